@@ -1,0 +1,58 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { STATUS_LENGTH, USERID_LENGTH } from './column-types';
+
+/**
+ * received: stored and (normally) on the queue. The webhook does not spend a write on marking it
+ * queued: the job id is derived from the row id, so re-adding is harmless, and the sweeper re-adds
+ * rows whose job is missing (a crash between store and enqueue, or a Redis restart).
+ * processing: a worker took it (and may be retrying). done / ignored (no handler) / failed (retries exhausted).
+ */
+export type InboundEventStatus = 'received' | 'processing' | 'done' | 'ignored' | 'failed';
+
+/** Every callback WeCom delivered, stored before we answer 200. The decrypted fields are kept for replay. */
+@Entity({ name: 'inbound_events' })
+@Index('idx_inbound_events_status_updated', ['status', 'updatedAt'])
+export class InboundEvent {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Index('uq_inbound_events_dedupe_key', { unique: true })
+  @Column({ type: 'varchar', length: 191 })
+  dedupeKey!: string;
+
+  @Index('idx_inbound_events_kind')
+  @Column({ type: 'varchar', length: 96 })
+  kind!: string;
+
+  @Column({ type: 'varchar', length: USERID_LENGTH })
+  fromUser!: string;
+
+  /** WeCom CreateTime (unix seconds) as sent. */
+  @Column({ type: 'varchar', length: 16 })
+  createTime!: string;
+
+  @Column({ type: 'simple-json' })
+  payload!: Record<string, unknown>;
+
+  @Column({ type: 'varchar', length: STATUS_LENGTH, default: 'received' })
+  status!: InboundEventStatus;
+
+  @Column({ type: 'int', default: 0 })
+  attempts!: number;
+
+  /** how many times WeCom delivered it again after the first time. */
+  @Column({ type: 'int', default: 0 })
+  redeliveries!: number;
+
+  @Column({ type: 'text', nullable: true })
+  lastError!: string | null;
+
+  @Column({ type: 'datetime', nullable: true })
+  processedAt!: Date | null;
+
+  @CreateDateColumn({ type: 'datetime' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'datetime' })
+  updatedAt!: Date;
+}

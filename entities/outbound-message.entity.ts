@@ -1,0 +1,68 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { STATUS_LENGTH } from './column-types';
+
+/** queued → sent | failed; a second enqueue of the same logical message is logged as duplicate and not sent. */
+export type OutboundStatus = 'queued' | 'sent' | 'failed' | 'duplicate';
+
+/** user: app message to a member. robot: group robot webhook. appchat: app group chat. welcome: send_welcome_msg. card_update: update_template_card. */
+export type OutboundChannel = 'user' | 'robot' | 'appchat' | 'welcome' | 'card_update';
+
+/** One row per message we send to WeCom: enough to answer "why did this card never arrive". */
+@Entity({ name: 'outbound_messages' })
+@Index('idx_outbound_messages_recipient_created', ['recipient', 'createdAt'])
+@Index('idx_outbound_messages_status_created', ['status', 'createdAt'])
+export class OutboundMessage {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  /** the caller's name for this logical message: enqueuing it twice sends it once. */
+  @Index('uq_outbound_messages_idempotency_key', { unique: true })
+  @Column({ type: 'varchar', length: 191 })
+  idempotencyKey!: string;
+
+  @Column({ type: 'varchar', length: STATUS_LENGTH })
+  channel!: OutboundChannel;
+
+  /** userid, robot name/team, chat id or external_userid, depending on the channel. */
+  @Column({ type: 'varchar', length: 191 })
+  recipient!: string;
+
+  /** text, markdown, template_card, welcome, … */
+  @Column({ type: 'varchar', length: STATUS_LENGTH })
+  kind!: string;
+
+  /** urgent messages (welcome, card updates) skip quiet hours and overtake the backlog. */
+  @Column({ type: 'boolean', default: false })
+  urgent!: boolean;
+
+  @Column({ type: 'simple-json' })
+  payload!: Record<string, unknown>;
+
+  @Column({ type: 'varchar', length: STATUS_LENGTH, default: 'queued' })
+  status!: OutboundStatus;
+
+  @Column({ type: 'int', nullable: true })
+  errcode!: number | null;
+
+  @Column({ type: 'varchar', length: 512, nullable: true })
+  errmsg!: string | null;
+
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  wecomMsgid!: string | null;
+
+  @Column({ type: 'int', default: 0 })
+  attempts!: number;
+
+  /** quiet hours or pacing: not sent before this time. */
+  @Column({ type: 'datetime', nullable: true })
+  notBefore!: Date | null;
+
+  @Column({ type: 'datetime', nullable: true })
+  sentAt!: Date | null;
+
+  @CreateDateColumn({ type: 'datetime' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'datetime' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,68 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  type Relation,
+  UpdateDateColumn,
+} from 'typeorm';
+import { STATUS_LENGTH, USERID_LENGTH } from './column-types';
+import { Customer } from './customer.entity';
+
+/** pending: waiting for its time. sent: the card went out. done / cancelled: closed by the salesperson. */
+export type ReminderStatus = 'pending' | 'sent' | 'done' | 'cancelled';
+
+/** 提醒. The delayed Bull job that fires it is keyed by this row's id, so rescheduling replaces it. */
+@Entity({ name: 'reminders' })
+@Index('idx_reminders_staff_status_due', ['staffUserid', 'status', 'dueAt'])
+@Index('idx_reminders_status_due', ['status', 'dueAt'])
+export class Reminder {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'varchar', length: USERID_LENGTH })
+  staffUserid!: string;
+
+  @Index('idx_reminders_customer')
+  @Column({ type: 'int', nullable: true })
+  customerId!: number | null;
+
+  @ManyToOne(() => Customer, { onDelete: 'CASCADE', nullable: true })
+  @JoinColumn({ name: 'customer_id', foreignKeyConstraintName: 'fk_reminders_customer' })
+  customer!: Relation<Customer> | null;
+
+  @Column({ type: 'varchar', length: 512 })
+  content!: string;
+
+  @Column({ type: 'datetime' })
+  dueAt!: Date;
+
+  @Column({ type: 'varchar', length: STATUS_LENGTH, default: 'pending' })
+  status!: ReminderStatus;
+
+  @Column({ type: 'datetime', nullable: true })
+  firedAt!: Date | null;
+
+  @Column({ type: 'datetime', nullable: true })
+  doneAt!: Date | null;
+
+  /** set once the overdue escalation went to the team group, so it goes once. */
+  @Column({ type: 'datetime', nullable: true })
+  escalatedAt!: Date | null;
+
+  @Column({ type: 'int', default: 0 })
+  snoozeCount!: number;
+
+  @Index('uq_reminders_source_key', { unique: true })
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  sourceKey!: string | null;
+
+  @CreateDateColumn({ type: 'datetime' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'datetime' })
+  updatedAt!: Date;
+}

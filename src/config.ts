@@ -1,0 +1,187 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * The only module that reads the environment. Everything is validated at once so that a
+ * misconfigured deployment fails at startup with the full list of problems, not one per restart.
+ */
+
+const WECOM_CREDENTIAL_NAMES = [
+  'WECOM_CORP_ID',
+  'WECOM_AGENT_ID',
+  'WECOM_SECRET',
+  'WECOM_TOKEN',
+  'WECOM_ENCODING_AES_KEY',
+] as const;
+
+const DEFAULT_WECOM_API_BASE = 'https://qyapi.weixin.qq.com/cgi-bin';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const clockTime = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^(mysql|mariadb):\/\/.+\/[^/?]+/, 'must look like mysql://user:pass@host:3306/db')
+      .optional(),
+  ),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .default('redis://127.0.0.1:6379'),
+  WECOM_CORP_ID: optionalString,
+  WECOM_AGENT_ID: optionalString.pipe(z.string().regex(/^\d+$/, 'must be the numeric AgentId').optional()),
+  WECOM_SECRET: optionalString,
+  WECOM_TOKEN: optionalString.pipe(
+    z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'must be 1-32 letters or digits').optional(),
+  ),
+  WECOM_ENCODING_AES_KEY: optionalString.pipe(
+    z.string().regex(/^[A-Za-z0-9]{43}$/, 'must be exactly 43 letters or digits').optional(),
+  ),
+  WECOM_API_BASE: optionalString.pipe(z.url('must be an http(s) URL').optional()),
+  CRM_TIMEZONE: z
+    .string()
+    .default('Asia/Shanghai')
+    .refine(isValidTimeZone, 'must be an IANA time zone such as Asia/Shanghai'),
+  CRM_ADMINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  CRM_QUIET_HOURS: z
+    .string()
+    .default('21:00-08:00')
+    .refine((v) => v === 'off' || v.split('-').every((p) => clockTime.test(p.trim())) && v.split('-').length === 2, {
+      message: 'must be HH:MM-HH:MM (for example 21:00-08:00) or off',
+    }),
+  ADMIN_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().default('./data'),
+  WEBHOOK_BODY_LIMIT: z.coerce.number().int().min(1024).default(1024 * 1024),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+  MIGRATE_ON_START: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+});
+
+export interface WecomCredentials {
+  corpId: string;
+  agentId: string;
+  secret: string;
+  token: string;
+  encodingAesKey: string;
+}
+
+export interface Config {
+  port: number;
+  /** mysql://… for production; undefined means the embedded SQLite file under dataDir. */
+  databaseUrl: string | undefined;
+  redisUrl: string;
+  /** true when no WeCom credentials are configured: local, generated callback credentials. */
+  sandbox: boolean;
+  /** undefined in sandbox mode until the sandbox credentials are generated (see sandbox-credentials.ts). */
+  wecom: WecomCredentials | undefined;
+  wecomApiBase: string;
+  timezone: string;
+  admins: string[];
+  quietHours: { start: string; end: string } | undefined;
+  adminToken: string | undefined;
+  logLevel: string;
+  dataDir: string;
+  webhookBodyLimit: number;
+  workerConcurrency: number;
+  migrateOnStart: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates `env` (process.env by default) and returns the typed config, or throws ConfigError with every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = issue.path.join('.');
+      const value = env[name];
+      problems.push(`${name}: ${issue.message}${describeValue(name, value)}`);
+    }
+  }
+
+  const present = WECOM_CREDENTIAL_NAMES.filter((n) => (env[n] ?? '').trim() !== '');
+  const sandbox = present.length === 0;
+  if (!sandbox && present.length < WECOM_CREDENTIAL_NAMES.length) {
+    const missing = WECOM_CREDENTIAL_NAMES.filter((n) => !present.includes(n));
+    problems.push(
+      `${missing.join(', ')}: required because ${present.join(', ')} ${present.length === 1 ? 'is' : 'are'} set ` +
+        '(set all five WeCom credentials, or none for the local sandbox)',
+    );
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+
+  const e = parsed.data;
+  const [quietStart, quietEnd] = e.CRM_QUIET_HOURS === 'off' ? [] : e.CRM_QUIET_HOURS.split('-').map((s) => s.trim());
+  return {
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    sandbox,
+    wecom: sandbox
+      ? undefined
+      : {
+          corpId: e.WECOM_CORP_ID!,
+          agentId: e.WECOM_AGENT_ID!,
+          secret: e.WECOM_SECRET!,
+          token: e.WECOM_TOKEN!,
+          encodingAesKey: e.WECOM_ENCODING_AES_KEY!,
+        },
+    wecomApiBase: e.WECOM_API_BASE ?? (sandbox ? `http://127.0.0.1:${e.PORT}/sandbox/cgi-bin` : DEFAULT_WECOM_API_BASE),
+    timezone: e.CRM_TIMEZONE,
+    admins: e.CRM_ADMINS,
+    quietHours: quietStart && quietEnd ? { start: quietStart, end: quietEnd } : undefined,
+    adminToken: e.ADMIN_TOKEN,
+    logLevel: e.LOG_LEVEL,
+    dataDir: e.DATA_DIR,
+    webhookBodyLimit: e.WEBHOOK_BODY_LIMIT,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    migrateOnStart: e.MIGRATE_ON_START,
+  };
+}
+
+const SECRET_NAMES = new Set(['WECOM_SECRET', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY', 'ADMIN_TOKEN', 'DATABASE_URL']);
+
+/** Shows what was given so the operator can spot the typo — except for secrets, where only the length is safe to show. */
+function describeValue(name: string, value: string | undefined): string {
+  if (value === undefined) return '';
+  if (SECRET_NAMES.has(name)) return ` (got ${value.length} characters)`;
+  return ` (got "${value}")`;
+}
+
+/** Loads `.env` from the working directory when present, without overriding variables already set. */
+export function loadDotEnvFile(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

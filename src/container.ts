@@ -1,0 +1,71 @@
+import type { DataSource } from 'typeorm';
+import type { Config, WecomCredentials } from './config';
+import { openDatabase } from './db/database';
+import { EventHandlerRegistry } from './events/event-handler.registry';
+import { EventRecorder } from './events/event-recorder';
+import type { ReadinessCheck } from './http/health.route';
+import type { Logger } from './logger';
+import { createMetrics, type Metrics, registerQueueDepth } from './metrics';
+import { createInboundProducer, type InboundProducer } from './queue/inbound.producer';
+import { createQueueSet, type QueueSet, withTimeout } from './queue/queues';
+
+/** The composition root: every long-lived object is built here, once, and handed to whoever needs it. */
+export interface Container {
+  config: Config;
+  wecom: WecomCredentials;
+  logger: Logger;
+  metrics: Metrics;
+  dataSource: DataSource;
+  queues: QueueSet;
+  producer: InboundProducer;
+  recorder: EventRecorder;
+  handlers: EventHandlerRegistry;
+  readiness: ReadinessCheck[];
+  close(): Promise<void>;
+}
+
+export interface ContainerOptions {
+  /** Bull key prefix; tests use one per jest worker. */
+  queuePrefix?: string;
+  defaultMetrics?: boolean;
+}
+
+export async function createContainer(
+  config: Config,
+  wecom: WecomCredentials,
+  logger: Logger,
+  options: ContainerOptions = {},
+): Promise<Container> {
+  const dataSource = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    runMigrations: config.migrateOnStart,
+  });
+  const queues = createQueueSet({ redisUrl: config.redisUrl, prefix: options.queuePrefix });
+  const metrics = createMetrics({ defaultMetrics: options.defaultMetrics });
+  registerQueueDepth(metrics, queues);
+  const producer = createInboundProducer(queues);
+  const handlers = new EventHandlerRegistry();
+  const inbound = queues.get('inbound');
+  const readiness: ReadinessCheck[] = [
+    { name: 'database', check: async () => void (await withTimeout(dataSource.query('SELECT 1'), 1000, 'database ping')) },
+    { name: 'redis', check: async () => void (await withTimeout(inbound.client.ping(), 1000, 'redis ping')) },
+  ];
+
+  return {
+    config,
+    wecom,
+    logger,
+    metrics,
+    dataSource,
+    queues,
+    producer,
+    recorder: new EventRecorder(dataSource, producer),
+    handlers,
+    readiness,
+    async close() {
+      await queues.close();
+      if (dataSource.isInitialized) await dataSource.destroy();
+    },
+  };
+}

@@ -1,0 +1,4 @@
+import { InitialSchema1763800000000 } from './1763800000000-initial-schema';
+
+/** Every migration, in order. Explicit (no globs) so it works the same under ts-node, jest and compiled JS. */
+export const ALL_MIGRATIONS = [InitialSchema1763800000000];

@@ -1,0 +1,92 @@
+import 'reflect-metadata';
+import type { Server } from 'node:http';
+import { ConfigError, loadConfig, loadDotEnvFile } from './config';
+import { createContainer } from './container';
+import { createApp } from './http/app';
+import { createLogger } from './logger';
+import { ensureSandboxCredentials } from './sandbox/sandbox-credentials';
+import { startWorker } from './worker';
+
+/**
+ * Entry point. `npm start` runs the web and worker roles in one process (small installs);
+ * `npm run start:web` / `npm run start:worker` run one role each, any number of each against one
+ * database and Redis.
+ */
+type Role = 'all' | 'web' | 'worker';
+
+async function main(): Promise<void> {
+  const role = parseRole(process.argv[2]);
+  loadDotEnvFile();
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nSee .env.example for every variable.\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const wecom = config.wecom ?? ensureSandboxCredentials(config.dataDir);
+  if (config.sandbox) {
+    logger.warn(
+      { corpId: wecom.corpId, credentialsFile: `${config.dataDir}/sandbox-credentials.json`, wecomApiBase: config.wecomApiBase },
+      'SANDBOX MODE: no WeCom credentials configured (WECOM_CORP_ID etc.); using generated local callback credentials. ' +
+        'Nothing reaches a real WeCom. Set the five WECOM_* variables to connect a real app.',
+    );
+  }
+  if (!config.databaseUrl) logger.warn({ dataDir: config.dataDir }, 'DATABASE_URL not set: using the embedded SQLite database');
+
+  const container = await createContainer(config, wecom, logger);
+  let server: Server | undefined;
+  let worker: ReturnType<typeof startWorker> | undefined;
+
+  if (role !== 'worker') {
+    const app = createApp({
+      logger,
+      metrics: container.metrics,
+      readiness: container.readiness,
+      callback: {
+        keys: { token: wecom.token, encodingAesKey: wecom.encodingAesKey, corpId: wecom.corpId },
+        recorder: container.recorder,
+        bodyLimit: config.webhookBodyLimit,
+      },
+    });
+    server = app.listen(config.port, () => logger.info({ port: config.port, role }, `listening on http://127.0.0.1:${config.port}`));
+    // WeCom waits 5 s; a client that stalls longer than this is not WeCom.
+    server.requestTimeout = 15_000;
+  }
+  if (role !== 'web') worker = startWorker(container);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new requests or jobs; finishing running ones');
+    const force = setTimeout(() => {
+      logger.error('shutdown took longer than 30 s; exiting');
+      process.exit(1);
+    }, 30_000);
+    force.unref();
+    worker?.stop();
+    if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+    await container.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function parseRole(arg: string | undefined): Role {
+  if (arg === undefined || arg === 'all') return 'all';
+  if (arg === 'web' || arg === 'worker') return arg;
+  process.stderr.write(`unknown role "${arg}": use web, worker or nothing for both\n`);
+  process.exit(2);
+}
+
+main().catch((error) => {
+  process.stderr.write(`startup failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { QueueSet } from './queue/queues';
+
+/** Prometheus metrics. One registry per process (not prom-client's global), so tests can build several apps. */
+export interface Metrics {
+  registry: Registry;
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  eventsReceived: Counter<'kind' | 'duplicate'>;
+  callbackRejected: Counter<'reason'>;
+  jobFailures: Counter<'queue' | 'final'>;
+  eventsProcessed: Counter<'kind' | 'outcome'>;
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request latency',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    eventsReceived: new Counter({
+      name: 'wecom_events_received_total',
+      help: 'WeCom callbacks stored, by kind; duplicate=true for redeliveries',
+      labelNames: ['kind', 'duplicate'],
+      registers: [registry],
+    }),
+    callbackRejected: new Counter({
+      name: 'wecom_callbacks_rejected_total',
+      help: 'WeCom callbacks refused, by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    jobFailures: new Counter({
+      name: 'queue_job_failures_total',
+      help: 'Failed job attempts; final=true when no retry is left',
+      labelNames: ['queue', 'final'],
+      registers: [registry],
+    }),
+    eventsProcessed: new Counter({
+      name: 'wecom_events_processed_total',
+      help: 'Inbound events processed by the worker, by kind and outcome',
+      labelNames: ['kind', 'outcome'],
+      registers: [registry],
+    }),
+  };
+}
+
+/** Queue depth is read from Redis when Prometheus scrapes, not tracked by hand. */
+export function registerQueueDepth(metrics: Metrics, queues: QueueSet): void {
+  new Gauge({
+    name: 'queue_jobs',
+    help: 'Jobs per queue and state',
+    labelNames: ['queue', 'state'],
+    registers: [metrics.registry],
+    async collect() {
+      for (const queue of queues.all()) {
+        try {
+          const counts = await queue.getJobCounts();
+          for (const [state, count] of Object.entries(counts)) this.set({ queue: queue.name, state }, count);
+        } catch {
+          // Redis unreachable: /readyz reports it; the scrape itself must still succeed.
+        }
+      }
+    },
+  });
+}

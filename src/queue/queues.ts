@@ -1,0 +1,69 @@
+import Bull, { type Job, type JobOptions, type Queue } from 'bull';
+import Redis, { type RedisOptions } from 'ioredis';
+
+/**
+ * The only file that imports Bull (it is in maintenance mode upstream; a move to BullMQ stays here).
+ * One queue per concern, because named processors on one queue add up their concurrency.
+ */
+
+export type { Job, JobOptions, Queue };
+
+export const QUEUE_NAMES = ['inbound'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export interface QueueSet {
+  get(name: QueueName): Queue;
+  all(): Queue[];
+  /** Waits for running jobs to finish (when this process processes), then closes every connection. */
+  close(): Promise<void>;
+}
+
+export interface QueueSetOptions {
+  redisUrl: string;
+  /** key prefix, so that tests and several installs can share one Redis. */
+  prefix?: string;
+}
+
+/** Connections are shared: one command client and one subscriber for all queues, one blocking client each. */
+export function createQueueSet(options: QueueSetOptions): QueueSet {
+  const base: RedisOptions = { maxRetriesPerRequest: null, enableReadyCheck: false, lazyConnect: false };
+  const shared: Redis[] = [];
+  let client: Redis | undefined;
+  let subscriber: Redis | undefined;
+  const createClient = (type: 'client' | 'subscriber' | 'bclient'): Redis => {
+    if (type === 'client') return (client ??= track(new Redis(options.redisUrl, base)));
+    if (type === 'subscriber') return (subscriber ??= track(new Redis(options.redisUrl, base)));
+    return new Redis(options.redisUrl, base);
+  };
+  function track(redis: Redis): Redis {
+    // ioredis reconnects by itself; without a listener an outage would crash the process.
+    redis.on('error', () => undefined);
+    shared.push(redis);
+    return redis;
+  }
+
+  const queues = new Map<QueueName, Queue>();
+  for (const name of QUEUE_NAMES) {
+    const queue = new Bull(name, { createClient, prefix: options.prefix ?? 'bull' });
+    queue.on('error', () => undefined);
+    queues.set(name, queue);
+  }
+
+  return {
+    get: (name) => queues.get(name)!,
+    all: () => [...queues.values()],
+    async close() {
+      await Promise.all([...queues.values()].map((q) => q.close()));
+      for (const redis of shared) redis.disconnect();
+    },
+  };
+}
+
+/** Rejects when `promise` does not settle in time: a Redis outage must not hang an HTTP request. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

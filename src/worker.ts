@@ -1,0 +1,40 @@
+import type { Container } from './container';
+import { createInboundProcessor } from './queue/inbound.processor';
+import { sweepStaleEvents } from './queue/stale-event.sweeper';
+
+export interface WorkerHandle {
+  /** stop taking jobs and sweeping; running jobs finish when the container's queues close. */
+  stop(): void;
+  sweepNow(): Promise<number>;
+}
+
+export interface WorkerOptions {
+  sweepEveryMs?: number;
+  staleAfterMs?: number;
+}
+
+/** Starts the Bull processors and the stale-event sweeper in this process. */
+export function startWorker(container: Container, options: WorkerOptions = {}): WorkerHandle {
+  const { queues, logger, config } = container;
+  const inbound = queues.get('inbound');
+  void inbound.process(config.workerConcurrency, createInboundProcessor(container));
+  inbound.on('failed', (job, error) => {
+    logger.debug({ queue: 'inbound', jobId: job.id, err: error }, 'job attempt failed');
+  });
+
+  const sweepNow = () =>
+    sweepStaleEvents(container.dataSource, container.producer, logger, {
+      staleAfterMs: options.staleAfterMs ?? 60_000,
+      batchSize: 500,
+    });
+  const timer = setInterval(() => {
+    sweepNow().catch((error) => logger.warn({ err: error }, 'stale-event sweep failed'));
+  }, options.sweepEveryMs ?? 30_000);
+  timer.unref();
+
+  logger.info({ concurrency: config.workerConcurrency, handlers: container.handlers.kinds() }, 'worker started');
+  return {
+    stop: () => clearInterval(timer),
+    sweepNow,
+  };
+}
