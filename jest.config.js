@@ -17,6 +17,7 @@ module.exports = {
     ],
   },
   setupFiles: ['<rootDir>/test/helpers/jest-env.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/no-network.ts'],
   testTimeout: 30000,
   // Integration tests share one MariaDB database and one Redis db per jest worker.
   maxWorkers: 2,

@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig, loadDotEnvFile } from './config';
 import { createContainer } from './container';
-import { createApp } from './http/app';
 import { createLogger } from './logger';
 import { ensureSandboxCredentials } from './sandbox/sandbox-credentials';
+import { createWebApp } from './web';
 import { startWorker } from './worker';
 
 /**
@@ -43,17 +43,7 @@ async function main(): Promise<void> {
   let worker: ReturnType<typeof startWorker> | undefined;
 
   if (role !== 'worker') {
-    const app = createApp({
-      logger,
-      metrics: container.metrics,
-      readiness: container.readiness,
-      callback: {
-        keys: { token: wecom.token, encodingAesKey: wecom.encodingAesKey, corpId: wecom.corpId },
-        recorder: container.recorder,
-        bodyLimit: config.webhookBodyLimit,
-      },
-    });
-    server = app.listen(config.port, () => logger.info({ port: config.port, role }, `listening on http://127.0.0.1:${config.port}`));
+    server = createWebApp(container).listen(config.port, () => logger.info({ port: config.port, role }, `listening on http://127.0.0.1:${config.port}`));
     // WeCom waits 5 s; a client that stalls longer than this is not WeCom.
     server.requestTimeout = 15_000;
   }
