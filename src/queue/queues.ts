@@ -12,6 +12,8 @@ export const QUEUE_NAMES = ['inbound'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface QueueSet {
+  /** the Redis key prefix of every queue in the set. */
+  prefix: string;
   get(name: QueueName): Queue;
   all(): Queue[];
   /** Waits for running jobs to finish (when this process processes), then closes every connection. */
@@ -42,14 +44,16 @@ export function createQueueSet(options: QueueSetOptions): QueueSet {
     return redis;
   }
 
+  const prefix = options.prefix ?? 'bull';
   const queues = new Map<QueueName, Queue>();
   for (const name of QUEUE_NAMES) {
-    const queue = new Bull(name, { createClient, prefix: options.prefix ?? 'bull' });
+    const queue = new Bull(name, { createClient, prefix });
     queue.on('error', () => undefined);
     queues.set(name, queue);
   }
 
   return {
+    prefix,
     get: (name) => queues.get(name)!,
     all: () => [...queues.values()],
     async close() {

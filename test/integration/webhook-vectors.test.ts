@@ -17,7 +17,7 @@ describe('official WeCom vectors through /wecom/callback', () => {
   });
 
   afterAll(async () => {
-    const prefix = container.queues.get('inbound').keyPrefix;
+    const prefix = container.queues.prefix;
     await container.close();
     await deleteRedisPrefix(prefix);
   });
