@@ -78,6 +78,9 @@ const envSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   WEBHOOK_BODY_LIMIT: z.coerce.number().int().min(1024).default(1024 * 1024),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+  INBOUND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  INBOUND_RETRY_DELAY_MS: z.coerce.number().int().min(1).default(2000),
+  STALE_EVENT_AFTER_MS: z.coerce.number().int().min(1000).default(60_000),
   MIGRATE_ON_START: z
     .enum(['true', 'false'])
     .default('true')
@@ -110,6 +113,10 @@ export interface Config {
   dataDir: string;
   webhookBodyLimit: number;
   workerConcurrency: number;
+  /** attempts per inbound event, with exponential backoff from retryDelayMs (2 s, 6 s, 14 s, …). */
+  inboundRetry: { attempts: number; delayMs: number };
+  /** an unfinished event untouched this long whose job is gone is re-enqueued by the sweeper. */
+  staleEventAfterMs: number;
   migrateOnStart: boolean;
 }
 
@@ -168,6 +175,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DATA_DIR,
     webhookBodyLimit: e.WEBHOOK_BODY_LIMIT,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    inboundRetry: { attempts: e.INBOUND_MAX_ATTEMPTS, delayMs: e.INBOUND_RETRY_DELAY_MS },
+    staleEventAfterMs: e.STALE_EVENT_AFTER_MS,
     migrateOnStart: e.MIGRATE_ON_START,
   };
 }

@@ -44,7 +44,7 @@ export async function createContainer(
   const queues = createQueueSet({ redisUrl: config.redisUrl, prefix: options.queuePrefix });
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics });
   registerQueueDepth(metrics, queues);
-  const producer = createInboundProducer(queues);
+  const producer = createInboundProducer(queues, config.inboundRetry);
   const handlers = new EventHandlerRegistry();
   const inbound = queues.get('inbound');
   const readiness: ReadinessCheck[] = [

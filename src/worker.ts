@@ -10,7 +10,6 @@ export interface WorkerHandle {
 
 export interface WorkerOptions {
   sweepEveryMs?: number;
-  staleAfterMs?: number;
 }
 
 /** Starts the Bull processors and the stale-event sweeper in this process. */
@@ -24,7 +23,7 @@ export function startWorker(container: Container, options: WorkerOptions = {}): 
 
   const sweepNow = () =>
     sweepStaleEvents(container.dataSource, container.producer, logger, {
-      staleAfterMs: options.staleAfterMs ?? 60_000,
+      staleAfterMs: config.staleEventAfterMs,
       batchSize: 500,
     });
   const timer = setInterval(() => {

@@ -9,12 +9,10 @@ export function inboundJobId(eventId: number): string {
   return `event-${eventId}`;
 }
 
-export const INBOUND_JOB_OPTIONS = {
-  attempts: 8,
-  backoff: { type: 'exponential', delay: 2000 },
-  removeOnComplete: 1000,
-  removeOnFail: 5000,
-} as const;
+export interface InboundRetryPolicy {
+  attempts: number;
+  delayMs: number;
+}
 
 export interface InboundProducer {
   enqueue(eventId: number): Promise<void>;
@@ -22,12 +20,19 @@ export interface InboundProducer {
   hasJob(eventId: number): Promise<boolean>;
 }
 
-export function createInboundProducer(queues: QueueSet, timeoutMs = 2000): InboundProducer {
+export function createInboundProducer(queues: QueueSet, retry: InboundRetryPolicy, timeoutMs = 2000): InboundProducer {
   const queue = queues.get('inbound');
+  const jobOptions = {
+    attempts: retry.attempts,
+    backoff: { type: 'exponential', delay: retry.delayMs },
+    // Finished jobs are pruned; the event row, not Redis, is the record of what happened.
+    removeOnComplete: 1000,
+    removeOnFail: 5000,
+  };
   return {
     async enqueue(eventId) {
       const data: InboundJobData = { eventId };
-      await withTimeout(queue.add(data, { ...INBOUND_JOB_OPTIONS, jobId: inboundJobId(eventId) }), timeoutMs, 'enqueue');
+      await withTimeout(queue.add(data, { ...jobOptions, jobId: inboundJobId(eventId) }), timeoutMs, 'enqueue');
     },
     async hasJob(eventId) {
       return (await withTimeout(queue.getJob(inboundJobId(eventId)), timeoutMs, 'getJob')) !== null;
