@@ -1,0 +1,81 @@
+import { ConfigError, loadConfig } from '../../src/config';
+
+const realApp = {
+  WECOM_CORP_ID: 'ww1436e0e65a779aee',
+  WECOM_AGENT_ID: '1000002',
+  WECOM_SECRET: 's3cr3t-value',
+  WECOM_TOKEN: 'QDG6eK',
+  WECOM_ENCODING_AES_KEY: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('starts in sandbox mode with sensible defaults when nothing is configured', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      sandbox: true,
+      wecom: undefined,
+      port: 3000,
+      redisUrl: 'redis://127.0.0.1:6379',
+      databaseUrl: undefined,
+      timezone: 'Asia/Shanghai',
+      admins: [],
+      quietHours: { start: '21:00', end: '08:00' },
+      wecomApiBase: 'http://127.0.0.1:3000/sandbox/cgi-bin',
+    });
+  });
+
+  it('uses the real WeCom API and the given credentials when all five are set', () => {
+    const config = loadConfig({ ...realApp, CRM_ADMINS: 'ZhangSan, lisi ,', CRM_QUIET_HOURS: 'off' });
+    expect(config.sandbox).toBe(false);
+    expect(config.wecom).toEqual({
+      corpId: realApp.WECOM_CORP_ID,
+      agentId: '1000002',
+      secret: realApp.WECOM_SECRET,
+      token: realApp.WECOM_TOKEN,
+      encodingAesKey: realApp.WECOM_ENCODING_AES_KEY,
+    });
+    expect(config.wecomApiBase).toBe('https://qyapi.weixin.qq.com/cgi-bin');
+    expect(config.admins).toEqual(['zhangsan', 'lisi']);
+    expect(config.quietHours).toBeUndefined();
+  });
+
+  it('lists every problem at once, and never echoes a secret', () => {
+    const problems = problemsOf({
+      ...realApp,
+      WECOM_ENCODING_AES_KEY: 'tooShortKeyButVerySecret',
+      WECOM_AGENT_ID: 'abc',
+      PORT: 'eighty',
+      CRM_TIMEZONE: 'Mars/Olympus',
+      REDIS_URL: 'localhost:6379',
+      DATABASE_URL: 'postgres://x',
+      CRM_QUIET_HOURS: '9pm-8am',
+    });
+    expect(problems).toHaveLength(7);
+    expect(problems.join('\n')).toMatch(/WECOM_ENCODING_AES_KEY: must be exactly 43 letters or digits \(got 24 characters\)/);
+    expect(problems.join('\n')).not.toContain('tooShortKeyButVerySecret');
+    for (const name of ['WECOM_AGENT_ID', 'PORT', 'CRM_TIMEZONE', 'REDIS_URL', 'DATABASE_URL', 'CRM_QUIET_HOURS']) {
+      expect(problems.some((p) => p.startsWith(`${name}:`))).toBe(true);
+    }
+  });
+
+  it('refuses a half-configured WeCom app instead of silently falling back to the sandbox', () => {
+    const problems = problemsOf({ WECOM_CORP_ID: 'ww1', WECOM_TOKEN: 'abc' });
+    expect(problems).toEqual([
+      'WECOM_AGENT_ID, WECOM_SECRET, WECOM_ENCODING_AES_KEY: required because WECOM_CORP_ID, WECOM_TOKEN are set (set all five WeCom credentials, or none for the local sandbox)',
+    ]);
+  });
+
+  it('treats blank variables as unset', () => {
+    expect(loadConfig({ WECOM_CORP_ID: '  ', DATABASE_URL: '' })).toMatchObject({ sandbox: true, databaseUrl: undefined });
+  });
+});
