@@ -109,7 +109,11 @@ async function readBody(ctx: Context, limit: number, reject: Reject): Promise<st
     return await getRawBody(ctx.req, { limit, encoding: 'utf8', length: ctx.get('content-length') || undefined });
   } catch (error) {
     const type = (error as { type?: string }).type;
-    if (type === 'entity.too.large') return reject('body_too_large', 413, `body larger than ${limit} bytes`);
+    if (type === 'entity.too.large') {
+      // Do not keep reading what the client still sends: answer and close the connection.
+      ctx.set('Connection', 'close');
+      return reject('body_too_large', 413, `body larger than ${limit} bytes`);
+    }
     return reject('unreadable_body', 400, 'request body could not be read');
   }
 }
