@@ -15,6 +15,7 @@ export class TcpProxy {
   ) {}
 
   async start(): Promise<number> {
+    if (this.server) return this.port;
     const server = createServer((client) => {
       const upstream = connect(this.targetPort, this.targetHost);
       for (const s of [client, upstream]) {
