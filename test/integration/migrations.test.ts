@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Customer } from '../../entities';
+import { openDatabase } from '../../src/db/database';
+import { createConnection } from 'mysql2/promise';
+import { dropDatabase, MARIADB_ROOT_URL, testDatabaseName } from '../helpers/test-env';
+
+describe('migrations', () => {
+  it('on MariaDB: produce exactly the schema the entities describe (no drift), in utf8mb4, and revert cleanly', async () => {
+    const name = `${testDatabaseName()}_migrations`;
+    await dropDatabase(name);
+    // Created in latin1 on purpose: the migration itself must make it utf8mb4.
+    const root = await createConnection({ uri: MARIADB_ROOT_URL });
+    await root.query(`CREATE DATABASE \`${name}\` CHARACTER SET latin1`);
+    await root.end();
+    const url = `${MARIADB_ROOT_URL}/${name}`;
+    const dataSource = await openDatabase({ databaseUrl: url, dataDir: 'unused', runMigrations: true });
+    try {
+      expect(dataSource.options.type).toBe('mariadb');
+      const drift = await dataSource.driver.createSchemaBuilder().log();
+      expect(drift.upQueries.map((q) => q.query)).toEqual([]);
+
+      const [charset] = await dataSource.query(
+        'SELECT DEFAULT_CHARACTER_SET_NAME AS cs FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
+        [name],
+      );
+      expect(charset.cs).toBe('utf8mb4');
+      const saved = await dataSource.getRepository(Customer).save({ name: '张三😀', externalUserid: 'wmZhang' });
+      expect((await dataSource.getRepository(Customer).findOneByOrFail({ id: saved.id })).name).toBe('张三😀');
+
+      while ((await dataSource.query('SELECT COUNT(*) AS n FROM schema_migrations'))[0].n > 0) {
+        await dataSource.undoLastMigration();
+      }
+      const tables = await dataSource.query('SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [name]);
+      expect(tables.map((t: { t: string }) => t.t)).toEqual(['schema_migrations']);
+      expect(await dataSource.runMigrations()).toHaveLength(1);
+    } finally {
+      await dataSource.destroy();
+      await dropDatabase(name);
+    }
+  });
+
+  it('on the embedded SQLite default: the same migrations run and the model works', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'wecom-crm-sqlite-'));
+    try {
+      const dataSource = await openDatabase({ databaseUrl: undefined, dataDir, runMigrations: true });
+      try {
+        expect(dataSource.options.type).toBe('better-sqlite3');
+        const repo = dataSource.getRepository(Customer);
+        const saved = await repo.save({ name: '李四', externalUserid: 'wmLi', stage: 'prospect' });
+        expect(await repo.findOneByOrFail({ id: saved.id })).toMatchObject({ name: '李四', stage: 'prospect', doNotContact: false });
+        expect(await dataSource.showMigrations()).toBe(false);
+      } finally {
+        await dataSource.destroy();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
