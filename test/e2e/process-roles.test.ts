@@ -1,0 +1,132 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DataSource } from 'typeorm';
+import { InboundEvent } from '../../entities';
+import { openDatabase } from '../../src/db/database';
+import { createTestContainer, deleteRedisPrefix, ensureTestDatabase, TEST_REDIS_URL, TEST_WECOM, uniquePrefix, waitFor } from '../helpers/test-env';
+import { externalContactXml, signedCallback } from '../helpers/wecom-callbacks';
+
+/**
+ * The real entry point as operators run it: separate web and worker processes against one MariaDB and
+ * Redis, a config error that lists every problem, and a fresh start with nothing configured (sandbox).
+ */
+const ROOT = resolve(__dirname, '../..');
+const TS_NODE = join(ROOT, 'node_modules/.bin/ts-node');
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function run(args: string[], env: Record<string, string>): Running {
+  const child = spawn(TS_NODE, ['--swc', 'src/main.ts', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, output: () => output, exited };
+}
+
+async function healthy(port: number, path = '/readyz'): Promise<boolean> {
+  try {
+    return (await fetch(`http://127.0.0.1:${port}${path}`)).status === 200;
+  } catch {
+    return false;
+  }
+}
+
+const randomPort = () => 20000 + Math.floor(Math.random() * 20000);
+
+describe('process roles', () => {
+  jest.setTimeout(60_000);
+  const children: Running[] = [];
+  afterAll(() => children.forEach((c) => c.child.kill('SIGKILL')));
+
+  it('web and worker run as separate processes and stop cleanly on SIGTERM', async () => {
+    // Start from a migrated, empty database.
+    const prepared = await createTestContainer('roles-prepare');
+    await prepared.close();
+    const prefix = uniquePrefix('roles');
+    const port = randomPort();
+    const env = {
+      PORT: String(port),
+      DATABASE_URL: await ensureTestDatabase(),
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      WECOM_CORP_ID: TEST_WECOM.corpId,
+      WECOM_AGENT_ID: TEST_WECOM.agentId,
+      WECOM_SECRET: TEST_WECOM.secret,
+      WECOM_TOKEN: TEST_WECOM.token,
+      WECOM_ENCODING_AES_KEY: TEST_WECOM.encodingAesKey,
+      WECOM_API_BASE: 'http://127.0.0.1:9/cgi-bin',
+      LOG_LEVEL: 'info',
+    };
+    const web = run(['web'], env);
+    const worker = run(['worker'], env);
+    children.push(web, worker);
+    await waitFor(() => healthy(port), Boolean, 30_000, 'web process ready');
+
+    const xml = externalContactXml({ corpId: TEST_WECOM.corpId, changeType: 'transfer_fail', userId: 'zhaoliu', externalUserId: 'wmRoles', failReason: 'customer_refused' });
+    const req = signedCallback(TEST_WECOM, xml);
+    const res = await fetch(`http://127.0.0.1:${port}${req.path}`, { method: 'POST', body: req.body });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('');
+
+    const dataSource: DataSource = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: 'unused', runMigrations: false });
+    try {
+      // No handler for transfer_fail is registered in this build's worker, so the worker marks it settled.
+      const row = await waitFor(
+        () => dataSource.getRepository(InboundEvent).findOneBy({ kind: 'change_external_contact/transfer_fail' }),
+        (e) => !!e && e.status !== 'received',
+        30_000,
+        'the worker process to take the event',
+      );
+      expect(['done', 'ignored']).toContain(row!.status);
+    } finally {
+      await dataSource.destroy();
+    }
+    expect(web.output()).not.toContain(TEST_WECOM.token);
+    expect(web.output()).not.toContain(TEST_WECOM.encodingAesKey);
+
+    web.child.kill('SIGTERM');
+    worker.child.kill('SIGTERM');
+    expect(await web.exited).toBe(0);
+    expect(await worker.exited).toBe(0);
+    expect(worker.output()).toContain('"msg":"stopped"');
+    await deleteRedisPrefix(prefix);
+  });
+
+  it('refuses to start on a bad configuration and lists every problem', async () => {
+    const bad = run([], { WECOM_ENCODING_AES_KEY: 'short', PORT: 'abc', CRM_TIMEZONE: 'Nowhere/City' });
+    children.push(bad);
+    expect(await bad.exited).toBe(1);
+    const out = bad.output();
+    expect(out).toContain('Invalid configuration');
+    for (const name of ['PORT', 'WECOM_ENCODING_AES_KEY', 'CRM_TIMEZONE', 'WECOM_CORP_ID']) expect(out).toContain(name);
+  });
+
+  it('starts with nothing configured: sandbox mode on embedded SQLite, announced', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'wecom-crm-fresh-'));
+    const port = randomPort();
+    const prefix = uniquePrefix('fresh');
+    const fresh = run([], { PORT: String(port), DATA_DIR: dataDir, QUEUE_PREFIX: prefix });
+    children.push(fresh);
+    try {
+      await waitFor(() => healthy(port), Boolean, 30_000, 'fresh start ready');
+      expect(fresh.output()).toContain('SANDBOX MODE');
+      expect(fresh.output()).toContain('embedded SQLite');
+      fresh.child.kill('SIGTERM');
+      expect(await fresh.exited).toBe(0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+      await deleteRedisPrefix(prefix);
+    }
+  });
+});
