@@ -1,0 +1,67 @@
+import { Agent, request } from 'node:http';
+
+/** A small closed-loop HTTP load generator over loopback (bounded in count; stops by itself). */
+export interface LoadResult {
+  concurrency: number;
+  requests: number;
+  failures: number;
+  seconds: number;
+  throughput: number;
+  p50ms: number;
+  p99ms: number;
+  maxMs: number;
+}
+
+export interface PreparedRequest {
+  path: string;
+  body: string;
+}
+
+export async function runLoad(port: number, requests: PreparedRequest[], concurrency: number): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const latencies: number[] = [];
+  let failures = 0;
+  let next = 0;
+  const started = process.hrtime.bigint();
+  const one = (req: PreparedRequest) =>
+    new Promise<void>((resolve) => {
+      const t0 = process.hrtime.bigint();
+      const r = request(
+        { host: '127.0.0.1', port, path: req.path, method: 'POST', agent, headers: { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(req.body) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+            if (res.statusCode !== 200) failures += 1;
+            resolve();
+          });
+        },
+      );
+      r.on('error', () => {
+        failures += 1;
+        resolve();
+      });
+      r.end(req.body);
+    });
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < requests.length) await one(requests[next++]!);
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return {
+    concurrency,
+    requests: requests.length,
+    failures,
+    seconds: round(seconds),
+    throughput: Math.round(requests.length / seconds),
+    p50ms: round(at(0.5)),
+    p99ms: round(at(0.99)),
+    maxMs: round(latencies[latencies.length - 1] ?? 0),
+  };
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
