@@ -9,6 +9,7 @@ export function createWebApp(container: Container): Koa {
     logger: container.logger,
     metrics: container.metrics,
     readiness: container.readiness,
+    admin: { token: config.adminToken, queues: container.queues.all() },
     callback: {
       keys: { token: wecom.token, encodingAesKey: wecom.encodingAesKey, corpId: wecom.corpId },
       recorder: container.recorder,

@@ -2,8 +2,11 @@ import Koa from 'koa';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { callbackRouter, type CallbackRouteDeps } from './callback.route';
+import type { Queue } from '../queue/queues';
+import { adminAuth } from './admin-auth.middleware';
 import { errorHandler } from './error.middleware';
 import { healthRouter, type ReadinessCheck } from './health.route';
+import { queueDashboard } from './queue-dashboard';
 import { requestContext } from './request-context.middleware';
 
 export interface AppDeps {
@@ -11,6 +14,7 @@ export interface AppDeps {
   metrics: Metrics;
   callback: Omit<CallbackRouteDeps, 'metrics'>;
   readiness: ReadinessCheck[];
+  admin: { token: string | undefined; queues: Queue[] };
 }
 
 /** Builds the Koa app without listening: the server and tests use `app.callback()`. */
@@ -19,6 +23,8 @@ export function createApp(deps: AppDeps): Koa {
   app.silent = true;
   app.use(requestContext(deps.logger, deps.metrics));
   app.use(errorHandler());
+  app.use(adminAuth(deps.admin.token));
+  if (deps.admin.token) app.use(queueDashboard(deps.admin.queues));
   for (const router of [callbackRouter({ ...deps.callback, metrics: deps.metrics }), healthRouter(deps.readiness, deps.metrics)]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
