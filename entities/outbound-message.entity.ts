@@ -1,8 +1,12 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { STATUS_LENGTH } from './column-types';
 
-/** queued → sent | failed; a second enqueue of the same logical message is logged as duplicate and not sent. */
-export type OutboundStatus = 'queued' | 'sent' | 'failed' | 'duplicate';
+/**
+ * queued → sending → sent | failed (a retryable failure goes back to queued); a second enqueue of the
+ * same logical message is logged as duplicate and not sent. `sending` is only seen while a call is in
+ * flight, or after a crash mid-call (the outcome is then unknown, and the retry asks WeCom to dedupe).
+ */
+export type OutboundStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'duplicate';
 
 /** user: app message to a member. robot: group robot webhook. appchat: app group chat. welcome: send_welcome_msg. card_update: update_template_card. */
 export type OutboundChannel = 'user' | 'robot' | 'appchat' | 'welcome' | 'card_update';

@@ -81,6 +81,17 @@ const envSchema = z.object({
   INBOUND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   INBOUND_RETRY_DELAY_MS: z.coerce.number().int().min(1).default(2000),
   STALE_EVENT_AFTER_MS: z.coerce.number().int().min(1000).default(60_000),
+  WECOM_API_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  WECOM_API_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  WECOM_API_RETRY_BASE_MS: z.coerce.number().int().min(1).default(1000),
+  WECOM_API_BUDGET_PER_MINUTE: z.coerce.number().int().min(1).default(1000),
+  OUTBOUND_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+  OUTBOUND_MEMBER_PER_MINUTE: z.coerce.number().int().min(1).max(30, 'WeCom silently drops app messages beyond 30 a minute per member').default(30),
+  OUTBOUND_ROBOT_PER_MINUTE: z.coerce.number().int().min(1).max(20, 'WeCom allows a group robot 20 messages a minute').default(20),
+  OUTBOUND_APPCHAT_PER_MINUTE: z.coerce.number().int().min(1).max(200, 'WeCom drops app group chat messages beyond 200 a minute per member').default(20),
+  OUTBOUND_PACING_WINDOW_MS: z.coerce.number().int().min(100).default(60_000),
+  OUTBOUND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
+  OUTBOUND_RETRY_BASE_MS: z.coerce.number().int().min(1).default(5000),
   MIGRATE_ON_START: z
     .enum(['true', 'false'])
     .default('true')
@@ -118,6 +129,19 @@ export interface Config {
   /** an unfinished event untouched this long whose job is gone is re-enqueued by the sweeper. */
   staleEventAfterMs: number;
   migrateOnStart: boolean;
+  /** the WeCom server API client */
+  wecomApi: { timeoutMs: number; retryAttempts: number; retryBaseMs: number };
+  /** the outbound queue: pacing limits are per `windowMs` (a minute, except in tests) */
+  outbound: {
+    concurrency: number;
+    windowMs: number;
+    memberPerWindow: number;
+    robotPerWindow: number;
+    appChatPerWindow: number;
+    apiBudgetPerWindow: number;
+    maxAttempts: number;
+    retryBaseMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -178,6 +202,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inboundRetry: { attempts: e.INBOUND_MAX_ATTEMPTS, delayMs: e.INBOUND_RETRY_DELAY_MS },
     staleEventAfterMs: e.STALE_EVENT_AFTER_MS,
     migrateOnStart: e.MIGRATE_ON_START,
+    wecomApi: { timeoutMs: e.WECOM_API_TIMEOUT_MS, retryAttempts: e.WECOM_API_RETRY_ATTEMPTS, retryBaseMs: e.WECOM_API_RETRY_BASE_MS },
+    outbound: {
+      concurrency: e.OUTBOUND_CONCURRENCY,
+      windowMs: e.OUTBOUND_PACING_WINDOW_MS,
+      memberPerWindow: e.OUTBOUND_MEMBER_PER_MINUTE,
+      robotPerWindow: e.OUTBOUND_ROBOT_PER_MINUTE,
+      appChatPerWindow: e.OUTBOUND_APPCHAT_PER_MINUTE,
+      apiBudgetPerWindow: e.WECOM_API_BUDGET_PER_MINUTE,
+      maxAttempts: e.OUTBOUND_MAX_ATTEMPTS,
+      retryBaseMs: e.OUTBOUND_RETRY_BASE_MS,
+    },
   };
 }
 

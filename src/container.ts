@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { Config, WecomCredentials } from './config';
 import { openDatabase } from './db/database';
@@ -7,7 +8,11 @@ import type { ReadinessCheck } from './http/health.route';
 import type { Logger } from './logger';
 import { createMetrics, type Metrics, registerQueueDepth } from './metrics';
 import { createInboundProducer, type InboundProducer } from './queue/inbound.producer';
+import { createBudgetPacer } from './outbound/outbound-pacing';
+import { OutboundService } from './outbound/outbound.service';
+import { RedisRateLimiter } from './outbound/rate-limiter';
 import { createQueueSet, type QueueSet, withTimeout } from './queue/queues';
+import { WecomApiClient } from './wecom/api/wecom-api.client';
 
 /** The composition root: every long-lived object is built here, once, and handed to whoever needs it. */
 export interface Container {
@@ -21,6 +26,12 @@ export interface Container {
   recorder: EventRecorder;
   handlers: EventHandlerRegistry;
   readiness: ReadinessCheck[];
+  /** WeCom's server API (shared access token, corp-wide budget) */
+  wecomApi: WecomApiClient;
+  /** pacing shared by every process, in Redis */
+  rateLimiter: RedisRateLimiter;
+  /** every message to WeCom goes through here */
+  outbound: OutboundService;
   close(): Promise<void>;
 }
 
@@ -52,6 +63,24 @@ export async function createContainer(
     { name: 'redis', check: async () => void (await withTimeout(inbound.client.ping(), 1000, 'redis ping')) },
   ];
 
+  // Token cache and rate limits: fail fast when Redis is away (Bull's connections wait forever).
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+  redis.on('error', () => undefined);
+  const rateLimiter = new RedisRateLimiter(redis, { namespace: queues.prefix, graceMs: Math.max(2000, config.outbound.windowMs / 2) });
+  const wecomApi = new WecomApiClient({
+    apiBase: config.wecomApiBase,
+    corpId: wecom.corpId,
+    agentId: wecom.agentId,
+    secret: wecom.secret,
+    redis,
+    namespace: queues.prefix,
+    logger,
+    timeoutMs: config.wecomApi.timeoutMs,
+    retry: { attempts: config.wecomApi.retryAttempts, baseDelayMs: config.wecomApi.retryBaseMs },
+    pacer: createBudgetPacer(rateLimiter, config.outbound),
+  });
+  const outbound = new OutboundService({ dataSource, queues, logger, metrics, config });
+
   return {
     config,
     wecom,
@@ -63,8 +92,12 @@ export async function createContainer(
     recorder: new EventRecorder(dataSource, producer),
     handlers,
     readiness,
+    wecomApi,
+    rateLimiter,
+    outbound,
     async close() {
       await queues.close();
+      redis.disconnect();
       if (dataSource.isInitialized) await dataSource.destroy();
     },
   };

@@ -9,6 +9,8 @@ export interface Metrics {
   callbackRejected: Counter<'reason'>;
   jobFailures: Counter<'queue' | 'final'>;
   eventsProcessed: Counter<'kind' | 'outcome'>;
+  outboundMessages: Counter<'channel' | 'status'>;
+  outboundDeferred: Counter<'channel' | 'reason'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -45,6 +47,18 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'wecom_events_processed_total',
       help: 'Inbound events processed by the worker, by kind and outcome',
       labelNames: ['kind', 'outcome'],
+      registers: [registry],
+    }),
+    outboundMessages: new Counter({
+      name: 'wecom_outbound_messages_total',
+      help: 'Outbound messages by channel and status reached (queued, sent, failed, duplicate)',
+      labelNames: ['channel', 'status'],
+      registers: [registry],
+    }),
+    outboundDeferred: new Counter({
+      name: 'wecom_outbound_deferred_total',
+      help: 'Times an outbound message was made to wait, by reason (pacing, quiet_hours, retry)',
+      labelNames: ['channel', 'reason'],
       registers: [registry],
     }),
   };

@@ -1,4 +1,5 @@
 import type { Container } from './container';
+import { createOutboundProcessor } from './outbound/outbound.processor';
 import { createInboundProcessor } from './queue/inbound.processor';
 import { sweepStaleEvents } from './queue/stale-event.sweeper';
 
@@ -21,6 +22,9 @@ export function startWorker(container: Container, options: WorkerOptions = {}): 
     logger.debug({ queue: 'inbound', jobId: job.id, err: error }, 'job attempt failed');
   });
 
+  // Waiting (pacing, quiet hours, backoff) is a Bull retry with a computed delay: not worth a log line.
+  void queues.get('outbound').process(config.outbound.concurrency, createOutboundProcessor(container));
+
   const sweepNow = () =>
     sweepStaleEvents(container.dataSource, container.producer, logger, {
       staleAfterMs: config.staleEventAfterMs,
@@ -28,6 +32,7 @@ export function startWorker(container: Container, options: WorkerOptions = {}): 
     });
   const timer = setInterval(() => {
     sweepNow().catch((error) => logger.warn({ err: error }, 'stale-event sweep failed'));
+    container.outbound.requeueStale(config.staleEventAfterMs).catch((error) => logger.warn({ err: error }, 'outbound sweep failed'));
   }, options.sweepEveryMs ?? 30_000);
   timer.unref();
 

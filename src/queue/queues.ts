@@ -8,7 +8,7 @@ import Redis, { type RedisOptions } from 'ioredis';
 
 export type { Job, JobOptions, Queue };
 
-export const QUEUE_NAMES = ['inbound'] as const;
+export const QUEUE_NAMES = ['inbound', 'outbound'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface QueueSet {
@@ -35,7 +35,9 @@ export function createQueueSet(options: QueueSetOptions): QueueSet {
   const createClient = (type: 'client' | 'subscriber' | 'bclient'): Redis => {
     if (type === 'client') return (client ??= track(new Redis(options.redisUrl, base)));
     if (type === 'subscriber') return (subscriber ??= track(new Redis(options.redisUrl, base)));
-    return new Redis(options.redisUrl, base);
+    // Bull never closes connections it got from createClient: track blocking clients too, or a
+    // processing queue keeps the process alive after close().
+    return track(new Redis(options.redisUrl, base));
   };
   function track(redis: Redis): Redis {
     // ioredis reconnects by itself; without a listener an outage would crash the process.
@@ -47,7 +49,7 @@ export function createQueueSet(options: QueueSetOptions): QueueSet {
   const prefix = options.prefix ?? 'bull';
   const queues = new Map<QueueName, Queue>();
   for (const name of QUEUE_NAMES) {
-    const queue = new Bull(name, { createClient, prefix });
+    const queue = new Bull(name, { createClient, prefix, settings: { backoffStrategies: { retryAfter: retryAfterBackoff } } });
     queue.on('error', () => undefined);
     queues.set(name, queue);
   }
@@ -61,6 +63,16 @@ export function createQueueSet(options: QueueSetOptions): QueueSet {
       for (const redis of shared) redis.disconnect();
     },
   };
+}
+
+/**
+ * Backoff type `retryAfter`: a job that has to wait (outbound pacing, quiet hours, a WeCom backoff)
+ * fails with an error carrying `retryAfterMs`, and waits exactly that long in the delayed set instead
+ * of holding a worker. Any other error backs off exponentially, capped at 5 minutes.
+ */
+function retryAfterBackoff(attemptsMade: number, error: Error): number {
+  const ms = Number((error as { retryAfterMs?: unknown }).retryAfterMs);
+  return Number.isFinite(ms) && ms > 0 ? Math.ceil(ms) : Math.min(300_000, 1000 * 2 ** Math.min(attemptsMade, 9));
 }
 
 /** Rejects when `promise` does not settle in time: a Redis outage must not hang an HTTP request. */

@@ -1,0 +1,157 @@
+import type { DataSource } from 'typeorm';
+import { OutboundMessage } from '../../entities/outbound-message.entity';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import type { Job } from '../queue/queues';
+import { backoffDelay, type CallOptions, type WecomApiClient } from '../wecom/api/wecom-api.client';
+import { WecomApiError } from '../wecom/api/wecom-api.error';
+import type * as T from '../wecom/api/wecom-api.types';
+import { pacingRules, ticketFor } from './outbound-pacing';
+import type { OutboundJobData, OutboundPayload } from './outbound.service';
+import { quietHoursEnd } from './quiet-hours';
+import type { RedisRateLimiter } from './rate-limiter';
+
+/** Thrown to put the job back in the delayed set for `retryAfterMs` (queues.ts `retryAfter` backoff). */
+export class RetryLater extends Error {
+  override readonly name = 'RetryLater';
+  constructor(
+    readonly retryAfterMs: number,
+    readonly reason: 'pacing' | 'quiet_hours' | 'retry',
+  ) {
+    super(`outbound message waits ${retryAfterMs} ms (${reason})`);
+    this.stack = this.message; // Bull stores the stack on the job: keep it small
+  }
+}
+
+export interface OutboundProcessorDeps {
+  dataSource: DataSource;
+  wecomApi: WecomApiClient;
+  rateLimiter: RedisRateLimiter;
+  logger: Logger;
+  metrics: Metrics;
+  config: Pick<Config, 'quietHours' | 'timezone' | 'outbound'>;
+  now?: () => number;
+}
+
+/** A welcome retry waits 1 s at most: the code is only valid for 20 s. */
+const WELCOME_RETRY = { baseDelayMs: 500, maxDelayMs: 1000 };
+/** Used when the caller gave no expiry: WeCom's window from the add event. */
+const WELCOME_VALIDITY_MS = 20_000;
+/** After a call whose outcome is unknown, message/send asks WeCom to drop an identical message within 30 min. */
+const DUPLICATE_CHECK = { enable_duplicate_check: 1 as const, duplicate_check_interval: 1800 };
+
+type Outcome = { msgid: string | null; note: string | null };
+
+/**
+ * Sends one logged message, safely more than once: a row already sent, failed or dropped is left
+ * alone; quiet hours and pacing put the job back in the delayed set (the row stays queued, with
+ * `notBefore`); the attempt is recorded before the call and the result before the job is acked.
+ */
+export function createOutboundProcessor(deps: OutboundProcessorDeps) {
+  const repo = deps.dataSource.getRepository(OutboundMessage);
+  const now = deps.now ?? Date.now;
+  const settings = deps.config.outbound;
+
+  const defer = async (row: OutboundMessage, waitMs: number, reason: RetryLater['reason']): Promise<never> => {
+    await repo.update({ id: row.id }, { notBefore: new Date(now() + waitMs) });
+    deps.metrics.outboundDeferred.inc({ channel: row.channel, reason });
+    throw new RetryLater(waitMs, reason);
+  };
+
+  const fail = async (row: OutboundMessage, errcode: number | null, errmsg: string): Promise<string> => {
+    await repo.update({ id: row.id }, { status: 'failed', errcode, errmsg: errmsg.slice(0, 512), notBefore: null });
+    deps.metrics.outboundMessages.inc({ channel: row.channel, status: 'failed' });
+    deps.logger.warn({ outboundId: row.id, channel: row.channel, recipient: row.recipient, kind: row.kind, errcode, errmsg }, 'outbound message failed');
+    return 'failed';
+  };
+
+  return async (job: Job<OutboundJobData>): Promise<string> => {
+    const row = await repo.findOneBy({ id: job.data.messageId });
+    if (!row) {
+      deps.logger.warn({ outboundId: job.data.messageId }, 'outbound job for a missing row');
+      return 'missing';
+    }
+    if (row.status !== 'queued' && row.status !== 'sending') return row.status;
+    const payload = row.payload as unknown as OutboundPayload;
+
+    if (row.channel === 'welcome') {
+      const expiresAt = payload.expiresAt ? Date.parse(payload.expiresAt) : row.createdAt.getTime() + WELCOME_VALIDITY_MS;
+      if (now() > expiresAt) return fail(row, null, 'welcome code expired (valid 20 s from the add event) before it could be sent');
+    }
+
+    if (!row.urgent) {
+      const until = quietHoursEnd(new Date(now()), deps.config.quietHours, deps.config.timezone);
+      if (until) return defer(row, until.getTime() - now(), 'quiet_hours');
+    }
+
+    const admitted = await deps.rateLimiter.acquire(pacingRules({ channel: row.channel, recipient: row.recipient, webhookUrl: payload.webhookUrl }, settings), ticketFor(row));
+    if (!admitted.granted) return defer(row, admitted.waitMs, 'pacing');
+
+    // The previous attempt may have reached WeCom without us learning the outcome (a crash mid-call,
+    // a timeout, a 5xx): ask WeCom to drop an identical message where the API allows it.
+    const outcomeUnknown = row.status === 'sending' || (row.attempts > 0 && row.errcode === null && row.errmsg !== null);
+    const attempts = row.attempts + 1;
+    await repo.update({ id: row.id }, { status: 'sending', attempts, notBefore: null });
+
+    let outcome: Outcome;
+    try {
+      outcome = await send(deps.wecomApi, row, payload, outcomeUnknown);
+    } catch (error) {
+      if (!(error instanceof WecomApiError)) {
+        // Not WeCom's answer (a bug, Redis down): leave the row to the retry, which dedupes.
+        await repo.update({ id: row.id }, { status: 'queued', errmsg: `internal: ${String((error as Error)?.message ?? error)}`.slice(0, 512) });
+        throw error;
+      }
+      if (error.retryable && attempts < settings.maxAttempts) {
+        const delay = row.channel === 'welcome' ? backoffDelay(attempts, WELCOME_RETRY) : backoffDelay(attempts, { baseDelayMs: settings.retryBaseMs, maxDelayMs: 15 * 60_000 });
+        await repo.update({ id: row.id }, { status: 'queued', errcode: error.errcode, errmsg: error.errmsg.slice(0, 512) });
+        deps.logger.info({ outboundId: row.id, channel: row.channel, errcode: error.errcode, errmsg: error.errmsg, attempts, delayMs: delay }, 'outbound message will be retried');
+        return defer(row, delay, 'retry');
+      }
+      return fail(row, error.errcode, error.errmsg);
+    }
+
+    if (outcome.note) return fail(row, 0, outcome.note);
+    await repo.update({ id: row.id }, { status: 'sent', errcode: 0, errmsg: null, wecomMsgid: outcome.msgid, sentAt: new Date(now()), notBefore: null });
+    deps.metrics.outboundMessages.inc({ channel: row.channel, status: 'sent' });
+    deps.logger.debug({ outboundId: row.id, channel: row.channel, recipient: row.recipient, kind: row.kind, attempts }, 'outbound message sent');
+    return 'sent';
+  };
+}
+
+/** One call to WeCom for the row's channel. The pacing slot is taken: the client must not take another, nor retry. */
+async function send(client: WecomApiClient, row: OutboundMessage, payload: OutboundPayload, outcomeUnknown: boolean): Promise<Outcome> {
+  const once: CallOptions = { attempts: 1, paced: true };
+  const body = payload.body;
+  switch (row.channel) {
+    case 'user': {
+      const response = await client.sendMessage({ touser: row.recipient }, body as unknown as T.AppMessage, outcomeUnknown ? DUPLICATE_CHECK : {}, once);
+      return { msgid: response.msgid ?? null, note: undeliveredNote(row.recipient, response) };
+    }
+    case 'welcome':
+      await client.sendWelcomeMsg(body as unknown as T.SendWelcomeMsgRequest, once);
+      return { msgid: null, note: null };
+    case 'card_update': {
+      const response = await client.updateTemplateCard({ ...(body as unknown as T.UpdateTemplateCardRequest), userids: [row.recipient] }, once);
+      const invalid = response.invaliduser ?? [];
+      return { msgid: null, note: invalid.length > 0 ? `WeCom accepted the call but reported invaliduser=${invalid.join('|')}` : null };
+    }
+    case 'appchat':
+      await client.appChatSend(row.recipient, body as unknown as T.AppChatMessage, 0, once);
+      return { msgid: null, note: null };
+    case 'robot':
+      if (!payload.webhookUrl) throw new WecomApiError('webhook/send', null, 'robot message without a webhook URL', false);
+      await client.robotSend(payload.webhookUrl, body as unknown as T.RobotMessage, once);
+      return { msgid: null, note: null };
+  }
+}
+
+/** errcode 0 does not mean delivered: WeCom lists recipients it skipped (PROTOCOL.md §5.6). */
+function undeliveredNote(touser: string, response: T.MessageSendResponse): string | null {
+  const member = touser.toLowerCase();
+  const listed = (field: string | undefined) => (field ?? '').split('|').map((s) => s.trim().toLowerCase()).includes(member);
+  if (listed(response.invaliduser)) return `WeCom accepted the call but reported invaliduser=${response.invaliduser}`;
+  if (listed(response.unlicenseduser)) return `WeCom accepted the call but reported unlicenseduser=${response.unlicenseduser} (member has no license)`;
+  return null;
+}

@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { In, IsNull, LessThan, Or, type DataSource } from 'typeorm';
+import { OutboundMessage, type OutboundChannel } from '../../entities/outbound-message.entity';
+import { isUniqueViolation } from '../db/unique-violation';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import { type QueueSet, withTimeout } from '../queue/queues';
+import type { AppChatMessage, AppMessage, RobotMessage, SendWelcomeMsgRequest, TemplateCard } from '../wecom/api/wecom-api.types';
+import { robotId } from './outbound-pacing';
+import { type QuietHours, quietHoursEnd } from './quiet-hours';
+
+interface Common {
+  /** the caller's name for this logical message (≤ 150 chars): enqueuing it twice sends it once. */
+  idempotencyKey: string;
+  /** skips quiet hours and overtakes the backlog */
+  urgent?: boolean;
+}
+
+/** Everything the product sends to WeCom, one recipient per message (so each has its own log row). */
+export type OutboundRequest =
+  | (Common & { channel: 'user'; touser: string; message: AppMessage })
+  | (Common & { channel: 'robot'; webhookUrl: string; /** shown as the recipient, e.g. the team name */ label?: string; message: RobotMessage })
+  | (Common & { channel: 'appchat'; chatid: string; message: AppChatMessage })
+  | (Common & {
+      channel: 'welcome';
+      welcomeCode: string;
+      /** the new customer, for the log */
+      externalUserid: string;
+      text?: SendWelcomeMsgRequest['text'];
+      attachments?: SendWelcomeMsgRequest['attachments'];
+      /** the code is single-use and valid 20 s from the add event: give up (failed) after this */
+      expiresAt?: Date;
+    })
+  | (Common & { channel: 'card_update'; userid: string; responseCode: string; update: { button: { replace_name: string } } | { template_card: TemplateCard } });
+
+/** What a row's `payload` holds: the WeCom request body, plus what the processor needs to send it. */
+export interface OutboundPayload {
+  body: Record<string, unknown>;
+  webhookUrl?: string;
+  /** ISO time after which sending is pointless (welcome codes) */
+  expiresAt?: string;
+}
+
+export interface OutboundJobData {
+  messageId: number;
+}
+
+export interface EnqueueResult {
+  /** the row that is (or was) sent */
+  id: number;
+  /** queued: new; duplicate: an earlier enqueue of the same key exists (a duplicate row logs this one) */
+  outcome: 'queued' | 'duplicate';
+  status: OutboundMessage['status'];
+}
+
+export interface OutboundServiceDeps {
+  dataSource: DataSource;
+  queues: QueueSet;
+  logger: Logger;
+  metrics: Metrics;
+  config: { quietHours: QuietHours | undefined; timezone: string };
+  now?: () => number;
+}
+
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 150;
+
+export function outboundJobId(messageId: number): string {
+  return `outbound-${messageId}`;
+}
+
+/**
+ * The one way to send anything to WeCom. `enqueue` writes the log row under its idempotency key
+ * first (the row, not Redis, is the record), then adds a Bull job whose id comes from the row, so a
+ * repeated enqueue collapses into one job. Non-urgent messages enqueued in quiet hours are delayed
+ * to the morning; urgent ones (welcome messages, card updates) jump the queue.
+ */
+export class OutboundService {
+  private readonly repo;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: OutboundServiceDeps) {
+    this.repo = deps.dataSource.getRepository(OutboundMessage);
+    this.now = deps.now ?? Date.now;
+  }
+
+  async enqueue(request: OutboundRequest): Promise<EnqueueResult> {
+    const key = request.idempotencyKey;
+    if (!key || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) throw new Error(`idempotencyKey must be 1-${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
+    const { channel, recipient, kind, urgent, payload } = describe(request);
+    const notBefore = urgent ? null : quietHoursEnd(new Date(this.now()), this.deps.config.quietHours, this.deps.config.timezone);
+
+    let row: OutboundMessage;
+    try {
+      row = await this.repo.save(this.repo.create({ idempotencyKey: key, channel, recipient, kind, urgent, payload: payload as unknown as Record<string, unknown>, status: 'queued', notBefore }));
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return this.recordDuplicate(key, { channel, recipient, kind, urgent, payload });
+    }
+    await this.addJob(row);
+    this.deps.metrics.outboundMessages.inc({ channel, status: 'queued' });
+    this.deps.logger.debug({ outboundId: row.id, channel, recipient, kind, urgent, notBefore }, 'outbound message queued');
+    return { id: row.id, outcome: 'queued', status: row.status };
+  }
+
+  /** The log row, for "why did this card never arrive". */
+  find(id: number): Promise<OutboundMessage | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  findByKey(idempotencyKey: string): Promise<OutboundMessage | null> {
+    return this.repo.findOneBy({ idempotencyKey });
+  }
+
+  /**
+   * Re-adds the job of unfinished rows whose job is gone (the process died between the insert and the
+   * add, or Redis lost its data). Rows waiting for quiet hours or a pacing slot keep their job.
+   */
+  async requeueStale(staleAfterMs: number, batchSize = 500): Promise<number> {
+    const cutoff = new Date(this.now() - staleAfterMs);
+    const rows = await this.repo.find({
+      where: { status: In(['queued', 'sending']), updatedAt: LessThan(cutoff), notBefore: Or(IsNull(), LessThan(cutoff)) },
+      order: { id: 'ASC' },
+      take: batchSize,
+    });
+    let requeued = 0;
+    for (const row of rows) {
+      if (await this.deps.queues.get('outbound').getJob(outboundJobId(row.id))) continue;
+      await this.addJob(row);
+      requeued += 1;
+    }
+    if (requeued > 0) this.deps.logger.warn({ requeued }, 're-enqueued outbound messages that had no job');
+    return requeued;
+  }
+
+  private async addJob(row: OutboundMessage): Promise<void> {
+    const delay = row.notBefore ? Math.max(0, row.notBefore.getTime() - this.now()) : 0;
+    const data: OutboundJobData = { messageId: row.id };
+    await withTimeout(
+      this.deps.queues.get('outbound').add(data, {
+        jobId: outboundJobId(row.id),
+        // Bull: 1 is the highest priority; unprioritised jobs are FIFO behind prioritised ones.
+        priority: row.urgent ? 1 : undefined,
+        delay: delay > 0 ? delay : undefined,
+        // Waiting for a slot or for the morning is a "retry" with a computed delay (queues.ts); the
+        // row counts real send attempts and decides when to give up.
+        attempts: 10_000,
+        backoff: { type: 'retryAfter' },
+        stackTraceLimit: 1,
+        removeOnComplete: 1000,
+        removeOnFail: 5000,
+      }),
+      2000,
+      'enqueue outbound',
+    );
+  }
+
+  private async recordDuplicate(key: string, fields: ReturnType<typeof describe>): Promise<EnqueueResult> {
+    const original = await this.repo.findOneBy({ idempotencyKey: key });
+    if (!original) throw new Error(`outbound message "${key}" vanished during enqueue`);
+    // The first enqueue may have stored its row and died before adding the job: make sure it exists.
+    if (original.status === 'queued' || original.status === 'sending') await this.addJob(original);
+    const duplicate = await this.repo.save(
+      this.repo.create({
+        idempotencyKey: `${key}#dup:${randomUUID()}`,
+        channel: fields.channel,
+        recipient: fields.recipient,
+        kind: fields.kind,
+        urgent: fields.urgent,
+        payload: { duplicateOf: original.id },
+        status: 'duplicate',
+        errmsg: `duplicate of #${original.id} (${original.status}); not sent again`,
+      }),
+    );
+    this.deps.metrics.outboundMessages.inc({ channel: fields.channel, status: 'duplicate' });
+    this.deps.logger.info({ outboundId: original.id, duplicateId: duplicate.id, channel: fields.channel, recipient: fields.recipient }, 'outbound message enqueued twice; sent once');
+    return { id: original.id, outcome: 'duplicate', status: original.status };
+  }
+}
+
+function describe(request: OutboundRequest): { channel: OutboundChannel; recipient: string; kind: string; urgent: boolean; payload: OutboundPayload } {
+  switch (request.channel) {
+    case 'user':
+      return { channel: 'user', recipient: request.touser, kind: request.message.msgtype, urgent: request.urgent ?? false, payload: { body: { ...request.message } } };
+    case 'robot':
+      return {
+        channel: 'robot',
+        recipient: request.label ?? `robot:${robotId(request.webhookUrl)}`,
+        kind: request.message.msgtype,
+        urgent: request.urgent ?? false,
+        payload: { body: { ...request.message }, webhookUrl: request.webhookUrl },
+      };
+    case 'appchat':
+      return { channel: 'appchat', recipient: request.chatid, kind: request.message.msgtype, urgent: request.urgent ?? false, payload: { body: { ...request.message } } };
+    case 'welcome':
+      return {
+        channel: 'welcome',
+        recipient: request.externalUserid,
+        kind: 'welcome',
+        urgent: true,
+        payload: {
+          body: { welcome_code: request.welcomeCode, ...(request.text ? { text: request.text } : {}), ...(request.attachments ? { attachments: request.attachments } : {}) },
+          expiresAt: request.expiresAt?.toISOString(),
+        },
+      };
+    case 'card_update':
+      return { channel: 'card_update', recipient: request.userid, kind: 'card_update', urgent: true, payload: { body: { response_code: request.responseCode, ...request.update } } };
+  }
+}
