@@ -40,6 +40,7 @@ const envSchema = z.object({
       .regex(/^(mysql|mariadb):\/\/.+\/[^/?]+/, 'must look like mysql://user:pass@host:3306/db')
       .optional(),
   ),
+  QUEUE_PREFIX: z.string().regex(/^[\w-]{1,32}$/, 'must be 1-32 letters, digits, _ or -').default('wecom-crm'),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
@@ -111,6 +112,8 @@ export interface Config {
   /** mysql://… for production; undefined means the embedded SQLite file under dataDir. */
   databaseUrl: string | undefined;
   redisUrl: string;
+  /** Redis key prefix of every queue, so several installs can share one Redis. */
+  queuePrefix: string;
   /** true when no WeCom credentials are configured: local, generated callback credentials. */
   sandbox: boolean;
   /** undefined in sandbox mode until the sandbox credentials are generated (see sandbox-credentials.ts). */
@@ -180,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
     sandbox,
     wecom: sandbox
       ? undefined

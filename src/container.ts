@@ -36,7 +36,7 @@ export interface Container {
 }
 
 export interface ContainerOptions {
-  /** Bull key prefix; tests use one per jest worker. */
+  /** overrides config.queuePrefix; tests use one per test file. */
   queuePrefix?: string;
   defaultMetrics?: boolean;
 }
@@ -52,7 +52,7 @@ export async function createContainer(
     dataDir: config.dataDir,
     runMigrations: config.migrateOnStart,
   });
-  const queues = createQueueSet({ redisUrl: config.redisUrl, prefix: options.queuePrefix });
+  const queues = createQueueSet({ redisUrl: config.redisUrl, prefix: options.queuePrefix ?? config.queuePrefix });
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics });
   registerQueueDepth(metrics, queues);
   const producer = createInboundProducer(queues, config.inboundRetry);
