@@ -1,0 +1,96 @@
+import Redis from 'ioredis';
+import { RedisRateLimiter } from '../../src/outbound/rate-limiter';
+import { deleteRedisPrefix, TEST_REDIS_URL, uniquePrefix } from '../helpers/test-env';
+
+/** The Lua limiter on the real Redis: shared by every process, so it is tested without any queue. */
+describe('RedisRateLimiter', () => {
+  let redis: Redis;
+  let namespace: string;
+  let limiter: RedisRateLimiter;
+
+  beforeAll(() => {
+    redis = new Redis(TEST_REDIS_URL);
+  });
+  beforeEach(() => {
+    namespace = uniquePrefix(`limiter-${Math.random().toString(36).slice(2, 8)}`);
+    limiter = new RedisRateLimiter(redis, { namespace, graceMs: 60_000 });
+  });
+  afterEach(async () => {
+    await deleteRedisPrefix(namespace);
+  });
+  afterAll(() => {
+    redis.disconnect();
+  });
+
+  const rule = (key: string, limit: number, windowMs = 60_000) => ({ key, limit, windowMs });
+
+  it('admits `limit` tickets per window, then tells the next how long to wait (about one window)', async () => {
+    const r = rule('member:a', 3);
+    for (let i = 1; i <= 3; i++) expect(await limiter.acquire([r], { id: `m${i}`, rank: i })).toEqual({ granted: true });
+    const denied = await limiter.acquire([r], { id: 'm4', rank: 4 });
+    expect(denied).toMatchObject({ granted: false, blockedBy: 'member:a' });
+    expect(denied.granted === false && denied.waitMs).toBeGreaterThan(59_000);
+    expect(denied.granted === false && denied.waitMs).toBeLessThanOrEqual(60_000);
+  });
+
+  it('keeps waiters in line: a later ticket cannot take a slot that frees up before an earlier waiter', async () => {
+    const r = rule('member:b', 1, 300);
+    expect((await limiter.acquire([r], { id: 'first', rank: 1 })).granted).toBe(true);
+    const second = await limiter.acquire([r], { id: 'second', rank: 2 });
+    const third = await limiter.acquire([r], { id: 'third', rank: 3 });
+    expect(second.granted || third.granted).toBe(false);
+    // the third is told to wait a window longer than the second
+    expect(third.granted === false && second.granted === false && third.waitMs - second.waitMs).toBeGreaterThanOrEqual(200);
+
+    await new Promise((r) => setTimeout(r, 320));
+    // the slot is free again, but it belongs to `second`
+    expect((await limiter.acquire([r], { id: 'third', rank: 3 })).granted).toBe(false);
+    expect((await limiter.acquire([r], { id: 'second', rank: 2 })).granted).toBe(true);
+  });
+
+  it('lets an urgent ticket (lower rank) overtake every waiter', async () => {
+    const r = rule('budget', 1, 300);
+    expect((await limiter.acquire([r], { id: 'n1', rank: 1 })).granted).toBe(true);
+    for (let i = 2; i <= 50; i++) expect((await limiter.acquire([r], { id: `n${i}`, rank: i })).granted).toBe(false);
+    const urgent = await limiter.acquire([r], { id: 'welcome', rank: 7 - 1e13 });
+    expect(urgent.granted === false && urgent.waitMs).toBeLessThanOrEqual(300);
+    await new Promise((r) => setTimeout(r, 320));
+    expect((await limiter.acquire([r], { id: 'n2', rank: 2 })).granted).toBe(false);
+    expect((await limiter.acquire([r], { id: 'welcome', rank: 7 - 1e13 })).granted).toBe(true);
+  });
+
+  it('is all or nothing across rules: a ticket denied by the budget takes no member slot', async () => {
+    const member = rule('member:c', 5);
+    const budget = rule('budget', 1);
+    expect((await limiter.acquire([member, budget], { id: 'x1', rank: 1 })).granted).toBe(true);
+    expect(await limiter.acquire([member, budget], { id: 'x2', rank: 2 })).toMatchObject({ granted: false, blockedBy: 'budget' });
+    // member:c holds one admission, not two
+    expect(await redis.zcard(`${namespace}:ratelimit:member:c:sent`)).toBe(1);
+  });
+
+  it('enforces the hourly rule too (1 000 an hour per member as well as 30 a minute)', async () => {
+    const rules = [rule('member:d:m', 30, 60_000), rule('member:d:h', 2, 3_600_000)];
+    expect((await limiter.acquire(rules, { id: 'h1', rank: 1 })).granted).toBe(true);
+    expect((await limiter.acquire(rules, { id: 'h2', rank: 2 })).granted).toBe(true);
+    const third = await limiter.acquire(rules, { id: 'h3', rank: 3 });
+    expect(third).toMatchObject({ granted: false, blockedBy: 'member:d:h' });
+    expect(third.granted === false && third.waitMs).toBeGreaterThan(3_500_000);
+  });
+
+  it('drops a waiter that stopped asking after its lease, so a dead job blocks nobody for long', async () => {
+    const short = new RedisRateLimiter(redis, { namespace, graceMs: 50 });
+    const r = rule('member:e', 1, 200);
+    expect((await short.acquire([r], { id: 'a', rank: 1 })).granted).toBe(true);
+    expect((await short.acquire([r], { id: 'dead', rank: 2 })).granted).toBe(false);
+    expect((await short.acquire([r], { id: 'alive', rank: 3 })).granted).toBe(false);
+    // `dead` never comes back; after its turn (≈200 ms) and its grace (50 ms) `alive` may go
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await short.acquire([r], { id: 'alive', rank: 3 })).granted).toBe(true);
+  });
+
+  it('counts concurrent admissions from many callers exactly (atomic)', async () => {
+    const r = rule('robot:x', 20);
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => limiter.acquire([r], { id: `c${i}`, rank: i + 1 }, { register: false })));
+    expect(results.filter((x) => x.granted)).toHaveLength(20);
+  });
+});
