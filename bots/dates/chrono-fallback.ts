@@ -1,0 +1,46 @@
+import * as chrono from 'chrono-node';
+import { civilDate, instantAt, utcOffsetMinutes, type Clock } from './civil-date';
+import { DEFAULT_MINUTE } from './time-of-day';
+
+/**
+ * chrono-node (Simplified Chinese) for text our rules do not recognise at all, e.g. "12月3见面"
+ * (a day with no 日/号 and words after it) or "三月三". Only its calendar fields are used and only
+ * when it is certain of them:
+ *  - a month with no day (十二月 → chrono says the 22nd, today's day) or a weekday alone (Sunday-start
+ *    weeks) is a guess, so it is dropped;
+ *  - offsets (两个钟后) are dropped too: chrono computes hours from now in the process zone and lands
+ *    hours off; our own rules handle every offset we accept;
+ *  - word-only readings (后天 in 然后天天) are dropped: every such word we accept is in our rules,
+ *    which refuse it there on purpose; chrono is trusted only for dates and times with numbers;
+ *  - the instant is rebuilt from the fields in the CRM zone, with our 09:00 default when there is no
+ *    time, and a time with no date that has passed today moves to tomorrow, as in the rules.
+ */
+export interface ChronoReading {
+  at: Date;
+  hasTime: boolean;
+  text: string;
+  index: number;
+  source: 'chrono';
+}
+
+const OFFSET_PHRASE = /(后|前|之后|以后|之前|以前|过后)$/;
+const HAS_NUMBER = /[\d零〇一二两三四五六七八九十]/;
+
+export function chronoFallback(text: string, clock: Clock): ChronoReading | null {
+  const reference = { instant: clock.now, timezone: utcOffsetMinutes(clock.now, clock.timeZone) };
+  for (const result of chrono.zh.hans.parse(text, reference, { forwardDate: true })) {
+    const start = result.start;
+    if (OFFSET_PHRASE.test(result.text) || !HAS_NUMBER.test(result.text)) continue;
+    const dayKnown = start.isCertain('month') && start.isCertain('day');
+    const hasTime = start.isCertain('hour');
+    if (!dayKnown && !hasTime) continue;
+
+    const date = dayKnown ? civilDate(start.get('year') ?? clock.today.year(), start.get('month')!, start.get('day')!) : clock.today;
+    if (!date) continue;
+    const minute = hasTime ? start.get('hour')! * 60 + (start.get('minute') ?? 0) : DEFAULT_MINUTE;
+    let at = instantAt(date, minute, clock.timeZone);
+    if (!dayKnown && at.getTime() <= clock.now.getTime()) at = instantAt(date.add(1, 'day'), minute, clock.timeZone);
+    return { at, hasTime, text: result.text, index: result.index, source: 'chrono' };
+  }
+  return null;
+}
