@@ -37,8 +37,7 @@ export function pacingRules(message: { channel: OutboundChannel; recipient: stri
   const window = paddedWindow(s.windowMs);
   const specific: RateRule[] = [];
   switch (message.channel) {
-    case 'user':
-    case 'card_update': {
+    case 'user': {
       // userids are case-insensitive (WeCom lower-cases them)
       const member = message.recipient.toLowerCase();
       specific.push({ key: `member:${member}:m`, limit: s.memberPerWindow, windowMs: window });
@@ -51,6 +50,9 @@ export function pacingRules(message: { channel: OutboundChannel; recipient: stri
     case 'appchat':
       specific.push({ key: `appchat:${message.recipient}`, limit: s.appChatPerWindow, windowMs: window });
       break;
+    // A card update edits a card already delivered (no new message), and the member is waiting for
+    // it after a click: only the corp budget applies. send_welcome_msg goes to the customer.
+    case 'card_update':
     case 'welcome':
       break;
   }

@@ -86,6 +86,7 @@ export class OutboundService {
   async enqueue(request: OutboundRequest): Promise<EnqueueResult> {
     const key = request.idempotencyKey;
     if (!key || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) throw new Error(`idempotencyKey must be 1-${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
+    validate(request);
     const { channel, recipient, kind, urgent, payload } = describe(request);
     const notBefore = urgent ? null : quietHoursEnd(new Date(this.now()), this.deps.config.quietHours, this.deps.config.timezone);
 
@@ -174,6 +175,27 @@ export class OutboundService {
     this.deps.metrics.outboundMessages.inc({ channel: fields.channel, status: 'duplicate' });
     this.deps.logger.info({ outboundId: original.id, duplicateId: duplicate.id, channel: fields.channel, recipient: fields.recipient }, 'outbound message enqueued twice; sent once');
     return { id: original.id, outcome: 'duplicate', status: original.status };
+  }
+}
+
+/** Caller bugs, refused before anything is stored: one recipient per message, or pacing would not hold. */
+function validate(request: OutboundRequest): void {
+  const oneRecipient = (value: string, what: string) => {
+    if (!value || /[|,]/.test(value) || value === '@all') throw new Error(`${what} must be exactly one recipient (got "${value}")`);
+  };
+  switch (request.channel) {
+    case 'user':
+      return oneRecipient(request.touser, 'touser');
+    case 'card_update':
+      return oneRecipient(request.userid, 'userid');
+    case 'appchat':
+      return oneRecipient(request.chatid, 'chatid');
+    case 'welcome':
+      if (!request.welcomeCode) throw new Error('welcomeCode is required');
+      return;
+    case 'robot':
+      if (!/^https?:\/\/[^/]+\/.*[?&]key=[^&]+/.test(request.webhookUrl)) throw new Error('webhookUrl must be a group robot URL with its key');
+      return;
   }
 }
 

@@ -275,6 +275,14 @@ describe('outbound queue', () => {
     expect(seen[0]).toMatchObject({ api: 'message/update_template_card', body: { userids: ['zhangsan'], agentid: 1000002, response_code: 'RC1', button: { replace_name: '已完成' } } });
   });
 
+  it('refuses a message to several recipients at once (pacing is per member) and stores nothing', async () => {
+    const c = await setup();
+    await expect(c.outbound.enqueue({ channel: 'user', touser: 'a|b', message: text('x'), idempotencyKey: 'multi' })).rejects.toThrow(/exactly one recipient/);
+    await expect(c.outbound.enqueue({ channel: 'user', touser: '@all', message: text('x'), idempotencyKey: 'all' })).rejects.toThrow(/exactly one recipient/);
+    await expect(c.outbound.enqueue({ channel: 'robot', webhookUrl: 'https://example.com/no-key', message: text('x'), idempotencyKey: 'robot' })).rejects.toThrow(/robot URL/);
+    expect(await rows(c)).toEqual([]);
+  });
+
   it('re-adds the job of a queued row whose job was lost', async () => {
     const c = await setup();
     fakeWecom();
