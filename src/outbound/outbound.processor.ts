@@ -103,7 +103,9 @@ export function createOutboundProcessor(deps: OutboundProcessorDeps) {
         await repo.update({ id: row.id }, { status: 'queued', errmsg: `internal: ${String((error as Error)?.message ?? error)}`.slice(0, 512) });
         throw error;
       }
-      if (error.retryable && attempts < settings.maxAttempts) {
+      // No token is a problem of the whole app (WeCom busy, secret being fixed), not of this message.
+      const retryable = error.retryable || error.api === 'gettoken';
+      if (retryable && attempts < settings.maxAttempts) {
         const delay = row.channel === 'welcome' ? backoffDelay(attempts, WELCOME_RETRY) : backoffDelay(attempts, { baseDelayMs: settings.retryBaseMs, maxDelayMs: 15 * 60_000 });
         await repo.update({ id: row.id }, { status: 'queued', errcode: error.errcode, errmsg: error.errmsg.slice(0, 512) });
         deps.logger.info({ outboundId: row.id, channel: row.channel, errcode: error.errcode, errmsg: error.errmsg, attempts, delayMs: delay }, 'outbound message will be retried');
