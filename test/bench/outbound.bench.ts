@@ -15,7 +15,8 @@ import { createOutboundProcessor } from '../../src/outbound/outbound.processor';
  *  1. throughput: messages/s to many members (no member near its limit), at each concurrency;
  *  2. pacing: a backlog for a few members and one group robot, with the pacing window shortened
  *     (BENCH_WINDOW_MS, default 4 s instead of 60 s) so that it runs in seconds. Reports the most
- *     messages WeCom saw in any window per member / robot against the limit, and how much of it is used.
+ *     messages WeCom saw in any window per member / robot against the limit, and how much of it is used;
+ *  3. the corp-wide API budget across many members, with the same shortened window.
  * Stops by itself.
  */
 const MARIADB = process.env.BENCH_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
@@ -197,6 +198,33 @@ async function pacing(port: number, hits: Hit[]): Promise<void> {
   }
 }
 
+/** The corp-wide budget (WECOM_API_BUDGET_PER_MINUTE) across all members, with the shortened window. */
+async function budget(port: number, hits: Hit[]): Promise<void> {
+  await resetDatabase();
+  const prefix = `bench-budget-${Date.now().toString(36)}`;
+  const limit = 50;
+  const total = 180;
+  const c = await container(port, prefix, { OUTBOUND_CONCURRENCY: '8', OUTBOUND_PACING_WINDOW_MS: String(WINDOW_MS), WECOM_API_BUDGET_PER_MINUTE: String(limit) });
+  try {
+    await Promise.all(
+      Array.from({ length: total }, (_, i) => c.outbound.enqueue({ channel: 'user', touser: `m${i}`, message: { msgtype: 'text', text: { content: `#${i}` } }, idempotencyKey: `budget:${i}` })),
+    );
+    hits.length = 0;
+    const t0 = Date.now();
+    void c.queues.get('outbound').process(8, createOutboundProcessor(c));
+    await drain(c, total, 300_000);
+    const times = hits.map((h) => h.at).sort((a, b) => a - b);
+    const max = maxInWindow(times, WINDOW_MS);
+    console.log(
+      `budget      ${total} messages to ${total} members with a budget of ${limit} per window: drained in ${((Date.now() - t0) / 1000).toFixed(1)} s; ` +
+        `most calls in any ${WINDOW_MS} ms window: ${max} (limit ${limit})${max > limit ? '  EXCEEDED' : ''}`,
+    );
+  } finally {
+    await c.close();
+    await cleanRedis(prefix);
+  }
+}
+
 async function main(): Promise<void> {
   const hits: Hit[] = [];
   const server = await fakeWecom(hits);
@@ -204,6 +232,7 @@ async function main(): Promise<void> {
   try {
     for (const level of LEVELS) await throughput(port, hits, level);
     await pacing(port, hits);
+    await budget(port, hits);
   } finally {
     server.close();
     const root = await createConnection({ uri: MARIADB });
