@@ -46,7 +46,9 @@ export function findChineseDates(text: string, now: Date, timeZone: string): Par
   const clock = readClock(now, timeZone);
   const normalized = toHalfWidth(text);
   const { found, sawVague } = scan(normalized, clock);
-  if (found.length > 0 || sawVague) return found.map((f) => ({ ...f, text: text.slice(f.index, f.end) }));
+  if (found.length > 0 || sawVague) {
+    return found.map(({ end, ...f }) => ({ ...f, text: text.slice(f.index, end) }));
+  }
   const fallback = chronoFallback(normalized, clock);
   return fallback ? [{ ...fallback, text: text.slice(fallback.index, fallback.index + fallback.text.length) }] : [];
 }

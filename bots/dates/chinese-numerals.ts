@@ -16,12 +16,17 @@ const DIGIT: Record<string, number> = {
   零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9,
 };
 
-/** 3 → 3, 十五 → 15, 二十三 → 23, 一百零五 → 105, 二零二六 → 2026, 零五 → 5; anything else → null. */
+/** 3 → 3, 十五 → 15, 二十三 → 23, 一百零五 → 105, 二零二六 → 2026, 零五 → 5; 三四 (a range) or anything else → null. */
 export function parseChineseNumber(s: string): number | null {
   if (/^\d+$/.test(s)) return Number(s);
   if (!/^[零〇一二两三四五六七八九十百]+$/.test(s)) return null;
-  // Without 十/百 the characters are read digit by digit, as in years (二零二六) and minutes (零五).
-  if (!/[十百]/.test(s)) return Number([...s].map((c) => DIGIT[c]).join(''));
+  if (!/[十百]/.test(s)) {
+    if (s.length === 1) return DIGIT[s]!;
+    // Several digits are read one by one only as written in years (二零二六) and minutes (零五);
+    // otherwise they are a range, 三四天 or 一两天 ("three or four days"), which is vague.
+    if (!/[零〇]/.test(s) || s.includes('两')) return null;
+    return Number([...s].map((c) => DIGIT[c]).join(''));
+  }
   let total = 0;
   let current = 0;
   for (const c of s) {

@@ -12,8 +12,10 @@ import { DEFAULT_MINUTE } from './time-of-day';
  *    hours off; our own rules handle every offset we accept;
  *  - word-only readings (后天 in 然后天天) are dropped: every such word we accept is in our rules,
  *    which refuse it there on purpose; chrono is trusted only for dates and times with numbers;
+ *  - a time with no date is dropped: our rules read every clock time we accept and refuse the rest
+ *    on purpose (一点 in 快一点 is "a bit", 两点 in 有两点要求 is "two points");
  *  - the instant is rebuilt from the fields in the CRM zone, with our 09:00 default when there is no
- *    time, and a time with no date that has passed today moves to tomorrow, as in the rules.
+ *    time.
  */
 export interface ChronoReading {
   at: Date;
@@ -31,15 +33,12 @@ export function chronoFallback(text: string, clock: Clock): ChronoReading | null
   for (const result of chrono.zh.hans.parse(text, reference, { forwardDate: true })) {
     const start = result.start;
     if (OFFSET_PHRASE.test(result.text) || !HAS_NUMBER.test(result.text)) continue;
-    const dayKnown = start.isCertain('month') && start.isCertain('day');
-    const hasTime = start.isCertain('hour');
-    if (!dayKnown && !hasTime) continue;
-
-    const date = dayKnown ? civilDate(start.get('year') ?? clock.today.year(), start.get('month')!, start.get('day')!) : clock.today;
+    if (!start.isCertain('month') || !start.isCertain('day')) continue;
+    const date = civilDate(start.get('year') ?? clock.today.year(), start.get('month')!, start.get('day')!);
     if (!date) continue;
+    const hasTime = start.isCertain('hour');
     const minute = hasTime ? start.get('hour')! * 60 + (start.get('minute') ?? 0) : DEFAULT_MINUTE;
-    let at = instantAt(date, minute, clock.timeZone);
-    if (!dayKnown && at.getTime() <= clock.now.getTime()) at = instantAt(date.add(1, 'day'), minute, clock.timeZone);
+    const at = instantAt(date, minute, clock.timeZone);
     return { at, hasTime, text: result.text, index: result.index, source: 'chrono' };
   }
   return null;

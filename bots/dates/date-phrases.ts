@@ -27,8 +27,11 @@ interface DateRule {
 }
 
 const AFTER = '(?:后|之后|以后|过后)';
-/** A day-of-month written without 日/号 is accepted only when something time-like or nothing follows. */
-const DAY_END = '(?:[日号]|(?=$|\\s|[，,。；;！!？?、)）]|上午|下午|中午|晚上|早上|凌晨|傍晚|\\d{1,2}[:：]))';
+/**
+ * A day-of-month written without 日/号 (12月3见面) is accepted unless a counter or unit follows the
+ * number: in "12月3个客户" or "12月3万" the 3 counts something else.
+ */
+const DAY_END = '(?:[日号]|(?![\\d.])(?=([个位次家件台套条张本份名人天周年月万千百%])?))';
 /** 3号楼, 1号线, 5号会议室, 3日内 are places and spans, not dates. */
 const NOT_A_DAY_AFTER =
   '(?!楼|线|馆|门|房|院|厅|机|位|桌|床|车|口|台|柜|箱|店|仓|库|厂|室|区|街|路|栋|单元|会议|包|窗|内|以内|之内|左右)';
@@ -37,14 +40,24 @@ const WEEKDAY_CHAR: Record<string, number> = {
   1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 7,
 };
 
-const num = (s: string | undefined): number | null => (s === undefined ? null : parseChineseNumber(s));
+/** NaN for a range such as 三四 (never a valid year, month, day or count). */
+const num = (s: string | undefined): number => (s === undefined ? NaN : (parseChineseNumber(s) ?? NaN));
+/** A count of days, weeks, months or years; null for 几 / 两三 / 三四 and for absurd amounts. */
+const count = (s: string | undefined): number | null => {
+  const n = num(s);
+  return Number.isInteger(n) && n <= 999 ? n : null;
+};
 
-/** A month and day without a year: this year, or next year when that date has passed (1月5日 in November). */
+/**
+ * A month and day without a year: this year, or next year when that date has passed (1月5日 in
+ * November); 2月29日 waits for the next leap year.
+ */
 function nextYearlyDate(month: number, day: number, today: CivilDate): DateRuleResult {
-  const thisYear = civilDate(today.year(), month, day);
-  if (thisYear && !thisYear.isBefore(today)) return { date: thisYear };
-  const nextYear = civilDate(today.year() + 1, month, day);
-  return nextYear ? { date: nextYear } : 'vague';
+  for (let year = today.year(); year <= today.year() + 4; year++) {
+    const date = civilDate(year, month, day);
+    if (date && !date.isBefore(today)) return { date };
+  }
+  return 'vague';
 }
 
 /** 初 = 1st, 上旬 = 1st, 中/中旬 = 15th, 下旬 = 21st, 底/末 = last day of the month. */
@@ -142,7 +155,7 @@ function rule(source: string, build: DateRule['build'], flags = 'y'): DateRule {
 const DATE_RULES: DateRule[] = [
   // 2026年12月1日, 二零二六年十二月一日
   rule(`${NOT_AFTER_NUMBER}(\\d{4}|[零〇一二三四五六七八九]{4})\\s*年\\s*(${NUM})\\s*月\\s*(${NUM})\\s*[日号]?`, (m) => {
-    const date = civilDate(num(m[1])!, num(m[2])!, num(m[3])!);
+    const date = civilDate(num(m[1]), num(m[2]), num(m[3]));
     return date ? { date } : 'vague';
   }),
   // 2026-12-03, 2026/12/03, 2026.12.03
@@ -158,14 +171,15 @@ const DATE_RULES: DateRule[] = [
   }),
   // 12月3日, 十二月三号, 12月3 下午
   rule(`${NOT_AFTER_NUMBER}(${NUM})\\s*月\\s*(${NUM})\\s*${DAY_END}`, (m, c) => {
-    const month = num(m[1])!;
-    const day = num(m[2])!;
+    if (m[3]) return 'vague'; // consumed, so that chrono does not read 12月3 out of it either
+    const month = num(m[1]);
+    const day = num(m[2]);
     return civilDate(2000, month, day) ? nextYearlyDate(month, day, c.today) : 'vague';
   }),
   // 12月底, 1月初, 12月中旬
   rule(`${NOT_AFTER_NUMBER}(${NUM})\\s*月份?\\s*(?:的)?\\s*(初|上旬|中旬|中|下旬|底|末)`, (m, c) => {
-    const month = num(m[1])!;
-    if (month < 1 || month > 12) return 'vague';
+    const month = num(m[1]);
+    if (!civilDate(2000, month, 1)) return 'vague';
     for (const year of [c.today.year(), c.today.year() + 1]) {
       const date = dayInMonth(m[2]!, civilDate(year, month, 1)!);
       if (!date.isBefore(c.today)) return { date };
@@ -180,29 +194,29 @@ const DATE_RULES: DateRule[] = [
   }),
   // 3天后, 十五天以后
   rule(`${NOT_AFTER_NUMBER}(${NUM}|几|两三|三五|半)\\s*[天日]\\s*${AFTER}`, (m, c) => {
-    const n = num(m[1]);
+    const n = count(m[1]);
     return n === null ? 'vague' : { date: c.today.add(n, 'day') };
   }),
   // 两周后, 一个星期后, 2个礼拜之后
   rule(`${NOT_AFTER_NUMBER}(${NUM}|几|两三|半)\\s*个?\\s*(?:周|星期|礼拜)\\s*${AFTER}`, (m, c) => {
-    const n = num(m[1]);
+    const n = count(m[1]);
     return n === null ? 'vague' : { date: c.today.add(n * 7, 'day') };
   }),
   // 3个月后, 半个月后
   rule(`${NOT_AFTER_NUMBER}(${NUM}|几|两三|半)\\s*个\\s*月\\s*${AFTER}`, (m, c) => {
     if (m[1] === '半') return { date: c.today.add(15, 'day') };
-    const n = num(m[1]);
+    const n = count(m[1]);
     return n === null ? 'vague' : { date: c.today.add(n, 'month') };
   }),
   // 1年后, 半年后 (2026年以后 is not "2026 years later")
   rule(`${NOT_AFTER_NUMBER}(${NUM}|几|半)\\s*年\\s*${AFTER}`, (m, c) => {
     if (m[1] === '半') return { date: c.today.add(6, 'month') };
-    const n = num(m[1]);
+    const n = count(m[1]);
     return n === null || n > 10 ? 'vague' : { date: c.today.add(n, 'year') };
   }),
   // 过两天, 过一周, 过几天 (vague). Not 超过两天 / 经过 / 不过.
   rule(`(?<![超经不越通路错难度跳])过\\s*(${NUM}|几|两三)\\s*(天|个?星期|个?礼拜|周|个月)`, (m, c) => {
-    const n = num(m[1]);
+    const n = count(m[1]);
     if (n === null) return 'vague';
     if (m[2] === '天') return { date: c.today.add(n, 'day') };
     if (m[2] === '个月') return { date: c.today.add(n, 'month') };
@@ -213,7 +227,7 @@ const DATE_RULES: DateRule[] = [
     const offset = MONTH_OFFSET[m[1]!]!;
     const monthStart = addMonths(c.today, offset);
     if (m[2]) {
-      const date = dayOf(monthStart, num(m[2])!);
+      const date = dayOf(monthStart, num(m[2]));
       return date ? { date } : 'vague';
     }
     if (m[3]) return { date: dayInMonth(m[3], monthStart) };
@@ -255,8 +269,8 @@ const DATE_RULES: DateRule[] = [
   ),
   // 5号, 25日: this month's, or the next month that has that day
   rule(`${NOT_AFTER_NUMBER}(?<![第周期])(?:(${NUM})\\s*号|(\\d{1,2})\\s*日)${NOT_A_DAY_AFTER}`, (m, c) => {
-    const day = num(m[1] ?? m[2])!;
-    if (day < 1 || day > 31) return 'vague';
+    const day = num(m[1] ?? m[2]);
+    if (!civilDate(2000, 1, day)) return 'vague';
     for (const offset of [0, 1, 2]) {
       const date = dayOf(addMonths(c.today, offset), day);
       if (date && !date.isBefore(c.today)) return { date };
