@@ -88,9 +88,9 @@ export function createOutboundProcessor(deps: OutboundProcessorDeps) {
     const admitted = await deps.rateLimiter.acquire(pacingRules({ channel: row.channel, recipient: row.recipient, webhookUrl: payload.webhookUrl }, settings), ticketFor(row));
     if (!admitted.granted) return defer(row, admitted.waitMs, 'pacing');
 
-    // The previous attempt may have reached WeCom without us learning the outcome (a crash mid-call,
-    // a timeout, a 5xx): ask WeCom to drop an identical message where the API allows it.
-    const outcomeUnknown = row.status === 'sending' || (row.attempts > 0 && row.errcode === null && row.errmsg !== null);
+    // An earlier attempt may have reached WeCom without us learning it (a crash mid-call, a timeout,
+    // a 5xx): on every retry, ask WeCom to drop an identical message where the API allows it.
+    const outcomeUnknown = row.status === 'sending' || row.attempts > 0;
     const attempts = row.attempts + 1;
     await repo.update({ id: row.id }, { status: 'sending', attempts, notBefore: null });
 

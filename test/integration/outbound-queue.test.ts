@@ -256,6 +256,17 @@ describe('outbound queue', () => {
     expect(retried).toMatchObject({ enable_duplicate_check: 1, duplicate_check_interval: 1800 });
   });
 
+  it('after a crash mid-call (row left "sending"), sends again asking WeCom to drop a duplicate', async () => {
+    const c = await setup();
+    fakeWecom();
+    const { id } = await c.outbound.enqueue({ channel: 'user', touser: 'crashy', message: text('今日简报'), idempotencyKey: 'digest:crash' });
+    await c.dataSource.getRepository(OutboundMessage).update({ id }, { status: 'sending', attempts: 1 });
+    startProcessing(c);
+    expect(await waitFor(() => row(c, id), (r) => r.status === 'sent', 10_000, 'sent')).toMatchObject({ attempts: 2 });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.body).toMatchObject({ enable_duplicate_check: 1, duplicate_check_interval: 1800 });
+  });
+
   it('marks a welcome message failed without calling WeCom once its 20-second code has expired', async () => {
     const c = await setup();
     fakeWecom();
