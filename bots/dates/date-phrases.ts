@@ -186,8 +186,8 @@ const DATE_RULES: DateRule[] = [
     }
     return 'vague';
   }),
-  // 12/3
-  rule(`(?<![\\d/.])(\\d{1,2})\\/(\\d{1,2})(?![\\d/.])`, (m, c) => {
+  // 12/3, but not the fractions of "付了1/2定金" or "1/3的预算"
+  rule(`(?<![\\d/.了付占约共近超第])(\\d{1,2})\\/(\\d{1,2})(?![\\d/.]|的|份|成|折|定金|以上|以下|左右)`, (m, c) => {
     const month = Number(m[1]);
     const day = Number(m[2]);
     return civilDate(2000, month, day) ? nextYearlyDate(month, day, c.today) : 'vague';

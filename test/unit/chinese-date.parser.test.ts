@@ -346,6 +346,8 @@ describe('what is not a date', () => {
     '这周', // this week, no day
     '3小时', // a duration, not "in 3 hours"
     '20%',
+    '付了1/2定金', // a fraction, not 1月2日
+    '占1/3的预算',
   ])('%j → null', (text) => {
     expect(parseChineseDate(text, SUNDAY_10, SH)).toBeNull();
   });
