@@ -122,7 +122,11 @@ function afterMinutes(clock: Clock, minutes: number): Date {
 }
 
 /** Combines a date (or today) with a time of day (or the default), then applies the roll-over rules. */
-function resolve(clock: Clock, date: DatePart | undefined, time: TimeOfDay | undefined): { at: Date; hasTime: boolean } {
+function resolve(
+  clock: Clock,
+  date: DatePart | undefined,
+  time: TimeOfDay | undefined,
+): { at: Date; hasTime: boolean } {
   const period = time?.period ?? date?.period;
   const hasTime = time?.clock !== undefined;
   const minute = time?.clock

@@ -8,8 +8,8 @@ import { DEFAULT_MINUTE } from './time-of-day';
  * when it is certain of them:
  *  - a month with no day (十二月 → chrono says the 22nd, today's day) or a weekday alone (Sunday-start
  *    weeks) is a guess, so it is dropped;
- *  - offsets (两个钟后) are dropped too: chrono computes hours from now in the process zone and lands
- *    hours off; our own rules handle every offset we accept;
+ *  - offsets (两个钟后, 3日内) are dropped too: chrono computes hours from now in the process zone
+ *    and lands hours off; our own rules handle every offset we accept;
  *  - word-only readings (后天 in 然后天天) are dropped: every such word we accept is in our rules,
  *    which refuse it there on purpose; chrono is trusted only for dates and times with numbers;
  *  - a time with no date is dropped: our rules read every clock time we accept and refuse the rest
@@ -25,7 +25,7 @@ export interface ChronoReading {
   source: 'chrono';
 }
 
-const OFFSET_PHRASE = /(后|前|之后|以后|之前|以前|过后)$/;
+const OFFSET_PHRASE = /(后|前|之后|以后|之前|以前|过后|内)$/;
 const HAS_NUMBER = /[\d零〇一二两三四五六七八九十]/;
 
 export function chronoFallback(text: string, clock: Clock): ChronoReading | null {

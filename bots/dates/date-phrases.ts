@@ -260,7 +260,8 @@ const DATE_RULES: DateRule[] = [
   ),
   // 国庆后, 五一之后, 春节后, 过完年, 年后 (not 两年后)
   rule(
-    `(?:(${Object.keys(HOLIDAY_WORDS).join('|')})\\s*(?:假期|长假)?\\s*(?:${AFTER}|回来)|(过完年|(?<![\\d零〇一二两三四五六七八九十百几多半今明去前])年后))`,
+    `(?:(${Object.keys(HOLIDAY_WORDS).join('|')})\\s*(?:假期|长假)?\\s*(?:${AFTER}|回来)` +
+      `|(过完年|(?<![\\d零〇一二两三四五六七八九十百几多半今明去前])年后))`,
     (m, c) => {
       const holiday = m[1] ? HOLIDAY_WORDS[m[1]]! : 'spring-festival';
       const date = afterHoliday(holiday, c.today);
