@@ -53,8 +53,8 @@ export function createOutboundProcessor(deps: OutboundProcessorDeps) {
   const now = deps.now ?? Date.now;
   const settings = deps.config.outbound;
 
-  const defer = async (row: OutboundMessage, waitMs: number, reason: RetryLater['reason']): Promise<never> => {
-    await repo.update({ id: row.id }, { notBefore: new Date(now() + waitMs) });
+  const defer = async (row: OutboundMessage, waitMs: number, reason: RetryLater['reason'], also: Partial<Pick<OutboundMessage, 'status' | 'attempts' | 'errcode' | 'errmsg'>> = {}): Promise<never> => {
+    await repo.update({ id: row.id }, { ...also, notBefore: new Date(now() + waitMs) });
     deps.metrics.outboundDeferred.inc({ channel: row.channel, reason });
     throw new RetryLater(waitMs, reason);
   };
@@ -85,14 +85,16 @@ export function createOutboundProcessor(deps: OutboundProcessorDeps) {
       if (until) return defer(row, until.getTime() - now(), 'quiet_hours');
     }
 
-    const admitted = await deps.rateLimiter.acquire(pacingRules({ channel: row.channel, recipient: row.recipient, webhookUrl: payload.webhookUrl }, settings), ticketFor(row));
-    if (!admitted.granted) return defer(row, admitted.waitMs, 'pacing');
-
     // An earlier attempt may have reached WeCom without us learning it (a crash mid-call, a timeout,
     // a 5xx): on every retry, ask WeCom to drop an identical message where the API allows it.
     const outcomeUnknown = row.status === 'sending' || row.attempts > 0;
     const attempts = row.attempts + 1;
+    // Recorded before the slot is taken, so that nothing slow sits between the slot and the call:
+    // the limiter counts at admission and WeCom at arrival.
     await repo.update({ id: row.id }, { status: 'sending', attempts, notBefore: null });
+
+    const admitted = await deps.rateLimiter.acquire(pacingRules({ channel: row.channel, recipient: row.recipient, webhookUrl: payload.webhookUrl }, settings), ticketFor(row));
+    if (!admitted.granted) return defer(row, admitted.waitMs, 'pacing', { status: row.status, attempts: row.attempts });
 
     let outcome: Outcome;
     try {
@@ -107,9 +109,8 @@ export function createOutboundProcessor(deps: OutboundProcessorDeps) {
       const retryable = error.retryable || error.api === 'gettoken';
       if (retryable && attempts < settings.maxAttempts) {
         const delay = row.channel === 'welcome' ? backoffDelay(attempts, WELCOME_RETRY) : backoffDelay(attempts, { baseDelayMs: settings.retryBaseMs, maxDelayMs: 15 * 60_000 });
-        await repo.update({ id: row.id }, { status: 'queued', errcode: error.errcode, errmsg: error.errmsg.slice(0, 512) });
         deps.logger.info({ outboundId: row.id, channel: row.channel, errcode: error.errcode, errmsg: error.errmsg, attempts, delayMs: delay }, 'outbound message will be retried');
-        return defer(row, delay, 'retry');
+        return defer(row, delay, 'retry', { status: 'queued', errcode: error.errcode, errmsg: error.errmsg.slice(0, 512) });
       }
       return fail(row, error.errcode, error.errmsg);
     }
