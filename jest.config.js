@@ -16,7 +16,7 @@ module.exports = {
       },
     ],
   },
-  setupFiles: ['<rootDir>/test/helpers/jest-env.ts'],
+  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   setupFilesAfterEnv: ['<rootDir>/test/helpers/no-network.ts'],
   testTimeout: 30000,
   // Integration tests share one MariaDB database and one Redis db per jest worker.

@@ -50,3 +50,11 @@ export const ALL_ENTITIES = [
   Tag,
   Team,
 ];
+
+export type { CustomerStage } from './customer.entity';
+export type { TagLinkSource } from './customer-tag.entity';
+export type { RelationStatus } from './customer-relation.entity';
+export type { ReminderStatus } from './reminder.entity';
+export type { InboundEventStatus } from './inbound-event.entity';
+export type { TagOrigin } from './tag.entity';
+export { CUSTOMER_STAGES } from './customer.entity';

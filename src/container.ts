@@ -12,6 +12,19 @@ import { createBudgetPacer } from './outbound/outbound-pacing';
 import { OutboundService } from './outbound/outbound.service';
 import { RedisRateLimiter } from './outbound/rate-limiter';
 import { createQueueSet, type QueueSet, withTimeout } from './queue/queues';
+import { createReminderScheduler } from './queue/reminder.scheduler';
+import type { BotServices } from '../bots/core/bot-services';
+import { RedisConversationStore } from './infra/redis-conversation.store';
+import { CustomerDirectory } from './services/customer-directory.service';
+import { DigestQueries } from './services/digest-queries.service';
+import { FollowUpService } from './services/follow-up.service';
+import { OpportunityService } from './services/opportunity.service';
+import { ReminderService } from './services/reminder.service';
+import { StageService } from './services/stage.service';
+import { TagService } from './services/tag.service';
+import type { ReminderScheduler } from './services/reminder-scheduler.port';
+import { UndoService } from './services/undo.service';
+import { corpTagSync } from './wecom/corp-tag-sync.adapter';
 import { WecomApiClient } from './wecom/api/wecom-api.client';
 
 /** The composition root: every long-lived object is built here, once, and handed to whoever needs it. */
@@ -30,6 +43,9 @@ export interface Container {
   wecomApi: WecomApiClient;
   /** pacing shared by every process, in Redis */
   rateLimiter: RedisRateLimiter;
+  /** the domain services the chat commands and event handlers use */
+  services: BotServices;
+  reminderScheduler: ReminderScheduler;
   /** every message to WeCom goes through here */
   outbound: OutboundService;
   close(): Promise<void>;
@@ -80,6 +96,19 @@ export async function createContainer(
     pacer: createBudgetPacer(rateLimiter, config.outbound),
   });
   const outbound = new OutboundService({ dataSource, queues, logger, metrics, config });
+  const reminderScheduler = createReminderScheduler(queues);
+  const reminders = new ReminderService(dataSource, reminderScheduler);
+  const services: BotServices = {
+    customers: new CustomerDirectory(dataSource),
+    followUps: new FollowUpService(dataSource, reminders),
+    reminders,
+    stages: new StageService(dataSource),
+    opportunities: new OpportunityService(dataSource),
+    tags: new TagService(dataSource, corpTagSync(wecomApi)),
+    undo: new UndoService(dataSource, reminderScheduler),
+    digest: new DigestQueries(dataSource),
+    conversations: new RedisConversationStore(redis, queues.prefix),
+  };
 
   return {
     config,
@@ -95,6 +124,8 @@ export async function createContainer(
     wecomApi,
     rateLimiter,
     outbound,
+    services,
+    reminderScheduler,
     async close() {
       await queues.close();
       redis.disconnect();

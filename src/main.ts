@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, loadDotEnvFile } from './config';
 import { createContainer } from './container';
 import { createLogger } from './logger';
 import { ensureSandboxCredentials } from './sandbox/sandbox-credentials';
+import { registerDomainHandlers } from './domain-handlers';
 import { createWebApp } from './web';
 import { startWorker } from './worker';
 
@@ -47,7 +48,10 @@ async function main(): Promise<void> {
     // WeCom waits 5 s; a client that stalls longer than this is not WeCom.
     server.requestTimeout = 15_000;
   }
-  if (role !== 'web') worker = startWorker(container);
+  if (role !== 'web') {
+    registerDomainHandlers(container);
+    worker = startWorker(container);
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -1,6 +1,8 @@
 import type { Container } from './container';
 import { createOutboundProcessor } from './outbound/outbound.processor';
 import { createInboundProcessor } from './queue/inbound.processor';
+import { createReminderProcessor } from './queue/reminder.processor';
+import { reminderJobId } from './queue/reminder.scheduler';
 import { sweepStaleEvents } from './queue/stale-event.sweeper';
 
 export interface WorkerHandle {
@@ -25,6 +27,17 @@ export function startWorker(container: Container, options: WorkerOptions = {}): 
   // Waiting (pacing, quiet hours, backoff) is a Bull retry with a computed delay: not worth a log line.
   void queues.get('outbound').process(config.outbound.concurrency, createOutboundProcessor(container));
 
+  void queues.get('reminders').process(4, createReminderProcessor({ dataSource: container.dataSource, outbound: container.outbound, logger, timezone: config.timezone }));
+  const sweepReminders = async () => {
+    // Reminders that came due while no job existed for them (Redis lost it): fire them now, late but not lost.
+    const due = await container.services.reminders.dueWithoutJob(new Date());
+    const scheduler = container.reminderScheduler;
+    for (const reminder of due) {
+      if (!(await queues.get('reminders').getJob(reminderJobId(reminder.id)))) await scheduler.schedule(reminder.id, reminder.dueAt);
+    }
+  };
+  sweepReminders().catch((error) => logger.warn({ err: error }, 'reminder sweep failed'));
+
   const sweepNow = () =>
     sweepStaleEvents(container.dataSource, container.producer, logger, {
       staleAfterMs: config.staleEventAfterMs,
@@ -33,6 +46,7 @@ export function startWorker(container: Container, options: WorkerOptions = {}): 
   const timer = setInterval(() => {
     sweepNow().catch((error) => logger.warn({ err: error }, 'stale-event sweep failed'));
     container.outbound.requeueStale(config.staleEventAfterMs).catch((error) => logger.warn({ err: error }, 'outbound sweep failed'));
+    sweepReminders().catch((error) => logger.warn({ err: error }, 'reminder sweep failed'));
   }, options.sweepEveryMs ?? 30_000);
   timer.unref();
 

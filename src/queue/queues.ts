@@ -8,7 +8,7 @@ import Redis, { type RedisOptions } from 'ioredis';
 
 export type { Job, JobOptions, Queue };
 
-export const QUEUE_NAMES = ['inbound', 'outbound'] as const;
+export const QUEUE_NAMES = ['inbound', 'outbound', 'reminders'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface QueueSet {

@@ -87,6 +87,18 @@ export async function truncateAll(dataSource: DataSource): Promise<void> {
   await dataSource.query('SET FOREIGN_KEY_CHECKS = 1');
 }
 
+/**
+ * Empties the database and every queue. Both are needed: job ids derive from row ids, and a
+ * truncated table starts its ids again at 1, which Bull would take for jobs it already has.
+ */
+export async function resetState(container: Container): Promise<void> {
+  await truncateAll(container.dataSource);
+  for (const queue of container.queues.all()) {
+    await queue.empty();
+    for (const state of ['completed', 'failed', 'delayed', 'wait'] as const) await queue.clean(0, state);
+  }
+}
+
 /** Removes every Redis key under a Bull prefix (tests leave nothing behind). */
 export async function deleteRedisPrefix(prefix: string): Promise<void> {
   const redis = new Redis(TEST_REDIS_URL);

@@ -1,0 +1,14 @@
+import { defineCommand } from '../core/command';
+
+export const undoCommand = defineCommand<Record<string, never>>({
+  name: '撤销',
+  aliases: [],
+  usage: '撤销',
+  example: '撤销',
+  summary: '撤回你10分钟内的最后一条记录',
+  parse: () => ({}),
+  async run(_input, ctx) {
+    const undone = await ctx.services.undo.undoLast(ctx.sender, ctx.now, ctx.sourceKey);
+    await ctx.reply({ kind: 'text', content: undone ? `已撤销：${undone.label}` : '10分钟内没有可以撤销的记录。' });
+  },
+});

@@ -1,0 +1,7 @@
+import type { TemplateCard } from '../../src/wecom/api/wecom-api.types';
+
+/** What a command answers with. Cards for confirmations and profiles; markdown/text where a card does not fit. */
+export type BotReply =
+  | { kind: 'card'; card: TemplateCard }
+  | { kind: 'markdown'; content: string }
+  | { kind: 'text'; content: string };

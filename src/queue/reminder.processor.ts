@@ -1,0 +1,49 @@
+import type { DataSource } from 'typeorm';
+import { Reminder } from '../../entities';
+import { reminderDueCard } from '../../templates/cards/bot-cards';
+import { formatChineseDateTime } from '../../bots/dates/chinese-date.parser';
+import type { Logger } from '../logger';
+import type { OutboundService } from '../outbound/outbound.service';
+import type { ReminderJobData } from './reminder.scheduler';
+import type { Job } from './queues';
+
+export interface ReminderProcessorDeps {
+  dataSource: DataSource;
+  outbound: OutboundService;
+  logger: Logger;
+  timezone: string;
+  now?: () => number;
+}
+
+/**
+ * Fires a due reminder: its card goes to the salesperson through the outbound queue (paced, quiet
+ * hours respected), then the row is marked sent. Safe to run twice: the card's idempotency key is
+ * the reminder and its due time, and a reminder no longer pending (done, or already sent) is skipped.
+ */
+export function createReminderProcessor(deps: ReminderProcessorDeps) {
+  const repo = deps.dataSource.getRepository(Reminder);
+  const now = deps.now ?? Date.now;
+  return async (job: Job<ReminderJobData>): Promise<string> => {
+    const reminder = await repo.findOne({ where: { id: job.data.reminderId }, relations: { customer: true } });
+    if (!reminder || reminder.status !== 'pending') return 'skipped';
+    // Snoozed to a later time after this job was made: the job for the new time will fire it.
+    if (reminder.dueAt.getTime() > now() + 1000) return 'rescheduled';
+    await deps.outbound.enqueue({
+      channel: 'user',
+      touser: reminder.staffUserid,
+      idempotencyKey: `reminder:${reminder.id}:${reminder.dueAt.getTime()}`,
+      message: {
+        msgtype: 'template_card',
+        template_card: reminderDueCard({
+          reminderId: reminder.id,
+          content: reminder.content,
+          due: formatChineseDateTime(reminder.dueAt, deps.timezone),
+          customerName: reminder.customer?.name ?? null,
+        }),
+      },
+    });
+    await repo.update({ id: reminder.id, status: 'pending' }, { status: 'sent', firedAt: new Date(now()) });
+    deps.logger.info({ reminderId: reminder.id, staff: reminder.staffUserid }, 'reminder fired');
+    return 'sent';
+  };
+}

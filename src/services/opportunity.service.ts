@@ -1,0 +1,36 @@
+import type { DataSource } from 'typeorm';
+import { Customer, Opportunity } from '../../entities';
+import { audit } from './audit';
+import { writeOnce } from './idempotent-write';
+
+/** 商机: amount, probability and expected close; the customer moves to the 商机 stage if still earlier. */
+export class OpportunityService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async record(input: { customer: Customer; staffUserid: string; amount: number; probability: number | null; expectedCloseAt: Date | null; sourceKey: string; now: Date }) {
+    return writeOnce(
+      this.dataSource,
+      async (m) => {
+        const opportunity = await m.getRepository(Opportunity).save({
+          customerId: input.customer.id,
+          staffUserid: input.staffUserid,
+          amount: input.amount,
+          probability: input.probability,
+          expectedCloseAt: input.expectedCloseAt,
+          status: 'open',
+          sourceKey: input.sourceKey,
+        });
+        if (input.customer.stage === 'lead' || input.customer.stage === 'prospect') {
+          await m.getRepository(Customer).update({ id: input.customer.id }, { stage: 'opportunity', stageChangedAt: input.now });
+        }
+        await audit(m, { actor: input.staffUserid, action: 'opportunity.create', targetType: 'customer', targetId: input.customer.id, detail: { opportunityId: opportunity.id, previousStage: input.customer.stage }, sourceKey: input.sourceKey });
+        return opportunity;
+      },
+      () => this.dataSource.getRepository(Opportunity).findOneBy({ sourceKey: input.sourceKey }),
+    );
+  }
+
+  openFor(customerId: number): Promise<Opportunity[]> {
+    return this.dataSource.getRepository(Opportunity).find({ where: { customerId, status: 'open' }, order: { createdAt: 'DESC' } });
+  }
+}

@@ -1,0 +1,79 @@
+import { In, LessThanOrEqual, type DataSource, type EntityManager } from 'typeorm';
+import { Reminder } from '../../entities';
+import { audit } from './audit';
+import { writeOnce } from './idempotent-write';
+import type { ReminderScheduler } from './reminder-scheduler.port';
+
+export interface NewReminder {
+  staffUserid: string;
+  customerId: number | null;
+  content: string;
+  dueAt: Date;
+  sourceKey: string;
+}
+
+/** 提醒: a row, plus a delayed job keyed by the row (so rescheduling replaces it). */
+export class ReminderService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly scheduler: ReminderScheduler,
+  ) {}
+
+  /**
+   * Creates it once per source key. Inside another record's transaction (`manager`, e.g. the
+   * next-contact reminder of a follow-up) it is part of that record, so it gets no audit entry of its
+   * own and 撤销 undoes both together. Schedule the job with scheduleJob() after the commit.
+   */
+  async create(input: NewReminder, manager?: EntityManager): Promise<{ reminder: Reminder; duplicate: boolean }> {
+    const insert = async (m: EntityManager) => {
+      const reminder = await m.getRepository(Reminder).save({ ...input, status: 'pending' as const });
+      if (!manager) await audit(m, { actor: input.staffUserid, action: 'reminder.create', targetType: 'reminder', targetId: reminder.id, detail: { customerId: input.customerId }, sourceKey: input.sourceKey });
+      return reminder;
+    };
+    const result = manager
+      ? { value: await insert(manager), duplicate: false }
+      : await writeOnce(this.dataSource, insert, () => this.dataSource.getRepository(Reminder).findOneBy({ sourceKey: input.sourceKey }));
+    return { reminder: result.value, duplicate: result.duplicate };
+  }
+
+  /** Called after the transaction that created reminders commits. */
+  async scheduleJob(reminder: Reminder): Promise<void> {
+    if (reminder.status === 'pending') await this.scheduler.schedule(reminder.id, reminder.dueAt);
+  }
+
+  pendingFor(staffUserid: string, limit = 20): Promise<Reminder[]> {
+    return this.dataSource.getRepository(Reminder).find({
+      where: { staffUserid, status: In(['pending', 'sent']) },
+      relations: { customer: true },
+      order: { dueAt: 'ASC' },
+      take: limit,
+    });
+  }
+
+  pendingForCustomer(customerId: number): Promise<Reminder[]> {
+    return this.dataSource.getRepository(Reminder).find({ where: { customerId, status: In(['pending', 'sent']) }, order: { dueAt: 'ASC' }, take: 3 });
+  }
+
+  async complete(reminderId: number, staffUserid: string, now: Date): Promise<Reminder | null> {
+    const repo = this.dataSource.getRepository(Reminder);
+    const reminder = await repo.findOneBy({ id: reminderId, staffUserid });
+    if (!reminder || reminder.status === 'done' || reminder.status === 'cancelled') return reminder;
+    await repo.update({ id: reminder.id }, { status: 'done', doneAt: now });
+    await this.scheduler.cancel(reminder.id);
+    return { ...reminder, status: 'done', doneAt: now };
+  }
+
+  async snooze(reminderId: number, staffUserid: string, until: Date): Promise<Reminder | null> {
+    const repo = this.dataSource.getRepository(Reminder);
+    const reminder = await repo.findOneBy({ id: reminderId, staffUserid });
+    if (!reminder || reminder.status === 'done' || reminder.status === 'cancelled') return reminder;
+    await repo.update({ id: reminder.id }, { status: 'pending', dueAt: until, snoozeCount: reminder.snoozeCount + 1 });
+    await this.scheduler.schedule(reminder.id, until);
+    return { ...reminder, status: 'pending', dueAt: until };
+  }
+
+  /** Pending reminders already due: what a worker that was down must still send (late, never lost). */
+  dueWithoutJob(now: Date, limit = 500): Promise<Reminder[]> {
+    return this.dataSource.getRepository(Reminder).find({ where: { status: 'pending', dueAt: LessThanOrEqual(now) }, order: { dueAt: 'ASC' }, take: limit });
+  }
+}

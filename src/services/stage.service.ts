@@ -1,0 +1,41 @@
+import type { DataSource } from 'typeorm';
+import { Customer, type CustomerStage, StageChange } from '../../entities';
+import { audit } from './audit';
+import { writeOnce } from './idempotent-write';
+
+export const STAGE_NAMES: Record<CustomerStage, string> = {
+  lead: '线索',
+  prospect: '潜在客户',
+  opportunity: '商机',
+  won: '成交',
+  lost: '流失',
+};
+
+export function stageFromChinese(word: string): CustomerStage | undefined {
+  return (Object.entries(STAGE_NAMES) as Array<[CustomerStage, string]>).find(([, name]) => name === word)?.[0];
+}
+
+/** 阶段: moves a customer in the funnel; every move is kept in stage_changes. */
+export class StageService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async move(input: { customer: Customer; to: CustomerStage; staffUserid: string | null; sourceKey: string; now: Date }) {
+    return writeOnce(
+      this.dataSource,
+      async (m) => {
+        const from = input.customer.stage;
+        const change = await m.getRepository(StageChange).save({
+          customerId: input.customer.id,
+          fromStage: from,
+          toStage: input.to,
+          staffUserid: input.staffUserid,
+          sourceKey: input.sourceKey,
+        });
+        await m.getRepository(Customer).update({ id: input.customer.id }, { stage: input.to, stageChangedAt: input.now });
+        await audit(m, { actor: input.staffUserid ?? 'system', action: 'stage.change', targetType: 'customer', targetId: input.customer.id, detail: { stageChangeId: change.id, from, to: input.to }, sourceKey: input.sourceKey });
+        return change;
+      },
+      () => this.dataSource.getRepository(StageChange).findOneBy({ sourceKey: input.sourceKey }),
+    );
+  }
+}

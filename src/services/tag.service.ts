@@ -1,0 +1,84 @@
+import { In, type DataSource } from 'typeorm';
+import { Customer, CustomerRelation, CustomerTag, Tag, type TagLinkSource } from '../../entities';
+import { audit } from './audit';
+import type { CorpTagSync } from './corp-tag-sync.port';
+
+/**
+ * Customer tags. A name that matches a WeCom corp tag uses it (and is marked in WeCom too, for every
+ * salesperson who follows the customer); any other name becomes a local tag (WeCom limits corp tags).
+ */
+export class TagService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly corpTags: CorpTagSync,
+  ) {}
+
+  /** Adds the tags; returns the names newly linked (already-present ones are not an error). */
+  async add(input: { customer: Customer; names: string[]; actor: string; source: TagLinkSource; sourceKey: string }): Promise<string[]> {
+    const tags = await Promise.all(input.names.map((name) => this.findOrCreate(name)));
+    const links = this.dataSource.getRepository(CustomerTag);
+    const existing = await links.findBy({ customerId: input.customer.id, tagId: In(tags.map((t) => t.id)) });
+    const missing = tags.filter((t) => !existing.some((e) => e.tagId === t.id));
+    if (missing.length > 0) {
+      await this.dataSource.transaction(async (m) => {
+        await m
+          .getRepository(CustomerTag)
+          .createQueryBuilder()
+          .insert()
+          .values(missing.map((t) => ({ customerId: input.customer.id, tagId: t.id, source: input.source, addedBy: input.actor })))
+          .orIgnore()
+          .execute();
+        await audit(m, { actor: input.actor, action: 'tag.add', targetType: 'customer', targetId: input.customer.id, detail: { tagIds: missing.map((t) => t.id) }, sourceKey: input.sourceKey });
+      });
+    }
+    await this.syncToWecom(input.customer, tags.filter((t) => t.origin === 'wecom').map((t) => t.wecomTagId!), []);
+    return missing.map((t) => t.name);
+  }
+
+  /** Removes the tags that the customer has; returns the names removed and the names it did not have. */
+  async remove(input: { customer: Customer; names: string[]; actor: string; sourceKey: string }): Promise<{ removed: string[]; absent: string[] }> {
+    const linked = await this.dataSource
+      .getRepository(CustomerTag)
+      .find({ where: { customerId: input.customer.id }, relations: { tag: true } });
+    const toRemove = linked.filter((l) => input.names.includes(l.tag.name));
+    if (toRemove.length > 0) {
+      await this.dataSource.transaction(async (m) => {
+        await m.getRepository(CustomerTag).delete({ id: In(toRemove.map((l) => l.id)) });
+        await audit(m, {
+          actor: input.actor,
+          action: 'tag.remove',
+          targetType: 'customer',
+          targetId: input.customer.id,
+          detail: { links: toRemove.map((l) => ({ tagId: l.tagId, source: l.source, addedBy: l.addedBy })) },
+          sourceKey: input.sourceKey,
+        });
+      });
+    }
+    const wecomIds = toRemove.filter((l) => l.tag.origin === 'wecom' && l.tag.wecomTagId).map((l) => l.tag.wecomTagId!);
+    await this.syncToWecom(input.customer, [], wecomIds);
+    const removed = toRemove.map((l) => l.tag.name);
+    return { removed, absent: input.names.filter((n) => !removed.includes(n)) };
+  }
+
+  async namesFor(customerId: number): Promise<string[]> {
+    const links = await this.dataSource.getRepository(CustomerTag).find({ where: { customerId }, relations: { tag: true }, order: { id: 'ASC' } });
+    return links.filter((l) => !l.tag.deleted).map((l) => l.tag.name);
+  }
+
+  private async findOrCreate(name: string): Promise<Tag> {
+    const repo = this.dataSource.getRepository(Tag);
+    const found = await repo.find({ where: { name, deleted: false }, order: { origin: 'DESC' } });
+    const corp = found.find((t) => t.origin === 'wecom');
+    if (corp ?? found[0]) return (corp ?? found[0])!;
+    await repo.createQueryBuilder().insert().values({ name, groupName: '', origin: 'local' }).orIgnore().execute();
+    return repo.findOneByOrFail({ name, groupName: '', origin: 'local' });
+  }
+
+  private async syncToWecom(customer: Customer, add: string[], remove: string[]): Promise<void> {
+    if ((add.length === 0 && remove.length === 0) || !customer.externalUserid) return;
+    const relations = await this.dataSource.getRepository(CustomerRelation).findBy({ customerId: customer.id, status: 'active' });
+    for (const relation of relations) {
+      await this.corpTags.markTags({ userid: relation.staffUserid, externalUserid: customer.externalUserid, add, remove });
+    }
+  }
+}

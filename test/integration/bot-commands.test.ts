@@ -1,0 +1,185 @@
+import type Koa from 'koa';
+import request from 'supertest';
+import { Customer, CustomerRelation, FollowUp, Reminder, Staff, StageChange } from '../../entities';
+import type { Container } from '../../src/container';
+import dayjs from '../../src/dayjs';
+import { registerDomainHandlers } from '../../src/domain-handlers';
+import { reminderJobId } from '../../src/queue/reminder.scheduler';
+import { createWebApp } from '../../src/web';
+import { startWorker, type WorkerHandle } from '../../src/worker';
+import { fakeWecom, messageText, type WecomCall } from '../helpers/fake-wecom';
+import { createTestContainer, deleteRedisPrefix, resetState, waitFor } from '../helpers/test-env';
+import { signedCallback, textMessageXml } from '../helpers/wecom-callbacks';
+
+/** 2026-11-22 10:00 in Shanghai, a Sunday: the clock of the STACK.md date table. */
+const NOW = new Date('2026-11-22T02:00:00Z');
+const TZ = 'Asia/Shanghai';
+
+/**
+ * Salespeople typing to the app, end to end: a signed callback to the real webhook, the real queue
+ * and worker, the bot, MariaDB, and the reply through the outbound queue to WeCom (nock).
+ */
+describe('chat commands through the webhook', () => {
+  let container: Container;
+  let app: Koa;
+  let worker: WorkerHandle;
+  let calls: WecomCall[];
+  let msgId = 7_000_000_000_000_000_000n;
+
+  beforeAll(async () => {
+    container = await createTestContainer('bot', { CRM_QUIET_HOURS: 'off', CRM_ADMINS: 'boss', INBOUND_RETRY_DELAY_MS: '50' });
+    registerDomainHandlers(container, () => NOW);
+    app = createWebApp(container);
+    worker = startWorker(container, { sweepEveryMs: 60_000 });
+  });
+
+  beforeEach(async () => {
+    calls = fakeWecom();
+    await resetState(container);
+    const staff = container.dataSource.getRepository(Staff);
+    await staff.save([
+      { userid: 'zhangsan', wecomUserid: 'ZhangSan', name: '张三销售' },
+      { userid: 'lisi', wecomUserid: 'lisi', name: '李四销售' },
+      { userid: 'boss', wecomUserid: 'boss', name: '王经理' },
+    ]);
+    const customers = container.dataSource.getRepository(Customer);
+    const relations = container.dataSource.getRepository(CustomerRelation);
+    let n = 0;
+    const add = async (name: string, owner: string, extra: Partial<CustomerRelation> = {}) => {
+      const customer = await customers.save({ name, externalUserid: `wmCustomer${(n += 1)}` });
+      await relations.save({ customerId: customer.id, staffUserid: owner, addedAt: new Date('2026-10-01T02:00:00Z'), ...extra });
+      return customer;
+    };
+    await add('张三', 'zhangsan', { state: 'douyin-live', remarkMobiles: ['13812345678'] });
+    await add('张三丰', 'zhangsan');
+    await add('王五', 'zhangsan', { remark: '王五-北京' });
+    await add('王五', 'zhangsan', { remark: '王五-上海' });
+    await add('李四', 'lisi');
+  });
+
+  afterAll(async () => {
+    worker.stop();
+    await container.close();
+    await deleteRedisPrefix(container.queues.prefix);
+  });
+
+  /** Types `content` as `from` and waits for the bot's reply (the n-th message/send overall). */
+  async function say(from: string, content: string, options: { msgId?: string } = {}): Promise<string> {
+    const id = options.msgId ?? String((msgId += 1n));
+    const before = calls.filter((c) => c.api === 'message/send').length;
+    const req = signedCallback(container.wecom, textMessageXml({ corpId: container.wecom.corpId, from, content, msgId: id }));
+    const res = await request(app.callback()).post(req.path).send(req.body);
+    expect(res.status).toBe(200);
+    const sends = await waitFor(async () => calls.filter((c) => c.api === 'message/send'), (s) => s.length > before, 15_000, `a reply to "${content}"`);
+    const reply = sends[before]!.body;
+    expect(reply.touser).toBe(from);
+    return messageText(reply);
+  }
+
+  const customerNamed = (name: string) => container.dataSource.getRepository(Customer).findOneByOrFail({ name });
+
+  it('记录跟进 with a date records the follow-up, schedules the reminder and confirms with the resolved time', async () => {
+    const reply = await say('ZhangSan', '记录跟进 张三 电话沟通了报价，下周二再联系');
+    expect(reply).toContain('已记录跟进：张三');
+    expect(reply).toContain('11月24日 周二');
+
+    const zhang = await customerNamed('张三');
+    const followUps = await container.dataSource.getRepository(FollowUp).findBy({ customerId: zhang.id });
+    expect(followUps).toHaveLength(1);
+    expect(followUps[0]).toMatchObject({ staffUserid: 'zhangsan', content: '电话沟通了报价，下周二再联系' });
+    expect(zhang.lastContactAt?.toISOString()).toBe(NOW.toISOString());
+
+    const [reminder] = await container.dataSource.getRepository(Reminder).findBy({ customerId: zhang.id });
+    expect(dayjs(reminder!.dueAt).tz(TZ).format('YYYY-MM-DD')).toBe('2026-11-24');
+    const job = await container.queues.get('reminders').getJob(reminderJobId(reminder!.id));
+    expect(job).not.toBeNull();
+    const firesAt = job!.timestamp + Number(job!.opts.delay ?? 0);
+    expect(Math.abs(firesAt - Math.max(reminder!.dueAt.getTime(), job!.timestamp))).toBeLessThan(1000);
+  });
+
+  it('a redelivered command records once and answers once', async () => {
+    await say('zhangsan', '跟进 张三丰 发了案例', { msgId: '424242' });
+    const req = signedCallback(container.wecom, textMessageXml({ corpId: container.wecom.corpId, from: 'zhangsan', content: '跟进 张三丰 发了案例', msgId: '424242' }));
+    expect((await request(app.callback()).post(req.path).send(req.body)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await container.dataSource.getRepository(FollowUp).count()).toBe(1);
+    expect(calls.filter((c) => c.api === 'message/send')).toHaveLength(1);
+  });
+
+  it('an ambiguous name gets a numbered list, and the number picks the customer', async () => {
+    const list = await say('zhangsan', '查客户 王五');
+    expect(list).toContain('找到2位「王五」');
+    expect(list).toContain('王五-北京');
+    const card = await say('zhangsan', '2');
+    expect(card).toContain('客户档案');
+    expect(card).toContain('王五');
+  });
+
+  it('finds a customer by part of a phone number, and shows the profile', async () => {
+    const card = await say('zhangsan', '查 5678');
+    expect(card).toContain('张三');
+    expect(card).toContain('douyin-live');
+  });
+
+  it('suggests the nearest command for a typo and hints for plain chat', async () => {
+    expect(await say('zhangsan', '跟近 张三 打了电话')).toContain('你是不是想用「记录跟进」');
+    expect(await say('zhangsan', '你好')).toContain('发送「帮助」');
+  });
+
+  it('a salesperson cannot see or change a colleague’s customer; an admin can', async () => {
+    expect(await say('zhangsan', '阶段 李四 商机')).toContain('没有找到客户「李四」');
+    expect((await customerNamed('李四')).stage).toBe('lead');
+    expect(await say('boss', '查客户 李四')).toContain('客户档案');
+  });
+
+  it('bad input gets the usage line and an example, and stores nothing', async () => {
+    const missing = await say('zhangsan', '记录跟进 张三');
+    expect(missing).toContain('用法：记录跟进 <客户> <内容>');
+    expect(missing).toContain('例如：');
+    expect(await say('zhangsan', '阶段 张三 签约')).toContain('没有「签约」这个阶段');
+    expect(await say('zhangsan', '商机 张三 很多钱')).toContain('不是金额');
+    expect(await say('zhangsan', '提醒 改天 张三 回访')).toContain('看不懂时间');
+    expect(await container.dataSource.getRepository(FollowUp).count()).toBe(0);
+    expect(await container.dataSource.getRepository(StageChange).count()).toBe(0);
+    expect(await container.dataSource.getRepository(Reminder).count()).toBe(0);
+  });
+
+  it('阶段 moves the customer and keeps history; 撤销 undoes it once', async () => {
+    expect(await say('zhangsan', '阶段 张三 商机')).toContain('张三：商机');
+    expect((await customerNamed('张三')).stage).toBe('opportunity');
+    expect(await say('zhangsan', '撤销')).toContain('已撤销：阶段变更');
+    expect((await customerNamed('张三')).stage).toBe('lead');
+    expect(await say('zhangsan', '撤销')).toContain('没有可以撤销的记录');
+  });
+
+  it('打标签 and 去标签 keep the tag links with their source', async () => {
+    expect(await say('zhangsan', '打标签 张三 高意向 教育行业')).toContain('高意向、教育行业');
+    expect(await say('zhangsan', '去标签 张三 高意向')).toContain('现有标签');
+    const zhang = await customerNamed('张三');
+    expect(await container.services.tags.namesFor(zhang.id)).toEqual(['教育行业']);
+  });
+
+  it('提醒 and 待办: a reminder with a customer, listed with its number; 完成 closes it', async () => {
+    const confirm = await say('zhangsan', '提醒 明天下午3点 张三 发报价');
+    expect(confirm).toContain('11月23日 周一 15:00');
+    const [reminder] = await container.dataSource.getRepository(Reminder).find();
+    expect(reminder).toMatchObject({ content: '发报价', status: 'pending' });
+    expect((await container.dataSource.getRepository(Customer).findOneByOrFail({ id: reminder!.customerId! })).name).toBe('张三');
+    expect(await say('zhangsan', '待办')).toContain(`#${reminder!.id}`);
+    expect(await say('zhangsan', `完成 ${reminder!.id}`)).toContain('已完成');
+    expect((await container.dataSource.getRepository(Reminder).findOneByOrFail({ id: reminder!.id })).status).toBe('done');
+    expect(await container.queues.get('reminders').getJob(reminderJobId(reminder!.id))).toBeNull();
+  });
+
+  it('帮助 lists every command from the registry', async () => {
+    const help = await say('zhangsan', '帮助');
+    for (const name of ['记录跟进', '查客户', '我的客户', '打标签', '去标签', '阶段', '商机', '提醒', '待办', '今日', '撤销']) expect(help).toContain(name);
+    expect(await say('zhangsan', '帮助 商机')).toContain('商机 <客户> <金额>');
+  });
+
+  it('商机 and 我的客户 and 今日 answer with the numbers', async () => {
+    expect(await say('zhangsan', '商机 张三 5万 60% 月底')).toContain('¥50,000');
+    expect(await say('zhangsan', '我的客户 商机')).toContain('张三');
+    expect(await say('zhangsan', '今日')).toContain('今日简报');
+  });
+});
