@@ -1,0 +1,39 @@
+import { customerProfileCard, followUpRecordedCard } from '../../templates/cards/bot-cards';
+import { CARD_LIMITS, fit } from '../../templates/cards/card-limits';
+
+describe('cards fit WeCom field limits (shortened, never refused)', () => {
+  it('fit counts characters, never splitting an emoji or a CJK character', () => {
+    expect(fit('张三', 26)).toBe('张三');
+    expect(fit('😀'.repeat(30), 5)).toBe(`${'😀'.repeat(4)}…`);
+    expect(Array.from(fit('长'.repeat(100), CARD_LIMITS.title))).toHaveLength(CARD_LIMITS.title);
+  });
+
+  it('a follow-up card with very long text stays within every limit', () => {
+    const card = followUpRecordedCard({ customerName: '名'.repeat(60), content: '内'.repeat(3000), nextContact: '11月24日 周二 09:00' }) as Record<string, any>;
+    expect(card.card_type).toBe('text_notice');
+    expect(card.card_action).toEqual({ type: 1, url: expect.stringMatching(/^https:\/\//) });
+    expect(Array.from(card.main_title.title as string).length).toBeLessThanOrEqual(CARD_LIMITS.title);
+    expect(Array.from(card.quote_area.quote_text as string).length).toBeLessThanOrEqual(CARD_LIMITS.quote);
+    expect(card.emphasis_content.title).toBe('09:00');
+  });
+
+  it('a profile card keeps at most six rows, and shows a dash for empty values', () => {
+    const card = customerProfileCard({
+      name: '张三',
+      stage: '商机',
+      daysAsCustomer: 52,
+      owners: [],
+      channel: null,
+      tags: Array.from({ length: 40 }, (_, i) => `标签${i}`),
+      recentFollowUps: [],
+      nextReminder: null,
+      openOpportunity: '¥50000 · 60%',
+    }) as Record<string, any>;
+    expect(card.horizontal_content_list).toHaveLength(CARD_LIMITS.rows);
+    for (const row of card.horizontal_content_list) {
+      expect(Array.from(row.keyname as string).length).toBeLessThanOrEqual(CARD_LIMITS.keyName);
+      expect(Array.from(row.value as string).length).toBeLessThanOrEqual(CARD_LIMITS.value);
+      expect(row.value).not.toBe('');
+    }
+  });
+});
