@@ -9,22 +9,23 @@ export function registerDomainHandlers(container: Container, now: () => Date = (
   const router = createCommandRouter();
   const { outbound, services, logger, config } = container;
 
-  container.handlers.register('text', async (event) => {
-    await handleText(
-      {
-        router,
-        services,
-        logger,
-        admins: config.admins,
-        timezone: config.timezone,
-        now,
-        async send(to, reply, replyKey) {
-          // An answer to what the salesperson just typed: not held by quiet hours, ahead of bulk pushes.
-          await outbound.enqueue({ channel: 'user', touser: to, message: toAppMessage(reply), idempotencyKey: replyKey, urgent: true });
-        },
-      },
-      { sender: event.fromUser.toLowerCase(), replyTo: event.fromUser, content: String(event.payload.Content ?? ''), sourceKey: event.dedupeKey },
-    );
+  // An answer to what the salesperson just typed: not held by quiet hours, ahead of bulk pushes.
+  const send = (to: string, reply: BotReply, replyKey: string) =>
+    outbound.enqueue({ channel: 'user', touser: to, message: toAppMessage(reply), idempotencyKey: replyKey, urgent: true }).then(() => undefined);
+
+  container.handlers.register('text', async (event, attempt) => {
+    try {
+      await handleText(
+        { router, services, logger, admins: config.admins, timezone: config.timezone, now, send },
+        { sender: event.fromUser.toLowerCase(), replyTo: event.fromUser, content: String(event.payload.Content ?? ''), sourceKey: event.dedupeKey },
+      );
+    } catch (error) {
+      // Retries are silent; when none is left, the salesperson must not be left waiting for an answer.
+      if (attempt.final) {
+        await send(event.fromUser, { kind: 'text', content: '抱歉，这条消息处理失败了，已通知管理员。请稍后再发一次。' }, `reply:${event.dedupeKey}:failed`);
+      }
+      throw error;
+    }
   });
 }
 

@@ -1,6 +1,11 @@
 import type { InboundEvent } from '../../entities';
 
-export type EventHandler = (event: InboundEvent) => Promise<void>;
+export interface HandlerAttempt {
+  /** no retry is left after this attempt: the last chance to tell someone it failed */
+  final: boolean;
+}
+
+export type EventHandler = (event: InboundEvent, attempt: HandlerAttempt) => Promise<void>;
 
 /**
  * Handlers per event kind (`text`, `change_external_contact/add_external_contact`, `template_card_event`, …).

@@ -39,10 +39,10 @@ export function createInboundProcessor(deps: InboundProcessorDeps) {
     }
 
     await repo.update({ id: event.id }, { status: 'processing', attempts: event.attempts + 1 });
+    const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     try {
-      await handler(event);
+      await handler(event, { final });
     } catch (error) {
-      const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       await repo.update({ id: event.id }, { status: final ? 'failed' : 'processing', lastError: message.slice(0, MAX_ERROR_LENGTH) });
       deps.metrics.jobFailures.inc({ queue: 'inbound', final: String(final) });

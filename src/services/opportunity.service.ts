@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { Customer, Opportunity } from '../../entities';
+import { Customer, Opportunity, StageChange } from '../../entities';
 import { audit } from './audit';
 import { writeOnce } from './idempotent-write';
 
@@ -21,6 +21,8 @@ export class OpportunityService {
           sourceKey: input.sourceKey,
         });
         if (input.customer.stage === 'lead' || input.customer.stage === 'prospect') {
+          // An opportunity means the customer reached 商机: the funnel history records the move too.
+          await m.getRepository(StageChange).save({ customerId: input.customer.id, fromStage: input.customer.stage, toStage: 'opportunity', staffUserid: input.staffUserid, sourceKey: `${input.sourceKey}:stage` });
           await m.getRepository(Customer).update({ id: input.customer.id }, { stage: 'opportunity', stageChangedAt: input.now });
         }
         await audit(m, { actor: input.staffUserid, action: 'opportunity.create', targetType: 'customer', targetId: input.customer.id, detail: { opportunityId: opportunity.id, previousStage: input.customer.stage }, sourceKey: input.sourceKey });

@@ -71,6 +71,7 @@ export class UndoService {
         return [];
       case 'opportunity.create':
         await m.getRepository(Opportunity).delete({ id: Number(d.opportunityId) });
+        await m.getRepository(StageChange).delete({ sourceKey: `${entry.sourceKey}:stage` });
         await m.getRepository(Customer).update({ id: Number(entry.targetId) }, { stage: d.previousStage as CustomerStage });
         return [];
       case 'tag.add':
