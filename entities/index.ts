@@ -14,23 +14,21 @@ import { StageChange } from './stage-change.entity';
 import { Tag } from './tag.entity';
 import { Team } from './team.entity';
 
-export {
-  AuditLog,
-  Customer,
-  CustomerGroup,
-  CustomerGroupMember,
-  CustomerRelation,
-  CustomerTag,
-  FollowUp,
-  InboundEvent,
-  Opportunity,
-  OutboundMessage,
-  Reminder,
-  Staff,
-  StageChange,
-  Tag,
-  Team,
-};
+export * from './audit-log.entity';
+export * from './customer-group-member.entity';
+export * from './customer-group.entity';
+export * from './customer-relation.entity';
+export * from './customer-tag.entity';
+export * from './customer.entity';
+export * from './follow-up.entity';
+export * from './inbound-event.entity';
+export * from './opportunity.entity';
+export * from './outbound-message.entity';
+export * from './reminder.entity';
+export * from './staff.entity';
+export * from './stage-change.entity';
+export * from './tag.entity';
+export * from './team.entity';
 
 /** The explicit entity list handed to the DataSource (no globs: they break under ts-node and bundlers). */
 export const ALL_ENTITIES = [
@@ -50,11 +48,3 @@ export const ALL_ENTITIES = [
   Tag,
   Team,
 ];
-
-export type { CustomerStage } from './customer.entity';
-export type { TagLinkSource } from './customer-tag.entity';
-export type { RelationStatus } from './customer-relation.entity';
-export type { ReminderStatus } from './reminder.entity';
-export type { InboundEventStatus } from './inbound-event.entity';
-export type { TagOrigin } from './tag.entity';
-export { CUSTOMER_STAGES } from './customer.entity';

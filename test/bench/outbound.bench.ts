@@ -1,7 +1,7 @@
+import { deleteRedisPrefix } from '../helpers/test-env';
 import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Redis from 'ioredis';
 import { createConnection } from 'mysql2/promise';
 import { OutboundMessage } from '../../entities';
 import { loadConfig } from '../../src/config';
@@ -100,16 +100,7 @@ async function drain(c: Container, expected: number, timeoutMs: number): Promise
   }
 }
 
-async function cleanRedis(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
-}
+const cleanRedis = (prefix: string) => deleteRedisPrefix(prefix, REDIS);
 
 async function resetDatabase(): Promise<void> {
   const root = await createConnection({ uri: MARIADB });

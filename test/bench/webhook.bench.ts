@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import Redis from 'ioredis';
 import { createConnection } from 'mysql2/promise';
 import { sealCallback } from '../../src/wecom/callback-crypto';
+import { deleteRedisPrefix } from '../helpers/test-env';
 import { runLoad, type LoadResult, type PreparedRequest } from './load';
 
 /**
@@ -128,14 +129,7 @@ async function main(): Promise<void> {
   } finally {
     web.kill('SIGTERM');
     bare.kill('SIGTERM');
-    const redis = new Redis(REDIS);
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (found.length) await redis.del(...found);
-    } while (cursor !== '0');
-    redis.disconnect();
+    await deleteRedisPrefix(prefix, REDIS);
     await root.query(`DROP DATABASE IF EXISTS ${DB}`);
     await root.end();
   }

@@ -99,9 +99,9 @@ export async function resetState(container: Container): Promise<void> {
   }
 }
 
-/** Removes every Redis key under a Bull prefix (tests leave nothing behind). */
-export async function deleteRedisPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL);
+/** Removes every Redis key under a prefix (tests and benchmarks leave nothing behind). */
+export async function deleteRedisPrefix(prefix: string, redisUrl = TEST_REDIS_URL): Promise<void> {
+  const redis = new Redis(redisUrl);
   try {
     let cursor = '0';
     do {
