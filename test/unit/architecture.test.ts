@@ -36,6 +36,14 @@ describe('architecture rules', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('services and commands reach Bull, Koa and the WeCom API only through ports', () => {
+    const offenders = productCode
+      .filter((f) => f.file.startsWith('src/services/') || f.file.startsWith('bots/'))
+      .filter((f) => /from ['"](bull|koa|@koa\/router|ioredis)['"]|from ['"][./]*(src\/)?(wecom\/api\/wecom-api\.client|queue\/)/.test(f.text))
+      .map((f) => f.file);
+    expect(offenders).toEqual([]);
+  });
+
   it('the web layer never talks to the WeCom API', () => {
     expect(importing(/wecom\/api\//).filter((f) => f.startsWith('src/http/'))).toEqual([]);
   });
