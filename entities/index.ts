@@ -1,4 +1,5 @@
 import { AuditLog } from './audit-log.entity';
+import { ContactWay } from './contact-way.entity';
 import { CustomerGroupMember } from './customer-group-member.entity';
 import { CustomerGroup } from './customer-group.entity';
 import { CustomerRelation } from './customer-relation.entity';
@@ -11,10 +12,12 @@ import { OutboundMessage } from './outbound-message.entity';
 import { Reminder } from './reminder.entity';
 import { Staff } from './staff.entity';
 import { StageChange } from './stage-change.entity';
+import { SyncCheckpoint } from './sync-checkpoint.entity';
 import { Tag } from './tag.entity';
 import { Team } from './team.entity';
 
 export * from './audit-log.entity';
+export * from './contact-way.entity';
 export * from './customer-group-member.entity';
 export * from './customer-group.entity';
 export * from './customer-relation.entity';
@@ -27,12 +30,14 @@ export * from './outbound-message.entity';
 export * from './reminder.entity';
 export * from './staff.entity';
 export * from './stage-change.entity';
+export * from './sync-checkpoint.entity';
 export * from './tag.entity';
 export * from './team.entity';
 
 /** The explicit entity list handed to the DataSource (no globs: they break under ts-node and bundlers). */
 export const ALL_ENTITIES = [
   AuditLog,
+  ContactWay,
   Customer,
   CustomerGroup,
   CustomerGroupMember,
@@ -45,6 +50,7 @@ export const ALL_ENTITIES = [
   Reminder,
   Staff,
   StageChange,
+  SyncCheckpoint,
   Tag,
   Team,
 ];

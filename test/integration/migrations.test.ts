@@ -34,7 +34,7 @@ describe('migrations', () => {
       }
       const tables = await dataSource.query('SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [name]);
       expect(tables.map((t: { t: string }) => t.t)).toEqual(['schema_migrations']);
-      expect(await dataSource.runMigrations()).toHaveLength(1);
+      expect(await dataSource.runMigrations()).toHaveLength(2);
     } finally {
       await dataSource.destroy();
       await dropDatabase(name);
