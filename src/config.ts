@@ -93,6 +93,12 @@ const envSchema = z.object({
   OUTBOUND_PACING_WINDOW_MS: z.coerce.number().int().min(100).default(60_000),
   OUTBOUND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
   OUTBOUND_RETRY_BASE_MS: z.coerce.number().int().min(1).default(5000),
+  CRM_CHANNEL_RULES_FILE: z.string().default('templates/channel-rules.json'),
+  CRM_TEAMS_FILE: z.string().default('templates/teams.json'),
+  CRM_RECONCILE_CRON: z
+    .string()
+    .default('30 3 * * *')
+    .refine((v) => v === 'off' || v.trim().split(/\s+/).length === 5, { message: 'must be a 5-field cron expression (minute hour day month weekday) or off' }),
   MIGRATE_ON_START: z
     .enum(['true', 'false'])
     .default('true')
@@ -132,6 +138,8 @@ export interface Config {
   /** an unfinished event untouched this long whose job is gone is re-enqueued by the sweeper. */
   staleEventAfterMs: number;
   migrateOnStart: boolean;
+  /** customer capture: channel rules (渠道活码), teams, and the nightly reconciliation (cron in the CRM time zone, or undefined when off) */
+  capture: { channelRulesFile: string; teamsFile: string; reconcileCron: string | undefined };
   /** the WeCom server API client */
   wecomApi: { timeoutMs: number; retryAttempts: number; retryBaseMs: number };
   /** the outbound queue: pacing limits are per `windowMs` (a minute, except in tests) */
@@ -206,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inboundRetry: { attempts: e.INBOUND_MAX_ATTEMPTS, delayMs: e.INBOUND_RETRY_DELAY_MS },
     staleEventAfterMs: e.STALE_EVENT_AFTER_MS,
     migrateOnStart: e.MIGRATE_ON_START,
+    capture: { channelRulesFile: e.CRM_CHANNEL_RULES_FILE, teamsFile: e.CRM_TEAMS_FILE, reconcileCron: e.CRM_RECONCILE_CRON === 'off' ? undefined : e.CRM_RECONCILE_CRON },
     wecomApi: { timeoutMs: e.WECOM_API_TIMEOUT_MS, retryAttempts: e.WECOM_API_RETRY_ATTEMPTS, retryBaseMs: e.WECOM_API_RETRY_BASE_MS },
     outbound: {
       concurrency: e.OUTBOUND_CONCURRENCY,

@@ -3,11 +3,14 @@ import type { BotReply } from '../bots/core/reply';
 import { createCommandRouter } from '../bots/registry';
 import type { AppMessage } from './wecom/api/wecom-api.types';
 import type { Container } from './container';
+import { registerCaptureHandlers } from './capture/register-capture-handlers';
 
 /** The product's handlers per inbound event kind, registered in processes that run the worker role. */
 export function registerDomainHandlers(container: Container, now: () => Date = () => new Date()): void {
   const router = createCommandRouter();
   const { outbound, services, logger, config } = container;
+  // Customer, tag and group events (客户联系); its start-up work (teams file, tag dictionary) runs in the background.
+  registerCaptureHandlers(container);
 
   // An answer to what the salesperson just typed: not held by quiet hours, ahead of bulk pushes.
   const send = (to: string, reply: BotReply, replyKey: string) =>

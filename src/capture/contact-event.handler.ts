@@ -1,0 +1,230 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { AuditLog, Customer, CustomerRelation, CustomerTag, Staff, type RelationStatus } from '../../entities';
+import type { InboundEvent } from '../../entities';
+import type { Logger } from '../logger';
+import type { OutboundService } from '../outbound/outbound.service';
+import { audit } from '../services/audit';
+import type { WecomApiClient } from '../wecom/api/wecom-api.client';
+import { WecomApiError } from '../wecom/api/wecom-api.error';
+import type { FollowUser, GetExternalContactResponse } from '../wecom/api/wecom-api.types';
+import type { CaptureAlerts } from './capture-alerts';
+import { renderWelcome, type ChannelRules } from './channel-rules';
+import type { CorpTagDictionary } from './corp-tag-dictionary';
+import { replaceWecomTags, tagRefsOf, upsertActiveRelation, upsertCustomer } from './customer-profile.store';
+import type { SopStarter } from './sop-starter.port';
+
+export interface ContactEventDeps {
+  dataSource: DataSource;
+  api: Pick<WecomApiClient, 'getExternalContact' | 'markTag'>;
+  outbound: OutboundService;
+  rules: ChannelRules;
+  dictionary: CorpTagDictionary;
+  alerts: CaptureAlerts;
+  sops: SopStarter;
+  logger: Logger;
+}
+
+/** WeCom answers these when the customer no longer exists for us: not an error, nothing to store. */
+const CUSTOMER_GONE = new Set([84061, 40096, 40098]);
+/** WeCom's welcome window, counted from our receipt of the event (a little generous; WeCom has the final word). */
+const WELCOME_WINDOW_MS = 20_000;
+
+/**
+ * `change_external_contact`, every change type. WeCom's current state (externalcontact/get) is the
+ * truth, never the event alone: a replayed add for a customer who has since left, or an edit that
+ * overtook its add, both end in the same rows as the in-order sequence would.
+ */
+export class ContactEventHandler {
+  constructor(private readonly deps: ContactEventDeps) {}
+
+  async handle(event: InboundEvent): Promise<void> {
+    const p = fields(event);
+    if (!p.userId || !p.externalUserid) {
+      this.deps.logger.warn({ dedupeKey: event.dedupeKey, changeType: p.changeType }, 'change_external_contact without UserID or ExternalUserID: ignored');
+      return;
+    }
+    await this.ensureStaff(p.userId);
+    switch (p.changeType) {
+      case 'add_external_contact':
+      case 'add_half_external_contact':
+        return this.added(event, p);
+      case 'edit_external_contact':
+        return this.edited(event, p);
+      case 'del_external_contact':
+        return this.ended(event, p, p.source === 'DELETE_BY_TRANSFER' ? 'transferred' : 'removed', p.source === 'DELETE_BY_TRANSFER' ? 'transferred_to_colleague' : 'deleted_by_staff');
+      case 'del_follow_user':
+        return this.ended(event, p, 'lost', 'customer_deleted_staff');
+      case 'transfer_fail':
+        return this.transferFailed(event, p);
+      default:
+        this.deps.logger.info({ changeType: p.changeType }, 'unknown change_external_contact type: ignored');
+    }
+  }
+
+  private async added(event: InboundEvent, p: EventFields): Promise<void> {
+    const detail = await this.fetch(p.externalUserid);
+    const follow = detail?.follow_user.find((f) => f.userid.toLowerCase() === p.userId.toLowerCase());
+    if (!detail || !follow) {
+      // Deleted again before we got here (or a replay of an old add): nothing follows now, nothing to welcome.
+      await this.auditOnce(event, 'customer.add.stale', p.externalUserid, { userid: p.userId });
+      return;
+    }
+    const state = p.state || follow.state || null;
+    const match = this.deps.rules.match(state);
+
+    // The welcome code is single-use and valid 20 s: enqueue it before any slower work (it jumps the queue).
+    if (p.welcomeCode && match.welcome) {
+      const staff = await this.deps.dataSource.getRepository(Staff).findOneBy({ userid: p.userId.toLowerCase() });
+      await this.deps.outbound.enqueue({
+        channel: 'welcome',
+        welcomeCode: p.welcomeCode,
+        externalUserid: p.externalUserid,
+        text: { content: renderWelcome(match.welcome, { name: detail.external_contact.name, staff: staff?.name ?? '' }) },
+        expiresAt: new Date(event.createdAt.getTime() + WELCOME_WINDOW_MS),
+        idempotencyKey: `welcome:${event.dedupeKey}`,
+      });
+    }
+
+    const { customer, relationCreated } = await this.deps.dataSource.transaction(async (m) => {
+      const { customer, created } = await upsertCustomer(m, detail.external_contact);
+      const relation = await upsertActiveRelation(m, customer.id, follow);
+      await replaceWecomTags(m, customer.id, tagRefsOf(detail.follow_user));
+      if (created && match.stage && customer.stage !== match.stage) {
+        await m.getRepository(Customer).update({ id: customer.id }, { stage: match.stage, stageChangedAt: new Date() });
+      }
+      await this.auditOnce(event, 'customer.add', customer.id, { userid: p.userId.toLowerCase(), state, rule: match.rule?.name ?? null, newCustomer: created, half: p.changeType === 'add_half_external_contact' }, m);
+      return { customer, relationCreated: relation.created };
+    });
+
+    if (match.rule && match.rule.tags.length > 0) await this.applyRuleTags(customer, follow, match.rule.tags, event.dedupeKey);
+    if (relationCreated || match.rule?.sops.length) {
+      await this.deps.sops.onCustomerAdded({ customerId: customer.id, staffUserid: p.userId.toLowerCase(), state, sopNames: match.rule?.sops ?? [], sourceKey: event.dedupeKey });
+    }
+  }
+
+  /** Creates missing corp tags, marks them in WeCom for this salesperson, and links them locally as `rule`. */
+  private async applyRuleTags(customer: Customer, follow: FollowUser, defs: NonNullable<ReturnType<ChannelRules['match']>['rule']>['tags'], sourceKey: string): Promise<void> {
+    const tags = await this.deps.dictionary.ensure(defs);
+    const corpIds = tags.filter((t) => t.origin === 'wecom' && t.wecomTagId).map((t) => t.wecomTagId!);
+    // mark_tag is idempotent on WeCom's side (marking a tag twice keeps one), so a retry may repeat it.
+    if (corpIds.length > 0) await this.deps.api.markTag({ userid: follow.userid, external_userid: customer.externalUserid!, add_tag: corpIds });
+    await this.deps.dataSource
+      .getRepository(CustomerTag)
+      .createQueryBuilder()
+      .insert()
+      .values(tags.map((t) => ({ customerId: customer.id, tagId: t.id, source: 'rule' as const, addedBy: 'system' })))
+      .orIgnore()
+      .execute();
+    await this.deps.dataSource.transaction((m) => this.auditOnce({ dedupeKey: sourceKey } as InboundEvent, 'tag.rule', customer.id, { tagIds: tags.map((t) => t.id) }, m));
+  }
+
+  private async edited(event: InboundEvent, p: EventFields): Promise<void> {
+    const detail = await this.fetch(p.externalUserid);
+    if (!detail) return;
+    const follow = detail.follow_user.find((f) => f.userid.toLowerCase() === p.userId.toLowerCase());
+    await this.deps.dataSource.transaction(async (m) => {
+      const { customer } = await upsertCustomer(m, detail.external_contact);
+      // An edit that overtook its add creates the relation (without the welcome: that is the add's job).
+      if (follow) await upsertActiveRelation(m, customer.id, follow);
+      const tagDiff = await replaceWecomTags(m, customer.id, tagRefsOf(detail.follow_user));
+      await this.auditOnce(event, 'customer.edit', customer.id, { userid: p.userId.toLowerCase(), ...tagDiff }, m);
+    });
+  }
+
+  private async ended(event: InboundEvent, p: EventFields, status: Exclude<RelationStatus, 'active'>, reason: string): Promise<void> {
+    const at = eventTime(event);
+    const customer = await this.deps.dataSource.getRepository(Customer).findOneBy({ externalUserid: p.externalUserid });
+    const relation = customer ? await this.deps.dataSource.getRepository(CustomerRelation).findOneBy({ customerId: customer.id, staffUserid: p.userId.toLowerCase() }) : null;
+    if (relation?.addedAt && relation.addedAt.getTime() > at.getTime() + 1000) {
+      // Re-added after this delete happened: a replay of the old delete must not end the new relation.
+      await this.auditOnce(event, 'relation.end.stale', relation.id, { status });
+      return;
+    }
+    if (customer && relation && relation.status === 'active') {
+      await this.deps.dataSource.transaction(async (m) => {
+        await m.getRepository(CustomerRelation).update({ id: relation.id, status: 'active' }, { status, endedAt: at, endReason: reason });
+        await this.auditOnce(event, `relation.${status}`, customer.id, { userid: p.userId.toLowerCase(), reason }, m);
+      });
+    } else if (!relation) {
+      await this.auditOnce(event, `relation.${status}.unknown`, p.externalUserid, { userid: p.userId.toLowerCase() });
+    }
+    if (status !== 'lost') return;
+    // 删人提醒: sent for unknown customers too (the salesperson still lost someone); keys make it once.
+    const { staff } = await this.deps.alerts.staff(p.userId);
+    const current = relation ? await this.deps.dataSource.getRepository(CustomerRelation).findOneByOrFail({ id: relation.id }) : null;
+    await this.deps.alerts.customerLost(
+      {
+        customerName: current?.remark || customer?.name || p.externalUserid,
+        externalUserid: p.externalUserid,
+        staffName: staff?.name ?? p.userId,
+        staffUserid: p.userId.toLowerCase(),
+        wecomUserid: p.userId,
+        at: this.deps.alerts.formatTime(at),
+        addedAt: current?.addedAt ? this.deps.alerts.formatTime(current.addedAt) : undefined,
+        state: current?.state,
+      },
+      `alert:${event.dedupeKey}`,
+    );
+  }
+
+  private async transferFailed(event: InboundEvent, p: EventFields): Promise<void> {
+    const customer = await this.deps.dataSource.getRepository(Customer).findOneBy({ externalUserid: p.externalUserid });
+    const { staff } = await this.deps.alerts.staff(p.userId);
+    await this.auditOnce(event, 'relation.transfer_fail', customer?.id ?? p.externalUserid, { userid: p.userId.toLowerCase(), reason: p.failReason });
+    await this.deps.alerts.transferFailed(
+      { customerName: customer?.name ?? p.externalUserid, staffName: staff?.name ?? p.userId, reason: p.failReason || 'unknown', at: this.deps.alerts.formatTime(eventTime(event)), wecomUserid: p.userId, staffUserid: p.userId },
+      `alert:${event.dedupeKey}`,
+    );
+  }
+
+  /** externalcontact/get with every page of follow users (a customer with > 500 followers pages). */
+  private async fetch(externalUserid: string): Promise<GetExternalContactResponse | null> {
+    try {
+      let page = await this.deps.api.getExternalContact(externalUserid);
+      const follow = [...(page.follow_user ?? [])];
+      while (page.next_cursor) {
+        page = await this.deps.api.getExternalContact(externalUserid, page.next_cursor);
+        follow.push(...(page.follow_user ?? []));
+      }
+      return { ...page, follow_user: follow };
+    } catch (error) {
+      if (error instanceof WecomApiError && error.errcode !== null && CUSTOMER_GONE.has(error.errcode)) return null;
+      throw error;
+    }
+  }
+
+  private async ensureStaff(userId: string): Promise<void> {
+    await this.deps.dataSource.getRepository(Staff).createQueryBuilder().insert().values({ userid: userId.toLowerCase(), wecomUserid: userId }).orIgnore().execute();
+  }
+
+  /** One audit row per (action, event): a retried job does not write it again. */
+  private async auditOnce(event: Pick<InboundEvent, 'dedupeKey'>, action: string, targetId: number | string, detail: Record<string, unknown>, manager?: EntityManager): Promise<void> {
+    const write = async (m: EntityManager) => {
+      if (await m.getRepository(AuditLog).existsBy({ action, sourceKey: event.dedupeKey })) return;
+      await audit(m, { actor: 'system', action, targetType: 'customer', targetId, detail, sourceKey: event.dedupeKey });
+    };
+    if (manager) await write(manager);
+    else await this.deps.dataSource.transaction(write);
+  }
+}
+
+interface EventFields {
+  changeType: string;
+  userId: string;
+  externalUserid: string;
+  state: string;
+  welcomeCode: string;
+  source: string;
+  failReason: string;
+}
+
+function fields(event: InboundEvent): EventFields {
+  const s = (name: string) => (typeof event.payload[name] === 'string' ? (event.payload[name] as string) : '');
+  return { changeType: s('ChangeType'), userId: s('UserID'), externalUserid: s('ExternalUserID'), state: s('State'), welcomeCode: s('WelcomeCode'), source: s('Source'), failReason: s('FailReason') };
+}
+
+/** WeCom's CreateTime (seconds); our receipt time when it is missing or absurd. */
+export function eventTime(event: InboundEvent): Date {
+  const seconds = Number(event.createTime || event.payload.CreateTime);
+  return Number.isFinite(seconds) && seconds > 1_000_000_000 ? new Date(seconds * 1000) : event.createdAt;
+}

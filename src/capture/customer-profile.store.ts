@@ -1,0 +1,114 @@
+import { In, type EntityManager } from 'typeorm';
+import { Customer, CustomerRelation, CustomerTag, Tag } from '../../entities';
+import type { ExternalContact, FollowInfo, FollowUser } from '../wecom/api/wecom-api.types';
+
+/**
+ * Writes what WeCom says about a customer. Every write is an upsert keyed by WeCom ids
+ * (external_userid, external_userid+userid, tag id), so a redelivered or replayed event, a job
+ * retry, a backfill and a reconciliation all converge on the same rows instead of duplicating them.
+ */
+
+export type CustomerFields = Pick<Customer, 'name' | 'avatar' | 'wecomType' | 'gender' | 'corpName' | 'corpFullName' | 'position' | 'unionid'>;
+
+export function customerFields(contact: ExternalContact): CustomerFields {
+  return {
+    name: (contact.name ?? '').slice(0, 128) || contact.external_userid,
+    avatar: contact.avatar || null,
+    wecomType: contact.type ?? null,
+    gender: contact.gender ?? 0,
+    corpName: contact.corp_name || null,
+    corpFullName: contact.corp_full_name || null,
+    position: contact.position || null,
+    unionid: contact.unionid || null,
+  };
+}
+
+/** Upserts the customer; `created` is true when this call inserted the row. */
+export async function upsertCustomer(m: EntityManager, contact: ExternalContact): Promise<{ customer: Customer; created: boolean }> {
+  const repo = m.getRepository(Customer);
+  const fields = customerFields(contact);
+  const inserted = await repo.createQueryBuilder().insert().values({ externalUserid: contact.external_userid, ...fields }).orIgnore().execute();
+  const created = affectedRows(inserted.raw) === 1;
+  if (!created) await repo.update({ externalUserid: contact.external_userid }, fields);
+  return { customer: await repo.findOneByOrFail({ externalUserid: contact.external_userid }), created };
+}
+
+export type RelationFields = Pick<CustomerRelation, 'remark' | 'description' | 'remarkMobiles' | 'remarkCorpName' | 'state' | 'addWay' | 'operUserid' | 'addedAt'>;
+
+export function relationFields(follow: FollowUser | FollowInfo): RelationFields {
+  const mobiles = (follow.remark_mobiles ?? []).filter(Boolean);
+  return {
+    remark: follow.remark ? follow.remark.slice(0, 64) : null,
+    description: follow.description ? follow.description.slice(0, 512) : null,
+    remarkMobiles: mobiles.length > 0 ? mobiles : null,
+    remarkCorpName: follow.remark_corp_name || null,
+    state: follow.state || null,
+    addWay: follow.add_way ?? null,
+    operUserid: follow.oper_userid ? follow.oper_userid.toLowerCase() : null,
+    addedAt: follow.createtime ? new Date(follow.createtime * 1000) : null,
+  };
+}
+
+/**
+ * Upserts the relation as active (WeCom lists this salesperson as following the customer, so that
+ * is the truth now, whatever an older event said). `created` is true when it is new or was ended.
+ */
+export async function upsertActiveRelation(m: EntityManager, customerId: number, follow: FollowUser | FollowInfo): Promise<{ relation: CustomerRelation; created: boolean }> {
+  const repo = m.getRepository(CustomerRelation);
+  const staffUserid = follow.userid.toLowerCase();
+  const fields = relationFields(follow);
+  const inserted = await repo.createQueryBuilder().insert().values({ customerId, staffUserid, ...fields, status: 'active' }).orIgnore().execute();
+  let created = affectedRows(inserted.raw) === 1;
+  if (!created) {
+    const before = await repo.findOneByOrFail({ customerId, staffUserid });
+    created = before.status !== 'active';
+    await repo.update({ id: before.id }, { ...fields, status: 'active', ...(created ? { endedAt: null, endReason: null } : {}) });
+  }
+  return { relation: await repo.findOneByOrFail({ customerId, staffUserid }), created };
+}
+
+export interface WecomTagRef {
+  id: string;
+  name?: string;
+  groupName?: string;
+}
+
+/**
+ * Makes the customer's WeCom-sourced tag links equal `tags` (the union over the salespeople who follow
+ * them). Links made by channel rules or commands are left alone; a tag id not yet in the dictionary is
+ * added from the names WeCom gave with it.
+ */
+export async function replaceWecomTags(m: EntityManager, customerId: number, tags: WecomTagRef[]): Promise<{ added: number; removed: number }> {
+  const tagRepo = m.getRepository(Tag);
+  const links = m.getRepository(CustomerTag);
+  const ids = [...new Set(tags.map((t) => t.id))];
+  for (const ref of tags) {
+    if (!ref.name) continue;
+    await tagRepo.createQueryBuilder().insert().values({ wecomTagId: ref.id, name: ref.name.slice(0, 64), groupName: (ref.groupName ?? '').slice(0, 64), origin: 'wecom' }).orIgnore().execute();
+  }
+  const known = ids.length > 0 ? await tagRepo.findBy({ wecomTagId: In(ids) }) : [];
+  const current = await links.find({ where: { customerId }, relations: { tag: true } });
+  const wanted = new Set(known.map((t) => t.id));
+  const missing = known.filter((t) => !current.some((l) => l.tagId === t.id));
+  if (missing.length > 0) {
+    await links.createQueryBuilder().insert().values(missing.map((t) => ({ customerId, tagId: t.id, source: 'wecom' as const, addedBy: null }))).orIgnore().execute();
+  }
+  const stale = current.filter((l) => l.source === 'wecom' && l.tag.origin === 'wecom' && !wanted.has(l.tagId));
+  if (stale.length > 0) await links.delete({ id: In(stale.map((l) => l.id)) });
+  return { added: missing.length, removed: stale.length };
+}
+
+/** Tag refs from externalcontact/get (names included, personal tags skipped: they have no id). */
+export function tagRefsOf(followUsers: FollowUser[]): WecomTagRef[] {
+  return followUsers.flatMap((f) => (f.tags ?? []).filter((t) => t.tag_id && t.type !== 2).map((t) => ({ id: t.tag_id!, name: t.tag_name, groupName: t.group_name })));
+}
+
+/**
+ * Rows an INSERT … IGNORE wrote. TypeORM on MariaDB ≥ 10.5 uses RETURNING (raw = the inserted rows);
+ * otherwise mysql2 reports `affectedRows` and better-sqlite3 `changes`.
+ */
+export function affectedRows(raw: unknown): number {
+  if (Array.isArray(raw)) return raw.length;
+  const r = raw as { affectedRows?: number; changes?: number } | undefined;
+  return Number(r?.affectedRows ?? r?.changes ?? 0);
+}

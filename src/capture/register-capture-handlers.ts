@@ -1,0 +1,40 @@
+import type { Container } from '../container';
+import { createCaptureModule, type CaptureModule, type CaptureOptions } from './capture.module';
+import { eventTime } from './contact-event.handler';
+import { syncTeams } from './teams-file';
+
+/**
+ * Registers the handlers for customer, tag and group events, and starts what capture needs at worker
+ * start: the teams file into `teams`/`staff`, and a fresh corp tag dictionary (tags may have changed
+ * while no worker ran). `ready` settles when that start-up work is done.
+ */
+export function registerCaptureHandlers(container: Container, options: CaptureOptions = {}): { capture: CaptureModule; ready: Promise<void> } {
+  const capture = createCaptureModule(container, options);
+  const { handlers, logger } = container;
+
+  handlers.register('change_external_contact', (event) => capture.contacts.handle(event));
+
+  // create/update/delete/shuffle all re-pull the whole list (a deleted group takes its tags silently).
+  handlers.register('change_external_tag', async () => {
+    await capture.dictionary.refresh();
+  });
+
+  handlers.register('change_external_chat', async (event) => {
+    const chatId = typeof event.payload.ChatId === 'string' ? event.payload.ChatId : '';
+    if (!chatId) return;
+    if (event.payload.ChangeType === 'dismiss') await capture.groups.dismiss(chatId, eventTime(event));
+    else await capture.groups.refresh(chatId);
+  });
+
+  const ready = (async () => {
+    await syncTeams(container.dataSource, capture.teams);
+    try {
+      await capture.dictionary.refresh();
+    } catch (error) {
+      // WeCom unreachable at start: events and the nightly reconciliation refresh it later.
+      logger.warn({ err: error }, 'corp tag dictionary refresh at startup failed');
+    }
+  })();
+  ready.catch((error) => logger.error({ err: error }, 'capture start-up failed'));
+  return { capture, ready };
+}
