@@ -29,8 +29,13 @@ export async function upsertCustomer(m: EntityManager, contact: ExternalContact)
   const fields = customerFields(contact);
   const inserted = await repo.createQueryBuilder().insert().values({ externalUserid: contact.external_userid, ...fields }).orIgnore().execute();
   const created = affectedRows(inserted.raw) === 1;
-  if (!created) await repo.update({ externalUserid: contact.external_userid }, fields);
-  return { customer: await repo.findOneByOrFail({ externalUserid: contact.external_userid }), created };
+  const customer = await repo.findOneByOrFail({ externalUserid: contact.external_userid });
+  // Unchanged rows are not written: a repeated sync must leave updated_at (and the binlog) alone.
+  if (!created && differs(customer, fields)) {
+    await repo.update({ id: customer.id }, fields);
+    Object.assign(customer, fields);
+  }
+  return { customer, created };
 }
 
 export type RelationFields = Pick<CustomerRelation, 'remark' | 'description' | 'remarkMobiles' | 'remarkCorpName' | 'state' | 'addWay' | 'operUserid' | 'addedAt'>;
@@ -62,7 +67,7 @@ export async function upsertActiveRelation(m: EntityManager, customerId: number,
   if (!created) {
     const before = await repo.findOneByOrFail({ customerId, staffUserid });
     created = before.status !== 'active';
-    await repo.update({ id: before.id }, { ...fields, status: 'active', ...(created ? { endedAt: null, endReason: null } : {}) });
+    if (created || differs(before, fields)) await repo.update({ id: before.id }, { ...fields, status: 'active', ...(created ? { endedAt: null, endReason: null } : {}) });
   }
   return { relation: await repo.findOneByOrFail({ customerId, staffUserid }), created };
 }
@@ -111,4 +116,13 @@ export function affectedRows(raw: unknown): number {
   if (Array.isArray(raw)) return raw.length;
   const r = raw as { affectedRows?: number; changes?: number } | undefined;
   return Number(r?.affectedRows ?? r?.changes ?? 0);
+}
+
+/** True when any of `after`'s fields differs from `before` (dates by instant, arrays by value). */
+export function differs(before: object, after: object): boolean {
+  return Object.entries(after).some(([key, value]) => {
+    const old = (before as Record<string, unknown>)[key];
+    if (value instanceof Date || old instanceof Date) return (old ? new Date(old as Date).getTime() : null) !== (value ? new Date(value as Date).getTime() : null);
+    return JSON.stringify(old ?? null) !== JSON.stringify(value ?? null);
+  });
 }

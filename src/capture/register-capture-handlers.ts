@@ -1,12 +1,14 @@
 import type { Container } from '../container';
 import { createCaptureModule, type CaptureModule, type CaptureOptions } from './capture.module';
 import { eventTime } from './contact-event.handler';
+import { reconcileAndReport, scheduleReconciliation } from './reconcile.job';
 import { syncTeams } from './teams-file';
 
 /**
  * Registers the handlers for customer, tag and group events, and starts what capture needs at worker
  * start: the teams file into `teams`/`staff`, and a fresh corp tag dictionary (tags may have changed
- * while no worker ran). `ready` settles when that start-up work is done.
+ * while no worker ran), and the nightly reconciliation schedule and its processor. `ready` settles when
+ * that start-up work is done.
  */
 export function registerCaptureHandlers(container: Container, options: CaptureOptions = {}): { capture: CaptureModule; ready: Promise<void> } {
   const capture = createCaptureModule(container, options);
@@ -26,8 +28,14 @@ export function registerCaptureHandlers(container: Container, options: CaptureOp
     else await capture.groups.refresh(chatId);
   });
 
+  const maintenance = container.queues.get('maintenance');
+  void maintenance.process('reconcile', 1, async () => {
+    await reconcileAndReport(container, capture);
+  });
+
   const ready = (async () => {
     await syncTeams(container.dataSource, capture.teams);
+    await scheduleReconciliation(maintenance, container.config.capture.reconcileCron, container.config.timezone);
     try {
       await capture.dictionary.refresh();
     } catch (error) {

@@ -8,7 +8,8 @@ import Redis, { type RedisOptions } from 'ioredis';
 
 export type { Job, JobOptions, Queue };
 
-export const QUEUE_NAMES = ['inbound', 'outbound', 'reminders'] as const;
+/** maintenance: repeatable jobs such as the nightly reconciliation with WeCom. */
+export const QUEUE_NAMES = ['inbound', 'outbound', 'reminders', 'maintenance'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface QueueSet {

@@ -19,6 +19,8 @@ export class FakeWecomWorld {
   groups = new Map<string, GroupChatGetResponse['group_chat']>();
   followUsers: string[] = [];
   pageSize = 100;
+  /** cursors at which batch/get_by_user fails once with a permanent error (a crash mid-import) */
+  failBatchAtCursor = new Set<string>();
   private nextTag = 1;
   /** answers for send_welcome_msg (e.g. 41051) */
   welcomeAnswer: () => Record<string, unknown> = () => ({ errcode: 0, errmsg: 'ok' });
@@ -84,6 +86,8 @@ export class FakeWecomWorld {
     });
     post('externalcontact/groupchat/list', () => ({ errcode: 0, errmsg: 'ok', group_chat_list: [...this.groups.keys()].map((chat_id) => ({ chat_id, status: 0 })), next_cursor: '' }));
     post('externalcontact/batch/get_by_user', (b) => {
+      const at = String(b.cursor ?? '');
+      if (this.failBatchAtCursor.delete(at)) return { errcode: 60011, errmsg: 'no privilege' };
       const users = (b.userid_list as string[]).map((u) => u.toLowerCase());
       const all = [...this.customers.values()].flatMap((c) =>
         c.follow_user

@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import { In, Not, type DataSource } from 'typeorm';
+import { Customer, CustomerGroup, CustomerRelation, SyncCheckpoint } from '../../entities';
+import type { WecomApiClient } from '../wecom/api/wecom-api.client';
+import type { BatchGetByUserResponse } from '../wecom/api/wecom-api.types';
+import type { CorpTagDictionary } from './corp-tag-dictionary';
+import { customerFields, differs, relationFields, replaceWecomTags, upsertActiveRelation, upsertCustomer } from './customer-profile.store';
+import type { CustomerGroupSync } from './customer-group.sync';
+
+/**
+ * Backfill and reconciliation: one engine that pulls WeCom's full state (tag dictionary, every follow
+ * user's customers via batch/get_by_user, customer groups) and converges the database on it.
+ *
+ * - backfill imports and updates; it never ends anything. It resumes a crashed run at the saved
+ *   `next_cursor` of the batch it was reading.
+ * - reconcile also ends what WeCom no longer has (relations → removed, groups → dismissed) and
+ *   returns the drift. Ending needs the full set of a batch's relations, so a resumed reconcile
+ *   re-reads its current batch from the start (a batch is ≤ 100 users).
+ * Every write is an upsert keyed by WeCom ids: a second run changes nothing.
+ */
+
+export type SyncMode = 'backfill' | 'reconcile';
+
+export interface Drift {
+  added: number;
+  removed: number;
+  changed: number;
+}
+
+export interface SyncReport {
+  runId: string;
+  mode: SyncMode;
+  resumed: boolean;
+  followUsers: number;
+  customersSeen: number;
+  customers: Drift;
+  relations: Drift;
+  tags: Drift;
+  groups: Drift;
+  /** a few human-readable lines about what changed (for the admin report) */
+  samples: string[];
+}
+
+export interface SyncProgress {
+  phase: 'tags' | 'customers' | 'groups' | 'done';
+  batch: number;
+  batches: number;
+  customersSeen: number;
+}
+
+interface CheckpointState {
+  runId: string;
+  phase: 'customers' | 'groups';
+  batch: number;
+  cursor: string;
+  report: SyncReport;
+}
+
+export const USERS_PER_BATCH = 100;
+const PAGE_LIMIT = 100;
+
+type Api = Pick<WecomApiClient, 'getFollowUserList' | 'batchGetByUser' | 'iterateGroupChats'>;
+
+export class CustomerSync {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly api: Api,
+    private readonly dictionary: CorpTagDictionary,
+    private readonly groups: CustomerGroupSync,
+  ) {}
+
+  async run(mode: SyncMode, onProgress: (p: SyncProgress) => void = () => undefined): Promise<SyncReport> {
+    const checkpoints = this.dataSource.getRepository(SyncCheckpoint);
+    const saved = await checkpoints.findOneBy({ name: mode });
+    const resumeFrom = saved?.status === 'running' ? (saved.state as unknown as CheckpointState) : undefined;
+    const state: CheckpointState = resumeFrom
+      ? { ...resumeFrom, report: { ...resumeFrom.report, resumed: true }, cursor: mode === 'reconcile' ? '' : resumeFrom.cursor }
+      : { runId: randomUUID(), phase: 'customers', batch: 0, cursor: '', report: emptyReport(mode) };
+    state.report.runId = state.runId;
+    const save = async (status: 'running' | 'done') => {
+      await checkpoints.createQueryBuilder().insert().values({ name: mode, status, state: toJson(state), startedAt: new Date() }).orIgnore().execute();
+      await checkpoints.update({ name: mode }, { status, state: toJson(state), finishedAt: status === 'done' ? new Date() : null, ...(resumeFrom || status === 'done' ? {} : { startedAt: new Date() }) });
+    };
+    await save('running');
+    const report = state.report;
+
+    // The dictionary first: customer tag ids are resolved against it.
+    onProgress({ phase: 'tags', batch: 0, batches: 0, customersSeen: report.customersSeen });
+    const tagDiff = await this.dictionary.refresh();
+    report.tags = { added: tagDiff.added, removed: tagDiff.removed, changed: tagDiff.changed };
+
+    const followUsers = [...new Set((await this.api.getFollowUserList()).follow_user ?? [])];
+    report.followUsers = followUsers.length;
+    const batches = chunk(followUsers, USERS_PER_BATCH);
+
+    if (state.phase === 'customers') {
+      for (; state.batch < batches.length; state.batch += 1, state.cursor = '') {
+        const users = batches[state.batch]!;
+        const seen = new Set<string>();
+        do {
+          const page = await this.api.batchGetByUser({ userid_list: users, cursor: state.cursor || undefined, limit: PAGE_LIMIT });
+          for (const item of page.external_contact_list ?? []) {
+            await this.storeOne(item, report);
+            seen.add(relationKey(item.external_contact.external_userid, item.follow_info.userid));
+          }
+          state.cursor = page.next_cursor ?? '';
+          await save('running');
+          onProgress({ phase: 'customers', batch: state.batch + 1, batches: batches.length, customersSeen: report.customersSeen });
+        } while (state.cursor);
+        if (mode === 'reconcile') await this.endMissingRelations(users, seen, report);
+      }
+      state.phase = 'groups';
+      state.batch = 0;
+      await save('running');
+    }
+
+    onProgress({ phase: 'groups', batch: 0, batches: 0, customersSeen: report.customersSeen });
+    await this.syncGroups(mode, report);
+
+    await save('done');
+    onProgress({ phase: 'done', batch: batches.length, batches: batches.length, customersSeen: report.customersSeen });
+    return report;
+  }
+
+  private async storeOne(item: BatchGetByUserResponse['external_contact_list'][number], report: SyncReport): Promise<void> {
+    report.customersSeen += 1;
+    await this.dataSource.transaction(async (m) => {
+      const before = await m.getRepository(Customer).findOneBy({ externalUserid: item.external_contact.external_userid });
+      const { customer, created } = await upsertCustomer(m, item.external_contact);
+      if (created) {
+        report.customers.added += 1;
+        sample(report, `新客户 ${customer.name}`);
+      } else if (before && differs(before, customerFields(item.external_contact))) report.customers.changed += 1;
+
+      const relationBefore = await m.getRepository(CustomerRelation).findOneBy({ customerId: customer.id, staffUserid: item.follow_info.userid.toLowerCase() });
+      const { created: relationCreated } = await upsertActiveRelation(m, customer.id, item.follow_info);
+      if (relationCreated) {
+        report.relations.added += 1;
+        if (!created) sample(report, `${item.follow_info.userid} 新增跟进 ${customer.name}`);
+      } else if (relationBefore && differs(relationBefore, relationFields(item.follow_info))) report.relations.changed += 1;
+
+      // Corp tags from this salesperson only: tags by other followers arrive with their own rows.
+      await addWecomTagsOfFollower(m, customer.id, item.follow_info.tag_id ?? []);
+    });
+  }
+
+  /** Active local relations of these users that WeCom no longer lists: the salesperson or the customer deleted the other. */
+  private async endMissingRelations(users: string[], seen: Set<string>, report: SyncReport): Promise<void> {
+    const relations = this.dataSource.getRepository(CustomerRelation);
+    const active = await relations.find({ where: { staffUserid: In(users.map((u) => u.toLowerCase())), status: 'active' }, relations: { customer: true } });
+    for (const relation of active) {
+      if (!relation.customer.externalUserid || seen.has(relationKey(relation.customer.externalUserid, relation.staffUserid))) continue;
+      await relations.update({ id: relation.id, status: 'active' }, { status: 'removed', endedAt: new Date(), endReason: 'missing_in_wecom' });
+      report.relations.removed += 1;
+      const stillFollowed = await relations.countBy({ customerId: relation.customerId, status: 'active' });
+      if (stillFollowed === 0) report.customers.removed += 1;
+      sample(report, `${relation.customer.name} 已不在 ${relation.staffUserid} 的客户中`);
+    }
+  }
+
+  private async syncGroups(mode: SyncMode, report: SyncReport): Promise<void> {
+    const seen: string[] = [];
+    for await (const chat of this.api.iterateGroupChats({ status_filter: 0 })) {
+      seen.push(chat.chat_id);
+      const outcome = await this.groups.refresh(chat.chat_id);
+      if (outcome === 'added') report.groups.added += 1;
+      else if (outcome === 'changed') report.groups.changed += 1;
+    }
+    if (mode !== 'reconcile') return;
+    const gone = await this.dataSource.getRepository(CustomerGroup).findBy({ status: 'active', ...(seen.length > 0 ? { chatId: Not(In(seen)) } : {}) });
+    for (const group of gone) {
+      if (await this.groups.dismiss(group.chatId, new Date())) report.groups.removed += 1;
+    }
+  }
+}
+
+/** WeCom-sourced links of one follower's corp tags (tag ids only: names come from the dictionary). */
+async function addWecomTagsOfFollower(m: Parameters<typeof replaceWecomTags>[0], customerId: number, tagIds: string[]) {
+  // batch/get_by_user gives one follower at a time; removing tags other followers set would be wrong,
+  // so only additions are applied here (removals come with edit events and externalcontact/get).
+  if (tagIds.length === 0) return null;
+  const current = await m.query('SELECT t.wecom_tag_id AS id FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.customer_id = ? AND ct.source = ?', [customerId, 'wecom']);
+  const keep = (current as Array<{ id: string | null }>).map((r) => r.id).filter((id): id is string => Boolean(id));
+  return replaceWecomTags(m, customerId, [...new Set([...keep, ...tagIds])].map((id) => ({ id })));
+}
+
+// simple-json column: the checkpoint is plain data.
+function toJson(state: CheckpointState): never {
+  return JSON.parse(JSON.stringify(state)) as never;
+}
+
+function emptyReport(mode: SyncMode): SyncReport {
+  const zero = (): Drift => ({ added: 0, removed: 0, changed: 0 });
+  return { runId: '', mode, resumed: false, followUsers: 0, customersSeen: 0, customers: zero(), relations: zero(), tags: zero(), groups: zero(), samples: [] };
+}
+
+function sample(report: SyncReport, line: string): void {
+  if (report.samples.length < 10) report.samples.push(line);
+}
+
+function relationKey(externalUserid: string, userid: string): string {
+  return `${externalUserid}|${userid.toLowerCase()}`;
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

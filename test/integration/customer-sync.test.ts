@@ -1,0 +1,102 @@
+import { Customer, CustomerGroup, CustomerRelation, CustomerTag, SyncCheckpoint, Tag } from '../../entities';
+import { createCaptureModule, type CaptureModule } from '../../src/capture/capture.module';
+import { parseChannelRules } from '../../src/capture/channel-rules';
+import { CustomerSync } from '../../src/capture/customer-sync';
+import { reconcileAndReport } from '../../src/capture/reconcile.job';
+import type { Container } from '../../src/container';
+import { startWorker, type WorkerHandle } from '../../src/worker';
+import { FakeWecomWorld } from '../helpers/fake-wecom-world';
+import { createTestContainer, deleteRedisPrefix, resetState, waitFor } from '../helpers/test-env';
+
+/** Backfill (`npm run sync`) and the nightly reconciliation against a fake WeCom (nock), on MariaDB. */
+describe('backfill and reconciliation', () => {
+  let container: Container;
+  let capture: CaptureModule;
+  let worker: WorkerHandle;
+  let world: FakeWecomWorld;
+
+  beforeAll(async () => {
+    container = await createTestContainer('sync', { CRM_QUIET_HOURS: 'off', CRM_ADMINS: 'boss', OUTBOUND_PACING_WINDOW_MS: '200' });
+    capture = createCaptureModule(container, { rules: parseChannelRules({ rules: [] }), teams: { teams: [] } });
+    worker = startWorker(container, { sweepEveryMs: 60_000 });
+  });
+
+  beforeEach(async () => {
+    await resetState(container);
+    world = new FakeWecomWorld().install();
+    world.followUsers = ['ZhangSan', 'lisi'];
+    world.tagGroups = [{ group_id: 'etG', group_name: '行业', create_time: 1, order: 0, tag: [{ id: 'etEdu', name: '教育', create_time: 1, order: 0 }] }];
+    for (let i = 0; i < 250; i += 1) {
+      const follows = [{ userid: 'ZhangSan', remark: `备注${i}`, tags: i % 10 === 0 ? [{ group_name: '行业', tag_name: '教育', type: 1, tag_id: 'etEdu' }] : [] }];
+      world.addCustomer(`wmBulk${String(i).padStart(3, '0')}`, `客户${i}`, follows);
+    }
+    world.groups.set('wrG1', { chat_id: 'wrG1', name: '群1', owner: 'ZhangSan', create_time: 1_790_000_000, member_list: [{ userid: 'wmBulk001', type: 2, join_time: 1_790_000_000, join_scene: 3 }] });
+  });
+
+  afterAll(async () => {
+    worker.stop();
+    await container.close();
+    await deleteRedisPrefix(container.queues.prefix);
+  });
+
+  const sync = () => new CustomerSync(container.dataSource, container.wecomApi, capture.dictionary, capture.groups);
+  const count = (entity: new () => object) => container.dataSource.getRepository(entity).count();
+
+  it('a backfill of 250 customers over 3 pages is complete, and a second run changes nothing', async () => {
+    const phases: string[] = [];
+    const report = await sync().run('backfill', (p) => phases.push(`${p.phase}:${p.customersSeen}`));
+    expect(world.callsTo('externalcontact/batch/get_by_user').map((c) => c.body.cursor ?? '')).toEqual(['', '100', '200']);
+    expect(world.callsTo('externalcontact/batch/get_by_user')[0]!.body).toMatchObject({ userid_list: ['ZhangSan', 'lisi'], limit: 100 });
+    expect(report).toMatchObject({ customersSeen: 250, customers: { added: 250, changed: 0 }, relations: { added: 250 }, groups: { added: 1 } });
+    expect(phases).toContain('customers:250');
+    expect(await count(Customer)).toBe(250);
+    expect(await count(CustomerRelation)).toBe(250);
+    expect(await count(CustomerTag)).toBe(25);
+    expect(await count(CustomerGroup)).toBe(1);
+    expect(await container.dataSource.getRepository(CustomerRelation).findOneByOrFail({ remark: '备注7' })).toMatchObject({ staffUserid: 'zhangsan', status: 'active' });
+
+    const snapshot = async () => JSON.stringify(await container.dataSource.query('SELECT id, name, updated_at FROM customers ORDER BY id')) + JSON.stringify(await container.dataSource.query('SELECT id, remark, status, updated_at FROM customer_relations ORDER BY id'));
+    const before = await snapshot();
+    const again = await sync().run('backfill');
+    expect(again).toMatchObject({ resumed: false, customersSeen: 250, customers: { added: 0, changed: 0, removed: 0 }, relations: { added: 0, changed: 0 }, tags: { added: 0, changed: 0 }, groups: { added: 0, changed: 0 } });
+    expect(await snapshot()).toBe(before);
+    expect(await count(CustomerTag)).toBe(25);
+  });
+
+  it('a backfill that crashed on page 2 resumes at the saved cursor and finishes the import', async () => {
+    world.failBatchAtCursor.add('100');
+    await expect(sync().run('backfill')).rejects.toThrow(/60011/);
+    expect(await count(Customer)).toBe(100);
+    expect(await container.dataSource.getRepository(SyncCheckpoint).findOneByOrFail({ name: 'backfill' })).toMatchObject({ status: 'running', state: expect.objectContaining({ batch: 0, cursor: '100' }) });
+
+    const calls = world.callsTo('externalcontact/batch/get_by_user').length;
+    const report = await sync().run('backfill');
+    expect(world.callsTo('externalcontact/batch/get_by_user').slice(calls).map((c) => c.body.cursor)).toEqual(['100', '200']);
+    expect(report).toMatchObject({ resumed: true, customersSeen: 250, customers: { added: 250 } });
+    expect(await count(Customer)).toBe(250);
+    expect(await container.dataSource.getRepository(SyncCheckpoint).findOneByOrFail({ name: 'backfill' })).toMatchObject({ status: 'done' });
+  });
+
+  it('reconciliation repairs and reports a customer removed in WeCom', async () => {
+    await sync().run('backfill');
+    world.customers.delete('wmBulk005');
+    world.groups.clear();
+    const report = await reconcileAndReport(container, capture);
+    expect(report.relations.removed).toBe(1);
+    expect(report.customers.removed).toBe(1);
+    expect(report.groups.removed).toBe(1);
+    const customer = await container.dataSource.getRepository(Customer).findOneByOrFail({ externalUserid: 'wmBulk005' });
+    expect(await container.dataSource.getRepository(CustomerRelation).findOneByOrFail({ customerId: customer.id })).toMatchObject({ status: 'removed', endReason: 'missing_in_wecom' });
+    const sent = await waitFor(async () => world.callsTo('message/send'), (c) => c.length === 1, 10_000, 'the drift report');
+    expect(sent[0]!.body.touser).toBe('boss');
+    expect(JSON.stringify(sent[0]!.body)).toContain('客户：新增 0，移除 1，变更 0');
+
+    // a second reconciliation finds nothing and sends nothing
+    const quiet = await reconcileAndReport(container, capture);
+    expect(quiet.relations).toEqual({ added: 0, removed: 0, changed: 0 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(world.callsTo('message/send')).toHaveLength(1);
+    expect(await container.dataSource.getRepository(SyncCheckpoint).findOneByOrFail({ name: 'reconcile' })).toMatchObject({ status: 'done' });
+    expect(await count(Tag)).toBe(1);
+  });
+});
