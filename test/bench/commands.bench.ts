@@ -1,12 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { resolve } from 'node:path';
-import { createConnection } from 'mysql2/promise';
 import { Customer, CustomerRelation, Staff } from '../../entities';
 import { openDatabase } from '../../src/db/database';
 import { sealCallback } from '../../src/wecom/callback-crypto';
 import { deleteRedisPrefix } from '../helpers/test-env';
+import { BENCH_REDIS as REDIS, dropDatabase, freshDatabase, memoryMb, percentile as pct, startCompiledApp, waitUntilOk } from './bench-env';
 
 /**
  * `npm run bench:commands`: from callback receipt to the reply's message/send call, over 1,000
@@ -17,9 +15,6 @@ import { deleteRedisPrefix } from '../helpers/test-env';
  * per member, which the outbound queue enforces (exceeding it would measure the pacing wait).
  * Goal (issue 5): p50 < 300 ms, p99 < 1 s.
  */
-const ROOT = resolve(__dirname, '../..');
-const MARIADB = process.env.BENCH_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
-const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DB = 'wecom_crm_bench_commands';
 const SALESPEOPLE = 50;
 const PER_SALESPERSON = 20;
@@ -86,23 +81,6 @@ function signed(from: string, content: string, msgId: string): { path: string; b
   };
 }
 
-function rssMb(pid: number): number {
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  return Math.round(kb / 1024);
-}
-
-async function waitReady(port: number): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('web process did not become ready');
-}
-
 async function seed(databaseUrl: string): Promise<void> {
   const dataSource = await openDatabase({ databaseUrl, dataDir: 'unused', runMigrations: true });
   try {
@@ -118,13 +96,8 @@ async function seed(databaseUrl: string): Promise<void> {
   }
 }
 
-const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-
 async function main(): Promise<void> {
-  const root = await createConnection({ uri: MARIADB });
-  await root.query(`DROP DATABASE IF EXISTS ${DB}`);
-  await root.query(`CREATE DATABASE ${DB} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  const databaseUrl = `${MARIADB}/${DB}`;
+  const databaseUrl = await freshDatabase(DB);
   const prefix = `bench-cmd-${Date.now().toString(36)}`;
   const replies: Reply[] = [];
   const wecom = await fakeWecom(replies);
@@ -133,7 +106,6 @@ async function main(): Promise<void> {
     await seed(databaseUrl);
     const port = 23_200;
     const env = {
-      ...process.env,
       PORT: String(port),
       DATABASE_URL: databaseUrl,
       REDIS_URL: REDIS,
@@ -149,10 +121,10 @@ async function main(): Promise<void> {
       CRM_QUIET_HOURS: 'off',
       LOG_LEVEL: 'warn',
     };
-    const web = spawn(process.execPath, ['dist/src/main.js', 'web'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
-    const worker = spawn(process.execPath, ['dist/src/main.js', 'worker'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const web = startCompiledApp('web', env);
+    const worker = startCompiledApp('worker', env);
     children.push(web, worker);
-    await waitReady(port);
+    await waitUntilOk(`http://127.0.0.1:${port}/readyz`);
     await new Promise((r) => setTimeout(r, 1000)); // let the worker connect
 
     const commands: Array<{ from: string; name: string; content: string; sentAt: number }> = [];
@@ -199,8 +171,8 @@ async function main(): Promise<void> {
       p90ms: pct(latencies, 0.9),
       p99ms: pct(latencies, 0.99),
       maxMs: latencies[latencies.length - 1],
-      webRssMb: rssMb(web.pid!),
-      workerRssMb: rssMb(worker.pid!),
+      webRssMb: memoryMb(web.pid!).rss,
+      workerRssMb: memoryMb(worker.pid!).rss,
     };
     console.log(
       `${summary.commands} commands from ${SALESPEOPLE} salespeople at ${RATE}/s (open loop), WeCom latency ${WECOM_LATENCY_MS} ms\n` +
@@ -214,8 +186,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
     wecom.close();
     await deleteRedisPrefix(prefix, REDIS);
-    await root.query(`DROP DATABASE IF EXISTS ${DB}`);
-    await root.end();
+    await dropDatabase(DB);
   }
 }
 

@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { spawn } from 'node:child_process';
 import Redis from 'ioredis';
 import { createConnection } from 'mysql2/promise';
 import { sealCallback } from '../../src/wecom/callback-crypto';
 import { deleteRedisPrefix } from '../helpers/test-env';
+import { BENCH_MARIADB as MARIADB, BENCH_REDIS as REDIS, dropDatabase, freshDatabase, memoryMb as rssMb, ROOT, startCompiledApp, waitUntilOk } from './bench-env';
 import { runLoad, type LoadResult, type PreparedRequest } from './load';
 
 /**
@@ -13,9 +12,6 @@ import { runLoad, type LoadResult, type PreparedRequest } from './load';
  * the same run. Prints throughput, p50/p99 latency and the web process's RSS.
  * Goal (issue 2): ≥ 1,000 events/s with p99 < 50 ms and RSS < 200 MB on a 2-core machine.
  */
-const ROOT = resolve(__dirname, '../..');
-const MARIADB = process.env.BENCH_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
-const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DB = 'wecom_crm_bench';
 const LEVELS = (process.env.BENCH_CONCURRENCY ?? '1,8,32,64').split(',').map(Number);
 const PER_LEVEL = Number(process.env.BENCH_REQUESTS ?? 4000);
@@ -40,30 +36,6 @@ function prepare(count: number, offset: number): PreparedRequest[] {
   });
 }
 
-function rssMb(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { rss: Math.round(kb('VmRSS') / 1024), peak: Math.round(kb('VmHWM') / 1024) };
-}
-
-async function waitReady(port: number, path: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}${path}`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server on ${port} did not become ready`);
-}
-
-function start(args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-  child.on('exit', (code) => code && code !== 0 && console.error(`child exited with ${code}`));
-  return child;
-}
-
 const BARE_KOA = `
 const Koa = require('koa');
 const app = new Koa();
@@ -72,16 +44,15 @@ app.listen(Number(process.env.PORT), '127.0.0.1');
 `;
 
 async function main(): Promise<void> {
+  const databaseUrl = await freshDatabase(DB);
   const root = await createConnection({ uri: MARIADB });
-  await root.query(`DROP DATABASE IF EXISTS ${DB}`);
-  await root.query(`CREATE DATABASE ${DB} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   const prefix = `bench-${Date.now().toString(36)}`;
 
   const appPort = 23_100;
   const barePort = 23_101;
-  const web = start(['dist/src/main.js', 'web'], {
+  const web = startCompiledApp('web', {
     PORT: String(appPort),
-    DATABASE_URL: `${MARIADB}/${DB}`,
+    DATABASE_URL: databaseUrl,
     REDIS_URL: REDIS,
     QUEUE_PREFIX: prefix,
     WECOM_CORP_ID: keys.corpId,
@@ -91,11 +62,11 @@ async function main(): Promise<void> {
     WECOM_ENCODING_AES_KEY: keys.encodingAesKey,
     LOG_LEVEL: 'warn',
   });
-  const bare = start(['-e', BARE_KOA], { PORT: String(barePort) });
+  const bare = spawn(process.execPath, ['-e', BARE_KOA], { cwd: ROOT, env: { ...process.env, PORT: String(barePort) }, stdio: 'ignore' });
   const results: Array<{ target: string } & LoadResult> = [];
   try {
-    await waitReady(appPort, '/readyz');
-    await waitReady(barePort, '/');
+    await waitUntilOk(`http://127.0.0.1:${appPort}/readyz`);
+    await waitUntilOk(`http://127.0.0.1:${barePort}/`);
     console.log(`web pid ${web.pid}: RSS at rest ${rssMb(web.pid!).rss} MB`);
 
     let offset = 0;
@@ -130,8 +101,8 @@ async function main(): Promise<void> {
     web.kill('SIGTERM');
     bare.kill('SIGTERM');
     await deleteRedisPrefix(prefix, REDIS);
-    await root.query(`DROP DATABASE IF EXISTS ${DB}`);
     await root.end();
+    await dropDatabase(DB);
   }
 }
 

@@ -1,0 +1,64 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+
+/** What every benchmark needs: a throwaway database, the compiled app as real processes, their memory. */
+
+export const ROOT = resolve(__dirname, '../..');
+export const BENCH_MARIADB = process.env.BENCH_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
+export const BENCH_REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Creates (or re-creates) a utf8mb4 database and returns its URL. */
+export async function freshDatabase(name: string): Promise<string> {
+  const root = await createConnection({ uri: BENCH_MARIADB });
+  try {
+    await root.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    await root.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  } finally {
+    await root.end();
+  }
+  return `${BENCH_MARIADB}/${name}`;
+}
+
+export async function dropDatabase(name: string): Promise<void> {
+  const root = await createConnection({ uri: BENCH_MARIADB });
+  try {
+    await root.query(`DROP DATABASE IF EXISTS \`${name}\``);
+  } finally {
+    await root.end();
+  }
+}
+
+/** Starts `node dist/src/main.js <role>` (build first: `npm run build`). */
+export function startCompiledApp(role: 'web' | 'worker' | 'all', env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['dist/src/main.js', ...(role === 'all' ? [] : [role])], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  child.on('exit', (code) => code && console.error(`${role} process exited with ${code}`));
+  return child;
+}
+
+/** Resident and peak resident memory of a process, in MB. */
+export function memoryMb(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: Math.round(kb('VmRSS') / 1024), peak: Math.round(kb('VmHWM') / 1024) };
+}
+
+export async function waitUntilOk(url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
+}
+
+export const percentile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
