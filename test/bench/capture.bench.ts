@@ -1,0 +1,196 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { resolve } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+import { sealCallback } from '../../src/wecom/callback-crypto';
+import { deleteRedisPrefix } from '../helpers/test-env';
+
+/**
+ * `npm run bench:capture`: a live-stream campaign — a burst of 1,000 add_external_contact callbacks
+ * (20 salespeople, channel state `live-bench`, a WelcomeCode each) into the compiled web and worker
+ * processes on the real MariaDB + Redis, with every WeCom API answering after 50 ms on 127.0.0.1.
+ * Measures callback receipt → send_welcome_msg call (p50/p99; WeCom's window is 20 s, goal p99 < 5 s)
+ * and the time until all 1,000 customers, relations and channel tags are recorded.
+ */
+const ROOT = resolve(__dirname, '../..');
+const MARIADB = process.env.BENCH_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
+const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DB = 'wecom_crm_bench_capture';
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 1000);
+const SALESPEOPLE = 20;
+/** callbacks in flight at once (WeCom pushes from many servers in parallel) */
+const SEND_CONCURRENCY = 50;
+const WECOM_LATENCY_MS = 50;
+const keys = { token: 'benchToken123', encodingAesKey: 'c'.repeat(43), corpId: 'wwbenchcorp' };
+
+const staffId = (i: number) => `sales${String((i % SALESPEOPLE) + 1).padStart(2, '0')}`;
+const externalId = (i: number) => `wmBench${String(i).padStart(5, '0')}`;
+
+function fakeWecom(welcomes: Map<string, number>, counts: Record<string, number>): Promise<Server> {
+  const tagGroups: unknown[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const api = url.pathname.replace('/cgi-bin/', '');
+      counts[api] = (counts[api] ?? 0) + 1;
+      const answer = (json: unknown) => setTimeout(() => res.end(JSON.stringify(json)), api === 'gettoken' ? 0 : WECOM_LATENCY_MS);
+      if (api === 'gettoken') return answer({ errcode: 0, errmsg: 'ok', access_token: 'T', expires_in: 7200 });
+      if (api === 'externalcontact/send_welcome_msg') {
+        welcomes.set((JSON.parse(body) as { welcome_code: string }).welcome_code, Date.now());
+        return answer({ errcode: 0, errmsg: 'ok' });
+      }
+      if (api === 'externalcontact/get') {
+        const id = url.searchParams.get('external_userid') ?? '';
+        const i = Number(id.replace('wmBench', ''));
+        return answer({
+          errcode: 0,
+          errmsg: 'ok',
+          external_contact: { external_userid: id, name: `观众${i}`, type: 1, gender: 2 },
+          follow_user: [{ userid: staffId(i), createtime: Math.floor(Date.now() / 1000), state: 'live-bench', tags: [] }],
+        });
+      }
+      if (api === 'externalcontact/get_corp_tag_list') return answer({ errcode: 0, errmsg: 'ok', tag_group: tagGroups });
+      if (api === 'externalcontact/add_corp_tag') {
+        const parsed = JSON.parse(body) as { group_name: string; tag: Array<{ name: string }> };
+        if (tagGroups.length > 0) return answer({ errcode: 40071, errmsg: 'tag name exists' });
+        const group = { group_id: 'etBenchGroup', group_name: parsed.group_name, create_time: 1, order: 0, tag: [{ id: 'etBenchTag', name: parsed.tag[0]!.name, create_time: 1, order: 0 }] };
+        tagGroups.push(group);
+        return answer({ errcode: 0, errmsg: 'ok', tag_group: group });
+      }
+      return answer({ errcode: 0, errmsg: 'ok' });
+    });
+  });
+  return new Promise((r) => server.listen(0, '127.0.0.1', () => r(server)));
+}
+
+function signedAdd(i: number): { path: string; body: string } {
+  const xml =
+    `<xml><ToUserName><![CDATA[${keys.corpId}]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName>` +
+    `<CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[event]]></MsgType>` +
+    `<Event><![CDATA[change_external_contact]]></Event><ChangeType><![CDATA[add_external_contact]]></ChangeType>` +
+    `<UserID><![CDATA[${staffId(i)}]]></UserID><ExternalUserID><![CDATA[${externalId(i)}]]></ExternalUserID>` +
+    `<State><![CDATA[live-bench]]></State><WelcomeCode><![CDATA[WC${i}]]></WelcomeCode></xml>`;
+  const s = sealCallback(keys, xml);
+  return {
+    path: `/wecom/callback?msg_signature=${s.msgSignature}&timestamp=${s.timestamp}&nonce=${s.nonce}`,
+    body: `<xml><ToUserName><![CDATA[${keys.corpId}]]></ToUserName><Encrypt><![CDATA[${s.ciphertext}]]></Encrypt></xml>`,
+  };
+}
+
+async function waitReady(port: number): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('web process did not become ready');
+}
+
+const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+
+async function main(): Promise<void> {
+  const root = await createConnection({ uri: MARIADB });
+  await root.query(`DROP DATABASE IF EXISTS ${DB}`);
+  await root.query(`CREATE DATABASE ${DB} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  const databaseUrl = `${MARIADB}/${DB}`;
+  const prefix = `bench-capture-${Date.now().toString(36)}`;
+  const welcomes = new Map<string, number>();
+  const counts: Record<string, number> = {};
+  const wecom = await fakeWecom(welcomes, counts);
+  const children: ChildProcess[] = [];
+  try {
+    const port = 23_300;
+    const env = {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: REDIS,
+      QUEUE_PREFIX: prefix,
+      WECOM_CORP_ID: keys.corpId,
+      WECOM_AGENT_ID: '1000002',
+      WECOM_SECRET: 'bench-secret',
+      WECOM_TOKEN: keys.token,
+      WECOM_ENCODING_AES_KEY: keys.encodingAesKey,
+      WECOM_API_BASE: `http://127.0.0.1:${(wecom.address() as { port: number }).port}/cgi-bin`,
+      // 3 calls per add (get, mark_tag, welcome): the default 1,000/min budget would pace the burst.
+      WECOM_API_BUDGET_PER_MINUTE: process.env.WECOM_API_BUDGET_PER_MINUTE ?? '10000',
+      CRM_QUIET_HOURS: 'off',
+      CRM_RECONCILE_CRON: 'off',
+      LOG_LEVEL: 'warn',
+    };
+    const web = spawn(process.execPath, ['dist/src/main.js', 'web'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    children.push(web);
+    await waitReady(port); // the web process migrates the fresh database
+    const worker = spawn(process.execPath, ['dist/src/main.js', 'worker'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    children.push(worker);
+    await new Promise((r) => setTimeout(r, 2000)); // let the worker connect and load the tag dictionary
+
+    const sentAt = new Array<number>(EVENTS).fill(0);
+    const started = Date.now();
+    let next = 0;
+    const sender = async () => {
+      while (next < EVENTS) {
+        const i = next++;
+        const req = signedAdd(i);
+        sentAt[i] = Date.now();
+        const res = await fetch(`http://127.0.0.1:${port}${req.path}`, { method: 'POST', body: req.body });
+        if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
+      }
+    };
+    await Promise.all(Array.from({ length: SEND_CONCURRENCY }, sender));
+    const acceptedSeconds = (Date.now() - started) / 1000;
+
+    const db = await createConnection({ uri: databaseUrl });
+    let recordedAt = 0;
+    const deadline = Date.now() + 180_000;
+    while (Date.now() < deadline) {
+      const [[row]] = (await db.query(
+        "SELECT (SELECT COUNT(*) FROM customer_relations) AS relations, (SELECT COUNT(*) FROM customer_tags WHERE source = 'rule') AS tags, (SELECT COUNT(*) FROM inbound_events WHERE status <> 'done') AS pending",
+      )) as unknown as [[{ relations: number; tags: number; pending: number }]];
+      if (Number(row.relations) >= EVENTS && Number(row.tags) >= EVENTS && Number(row.pending) === 0 && welcomes.size >= EVENTS) {
+        recordedAt = Date.now();
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await db.end();
+
+    const latencies = [...welcomes.entries()].map(([code, at]) => at - sentAt[Number(code.slice(2))]!).sort((a, b) => a - b);
+    const summary = {
+      events: EVENTS,
+      acceptedSeconds: Math.round(acceptedSeconds * 10) / 10,
+      welcomes: welcomes.size,
+      p50ms: pct(latencies, 0.5),
+      p90ms: pct(latencies, 0.9),
+      p99ms: pct(latencies, 0.99),
+      maxMs: latencies[latencies.length - 1],
+      over20s: latencies.filter((l) => l > 20_000).length,
+      allRecordedSeconds: recordedAt ? Math.round(((recordedAt - started) / 1000) * 10) / 10 : null,
+      wecomCalls: counts,
+    };
+    console.log(
+      `${EVENTS} add events (burst, ${SEND_CONCURRENCY} in flight), WeCom latency ${WECOM_LATENCY_MS} ms\n` +
+        `callback → send_welcome_msg: p50 ${summary.p50ms} ms, p90 ${summary.p90ms} ms, p99 ${summary.p99ms} ms, max ${summary.maxMs} ms (over 20 s: ${summary.over20s})\n` +
+        `all ${EVENTS} recorded (customers, relations, channel tags, welcomes) after ${summary.allRecordedSeconds ?? 'TIMEOUT'} s; webhook accepted them in ${summary.acceptedSeconds} s`,
+    );
+    console.log(JSON.stringify(summary));
+    if (!recordedAt || summary.welcomes < EVENTS) process.exitCode = 1;
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    wecom.close();
+    await deleteRedisPrefix(prefix, REDIS);
+    await root.query(`DROP DATABASE IF EXISTS ${DB}`);
+    await root.end();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
