@@ -6,7 +6,7 @@ import type { OutboundService } from '../outbound/outbound.service';
 import { audit } from '../services/audit';
 import type { WecomApiClient } from '../wecom/api/wecom-api.client';
 import { WecomApiError } from '../wecom/api/wecom-api.error';
-import type { FollowUser, GetExternalContactResponse } from '../wecom/api/wecom-api.types';
+import type { GetExternalContactResponse } from '../wecom/api/wecom-api.types';
 import type { CaptureAlerts } from './capture-alerts';
 import { renderWelcome, type ChannelRules } from './channel-rules';
 import type { CorpTagDictionary } from './corp-tag-dictionary';
@@ -85,37 +85,33 @@ export class ContactEventHandler {
       });
     }
 
+    // Corp tags the rule needs are created (rarely) before the transaction: a WeCom call must not hold it open.
+    const ruleTags = match.rule && match.rule.tags.length > 0 ? await this.deps.dictionary.ensure(match.rule.tags) : [];
+
+    // One transaction (one commit) for the profile, relation, tags and audit: a burst is bound by commits.
     const { customer, relationCreated } = await this.deps.dataSource.transaction(async (m) => {
       const { customer, created } = await upsertCustomer(m, detail.external_contact);
       const relation = await upsertActiveRelation(m, customer.id, follow);
       await replaceWecomTags(m, customer.id, tagRefsOf(detail.follow_user));
+      if (ruleTags.length > 0) {
+        await m.getRepository(CustomerTag).createQueryBuilder().insert()
+          .values(ruleTags.map((t) => ({ customerId: customer.id, tagId: t.id, source: 'rule' as const, addedBy: 'system' })))
+          .orIgnore()
+          .execute();
+      }
       if (created && match.stage && customer.stage !== match.stage) {
         await m.getRepository(Customer).update({ id: customer.id }, { stage: match.stage, stageChangedAt: new Date() });
       }
-      await this.auditOnce(event, 'customer.add', customer.id, { userid: p.userId.toLowerCase(), state, rule: match.rule?.name ?? null, newCustomer: created, half: p.changeType === 'add_half_external_contact' }, m);
+      await this.auditOnce(event, 'customer.add', customer.id, { userid: p.userId.toLowerCase(), state, rule: match.rule?.name ?? null, ruleTagIds: ruleTags.map((t) => t.id), newCustomer: created, half: p.changeType === 'add_half_external_contact' }, m);
       return { customer, relationCreated: relation.created };
     });
 
-    if (match.rule && match.rule.tags.length > 0) await this.applyRuleTags(customer, follow, match.rule.tags, event.dedupeKey);
+    // mark_tag is idempotent on WeCom's side (marking a tag twice keeps one), so a retry may repeat it.
+    const corpIds = ruleTags.filter((t) => t.origin === 'wecom' && t.wecomTagId).map((t) => t.wecomTagId!);
+    if (corpIds.length > 0) await this.deps.api.markTag({ userid: follow.userid, external_userid: customer.externalUserid!, add_tag: corpIds });
     if (relationCreated || match.rule?.sops.length) {
       await this.deps.sops.onCustomerAdded({ customerId: customer.id, staffUserid: p.userId.toLowerCase(), state, sopNames: match.rule?.sops ?? [], sourceKey: event.dedupeKey });
     }
-  }
-
-  /** Creates missing corp tags, marks them in WeCom for this salesperson, and links them locally as `rule`. */
-  private async applyRuleTags(customer: Customer, follow: FollowUser, defs: NonNullable<ReturnType<ChannelRules['match']>['rule']>['tags'], sourceKey: string): Promise<void> {
-    const tags = await this.deps.dictionary.ensure(defs);
-    const corpIds = tags.filter((t) => t.origin === 'wecom' && t.wecomTagId).map((t) => t.wecomTagId!);
-    // mark_tag is idempotent on WeCom's side (marking a tag twice keeps one), so a retry may repeat it.
-    if (corpIds.length > 0) await this.deps.api.markTag({ userid: follow.userid, external_userid: customer.externalUserid!, add_tag: corpIds });
-    await this.deps.dataSource
-      .getRepository(CustomerTag)
-      .createQueryBuilder()
-      .insert()
-      .values(tags.map((t) => ({ customerId: customer.id, tagId: t.id, source: 'rule' as const, addedBy: 'system' })))
-      .orIgnore()
-      .execute();
-    await this.deps.dataSource.transaction((m) => this.auditOnce({ dedupeKey: sourceKey } as InboundEvent, 'tag.rule', customer.id, { tagIds: tags.map((t) => t.id) }, m));
   }
 
   private async edited(event: InboundEvent, p: EventFields): Promise<void> {
@@ -193,8 +189,11 @@ export class ContactEventHandler {
     }
   }
 
+  /** Known salespeople are only read: an INSERT per event would cost a commit in a burst. */
   private async ensureStaff(userId: string): Promise<void> {
-    await this.deps.dataSource.getRepository(Staff).createQueryBuilder().insert().values({ userid: userId.toLowerCase(), wecomUserid: userId }).orIgnore().execute();
+    const repo = this.deps.dataSource.getRepository(Staff);
+    if (await repo.existsBy({ userid: userId.toLowerCase() })) return;
+    await repo.createQueryBuilder().insert().values({ userid: userId.toLowerCase(), wecomUserid: userId }).orIgnore().execute();
   }
 
   /** One audit row per (action, event): a retried job does not write it again. */

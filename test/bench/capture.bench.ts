@@ -158,6 +158,9 @@ async function main(): Promise<void> {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
+    // retried events (deadlocks, WeCom errors) are the usual reason for a slow tail: report them
+    const [retried] = (await db.query('SELECT COUNT(*) AS n, MAX(attempts) AS maxAttempts FROM inbound_events WHERE attempts > 1')) as unknown as [[{ n: number; maxAttempts: number | null }]];
+    const [errors] = (await db.query('SELECT last_error AS e, COUNT(*) AS n FROM inbound_events WHERE last_error IS NOT NULL GROUP BY last_error LIMIT 5')) as unknown as [Array<{ e: string; n: number }>];
     await db.end();
 
     const latencies = [...welcomes.entries()].map(([code, at]) => at - sentAt[Number(code.slice(2))]!).sort((a, b) => a - b);
@@ -171,6 +174,9 @@ async function main(): Promise<void> {
       maxMs: latencies[latencies.length - 1],
       over20s: latencies.filter((l) => l > 20_000).length,
       allRecordedSeconds: recordedAt ? Math.round(((recordedAt - started) / 1000) * 10) / 10 : null,
+      retriedEvents: Number(retried[0].n),
+      maxAttempts: retried[0].maxAttempts,
+      errors,
       wecomCalls: counts,
     };
     console.log(
