@@ -17,7 +17,9 @@ const tagSchema = z.object({
 
 const ruleSchema = z.object({
   name: z.string().regex(/^[\w-]{1,64}$/, 'letters, digits, _ or -'),
-  match: z.union([z.object({ exact: z.string().min(1).max(30) }).strict(), z.object({ prefix: z.string().min(1).max(30) }).strict()]),
+  match: z.union([z.object({ exact: z.string().min(1).max(30) }).strict(), z.object({ prefix: z.string().min(1).max(30) }).strict()], {
+    error: 'must be { "exact": "<state>" } or { "prefix": "<state prefix>" } (1-30 characters)',
+  }),
   tags: z.array(tagSchema).default([]),
   stage: z.enum(CUSTOMER_STAGES).optional(),
   /** {name} = the customer's WeChat name, {staff} = the salesperson's name; ≤ 4000 bytes (WeCom) */
