@@ -1,8 +1,9 @@
-import { Customer, CustomerGroup, CustomerRelation, CustomerTag, SyncCheckpoint, Tag } from '../../entities';
+import { ContactWay, Customer, CustomerGroup, CustomerRelation, CustomerTag, SyncCheckpoint, Tag } from '../../entities';
 import { createCaptureModule, type CaptureModule } from '../../src/capture/capture.module';
 import { parseChannelRules } from '../../src/capture/channel-rules';
+import { ContactWayError, ContactWayService } from '../../src/capture/contact-way.service';
 import { CustomerSync } from '../../src/capture/customer-sync';
-import { reconcileAndReport } from '../../src/capture/reconcile.job';
+import { reconcileAndReport, scheduleReconciliation } from '../../src/capture/reconcile.job';
 import type { Container } from '../../src/container';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 import { FakeWecomWorld } from '../helpers/fake-wecom-world';
@@ -98,5 +99,30 @@ describe('backfill and reconciliation', () => {
     expect(world.callsTo('message/send')).toHaveLength(1);
     expect(await container.dataSource.getRepository(SyncCheckpoint).findOneByOrFail({ name: 'reconcile' })).toMatchObject({ status: 'done' });
     expect(await count(Tag)).toBe(1);
+  });
+
+  it('a contact-way QR for a channel state is created once in WeCom and its config_id kept', async () => {
+    const service = new ContactWayService(container.dataSource, container.wecomApi, parseChannelRules({ rules: [{ name: 'live', match: { prefix: 'live-' } }] }));
+    const first = await service.create({ state: 'live-1122', users: ['ZhangSan', 'lisi'], remark: '双11直播', createdBy: 'cli' });
+    expect(first.created).toBe(true);
+    expect(world.callsTo('externalcontact/add_contact_way')[0]!.body).toEqual({ type: 2, scene: 2, state: 'live-1122', user: ['ZhangSan', 'lisi'], skip_verify: true, remark: '双11直播' });
+    expect(await container.dataSource.getRepository(ContactWay).findOneByOrFail({ state: 'live-1122' })).toMatchObject({ ruleName: 'live', configId: first.way.configId, users: ['zhangsan', 'lisi'] });
+
+    const again = await service.create({ state: 'live-1122', users: ['ZhangSan'] });
+    expect(again).toMatchObject({ created: false, way: { configId: first.way.configId } });
+    expect(world.callsTo('externalcontact/add_contact_way')).toHaveLength(1);
+    await expect(service.create({ state: 'nobody-knows', users: ['ZhangSan'] })).rejects.toThrow(ContactWayError);
+    await expect(service.create({ state: 'x'.repeat(31), users: ['ZhangSan'] })).rejects.toThrow(ContactWayError);
+  });
+
+  it('the nightly schedule in Redis follows the config across restarts: one repeatable job, replaced when the cron changes, gone when off', async () => {
+    const queue = container.queues.get('maintenance');
+    await scheduleReconciliation(queue, '30 3 * * *', 'Asia/Shanghai');
+    await scheduleReconciliation(queue, '30 3 * * *', 'Asia/Shanghai'); // a second worker start
+    expect((await queue.getRepeatableJobs()).map((j) => [j.name, j.cron, j.tz])).toEqual([['reconcile', '30 3 * * *', 'Asia/Shanghai']]);
+    await scheduleReconciliation(queue, '0 4 * * *', 'Asia/Shanghai');
+    expect((await queue.getRepeatableJobs()).map((j) => j.cron)).toEqual(['0 4 * * *']);
+    await scheduleReconciliation(queue, undefined, 'Asia/Shanghai');
+    expect(await queue.getRepeatableJobs()).toEqual([]);
   });
 });
