@@ -62,3 +62,23 @@ export async function waitUntilOk(url: string, timeoutMs = 30_000): Promise<void
 }
 
 export const percentile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+
+/** The WeCom app the benchmarks pretend to be (any valid Token / 43-character key / corp id). */
+export const BENCH_KEYS = { token: 'benchToken123', encodingAesKey: 'b'.repeat(43), corpId: 'wwbenchcorp' };
+
+/** The environment of the compiled app under test: its database, its own queue prefix, the bench WeCom app. */
+export function appEnv(options: { port: number; databaseUrl: string; queuePrefix: string; wecomApiBase?: string }): Record<string, string> {
+  return {
+    PORT: String(options.port),
+    DATABASE_URL: options.databaseUrl,
+    REDIS_URL: BENCH_REDIS,
+    QUEUE_PREFIX: options.queuePrefix,
+    WECOM_CORP_ID: BENCH_KEYS.corpId,
+    WECOM_AGENT_ID: '1000002',
+    WECOM_SECRET: 'bench-secret',
+    WECOM_TOKEN: BENCH_KEYS.token,
+    WECOM_ENCODING_AES_KEY: BENCH_KEYS.encodingAesKey,
+    ...(options.wecomApiBase ? { WECOM_API_BASE: options.wecomApiBase } : {}),
+    LOG_LEVEL: 'warn',
+  };
+}

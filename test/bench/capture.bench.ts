@@ -1,9 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { resolve } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { sealCallback } from '../../src/wecom/callback-crypto';
 import { deleteRedisPrefix } from '../helpers/test-env';
+import { appEnv, BENCH_KEYS, BENCH_MARIADB as MARIADB, BENCH_REDIS as REDIS, freshDatabase, percentile as pct, startCompiledApp, waitUntilOk } from './bench-env';
 
 /**
  * `npm run bench:capture`: a live-stream campaign — a burst of 1,000 add_external_contact callbacks
@@ -12,16 +12,13 @@ import { deleteRedisPrefix } from '../helpers/test-env';
  * Measures callback receipt → send_welcome_msg call (p50/p99; WeCom's window is 20 s, goal p99 < 5 s)
  * and the time until all 1,000 customers, relations and channel tags are recorded.
  */
-const ROOT = resolve(__dirname, '../..');
-const MARIADB = process.env.BENCH_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
-const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DB = 'wecom_crm_bench_capture';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1000);
 const SALESPEOPLE = 20;
 /** callbacks in flight at once (WeCom pushes from many servers in parallel) */
 const SEND_CONCURRENCY = 50;
 const WECOM_LATENCY_MS = 50;
-const keys = { token: 'benchToken123', encodingAesKey: 'c'.repeat(43), corpId: 'wwbenchcorp' };
+const keys = BENCH_KEYS;
 
 const staffId = (i: number) => `sales${String((i % SALESPEOPLE) + 1).padStart(2, '0')}`;
 const externalId = (i: number) => `wmBench${String(i).padStart(5, '0')}`;
@@ -79,25 +76,9 @@ function signedAdd(i: number): { path: string; body: string } {
   };
 }
 
-async function waitReady(port: number): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('web process did not become ready');
-}
-
-const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-
 async function main(): Promise<void> {
+  const databaseUrl = await freshDatabase(DB);
   const root = await createConnection({ uri: MARIADB });
-  await root.query(`DROP DATABASE IF EXISTS ${DB}`);
-  await root.query(`CREATE DATABASE ${DB} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  const databaseUrl = `${MARIADB}/${DB}`;
   const prefix = `bench-capture-${Date.now().toString(36)}`;
   const welcomes = new Map<string, number>();
   const counts: Record<string, number> = {};
@@ -106,27 +87,16 @@ async function main(): Promise<void> {
   try {
     const port = 23_300;
     const env = {
-      ...process.env,
-      PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: REDIS,
-      QUEUE_PREFIX: prefix,
-      WECOM_CORP_ID: keys.corpId,
-      WECOM_AGENT_ID: '1000002',
-      WECOM_SECRET: 'bench-secret',
-      WECOM_TOKEN: keys.token,
-      WECOM_ENCODING_AES_KEY: keys.encodingAesKey,
-      WECOM_API_BASE: `http://127.0.0.1:${(wecom.address() as { port: number }).port}/cgi-bin`,
+      ...appEnv({ port, databaseUrl, queuePrefix: prefix, wecomApiBase: `http://127.0.0.1:${(wecom.address() as { port: number }).port}/cgi-bin` }),
       // 3 calls per add (get, mark_tag, welcome): the default 1,000/min budget would pace the burst.
       WECOM_API_BUDGET_PER_MINUTE: process.env.WECOM_API_BUDGET_PER_MINUTE ?? '10000',
       CRM_QUIET_HOURS: 'off',
       CRM_RECONCILE_CRON: 'off',
-      LOG_LEVEL: 'warn',
     };
-    const web = spawn(process.execPath, ['dist/src/main.js', 'web'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const web = startCompiledApp('web', env);
     children.push(web);
-    await waitReady(port); // the web process migrates the fresh database
-    const worker = spawn(process.execPath, ['dist/src/main.js', 'worker'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    await waitUntilOk(`http://127.0.0.1:${port}/readyz`); // the web process migrates the fresh database
+    const worker = startCompiledApp('worker', env);
     children.push(worker);
     await new Promise((r) => setTimeout(r, 2000)); // let the worker connect and load the tag dictionary
 

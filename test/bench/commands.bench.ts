@@ -4,7 +4,7 @@ import { Customer, CustomerRelation, Staff } from '../../entities';
 import { openDatabase } from '../../src/db/database';
 import { sealCallback } from '../../src/wecom/callback-crypto';
 import { deleteRedisPrefix } from '../helpers/test-env';
-import { BENCH_REDIS as REDIS, dropDatabase, freshDatabase, memoryMb, percentile as pct, startCompiledApp, waitUntilOk } from './bench-env';
+import { appEnv, BENCH_KEYS, BENCH_REDIS as REDIS, dropDatabase, freshDatabase, memoryMb, percentile as pct, startCompiledApp, waitUntilOk } from './bench-env';
 
 /**
  * `npm run bench:commands`: from callback receipt to the reply's message/send call, over 1,000
@@ -20,7 +20,7 @@ const SALESPEOPLE = 50;
 const PER_SALESPERSON = 20;
 const RATE = Number(process.env.BENCH_RATE ?? 25);
 const WECOM_LATENCY_MS = 50;
-const keys = { token: 'benchToken123', encodingAesKey: 'b'.repeat(43), corpId: 'wwbenchcorp' };
+const keys = BENCH_KEYS;
 
 const staffId = (s: number) => `sales${String(s).padStart(2, '0')}`;
 const customerName = (s: number, k: number) => `客户${String(s).padStart(2, '0')}-${String(k).padStart(2, '0')}`;
@@ -106,20 +106,10 @@ async function main(): Promise<void> {
     await seed(databaseUrl);
     const port = 23_200;
     const env = {
-      PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: REDIS,
-      QUEUE_PREFIX: prefix,
-      WECOM_CORP_ID: keys.corpId,
-      WECOM_AGENT_ID: '1000002',
-      WECOM_SECRET: 'bench-secret',
-      WECOM_TOKEN: keys.token,
-      WECOM_ENCODING_AES_KEY: keys.encodingAesKey,
-      WECOM_API_BASE: `http://127.0.0.1:${(wecom.address() as { port: number }).port}/cgi-bin`,
+      ...appEnv({ port, databaseUrl, queuePrefix: prefix, wecomApiBase: `http://127.0.0.1:${(wecom.address() as { port: number }).port}/cgi-bin` }),
       // WeCom's newer published per-API limit; the default budget (1,000/min) would pace this burst.
       WECOM_API_BUDGET_PER_MINUTE: '10000',
       CRM_QUIET_HOURS: 'off',
-      LOG_LEVEL: 'warn',
     };
     const web = startCompiledApp('web', env);
     const worker = startCompiledApp('worker', env);

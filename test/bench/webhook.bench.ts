@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { createConnection } from 'mysql2/promise';
 import { sealCallback } from '../../src/wecom/callback-crypto';
 import { deleteRedisPrefix } from '../helpers/test-env';
-import { BENCH_MARIADB as MARIADB, BENCH_REDIS as REDIS, dropDatabase, freshDatabase, memoryMb as rssMb, ROOT, startCompiledApp, waitUntilOk } from './bench-env';
+import { appEnv, BENCH_KEYS, BENCH_MARIADB as MARIADB, BENCH_REDIS as REDIS, dropDatabase, freshDatabase, memoryMb as rssMb, ROOT, startCompiledApp, waitUntilOk } from './bench-env';
 import { runLoad, type LoadResult, type PreparedRequest } from './load';
 
 /**
@@ -17,7 +17,7 @@ const LEVELS = (process.env.BENCH_CONCURRENCY ?? '1,8,32,64').split(',').map(Num
 const PER_LEVEL = Number(process.env.BENCH_REQUESTS ?? 4000);
 const WARMUP = 500;
 
-const keys = { token: 'benchToken123', encodingAesKey: 'a'.repeat(43), corpId: 'wwbenchcorp' };
+const keys = BENCH_KEYS;
 
 function prepare(count: number, offset: number): PreparedRequest[] {
   return Array.from({ length: count }, (_, i) => {
@@ -50,18 +50,7 @@ async function main(): Promise<void> {
 
   const appPort = 23_100;
   const barePort = 23_101;
-  const web = startCompiledApp('web', {
-    PORT: String(appPort),
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: REDIS,
-    QUEUE_PREFIX: prefix,
-    WECOM_CORP_ID: keys.corpId,
-    WECOM_AGENT_ID: '1000002',
-    WECOM_SECRET: 'bench-secret',
-    WECOM_TOKEN: keys.token,
-    WECOM_ENCODING_AES_KEY: keys.encodingAesKey,
-    LOG_LEVEL: 'warn',
-  });
+  const web = startCompiledApp('web', appEnv({ port: appPort, databaseUrl, queuePrefix: prefix }));
   const bare = spawn(process.execPath, ['-e', BARE_KOA], { cwd: ROOT, env: { ...process.env, PORT: String(barePort) }, stdio: 'ignore' });
   const results: Array<{ target: string } & LoadResult> = [];
   try {
