@@ -54,6 +54,13 @@ async function main(): Promise<void> {
   }
 
   let stopping = false;
+  // Background work (start-up refreshes, sweeps) can still be settling when connections close on
+  // shutdown; its failure then is expected and must not turn a clean stop into exit code 1.
+  // Outside shutdown an unhandled rejection stays fatal, as Node intends.
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ err: reason, stopping }, 'unhandled rejection');
+    if (!stopping) process.exit(1);
+  });
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -63,11 +70,16 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 30_000);
     force.unref();
-    worker?.stop();
-    if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
-    await container.close();
-    logger.info('stopped');
-    process.exit(0);
+    try {
+      worker?.stop();
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      await container.close();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -42,6 +42,12 @@ async function healthy(port: number, path = '/readyz'): Promise<boolean> {
   }
 }
 
+/** Exit code 0 after SIGTERM; otherwise fail with what the process printed, so a flake explains itself. */
+async function expectCleanExit(running: Running): Promise<void> {
+  const code = await running.exited;
+  if (code !== 0) throw new Error(`exited with ${code}; output:\n${running.output()}`);
+}
+
 const randomPort = () => 20000 + Math.floor(Math.random() * 20000);
 
 describe('process roles', () => {
@@ -97,8 +103,8 @@ describe('process roles', () => {
 
     web.child.kill('SIGTERM');
     worker.child.kill('SIGTERM');
-    expect(await web.exited).toBe(0);
-    expect(await worker.exited).toBe(0);
+    await expectCleanExit(web);
+    await expectCleanExit(worker);
     expect(worker.output()).toContain('"msg":"stopped"');
     await deleteRedisPrefix(prefix);
   });
@@ -123,7 +129,7 @@ describe('process roles', () => {
       expect(fresh.output()).toContain('SANDBOX MODE');
       expect(fresh.output()).toContain('embedded SQLite');
       fresh.child.kill('SIGTERM');
-      expect(await fresh.exited).toBe(0);
+      await expectCleanExit(fresh);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
       await deleteRedisPrefix(prefix);
