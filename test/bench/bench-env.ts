@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createConnection } from 'mysql2/promise';
+import { dropDatabase as dropTestDatabase, ensureTestDatabase } from '../helpers/test-env';
 
 /** What every benchmark needs: a throwaway database, the compiled app as real processes, their memory. */
 
@@ -11,24 +11,11 @@ export const BENCH_REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:637
 
 /** Creates (or re-creates) a utf8mb4 database and returns its URL. */
 export async function freshDatabase(name: string): Promise<string> {
-  const root = await createConnection({ uri: BENCH_MARIADB });
-  try {
-    await root.query(`DROP DATABASE IF EXISTS \`${name}\``);
-    await root.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  } finally {
-    await root.end();
-  }
-  return `${BENCH_MARIADB}/${name}`;
+  await dropTestDatabase(name, BENCH_MARIADB);
+  return ensureTestDatabase(name, BENCH_MARIADB);
 }
 
-export async function dropDatabase(name: string): Promise<void> {
-  const root = await createConnection({ uri: BENCH_MARIADB });
-  try {
-    await root.query(`DROP DATABASE IF EXISTS \`${name}\``);
-  } finally {
-    await root.end();
-  }
-}
+export const dropDatabase = (name: string): Promise<void> => dropTestDatabase(name, BENCH_MARIADB);
 
 /** Starts `node dist/src/main.js <role>` (build first: `npm run build`). */
 export function startCompiledApp(role: 'web' | 'worker' | 'all', env: Record<string, string>): ChildProcess {

@@ -1,8 +1,9 @@
+import { maxInWindow } from '../helpers/max-in-window';
+import { BENCH_MARIADB as MARIADB, BENCH_REDIS as REDIS, dropDatabase, freshDatabase } from './bench-env';
 import { deleteRedisPrefix } from '../helpers/test-env';
 import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createConnection } from 'mysql2/promise';
 import { OutboundMessage } from '../../entities';
 import { loadConfig } from '../../src/config';
 import { createContainer, type Container } from '../../src/container';
@@ -19,8 +20,8 @@ import { createOutboundProcessor } from '../../src/outbound/outbound.processor';
  *  3. the corp-wide API budget across many members, with the same shortened window.
  * Stops by itself.
  */
-const MARIADB = process.env.BENCH_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
-const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+
 const DB = 'wecom_crm_bench_outbound';
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
 const LEVELS = (process.env.BENCH_CONCURRENCY ?? '8,32').split(',').map(Number);
@@ -62,16 +63,6 @@ function fakeWecom(hits: Hit[]): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-function maxInWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let max = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= windowMs) j++;
-    max = Math.max(max, i - j + 1);
-  }
-  return max;
-}
-
 async function container(port: number, prefix: string, env: Record<string, string>): Promise<Container> {
   const config = loadConfig({
     DATABASE_URL: `${MARIADB}/${DB}`,
@@ -102,12 +93,7 @@ async function drain(c: Container, expected: number, timeoutMs: number): Promise
 
 const cleanRedis = (prefix: string) => deleteRedisPrefix(prefix, REDIS);
 
-async function resetDatabase(): Promise<void> {
-  const root = await createConnection({ uri: MARIADB });
-  await root.query(`DROP DATABASE IF EXISTS ${DB}`);
-  await root.query(`CREATE DATABASE ${DB} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await root.end();
-}
+const resetDatabase = () => freshDatabase(DB);
 
 async function throughput(port: number, hits: Hit[], concurrency: number): Promise<void> {
   await resetDatabase();
@@ -226,9 +212,7 @@ async function main(): Promise<void> {
     await budget(port, hits);
   } finally {
     server.close();
-    const root = await createConnection({ uri: MARIADB });
-    await root.query(`DROP DATABASE IF EXISTS ${DB}`);
-    await root.end();
+    await dropDatabase(DB);
   }
 }
 

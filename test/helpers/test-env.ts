@@ -29,18 +29,19 @@ export function testDatabaseName(): string {
   return `${process.env.TEST_DB_PREFIX ?? 'wecom_crm_test'}_${process.env.JEST_WORKER_ID ?? '0'}`;
 }
 
-export async function ensureTestDatabase(name = testDatabaseName()): Promise<string> {
-  const connection = await createConnection({ uri: MARIADB_ROOT_URL });
+/** Creates the database in utf8mb4 if missing and returns its URL (`rootUrl`: the server, without a database). */
+export async function ensureTestDatabase(name = testDatabaseName(), rootUrl = MARIADB_ROOT_URL): Promise<string> {
+  const connection = await createConnection({ uri: rootUrl });
   try {
     await connection.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   } finally {
     await connection.end();
   }
-  return `${MARIADB_ROOT_URL}/${name}`;
+  return `${rootUrl}/${name}`;
 }
 
-export async function dropDatabase(name: string): Promise<void> {
-  const connection = await createConnection({ uri: MARIADB_ROOT_URL });
+export async function dropDatabase(name: string, rootUrl = MARIADB_ROOT_URL): Promise<void> {
+  const connection = await createConnection({ uri: rootUrl });
   try {
     await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
   } finally {

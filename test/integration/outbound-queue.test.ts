@@ -4,6 +4,7 @@ import { createContainer, type Container } from '../../src/container';
 import { createLogger } from '../../src/logger';
 import { createOutboundProcessor } from '../../src/outbound/outbound.processor';
 import { OutboundService } from '../../src/outbound/outbound.service';
+import { maxInWindow } from '../helpers/max-in-window';
 import { createTestContainer, deleteRedisPrefix, waitFor } from '../helpers/test-env';
 
 const HOST = 'https://qyapi.weixin.qq.com';
@@ -67,16 +68,6 @@ describe('outbound queue', () => {
   const rows = (c: Container) => c.dataSource.getRepository(OutboundMessage).find({ order: { id: 'ASC' } });
   const row = (c: Container, id: number) => c.dataSource.getRepository(OutboundMessage).findOneByOrFail({ id });
 
-  /** Largest number of `times` inside any window of `windowMs` (half-open, as WeCom would count). */
-  function maxInWindow(times: number[], windowMs: number): number {
-    const sorted = [...times].sort((a, b) => a - b);
-    let max = 0;
-    for (let i = 0, j = 0; i < sorted.length; i++) {
-      while (sorted[i]! - sorted[j]! >= windowMs) j++;
-      max = Math.max(max, i - j + 1);
-    }
-    return max;
-  }
 
   beforeEach(() => {
     seen = [];
