@@ -40,7 +40,7 @@ export class FollowUpService {
           sourceKey: input.sourceKey,
         });
         await m.getRepository(Customer).update({ id: input.customer.id }, { lastContactAt: input.now });
-        await audit(m, { actor: input.staffUserid, action: 'follow_up.create', targetType: 'customer', targetId: input.customer.id, detail: { followUpId: followUp.id }, sourceKey: input.sourceKey });
+        await audit(m, { actor: input.staffUserid, action: 'follow_up.create', targetType: 'customer', targetId: input.customer.id, detail: { followUpId: followUp.id }, sourceKey: input.sourceKey, at: input.now });
         const reminder = input.nextContactAt
           ? (
               await this.reminders.create(

@@ -25,7 +25,7 @@ export class OpportunityService {
           await m.getRepository(StageChange).save({ customerId: input.customer.id, fromStage: input.customer.stage, toStage: 'opportunity', staffUserid: input.staffUserid, sourceKey: `${input.sourceKey}:stage` });
           await m.getRepository(Customer).update({ id: input.customer.id }, { stage: 'opportunity', stageChangedAt: input.now });
         }
-        await audit(m, { actor: input.staffUserid, action: 'opportunity.create', targetType: 'customer', targetId: input.customer.id, detail: { opportunityId: opportunity.id, previousStage: input.customer.stage }, sourceKey: input.sourceKey });
+        await audit(m, { actor: input.staffUserid, action: 'opportunity.create', targetType: 'customer', targetId: input.customer.id, detail: { opportunityId: opportunity.id, previousStage: input.customer.stage }, sourceKey: input.sourceKey, at: input.now });
         return opportunity;
       },
       () => this.dataSource.getRepository(Opportunity).findOneBy({ sourceKey: input.sourceKey }),

@@ -11,9 +11,20 @@ import { fakeWecom, messageText, type WecomCall } from '../helpers/fake-wecom';
 import { createTestContainer, deleteRedisPrefix, resetState, waitFor } from '../helpers/test-env';
 import { signedCallback, textMessageXml } from '../helpers/wecom-callbacks';
 
-/** 2026-11-22 10:00 in Shanghai, a Sunday: the clock of the STACK.md date table. */
-const NOW = new Date('2026-11-22T02:00:00Z');
 const TZ = 'Asia/Shanghai';
+/**
+ * The bot's clock: a Sunday 10:00 in Shanghai, one to two weeks ahead of the real clock. It must be
+ * in the future because reminders are delayed Bull jobs timed by the real clock: a reminder due
+ * before the real now would fire at once.
+ */
+const TODAY = dayjs().tz(TZ).startOf('day');
+const SUNDAY = TODAY.add(14 - TODAY.day(), 'day').hour(10);
+const NOW = SUNDAY.toDate();
+/** "11月24日 周二": how a reply names a day `daysAfterNow` days after NOW. */
+const dayLabel = (daysAfterNow: number) => {
+  const day = SUNDAY.add(daysAfterNow, 'day');
+  return `${day.month() + 1}月${day.date()}日 周${'日一二三四五六'[day.day()]}`;
+};
 
 /**
  * Salespeople typing to the app, end to end: a signed callback to the real webhook, the real queue
@@ -81,7 +92,7 @@ describe('chat commands through the webhook', () => {
   it('记录跟进 with a date records the follow-up, schedules the reminder and confirms with the resolved time', async () => {
     const reply = await say('ZhangSan', '记录跟进 张三 电话沟通了报价，下周二再联系');
     expect(reply).toContain('已记录跟进：张三');
-    expect(reply).toContain('11月24日 周二');
+    expect(reply).toContain(dayLabel(2));
 
     const zhang = await customerNamed('张三');
     const followUps = await container.dataSource.getRepository(FollowUp).findBy({ customerId: zhang.id });
@@ -90,7 +101,7 @@ describe('chat commands through the webhook', () => {
     expect(zhang.lastContactAt?.toISOString()).toBe(NOW.toISOString());
 
     const [reminder] = await container.dataSource.getRepository(Reminder).findBy({ customerId: zhang.id });
-    expect(dayjs(reminder!.dueAt).tz(TZ).format('YYYY-MM-DD')).toBe('2026-11-24');
+    expect(dayjs(reminder!.dueAt).tz(TZ).format('YYYY-MM-DD')).toBe(SUNDAY.add(2, 'day').format('YYYY-MM-DD'));
     const job = await container.queues.get('reminders').getJob(reminderJobId(reminder!.id));
     expect(job).not.toBeNull();
     const firesAt = job!.timestamp + Number(job!.opts.delay ?? 0);
@@ -161,7 +172,7 @@ describe('chat commands through the webhook', () => {
 
   it('提醒 and 待办: a reminder with a customer, listed with its number; 完成 closes it', async () => {
     const confirm = await say('zhangsan', '提醒 明天下午3点 张三 发报价');
-    expect(confirm).toContain('11月23日 周一 15:00');
+    expect(confirm).toContain(`${dayLabel(1)} 15:00`);
     const [reminder] = await container.dataSource.getRepository(Reminder).find();
     expect(reminder).toMatchObject({ content: '发报价', status: 'pending' });
     expect((await container.dataSource.getRepository(Customer).findOneByOrFail({ id: reminder!.customerId! })).name).toBe('张三');

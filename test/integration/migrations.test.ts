@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Customer } from '../../entities';
 import { openDatabase } from '../../src/db/database';
+import { ALL_MIGRATIONS } from '../../src/db/migrations';
 import { createConnection } from 'mysql2/promise';
 import { dropDatabase, MARIADB_ROOT_URL, testDatabaseName } from '../helpers/test-env';
 
@@ -34,7 +35,7 @@ describe('migrations', () => {
       }
       const tables = await dataSource.query('SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [name]);
       expect(tables.map((t: { t: string }) => t.t)).toEqual(['schema_migrations']);
-      expect(await dataSource.runMigrations()).toHaveLength(2);
+      expect(await dataSource.runMigrations()).toHaveLength(ALL_MIGRATIONS.length);
     } finally {
       await dataSource.destroy();
       await dropDatabase(name);
