@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { ConfigError, loadConfig, loadDotEnvFile } from './config';
 import { createContainer } from './container';
 import { createLogger } from './logger';
-import { ensureSandboxCredentials } from './sandbox/sandbox-credentials';
+import { prepareSandbox } from './sandbox/sandbox-setup';
 import { registerDomainHandlers } from './domain-handlers';
 import { createWebApp } from './web';
 import { startWorker } from './worker';
@@ -29,8 +29,9 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const wecom = config.wecom ?? ensureSandboxCredentials(config.dataDir);
+  let wecom = config.wecom;
   if (config.sandbox) {
+    ({ config, wecom } = prepareSandbox(config));
     logger.warn(
       { corpId: wecom.corpId, credentialsFile: `${config.dataDir}/sandbox-credentials.json`, wecomApiBase: config.wecomApiBase },
       'SANDBOX MODE: no WeCom credentials configured (WECOM_CORP_ID etc.); using generated local callback credentials. ' +
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
   }
   if (!config.databaseUrl) logger.warn({ dataDir: config.dataDir }, 'DATABASE_URL not set: using the embedded SQLite database');
 
-  const container = await createContainer(config, wecom, logger);
+  const container = await createContainer(config, wecom!, logger);
   let server: Server | undefined;
   let worker: ReturnType<typeof startWorker> | undefined;
 

@@ -1,11 +1,12 @@
 import type Koa from 'koa';
 import type { Container } from './container';
 import { createApp } from './http/app';
+import { mountSandbox } from './sandbox/sandbox.module';
 
 /** The web role's Koa app, wired from the container (main.ts listens on it; tests call `.callback()`). */
 export function createWebApp(container: Container): Koa {
   const { wecom, config } = container;
-  return createApp({
+  const app = createApp({
     logger: container.logger,
     metrics: container.metrics,
     readiness: container.readiness,
@@ -16,4 +17,7 @@ export function createWebApp(container: Container): Koa {
       bodyLimit: config.webhookBodyLimit,
     },
   });
+  // No WeCom account configured: this app also plays WeCom (fake API, simulator, /sandbox page).
+  if (config.sandbox) mountSandbox(app, container);
+  return app;
 }

@@ -84,3 +84,22 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+/**
+ * Runs every delayed job of the queue now (the sandbox's "fire due reminders now", so a flow that
+ * spans days can be watched in a minute). Each job's data gets `early: true`, so its processor knows
+ * the time was brought forward on purpose and must not put the job back to wait. Returns how many ran.
+ */
+export async function promoteDelayedJobs(queue: Queue): Promise<number> {
+  let promoted = 0;
+  for (const job of await queue.getDelayed()) {
+    try {
+      await job.update({ ...job.data, early: true });
+      await job.promote();
+      promoted += 1;
+    } catch {
+      // Bull moved it on by itself in the meantime (its time came, or it was removed): nothing to do.
+    }
+  }
+  return promoted;
+}

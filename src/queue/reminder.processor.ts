@@ -26,8 +26,9 @@ export function createReminderProcessor(deps: ReminderProcessorDeps) {
   return async (job: Job<ReminderJobData>): Promise<string> => {
     const reminder = await repo.findOne({ where: { id: job.data.reminderId }, relations: { customer: true } });
     if (!reminder || reminder.status !== 'pending') return 'skipped';
-    // Snoozed to a later time after this job was made: the job for the new time will fire it.
-    if (reminder.dueAt.getTime() > now() + 1000) return 'rescheduled';
+    // Snoozed to a later time after this job was made: the job for the new time will fire it
+    // (unless the time was brought forward on purpose: the sandbox's "fire due reminders now").
+    if (!job.data.early && reminder.dueAt.getTime() > now() + 1000) return 'rescheduled';
     await deps.outbound.enqueue({
       channel: 'user',
       touser: reminder.staffUserid,

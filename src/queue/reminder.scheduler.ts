@@ -3,6 +3,8 @@ import { type QueueSet, withTimeout } from './queues';
 
 export interface ReminderJobData {
   reminderId: number;
+  /** set by promoteDelayedJobs (queues.ts): fire now even though the due time is still ahead */
+  early?: boolean;
 }
 
 export function reminderJobId(reminderId: number): string {

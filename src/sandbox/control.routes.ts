@@ -1,0 +1,66 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import getRawBody from 'raw-body';
+import { CallbackDeliveryError } from './callback-events';
+import type { SandboxView } from './sandbox-view';
+import { ACTIONS, SimulationError, type Simulator } from './simulator';
+
+export const CONTROL_PATH = '/sandbox/api';
+
+export interface ControlRouteDeps {
+  simulator: Simulator;
+  view(user: string): Promise<SandboxView>;
+  /** the world's change counter, so that an unchanged view costs no database query */
+  seq(): number;
+}
+
+/**
+ * The sandbox's control API, used by the page and by `npm run simulate`:
+ * `GET /sandbox/api/view?user=…&since=…` (the page's poll; `{ seq, unchanged: true }` when nothing
+ * moved since `since`), `GET /sandbox/api/actions` (what can be simulated), and
+ * `POST /sandbox/api/actions/<name>` with the parameters as JSON. Bad input: 400 with a Chinese message.
+ */
+export function controlRouter(deps: ControlRouteDeps): Router {
+  const router = new Router({ prefix: CONTROL_PATH });
+
+  router.get('/view', async (ctx) => {
+    const since = Number(ctx.query.since);
+    ctx.set('cache-control', 'no-store');
+    if (Number.isInteger(since) && since === deps.seq()) {
+      ctx.body = { seq: since, unchanged: true };
+      return;
+    }
+    ctx.body = await deps.view(String(ctx.query.user ?? ''));
+  });
+
+  router.get('/actions', (ctx) => {
+    ctx.body = Object.entries(ACTIONS).map(([name, action]) => ({ name, summary: action.summary, params: Object.keys(action.params.shape) }));
+  });
+
+  router.post('/actions/:name', async (ctx) => {
+    try {
+      ctx.body = { ok: true, ...(await deps.simulator.run(ctx.params.name!, await readJson(ctx))) };
+    } catch (error) {
+      if (error instanceof SimulationError) return fail(ctx, 400, error.message);
+      // The app's own webhook refused the event: show why (this is what a developer needs to see).
+      if (error instanceof CallbackDeliveryError) return fail(ctx, 502, error.message);
+      throw error;
+    }
+  });
+  return router;
+}
+
+function fail(ctx: Context, status: number, message: string): void {
+  ctx.status = status;
+  ctx.body = { ok: false, error: message };
+}
+
+async function readJson(ctx: Context): Promise<unknown> {
+  const text = await getRawBody(ctx.req, { limit: '64kb', encoding: 'utf8' });
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new SimulationError('请求体不是合法的 JSON');
+  }
+}

@@ -1,0 +1,67 @@
+import type Koa from 'koa';
+import type { DataSource } from 'typeorm';
+import { Staff } from '../../entities';
+import { loadChannelRules } from '../capture/channel-rules';
+import type { Container } from '../container';
+import { promoteDelayedJobs, type QueueSet } from '../queue/queues';
+import { controlRouter } from './control.routes';
+import { fakeWecomRouter } from './fake-wecom.routes';
+import { loadWorldSnapshot, persistWorld } from './fake-wecom.store';
+import { FakeWecomWorld } from './fake-wecom.world';
+import { pageRouter } from './page.routes';
+import { sandboxTeams } from './sandbox-setup';
+import { buildView } from './sandbox-view';
+import { Simulator } from './simulator';
+
+/** Queues whose delayed jobs are product time (reminders, SOP steps), not retries, pacing or quiet hours. */
+const NOT_TIMED_BY_THE_PRODUCT = new Set(['inbound', 'outbound', 'maintenance']);
+
+/** "Fire due reminders and SOP steps now": every delayed job of the timed queues runs at once. */
+export async function fireDelayedWorkNow(queues: QueueSet): Promise<number> {
+  let fired = 0;
+  for (const queue of queues.all().filter((q) => !NOT_TIMED_BY_THE_PRODUCT.has(q.name))) fired += await promoteDelayedJobs(queue);
+  return fired;
+}
+
+/**
+ * Mounts the sandbox on the web app: the fake WeCom API (where WECOM_API_BASE points in sandbox
+ * mode), the control API and the page at /sandbox. Only in sandbox mode: with real WeCom credentials
+ * this refuses, so a production install can never answer for WeCom.
+ */
+export function mountSandbox(app: Koa, container: Container): FakeWecomWorld {
+  const { config, wecom, dataSource } = container;
+  if (!config.sandbox) throw new Error('the sandbox is only mounted when no WeCom credentials are configured');
+  const world = new FakeWecomWorld({
+    corpId: wecom.corpId,
+    corpSecret: wecom.secret,
+    agentId: wecom.agentId,
+    teams: sandboxTeams(config),
+    snapshot: loadWorldSnapshot(config.dataDir),
+  });
+  persistWorld(world, config.dataDir);
+  const simulator = new Simulator({
+    world,
+    keys: { corpId: wecom.corpId, token: wecom.token, encodingAesKey: wecom.encodingAesKey, agentId: wecom.agentId },
+    callbackUrl: `http://127.0.0.1:${config.port}/wecom/callback`,
+    fireDue: () => fireDelayedWorkNow(container.queues),
+  });
+  const rules = loadChannelRules(config.capture.channelRulesFile);
+  const control = controlRouter({ simulator, seq: () => world.seq, view: (user) => buildView({ world, dataSource, rules }, user) });
+  for (const router of [fakeWecomRouter(world), control, pageRouter()]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+  // The product reads no staff directory yet: give the pretend staff their names, or the welcome
+  // message would greet with "我是，…" and cards would show userids.
+  nameStaff(dataSource, world).catch((error) => container.logger.warn({ err: error }, 'sandbox: naming the staff failed'));
+  container.logger.info({ page: `http://127.0.0.1:${config.port}/sandbox` }, 'sandbox page ready: open it in a browser to try the product');
+  return world;
+}
+
+async function nameStaff(dataSource: DataSource, world: FakeWecomWorld): Promise<void> {
+  const repo = dataSource.getRepository(Staff);
+  for (const s of world.staff) {
+    await repo.createQueryBuilder().insert().values({ userid: s.userid.toLowerCase(), wecomUserid: s.userid, name: s.name }).orIgnore().execute();
+    await repo.update({ userid: s.userid.toLowerCase() }, { name: s.name });
+  }
+}
