@@ -1,0 +1,245 @@
+// The sandbox page: polls /sandbox/api/view and draws it like a WeCom client; every control posts an
+// action to /sandbox/api/actions/<name>, which plays it against the fake WeCom and the real product.
+'use strict';
+
+const API = '/sandbox/api';
+const state = { user: new URLSearchParams(location.search).get('user') || '', seq: -1, view: null, conversation: 'app' };
+const $ = (id) => document.getElementById(id);
+
+/** Builds an element; children are nodes or text (never parsed as HTML). */
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat(Infinity)) if (c !== undefined && c !== null && c !== false) el.append(c instanceof Node ? c : String(c));
+  return el;
+}
+
+function toast(text, isError) {
+  const el = $('toast');
+  el.textContent = text;
+  el.className = isError ? 'toast error' : 'toast';
+  el.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => (el.hidden = true), isError ? 6000 : 2500);
+}
+
+async function act(name, params, done) {
+  try {
+    const response = await fetch(`${API}/actions/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) });
+    const answer = await response.json();
+    if (!answer.ok) throw new Error(answer.error || `HTTP ${response.status}`);
+    if (done) toast(done(answer));
+    setTimeout(poll, 150);
+    return answer;
+  } catch (error) {
+    toast(`操作失败：${error.message}`, true);
+    return null;
+  }
+}
+
+// ---- drawing messages ----
+
+const time = (ms) => new Date(ms).toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+function markdown(text) {
+  // WeCom's markdown subset, drawn safely: **bold**, <font color="info|comment|warning">, [text](url), new lines.
+  const box = h('div', { class: 'bubble markdown' });
+  const pattern = /\*\*(.+?)\*\*|<font color="(\w+)">(.+?)<\/font>|\[(.+?)\]\((\S+?)\)/g;
+  let last = 0;
+  for (const m of text.matchAll(pattern)) {
+    box.append(text.slice(last, m.index));
+    if (m[1]) box.append(h('b', {}, m[1]));
+    else if (m[2]) box.append(h('span', { class: m[2] }, m[3]));
+    else box.append(h('a', { href: m[5], target: '_blank', rel: 'noopener' }, m[4]));
+    last = m.index + m[0].length;
+  }
+  box.append(text.slice(last));
+  return box;
+}
+
+const SOURCE_COLORS = ['', 'black', 'red', 'green'];
+
+function card(item) {
+  const c = item.card;
+  const el = h('div', { class: `card ${c.card_type}`, 'data-card': item.seq, 'data-card-type': c.card_type });
+  if (c.source && c.source.desc) el.append(h('div', { class: `source ${SOURCE_COLORS[c.source.desc_color] || ''}` }, c.source.desc));
+  if (c.main_title && c.main_title.title) el.append(h('div', { class: 'title' }, c.main_title.title));
+  if (c.main_title && c.main_title.desc) el.append(h('div', { class: 'desc' }, c.main_title.desc));
+  if (c.emphasis_content) el.append(h('div', { class: 'emphasis' }, h('b', {}, c.emphasis_content.title || ''), h('span', {}, c.emphasis_content.desc || '')));
+  if (c.quote_area && (c.quote_area.quote_text || c.quote_area.title)) el.append(h('div', { class: 'quote' }, [c.quote_area.title, c.quote_area.quote_text].filter(Boolean).join('\n')));
+  if (c.sub_title_text) el.append(h('div', { class: 'sub' }, c.sub_title_text));
+  if (Array.isArray(c.horizontal_content_list) && c.horizontal_content_list.length) {
+    el.append(h('dl', { class: 'rows' }, c.horizontal_content_list.map((r) => [h('dt', {}, r.keyname), h('dd', {}, r.value || '')])));
+  }
+  if (c.button_selection) {
+    const s = c.button_selection;
+    el.append(h('div', { class: 'selection' }, s.title || '', h('select', { disabled: true }, (s.option_list || []).map((o) => h('option', { selected: o.id === s.selected_id }, o.text)))));
+  }
+  if (c.card_type === 'button_interaction') {
+    const buttons = h('div', { class: 'buttons' });
+    if (item.replacedButton !== undefined) {
+      buttons.append(h('button', { class: 'replaced', disabled: true, 'data-replaced': true }, item.replacedButton));
+    } else {
+      for (const b of c.button_list || []) {
+        const clicked = item.clickedKey === b.key;
+        buttons.append(
+          h('button', {
+            class: `style-${b.style || 1}${clicked ? ' clicked' : ''}`,
+            'data-key': b.key,
+            disabled: item.clickedKey !== undefined,
+            onclick: () => (b.type === 1 ? window.open(b.url, '_blank') : act('click', { userid: state.user, card: item.seq, key: b.key }, () => `已点击「${b.text}」`)),
+          }, b.text),
+        );
+      }
+    }
+    el.append(buttons);
+  }
+  if (Array.isArray(c.jump_list)) for (const j of c.jump_list) el.append(h('a', { class: 'footer', href: j.url, target: '_blank', rel: 'noopener' }, j.title));
+  if (c.card_type === 'text_notice' || c.card_type === 'news_notice') el.append(h('div', { class: 'footer' }, '查看详情'));
+  if (item.updatedAt) el.append(h('div', { class: 'updated' }, `卡片已于 ${time(item.updatedAt)} 更新`));
+  return el;
+}
+
+function message(item, view) {
+  const inbound = item.direction === 'in';
+  const group = item.conversation.kind !== 'app';
+  const me = view.staff.find((s) => s.userid === view.user);
+  const who = inbound ? (me ? me.name.slice(-1) : '我') : group ? '机器人' : 'CRM';
+  let content;
+  if (item.card) content = card(item);
+  else if (item.msgtype === 'markdown') content = markdown(item.text || '');
+  else content = h('div', { class: 'bubble' }, item.text || '');
+  return h('div', { class: `msg ${inbound ? 'in' : 'out'}${group ? ' robot' : ''}`, 'data-seq': item.seq },
+    h('div', { class: 'who' }, who),
+    h('div', { class: 'body' }, h('div', { class: 'meta' }, `${inbound ? (me ? me.name : '我') : group ? '群机器人' : 'CRM助手'} ${time(item.at)}`), content));
+}
+
+function drawMessages(view) {
+  const box = $('messages');
+  const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  const items = state.conversation === 'app' ? view.chat : view.group ? view.group.items : [];
+  box.replaceChildren(...(items.length ? items.map((i) => message(i, view)) : [h('div', { class: 'empty' }, state.conversation === 'app' ? '还没有消息。发送「帮助」试试，或先在右侧让客户扫码添加。' : '群里还没有消息。客户删除销售（删人提醒）等预警会发到这里。')]));
+  if (nearBottom || drawMessages.first) box.scrollTop = box.scrollHeight;
+  drawMessages.first = false;
+}
+drawMessages.first = true;
+
+// ---- the side panels ----
+
+function drawCustomers(view) {
+  const list = $('customer-list');
+  if (!view.customers.length) return list.replaceChildren(h('li', { class: 'empty' }, '还没有客户。让客户扫码添加一个试试。'));
+  list.replaceChildren(...view.customers.map((c) => {
+    const mine = c.owners.find((o) => o.userid === view.user && o.status === 'active');
+    const tagSelect = h('select', { 'aria-label': '标签' }, view.corpTags.map((t) => h('option', { value: t.name }, `${t.group}/${t.name}`)));
+    return h('li', { class: `customer${c.owners.some((o) => o.status === 'active') ? '' : ' gone'}`, 'data-customer': c.name },
+      h('div', { class: 'line' }, h('span', { class: 'name' }, c.name), h('span', { class: 'stage' }, c.stage), c.tags.map((t) => h('span', { class: 'tag' }, t))),
+      h('div', { class: 'owner' }, c.owners.map((o) => `${o.name}${o.status === 'active' ? '' : `（${o.status === 'lost' ? '已被客户删除' : '已结束'}）`}${o.state ? ` · ${o.state}` : ''}`).join('，') || '无负责人'),
+      c.welcome ? h('div', { class: 'welcome' }, `欢迎语：${c.welcome}`) : null,
+      mine && c.externalUserid
+        ? h('div', { class: 'actions' },
+            h('button', { onclick: () => fillComposer(`查客户 ${c.name}`) }, '查客户'),
+            tagSelect,
+            h('button', { onclick: () => act('tag', { userid: view.user, customer: c.externalUserid, add: [tagSelect.value] }, () => `后台给 ${c.name} 打上了 ${tagSelect.value}`) }, '后台打标签'),
+            h('button', { onclick: () => act('delete-staff', { userid: view.user, customer: c.externalUserid }, () => `${c.name} 删除了 ${view.staff.find((s) => s.userid === view.user).name}`) }, '客户删除销售'))
+        : null);
+  }));
+}
+
+function draw(view) {
+  state.view = view;
+  const picker = $('staff-picker');
+  if (picker.options.length !== view.staff.length) {
+    picker.replaceChildren(...view.staff.map((s) => h('option', { value: s.userid }, `${s.name}（${s.position}${s.team ? ` · ${s.team}` : ''}）`)));
+  }
+  picker.value = view.user;
+  state.user = view.user;
+  const me = view.staff.find((s) => s.userid === view.user);
+  $('me-avatar').textContent = me ? me.name.slice(-1) : '?';
+  const states = $('scan-state');
+  if (states.options.length !== view.channels.length) states.replaceChildren(...view.channels.map((c) => h('option', { value: c.state }, c.label)));
+  $('group-title').textContent = view.group ? view.group.name : '（没有团队群）';
+  const lastApp = view.chat[view.chat.length - 1];
+  if (lastApp) $('app-preview').textContent = lastApp.card ? `[卡片] ${(lastApp.card.main_title && lastApp.card.main_title.title) || ''}` : lastApp.text || '';
+  const lastGroup = view.group && view.group.items[view.group.items.length - 1];
+  if (lastGroup) $('group-preview').textContent = lastGroup.card ? `[卡片] ${(lastGroup.card.main_title && lastGroup.card.main_title.title) || ''}` : lastGroup.text || '';
+  $('chat-title').textContent = state.conversation === 'app' ? 'CRM助手' : view.group ? `${view.group.name}（群机器人）` : '团队群';
+  $('pending-count').textContent = String(view.pendingReminders);
+  drawMessages(view);
+  drawCustomers(view);
+  $('activity').replaceChildren(...view.activity.map((a) => h('li', {}, h('time', {}, time(a.at)), a.text)));
+}
+
+async function poll() {
+  clearTimeout(poll.timer);
+  try {
+    const response = await fetch(`${API}/view?user=${encodeURIComponent(state.user)}&since=${state.seq}`, { cache: 'no-store' });
+    const view = await response.json();
+    if (!view.unchanged) {
+      state.seq = view.seq;
+      draw(view);
+    }
+  } catch {
+    // The server restarts or is busy: try again on the next tick.
+  }
+  poll.timer = setTimeout(poll, 1000);
+}
+
+// ---- controls ----
+
+function fillComposer(text) {
+  selectConversation('app');
+  $('composer-input').value = text;
+  $('composer-input').focus();
+}
+
+function selectConversation(name) {
+  state.conversation = name;
+  for (const li of document.querySelectorAll('.conversation')) li.classList.toggle('active', li.dataset.conversation === name);
+  $('composer').classList.toggle('readonly', name !== 'app');
+  drawMessages.first = true;
+  if (state.view) draw(state.view);
+}
+
+$('composer').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const input = $('composer-input');
+  const content = input.value.trim();
+  if (!content) return;
+  input.value = '';
+  drawMessages.first = true;
+  if (!(await act('type', { userid: state.user, content }))) input.value = content;
+});
+$('composer-input').addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    $('composer').requestSubmit();
+  }
+});
+$('quick-commands').addEventListener('click', (event) => {
+  const fill = event.target.dataset && event.target.dataset.fill;
+  if (fill) fillComposer(fill);
+});
+for (const li of document.querySelectorAll('.conversation')) li.addEventListener('click', () => selectConversation(li.dataset.conversation));
+$('staff-picker').addEventListener('change', (event) => {
+  state.user = event.target.value;
+  state.seq = -1;
+  drawMessages.first = true;
+  history.replaceState(null, '', `?user=${encodeURIComponent(state.user)}`);
+  poll();
+});
+$('scan').addEventListener('click', () =>
+  act('scan', { userid: state.user, state: $('scan-state').value, name: $('scan-name').value.trim() || undefined }, (a) => {
+    $('scan-name').value = '';
+    return `${a.name} 扫码添加了你`;
+  }));
+$('fire-due').addEventListener('click', () => act('fire-due', {}, (a) => (a.fired ? `已触发 ${a.fired} 个提醒/SOP 步骤` : '现在没有待发的提醒')));
+$('create-tag').addEventListener('click', () =>
+  act('create-tag', { group: $('tag-group').value.trim(), name: $('tag-name').value.trim() }, () => `已新建标签 ${$('tag-name').value.trim()}`));
+
+poll();
