@@ -24,8 +24,10 @@ export interface SimulatorDeps {
   now?: () => number;
 }
 
-const userid = z.string().trim().min(1, '请选择销售（userid）');
-const customer = z.string().trim().min(1, '请选择客户（external_userid）');
+/** A required text: missing, not a string, or blank all get the same Chinese hint. */
+const required = (hint: string) => z.string({ error: hint }).trim().min(1, hint);
+const userid = required('请选择销售（userid）');
+const customer = required('请选择客户（external_userid）');
 
 /** Every action, its parameters and what it answers: the control API and the CLI list these. */
 export const ACTIONS = {
@@ -43,15 +45,15 @@ export const ACTIONS = {
   },
   'create-tag': {
     summary: '管理员在后台新建企业标签（change_external_tag create）',
-    params: z.object({ group: z.string().trim().min(1, '请填写标签组').max(30), name: z.string().trim().min(1, '请填写标签名').max(30) }),
+    params: z.object({ group: required('请填写标签组').max(30), name: required('请填写标签名').max(30) }),
   },
   type: {
     summary: '销售在应用里发一条消息（文本消息回调）',
-    params: z.object({ userid, content: z.string().trim().min(1, '消息不能为空').max(2048) }),
+    params: z.object({ userid, content: required('消息不能为空').max(2048) }),
   },
   click: {
     summary: '销售点击卡片上的按钮（template_card_event）',
-    params: z.object({ userid, card: z.coerce.number().int().positive('请给出卡片编号'), key: z.string().trim().min(1, '请给出按钮 key') }),
+    params: z.object({ userid, card: z.coerce.number({ error: '请给出卡片编号' }).int().positive('请给出卡片编号'), key: required('请给出按钮 key') }),
   },
   'fire-due': {
     summary: '立即触发所有待发的提醒和 SOP 步骤（不用等到时间）',

@@ -47,4 +47,10 @@ describe('architecture rules', () => {
   it('the web layer never talks to the WeCom API', () => {
     expect(importing(/wecom\/api\//).filter((f) => f.startsWith('src/http/'))).toEqual([]);
   });
+
+  it('the sandbox (a fake WeCom) is reached only from the composition roots: the entry point, the web app factory, the CLI container and the simulate CLI', () => {
+    const allowed = ['src/main.ts', 'src/web.ts', 'src/cli/cli-container.ts', 'src/cli/simulate.ts'];
+    const offenders = importing(/from ['"][./]*(src\/)?sandbox\//).filter((f) => !f.startsWith('src/sandbox/') && !allowed.includes(f));
+    expect(offenders).toEqual([]);
+  });
 });

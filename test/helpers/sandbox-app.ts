@@ -1,0 +1,73 @@
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config';
+import { createContainer, type Container } from '../../src/container';
+import { registerDomainHandlers } from '../../src/domain-handlers';
+import { createLogger } from '../../src/logger';
+import { prepareSandbox } from '../../src/sandbox/sandbox-setup';
+import { createWebApp } from '../../src/web';
+import { startWorker, type WorkerHandle } from '../../src/worker';
+import { deleteRedisPrefix, ensureTestDatabase, TEST_REDIS_URL, truncateAll, uniquePrefix } from './test-env';
+
+/**
+ * The whole product in sandbox mode, in this process, as `npm start` runs it with nothing configured:
+ * generated credentials in a temporary data directory, the fake WeCom at WECOM_API_BASE, the web app
+ * listening on a real port (the simulator posts to its own /wecom/callback over HTTP), and the worker.
+ * MariaDB (the worker's test database, emptied) and Redis (a queue prefix of its own) are real.
+ */
+export interface SandboxApp {
+  url: string;
+  container: Container;
+  worker: WorkerHandle;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+export async function startSandboxApp(label: string, env: Record<string, string> = {}): Promise<SandboxApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), `wecom-crm-sandbox-${label}-`));
+  const port = await freePort();
+  const loaded = loadConfig({
+    DATABASE_URL: await ensureTestDatabase(),
+    REDIS_URL: TEST_REDIS_URL,
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Reminder cards are not urgent: whatever the hour the suite runs at, they must not wait for the morning.
+    CRM_QUIET_HOURS: 'off',
+    CRM_RECONCILE_CRON: 'off',
+    ...env,
+  });
+  const { config, wecom } = prepareSandbox(loaded);
+  const queuePrefix = uniquePrefix(label);
+  const container = await createContainer(config, wecom, createLogger(config.logLevel), { queuePrefix, defaultMetrics: false });
+  await truncateAll(container.dataSource);
+  const server: Server = createServer(createWebApp(container).callback());
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  registerDomainHandlers(container);
+  const worker = startWorker(container);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    container,
+    worker,
+    dataDir,
+    async close() {
+      worker.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await container.close();
+      await deleteRedisPrefix(queuePrefix);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import request from 'supertest';
+import { CustomerRelation, InboundEvent, OutboundMessage, Reminder } from '../../entities';
+import { SandboxClient, SandboxClientError } from '../../src/sandbox/sandbox-client';
+import type { SandboxView } from '../../src/sandbox/sandbox-view';
+import { createWebApp } from '../../src/web';
+import { startSandboxApp, type SandboxApp } from '../helpers/sandbox-app';
+import { createTestContainer, waitFor } from '../helpers/test-env';
+
+/**
+ * The simulator drives the real product: each action changes the fake WeCom, posts an encrypted
+ * callback to the app's own /wecom/callback over HTTP, and the real queue, handlers, bot and outbound
+ * client do the rest — ending in messages the fake WeCom received. Driven through the control API with
+ * the client `npm run simulate` uses.
+ */
+describe('sandbox simulator', () => {
+  jest.setTimeout(60_000);
+  let app: SandboxApp;
+  let sandbox: SandboxClient;
+
+  beforeAll(async () => {
+    app = await startSandboxApp('sim');
+    sandbox = new SandboxClient(app.url);
+  });
+  afterAll(() => app?.close());
+
+  const view = (user = 'zhangwei') => sandbox.view(user);
+  const until = (what: string, predicate: (v: SandboxView) => boolean, user = 'zhangwei') => waitFor(() => view(user), predicate, 15_000, what);
+  const cardTitles = (v: SandboxView) => v.chat.filter((c) => c.card).map((c) => String((c.card!.main_title as { title?: string })?.title ?? ''));
+
+  it('a customer scans a channel QR code: recorded with the rule’s tags and stage, welcomed once, tagged in WeCom', async () => {
+    const added = await sandbox.action('scan', { userid: 'zhangwei', state: 'live-douyin', name: '刘洋' });
+    const v = await until('the customer, tagged and welcomed', (x) => x.customers.some((c) => c.name === '刘洋' && c.tags.includes('直播间') && c.welcome !== null));
+    const customer = v.customers.find((c) => c.name === '刘洋')!;
+    expect(customer).toMatchObject({ externalUserid: added.customer, stage: '线索', mine: true, owners: [{ userid: 'zhangwei', name: '张伟', status: 'active', state: 'live-douyin' }] });
+    expect(customer.welcome).toBe('您好刘洋，我是张伟，感谢您从直播间添加我！有任何问题随时找我。');
+    await until('mark_tag in WeCom', (x) => x.activity.some((a) => a.text === 'mark_tag：刘洋 打上 直播间'));
+
+    const events = await app.container.dataSource.getRepository(InboundEvent).find();
+    expect(events.map((e) => [e.kind, e.status])).toEqual([['change_external_contact/add_external_contact', 'done']]);
+    const welcomes = await app.container.dataSource.getRepository(OutboundMessage).findBy({ channel: 'welcome' });
+    expect(welcomes.map((w) => w.status)).toEqual(['sent']);
+  });
+
+  it('a salesperson types 记录跟进 with a date: a confirmation card, and the reminder fires on demand, once', async () => {
+    await sandbox.action('type', { userid: 'zhangwei', content: '查客户 刘洋' });
+    const profile = await until('the profile card', (x) => cardTitles(x).includes('刘洋'));
+    const rows = profile.chat.find((c) => (c.card?.main_title as { title?: string })?.title === '刘洋')!.card!.horizontal_content_list as Array<{ keyname: string; value: string }>;
+    expect(rows).toEqual(expect.arrayContaining([{ keyname: '标签', value: '直播间' }, { keyname: '阶段', value: '线索' }]));
+
+    await sandbox.action('type', { userid: 'zhangwei', content: '记录跟进 刘洋 电话沟通了报价，明天下午3点再联系' });
+    const confirmed = await until('the confirmation card', (x) => cardTitles(x).includes('已记录跟进：刘洋') && x.pendingReminders === 1);
+    expect(confirmed.chat.filter((c) => c.direction === 'in').map((c) => c.text)).toEqual(['查客户 刘洋', '记录跟进 刘洋 电话沟通了报价，明天下午3点再联系']);
+
+    expect(await sandbox.action('fire-due')).toMatchObject({ ok: true, fired: 1 });
+    const fired = await until('the reminder card', (x) => cardTitles(x).includes('该联系 刘洋 了'));
+    expect(fired.pendingReminders).toBe(0);
+    const reminder = (await app.container.dataSource.getRepository(Reminder).find())[0]!;
+    expect(reminder.status).toBe('sent');
+    // Due tomorrow: the card was brought forward, not the due time.
+    expect(reminder.dueAt.getTime()).toBeGreaterThan(Date.now());
+
+    // Nothing left to fire: a second press sends nothing again.
+    expect(await sandbox.action('fire-due')).toMatchObject({ fired: 0 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(cardTitles(await view()).filter((t) => t === '该联系 刘洋 了')).toHaveLength(1);
+  });
+
+  it('tags changed in the admin console reach the CRM through edit_external_contact', async () => {
+    const customer = (await view()).customers.find((c) => c.name === '刘洋')!;
+    await sandbox.action('tag', { userid: 'zhangwei', customer: customer.externalUserid, add: ['A类'] });
+    await until('the console tag in the CRM', (x) => x.customers.find((c) => c.name === '刘洋')!.tags.includes('A类'));
+  });
+
+  it('the customer deletes the salesperson: the relation is lost and the team group gets the 删人提醒', async () => {
+    const customer = (await view()).customers.find((c) => c.name === '刘洋')!;
+    await sandbox.action('delete-staff', { userid: 'zhangwei', customer: customer.externalUserid });
+    const v = await until('the alert in the team group', (x) => (x.group?.items.length ?? 0) > 0);
+    expect(v.group!.name).toBe('华东销售一组');
+    expect(JSON.stringify(v.group!.items)).toContain('刘洋');
+    const relation = await app.container.dataSource.getRepository(CustomerRelation).findOneByOrFail({ staffUserid: 'zhangwei' });
+    expect(relation.status).toBe('lost');
+    await until('the customer shown as lost', (x) => x.customers.find((c) => c.name === '刘洋')!.owners[0]!.status === 'lost');
+  });
+
+  it('bad input gets a clear Chinese answer and changes nothing', async () => {
+    const refused = async (name: string, params: Record<string, unknown>) => {
+      const error = await sandbox.action(name, params).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SandboxClientError);
+      return error as SandboxClientError;
+    };
+    const before = await view();
+    expect((await refused('scan', { userid: 'nobody', state: 'x' })).message).toContain('userid not found');
+    expect((await refused('scan', { state: 'x' })).message).toContain('请选择销售');
+    expect((await refused('type', { userid: 'zhangwei', content: '   ' })).message).toContain('消息不能为空');
+    expect((await refused('tag', { userid: 'zhangwei', customer: 'wmNobody', add: ['A类'] })).message).toContain('84061');
+    expect((await refused('tag', { userid: 'lina', customer: 'x', add: ['没有这个标签'] })).message).toContain('企业标签里没有「没有这个标签」');
+    expect((await refused('click', { userid: 'zhangwei', card: 99999, key: 'done' })).message).toContain('no card #99999');
+    const unknown = await refused('teleport', {});
+    expect([unknown.status, unknown.message]).toEqual([400, expect.stringContaining('没有这个操作：teleport')]);
+    const notJson = await request(app.url).post('/sandbox/api/actions/scan').set('content-type', 'application/json').send('{oops');
+    expect([notJson.status, notJson.body.error]).toEqual([400, '请求体不是合法的 JSON']);
+    const after = await view();
+    expect(after.customers).toEqual(before.customers);
+    expect(after.chat).toEqual(before.chat);
+  });
+
+  it('is not there at all when real WeCom credentials are configured', async () => {
+    const real = await createTestContainer('sim-real');
+    try {
+      const http = request(createWebApp(real).callback());
+      for (const path of ['/sandbox', '/sandbox/api/view', '/sandbox/cgi-bin/gettoken', '/sandbox/sandbox.js']) expect((await http.get(path)).status).toBe(404);
+      expect((await http.post('/sandbox/api/actions/scan').send({ userid: 'zhangwei' })).status).toBe(404);
+    } finally {
+      await real.close();
+    }
+  });
+});
