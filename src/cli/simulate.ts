@@ -1,0 +1,167 @@
+import { parseArgs } from 'node:util';
+import { SandboxClient, SandboxClientError } from '../sandbox/sandbox-client';
+import type { ChatItem } from '../sandbox/fake-wecom.world';
+import type { SandboxView } from '../sandbox/sandbox-view';
+
+/**
+ * `npm run simulate -- <action> [options]`: the sandbox page's actions from a terminal or a script,
+ * against any running instance in sandbox mode (`--url`). It calls the instance's control API, so the
+ * same simulator core plays the action there: the fake WeCom changes and a real encrypted callback
+ * goes to that instance's /wecom/callback.
+ */
+const HELP = `用法 / usage: npm run simulate -- <操作 action> [选项 options]
+
+操作 actions:
+  scan        --user <userid> [--state <渠道state>] [--name <客户名>]   客户扫码添加销售 / a customer scans a channel QR code
+  delete-staff --user <userid> --customer <客户名或external_userid>    客户删除了销售 / the customer deletes the salesperson
+  tag         --user <userid> --customer <…> [--add A类,B类] [--remove …] 后台给客户打标签 / admin console tags a customer
+  create-tag  --group <标签组> --name <标签名>                           后台新建企业标签 / admin console creates a corp tag
+  type        --user <userid> <消息…>                                   销售给应用发消息，并打印回复 / a salesperson types; prints the reply
+  click       --user <userid> --card <卡片编号> --key <按钮key>          点击卡片按钮 / click a card button
+  fire-due                                                              立即触发到期提醒和SOP / fire due reminders and SOP steps now
+  view        [--user <userid>]                                         查看聊天、群和客户 / show chat, group and customers
+
+选项 options:
+  --url <url>   运行中的实例 / the running instance (default http://127.0.0.1:3000)
+  --no-wait     type 之后不等回复 / do not wait for the reply after type
+  --json        输出 JSON / print JSON
+  -h, --help
+
+例子 examples:
+  npm run simulate -- scan --user zhangwei --state live-demo --name 刘洋
+  npm run simulate -- type --user zhangwei 记录跟进 刘洋 电话沟通了报价，明天下午3点再联系
+  npm run simulate -- fire-due
+  npm run simulate -- view --user zhangwei
+`;
+
+interface Options {
+  url: string;
+  user?: string;
+  state?: string;
+  name?: string;
+  customer?: string;
+  add?: string;
+  remove?: string;
+  group?: string;
+  card?: string;
+  key?: string;
+  json: boolean;
+  wait: boolean;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      url: { type: 'string', default: 'http://127.0.0.1:3000' },
+      user: { type: 'string' },
+      state: { type: 'string' },
+      name: { type: 'string' },
+      customer: { type: 'string' },
+      add: { type: 'string' },
+      remove: { type: 'string' },
+      group: { type: 'string' },
+      card: { type: 'string' },
+      key: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'no-wait': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [action, ...words] = positionals;
+  if (values.help || !action) {
+    process.stdout.write(HELP);
+    return action || values.help ? 0 : 2;
+  }
+  const o: Options = { ...values, url: values.url!, json: values.json!, wait: !values['no-wait'] };
+  const client = new SandboxClient(o.url);
+  const list = (v: string | undefined) => (v ?? '').split(/[,，]/).map((s) => s.trim()).filter(Boolean);
+
+  switch (action) {
+    case 'view':
+      return print(o, await client.view(o.user ?? ''), describeView);
+    case 'scan':
+      return print(o, await client.action('scan', { userid: o.user, state: o.state ?? '', name: o.name }), (r) => `${r.name} 扫码添加了 ${o.user}（external_userid ${r.customer}）`);
+    case 'delete-staff':
+      return print(o, await client.action('delete-staff', { userid: o.user, customer: await customerId(client, o) }), () => `客户已删除 ${o.user}`);
+    case 'tag':
+      return print(o, await client.action('tag', { userid: o.user, customer: await customerId(client, o), add: list(o.add), remove: list(o.remove) }), () => '后台标签已修改');
+    case 'create-tag':
+      return print(o, await client.action('create-tag', { group: o.group, name: o.name }), (r) => `已新建企业标签 ${o.group}/${o.name}（${r.tagId}）`);
+    case 'click':
+      return print(o, await client.action('click', { userid: o.user, card: o.card, key: o.key }), () => `已点击卡片 #${o.card} 的 ${o.key}`);
+    case 'fire-due':
+      return print(o, await client.action('fire-due'), (r) => `已触发 ${r.fired} 个提醒/SOP 步骤`);
+    case 'type':
+      return type(client, o, words.join(' '));
+    default:
+      process.stderr.write(`没有这个操作 / unknown action: ${action}\n\n${HELP}`);
+      return 2;
+  }
+}
+
+function print<T>(o: Options, result: T, describe: (r: T) => string): number {
+  process.stdout.write(`${o.json ? JSON.stringify(result, null, 2) : describe(result)}\n`);
+  return 0;
+}
+
+/** A customer by external_userid, or by name among the CRM's customers. */
+async function customerId(client: SandboxClient, o: Options): Promise<string | undefined> {
+  if (!o.customer || o.customer.startsWith('wm') || o.customer.startsWith('wo')) return o.customer;
+  const matches = (await client.view(o.user ?? '')).customers.filter((c) => c.name === o.customer && c.externalUserid);
+  if (matches.length !== 1) throw new SandboxClientError(matches.length === 0 ? `没有叫「${o.customer}」的客户` : `有 ${matches.length} 个叫「${o.customer}」的客户，请用 external_userid`, null);
+  return matches[0]!.externalUserid!;
+}
+
+/** Sends the text, then waits (10 s at most) for the product's answer in that chat and prints it. */
+async function type(client: SandboxClient, o: Options, content: string): Promise<number> {
+  const sent = await client.action('type', { userid: o.user, content });
+  if (!o.wait) return print(o, sent, () => '已发送');
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const replies = (await client.view(o.user ?? '')).chat.filter((c) => c.seq > Number(sent.seq) && c.direction === 'out');
+    if (replies.length > 0) return print(o, replies, (r) => r.map(describeItem).join('\n\n'));
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  process.stderr.write('10 秒内没有回复。worker 在运行吗？/ no reply within 10 s: is a worker running?\n');
+  return 1;
+}
+
+function describeItem(item: ChatItem): string {
+  const head = `#${item.seq} ${new Date(item.at).toLocaleTimeString('zh-CN')} ${item.direction === 'in' ? '→' : '←'}`;
+  if (!item.card) return `${head} ${item.text ?? ''}`;
+  const c = item.card as Record<string, any>;
+  const lines = [
+    `${head} [${c.card_type}] ${c.main_title?.title ?? ''}${c.main_title?.desc ? ` · ${c.main_title.desc}` : ''}`,
+    c.emphasis_content ? `  ${c.emphasis_content.title ?? ''} ${c.emphasis_content.desc ?? ''}` : '',
+    c.quote_area?.quote_text ? `  「${c.quote_area.quote_text}」` : '',
+    c.sub_title_text ? `  ${c.sub_title_text}` : '',
+    ...((c.horizontal_content_list ?? []) as Array<{ keyname: string; value: string }>).map((r) => `  ${r.keyname}：${r.value}`),
+    item.replacedButton !== undefined
+      ? `  [${item.replacedButton}]`
+      : ((c.button_list ?? []) as Array<{ text: string; key: string }>).map((b) => `  [${b.text}] --card ${item.seq} --key ${b.key}`).join('\n'),
+  ];
+  return lines.filter(Boolean).join('\n');
+}
+
+function describeView(v: SandboxView): string {
+  const customers = v.customers.map((c) => `  ${c.name} · ${c.stage} · ${c.tags.join('、') || '无标签'} · ${c.owners.map((o) => `${o.name}${o.status === 'active' ? '' : `(${o.status})`}`).join('、')} · ${c.externalUserid}`);
+  return [
+    `销售 ${v.user}，待发提醒 ${v.pendingReminders} 个`,
+    '— CRM助手 —',
+    ...v.chat.slice(-10).map(describeItem),
+    `— ${v.group?.name ?? '团队群'} —`,
+    ...(v.group?.items.slice(-5).map(describeItem) ?? []),
+    '— 客户 —',
+    ...(customers.length ? customers : ['  （还没有客户）']),
+  ].join('\n');
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof SandboxClientError ? error.message : error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);
