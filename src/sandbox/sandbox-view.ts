@@ -12,6 +12,8 @@ import type { ChatItem, FakeWecomWorld } from './fake-wecom.world';
 export interface SandboxView {
   seq: number;
   user: string;
+  /** CRM_TIMEZONE: the page shows times as the cards do */
+  timezone: string;
   staff: Array<{ userid: string; name: string; position: string; team: string | null }>;
   channels: Array<{ state: string; label: string }>;
   corpTags: Array<{ group: string; name: string }>;
@@ -34,7 +36,7 @@ export interface CustomerRow {
   mine: boolean;
 }
 
-export async function buildView(deps: { world: FakeWecomWorld; dataSource: DataSource; rules: ChannelRules }, user: string): Promise<SandboxView> {
+export async function buildView(deps: { world: FakeWecomWorld; dataSource: DataSource; rules: ChannelRules; timezone: string }, user: string): Promise<SandboxView> {
   const { world } = deps;
   const userid = (world.findStaff(user) ?? world.staff[0]!).userid;
   const team = world.teamOf(userid);
@@ -44,6 +46,7 @@ export async function buildView(deps: { world: FakeWecomWorld; dataSource: DataS
   return {
     seq: world.seq,
     user: userid,
+    timezone: deps.timezone,
     staff: world.staff.map((s) => ({ ...s, team: world.teamOf(s.userid)?.name ?? null })),
     channels: channelExamples(deps.rules),
     corpTags: world.tagGroups.flatMap((g) => g.tag.map((t) => ({ group: g.group_name, name: t.name }))),

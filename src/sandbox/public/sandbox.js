@@ -44,7 +44,14 @@ async function act(name, params, done) {
 
 // ---- drawing messages ----
 
-const time = (ms) => new Date(ms).toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+// In CRM_TIMEZONE, like the dates on the cards, whatever the browser's zone.
+const time = (ms) => new Date(ms).toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: (state.view && state.view.timezone) || undefined });
+
+/** One line for the conversation list: a card's title, or the text without markdown marks. */
+function preview(item) {
+  if (item.card) return `[卡片] ${(item.card.main_title && item.card.main_title.title) || item.card.sub_title_text || ''}`;
+  return (item.text || '').replace(/<[^>]+>|\*\*|^#+\s*/gm, '').replace(/\s+/g, ' ');
+}
 
 function markdown(text) {
   // WeCom's markdown subset, drawn safely: **bold**, <font color="info|comment|warning">, [text](url), new lines.
@@ -165,9 +172,9 @@ function draw(view) {
   if (states.options.length !== view.channels.length) states.replaceChildren(...view.channels.map((c) => h('option', { value: c.state }, c.label)));
   $('group-title').textContent = view.group ? view.group.name : '（没有团队群）';
   const lastApp = view.chat[view.chat.length - 1];
-  if (lastApp) $('app-preview').textContent = lastApp.card ? `[卡片] ${(lastApp.card.main_title && lastApp.card.main_title.title) || ''}` : lastApp.text || '';
+  if (lastApp) $('app-preview').textContent = preview(lastApp);
   const lastGroup = view.group && view.group.items[view.group.items.length - 1];
-  if (lastGroup) $('group-preview').textContent = lastGroup.card ? `[卡片] ${(lastGroup.card.main_title && lastGroup.card.main_title.title) || ''}` : lastGroup.text || '';
+  if (lastGroup) $('group-preview').textContent = preview(lastGroup);
   $('chat-title').textContent = state.conversation === 'app' ? 'CRM助手' : view.group ? `${view.group.name}（群机器人）` : '团队群';
   $('pending-count').textContent = String(view.pendingReminders);
   drawMessages(view);
