@@ -29,7 +29,7 @@ export interface CallbackPlaintexts {
   text(from: string, content: string): string;
   externalContact(changeType: string, fields: { userId: string; externalUserId: string; state?: string; welcomeCode?: string; source?: string }): string;
   externalTag(changeType: 'create' | 'update' | 'delete', id: string, tagType: 'tag' | 'tag_group'): string;
-  cardClick(from: string, fields: { eventKey: string; taskId: string; cardType: string; responseCode: string }): string;
+  cardClick(from: string, fields: { eventKey: string; taskId: string; cardType: string; responseCode: string; selected?: Record<string, string[]> }): string;
 }
 
 export function callbackPlaintexts(corpId: string, agentId: string, now: () => number = Date.now): CallbackPlaintexts {
@@ -56,13 +56,21 @@ export function callbackPlaintexts(corpId: string, agentId: string, now: () => n
         TaskId: f.taskId,
         CardType: f.cardType,
         ResponseCode: f.responseCode,
-      })}<AgentID>${agentId}</AgentID></xml>`,
+      })}<AgentID>${agentId}</AgentID>${selectedItemsXml(f.selected ?? {})}</xml>`,
   };
 }
 
 /** The app did not take the callback (it answered an error status, or did not answer). */
 export class CallbackDeliveryError extends Error {
   override readonly name = 'CallbackDeliveryError';
+}
+
+/** The choices of a card with a drop-down (button_selection), as §4.5 shows them. */
+function selectedItemsXml(selected: Record<string, string[]>): string {
+  const items = Object.entries(selected).map(
+    ([question, ids]) => `<SelectedItem><QuestionKey>${cdata(question)}</QuestionKey><OptionIds>${ids.map((id) => `<OptionId>${cdata(id)}</OptionId>`).join('')}</OptionIds></SelectedItem>`,
+  );
+  return items.length > 0 ? `<SelectedItems>${items.join('')}</SelectedItems>` : '';
 }
 
 /** Seals a plaintext and POSTs it to the callback URL; anything but 200 is an error the caller shows. */

@@ -410,7 +410,8 @@ export class FakeWecomWorld {
     code.usedAt = this.now();
     if (card) {
       item.card = structuredClone(card);
-      item.replacedButton = undefined;
+      // WeCom draws `replace_text` of an updated button_interaction card in place of its buttons.
+      item.replacedButton = typeof card.replace_text === 'string' && card.replace_text ? card.replace_text : undefined;
     } else {
       item.replacedButton = String(button!.replace_name);
     }
@@ -447,7 +448,7 @@ export class FakeWecomWorld {
   }
 
   /** Marks the clicked button and hands out the response code that comes with the click event. */
-  click(seq: number, userid: string, key: string): { item: ChatItem; responseCode: string } {
+  click(seq: number, userid: string, key: string, selection: Record<string, string[]> = {}): { item: ChatItem; responseCode: string; selected: Record<string, string[]> } {
     const item = this.chat.find((c) => c.seq === seq);
     if (!item?.card || item.conversation.kind !== 'app') throw new WecomFault(40058, `no card #${seq}`);
     if (item.conversation.userid.toLowerCase() !== userid.toLowerCase()) throw new WecomFault(40058, `card #${seq} belongs to ${item.conversation.userid}`);
@@ -456,7 +457,16 @@ export class FakeWecomWorld {
     if (!buttons.some((b) => b.key === key && (b.type ?? 0) === 0)) throw new WecomFault(40058, `card #${seq} has no button with key ${key}`);
     item.clickedKey = key;
     this.touch();
-    return { item, responseCode: this.issueResponseCode(seq, item.conversation.userid) };
+    return { item, responseCode: this.issueResponseCode(seq, item.conversation.userid), selected: this.selectionOf(item.card, selection) };
+  }
+
+  /** What WeCom sends as SelectedItems: the option picked on the page, else the card's preselected one. */
+  private selectionOf(card: T.TemplateCard, picked: Record<string, string[]>): Record<string, string[]> {
+    const question = card.button_selection as { question_key?: string; selected_id?: string; option_list?: Array<{ id: string }> } | undefined;
+    if (!question?.question_key) return {};
+    const chosen = picked[question.question_key]?.filter((id) => question.option_list?.some((o) => o.id === id)) ?? [];
+    const fallback = question.selected_id ?? question.option_list?.[0]?.id;
+    return { [question.question_key]: chosen.length > 0 ? chosen : fallback ? [fallback] : [] };
   }
 
   log(text: string): void {

@@ -53,7 +53,13 @@ export const ACTIONS = {
   },
   click: {
     summary: '销售点击卡片上的按钮（template_card_event）',
-    params: z.object({ userid, card: z.coerce.number({ error: '请给出卡片编号' }).int().positive('请给出卡片编号'), key: required('请给出按钮 key') }),
+    params: z.object({
+      userid,
+      card: z.coerce.number({ error: '请给出卡片编号' }).int().positive('请给出卡片编号'),
+      key: required('请给出按钮 key'),
+      /** button_selection: question key → chosen option ids (default: the card's preselected option) */
+      selected: z.record(z.string(), z.array(z.string())).default({}),
+    }),
   },
   'fire-due': {
     summary: '立即触发所有待发的提醒和 SOP 步骤（不用等到时间）',
@@ -143,10 +149,10 @@ export class Simulator {
     return { seq: item.seq };
   }
 
-  async click(p: { userid: string; card: number; key: string }): Promise<Record<string, unknown>> {
+  async click(p: { userid: string; card: number; key: string; selected: Record<string, string[]> }): Promise<Record<string, unknown>> {
     const staff = this.deps.world.member(p.userid);
-    const { item, responseCode } = this.deps.world.click(p.card, staff.userid, p.key);
-    await this.post(this.xml.cardClick(staff.userid, { eventKey: p.key, taskId: String(item.card!.task_id ?? ''), cardType: item.card!.card_type, responseCode }));
+    const { item, responseCode, selected } = this.deps.world.click(p.card, staff.userid, p.key, p.selected);
+    await this.post(this.xml.cardClick(staff.userid, { eventKey: p.key, taskId: String(item.card!.task_id ?? ''), cardType: item.card!.card_type, responseCode, selected }));
     return { card: item.seq, key: p.key };
   }
 

@@ -124,6 +124,27 @@ describe('sandbox fake WeCom', () => {
     expect((await update('RCmadeup')).errcode).toBe(40058);
   });
 
+  it('a whole-card update draws its replace_text in place of the buttons, and a drop-down click carries the chosen option', async () => {
+    const todo = {
+      card_type: 'button_interaction',
+      task_id: 'todo-1',
+      main_title: { title: '待办提醒（2）' },
+      button_selection: { question_key: 'reminder', title: '提醒', option_list: [{ id: '7', text: '#7' }, { id: '9', text: '#9' }], selected_id: '7' },
+      button_list: [{ text: '完成', key: 'todo:done', style: 1 }],
+    };
+    await post('message/send', { agentid: 1000002, touser: 'zhangwei', msgtype: 'template_card', template_card: todo });
+    const seq = world.chat.at(-1)!.seq;
+    const click = world.click(seq, 'zhangwei', 'todo:done', { reminder: ['9', 'made-up'] });
+    expect(click.selected).toEqual({ reminder: ['9'] });
+    const updated = await post('message/update_template_card', { agentid: 1000002, userids: ['zhangwei'], response_code: click.responseCode, template_card: { ...todo, replace_text: '已完成 #9' } });
+    expect(updated.errcode).toBe(0);
+    expect(world.chat.at(-1)).toMatchObject({ seq, replacedButton: '已完成 #9' });
+    expect(() => world.click(seq, 'zhangwei', 'todo:done')).toThrow(/already been handled/);
+
+    await post('message/send', { agentid: 1000002, touser: 'zhangwei', msgtype: 'template_card', template_card: { ...todo, task_id: 'todo-2' } });
+    expect(world.click(world.chat.at(-1)!.seq, 'zhangwei', 'todo:done').selected).toEqual({ reminder: ['7'] });
+  });
+
   it('a group robot takes its own key only, and 20 messages a minute', async () => {
     const robot = (key: string, content: string) => post('webhook/send', { msgtype: 'text', text: { content } }, { key });
     expect((await robot('wrong-key', 'hi')).errcode).toBe(93000);

@@ -3,7 +3,7 @@
 'use strict';
 
 const API = '/sandbox/api';
-const state = { user: new URLSearchParams(location.search).get('user') || '', seq: -1, view: null, conversation: 'app' };
+const state = { user: new URLSearchParams(location.search).get('user') || '', seq: -1, view: null, conversation: 'app', picks: {} };
 const $ = (id) => document.getElementById(id);
 
 /** Builds an element; children are nodes or text (never parsed as HTML). */
@@ -83,10 +83,16 @@ function card(item) {
   if (Array.isArray(c.horizontal_content_list) && c.horizontal_content_list.length) {
     el.append(h('dl', { class: 'rows' }, c.horizontal_content_list.map((r) => [h('dt', {}, r.keyname), h('dd', {}, r.value || '')])));
   }
+  let selection = null;
   if (c.button_selection) {
     const s = c.button_selection;
-    el.append(h('div', { class: 'selection' }, s.title || '', h('select', { disabled: true }, (s.option_list || []).map((o) => h('option', { selected: o.id === s.selected_id }, o.text)))));
+    selection = h('select', { disabled: item.clickedKey !== undefined || item.replacedButton !== undefined, 'aria-label': s.title || '选择' },
+      (s.option_list || []).map((o) => h('option', { value: o.id, selected: o.id === (state.picks[item.seq] || s.selected_id) }, o.text)));
+    // Kept across redraws (every poll that brings news redraws the chat).
+    selection.addEventListener('change', () => (state.picks[item.seq] = selection.value));
+    el.append(h('div', { class: 'selection' }, s.title || '', selection));
   }
+  const picked = () => (selection ? { [c.button_selection.question_key]: [selection.value] } : {});
   if (c.card_type === 'button_interaction') {
     const buttons = h('div', { class: 'buttons' });
     if (item.replacedButton !== undefined) {
@@ -99,7 +105,7 @@ function card(item) {
             class: `style-${b.style || 1}${clicked ? ' clicked' : ''}`,
             'data-key': b.key,
             disabled: item.clickedKey !== undefined,
-            onclick: () => (b.type === 1 ? window.open(b.url, '_blank') : act('click', { userid: state.user, card: item.seq, key: b.key }, () => `已点击「${b.text}」`)),
+            onclick: () => (b.type === 1 ? window.open(b.url, '_blank') : act('click', { userid: state.user, card: item.seq, key: b.key, selected: picked() }, () => `已点击「${b.text}」`)),
           }, b.text),
         );
       }
