@@ -120,16 +120,18 @@ async function type(client: SandboxClient, o: Options, content: string): Promise
   if (!o.wait) return print(o, sent, () => '已发送');
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    const replies = (await client.view(o.user ?? '')).chat.filter((c) => c.seq > Number(sent.seq) && c.direction === 'out');
-    if (replies.length > 0) return print(o, replies, (r) => r.map(describeItem).join('\n\n'));
+    const view = await client.view(o.user ?? '');
+    const replies = view.chat.filter((c) => c.seq > Number(sent.seq) && c.direction === 'out');
+    if (replies.length > 0) return print(o, replies, (r) => r.map((item) => describeItem(item, view.timezone)).join('\n\n'));
     await new Promise((r) => setTimeout(r, 250));
   }
   process.stderr.write('10 秒内没有回复。worker 在运行吗？/ no reply within 10 s: is a worker running?\n');
   return 1;
 }
 
-function describeItem(item: ChatItem): string {
-  const head = `#${item.seq} ${new Date(item.at).toLocaleTimeString('zh-CN')} ${item.direction === 'in' ? '→' : '←'}`;
+/** A message as plain text; times in CRM_TIMEZONE, like the dates on the cards. */
+function describeItem(item: ChatItem, timeZone: string): string {
+  const head = `#${item.seq} ${new Date(item.at).toLocaleTimeString('zh-CN', { timeZone })} ${item.direction === 'in' ? '→' : '←'}`;
   if (!item.card) return `${head} ${item.text ?? ''}`;
   const c = item.card as Record<string, any>;
   const lines = [
@@ -150,9 +152,9 @@ function describeView(v: SandboxView): string {
   return [
     `销售 ${v.user}，待发提醒 ${v.pendingReminders} 个`,
     '— CRM助手 —',
-    ...v.chat.slice(-10).map(describeItem),
+    ...v.chat.slice(-10).map((item) => describeItem(item, v.timezone)),
     `— ${v.group?.name ?? '团队群'} —`,
-    ...(v.group?.items.slice(-5).map(describeItem) ?? []),
+    ...(v.group?.items.slice(-5).map((item) => describeItem(item, v.timezone)) ?? []),
     '— 客户 —',
     ...(customers.length ? customers : ['  （还没有客户）']),
   ].join('\n');
