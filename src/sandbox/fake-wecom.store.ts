@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FakeWecomWorld, WorldSnapshot } from './fake-wecom.world';
 
@@ -28,7 +28,8 @@ export function persistWorld(world: FakeWecomWorld, dataDir: string, delayMs = 5
   const flush = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    mkdirSync(dataDir, { recursive: true });
+    // Gone (a test's temporary directory removed after it stopped): do not bring it back.
+    if (!existsSync(dataDir)) return;
     writeFileSync(`${file}.tmp`, JSON.stringify(world.snapshot()));
     renameSync(`${file}.tmp`, file);
   };
