@@ -50,23 +50,35 @@ const time = (ms) => new Date(ms).toLocaleTimeString('zh-CN', { hour: '2-digit',
 /** One line for the conversation list: a card's title, or the text without markdown marks. */
 function preview(item) {
   if (item.card) return `[卡片] ${(item.card.main_title && item.card.main_title.title) || item.card.sub_title_text || ''}`;
-  return (item.text || '').replace(/<[^>]+>|\*\*|^#+\s*/gm, '').replace(/\s+/g, ' ');
+  return (item.text || '').replace(/<[^>]+>|\*\*|^(#+|>)\s*/gm, '').replace(/\s+/g, ' ');
 }
 
 function markdown(text) {
-  // WeCom's markdown subset, drawn safely: **bold**, <font color="info|comment|warning">, [text](url), new lines.
+  // WeCom's markdown subset, drawn safely (text only, never parsed as HTML): # headings, > quotes,
+  // **bold**, <font color="info|comment|warning">, [text](url), <@userid> mentions, new lines.
   const box = h('div', { class: 'bubble markdown' });
-  const pattern = /\*\*(.+?)\*\*|<font color="(\w+)">(.+?)<\/font>|\[(.+?)\]\((\S+?)\)/g;
+  for (const line of text.split('\n')) {
+    const heading = /^(#{1,6})\s+(.*)$/.exec(line);
+    const quote = /^>\s?(.*)$/.exec(line);
+    const el = h('div', { class: heading ? `h${heading[1].length}` : quote ? 'quote-line' : 'line' });
+    inline(el, heading ? heading[2] : quote ? quote[1] : line);
+    box.append(el);
+  }
+  return box;
+}
+
+function inline(el, text) {
+  const pattern = /\*\*(.+?)\*\*|<font color="(\w+)">(.+?)<\/font>|\[(.+?)\]\((\S+?)\)|<@(\w+)>/g;
   let last = 0;
   for (const m of text.matchAll(pattern)) {
-    box.append(text.slice(last, m.index));
-    if (m[1]) box.append(h('b', {}, m[1]));
-    else if (m[2]) box.append(h('span', { class: m[2] }, m[3]));
-    else box.append(h('a', { href: m[5], target: '_blank', rel: 'noopener' }, m[4]));
+    el.append(text.slice(last, m.index));
+    if (m[1]) el.append(h('b', {}, m[1]));
+    else if (m[2]) el.append(h('span', { class: m[2] }, m[3]));
+    else if (m[4]) el.append(h('a', { href: m[5], target: '_blank', rel: 'noopener' }, m[4]));
+    else el.append(h('span', { class: 'mention' }, `@${m[6]}`));
     last = m.index + m[0].length;
   }
-  box.append(text.slice(last));
-  return box;
+  el.append(text.slice(last) || (last === 0 ? '\u200b' : ''));
 }
 
 const SOURCE_COLORS = ['', 'black', 'red', 'green'];
