@@ -460,6 +460,12 @@ export class FakeWecomWorld {
     return { item, responseCode: this.issueResponseCode(seq, item.conversation.userid), selected: this.selectionOf(item.card, selection) };
   }
 
+  unclick(seq: number): void {
+    const item = this.chat.find((c) => c.seq === seq);
+    if (item) item.clickedKey = undefined;
+    this.touch();
+  }
+
   /** What WeCom sends as SelectedItems: the option picked on the page, else the card's preselected one. */
   private selectionOf(card: T.TemplateCard, picked: Record<string, string[]>): Record<string, string[]> {
     const question = card.button_selection as { question_key?: string; selected_id?: string; option_list?: Array<{ id: string }> } | undefined;

@@ -152,7 +152,13 @@ export class Simulator {
   async click(p: { userid: string; card: number; key: string; selected: Record<string, string[]> }): Promise<Record<string, unknown>> {
     const staff = this.deps.world.member(p.userid);
     const { item, responseCode, selected } = this.deps.world.click(p.card, staff.userid, p.key, p.selected);
-    await this.post(this.xml.cardClick(staff.userid, { eventKey: p.key, taskId: String(item.card!.task_id ?? ''), cardType: item.card!.card_type, responseCode, selected }));
+    try {
+      await this.post(this.xml.cardClick(staff.userid, { eventKey: p.key, taskId: String(item.card!.task_id ?? ''), cardType: item.card!.card_type, responseCode, selected }));
+    } catch (error) {
+      // The app never got the click: the buttons must stay clickable, as WeCom would leave them.
+      this.deps.world.unclick(item.seq);
+      throw error;
+    }
     return { card: item.seq, key: p.key };
   }
 

@@ -7,6 +7,7 @@ import { InboundEvent } from '../../entities';
 import { openDatabase } from '../../src/db/database';
 import { createTestContainer, deleteRedisPrefix, ensureTestDatabase, TEST_REDIS_URL, TEST_WECOM, uniquePrefix, waitFor } from '../helpers/test-env';
 import { externalContactXml, signedCallback } from '../helpers/wecom-callbacks';
+import { SandboxClient } from '../../src/sandbox/sandbox-client';
 
 /**
  * The real entry point as operators run it: separate web and worker processes against one MariaDB and
@@ -118,7 +119,7 @@ describe('process roles', () => {
     for (const name of ['PORT', 'WECOM_ENCODING_AES_KEY', 'CRM_TIMEZONE', 'WECOM_CORP_ID']) expect(out).toContain(name);
   });
 
-  it('starts with nothing configured: sandbox mode on embedded SQLite, announced', async () => {
+  it('starts with nothing configured: sandbox mode on embedded SQLite, announced, with the sandbox page working', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'wecom-crm-fresh-'));
     const port = randomPort();
     const prefix = uniquePrefix('fresh');
@@ -128,6 +129,12 @@ describe('process roles', () => {
       await waitFor(() => healthy(port), Boolean, 30_000, 'fresh start ready');
       expect(fresh.output()).toContain('SANDBOX MODE');
       expect(fresh.output()).toContain('embedded SQLite');
+      // The quick start's promise: the sandbox page is there, and a customer added there is captured.
+      const page = await fetch(`http://127.0.0.1:${port}/sandbox`);
+      expect([page.status, await page.text()]).toEqual([200, expect.stringContaining('企业微信')]);
+      const sandbox = new SandboxClient(`http://127.0.0.1:${port}`);
+      await sandbox.action('scan', { userid: 'zhangwei', state: 'expo-2026', name: '陈静' });
+      await waitFor(() => sandbox.view('zhangwei'), (v) => v.customers.some((c) => c.name === '陈静' && c.tags.includes('展会') && c.welcome !== null), 20_000, 'the customer captured');
       fresh.child.kill('SIGTERM');
       await expectCleanExit(fresh);
     } finally {

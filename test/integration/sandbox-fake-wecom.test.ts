@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Koa from 'koa';
 import request from 'supertest';
 import { fakeWecomRouter } from '../../src/sandbox/fake-wecom.routes';
+import { loadWorldSnapshot, persistWorld } from '../../src/sandbox/fake-wecom.store';
 import { FakeWecomWorld } from '../../src/sandbox/fake-wecom.world';
 
 /**
@@ -143,6 +147,21 @@ describe('sandbox fake WeCom', () => {
 
     await post('message/send', { agentid: 1000002, touser: 'zhangwei', msgtype: 'template_card', template_card: { ...todo, task_id: 'todo-2' } });
     expect(world.click(world.chat.at(-1)!.seq, 'zhangwei', 'todo:done').selected).toEqual({ reminder: ['7'] });
+  });
+
+  it('keeps its customers across a restart, so the CRM’s customers still exist in WeCom', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandbox-world-'));
+    try {
+      persistWorld(world, dir);
+      const { customer } = world.addCustomer({ userid: 'zhangwei', name: '刘洋' });
+      world.markTag({ userid: 'zhangwei', external_userid: customer.external_contact.external_userid, add_tag: ['etSandboxTagA'] });
+      await new Promise((r) => setTimeout(r, 700));
+      const restarted = new FakeWecomWorld({ corpId: 'wwsandboxtest', corpSecret: 'S'.repeat(43), agentId: '1000002', snapshot: loadWorldSnapshot(dir) });
+      expect(restarted.customer(customer.external_contact.external_userid).follow_user[0]!.tags!.map((t) => t.tag_name)).toEqual(['A类']);
+      expect(restarted.seq).toBe(world.seq);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a group robot takes its own key only, and 20 messages a minute', async () => {
