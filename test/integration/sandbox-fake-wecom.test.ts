@@ -6,6 +6,8 @@ import request from 'supertest';
 import { fakeWecomRouter } from '../../src/sandbox/fake-wecom.routes';
 import { loadWorldSnapshot, persistWorld } from '../../src/sandbox/fake-wecom.store';
 import { FakeWecomWorld } from '../../src/sandbox/fake-wecom.world';
+import { CallbackDeliveryError } from '../../src/sandbox/callback-events';
+import { Simulator } from '../../src/sandbox/simulator';
 
 /**
  * The sandbox's fake WeCom behaves like WeCom for what the product calls: tokens, single-use welcome
@@ -147,6 +149,17 @@ describe('sandbox fake WeCom', () => {
 
     await post('message/send', { agentid: 1000002, touser: 'zhangwei', msgtype: 'template_card', template_card: { ...todo, task_id: 'todo-2' } });
     expect(world.click(world.chat.at(-1)!.seq, 'zhangwei', 'todo:done').selected).toEqual({ reminder: ['7'] });
+  });
+
+  it('a click the app never received leaves the card’s buttons clickable', async () => {
+    const card = { card_type: 'button_interaction', task_id: 'rem-1', main_title: { title: '提醒' }, button_list: [{ text: '完成', key: 'rem:done:1' }] };
+    await post('message/send', { agentid: 1000002, touser: 'zhangwei', msgtype: 'template_card', template_card: card });
+    const seq = world.chat.at(-1)!.seq;
+    const keys = { corpId: 'wwsandboxtest', token: 'T'.repeat(32), encodingAesKey: 'K'.repeat(43), agentId: '1000002' };
+    const offline = new Simulator({ world, keys, callbackUrl: 'http://127.0.0.1:1/wecom/callback', fireDue: async () => 0 });
+    await expect(offline.run('click', { userid: 'zhangwei', card: seq, key: 'rem:done:1' })).rejects.toBeInstanceOf(CallbackDeliveryError);
+    expect(world.chat.at(-1)!.clickedKey).toBeUndefined();
+    expect(() => world.click(seq, 'zhangwei', 'rem:done:1')).not.toThrow();
   });
 
   it('keeps its customers across a restart, so the CRM’s customers still exist in WeCom', async () => {
