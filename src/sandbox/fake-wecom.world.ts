@@ -114,6 +114,7 @@ export class FakeWecomWorld {
   private readonly welcomeCodes = new Map<string, WelcomeCode>();
   private readonly responseCodes = new Map<string, ResponseCode>();
   private readonly robotSends = new Map<string, number[]>();
+  private readonly recentSends = new Map<string, number>();
   private readonly listeners = new Set<() => void>();
   private readonly now: () => number;
 
@@ -372,6 +373,7 @@ export class FakeWecomWorld {
     const interactive = content.card && INTERACTIVE_CARDS.has(content.card.card_type);
     let responseCode: string | undefined;
     for (const userid of valid) {
+      if (this.isDuplicate(body, userid, content)) continue;
       const item = this.deliver({ kind: 'app', userid: this.findStaff(userid)!.userid }, 'out', content);
       if (interactive) {
         responseCode = this.issueResponseCode(item.seq, item.conversation.kind === 'app' ? item.conversation.userid : userid);
@@ -384,6 +386,19 @@ export class FakeWecomWorld {
       msgid: `sandbox-msg-${this.seq}`,
       ...(responseCode ? { response_code: responseCode } : {}),
     };
+  }
+
+  /**
+   * enable_duplicate_check: WeCom drops a message identical to one the same member got within the
+   * interval (the outbound queue asks for it when it retries a send whose outcome it does not know).
+   */
+  private isDuplicate(body: Record<string, unknown>, userid: string, content: unknown): boolean {
+    const fingerprint = JSON.stringify([userid.toLowerCase(), content]);
+    const sentAt = this.recentSends.get(fingerprint);
+    const windowMs = Number(body.duplicate_check_interval ?? 1800) * 1000;
+    if (Number(body.enable_duplicate_check) === 1 && sentAt !== undefined && this.now() - sentAt < windowMs) return true;
+    this.recentSends.set(fingerprint, this.now());
+    return false;
   }
 
   /** A code WeCom hands out with a click (or an interactive card): one update of that user's card. */

@@ -113,6 +113,13 @@ describe('sandbox fake WeCom', () => {
     expect((await send({ touser: 'zhangwei', msgtype: 'template_card', template_card: { card_type: 'text_notice', main_title: { title: 't' } } })).errcode).toBe(40058);
     expect((await send({ touser: 'zhangwei', msgtype: 'template_card', template_card: { card_type: 'button_interaction', main_title: { title: 't' }, button_list: [{ text: '完成', key: 'done' }] } })).errcode).toBe(40058);
     expect(world.chat.filter((c) => c.conversation.kind === 'app')).toHaveLength(1);
+
+    // A retry that asks for the duplicate check is dropped when identical; without it, it is delivered.
+    const again = { touser: 'zhangwei', msgtype: 'text', text: { content: '你好' } };
+    expect((await send({ ...again, enable_duplicate_check: 1, duplicate_check_interval: 1800 })).errcode).toBe(0);
+    expect(world.chat.filter((c) => c.conversation.kind === 'app')).toHaveLength(1);
+    await send(again);
+    expect(world.chat.filter((c) => c.conversation.kind === 'app')).toHaveLength(2);
   });
 
   it('an interactive card gets a response code that updates that user’s card once', async () => {
