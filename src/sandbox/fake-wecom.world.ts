@@ -398,6 +398,8 @@ export class FakeWecomWorld {
     const windowMs = Number(body.duplicate_check_interval ?? 1800) * 1000;
     if (Number(body.enable_duplicate_check) === 1 && sentAt !== undefined && this.now() - sentAt < windowMs) return true;
     this.recentSends.set(fingerprint, this.now());
+    // WeCom's longest interval is 4 hours: older fingerprints can go.
+    if (this.recentSends.size > 5000) for (const [key, at] of this.recentSends) if (this.now() - at > 4 * 3600_000) this.recentSends.delete(key);
     return false;
   }
 
