@@ -5,9 +5,10 @@ import { STATUS_LENGTH, USERID_LENGTH } from './column-types';
  * received: stored and (normally) on the queue. The webhook does not spend a write on marking it
  * queued: the job id is derived from the row id, so re-adding is harmless, and the sweeper re-adds
  * rows whose job is missing (a crash between store and enqueue, or a Redis restart).
- * processing: a worker took it (and may be retrying). done / ignored (no handler) / failed (retries exhausted).
+ * processing: a worker took it (and may be retrying). deferred: its urgent part is done (a welcome sent)
+ * and the rest waits in a low-priority job. done / ignored (no handler) / failed (retries exhausted).
  */
-export type InboundEventStatus = 'received' | 'processing' | 'done' | 'ignored' | 'failed';
+export type InboundEventStatus = 'received' | 'processing' | 'deferred' | 'done' | 'ignored' | 'failed';
 
 /** Every callback WeCom delivered, stored before we answer 200. The decrypted fields are kept for replay. */
 @Entity({ name: 'inbound_events' })

@@ -78,7 +78,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().default('./data'),
   WEBHOOK_BODY_LIMIT: z.coerce.number().int().min(1024).default(1024 * 1024),
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(32),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   INBOUND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   INBOUND_RETRY_DELAY_MS: z.coerce.number().int().min(1).default(2000),
   STALE_EVENT_AFTER_MS: z.coerce.number().int().min(1000).default(60_000),
@@ -117,6 +118,8 @@ export interface Config {
   port: number;
   /** mysql://… for production; undefined means the embedded SQLite file under dataDir. */
   databaseUrl: string | undefined;
+  /** connections per process (MySQL/MariaDB) */
+  databasePoolSize: number;
   redisUrl: string;
   /** Redis key prefix of every queue, so several installs can share one Redis. */
   queuePrefix: string;
@@ -190,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     sandbox,

@@ -67,6 +67,7 @@ export async function createContainer(
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     runMigrations: config.migrateOnStart,
+    poolSize: config.databasePoolSize,
   });
   const queues = createQueueSet({ redisUrl: config.redisUrl, prefix: options.queuePrefix ?? config.queuePrefix });
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics });

@@ -1,5 +1,5 @@
 import type { Container } from './container';
-import { createOutboundProcessor } from './outbound/outbound.processor';
+import { createOutboundDelivery, createOutboundProcessor } from './outbound/outbound.processor';
 import { createInboundProcessor } from './queue/inbound.processor';
 import { createReminderProcessor } from './queue/reminder.processor';
 import { reminderJobId } from './queue/reminder.scheduler';
@@ -26,6 +26,8 @@ export function startWorker(container: Container, options: WorkerOptions = {}): 
 
   // Waiting (pacing, quiet hours, backoff) is a Bull retry with a computed delay: not worth a log line.
   void queues.get('outbound').process(config.outbound.concurrency, createOutboundProcessor(container));
+  // Welcomes are sent from the handler that has the code (outbound.sendNow), not one queue hop later.
+  container.outbound.attachDelivery(createOutboundDelivery(container));
 
   void queues.get('reminders').process(4, createReminderProcessor({ dataSource: container.dataSource, outbound: container.outbound, logger, timezone: config.timezone }));
   const sweepReminders = async () => {

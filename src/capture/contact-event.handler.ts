@@ -7,6 +7,7 @@ import { audit } from '../services/audit';
 import type { WecomApiClient } from '../wecom/api/wecom-api.client';
 import { WecomApiError } from '../wecom/api/wecom-api.error';
 import type { GetExternalContactResponse } from '../wecom/api/wecom-api.types';
+import { defer, type Deferred } from '../events/event-handler.registry';
 import type { CaptureAlerts } from './capture-alerts';
 import { renderWelcome, type ChannelRules } from './channel-rules';
 import type { CorpTagDictionary } from './corp-tag-dictionary';
@@ -37,17 +38,17 @@ const WELCOME_WINDOW_MS = 20_000;
 export class ContactEventHandler {
   constructor(private readonly deps: ContactEventDeps) {}
 
-  async handle(event: InboundEvent): Promise<void> {
+  async handle(event: InboundEvent): Promise<void | Deferred> {
     const p = fields(event);
     if (!p.userId || !p.externalUserid) {
       this.deps.logger.warn({ dedupeKey: event.dedupeKey, changeType: p.changeType }, 'change_external_contact without UserID or ExternalUserID: ignored');
       return;
     }
-    await this.ensureStaff(p.userId);
+    const staff = await this.ensureStaff(p.userId);
     switch (p.changeType) {
       case 'add_external_contact':
       case 'add_half_external_contact':
-        return this.added(event, p);
+        return this.added(event, p, staff);
       case 'edit_external_contact':
         return this.edited(event, p);
       case 'del_external_contact':
@@ -61,8 +62,38 @@ export class ContactEventHandler {
     }
   }
 
-  private async added(event: InboundEvent, p: EventFields): Promise<void> {
+  /**
+   * The second stage of an add whose welcome went first: records the customer with what the first
+   * stage fetched (`carry`), or fetches again when the job was re-created without it.
+   */
+  async handleLater(event: InboundEvent, carry: unknown): Promise<void> {
+    const p = fields(event);
+    const detail = isContactDetail(carry) ? carry : await this.fetch(p.externalUserid);
+    await this.record(event, p, detail);
+  }
+
+  /**
+   * An add with a WelcomeCode is done in two stages: the welcome at once (its code dies 20 s after
+   * the add), and the recording deferred behind the welcomes of the rest of a burst.
+   */
+  private async added(event: InboundEvent, p: EventFields, staff: Staff): Promise<void | Deferred> {
     const detail = await this.fetch(p.externalUserid);
+    const follow = detail?.follow_user.find((f) => f.userid.toLowerCase() === p.userId.toLowerCase());
+    const match = this.deps.rules.match(p.state || follow?.state || null);
+    if (!detail || !follow || !p.welcomeCode || !match.welcome) return this.record(event, p, detail);
+
+    await this.deps.outbound.sendNow({
+      channel: 'welcome',
+      welcomeCode: p.welcomeCode,
+      externalUserid: p.externalUserid,
+      text: { content: renderWelcome(match.welcome, { name: detail.external_contact.name, staff: staff.name ?? '' }) },
+      expiresAt: new Date(event.createdAt.getTime() + WELCOME_WINDOW_MS),
+      idempotencyKey: `welcome:${event.dedupeKey}`,
+    });
+    return defer(detail);
+  }
+
+  private async record(event: InboundEvent, p: EventFields, detail: GetExternalContactResponse | null): Promise<void> {
     const follow = detail?.follow_user.find((f) => f.userid.toLowerCase() === p.userId.toLowerCase());
     if (!detail || !follow) {
       // Deleted again before we got here (or a replay of an old add): nothing follows now, nothing to welcome.
@@ -71,19 +102,6 @@ export class ContactEventHandler {
     }
     const state = p.state || follow.state || null;
     const match = this.deps.rules.match(state);
-
-    // The welcome code is single-use and valid 20 s: enqueue it before any slower work (it jumps the queue).
-    if (p.welcomeCode && match.welcome) {
-      const staff = await this.deps.dataSource.getRepository(Staff).findOneBy({ userid: p.userId.toLowerCase() });
-      await this.deps.outbound.enqueue({
-        channel: 'welcome',
-        welcomeCode: p.welcomeCode,
-        externalUserid: p.externalUserid,
-        text: { content: renderWelcome(match.welcome, { name: detail.external_contact.name, staff: staff?.name ?? '' }) },
-        expiresAt: new Date(event.createdAt.getTime() + WELCOME_WINDOW_MS),
-        idempotencyKey: `welcome:${event.dedupeKey}`,
-      });
-    }
 
     // Corp tags the rule needs are created (rarely) before the transaction: a WeCom call must not hold it open.
     const ruleTags = match.rule && match.rule.tags.length > 0 ? await this.deps.dictionary.ensure(match.rule.tags) : [];
@@ -190,10 +208,12 @@ export class ContactEventHandler {
   }
 
   /** Known salespeople are only read: an INSERT per event would cost a commit in a burst. */
-  private async ensureStaff(userId: string): Promise<void> {
+  private async ensureStaff(userId: string): Promise<Staff> {
     const repo = this.deps.dataSource.getRepository(Staff);
-    if (await repo.existsBy({ userid: userId.toLowerCase() })) return;
+    const known = await repo.findOneBy({ userid: userId.toLowerCase() });
+    if (known) return known;
     await repo.createQueryBuilder().insert().values({ userid: userId.toLowerCase(), wecomUserid: userId }).orIgnore().execute();
+    return repo.findOneByOrFail({ userid: userId.toLowerCase() });
   }
 
   /** One audit row per (action, event): a retried job does not write it again. */
@@ -215,6 +235,12 @@ interface EventFields {
   welcomeCode: string;
   source: string;
   failReason: string;
+}
+
+/** A carry from the first stage, checked: job data comes back from Redis, shaped by whoever wrote it. */
+function isContactDetail(value: unknown): value is GetExternalContactResponse {
+  const v = value as GetExternalContactResponse | undefined;
+  return typeof v?.external_contact?.external_userid === 'string' && Array.isArray(v.follow_user);
 }
 
 function fields(event: InboundEvent): EventFields {

@@ -36,9 +36,22 @@ export class CorpTagDictionary {
     return out;
   }
 
+  /** Creations in flight, per tag: a burst of adds for a new channel creates its tag in WeCom once. */
+  private readonly creating = new Map<string, Promise<Tag>>();
+
   private async ensureCorp(def: RuleTag): Promise<Tag> {
     const found = await this.findCorp(def);
     if (found) return found;
+    const key = JSON.stringify([def.group, def.name]);
+    let creation = this.creating.get(key);
+    if (!creation) {
+      creation = this.createCorp(def).finally(() => this.creating.delete(key));
+      this.creating.set(key, creation);
+    }
+    return creation;
+  }
+
+  private async createCorp(def: RuleTag): Promise<Tag> {
     try {
       const { tag_group: group } = await this.api.addCorpTag({ group_name: def.group, tag: [{ name: def.name }] });
       await this.store([group], false);

@@ -109,6 +109,7 @@ export class CustomerSync {
         } while (state.cursor);
         if (mode === 'reconcile') await this.endMissingRelations(users, seen, report);
       }
+      if (mode === 'reconcile') await this.endRelationsOfFormerFollowers(followUsers, report);
       state.phase = 'groups';
       state.batch = 0;
       await save('running');
@@ -155,6 +156,23 @@ export class CustomerSync {
       const stillFollowed = await relations.countBy({ customerId: relation.customerId, status: 'active' });
       if (stillFollowed === 0) report.customers.removed += 1;
       sample(report, `${relation.customer.name} 已不在 ${relation.staffUserid} 的客户中`);
+    }
+  }
+
+  /**
+   * Active relations of salespeople WeCom no longer lists as follow users at all (they left, or lost
+   * customer-contact rights): their batches are never read, so endMissingRelations cannot see them.
+   * An empty list is taken for a WeCom-side glitch, not for everyone leaving: nothing is ended then.
+   */
+  private async endRelationsOfFormerFollowers(followUsers: string[], report: SyncReport): Promise<void> {
+    if (followUsers.length === 0) return;
+    const relations = this.dataSource.getRepository(CustomerRelation);
+    const orphaned = await relations.find({ where: { staffUserid: Not(In(followUsers.map((u) => u.toLowerCase()))), status: 'active' }, relations: { customer: true } });
+    for (const relation of orphaned) {
+      await relations.update({ id: relation.id, status: 'active' }, { status: 'removed', endedAt: new Date(), endReason: 'staff_not_following' });
+      report.relations.removed += 1;
+      if ((await relations.countBy({ customerId: relation.customerId, status: 'active' })) === 0) report.customers.removed += 1;
+      sample(report, `${relation.staffUserid} 已不是客户联系成员：${relation.customer.name} 的跟进已结束`);
     }
   }
 

@@ -14,7 +14,12 @@ export function registerCaptureHandlers(container: Container, options: CaptureOp
   const capture = createCaptureModule(container, options);
   const { handlers, logger } = container;
 
-  handlers.register('change_external_contact', (event) => capture.contacts.handle(event));
+  handlers.register(
+    'change_external_contact',
+    (event) => capture.contacts.handle(event),
+    // an add's recording, deferred behind the welcomes of a burst
+    (event, _attempt, carry) => capture.contacts.handleLater(event, carry),
+  );
 
   // create/update/delete/shuffle all re-pull the whole list (a deleted group takes its tags silently).
   handlers.register('change_external_tag', async () => {

@@ -5,7 +5,27 @@ export interface HandlerAttempt {
   final: boolean;
 }
 
-export type EventHandler = (event: InboundEvent, attempt: HandlerAttempt) => Promise<void>;
+/**
+ * What a handler returns when the urgent part of its work is done and the rest can wait (a welcome
+ * message is sent, recording the customer can come after the rest of a burst's welcomes). The
+ * event's "later" handler then runs from a low-priority job; `carry` (small, JSON) saves it
+ * repeating a WeCom call, and may be missing when the job had to be re-created.
+ */
+export interface Deferred {
+  deferred: true;
+  carry?: unknown;
+}
+
+export type EventHandler = (event: InboundEvent, attempt: HandlerAttempt) => Promise<void | Deferred>;
+export type LaterHandler = (event: InboundEvent, attempt: HandlerAttempt, carry: unknown) => Promise<void>;
+
+export function defer(carry?: unknown): Deferred {
+  return { deferred: true, carry };
+}
+
+export function isDeferred(value: unknown): value is Deferred {
+  return typeof value === 'object' && value !== null && (value as Deferred).deferred === true;
+}
 
 /**
  * Handlers per event kind (`text`, `change_external_contact/add_external_contact`, `template_card_event`, …).
@@ -14,15 +34,22 @@ export type EventHandler = (event: InboundEvent, attempt: HandlerAttempt) => Pro
  */
 export class EventHandlerRegistry {
   private readonly handlers = new Map<string, EventHandler>();
+  private readonly laterHandlers = new Map<string, LaterHandler>();
 
-  register(kind: string, handler: EventHandler): this {
+  register(kind: string, handler: EventHandler, later?: LaterHandler): this {
     if (this.handlers.has(kind)) throw new Error(`a handler for "${kind}" is already registered`);
     this.handlers.set(kind, handler);
+    if (later) this.laterHandlers.set(kind, later);
     return this;
   }
 
   resolve(kind: string): EventHandler | undefined {
     return this.handlers.get(kind) ?? this.handlers.get(kind.split('/')[0]!);
+  }
+
+  /** The second stage of a handler that deferred part of its work (found the same way as `resolve`). */
+  resolveLater(kind: string): LaterHandler | undefined {
+    return this.handlers.has(kind) ? this.laterHandlers.get(kind) : this.laterHandlers.get(kind.split('/')[0]!);
   }
 
   kinds(): string[] {

@@ -43,12 +43,21 @@ const DUPLICATE_CHECK = { enable_duplicate_check: 1 as const, duplicate_check_in
 
 type Outcome = { msgid: string | null; note: string | null };
 
+/** The Bull processor of the outbound queue: one delivery attempt per job run. */
+export function createOutboundProcessor(deps: OutboundProcessorDeps) {
+  const deliver = createOutboundDelivery(deps);
+  return (job: Job<OutboundJobData>): Promise<string> => deliver(job.data.messageId);
+}
+
+/** Sends one logged message now (`loaded`: the row, when the caller has just written it); throws RetryLater when it has to wait. */
+export type OutboundDelivery = (messageId: number, loaded?: OutboundMessage) => Promise<string>;
+
 /**
  * Sends one logged message, safely more than once: a row already sent, failed or dropped is left
  * alone; quiet hours and pacing put the job back in the delayed set (the row stays queued, with
  * `notBefore`); the attempt is recorded before the call and the result before the job is acked.
  */
-export function createOutboundProcessor(deps: OutboundProcessorDeps) {
+export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDelivery {
   const repo = deps.dataSource.getRepository(OutboundMessage);
   const now = deps.now ?? Date.now;
   const settings = deps.config.outbound;
@@ -66,10 +75,10 @@ export function createOutboundProcessor(deps: OutboundProcessorDeps) {
     return 'failed';
   };
 
-  return async (job: Job<OutboundJobData>): Promise<string> => {
-    const row = await repo.findOneBy({ id: job.data.messageId });
+  return async (messageId: number, loaded?: OutboundMessage): Promise<string> => {
+    const row = loaded ?? (await repo.findOneBy({ id: messageId }));
     if (!row) {
-      deps.logger.warn({ outboundId: job.data.messageId }, 'outbound job for a missing row');
+      deps.logger.warn({ outboundId: messageId }, 'outbound job for a missing row');
       return 'missing';
     }
     if (row.status !== 'queued' && row.status !== 'sending') return row.status;

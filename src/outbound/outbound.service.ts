@@ -7,6 +7,7 @@ import type { Metrics } from '../metrics';
 import { type QueueSet, withTimeout } from '../queue/queues';
 import type { AppChatMessage, AppMessage, RobotMessage, SendWelcomeMsgRequest, TemplateCard } from '../wecom/api/wecom-api.types';
 import { robotId } from './outbound-pacing';
+import type { OutboundDelivery } from './outbound.processor';
 import { type QuietHours, quietHoursEnd } from './quiet-hours';
 
 interface Common {
@@ -83,7 +84,28 @@ export class OutboundService {
     this.now = deps.now ?? Date.now;
   }
 
+  /** Set in worker processes: lets `sendNow` deliver in-process (the web process never calls WeCom). */
+  private delivery: OutboundDelivery | undefined;
+
+  attachDelivery(delivery: OutboundDelivery): void {
+    this.delivery = delivery;
+  }
+
   async enqueue(request: OutboundRequest): Promise<EnqueueResult> {
+    return this.submit(request, false);
+  }
+
+  /**
+   * Logs the message like `enqueue`, then sends it from this process at once instead of through a
+   * queued job: for a welcome, whose code dies 20 s after the add, a queue hop behind a burst costs
+   * seconds. Pacing and quiet hours still apply; anything that has to wait (no pacing slot, a
+   * retryable error) continues as a delayed job. Without a delivery (the web process) it is `enqueue`.
+   */
+  async sendNow(request: OutboundRequest): Promise<EnqueueResult> {
+    return this.submit(request, true);
+  }
+
+  private async submit(request: OutboundRequest, now: boolean): Promise<EnqueueResult> {
     const key = request.idempotencyKey;
     if (!key || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) throw new Error(`idempotencyKey must be 1-${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
     validate(request);
@@ -92,11 +114,15 @@ export class OutboundService {
 
     let row: OutboundMessage;
     try {
-      row = await this.repo.save(this.repo.create({ idempotencyKey: key, channel, recipient, kind, urgent, payload: payload as unknown as Record<string, unknown>, status: 'queued', notBefore }));
+      // insert, not save: no transaction around a single INSERT (a burst is bound by round trips)
+      row = this.repo.create({ idempotencyKey: key, channel, recipient, kind, urgent, payload: payload as unknown as Record<string, unknown>, status: 'queued', notBefore, attempts: 0 });
+      // (typed by create() above; TypeORM's insert type does not accept a simple-json Record column)
+      await this.repo.insert(row as never);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       return this.recordDuplicate(key, { channel, recipient, kind, urgent, payload });
     }
+    if (now && this.delivery) return this.deliverHere(row);
     await this.addJob(row);
     this.deps.metrics.outboundMessages.inc({ channel, status: 'queued' });
     this.deps.logger.debug({ outboundId: row.id, channel, recipient, kind, urgent, notBefore }, 'outbound message queued');
@@ -133,8 +159,22 @@ export class OutboundService {
     return requeued;
   }
 
-  private async addJob(row: OutboundMessage): Promise<void> {
-    const delay = row.notBefore ? Math.max(0, row.notBefore.getTime() - this.now()) : 0;
+  private async deliverHere(row: OutboundMessage): Promise<EnqueueResult> {
+    this.deps.metrics.outboundMessages.inc({ channel: row.channel, status: 'queued' });
+    try {
+      const status = (await this.delivery!(row.id, row)) as OutboundMessage['status'];
+      return { id: row.id, outcome: 'queued', status };
+    } catch (error) {
+      // The row is queued again (or waits for a slot): a job takes over, as after any attempt.
+      const waitMs = Number((error as { retryAfterMs?: unknown }).retryAfterMs);
+      await this.addJob(row, Number.isFinite(waitMs) && waitMs > 0 ? waitMs : 1000);
+      this.deps.logger.debug({ outboundId: row.id, channel: row.channel, err: error }, 'outbound message not sent at once; queued');
+      return { id: row.id, outcome: 'queued', status: 'queued' };
+    }
+  }
+
+  private async addJob(row: OutboundMessage, delayMs?: number): Promise<void> {
+    const delay = delayMs ?? (row.notBefore ? Math.max(0, row.notBefore.getTime() - this.now()) : 0);
     const data: OutboundJobData = { messageId: row.id };
     await withTimeout(
       this.deps.queues.get('outbound').add(data, {

@@ -2,12 +2,27 @@ import { type QueueSet, withTimeout } from './queues';
 
 export interface InboundJobData {
   eventId: number;
+  /** `later`: the deferred second stage of the event's handler (see Deferred). */
+  stage?: 'later';
+  /** what the first stage handed over to the second (may be missing: the stage then re-reads it). */
+  carry?: unknown;
 }
 
-/** One job id per stored event: Bull ignores an add whose id already exists, so a second enqueue is harmless. */
-export function inboundJobId(eventId: number): string {
-  return `event-${eventId}`;
+/** One job id per stored event (and stage): Bull ignores an add whose id already exists, so a second enqueue is harmless. */
+export function inboundJobId(eventId: number, stage?: 'later'): string {
+  return stage ? `event-${eventId}-${stage}` : `event-${eventId}`;
 }
+
+/**
+ * Bull runs lower numbers first. Events come first; deferred second stages (recording a customer
+ * whose welcome is already sent) wait until no event is waiting, so a burst's welcomes are not
+ * queued behind its bookkeeping, and a salesperson's command is not either.
+ */
+const EVENT_PRIORITY = 1;
+const LATER_PRIORITY = 10;
+
+/** Deferred work is capped so the job stays small in Redis; a bigger carry is simply re-read. */
+const MAX_CARRY_BYTES = 16_384;
 
 export interface InboundRetryPolicy {
   attempts: number;
@@ -16,8 +31,9 @@ export interface InboundRetryPolicy {
 
 export interface InboundProducer {
   enqueue(eventId: number): Promise<void>;
-  /** true when the job for this event is still known to Redis (waiting, delayed, active or kept). */
-  hasJob(eventId: number): Promise<boolean>;
+  enqueueLater(eventId: number, carry?: unknown): Promise<void>;
+  /** true when the job for this event (or its later stage) is still known to Redis (waiting, delayed, active or kept). */
+  hasJob(eventId: number, stage?: 'later'): Promise<boolean>;
 }
 
 export function createInboundProducer(queues: QueueSet, retry: InboundRetryPolicy, timeoutMs = 2000): InboundProducer {
@@ -32,10 +48,15 @@ export function createInboundProducer(queues: QueueSet, retry: InboundRetryPolic
   return {
     async enqueue(eventId) {
       const data: InboundJobData = { eventId };
-      await withTimeout(queue.add(data, { ...jobOptions, jobId: inboundJobId(eventId) }), timeoutMs, 'enqueue');
+      await withTimeout(queue.add(data, { ...jobOptions, priority: EVENT_PRIORITY, jobId: inboundJobId(eventId) }), timeoutMs, 'enqueue');
     },
-    async hasJob(eventId) {
-      return (await withTimeout(queue.getJob(inboundJobId(eventId)), timeoutMs, 'getJob')) !== null;
+    async enqueueLater(eventId, carry) {
+      const fits = carry !== undefined && JSON.stringify(carry).length <= MAX_CARRY_BYTES;
+      const data: InboundJobData = { eventId, stage: 'later', ...(fits ? { carry } : {}) };
+      await withTimeout(queue.add(data, { ...jobOptions, priority: LATER_PRIORITY, jobId: inboundJobId(eventId, 'later') }), timeoutMs, 'enqueue');
+    },
+    async hasJob(eventId, stage) {
+      return (await withTimeout(queue.getJob(inboundJobId(eventId, stage)), timeoutMs, 'getJob')) !== null;
     },
   };
 }

@@ -21,15 +21,17 @@ export async function sweepStaleEvents(
   options: SweeperOptions,
 ): Promise<number> {
   const stale = await dataSource.getRepository(InboundEvent).find({
-    select: { id: true },
-    where: { status: In(['received', 'processing']), updatedAt: LessThan(new Date(Date.now() - options.staleAfterMs)) },
+    select: { id: true, status: true },
+    where: { status: In(['received', 'processing', 'deferred']), updatedAt: LessThan(new Date(Date.now() - options.staleAfterMs)) },
     order: { id: 'ASC' },
     take: options.batchSize,
   });
   let requeued = 0;
-  for (const { id } of stale) {
-    if (await producer.hasJob(id)) continue;
-    await producer.enqueue(id);
+  for (const { id, status } of stale) {
+    // A deferred event's second stage re-reads what its first stage handed over (the job data is gone).
+    const stage = status === 'deferred' ? 'later' : undefined;
+    if (await producer.hasJob(id, stage)) continue;
+    await (stage ? producer.enqueueLater(id) : producer.enqueue(id));
     requeued += 1;
   }
   if (requeued > 0) logger.warn({ requeued }, 're-enqueued stored events that had no job');

@@ -19,7 +19,9 @@ export const dropDatabase = (name: string): Promise<void> => dropTestDatabase(na
 
 /** Starts `node dist/src/main.js <role>` (build first: `npm run build`). */
 export function startCompiledApp(role: 'web' | 'worker' | 'all', env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['dist/src/main.js', ...(role === 'all' ? [] : [role])], {
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each app process there (open it in Chrome DevTools).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, 'dist/src/main.js', ...(role === 'all' ? [] : [role])], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

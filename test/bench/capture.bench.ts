@@ -138,6 +138,7 @@ async function main(): Promise<void> {
       events: EVENTS,
       acceptedSeconds: Math.round(acceptedSeconds * 10) / 10,
       welcomes: welcomes.size,
+      p10ms: pct(latencies, 0.1),
       p50ms: pct(latencies, 0.5),
       p90ms: pct(latencies, 0.9),
       p99ms: pct(latencies, 0.99),
@@ -147,6 +148,9 @@ async function main(): Promise<void> {
       retriedEvents: Number(retried[0].n),
       maxAttempts: retried[0].maxAttempts,
       errors,
+      // how the burst flowed: callbacks accepted and welcomes sent in each second after the start
+      acceptedPerSecond: perSecond(sentAt, started),
+      welcomesPerSecond: perSecond([...welcomes.values()], started),
       wecomCalls: counts,
     };
     console.log(
@@ -164,6 +168,15 @@ async function main(): Promise<void> {
     await root.query(`DROP DATABASE IF EXISTS ${DB}`);
     await root.end();
   }
+}
+
+function perSecond(times: number[], start: number): number[] {
+  const buckets: number[] = [];
+  for (const t of times) {
+    const second = Math.floor((t - start) / 1000);
+    buckets[second] = (buckets[second] ?? 0) + 1;
+  }
+  return Array.from(buckets, (n) => n ?? 0);
 }
 
 main().catch((error) => {

@@ -6,6 +6,8 @@ import { parseChannelRules } from '../../src/capture/channel-rules';
 import { registerCaptureHandlers } from '../../src/capture/register-capture-handlers';
 import { parseTeamsFile } from '../../src/capture/teams-file';
 import type { Container } from '../../src/container';
+import { createInboundProcessor } from '../../src/queue/inbound.processor';
+import { sweepStaleEvents } from '../../src/queue/stale-event.sweeper';
 import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 import { FakeWecomWorld } from '../helpers/fake-wecom-world';
@@ -96,6 +98,30 @@ describe('customer capture through the webhook', () => {
     ]);
     expect(sopCalls).toEqual([expect.objectContaining({ customerId: customer.id, sopNames: ['live-sop'] })]);
     expect(await repo(AuditLog).countBy({ action: 'customer.add' })).toBe(1);
+  });
+
+  it('a worker that dies after the welcome and before recording: the sweeper records the customer, no second welcome', async () => {
+    world.addCustomer('wmCrash', '小刚', [{ userid: 'ZhangSan', state: 'live-9' }]);
+    const inbound = container.queues.get('inbound');
+    await inbound.pause(true); // this worker takes no jobs: the first stage is run by hand below
+    try {
+      await post(contactEvent('add_external_contact', 'wmCrash', { state: 'live-9', welcomeCode: 'WC-crash' }));
+      const event = await repo(InboundEvent).findOneByOrFail({});
+      const firstStage = createInboundProcessor(container);
+      expect(await firstStage({ data: { eventId: event.id }, attemptsMade: 0, opts: { attempts: 3 } } as never)).toBe('deferred');
+      expect(world.callsTo('externalcontact/send_welcome_msg')).toHaveLength(1);
+      expect(await repo(Customer).countBy({ externalUserid: 'wmCrash' })).toBe(0); // recording waits
+      // The crash: Redis loses every job (the event's and its deferred stage's).
+      await inbound.empty();
+      expect(await sweepStaleEvents(container.dataSource, container.producer, container.logger, { staleAfterMs: 0, batchSize: 10 })).toBe(1);
+    } finally {
+      await inbound.resume(true);
+    }
+    await processed();
+    expect(await repo(Customer).findOneByOrFail({ externalUserid: 'wmCrash' })).toMatchObject({ name: '小刚', stage: 'prospect' });
+    expect(world.callsTo('externalcontact/send_welcome_msg')).toHaveLength(1);
+    expect(world.callsTo('externalcontact/get')).toHaveLength(2); // the recording re-read the customer
+    expect(world.callsTo('externalcontact/mark_tag')).toHaveLength(1);
   });
 
   it('a redelivered add changes nothing and sends nothing twice', async () => {

@@ -101,6 +101,24 @@ describe('backfill and reconciliation', () => {
     expect(await count(Tag)).toBe(1);
   });
 
+  it('reconciliation ends the relations of a salesperson WeCom no longer lists as a follow user, and keeps them when the list comes back empty', async () => {
+    await sync().run('backfill');
+    const shared = await container.dataSource.getRepository(Customer).findOneByOrFail({ externalUserid: 'wmBulk007' });
+    await container.dataSource.getRepository(CustomerRelation).save({ customerId: shared.id, staffUserid: 'wangwu', status: 'active', addedAt: new Date() });
+
+    world.followUsers = [];
+    const glitch = await sync().run('reconcile');
+    expect(glitch.relations.removed).toBe(0);
+    expect(await container.dataSource.getRepository(CustomerRelation).countBy({ staffUserid: 'wangwu', status: 'active' })).toBe(1);
+
+    world.followUsers = ['ZhangSan', 'lisi']; // wangwu left the company
+    const report = await sync().run('reconcile');
+    expect(report.relations.removed).toBe(1);
+    expect(report.customers.removed).toBe(0); // ZhangSan still follows that customer
+    expect(await container.dataSource.getRepository(CustomerRelation).findOneByOrFail({ staffUserid: 'wangwu' })).toMatchObject({ status: 'removed', endReason: 'staff_not_following' });
+    expect(report.samples.join('\n')).toContain('wangwu 已不是客户联系成员');
+  });
+
   it('a contact-way QR for a channel state is created once in WeCom and its config_id kept', async () => {
     const service = new ContactWayService(container.dataSource, container.wecomApi, parseChannelRules({ rules: [{ name: 'live', match: { prefix: 'live-' } }] }));
     const first = await service.create({ state: 'live-1122', users: ['ZhangSan', 'lisi'], remark: '双11直播', createdBy: 'cli' });
