@@ -1,6 +1,7 @@
 import { In, type DataSource } from 'typeorm';
 import { Customer, CustomerRelation, CustomerTag, Reminder, Tag } from '../../entities';
 import type { ChannelRules } from '../capture/channel-rules';
+import { type QuietHours, quietHoursEnd } from '../outbound/quiet-hours';
 import { STAGE_NAMES } from '../services/stage.service';
 import type { ChatItem, FakeWecomWorld } from './fake-wecom.world';
 
@@ -14,6 +15,8 @@ export interface SandboxView {
   user: string;
   /** CRM_TIMEZONE: the page shows times as the cards do */
   timezone: string;
+  /** in quiet hours (CRM_QUIET_HOURS) now: when non-urgent cards such as reminders go out; else null */
+  quietUntil: string | null;
   staff: Array<{ userid: string; name: string; position: string; team: string | null }>;
   channels: Array<{ state: string; label: string }>;
   corpTags: Array<{ group: string; name: string }>;
@@ -36,7 +39,15 @@ export interface CustomerRow {
   mine: boolean;
 }
 
-export async function buildView(deps: { world: FakeWecomWorld; dataSource: DataSource; rules: ChannelRules; timezone: string }, user: string): Promise<SandboxView> {
+export interface ViewDeps {
+  world: FakeWecomWorld;
+  dataSource: DataSource;
+  rules: ChannelRules;
+  timezone: string;
+  quietHours: QuietHours | undefined;
+}
+
+export async function buildView(deps: ViewDeps, user: string): Promise<SandboxView> {
   const { world } = deps;
   const userid = (world.findStaff(user) ?? world.staff[0]!).userid;
   const team = world.teamOf(userid);
@@ -47,6 +58,7 @@ export async function buildView(deps: { world: FakeWecomWorld; dataSource: DataS
     seq: world.seq,
     user: userid,
     timezone: deps.timezone,
+    quietUntil: quietHoursEnd(new Date(), deps.quietHours, deps.timezone)?.toISOString() ?? null,
     staff: world.staff.map((s) => ({ ...s, team: world.teamOf(s.userid)?.name ?? null })),
     channels: channelExamples(deps.rules),
     corpTags: world.tagGroups.flatMap((g) => g.tag.map((t) => ({ group: g.group_name, name: t.name }))),

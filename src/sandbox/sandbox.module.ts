@@ -46,7 +46,7 @@ export function mountSandbox(app: Koa, container: Container): FakeWecomWorld {
     fireDue: () => fireDelayedWorkNow(container.queues),
   });
   const rules = loadChannelRules(config.capture.channelRulesFile);
-  const control = controlRouter({ simulator, seq: () => world.seq, view: (user) => buildView({ world, dataSource, rules, timezone: config.timezone }, user) });
+  const control = controlRouter({ simulator, seq: () => world.seq, view: (user) => buildView({ world, dataSource, rules, timezone: config.timezone, quietHours: config.quietHours }, user) });
   for (const router of [fakeWecomRouter(world), control, pageRouter()]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

@@ -54,6 +54,7 @@ describe('sandbox simulator', () => {
     expect(await sandbox.action('fire-due')).toMatchObject({ ok: true, fired: 1 });
     const fired = await until('the reminder card', (x) => cardTitles(x).includes('该联系 刘洋 了'));
     expect(fired.pendingReminders).toBe(0);
+    expect(fired.quietUntil).toBeNull(); // CRM_QUIET_HOURS=off: the page shows no quiet-hours hint
     const reminder = (await app.container.dataSource.getRepository(Reminder).find())[0]!;
     expect(reminder.status).toBe('sent');
     // Due tomorrow: the card was brought forward, not the due time.

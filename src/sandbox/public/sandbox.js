@@ -195,6 +195,9 @@ function draw(view) {
   if (lastGroup) $('group-preview').textContent = preview(lastGroup);
   $('chat-title').textContent = state.conversation === 'app' ? 'CRM助手' : view.group ? `${view.group.name}（群机器人）` : '团队群';
   $('pending-count').textContent = String(view.pendingReminders);
+  const quiet = $('quiet-hint');
+  quiet.hidden = !view.quietUntil;
+  if (view.quietUntil) quiet.textContent = `现在是免打扰时段：提醒等非紧急卡片会在 ${time(Date.parse(view.quietUntil)).slice(0, 5)} 后送达（设置 CRM_QUIET_HOURS=off 可关闭）。命令的回复不受影响。`;
   drawMessages(view);
   drawCustomers(view);
   $('activity').replaceChildren(...view.activity.map((a) => h('li', {}, h('time', {}, time(a.at)), a.text)));
