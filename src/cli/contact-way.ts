@@ -3,7 +3,7 @@ import { ContactWayError, ContactWayService } from '../capture/contact-way.servi
 import { ConfigError } from '../config';
 import { cliContainer } from './cli-container';
 
-const USAGE = 'usage: npm run contact-way -- create <state> --user <userid>[,<userid>…] [--remark <text>]\n       npm run contact-way -- list\n';
+const USAGE = 'usage: npm run contact-way -- create <state> --user <userid>[,<userid>…] [--remark <text>] [--retry]\n       npm run contact-way -- list\n';
 
 /** `npm run contact-way`: creates (or shows) the 「联系我」 QR code for a channel state and keeps its config_id. */
 async function contactWay(): Promise<void> {
@@ -20,11 +20,11 @@ async function contactWay(): Promise<void> {
   try {
     const service = new ContactWayService(container.dataSource, container.wecomApi, createCaptureModule(container).rules);
     if (command === 'list') {
-      for (const way of await service.list()) process.stdout.write(`${way.state}\t${way.ruleName ?? ''}\t${way.configId}\t${way.qrCode ?? ''}\n`);
+      for (const way of await service.list()) process.stdout.write(`${way.state}\t${way.ruleName ?? ''}\t${way.status === 'created' ? way.configId : '(creating: interrupted, see --retry)'}\t${way.qrCode ?? ''}\n`);
       return;
     }
     const users = (option('user') ?? '').split(',').map((u) => u.trim()).filter(Boolean);
-    const { way, created } = await service.create({ state: state ?? '', users, remark: option('remark'), createdBy: 'cli' });
+    const { way, created } = await service.create({ state: state ?? '', users, remark: option('remark'), createdBy: 'cli', retry: process.argv.includes('--retry') });
     process.stdout.write(`${created ? 'created' : 'already exists'}: state=${way.state} rule=${way.ruleName} config_id=${way.configId}\nQR: ${way.qrCode ?? '(none)'}\n`);
   } catch (error) {
     if (error instanceof ContactWayError) {

@@ -24,6 +24,8 @@ export class FakeWecomWorld {
   private nextTag = 1;
   /** answers for send_welcome_msg (e.g. 41051) */
   welcomeAnswer: () => Record<string, unknown> = () => ({ errcode: 0, errmsg: 'ok' });
+  /** answers for add_contact_way (e.g. 40098 for a member without customer-contact rights) */
+  contactWayAnswer: (body: Record<string, unknown>) => Record<string, unknown> = (b) => ({ errcode: 0, errmsg: 'ok', config_id: `cfg${String(b.state).replace(/\W/g, '')}`.padEnd(32, '0'), qr_code: `https://wework.qpic.cn/qr/${String(b.state)}` });
 
   install(): this {
     nock(WECOM_HOST).get('/cgi-bin/gettoken').query(true).reply(200, { errcode: 0, errmsg: 'ok', access_token: 'TOKEN', expires_in: 7200 }).persist();
@@ -99,7 +101,7 @@ export class FakeWecomWorld {
       const page = all.slice(start, start + limit);
       return { errcode: 0, errmsg: 'ok', external_contact_list: page, next_cursor: start + limit < all.length ? String(start + limit) : '' };
     });
-    post('externalcontact/add_contact_way', (b) => ({ errcode: 0, errmsg: 'ok', config_id: `cfg${String(b.state).replace(/\W/g, '')}`.padEnd(32, '0'), qr_code: `https://wework.qpic.cn/qr/${String(b.state)}` }));
+    post('externalcontact/add_contact_way', (b) => this.contactWayAnswer(b));
     return this;
   }
 

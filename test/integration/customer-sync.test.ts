@@ -133,6 +133,22 @@ describe('backfill and reconciliation', () => {
     await expect(service.create({ state: 'x'.repeat(31), users: ['ZhangSan'] })).rejects.toThrow(ContactWayError);
   });
 
+  it('a contact-way creation interrupted after WeCom answered is noticed and needs --retry; a WeCom refusal frees the state', async () => {
+    const service = new ContactWayService(container.dataSource, container.wecomApi, parseChannelRules({ rules: [{ name: 'live', match: { prefix: 'live-' } }] }));
+    // what a crash between WeCom's answer and our write leaves behind
+    await container.dataSource.getRepository(ContactWay).insert({ state: 'live-crash', configId: null, status: 'creating', ruleName: 'live', users: ['zhangsan'] });
+    await expect(service.create({ state: 'live-crash', users: ['ZhangSan'] })).rejects.toThrow(/--retry/);
+    expect(world.callsTo('externalcontact/add_contact_way')).toHaveLength(0);
+    const retried = await service.create({ state: 'live-crash', users: ['ZhangSan'], retry: true });
+    expect(retried.created).toBe(true);
+    expect(await container.dataSource.getRepository(ContactWay).findOneByOrFail({ state: 'live-crash' })).toMatchObject({ status: 'created', configId: retried.way.configId });
+    expect(retried.way.configId).toMatch(/^cfg/);
+
+    world.contactWayAnswer = () => ({ errcode: 40098, errmsg: 'not a contact member' });
+    await expect(service.create({ state: 'live-refused', users: ['nobody'] })).rejects.toThrow(/40098/);
+    expect(await container.dataSource.getRepository(ContactWay).countBy({ state: 'live-refused' })).toBe(0);
+  });
+
   it('the nightly schedule in Redis follows the config across restarts: one repeatable job, replaced when the cron changes, gone when off', async () => {
     const queue = container.queues.get('maintenance');
     await scheduleReconciliation(queue, '30 3 * * *', 'Asia/Shanghai');
