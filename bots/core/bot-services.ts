@@ -7,6 +7,7 @@ import type { TagService } from '../../src/services/tag.service';
 import type { UndoService } from '../../src/services/undo.service';
 import type { DigestQueries } from '../../src/services/digest-queries.service';
 import type { ConversationStore } from './conversation-store.port';
+import type { CustomerTimeline } from '../../src/services/customer-timeline.service';
 
 /** The services commands may call (a port: commands never see the database, Bull or HTTP directly). */
 export interface BotServices {
@@ -19,4 +20,6 @@ export interface BotServices {
   undo: UndoService;
   digest: DigestQueries;
   conversations: ConversationStore;
+  /** a customer's interaction timeline and the summary the 查客户 card shows */
+  timeline: CustomerTimeline;
 }
