@@ -1,6 +1,8 @@
+import type { Config } from '../config';
 import type { Container } from '../container';
 import type { Logger } from '../logger';
 import type { OutboundService } from '../outbound/outbound.service';
+import type { Queue } from '../queue/queues';
 import { scheduledTime, syncRepeatableJob } from '../queue/repeatable';
 import type { DigestService } from '../services/digest.service';
 import { MARKDOWN_LIMITS } from '../../templates/cards/markdown-limits';
@@ -62,12 +64,14 @@ export function registerDigestJobs(container: Container): Promise<void> {
   void maintenance.process(DIGEST_JOBS.daily, 1, async (job) => void (await sendPersonalDigests(deps, scheduledTime(job))));
   void maintenance.process(DIGEST_JOBS.team, 1, async (job) => void (await sendTeamDigests(deps, scheduledTime(job), 'daily')));
   void maintenance.process(DIGEST_JOBS.weekly, 1, async (job) => void (await sendTeamDigests(deps, scheduledTime(job), 'weekly')));
-  const tz = config.timezone;
-  const ready = (async () => {
-    await syncRepeatableJob(maintenance, DIGEST_JOBS.daily, config.digests.dailyCron, tz);
-    await syncRepeatableJob(maintenance, DIGEST_JOBS.team, config.digests.teamCron, tz);
-    await syncRepeatableJob(maintenance, DIGEST_JOBS.weekly, config.digests.weeklyCron, tz);
-  })();
+  const ready = scheduleDigests(maintenance, config.digests, config.timezone);
   ready.catch((error) => logger.error({ err: error }, 'digest schedule sync failed'));
   return ready;
+}
+
+/** The three schedules in Redis made equal to the config (run at every worker start; repeating it changes nothing). */
+export async function scheduleDigests(queue: Queue, digests: Config['digests'], tz: string): Promise<void> {
+  await syncRepeatableJob(queue, DIGEST_JOBS.daily, digests.dailyCron, tz);
+  await syncRepeatableJob(queue, DIGEST_JOBS.team, digests.teamCron, tz);
+  await syncRepeatableJob(queue, DIGEST_JOBS.weekly, digests.weeklyCron, tz);
 }

@@ -46,11 +46,8 @@ describe('digests and reports over a deterministic data set', () => {
       CRM_ADMINS: 'boss',
       INBOUND_RETRY_DELAY_MS: '50',
       CRM_SILENT_DAYS: String(SILENT_DAYS),
-      // the schedules are tested on their own below; here jobs are added by hand for fixed days
-      CRM_DIGEST_TIME: 'off',
-      CRM_TEAM_DIGEST_TIME: 'off',
-      CRM_WEEKLY_DIGEST: 'off',
     });
+    // The schedules are off in tests (digest-schedule.test.ts checks them); jobs are added by hand for fixed days.
     registerDomainHandlers(container, () => FRIDAY);
     app = createWebApp(container);
     // Started before the seed: its start-up reminder sweep must not fire the generated reminders.
