@@ -47,6 +47,9 @@ export interface TeamFigures {
 }
 
 const OPEN = ['pending', 'sent'];
+
+/** Whether a stage move ever took the customer of relation `x` to one of `stages` (answered from the customer's stage-change index). */
+const everMovedTo = (stages: string) => `EXISTS (SELECT 1 FROM stage_changes s WHERE s.customer_id = x.customer_id AND s.to_stage IN (${stages}))`;
 const ACTIVE_STAGES = ['lead', 'prospect', 'opportunity'];
 
 /** null: everyone; a list: those userids (lower-cased) only. */
@@ -121,21 +124,10 @@ export class DigestQueries {
         .createQueryBuilder()
         .select("COALESCE(x.state, '')", 'state')
         .addSelect('COUNT(DISTINCT x.customer_id)', 'customers')
-        .addSelect("COUNT(DISTINCT CASE WHEN c.stage IN ('opportunity', 'won') OR sc.opportunity = 1 THEN x.customer_id END)", 'reachedOpportunity')
-        .addSelect("COUNT(DISTINCT CASE WHEN c.stage = 'won' OR sc.won = 1 THEN x.customer_id END)", 'reachedWon')
+        .addSelect(`COUNT(DISTINCT CASE WHEN c.stage IN ('opportunity', 'won') OR ${everMovedTo("'opportunity', 'won'")} THEN x.customer_id END)`, 'reachedOpportunity')
+        .addSelect(`COUNT(DISTINCT CASE WHEN c.stage = 'won' OR ${everMovedTo("'won'")} THEN x.customer_id END)`, 'reachedWon')
         .from('customer_relations', 'x')
         .innerJoin('customers', 'c', 'c.id = x.customer_id')
-        .leftJoin(
-          (sub) =>
-            sub
-              .select('s.customer_id', 'customer_id')
-              .addSelect("MAX(CASE WHEN s.to_stage IN ('opportunity', 'won') THEN 1 ELSE 0 END)", 'opportunity')
-              .addSelect("MAX(CASE WHEN s.to_stage = 'won' THEN 1 ELSE 0 END)", 'won')
-              .from('stage_changes', 's')
-              .groupBy('s.customer_id'),
-          'sc',
-          'sc.customer_id = x.customer_id',
-        )
         .where('x.added_at >= :since AND x.added_at < :end', { since: channelsSince, end: w.end }),
       'x.staff_userid',
     )

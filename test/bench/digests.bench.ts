@@ -102,6 +102,15 @@ async function main(): Promise<void> {
     const before = memoryMb(process.pid);
     const at = today.hour(18).toDate();
 
+    // The aggregate queries alone (no sending), to see where the run's time goes.
+    const q0 = Date.now();
+    await container.services.digest.personalForEveryone(at);
+    const personalQueries = Date.now() - q0;
+    const [firstTeam] = await container.services.digest.teamsWithGroup();
+    const q1 = Date.now();
+    await container.services.digest.teamDaily(firstTeam!, at, 4096);
+    const teamQueries = Date.now() - q1;
+
     const t0 = Date.now();
     await container.queues.get('maintenance').add(DIGEST_JOBS.daily, {}, runAt('bench-daily', at.getTime()));
     await waitForJob(container, 'bench-daily');
@@ -123,6 +132,7 @@ async function main(): Promise<void> {
     await waitForJob(container, 'bench-daily-again');
     await new Promise((r) => setTimeout(r, 1000));
 
+    console.log(`aggregate queries alone: every salesperson's figures ${personalQueries} ms; one team's digest ${teamQueries} ms`);
     console.log(`personal digests: ${personal} of ${STAFF} salespeople had news; built and enqueued in ${(built / 1000).toFixed(1)} s`);
     console.log(`team digests: ${total - personal} teams; all digests built and enqueued after ${(builtAll / 1000).toFixed(1)} s`);
     console.log(`WeCom (fake, ${LATENCY_MS} ms per call, outbound concurrency ${config.outbound.concurrency}) received the last of ${total} after ${(delivered / 1000).toFixed(1)} s; failed ${failed}  (goal: < 60 s)`);
