@@ -1,8 +1,8 @@
 import type { Container } from '../../src/container';
 import { DIGEST_JOBS, scheduleDigests } from '../../src/digests/digest.jobs';
 import { scheduleReconciliation } from '../../src/capture/reconcile.job';
-import { syncRepeatableJob } from '../../src/queue/repeatable';
-import { createTestContainer, deleteRedisPrefix } from '../helpers/test-env';
+import { scheduledTime, syncRepeatableJob } from '../../src/queue/repeatable';
+import { createTestContainer, deleteRedisPrefix, waitFor } from '../helpers/test-env';
 
 /** The digest schedules live in Redis as Bull repeatable jobs and must follow the config across restarts. */
 describe('digest schedules', () => {
@@ -41,5 +41,18 @@ describe('digest schedules', () => {
       [DIGEST_JOBS.team, '30 18 * * 1-5', 'Asia/Shanghai'],
       ['reconcile', '30 3 * * *', 'Asia/Shanghai'],
     ]);
+  });
+
+  it('a repeatable job knows the time it was due, so a run picked up late still covers its own day', async () => {
+    const queue = container.queues.get('maintenance');
+    const seen: Array<{ due: number; ranAt: number }> = [];
+    void queue.process('probe', 1, async (job) => void seen.push({ due: scheduledTime(job).getTime(), ranAt: Date.now() }));
+    await queue.add('probe', {}, { repeat: { every: 400 }, removeOnComplete: true });
+    await waitFor(async () => seen.length, (n) => n >= 2, 10_000, 'two runs');
+    for (const run of seen) {
+      expect(run.due % 400).toBe(0); // Bull's slot, not the moment the worker took it
+      expect(run.ranAt).toBeGreaterThanOrEqual(run.due);
+    }
+    for (const job of await queue.getRepeatableJobs()) if (job.name === 'probe') await queue.removeRepeatableByKey(job.key);
   });
 });
