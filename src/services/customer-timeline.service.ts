@@ -102,7 +102,7 @@ export class CustomerTimeline {
       ds.getRepository(Reminder).find({ where: { customerId }, order: { id: 'DESC' }, take }),
       ds.getRepository(Opportunity).find({ where: { customerId }, order: { id: 'DESC' }, take }),
       ds.getRepository(CustomerTag).find({ where: { customerId }, take }),
-      ds.getRepository(AuditLog).find({ where: { targetType: 'customer', targetId: String(customerId), action: In(['tag.add', 'tag.remove']) }, order: { id: 'DESC' }, take }),
+      ds.getRepository(AuditLog).find({ where: { targetType: 'customer', targetId: String(customerId), action: In(['tag.add', 'tag.remove', 'customer.edit']) }, order: { id: 'DESC' }, take }),
     ]);
     const names = await this.staffNames([
       ...relations.map((r) => r.staffUserid),
@@ -146,6 +146,12 @@ export class CustomerTimeline {
       entries.push({ at: l.createdAt, kind: 'tag_added', actor: actor(l.addedBy), text: `打标签：${tagName(l.tagId)}${l.source === 'rule' ? '（渠道规则）' : l.source === 'wecom' ? '（企业微信）' : ''}` });
     }
     for (const a of tagAudits) {
+      if (a.action === 'customer.edit') {
+        // WeCom edits keep only counts; the tags WeCom added still have their link row (above).
+        const removed = Number(a.detail?.removed ?? 0);
+        if (removed > 0) entries.push({ at: a.createdAt, kind: 'tag_removed', actor: null, text: `企业微信里移除了${removed}个标签` });
+        continue;
+      }
       const names = auditTagIds(a).map(tagName).join('、');
       entries.push({ at: a.createdAt, kind: a.action === 'tag.add' ? 'tag_added' : 'tag_removed', actor: actor(a.actor), text: `${a.action === 'tag.add' ? '打标签' : '去标签'}：${names}` });
     }

@@ -1,5 +1,5 @@
 import type Koa from 'koa';
-import { Customer, CustomerRelation, Reminder, Staff } from '../../entities';
+import { AuditLog, Customer, CustomerRelation, Reminder, Staff } from '../../entities';
 import type { Container } from '../../src/container';
 import dayjs from '../../src/dayjs';
 import { registerDomainHandlers } from '../../src/domain-handlers';
@@ -110,5 +110,11 @@ describe('customer timeline and summary (查客户)', () => {
     await container.dataSource.getRepository(CustomerRelation).update({ staffUserid: 'zhangsan' }, { remarkMobiles: ['13812345678'] });
     expect(await say('zhangsan', '查 5678')).toContain('客户档案');
     expect(await say('lisi', '查客户 张三 全部')).toContain('没有找到客户「张三」');
+  });
+
+  it('tags removed in WeCom itself (kept only as counts) still show in the timeline', async () => {
+    const customer = await container.dataSource.getRepository(Customer).findOneByOrFail({ name: '张三' });
+    await container.dataSource.getRepository(AuditLog).save({ actor: 'system', action: 'customer.edit', targetType: 'customer', targetId: String(customer.id), detail: { userid: 'zhangsan', added: 0, removed: 2 } });
+    expect(await say('zhangsan', '查客户 张三 全部')).toContain('企业微信里移除了2个标签');
   });
 });
