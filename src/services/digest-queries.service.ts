@@ -70,13 +70,7 @@ export class DigestQueries {
       this.countByStaff('customer_relations', 'x', scope, (q) => q.andWhere('x.status IN (:...ended) AND x.ended_at >= :start AND x.ended_at < :end', { ...w, ended: ['lost', 'removed'] })),
       this.countByStaff('follow_ups', 'x', scope, (q) => q.andWhere('x.created_at >= :start AND x.created_at < :end', w)),
       this.reminderFigures(w, scope),
-      this.countByStaff('customer_relations', 'x', scope, (q) =>
-        q
-          .innerJoin('customers', 'c', 'c.id = x.customer_id')
-          .andWhere("x.status = 'active'")
-          .andWhere('c.stage IN (:...activeStages)', { activeStages: ACTIVE_STAGES })
-          .andWhere('COALESCE(c.last_contact_at, x.added_at, x.created_at) < :silentBefore', w),
-      ),
+      this.countByStaff('customer_relations', 'x', scope, (q) => this.silentRelations(q, w)),
     ]);
     const result = new Map<string, StaffFigures>();
     const put = (userid: string, field: keyof StaffFigures, n: number) => {
@@ -151,6 +145,29 @@ export class DigestQueries {
         reachedWon: Number(r.reachedWon),
       })),
     };
+  }
+
+  /** The salesperson's longest-silent customers (name and last contact), oldest first: who to call. */
+  async longestSilent(userid: string, w: DigestWindow, limit = 3): Promise<Array<{ name: string; lastContact: Date }>> {
+    const rows: Array<{ name: string; last_contact: Date | string }> = await this.silentRelations(
+      this.dataSource.createQueryBuilder().select('c.name', 'name').addSelect('COALESCE(c.last_contact_at, x.added_at, x.created_at)', 'last_contact').from('customer_relations', 'x').where('x.staff_userid = :userid', { userid }),
+      w,
+    )
+      .orderBy('last_contact', 'ASC')
+      .addOrderBy('c.id', 'ASC')
+      .limit(limit)
+      .getRawMany();
+    // SQLite answers a string in the UTC format TypeORM writes; MariaDB a Date.
+    return rows.map((r) => ({ name: r.name, lastContact: r.last_contact instanceof Date ? r.last_contact : new Date(`${String(r.last_contact).replace(' ', 'T')}Z`) }));
+  }
+
+  /** Active relations whose customer (still in the funnel) has had no contact since the window's silent cut-off. */
+  private silentRelations(q: SelectQueryBuilder<object>, w: DigestWindow): SelectQueryBuilder<object> {
+    return q
+      .innerJoin('customers', 'c', 'c.id = x.customer_id')
+      .andWhere("x.status = 'active'")
+      .andWhere('c.stage IN (:...activeStages)', { activeStages: ACTIVE_STAGES })
+      .andWhere('COALESCE(c.last_contact_at, x.added_at, x.created_at) < :silentBefore', { silentBefore: w.silentBefore });
   }
 
   private async countByStaff(table: string, alias: string, scope: Scope, where: (q: SelectQueryBuilder<object>) => SelectQueryBuilder<object>): Promise<Map<string, number>> {

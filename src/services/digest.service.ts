@@ -51,7 +51,7 @@ export class DigestService {
   async personal(userid: string, at: Date): Promise<string> {
     const w = this.day(at);
     const figures = (await this.queries.perStaff(w, [userid])).get(userid) ?? NO_FIGURES;
-    return personalDigestMarkdown({ title: `今日简报 · ${this.dayLabel(w.start)}`, figures, silentDays: this.options.silentDays });
+    return personalDigestMarkdown({ title: `今日简报 · ${this.dayLabel(w.start)}`, figures, silentDays: this.options.silentDays, longestSilent: await this.longestSilent(userid, figures, w) });
   }
 
   /** The scheduled push: one per active salesperson who had something happen or due; nobody gets an empty one. */
@@ -61,10 +61,16 @@ export class DigestService {
     const busy = [...figures].filter(([, f]) => !isEmptyDay(f));
     const staff = await this.staffByUserid(busy.map(([u]) => u));
     const title = `今日简报 · ${this.dayLabel(w.start)}`;
-    const digests = busy
-      // Someone who left (inactive) gets nothing; someone never synced into `staff` is still told.
-      .filter(([userid]) => staff.get(userid)?.active !== false)
-      .map(([userid, f]) => ({ userid, touser: staff.get(userid)?.wecomUserid ?? userid, content: personalDigestMarkdown({ title, figures: f, silentDays: this.options.silentDays }) }));
+    // Someone who left (inactive) gets nothing; someone never synced into `staff` is still told.
+    const recipients = busy.filter(([userid]) => staff.get(userid)?.active !== false);
+    const digests: PersonalDigest[] = [];
+    for (let i = 0; i < recipients.length; i += 10) {
+      const chunk = recipients.slice(i, i + 10);
+      const samples = await Promise.all(chunk.map(([userid, f]) => this.longestSilent(userid, f, w)));
+      chunk.forEach(([userid, f], k) =>
+        digests.push({ userid, touser: staff.get(userid)?.wecomUserid ?? userid, content: personalDigestMarkdown({ title, figures: f, silentDays: this.options.silentDays, longestSilent: samples[k] }) }),
+      );
+    }
     return { label: w.label, digests };
   }
 
@@ -132,6 +138,13 @@ export class DigestService {
     const figures = await this.queries.team(w, scope);
     const title = `报表 · ${who} · ${PERIOD_NAMES[period]}（${this.rangeLabel(w)}）`;
     return { kind: 'report', content: teamDigestMarkdown({ title, people, team: figures, channelsLabel: `${PERIOD_NAMES[period]}新客户`, maxBytes }) };
+  }
+
+  /** The three customers silent longest, with whole days since their last contact (counted to the end of the day). */
+  private async longestSilent(userid: string, figures: StaffFigures, w: DigestWindow): Promise<Array<{ name: string; days: number }>> {
+    if (!figures.silent) return [];
+    const rows = await this.queries.longestSilent(userid, w);
+    return rows.map((r) => ({ name: r.name, days: Math.floor((w.dayEnd.getTime() - r.lastContact.getTime()) / 86_400_000) }));
   }
 
   private day(at: Date): DigestWindow {

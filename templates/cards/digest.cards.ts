@@ -7,8 +7,9 @@ import { fitMarkdownLines, utf8Bytes } from './markdown-limits';
 const warn = (text: string) => `<font color="warning">${text}</font>`;
 
 /** The salesperson's day (今日 and the daily push). */
-export function personalDigestMarkdown(input: { title: string; figures: StaffFigures; silentDays: number }): string {
+export function personalDigestMarkdown(input: { title: string; figures: StaffFigures; silentDays: number; longestSilent?: Array<{ name: string; days: number }> }): string {
   const f = input.figures;
+  const oldest = input.longestSilent?.length ? `，最久：${input.longestSilent.map((s) => `${fit(s.name, 8)} ${s.days}天`).join('、')}` : '';
   const lines = [
     `新客户 **${f.newCustomers}**`,
     `跟进记录 **${f.followUps}**`,
@@ -17,7 +18,7 @@ export function personalDigestMarkdown(input: { title: string; figures: StaffFig
     f.overdue ? `${warn(`逾期提醒 ${f.overdue}`)}（发送「待办」查看）` : '逾期提醒 **0**',
     `明天的提醒 **${f.dueTomorrow}**`,
     f.lost ? warn(`流失客户 ${f.lost}`) : '流失客户 **0**',
-    `沉默客户 **${f.silent}**（${input.silentDays}天以上没有跟进${f.silent ? '，发送「我的客户」查看' : ''}）`,
+    `沉默客户 **${f.silent}**（${input.silentDays}天以上没有跟进${oldest}${f.silent ? '，发送「我的客户」查看' : ''}）`,
   ];
   return `**${input.title}**\n${lines.map((l) => `> ${l}`).join('\n')}`;
 }

@@ -79,3 +79,15 @@ export function recountTeam(customers: SeedCustomer[], w: DigestWindow, scope: s
 export function byState<T extends { channels: Array<{ state: string }> }>(t: T): T {
   return { ...t, channels: [...t.channels].sort((a, b) => a.state.localeCompare(b.state)) };
 }
+
+/** The salesperson's longest-silent customers as the digest names them: "王五3 21天", oldest first. */
+export function recountLongestSilent(customers: SeedCustomer[], w: DigestWindow, userid: string, limit = 3): string[] {
+  const silent = customers.flatMap((c) =>
+    c.relations
+      .filter((r) => r.staffUserid === userid && r.status === 'active' && ['lead', 'prospect', 'opportunity'].includes(c.stage))
+      .map((r) => ({ c, last: c.lastContactAt ?? r.addedAt }))
+      .filter((x) => x.last < w.silentBefore),
+  );
+  silent.sort((a, b) => a.last.getTime() - b.last.getTime() || a.c.index - b.c.index);
+  return silent.slice(0, limit).map((x) => `${x.c.name} ${Math.floor((w.dayEnd.getTime() - x.last.getTime()) / 86_400_000)}天`);
+}

@@ -13,7 +13,7 @@ import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 import { utf8Bytes } from '../../templates/cards/markdown-limits';
 import { say as sayTo } from '../helpers/bot-chat';
-import { byState, recountPerStaff, recountTeam } from '../helpers/digest-recount';
+import { byState, recountLongestSilent, recountPerStaff, recountTeam } from '../helpers/digest-recount';
 import { fakeWecom, type WecomCall } from '../helpers/fake-wecom';
 import { createTestContainer, deleteRedisPrefix, waitFor } from '../helpers/test-env';
 
@@ -148,6 +148,7 @@ describe('digests and reports over a deterministic data set', () => {
       expect(content).toContain(`明天的提醒 **${f.dueTomorrow}**`);
       expect(content).toContain(f.lost ? `流失客户 ${f.lost}` : '流失客户 **0**');
       expect(content).toContain(`沉默客户 **${f.silent}**`);
+      if (f.silent) expect(content).toContain(`最久：${recountLongestSilent(customers, w, userid).join('、')}，发送「我的客户」查看`);
       expect(utf8Bytes(content)).toBeLessThanOrEqual(2048);
     }
 
