@@ -45,7 +45,7 @@ export const showCustomerCommand = defineCommand<ShowCustomerInput>({
     const command = (suffix: string) => `查客户 ${input.query} ${suffix}`;
 
     if (input.page === null) {
-      const s = await ctx.services.timeline.summary(customer);
+      const [s, tags] = await Promise.all([ctx.services.timeline.summary(customer), ctx.services.tags.namesFor(customer.id)]);
       const next = s.openReminders[0];
       const opportunity = s.openOpportunity;
       await ctx.reply({
@@ -58,7 +58,7 @@ export const showCustomerCommand = defineCommand<ShowCustomerInput>({
           recentFollowUps: s.recentFollowUps.map((f) => `${local(f.at).format('M/D')} ${f.actor}：${f.content}`),
           owners: s.owners,
           channel: s.channel,
-          tags: s.tags,
+          tags,
           openReminders: s.openReminders.length,
           nextReminder: next ? `${formatChineseDateTime(next.dueAt, ctx.timezone, ctx.now)} ${next.content}` : null,
           openOpportunity: opportunity ? `¥${opportunity.amount.toLocaleString('en-US')}${opportunity.probability !== null ? ` · ${opportunity.probability}%` : ''}` : null,

@@ -45,7 +45,6 @@ export interface CustomerSummary {
   owners: string[];
   /** the channel `state` of the first relation that has one */
   channel: string | null;
-  tags: string[];
   openOpportunity: { amount: number; probability: number | null } | null;
 }
 
@@ -69,11 +68,10 @@ export class CustomerTimeline {
 
   async summary(customer: Customer): Promise<CustomerSummary> {
     const ds = this.dataSource;
-    const [relations, followUps, reminders, tagLinks, opportunity] = await Promise.all([
+    const [relations, followUps, reminders, opportunity] = await Promise.all([
       ds.getRepository(CustomerRelation).find({ where: { customerId: customer.id }, order: { addedAt: 'ASC', id: 'ASC' } }),
       ds.getRepository(FollowUp).find({ where: { customerId: customer.id }, order: { createdAt: 'DESC', id: 'DESC' }, take: 3 }),
       ds.getRepository(Reminder).find({ where: { customerId: customer.id, status: In(['pending', 'sent']) }, order: { dueAt: 'ASC' }, take: 20 }),
-      ds.getRepository(CustomerTag).find({ where: { customerId: customer.id }, relations: { tag: true }, order: { id: 'ASC' } }),
       ds.getRepository(Opportunity).findOne({ where: { customerId: customer.id, status: 'open' }, order: { createdAt: 'DESC' } }),
     ]);
     const names = await this.staffNames([...relations.map((r) => r.staffUserid), ...followUps.map((f) => f.staffUserid)]);
@@ -86,7 +84,6 @@ export class CustomerTimeline {
       openReminders: reminders.map((r) => ({ id: r.id, dueAt: r.dueAt, content: r.content })),
       owners: relations.filter((r) => r.status === 'active').map((r) => names(r.staffUserid)),
       channel: relations.find((r) => r.state)?.state ?? null,
-      tags: tagLinks.filter((l) => !l.tag.deleted).map((l) => l.tag.name),
       openOpportunity: opportunity ? { amount: opportunity.amount, probability: opportunity.probability } : null,
     };
   }
