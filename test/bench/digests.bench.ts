@@ -11,7 +11,7 @@ import { DIGEST_JOBS, registerDigestJobs } from '../../src/digests/digest.jobs';
 import { createLogger } from '../../src/logger';
 import { createOutboundProcessor } from '../../src/outbound/outbound.processor';
 import { deleteRedisPrefix } from '../helpers/test-env';
-import { BENCH_REDIS, dropDatabase, freshDatabase, memoryMb, ROOT } from './bench-env';
+import { appEnv, BENCH_REDIS, dropDatabase, freshDatabase, memoryMb, ROOT } from './bench-env';
 
 /**
  * `npm run bench:digests`: the evening run at scale. Seeds BENCH_STAFF salespeople (default 200) and
@@ -79,16 +79,9 @@ async function main(): Promise<void> {
   const port = (server.address() as AddressInfo).port;
   const prefix = `bench-digests-${Date.now().toString(36)}`;
   const config = loadConfig({
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: BENCH_REDIS,
-    WECOM_CORP_ID: 'wwbenchcorp',
-    WECOM_AGENT_ID: '1000002',
-    WECOM_SECRET: 'bench-secret',
-    WECOM_TOKEN: 'benchToken123',
-    WECOM_ENCODING_AES_KEY: 'a'.repeat(43),
-    // the seeded teams' robots point at qyapi; the bench rewrites them to the fake below
-    WECOM_API_BASE: `http://127.0.0.1:${port}/cgi-bin`,
+    ...appEnv({ port: 0, databaseUrl, queuePrefix: prefix, wecomApiBase: `http://127.0.0.1:${port}/cgi-bin` }),
     CRM_QUIET_HOURS: 'off',
+    // no schedules: the bench adds the jobs itself, "due" at 18:00 today
     CRM_DIGEST_TIME: 'off',
     CRM_TEAM_DIGEST_TIME: 'off',
     CRM_WEEKLY_DIGEST: 'off',
@@ -96,6 +89,7 @@ async function main(): Promise<void> {
   });
   const container = await createContainer(config, config.wecom!, createLogger('silent'), { queuePrefix: prefix, defaultMetrics: false });
   try {
+    // the seeded teams' robots point at qyapi: send them to the fake instead
     await container.dataSource.query("UPDATE teams SET robot_webhook_url = REPLACE(robot_webhook_url, 'https://qyapi.weixin.qq.com', ?)", [`http://127.0.0.1:${port}`]);
     await registerDigestJobs(container);
     void container.queues.get('outbound').process(config.outbound.concurrency, createOutboundProcessor(container));
