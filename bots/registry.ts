@@ -4,6 +4,7 @@ import { myCustomersCommand } from './commands/my-customers.command';
 import { opportunityCommand } from './commands/opportunity.command';
 import { recordFollowUpCommand } from './commands/record-follow-up.command';
 import { remindCommand } from './commands/remind.command';
+import { reportCommand } from './commands/report.command';
 import { showCustomerCommand } from './commands/show-customer.command';
 import { stageCommand } from './commands/stage.command';
 import { addTagCommand, removeTagCommand } from './commands/tag.command';
@@ -29,6 +30,7 @@ export function createCommandRouter(): CommandRouter {
     completeReminderCommand as Command,
     snoozeReminderCommand as Command,
     todayCommand as Command,
+    reportCommand as Command,
     undoCommand as Command,
     helpCommand(() => commands) as Command,
   );

@@ -100,6 +100,14 @@ const envSchema = z.object({
     .string()
     .default('30 3 * * *')
     .refine((v) => v === 'off' || v.trim().split(/\s+/).length === 5, { message: 'must be a 5-field cron expression (minute hour day month weekday) or off' }),
+  CRM_DIGEST_TIME: z.string().default('18:00').refine((v) => v === 'off' || clockTime.test(v), { message: 'must be HH:MM (for example 18:00) or off' }),
+  CRM_TEAM_DIGEST_TIME: z.string().default('18:30').refine((v) => v === 'off' || clockTime.test(v), { message: 'must be HH:MM (for example 18:30) or off' }),
+  CRM_DIGEST_WEEKDAYS: z.string().regex(/^[0-7](-[0-7])?(,[0-7](-[0-7])?)*$/, 'must be cron weekdays such as 1-5 (Monday to Friday) or 1-6').default('1-5'),
+  CRM_WEEKLY_DIGEST: z
+    .string()
+    .default('MON 09:00')
+    .refine((v) => v === 'off' || /^(MON|TUE|WED|THU|FRI|SAT|SUN) ([01]\d|2[0-3]):[0-5]\d$/i.test(v), { message: 'must be a weekday and a time such as MON 09:00, or off' }),
+  CRM_SILENT_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   MIGRATE_ON_START: z
     .enum(['true', 'false'])
     .default('true')
@@ -143,6 +151,8 @@ export interface Config {
   migrateOnStart: boolean;
   /** customer capture: channel rules (渠道活码), teams, and the nightly reconciliation (cron in the CRM time zone, or undefined when off) */
   capture: { channelRulesFile: string; teamsFile: string; reconcileCron: string | undefined };
+  /** digests: 5-field crons in the CRM time zone (undefined when off), and when a customer counts as silent */
+  digests: { dailyCron: string | undefined; teamCron: string | undefined; weeklyCron: string | undefined; silentDays: number };
   /** the WeCom server API client */
   wecomApi: { timeoutMs: number; retryAttempts: number; retryBaseMs: number };
   /** the outbound queue: pacing limits are per `windowMs` (a minute, except in tests) */
@@ -219,6 +229,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     staleEventAfterMs: e.STALE_EVENT_AFTER_MS,
     migrateOnStart: e.MIGRATE_ON_START,
     capture: { channelRulesFile: e.CRM_CHANNEL_RULES_FILE, teamsFile: e.CRM_TEAMS_FILE, reconcileCron: e.CRM_RECONCILE_CRON === 'off' ? undefined : e.CRM_RECONCILE_CRON },
+    digests: {
+      dailyCron: clockCron(e.CRM_DIGEST_TIME, e.CRM_DIGEST_WEEKDAYS),
+      teamCron: clockCron(e.CRM_TEAM_DIGEST_TIME, e.CRM_DIGEST_WEEKDAYS),
+      weeklyCron: e.CRM_WEEKLY_DIGEST === 'off' ? undefined : clockCron(e.CRM_WEEKLY_DIGEST.split(' ')[1]!, String(WEEKDAYS.indexOf(e.CRM_WEEKLY_DIGEST.split(' ')[0]!.toUpperCase()))),
+      silentDays: e.CRM_SILENT_DAYS,
+    },
     wecomApi: { timeoutMs: e.WECOM_API_TIMEOUT_MS, retryAttempts: e.WECOM_API_RETRY_ATTEMPTS, retryBaseMs: e.WECOM_API_RETRY_BASE_MS },
     outbound: {
       concurrency: e.OUTBOUND_CONCURRENCY,
@@ -231,6 +247,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryBaseMs: e.OUTBOUND_RETRY_BASE_MS,
     },
   };
+}
+
+const WEEKDAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+
+/** "18:00" on weekdays "1-5" → "0 18 * * 1-5"; "off" → undefined. */
+function clockCron(time: string, weekdays: string): string | undefined {
+  if (time === 'off') return undefined;
+  const [hour, minute] = time.split(':').map(Number);
+  return `${minute} ${hour} * * ${weekdays}`;
 }
 
 const SECRET_NAMES = new Set(['WECOM_SECRET', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY', 'ADMIN_TOKEN', 'DATABASE_URL']);

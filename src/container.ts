@@ -16,7 +16,8 @@ import { createReminderScheduler } from './queue/reminder.scheduler';
 import type { BotServices } from '../bots/core/bot-services';
 import { RedisConversationStore } from './infra/redis-conversation.store';
 import { CustomerDirectory } from './services/customer-directory.service';
-import { DigestQueries } from './services/digest-queries.service';
+import { DigestService } from './services/digest.service';
+import { CustomerTimeline } from './services/customer-timeline.service';
 import { FollowUpService } from './services/follow-up.service';
 import { OpportunityService } from './services/opportunity.service';
 import { ReminderService } from './services/reminder.service';
@@ -107,8 +108,9 @@ export async function createContainer(
     opportunities: new OpportunityService(dataSource),
     tags: new TagService(dataSource, corpTagSync(wecomApi)),
     undo: new UndoService(dataSource, reminderScheduler),
-    digest: new DigestQueries(dataSource),
+    digest: new DigestService(dataSource, { timezone: config.timezone, silentDays: config.digests.silentDays }),
     conversations: new RedisConversationStore(redis, queues.prefix),
+    timeline: new CustomerTimeline(dataSource),
   };
 
   return {

@@ -4,6 +4,7 @@ import { createCommandRouter } from '../bots/registry';
 import type { AppMessage } from './wecom/api/wecom-api.types';
 import type { Container } from './container';
 import { registerCaptureHandlers } from './capture/register-capture-handlers';
+import { registerDigestJobs } from './digests/digest.jobs';
 
 /** The product's handlers per inbound event kind, registered in processes that run the worker role. */
 export function registerDomainHandlers(container: Container, now: () => Date = () => new Date()): void {
@@ -11,6 +12,8 @@ export function registerDomainHandlers(container: Container, now: () => Date = (
   const { outbound, services, logger, config } = container;
   // Customer, tag and group events (客户联系); its start-up work (teams file, tag dictionary) runs in the background.
   registerCaptureHandlers(container);
+  // Daily and weekly digests: their schedules and processors on the maintenance queue.
+  void registerDigestJobs(container);
 
   // An answer to what the salesperson just typed: not held by quiet hours, ahead of bulk pushes.
   const send = (to: string, reply: BotReply, replyKey: string) =>

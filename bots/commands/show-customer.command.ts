@@ -1,44 +1,86 @@
 import dayjs from '../../src/dayjs';
-import { customerProfileCard } from '../../templates/cards/bot-cards';
+import { customerSummaryCard, timelinePageMarkdown } from '../../templates/cards/customer-summary.card';
 import { defineCommand } from '../core/command';
 import { UsageError } from '../core/errors';
 import { resolveCustomer } from '../core/resolve-customer';
 import { formatChineseDateTime } from '../dates/chinese-date.parser';
-import { STAGE_NAMES } from '../../src/services/stage.service';
 
-export const showCustomerCommand = defineCommand<{ query: string }>({
+/** Timeline entries per page: eight fit an app message's 2048 bytes with room to spare. */
+export const TIMELINE_PAGE_SIZE = 8;
+
+export interface ShowCustomerInput {
+  query: string;
+  /** null: the summary card; a number: that page of the full timeline */
+  page: number | null;
+}
+
+/**
+ * `查客户 张三` → the summary card; `查客户 张三 全部` → the timeline's first page; `查客户 张三 2` →
+ * page 2. A lone number stays a query (`查 5678` is part of a phone number).
+ */
+export function parseShowCustomer(args: string): ShowCustomerInput {
+  if (!args) throw new UsageError('请写上要查的客户。');
+  const words = args.split(' ');
+  const last = words[words.length - 1]!;
+  if (words.length > 1 && (last === '全部' || /^\d{1,3}$/.test(last))) {
+    const page = last === '全部' ? 1 : Number(last);
+    if (page < 1) throw new UsageError('页码从 1 开始。');
+    return { query: words.slice(0, -1).join(' '), page };
+  }
+  return { query: args, page: null };
+}
+
+export const showCustomerCommand = defineCommand<ShowCustomerInput>({
   name: '查客户',
   aliases: ['客户', '查'],
-  usage: '查客户 <名字/备注/手机号片段>',
+  usage: '查客户 <名字/备注/手机号片段> [全部|页码]',
   example: '查客户 张三',
-  summary: '客户档案：标签、阶段、负责人、来源、最近跟进、下次提醒',
-  parse(args) {
-    if (!args) throw new UsageError('请写上要查的客户。');
-    return { query: args };
-  },
+  summary: '客户档案：阶段、负责人、来源、标签、最近跟进、待办；加「全部」看完整时间线',
+  parse: parseShowCustomer,
   async run(input, ctx) {
     const customer = await resolveCustomer(ctx, input.query);
-    const profile = await ctx.services.customers.profile(customer.id);
-    const [tags, recent, reminders, opportunities] = await Promise.all([
-      ctx.services.tags.namesFor(customer.id),
-      ctx.services.followUps.recent(customer.id, 3),
-      ctx.services.reminders.pendingForCustomer(customer.id),
-      ctx.services.opportunities.openFor(customer.id),
-    ]);
-    const firstAdded = profile.relations.map((r) => r.addedAt).filter((d): d is Date => !!d).sort((a, b) => a.getTime() - b.getTime())[0];
-    const opportunity = opportunities[0];
+    const local = (at: Date) => dayjs(at).tz(ctx.timezone);
+    const days = (since: Date | null) => (since ? Math.max(0, local(ctx.now).startOf('day').diff(local(since).startOf('day'), 'day')) : null);
+    // The name as typed finds the same customer again (an ambiguous name falls back to the list).
+    const command = (suffix: string) => `查客户 ${input.query} ${suffix}`;
+
+    if (input.page === null) {
+      const [s, tags] = await Promise.all([ctx.services.timeline.summary(customer), ctx.services.tags.namesFor(customer.id)]);
+      const next = s.openReminders[0];
+      const opportunity = s.openOpportunity;
+      await ctx.reply({
+        kind: 'card',
+        card: customerSummaryCard({
+          name: customer.name,
+          stage: s.stage,
+          daysAsCustomer: days(s.customerSince),
+          daysInStage: days(s.stageSince),
+          recentFollowUps: s.recentFollowUps.map((f) => `${local(f.at).format('M/D')} ${f.actor}：${f.content}`),
+          owners: s.owners,
+          channel: s.channel,
+          tags,
+          openReminders: s.openReminders.length,
+          nextReminder: next ? `${formatChineseDateTime(next.dueAt, ctx.timezone, ctx.now)} ${next.content}` : null,
+          openOpportunity: opportunity ? `¥${opportunity.amount.toLocaleString('en-US')}${opportunity.probability !== null ? ` · ${opportunity.probability}%` : ''}` : null,
+          moreCommand: command('全部'),
+        }),
+      });
+      return;
+    }
+
+    const entries = await ctx.services.timeline.timeline(customer.id, ctx.now);
+    const pages = Math.max(1, Math.ceil(entries.length / TIMELINE_PAGE_SIZE));
+    if (input.page > pages) throw new UsageError(`${customer.name}的时间线只有${pages}页。`);
+    const slice = entries.slice((input.page - 1) * TIMELINE_PAGE_SIZE, input.page * TIMELINE_PAGE_SIZE);
     await ctx.reply({
-      kind: 'card',
-      card: customerProfileCard({
+      kind: 'markdown',
+      content: timelinePageMarkdown({
         name: customer.name,
-        stage: STAGE_NAMES[customer.stage] ?? customer.stage,
-        daysAsCustomer: firstAdded ? dayjs(ctx.now).diff(firstAdded, 'day') : null,
-        owners: profile.relations.filter((r) => r.status === 'active').map((r) => r.staffName ?? r.staffUserid),
-        channel: profile.relations.find((r) => r.state)?.state ?? null,
-        tags,
-        recentFollowUps: recent.map((f) => ({ when: dayjs(f.createdAt).tz(ctx.timezone).format('M/D'), content: f.content })),
-        nextReminder: reminders[0] ? `${formatChineseDateTime(reminders[0].dueAt, ctx.timezone, ctx.now)} ${reminders[0].content}` : null,
-        openOpportunity: opportunity ? `¥${opportunity.amount}${opportunity.probability !== null ? ` · ${opportunity.probability}%` : ''}` : null,
+        page: input.page,
+        pages,
+        total: entries.length,
+        lines: slice.map((e) => `${local(e.at).format('YYYY/M/D HH:mm')} ${e.actor && !e.text.includes(e.actor) ? `${e.actor} · ` : ''}${e.text}`),
+        nextCommand: input.page < pages ? command(String(input.page + 1)) : null,
       }),
     });
   },

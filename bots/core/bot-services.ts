@@ -5,8 +5,9 @@ import type { ReminderService } from '../../src/services/reminder.service';
 import type { StageService } from '../../src/services/stage.service';
 import type { TagService } from '../../src/services/tag.service';
 import type { UndoService } from '../../src/services/undo.service';
-import type { DigestQueries } from '../../src/services/digest-queries.service';
+import type { DigestService } from '../../src/services/digest.service';
 import type { ConversationStore } from './conversation-store.port';
+import type { CustomerTimeline } from '../../src/services/customer-timeline.service';
 
 /** The services commands may call (a port: commands never see the database, Bull or HTTP directly). */
 export interface BotServices {
@@ -17,6 +18,8 @@ export interface BotServices {
   opportunities: OpportunityService;
   tags: TagService;
   undo: UndoService;
-  digest: DigestQueries;
+  digest: DigestService;
   conversations: ConversationStore;
+  /** a customer's interaction timeline and the summary the 查客户 card shows */
+  timeline: CustomerTimeline;
 }

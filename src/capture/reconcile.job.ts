@@ -1,21 +1,15 @@
 import { driftReportMarkdown } from '../../templates/cards/capture-alert.cards';
 import type { Container } from '../container';
 import type { Queue } from '../queue/queues';
+import { syncRepeatableJob } from '../queue/repeatable';
 import type { CaptureModule } from './capture.module';
 import { CustomerSync, type SyncReport } from './customer-sync';
 
 export const RECONCILE_JOB = 'reconcile';
 
-/**
- * The nightly reconciliation as a Bull repeatable job. Repeatable jobs outlive deploys, so at every
- * worker start the schedule in Redis is made equal to the config: others removed, ours added once
- * (Bull keys a repeatable by name + cron + tz, so adding the same one again is a no-op).
- */
+/** The nightly reconciliation as a Bull repeatable job, its schedule kept equal to the config at every worker start. */
 export async function scheduleReconciliation(queue: Queue, cron: string | undefined, tz: string): Promise<void> {
-  for (const job of await queue.getRepeatableJobs()) {
-    if (job.name !== RECONCILE_JOB || job.cron !== cron || job.tz !== tz) await queue.removeRepeatableByKey(job.key);
-  }
-  if (cron) await queue.add(RECONCILE_JOB, {}, { repeat: { cron, tz }, removeOnComplete: 20, removeOnFail: 50, attempts: 3, backoff: { type: 'exponential', delay: 60_000 } });
+  await syncRepeatableJob(queue, RECONCILE_JOB, cron, tz);
 }
 
 /** Runs the reconciliation and sends admins the drift report when anything differed. */

@@ -13,13 +13,17 @@ import { sandboxTeams } from './sandbox-setup';
 import { buildView } from './sandbox-view';
 import { Simulator } from './simulator';
 
-/** Queues whose delayed jobs are product time (reminders, SOP steps), not retries, pacing or quiet hours. */
-const NOT_TIMED_BY_THE_PRODUCT = new Set(['inbound', 'outbound', 'maintenance']);
+/**
+ * Queues whose delayed jobs wait for a time the product set for a customer: reminders, and SOP steps
+ * (the `sop` queue, where it exists). Not retries, pacing or quiet hours (inbound, outbound), nor the
+ * repeatable schedules of maintenance (reconciliation, digests).
+ */
+const CUSTOMER_TIME_QUEUES: ReadonlySet<string> = new Set(['reminders', 'sop']);
 
-/** "Fire due reminders and SOP steps now": every delayed job of the timed queues runs at once. */
+/** "Fire due reminders and SOP steps now": every delayed job of those queues runs at once. */
 export async function fireDelayedWorkNow(queues: QueueSet): Promise<number> {
   let fired = 0;
-  for (const queue of queues.all().filter((q) => !NOT_TIMED_BY_THE_PRODUCT.has(q.name))) fired += await promoteDelayedJobs(queue);
+  for (const queue of queues.all().filter((q) => CUSTOMER_TIME_QUEUES.has(q.name))) fired += await promoteDelayedJobs(queue);
   return fired;
 }
 

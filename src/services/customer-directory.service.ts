@@ -1,6 +1,6 @@
 import { distance } from 'fastest-levenshtein';
-import { Brackets, In, type DataSource } from 'typeorm';
-import { Customer, CustomerRelation, Staff } from '../../entities';
+import { Brackets, type DataSource } from 'typeorm';
+import { Customer, CustomerRelation } from '../../entities';
 
 export interface Viewer {
   /** lower-cased userid */
@@ -72,23 +72,6 @@ export class CustomerDirectory {
     const customer = await this.dataSource.getRepository(Customer).findOneBy({ id: customerId });
     if (!customer || viewer.isAdmin) return customer;
     return (await this.follows(viewer.userid, customerId)) ? customer : null;
-  }
-
-  /** Who follows the customer, with their names and how the customer came. */
-  async profile(customerId: number): Promise<{ relations: Array<{ staffUserid: string; staffName: string | null; status: string; state: string | null; addedAt: Date | null }> }> {
-    const relations = await this.dataSource.getRepository(CustomerRelation).find({ where: { customerId }, order: { addedAt: 'ASC', id: 'ASC' } });
-    const staff = relations.length
-      ? await this.dataSource.getRepository(Staff).findBy({ userid: In(relations.map((r) => r.staffUserid)) })
-      : [];
-    return {
-      relations: relations.map((r) => ({
-        staffUserid: r.staffUserid,
-        staffName: staff.find((s) => s.userid === r.staffUserid)?.name ?? null,
-        status: r.status,
-        state: r.state,
-        addedAt: r.addedAt,
-      })),
-    };
   }
 
   async follows(userid: string, customerId: number): Promise<boolean> {

@@ -61,8 +61,4 @@ export class FollowUpService {
     if (value.reminder) await this.reminders.scheduleJob(value.reminder);
     return { ...value, duplicate };
   }
-
-  recent(customerId: number, limit = 3): Promise<FollowUp[]> {
-    return this.dataSource.getRepository(FollowUp).find({ where: { customerId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
-  }
 }

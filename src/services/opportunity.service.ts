@@ -31,8 +31,4 @@ export class OpportunityService {
       () => this.dataSource.getRepository(Opportunity).findOneBy({ sourceKey: input.sourceKey }),
     );
   }
-
-  openFor(customerId: number): Promise<Opportunity[]> {
-    return this.dataSource.getRepository(Opportunity).find({ where: { customerId, status: 'open' }, order: { createdAt: 'DESC' } });
-  }
 }

@@ -50,10 +50,6 @@ export class ReminderService {
     });
   }
 
-  pendingForCustomer(customerId: number): Promise<Reminder[]> {
-    return this.dataSource.getRepository(Reminder).find({ where: { customerId, status: In(['pending', 'sent']) }, order: { dueAt: 'ASC' }, take: 3 });
-  }
-
   async complete(reminderId: number, staffUserid: string, now: Date): Promise<Reminder | null> {
     const repo = this.dataSource.getRepository(Reminder);
     const reminder = await repo.findOneBy({ id: reminderId, staffUserid });

@@ -61,6 +61,10 @@ export function testConfig(databaseUrl: string, overrides: Record<string, string
     WECOM_API_BASE: 'https://qyapi.weixin.qq.com/cgi-bin',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     WORKER_CONCURRENCY: '4',
+    // Scheduled digests would fire into whichever test runs at 18:00 Shanghai: tests that want them say so.
+    CRM_DIGEST_TIME: 'off',
+    CRM_TEAM_DIGEST_TIME: 'off',
+    CRM_WEEKLY_DIGEST: 'off',
     ...overrides,
   });
 }

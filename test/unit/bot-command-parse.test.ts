@@ -3,6 +3,7 @@ import { myCustomersCommand } from '../../bots/commands/my-customers.command';
 import { opportunityCommand, parseAmount } from '../../bots/commands/opportunity.command';
 import { recordFollowUpCommand } from '../../bots/commands/record-follow-up.command';
 import { remindCommand } from '../../bots/commands/remind.command';
+import { reportCommand } from '../../bots/commands/report.command';
 import { showCustomerCommand } from '../../bots/commands/show-customer.command';
 import { stageCommand } from '../../bots/commands/stage.command';
 import { addTagCommand, removeTagCommand } from '../../bots/commands/tag.command';
@@ -123,8 +124,20 @@ describe('阶段, 打标签, 查客户, 我的客户, 完成, 推迟 parse', () 
   });
 
   it('查客户', () => {
-    expect(showCustomerCommand.parse('张三', ctx)).toEqual({ query: '张三' });
+    expect(showCustomerCommand.parse('张三', ctx)).toEqual({ query: '张三', page: null });
+    expect(showCustomerCommand.parse('张三 全部', ctx)).toEqual({ query: '张三', page: 1 });
+    expect(showCustomerCommand.parse('王五 北京 3', ctx)).toEqual({ query: '王五 北京', page: 3 });
+    // a lone number is part of a phone number, not a page
+    expect(showCustomerCommand.parse('5678', ctx)).toEqual({ query: '5678', page: null });
     expect(usageError(() => showCustomerCommand.parse('', ctx))).toBe('请写上要查的客户。');
+    expect(usageError(() => showCustomerCommand.parse('张三 0', ctx))).toBe('页码从 1 开始。');
+  });
+
+  it('报表', () => {
+    expect(reportCommand.parse('', ctx)).toEqual({ period: 'week' });
+    expect(reportCommand.parse('本月', ctx)).toEqual({ period: 'month' });
+    expect(reportCommand.parse('今日', ctx)).toEqual({ period: 'today' });
+    expect(usageError(() => reportCommand.parse('去年', ctx))).toBe('不认识「去年」，可以写：今日、本周、本月。');
   });
 
   it('我的客户', () => {

@@ -1,4 +1,6 @@
-import { customerProfileCard, followUpRecordedCard } from '../../templates/cards/bot-cards';
+import { followUpRecordedCard } from '../../templates/cards/bot-cards';
+import { customerSummaryCard, timelinePageMarkdown } from '../../templates/cards/customer-summary.card';
+import { utf8Bytes } from '../../templates/cards/markdown-limits';
 import { CARD_LIMITS, fit } from '../../templates/cards/card-limits';
 
 describe('cards fit WeCom field limits (shortened, never refused)', () => {
@@ -18,16 +20,19 @@ describe('cards fit WeCom field limits (shortened, never refused)', () => {
   });
 
   it('a profile card keeps at most six rows, and shows a dash for empty values', () => {
-    const card = customerProfileCard({
+    const card = customerSummaryCard({
       name: '张三',
       stage: '商机',
       daysAsCustomer: 52,
+      daysInStage: 3,
       owners: [],
       channel: null,
       tags: Array.from({ length: 40 }, (_, i) => `标签${i}`),
-      recentFollowUps: [],
-      nextReminder: null,
+      recentFollowUps: ['11/20 张三销售：' + '长'.repeat(200), '11/19 a', '11/18 b'],
+      openReminders: 2,
+      nextReminder: '11月24日 周二 15:00 发报价',
       openOpportunity: '¥50000 · 60%',
+      moreCommand: '查客户 张三 全部',
     }) as Record<string, any>;
     expect(card.horizontal_content_list).toHaveLength(CARD_LIMITS.rows);
     for (const row of card.horizontal_content_list) {
@@ -35,5 +40,15 @@ describe('cards fit WeCom field limits (shortened, never refused)', () => {
       expect(Array.from(row.value as string).length).toBeLessThanOrEqual(CARD_LIMITS.value);
       expect(row.value).not.toBe('');
     }
+    expect(Array.from(card.sub_title_text as string).length).toBeLessThanOrEqual(CARD_LIMITS.subTitle);
+    expect((card.sub_title_text as string).split('\n')).toHaveLength(3);
+  });
+
+  it('a timeline page stays within an app message’s 2048 bytes and says what was left out', () => {
+    const lines = Array.from({ length: 40 }, (_, i) => `2026/11/${i % 28 + 1} 10:00 张三销售 · 跟进：${'很长的内容'.repeat(30)}`);
+    const md = timelinePageMarkdown({ name: '张三', page: 1, pages: 5, total: 40, lines, nextCommand: '查客户 张三 2' });
+    expect(utf8Bytes(md)).toBeLessThanOrEqual(2048);
+    expect(md).toMatch(/另有\d+条未显示/);
+    expect(md).toContain('下一页：发送「查客户 张三 2」');
   });
 });

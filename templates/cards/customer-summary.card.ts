@@ -1,0 +1,65 @@
+import type { TemplateCard } from '../../src/wecom/api/wecom-api.types';
+import { fit } from './card-limits';
+import { fitMarkdownLines } from './markdown-limits';
+import { textNoticeCard } from './text-notice.card';
+
+/** The 查客户 card: a customer summarised from their timeline. Pure, already-formatted strings in. */
+export interface CustomerSummaryCardInput {
+  name: string;
+  stage: string;
+  /** days since the first add, null when unknown */
+  daysAsCustomer: number | null;
+  daysInStage: number | null;
+  /** "11/20 张三销售：电话沟通了报价", newest first, at most three */
+  recentFollowUps: string[];
+  owners: string[];
+  channel: string | null;
+  tags: string[];
+  openReminders: number;
+  /** "11月24日 周二 15:00 发报价" */
+  nextReminder: string | null;
+  openOpportunity: string | null;
+  /** what to type for the whole timeline */
+  moreCommand: string;
+}
+
+export function customerSummaryCard(p: CustomerSummaryCardInput): TemplateCard {
+  const since = p.daysAsCustomer === null ? '' : ` · 客户${p.daysAsCustomer}天`;
+  const inStage = p.daysInStage === null ? p.stage : `${p.stage} · 已${p.daysInStage}天`;
+  // Three follow-ups share the 112-character subtitle: each gets a line of its own.
+  const followUps = p.recentFollowUps.length ? p.recentFollowUps.map((f) => fit(f, 36)).join('\n') : '还没有跟进记录。发送「记录跟进 客户 内容」记录一条。';
+  return textNoticeCard({
+    source: '客户档案',
+    title: p.name,
+    desc: `${p.stage}${since}`,
+    subTitle: followUps,
+    rows: [
+      { key: '阶段', value: inStage },
+      { key: '负责人', value: p.owners.join('、') || '无' },
+      { key: '来源', value: p.channel ?? '未知' },
+      { key: '标签', value: p.tags.join('、') || '无' },
+      { key: '待办', value: p.openReminders ? `${p.openReminders}条 · 下次 ${p.nextReminder}` : '无' },
+      ...(p.openOpportunity ? [{ key: '商机', value: p.openOpportunity }] : []),
+    ],
+    quote: `完整记录：${p.moreCommand}`,
+  });
+}
+
+export interface TimelinePageInput {
+  name: string;
+  page: number;
+  pages: number;
+  total: number;
+  /** "11/24 15:00 · 张三销售 · 跟进：电话沟通了报价" */
+  lines: string[];
+  /** the command for the next page, when there is one */
+  nextCommand: string | null;
+}
+
+/** One page of the full timeline as markdown (an app message: 2048 bytes at most). */
+export function timelinePageMarkdown(p: TimelinePageInput): string {
+  const head = `**${p.name} · 客户时间线**\n<font color="comment">第${p.page}/${p.pages}页，共${p.total}条，最新在前</font>`;
+  const tail = p.nextCommand ? `下一页：发送「${p.nextCommand}」` : '已是最后一页';
+  if (p.total === 0) return `**${p.name} · 客户时间线**\n还没有任何记录。`;
+  return fitMarkdownLines(head, p.lines.map((l) => `> ${fit(l, 60)}`), tail, 2048);
+}
