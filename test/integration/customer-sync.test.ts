@@ -11,6 +11,8 @@ import { createTestContainer, deleteRedisPrefix, resetState, waitFor } from '../
 
 /** Backfill (`npm run sync`) and the nightly reconciliation against a fake WeCom (nock), on MariaDB. */
 describe('backfill and reconciliation', () => {
+  // Several tests import 250 customers one transaction each: seconds when the machine is busy.
+  jest.setTimeout(90_000);
   let container: Container;
   let capture: CaptureModule;
   let worker: WorkerHandle;
