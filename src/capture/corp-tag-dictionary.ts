@@ -31,8 +31,15 @@ export class CorpTagDictionary {
    * local Tag rows. A concurrent creation (40071 name exists) re-pulls the dictionary and looks again.
    */
   async ensure(tags: RuleTag[]): Promise<Tag[]> {
+    // One read for the usual case (every tag exists); only missing ones take the slower paths.
+    const names = [...new Set(tags.map((t) => t.name))];
+    const known = names.length > 0 ? await this.dataSource.getRepository(Tag).findBy({ name: In(names), deleted: false }) : [];
     const out: Tag[] = [];
-    for (const def of tags) out.push(def.local ? await this.ensureLocal(def) : await this.ensureCorp(def));
+    for (const def of tags) {
+      const origin = def.local ? 'local' : 'wecom';
+      const found = known.find((t) => t.name === def.name && t.groupName === def.group && t.origin === origin);
+      out.push(found ?? (def.local ? await this.ensureLocal(def) : await this.ensureCorp(def)));
+    }
     return out;
   }
 

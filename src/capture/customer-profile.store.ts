@@ -58,7 +58,7 @@ export function relationFields(follow: FollowUser | FollowInfo): RelationFields 
  * Upserts the relation as active (WeCom lists this salesperson as following the customer, so that
  * is the truth now, whatever an older event said). `created` is true when it is new or was ended.
  */
-export async function upsertActiveRelation(m: EntityManager, customerId: number, follow: FollowUser | FollowInfo): Promise<{ relation: CustomerRelation; created: boolean }> {
+export async function upsertActiveRelation(m: EntityManager, customerId: number, follow: FollowUser | FollowInfo): Promise<{ created: boolean }> {
   const repo = m.getRepository(CustomerRelation);
   const staffUserid = follow.userid.toLowerCase();
   const fields = relationFields(follow);
@@ -69,7 +69,7 @@ export async function upsertActiveRelation(m: EntityManager, customerId: number,
     created = before.status !== 'active';
     if (created || differs(before, fields)) await repo.update({ id: before.id }, { ...fields, status: 'active', ...(created ? { endedAt: null, endReason: null } : {}) });
   }
-  return { relation: await repo.findOneByOrFail({ customerId, staffUserid }), created };
+  return { created };
 }
 
 export interface WecomTagRef {

@@ -23,16 +23,30 @@ export function paddedWindow(windowMs: number): number {
   return windowMs + Math.max(Math.round(windowMs * 0.05), 200);
 }
 
-export function budgetRule(s: PacingSettings): RateRule {
-  return { key: 'budget', limit: s.apiBudgetPerWindow, windowMs: paddedWindow(s.windowMs) };
+/**
+ * WeCom limits calls per corp *per API* (1 000 a minute in older docs, 10 000 in newer ones;
+ * PROTOCOL.md §5.9): each API has its own budget, so a burst of lookups does not starve the
+ * welcomes that follow them, and neither is held back by the other's count.
+ */
+export function budgetRule(s: PacingSettings, api: string): RateRule {
+  return { key: `budget:${api}`, limit: s.apiBudgetPerWindow, windowMs: paddedWindow(s.windowMs) };
 }
+
+/** The WeCom API each outbound channel calls (the budget it draws on). */
+const CHANNEL_API: Record<OutboundChannel, string> = {
+  user: 'message/send',
+  robot: 'webhook/send',
+  appchat: 'appchat/send',
+  welcome: 'externalcontact/send_welcome_msg',
+  card_update: 'message/update_template_card',
+};
 
 /** A short, stable name for a robot: its webhook URL carries the key, which must not be a Redis key. */
 export function robotId(webhookUrl: string): string {
   return createHash('sha256').update(webhookUrl).digest('hex').slice(0, 16);
 }
 
-/** Every rule a message must pass, most specific first, the corp-wide budget last. */
+/** Every rule a message must pass, most specific first, the API's corp-wide budget last. */
 export function pacingRules(message: { channel: OutboundChannel; recipient: string; webhookUrl?: string }, s: PacingSettings): RateRule[] {
   const window = paddedWindow(s.windowMs);
   const specific: RateRule[] = [];
@@ -56,7 +70,7 @@ export function pacingRules(message: { channel: OutboundChannel; recipient: stri
     case 'welcome':
       break;
   }
-  return [...specific, budgetRule(s)];
+  return [...specific, budgetRule(s, CHANNEL_API[message.channel])];
 }
 
 /** Urgent messages rank ahead of every normal one; within a class, older rows go first. */
@@ -65,9 +79,9 @@ export function ticketFor(message: { id: number; urgent: boolean }): Ticket {
 }
 
 /**
- * The corp-wide budget for calls made outside the queue (customer lookups, tags): they wait their
+ * The corp-wide budgets for calls made outside the queue (customer lookups, tags): they wait their
  * turn behind urgent messages but ahead of the message backlog, without joining its line.
  */
 export function createBudgetPacer(limiter: RedisRateLimiter, s: PacingSettings): ApiPacer {
-  return { acquire: () => limiter.waitFor([budgetRule(s)], { id: `direct:${randomUUID()}`, rank: 0 }) };
+  return { acquire: (api) => limiter.waitFor([budgetRule(s, api)], { id: `direct:${randomUUID()}`, rank: 0 }) };
 }

@@ -48,9 +48,9 @@ export function createInboundProcessor(deps: InboundProcessorDeps) {
       return later ? 'done' : 'ignored';
     }
 
-    // `attempts` counts tries of the event; a deferred stage's first run belongs to the try that deferred it.
-    const retry = !later || job.attemptsMade > 0;
-    await repo.update({ id: event.id }, { status: later ? 'deferred' : 'processing', attempts: event.attempts + (retry ? 1 : 0) });
+    // `attempts` counts tries of the event; a deferred stage's first run belongs to the try that
+    // deferred it (and the row already says `deferred`: nothing to write).
+    if (!later || job.attemptsMade > 0) await repo.update({ id: event.id }, { status: later ? 'deferred' : 'processing', attempts: event.attempts + 1 });
     const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     let outcome: unknown;
     try {

@@ -4,6 +4,7 @@ import { createContainer, type Container } from '../../src/container';
 import { createLogger } from '../../src/logger';
 import { createOutboundProcessor } from '../../src/outbound/outbound.processor';
 import { OutboundService } from '../../src/outbound/outbound.service';
+import { budgetRule, pacingRules } from '../../src/outbound/outbound-pacing';
 import { maxInWindow } from '../helpers/max-in-window';
 import { createTestContainer, deleteRedisPrefix, waitFor } from '../helpers/test-env';
 
@@ -143,6 +144,20 @@ describe('outbound queue', () => {
     await waitFor(() => c.dataSource.getRepository(OutboundMessage).countBy({ status: 'sent' }), (n) => n === 45, 20_000, '45 sent');
     expect(maxInWindow(seen.map((s) => s.at), 1000)).toBeLessThanOrEqual(20);
     expect((await rows(c))[0]).toMatchObject({ recipient: '华东销售一组', channel: 'robot' });
+  });
+
+  it('budgets are per WeCom API, as WeCom counts them: lookups that used up their budget do not hold back a welcome', async () => {
+    const c = await setup({ WECOM_API_BUDGET_PER_MINUTE: '3' });
+    fakeWecom({ 'externalcontact/mark_tag': () => ({ errcode: 0, errmsg: 'ok' }) });
+    for (let i = 0; i < 3; i += 1) await c.wecomApi.markTag({ userid: 'zhangsan', external_userid: `wm${i}`, add_tag: ['etTag'] });
+    const settings = c.config.outbound;
+    // mark_tag's budget is spent for this window…
+    expect(await c.rateLimiter.acquire([budgetRule(settings, 'externalcontact/mark_tag')], { id: 'probe-mark', rank: 0 }, { register: false })).toMatchObject({ granted: false, blockedBy: 'budget:externalcontact/mark_tag' });
+    // …while a welcome (and a reply) still has all of its own
+    expect(await c.rateLimiter.acquire(pacingRules({ channel: 'welcome', recipient: 'wmNew' }, settings), { id: 'probe-welcome', rank: 0 }, { register: false })).toEqual({ granted: true });
+    startProcessing(c);
+    const welcome = await c.outbound.enqueue({ channel: 'welcome', welcomeCode: 'WC-BUDGET', externalUserid: 'wmNew', text: { content: '您好' }, idempotencyKey: 'welcome:WC-BUDGET', urgent: true });
+    expect(await waitFor(() => row(c, welcome.id), (r) => r.status === 'sent', 10_000, 'welcome sent')).toMatchObject({ attempts: 1 });
   });
 
   it('sends a welcome message enqueued behind 500 queued messages first', async () => {

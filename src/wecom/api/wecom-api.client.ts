@@ -4,7 +4,7 @@ import { AccessTokenStore } from './access-token.store';
 import { isRetryableErrcode, redactSecrets, WecomApiError } from './wecom-api.error';
 import type * as T from './wecom-api.types';
 
-/** Waits until the corp-wide API budget allows one more call (see outbound/rate-limiter.ts). */
+/** Waits until the corp-wide budget of `api` allows one more call (see outbound/outbound-pacing.ts). */
 export interface ApiPacer {
   acquire(api: string): Promise<void>;
 }
