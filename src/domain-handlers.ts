@@ -4,6 +4,7 @@ import { createCommandRouter } from '../bots/registry';
 import type { AppMessage } from './wecom/api/wecom-api.types';
 import type { Container } from './container';
 import { registerCaptureHandlers } from './capture/register-capture-handlers';
+import { createReminderCardHandler } from './reminders/reminder-card.handler';
 
 /** The product's handlers per inbound event kind, registered in processes that run the worker role. */
 export function registerDomainHandlers(container: Container, now: () => Date = () => new Date()): void {
@@ -30,6 +31,9 @@ export function registerDomainHandlers(container: Container, now: () => Date = (
       throw error;
     }
   });
+
+  // A click on one of our interactive cards (reminders: 完成 / 推迟1小时 / 明天再提醒 / 查看客户).
+  container.handlers.register('template_card_event', createReminderCardHandler({ dataSource: container.dataSource, services, outbound, logger, timezone: config.timezone, now }));
 }
 
 function toAppMessage(reply: BotReply): AppMessage {
