@@ -17,6 +17,7 @@ import type { BotServices } from '../bots/core/bot-services';
 import { RedisConversationStore } from './infra/redis-conversation.store';
 import { CustomerDirectory } from './services/customer-directory.service';
 import { DigestQueries } from './services/digest-queries.service';
+import { DoNotContactService } from './services/do-not-contact.service';
 import { FollowUpService } from './services/follow-up.service';
 import { OpportunityService } from './services/opportunity.service';
 import { ReminderService } from './services/reminder.service';
@@ -108,6 +109,7 @@ export async function createContainer(
     undo: new UndoService(dataSource, reminderScheduler),
     digest: new DigestQueries(dataSource),
     conversations: new RedisConversationStore(redis, queues.prefix),
+    doNotContact: new DoNotContactService(dataSource),
   };
 
   return {

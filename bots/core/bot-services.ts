@@ -6,6 +6,7 @@ import type { StageService } from '../../src/services/stage.service';
 import type { TagService } from '../../src/services/tag.service';
 import type { UndoService } from '../../src/services/undo.service';
 import type { DigestQueries } from '../../src/services/digest-queries.service';
+import type { DoNotContactService } from '../../src/services/do-not-contact.service';
 import type { ConversationStore } from './conversation-store.port';
 
 /** The services commands may call (a port: commands never see the database, Bull or HTTP directly). */
@@ -19,4 +20,5 @@ export interface BotServices {
   undo: UndoService;
   digest: DigestQueries;
   conversations: ConversationStore;
+  doNotContact: DoNotContactService;
 }
