@@ -99,6 +99,12 @@ const envSchema = z.object({
     .string()
     .default('30 3 * * *')
     .refine((v) => v === 'off' || v.trim().split(/\s+/).length === 5, { message: 'must be a 5-field cron expression (minute hour day month weekday) or off' }),
+  CRM_SOPS_FILE: z.string().default('templates/sops.json'),
+  CRM_SOP_SCAN_CRON: z
+    .string()
+    .default('0 9 * * *')
+    .refine((v) => v === 'off' || v.trim().split(/\s+/).length === 5, { message: 'must be a 5-field cron expression (minute hour day month weekday) or off' }),
+  CRM_OVERDUE_AFTER_MINUTES: z.coerce.number().positive('must be a number of minutes above 0').max(7 * 24 * 60).default(120),
   MIGRATE_ON_START: z
     .enum(['true', 'false'])
     .default('true')
@@ -140,6 +146,8 @@ export interface Config {
   migrateOnStart: boolean;
   /** customer capture: channel rules (渠道活码), teams, and the nightly reconciliation (cron in the CRM time zone, or undefined when off) */
   capture: { channelRulesFile: string; teamsFile: string; reconcileCron: string | undefined };
+  /** SOPs: the definitions file, the daily silent-customer scan (cron in the CRM time zone, or undefined when off), and when an open reminder escalates to the team group */
+  sop: { file: string; silentScanCron: string | undefined; overdueAfterMs: number };
   /** the WeCom server API client */
   wecomApi: { timeoutMs: number; retryAttempts: number; retryBaseMs: number };
   /** the outbound queue: pacing limits are per `windowMs` (a minute, except in tests) */
@@ -215,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     staleEventAfterMs: e.STALE_EVENT_AFTER_MS,
     migrateOnStart: e.MIGRATE_ON_START,
     capture: { channelRulesFile: e.CRM_CHANNEL_RULES_FILE, teamsFile: e.CRM_TEAMS_FILE, reconcileCron: e.CRM_RECONCILE_CRON === 'off' ? undefined : e.CRM_RECONCILE_CRON },
+    sop: { file: e.CRM_SOPS_FILE, silentScanCron: e.CRM_SOP_SCAN_CRON === 'off' ? undefined : e.CRM_SOP_SCAN_CRON, overdueAfterMs: Math.round(e.CRM_OVERDUE_AFTER_MINUTES * 60_000) },
     wecomApi: { timeoutMs: e.WECOM_API_TIMEOUT_MS, retryAttempts: e.WECOM_API_RETRY_ATTEMPTS, retryBaseMs: e.WECOM_API_RETRY_BASE_MS },
     outbound: {
       concurrency: e.OUTBOUND_CONCURRENCY,

@@ -5,13 +5,17 @@ import type { AppMessage } from './wecom/api/wecom-api.types';
 import type { Container } from './container';
 import { registerCaptureHandlers } from './capture/register-capture-handlers';
 import { createReminderCardHandler } from './reminders/reminder-card.handler';
+import { checkChannelRuleSops, registerSopHandlers } from './sop/register-sop-handlers';
 
 /** The product's handlers per inbound event kind, registered in processes that run the worker role. */
 export function registerDomainHandlers(container: Container, now: () => Date = () => new Date()): void {
   const router = createCommandRouter();
   const { outbound, services, logger, config } = container;
+  // SOPs (templates/sops.json, validated here) start from customer adds, stage and tag changes, silence.
+  const sops = registerSopHandlers(container, now);
   // Customer, tag and group events (客户联系); its start-up work (teams file, tag dictionary) runs in the background.
-  registerCaptureHandlers(container);
+  const { capture } = registerCaptureHandlers(container, { sops: sops.engine });
+  checkChannelRuleSops(capture.rules, sops.definitions, config.capture.channelRulesFile, config.sop.file);
 
   // An answer to what the salesperson just typed: not held by quiet hours, ahead of bulk pushes.
   const send = (to: string, reply: BotReply, replyKey: string) =>

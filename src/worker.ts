@@ -3,6 +3,7 @@ import { createOutboundProcessor } from './outbound/outbound.processor';
 import { createInboundProcessor } from './queue/inbound.processor';
 import { createReminderProcessor } from './queue/reminder.processor';
 import { reminderJobId } from './queue/reminder.scheduler';
+import { createSopScheduler } from './queue/sop.scheduler';
 import { sweepStaleEvents } from './queue/stale-event.sweeper';
 
 export interface WorkerHandle {
@@ -27,7 +28,10 @@ export function startWorker(container: Container, options: WorkerOptions = {}): 
   // Waiting (pacing, quiet hours, backoff) is a Bull retry with a computed delay: not worth a log line.
   void queues.get('outbound').process(config.outbound.concurrency, createOutboundProcessor(container));
 
-  void queues.get('reminders').process(4, createReminderProcessor({ dataSource: container.dataSource, outbound: container.outbound, logger, timezone: config.timezone }));
+  // A fired reminder still open after CRM_OVERDUE_AFTER_MINUTES goes to the team group (reminders/overdue-escalation.ts).
+  const sopScheduler = createSopScheduler(queues);
+  const afterFired = (reminderId: number) => sopScheduler.scheduleOverdueCheck(reminderId, new Date(Date.now() + config.sop.overdueAfterMs));
+  void queues.get('reminders').process(4, createReminderProcessor({ dataSource: container.dataSource, outbound: container.outbound, logger, timezone: config.timezone, afterFired }));
   const sweepReminders = async () => {
     // Reminders that came due while no job existed for them (Redis lost it): fire them now, late but not lost.
     const due = await container.services.reminders.dueWithoutJob(new Date());

@@ -8,8 +8,8 @@ import Redis, { type RedisOptions } from 'ioredis';
 
 export type { Job, JobOptions, Queue };
 
-/** maintenance: repeatable jobs such as the nightly reconciliation with WeCom. */
-export const QUEUE_NAMES = ['inbound', 'outbound', 'reminders', 'maintenance'] as const;
+/** maintenance: repeatable jobs such as the nightly reconciliation with WeCom. sop: SOP steps and overdue-reminder checks. */
+export const QUEUE_NAMES = ['inbound', 'outbound', 'reminders', 'maintenance', 'sop'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface QueueSet {
