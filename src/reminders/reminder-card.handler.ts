@@ -3,7 +3,7 @@ import { AuditLog, type InboundEvent, type Reminder } from '../../entities';
 import type { BotServices } from '../../bots/core/bot-services';
 import { buildProfileCard } from '../../bots/core/profile-card';
 import { formatChineseDateTime } from '../../bots/dates/format-date';
-import { parseReminderButtonKey, reminderCardAfterClick, reminderTaskId, type ReminderAction, type ReminderCardInput } from '../../templates/cards/reminder-cards';
+import { parseReminderButtonKey, parseTodoButtonKey, reminderCardAfterClick, reminderTaskId, type ReminderAction, type ReminderCardInput } from '../../templates/cards/reminder-cards';
 import dayjs from '../dayjs';
 import type { Logger } from '../logger';
 import type { OutboundService } from '../outbound/outbound.service';
@@ -31,7 +31,9 @@ export const ALREADY_DONE_TEXT = '已完成，无需重复操作';
 export function createReminderCardHandler(deps: ReminderCardDeps) {
   return async (event: InboundEvent): Promise<void> => {
     const click = parseCardClick(event);
-    const key = click ? parseReminderButtonKey(click.eventKey) : undefined;
+    // A reminder's own card names it in the key; the 待办 card in the drop-down pick.
+    const todo = click ? parseTodoButtonKey(click.eventKey, click.selected) : undefined;
+    const key = click ? (parseReminderButtonKey(click.eventKey) ?? todo) : undefined;
     if (!click || !key) {
       deps.logger.warn({ dedupeKey: event.dedupeKey, eventKey: click?.eventKey }, 'template_card_event for no card of ours: ignored');
       return;
@@ -49,6 +51,11 @@ export function createReminderCardHandler(deps: ReminderCardDeps) {
       await deps.dataSource.transaction((m) =>
         audit(m, { actor: click.userid, action: CLICK_ACTION, targetType: 'reminder', targetId: reminder.id, detail: { button: key.action, outcome }, sourceKey: event.dedupeKey, at: deps.now() }),
       );
+    }
+    if (todo) {
+      // The 待办 card lists several reminders: grey its buttons with what happened to the one picked.
+      await updateCard(deps, click, event, { button: { replace_name: `#${reminder.id} ${outcome}`.slice(0, 24) } });
+      return;
     }
     const card: ReminderCardInput = {
       reminderId: reminder.id,

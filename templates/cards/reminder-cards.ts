@@ -69,3 +69,45 @@ export function overdueReminderMarkdown(input: { staffName: string; mention: str
     `> 到期：${input.due}`,
   ].join('\n');
 }
+
+/** The 待办 card: pick a reminder in the drop-down, then a button. The click carries the pick in SelectedItems. */
+export const TODO_QUESTION_KEY = 'reminder';
+const TODO_ACTIONS = ['done', 'snooze1h', 'tomorrow'] as const;
+
+/** `todo:done` with the picked reminder id → { action, reminderId }. */
+export function parseTodoButtonKey(key: string, selected: Record<string, string[]>): { action: Exclude<ReminderAction, 'customer'>; reminderId: number } | undefined {
+  const match = /^todo:([a-z0-9]+)$/.exec(key);
+  const picked = Number(selected[TODO_QUESTION_KEY]?.[0]);
+  if (!match || !(TODO_ACTIONS as readonly string[]).includes(match[1]!) || !Number.isInteger(picked) || picked <= 0) return undefined;
+  return { action: match[1] as (typeof TODO_ACTIONS)[number], reminderId: picked };
+}
+
+export interface TodoItem {
+  id: number;
+  /** e.g. 11月24日 周二 15:00 张三：回访 */
+  line: string;
+  overdue: boolean;
+}
+
+/** WeCom allows 10 options in a button_selection; the first ten (soonest) are actionable from the card. */
+export function todoCard(input: { taskId: string; items: TodoItem[] }): TemplateCard {
+  const options = input.items.slice(0, 10);
+  return {
+    card_type: 'button_interaction',
+    task_id: input.taskId,
+    source: { desc: '待办', desc_color: 0 },
+    main_title: { title: `待办提醒（${input.items.length}）`, desc: '选一条提醒，再点按钮' },
+    sub_title_text: fit(input.items.map((i) => `#${i.id} ${i.line}${i.overdue ? '（已过期）' : ''}`).join('\n'), CARD_LIMITS.subTitle),
+    button_selection: {
+      question_key: TODO_QUESTION_KEY,
+      title: '提醒',
+      option_list: options.map((i) => ({ id: String(i.id), text: fit(`#${i.id} ${i.line}`, 16) })),
+      selected_id: String(options[0]!.id),
+    },
+    button_list: [
+      { type: 0, text: '完成', style: 1, key: 'todo:done' },
+      { type: 0, text: '推迟1小时', style: 2, key: 'todo:snooze1h' },
+      { type: 0, text: '明天再提醒', style: 2, key: 'todo:tomorrow' },
+    ],
+  };
+}

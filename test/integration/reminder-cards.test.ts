@@ -10,7 +10,7 @@ import { startWorker, type WorkerHandle } from '../../src/worker';
 import { templateCardEventXml } from '../helpers/card-callbacks';
 import { fakeWecom, type WecomCall } from '../helpers/fake-wecom';
 import { createTestContainer, deleteRedisPrefix, resetState, waitFor } from '../helpers/test-env';
-import { signedCallback } from '../helpers/wecom-callbacks';
+import { signedCallback, textMessageXml } from '../helpers/wecom-callbacks';
 
 const TZ = 'Asia/Shanghai';
 /** The handlers' clock: a few days ahead of the real one, so a snoozed job is delayed on the real clock. */
@@ -62,8 +62,8 @@ describe('interactive reminder cards', () => {
     return { reminder, card: sent[0]!.body.template_card as Record<string, unknown> };
   }
 
-  async function click(eventKey: string, taskId: string, responseCode: string, options: { times?: number } = {}): Promise<void> {
-    const xml = templateCardEventXml({ corpId: container.wecom.corpId, from: 'ZhangSan', eventKey, taskId, responseCode, createTime: 1_790_000_000 });
+  async function click(eventKey: string, taskId: string, responseCode: string, options: { times?: number; selected?: Record<string, string[]> } = {}): Promise<void> {
+    const xml = templateCardEventXml({ corpId: container.wecom.corpId, from: 'ZhangSan', eventKey, taskId, responseCode, createTime: 1_790_000_000, selected: options.selected });
     for (let i = 0; i < (options.times ?? 1); i++) {
       const req = signedCallback(container.wecom, xml);
       expect((await request(app.callback()).post(req.path).send(req.body)).status).toBe(200);
@@ -150,5 +150,23 @@ describe('interactive reminder cards', () => {
     await waitFor(async () => updates(), (u) => u.length === 1, 15_000, 'the card update');
     expect(updates()[0]!.body).toMatchObject({ button: { replace_name: '提醒不存在' } });
     expect((await reminderRow(reminder.id)).status).toBe('pending');
+  });
+
+  it('待办 is a card with a drop-down of reminders and the same buttons; a click acts on the one picked', async () => {
+    const later = new Date(NOW.getTime() + 86_400_000);
+    const first = (await container.services.reminders.create({ staffUserid: 'zhangsan', customerId: customer.id, content: '发报价', dueAt: later, sourceKey: 'todo:1' })).reminder;
+    const second = (await container.services.reminders.create({ staffUserid: 'zhangsan', customerId: null, content: '写周报', dueAt: new Date(later.getTime() + 3600_000), sourceKey: 'todo:2' })).reminder;
+    const req = signedCallback(container.wecom, textMessageXml({ corpId: container.wecom.corpId, from: 'ZhangSan', content: '待办', msgId: '7700000000000000001' }));
+    expect((await request(app.callback()).post(req.path).send(req.body)).status).toBe(200);
+    const card = (await waitFor(async () => sends(), (s) => s.length === 1, 15_000, 'the 待办 card'))[0]!.body.template_card as Record<string, any>;
+    expect(card.card_type).toBe('button_interaction');
+    expect(card.button_selection.option_list.map((o: { id: string }) => o.id)).toEqual([String(first.id), String(second.id)]);
+    expect(card.button_list.map((b: { key: string }) => b.key)).toEqual(['todo:done', 'todo:snooze1h', 'todo:tomorrow']);
+
+    await click('todo:done', card.task_id, 'RC-todo', { selected: { reminder: [String(second.id)] } });
+    await waitFor(async () => updates(), (u) => u.length === 1, 15_000, 'the card update');
+    expect(updates()[0]!.body).toMatchObject({ response_code: 'RC-todo', button: { replace_name: `#${second.id} ✅ 已完成` } });
+    expect((await reminderRow(second.id)).status).toBe('done');
+    expect((await reminderRow(first.id)).status).toBe('pending');
   });
 });
