@@ -10,6 +10,10 @@ import type { Container } from '../../src/container';
 import { registerDomainHandlers } from '../../src/domain-handlers';
 import { OVERDUE_JOB, overdueJobId } from '../../src/queue/sop.scheduler';
 import { SILENT_SCAN_JOB } from '../../src/sop/silent-scan';
+import { loadSopFile, parseSopFile } from '../../src/sop/sop-definitions';
+import { fireSopStep } from '../../src/sop/sop-step.processor';
+import { TeamGroups } from '../../src/sop/team-group';
+import { createLogger } from '../../src/logger';
 import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 import { FakeWecomWorld } from '../helpers/fake-wecom-world';
@@ -38,6 +42,7 @@ const SOPS = file('sops.json', {
       ],
     },
     { name: 'opportunity-review', title: '商机跟进', trigger: { type: 'stage_changed', to: 'opportunity' }, steps: [{ key: 'review', offset: '+0', audience: 'team_group', message: '{name} 进入{stage}阶段' }] },
+    { name: 'vip-care', title: 'VIP关怀', trigger: { type: 'tag_added', tag: 'VIP' }, steps: [{ key: 'care', offset: '+0', audience: 'owner', message: '{name} 被标为 {tag}，安排专属服务' }] },
     { name: 'silent-7', title: '沉默客户唤醒', trigger: { type: 'silent', days: 7 }, steps: [{ key: 'nudge', offset: '+0', audience: 'owner', message: '{name} 已经 {silentDays} 天没有跟进了' }] },
   ],
 });
@@ -159,6 +164,43 @@ describe('SOP engine', () => {
     expect(JSON.stringify(robot[0]!.body)).toContain('老周 进入商机阶段');
     expect(JSON.stringify(robot[0]!.body)).toContain('<@ZhangSan>');
     expect(await repo(SopRun).findBy({ customerId: customer.id })).toEqual([expect.objectContaining({ sopName: 'opportunity-review', triggerType: 'stage_changed' })]);
+  });
+
+  it('打标签 with a trigger tag starts its SOP once per customer and tag', async () => {
+    const customer = await repo(Customer).save({ name: '老吴', externalUserid: 'wmWu' });
+    await repo(CustomerRelation).save({ customerId: customer.id, staffUserid: 'zhangsan', addedAt: new Date() });
+    for (let i = 0; i < 2; i++) await post(textMessageXml({ corpId: container.wecom.corpId, from: 'ZhangSan', content: '打标签 老吴 VIP', msgId: String((msgId += 1n)) }));
+    const sent = await waitFor(async () => appMarkdown(), (m) => m.length === 1, 15_000, 'the tag SOP step');
+    expect(sent[0]).toContain('老吴 被标为 VIP，安排专属服务');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await repo(SopRun).countBy({ customerId: customer.id, sopName: 'vip-care' })).toBe(1);
+    expect(appMarkdown()).toHaveLength(1);
+  });
+
+  it('an edited definition changes what pending steps send; sent steps keep their text; a removed step is skipped', async () => {
+    world.addCustomer('wmSop4', '小周', [{ userid: 'ZhangSan', state: 'live-0904' }]);
+    await post(addEvent('wmSop4', 'live-0904'));
+    await waitFor(async () => appMarkdown(), (m) => m.length === 1, 15_000, 'the first step');
+    const customer = await repo(Customer).findOneByOrFail({ externalUserid: 'wmSop4' });
+    const [first, second, third] = await stepsOf(customer.id);
+
+    // The file as edited by operations, read by a restarted worker: step 2 reworded, step 3 removed.
+    const edited = structuredClone(loadSopFile(SOPS).file);
+    const onboarding = edited.sops.find((d) => d.name === 'live-onboarding')!;
+    onboarding.steps = onboarding.steps.filter((step) => step.key !== 'team-note');
+    onboarding.steps[1]!.message = '新话术：今天联系 {name}';
+    const deps = { dataSource: container.dataSource, definitions: parseSopFile(edited), outbound: container.outbound, teams: new TeamGroups(container.dataSource, container.outbound), logger: createLogger('silent'), now: () => new Date() };
+    expect(await fireSopStep(deps, second!.id)).toBe('sent');
+    expect(await fireSopStep(deps, third!.id)).toBe('skipped:step_removed');
+    expect(await fireSopStep(deps, first!.id)).toBe('not_pending');
+
+    const after = await stepsOf(customer.id);
+    expect(after.map((x) => [x.status, x.skipReason])).toEqual([['sent', null], ['sent', null], ['skipped', 'step_removed']]);
+    expect(after[0]!.message).toContain('确认 小周 收到了欢迎语');
+    expect(after[1]!.message).toBe('新话术：今天联系 小周');
+    await new Promise((r) => setTimeout(r, 5500)); // the original jobs fire and find nothing pending
+    expect(appMarkdown()).toHaveLength(2);
+    expect(world.callsTo('webhook/send')).toHaveLength(0);
   });
 
   it('the silent scan starts the nudge for a customer silent N days, not for one followed up yesterday, and only once', async () => {
