@@ -30,8 +30,8 @@ export function startWorker(container: Container, options: WorkerOptions = {}): 
 
   // A fired reminder still open after CRM_OVERDUE_AFTER_MINUTES goes to the team group (reminders/overdue-escalation.ts).
   const sopScheduler = createSopScheduler(queues);
-  const afterFired = (reminderId: number) => sopScheduler.scheduleOverdueCheck(reminderId, new Date(Date.now() + config.sop.overdueAfterMs));
-  void queues.get('reminders').process(4, createReminderProcessor({ dataSource: container.dataSource, outbound: container.outbound, logger, timezone: config.timezone, afterFired }));
+  const afterFired = (reminderId: number, firedAt: Date) => sopScheduler.scheduleOverdueCheck(reminderId, firedAt, new Date(firedAt.getTime() + config.sop.overdueAfterMs));
+  void queues.get('reminders').process(16, createReminderProcessor({ dataSource: container.dataSource, outbound: container.outbound, logger, timezone: config.timezone, afterFired }));
   const sweepReminders = async () => {
     // Reminders that came due while no job existed for them (Redis lost it): fire them now, late but not lost.
     const due = await container.services.reminders.dueWithoutJob(new Date());

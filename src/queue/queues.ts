@@ -43,6 +43,8 @@ export function createQueueSet(options: QueueSetOptions): QueueSet {
   function track(redis: Redis): Redis {
     // ioredis reconnects by itself; without a listener an outage would crash the process.
     redis.on('error', () => undefined);
+    // every queue adds its listeners to the shared clients: not a leak
+    redis.setMaxListeners(QUEUE_NAMES.length * 4);
     shared.push(redis);
     return redis;
   }

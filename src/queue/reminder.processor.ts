@@ -13,8 +13,8 @@ export interface ReminderProcessorDeps {
   logger: Logger;
   timezone: string;
   now?: () => number;
-  /** e.g. plan the overdue check; runs on every (re)try, so it must be idempotent */
-  afterFired?: (reminderId: number) => Promise<void>;
+  /** e.g. plan the overdue check; runs before the row is marked sent (a failure retries the job), so it must tolerate repeats */
+  afterFired?: (reminderId: number, firedAt: Date) => Promise<void>;
 }
 
 /**
@@ -45,8 +45,9 @@ export function createReminderProcessor(deps: ReminderProcessorDeps) {
         }),
       },
     });
-    await repo.update({ id: reminder.id, status: 'pending' }, { status: 'sent', firedAt: new Date(now()) });
-    await deps.afterFired?.(reminder.id);
+    const firedAt = new Date(now());
+    await deps.afterFired?.(reminder.id, firedAt);
+    await repo.update({ id: reminder.id, status: 'pending' }, { status: 'sent', firedAt });
     deps.logger.info({ reminderId: reminder.id, staff: reminder.staffUserid }, 'reminder fired');
     return 'sent';
   };

@@ -12,15 +12,16 @@ export interface OverdueJobData {
 }
 
 export const sopStepJobId = (stepRunId: number) => `sop-step-${stepRunId}`;
-export const overdueJobId = (reminderId: number) => `overdue-${reminderId}`;
+/** one check per firing: a snoozed reminder that fires again gets its own */
+export const overdueJobId = (reminderId: number, firedAt: Date) => `overdue-${reminderId}-${firedAt.getTime()}`;
 
 export interface SopScheduler {
   /** one delayed job per planned step; a step that already has its job keeps it (Bull ignores a known id) */
   scheduleSteps(steps: Array<{ id: number; dueAt: Date }>): Promise<void>;
   /** whether the step's job is still in Redis (the sweeper re-adds lost ones) */
   hasStepJob(stepRunId: number): Promise<boolean>;
-  /** (re)plans the overdue check of a reminder that just fired */
-  scheduleOverdueCheck(reminderId: number, at: Date): Promise<void>;
+  /** plans the overdue check of a reminder fired at `firedAt`, to run at `at` */
+  scheduleOverdueCheck(reminderId: number, firedAt: Date, at: Date): Promise<void>;
 }
 
 const RETRY = { attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: true, removeOnFail: 1000, stackTraceLimit: 1 } as const;
@@ -46,11 +47,9 @@ export function createSopScheduler(queues: QueueSet, now: () => number = Date.no
     async hasStepJob(stepRunId) {
       return (await queue.getJob(sopStepJobId(stepRunId))) !== null;
     },
-    async scheduleOverdueCheck(reminderId, at) {
-      const existing = await queue.getJob(overdueJobId(reminderId));
-      if (existing && !(await existing.isActive())) await existing.remove();
+    async scheduleOverdueCheck(reminderId, firedAt, at) {
       await withTimeout(
-        queue.add(OVERDUE_JOB, { reminderId } satisfies OverdueJobData, { ...RETRY, jobId: overdueJobId(reminderId), delay: Math.max(0, at.getTime() - now()) }),
+        queue.add(OVERDUE_JOB, { reminderId } satisfies OverdueJobData, { ...RETRY, jobId: overdueJobId(reminderId, firedAt), delay: Math.max(0, at.getTime() - now()) }),
         2000,
         'schedule overdue check',
       );

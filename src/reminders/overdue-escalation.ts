@@ -27,7 +27,7 @@ export function createOverdueProcessor(deps: OverdueDeps) {
   return async (job: Job<OverdueJobData>): Promise<string> => {
     const reminder = await repo.findOne({ where: { id: job.data.reminderId }, relations: { customer: true } });
     if (!reminder || reminder.status !== 'sent' || reminder.escalatedAt || !reminder.firedAt) return 'not_overdue';
-    // A job planned for an earlier firing (the reminder was snoozed and fired again since): not yet.
+    // The check of an earlier firing (snoozed and fired again since): the new firing has its own check.
     if (now() < reminder.firedAt.getTime() + deps.overdueAfterMs - 1000) return 'not_yet';
     const minutes = Math.round(deps.overdueAfterMs / 60_000);
     const posted = await deps.teams.post({

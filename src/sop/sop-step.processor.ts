@@ -40,12 +40,14 @@ export async function fireSopStep(deps: SopStepDeps, stepRunId: number): Promise
   const { run } = step;
   const def = deps.definitions.byName(run.sopName);
   const stepDef = def?.enabled ? def.steps.find((s) => s.key === step.stepKey) : undefined;
-  const relation = await deps.dataSource.getRepository(CustomerRelation).findOneBy({ customerId: run.customerId, staffUserid: run.staffUserid });
+  const [relation, staff] = await Promise.all([
+    deps.dataSource.getRepository(CustomerRelation).findOneBy({ customerId: run.customerId, staffUserid: run.staffUserid }),
+    deps.dataSource.getRepository(Staff).findOneBy({ userid: run.staffUserid }),
+  ]);
 
   const reason = !def || !stepDef ? 'step_removed' : skipReason(run, run.customer, relation, def, stepDef);
   if (reason) return skip(deps, step, reason);
 
-  const staff = await deps.dataSource.getRepository(Staff).findOneBy({ userid: run.staffUserid });
   const text = renderSopText(stepDef!.message, fieldsFor(run, run.customer, relation, staff, deps.now()));
   const base = { sopTitle: def!.title, stepNumber: step.stepIndex + 1, stepCount: def!.steps.length, customerName: relation?.remark || run.customer.name, text };
   const idempotencyKey = `sop-step:${step.id}`;
@@ -79,9 +81,15 @@ async function skip(deps: SopStepDeps, step: SopStepRun, reason: SkipReason): Pr
   return `skipped:${reason}`;
 }
 
+/** One statement: the run is finished once none of its steps is pending (whichever step settles last). */
 async function finishIfDone(dataSource: DataSource, runId: number): Promise<void> {
-  if (await dataSource.getRepository(SopStepRun).existsBy({ runId, status: 'pending' })) return;
-  await dataSource.getRepository(SopRun).update({ id: runId, status: 'active' }, { status: 'finished' });
+  await dataSource
+    .createQueryBuilder()
+    .update(SopRun)
+    .set({ status: 'finished' })
+    .where("id = :runId AND status = 'active'", { runId })
+    .andWhere("NOT EXISTS (SELECT 1 FROM sop_step_runs s WHERE s.run_id = :runId AND s.status = 'pending')", { runId })
+    .execute();
 }
 
 function fieldsFor(run: SopRun, customer: Customer, relation: CustomerRelation | null, staff: Staff | null, now: Date): Record<string, string> {

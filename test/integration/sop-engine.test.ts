@@ -241,7 +241,7 @@ describe('SOP engine', () => {
     expect((await repo(Reminder).findOneByOrFail({ id: reminder.id })).escalatedAt).not.toBeNull();
 
     // Run the check again (a retry, a second worker): still one post; the closed reminder never escalates.
-    await container.queues.get('sop').add(OVERDUE_JOB, { reminderId: reminder.id }, { jobId: `${overdueJobId(reminder.id)}-again` });
+    await container.queues.get('sop').add(OVERDUE_JOB, { reminderId: reminder.id }, { jobId: `${overdueJobId(reminder.id, new Date())}-again` });
     await new Promise((r) => setTimeout(r, 4000));
     expect(world.callsTo('webhook/send')).toHaveLength(1);
     expect((await repo(Reminder).findOneByOrFail({ id: closed.id })).escalatedAt).toBeNull();
