@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { CUSTOMER_STAGES, type SopTriggerType } from '../../entities';
+import { parseDefinitions, readJsonFile } from '../definitions-file';
 import { parseSopOffset, type SopOffset } from './sop-offset';
 
 /**
@@ -117,20 +117,9 @@ export class SopDefinitions {
 }
 
 export function parseSopFile(json: unknown, where = 'SOP file'): SopDefinitions {
-  const parsed = sopFileSchema.safeParse(json);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
-    throw new Error(`Invalid ${where}:\n${problems}`);
-  }
-  return new SopDefinitions(parsed.data);
+  return new SopDefinitions(parseDefinitions(sopFileSchema, json, where));
 }
 
 export function loadSopFile(path: string): SopDefinitions {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`Cannot read SOP file ${path}: ${(error as Error).message}`);
-  }
-  return parseSopFile(json, `SOP file ${path}`);
+  return parseSopFile(readJsonFile(path, 'SOP file'), `SOP file ${path}`);
 }
