@@ -3,6 +3,7 @@ import { AuditLog, type InboundEvent, type Reminder } from '../../entities';
 import type { BotServices } from '../../bots/core/bot-services';
 import { buildProfileCard } from '../../bots/core/profile-card';
 import { formatChineseDateTime } from '../../bots/dates/format-date';
+import { fit } from '../../templates/cards/card-limits';
 import { parseReminderButtonKey, parseTodoButtonKey, reminderCardAfterClick, reminderTaskId, type ReminderAction, type ReminderCardInput } from '../../templates/cards/reminder-cards';
 import dayjs from '../dayjs';
 import type { Logger } from '../logger';
@@ -54,7 +55,7 @@ export function createReminderCardHandler(deps: ReminderCardDeps) {
     }
     if (todo) {
       // The 待办 card lists several reminders: grey its buttons with what happened to the one picked.
-      await updateCard(deps, click, event, { button: { replace_name: `#${reminder.id} ${outcome}`.slice(0, 24) } });
+      await updateCard(deps, click, event, { button: { replace_name: fit(`#${reminder.id} ${outcome}`, 24) } });
       return;
     }
     const card: ReminderCardInput = {

@@ -113,7 +113,7 @@ describe('SOP engine', () => {
     const robot = await waitFor(async () => world.callsTo('webhook/send'), (c) => c.length === 1, 20_000, 'the team step');
     const customer = await repo(Customer).findOneByOrFail({ externalUserid: 'wmSop1' });
 
-    expect(await repo(SopRun).findBy({ customerId: customer.id })).toEqual([expect.objectContaining({ sopName: 'live-onboarding', staffUserid: 'zhangsan', triggerType: 'customer_added', status: 'finished' })]);
+    expect(await repo(SopRun).findBy({ customerId: customer.id })).toEqual([expect.objectContaining({ sopName: 'live-onboarding', staffUserid: 'zhangsan', triggerType: 'customer_added', status: 'finished', context: { state: 'live-0901' } })]);
     const steps = await stepsOf(customer.id);
     expect(steps.map((s) => [s.stepKey, s.status])).toEqual([['welcome-check', 'sent'], ['first-call', 'sent'], ['team-note', 'sent']]);
     expect(steps[0]!.firedAt!.getTime()).toBeLessThanOrEqual(steps[1]!.firedAt!.getTime());
