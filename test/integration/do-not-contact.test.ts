@@ -1,30 +1,23 @@
-import type Koa from 'koa';
-import request from 'supertest';
 import { AuditLog, Customer, CustomerRelation, Staff } from '../../entities';
 import type { Container } from '../../src/container';
 import dayjs from '../../src/dayjs';
-import { registerDomainHandlers } from '../../src/domain-handlers';
-import { createWebApp } from '../../src/web';
-import { startWorker, type WorkerHandle } from '../../src/worker';
 import { fakeWecom, messageText, type WecomCall } from '../helpers/fake-wecom';
-import { createTestContainer, deleteRedisPrefix, resetState, waitFor } from '../helpers/test-env';
-import { signedCallback, textMessageXml } from '../helpers/wecom-callbacks';
+import { resetState, waitFor } from '../helpers/test-env';
+import { startWebhookHarness, type WebhookHarness } from '../helpers/webhook-harness';
+import { textMessageXml } from '../helpers/wecom-callbacks';
 
 const NOW = dayjs().add(7, 'day').toDate();
 
 /** 勿扰 / 恢复 typed to the app, end to end through the webhook, the queue and MariaDB. */
 describe('勿扰 and 恢复', () => {
+  let harness: WebhookHarness;
   let container: Container;
-  let app: Koa;
-  let worker: WorkerHandle;
   let calls: WecomCall[];
   let msgId = 8_100_000_000_000_000_000n;
 
   beforeAll(async () => {
-    container = await createTestContainer('dnc', { CRM_QUIET_HOURS: 'off', INBOUND_RETRY_DELAY_MS: '50' });
-    registerDomainHandlers(container, () => NOW);
-    app = createWebApp(container);
-    worker = startWorker(container, { sweepEveryMs: 60_000 });
+    harness = await startWebhookHarness('dnc', {}, () => NOW);
+    container = harness.container;
   });
 
   beforeEach(async () => {
@@ -35,16 +28,11 @@ describe('勿扰 and 恢复', () => {
     await container.dataSource.getRepository(CustomerRelation).save({ customerId: customer.id, staffUserid: 'zhangsan' });
   });
 
-  afterAll(async () => {
-    worker.stop();
-    await container.close();
-    await deleteRedisPrefix(container.queues.prefix);
-  });
+  afterAll(() => harness.close());
 
   async function say(content: string, id = String((msgId += 1n))): Promise<string> {
     const before = calls.filter((c) => c.api === 'message/send').length;
-    const req = signedCallback(container.wecom, textMessageXml({ corpId: container.wecom.corpId, from: 'zhangsan', content, msgId: id }));
-    expect((await request(app.callback()).post(req.path).send(req.body)).status).toBe(200);
+    await harness.post(textMessageXml({ corpId: container.wecom.corpId, from: 'zhangsan', content, msgId: id }));
     const sends = await waitFor(async () => calls.filter((c) => c.api === 'message/send'), (s) => s.length > before, 15_000, `a reply to "${content}"`);
     return messageText(sends[before]!.body);
   }
@@ -53,8 +41,7 @@ describe('勿扰 and 恢复', () => {
   it('勿扰 marks the customer with the reason once, even when the message is redelivered', async () => {
     expect(await say('勿扰 赵六 客户说别再发了', '555001')).toContain('已将 赵六 设为勿扰');
     expect(await zhao()).toMatchObject({ doNotContact: true, doNotContactReason: '客户说别再发了' });
-    const req = signedCallback(container.wecom, textMessageXml({ corpId: container.wecom.corpId, from: 'zhangsan', content: '勿扰 赵六 客户说别再发了', msgId: '555001' }));
-    await request(app.callback()).post(req.path).send(req.body);
+    await harness.post(textMessageXml({ corpId: container.wecom.corpId, from: 'zhangsan', content: '勿扰 赵六 客户说别再发了', msgId: '555001' }));
     await new Promise((r) => setTimeout(r, 400));
     expect(await container.dataSource.getRepository(AuditLog).countBy({ action: 'customer.do_not_contact' })).toBe(1);
     expect(await say('勿扰 赵六')).toContain('已经是勿扰状态');

@@ -1,16 +1,12 @@
-import type Koa from 'koa';
-import request from 'supertest';
 import { AuditLog, Customer, CustomerRelation, InboundEvent, Reminder, Staff } from '../../entities';
 import type { Container } from '../../src/container';
 import dayjs from '../../src/dayjs';
-import { registerDomainHandlers } from '../../src/domain-handlers';
 import { reminderJobId } from '../../src/queue/reminder.scheduler';
-import { createWebApp } from '../../src/web';
-import { startWorker, type WorkerHandle } from '../../src/worker';
 import { templateCardEventXml } from '../helpers/card-callbacks';
 import { fakeWecom, type WecomCall } from '../helpers/fake-wecom';
-import { createTestContainer, deleteRedisPrefix, resetState, waitFor } from '../helpers/test-env';
-import { signedCallback, textMessageXml } from '../helpers/wecom-callbacks';
+import { resetState, waitFor } from '../helpers/test-env';
+import { startWebhookHarness, type WebhookHarness } from '../helpers/webhook-harness';
+import { textMessageXml } from '../helpers/wecom-callbacks';
 
 const TZ = 'Asia/Shanghai';
 /** The handlers' clock: a few days ahead of the real one, so a snoozed job is delayed on the real clock. */
@@ -23,16 +19,13 @@ const NOW = dayjs().tz(TZ).startOf('day').add(3, 'day').hour(15).toDate();
  */
 describe('interactive reminder cards', () => {
   let container: Container;
-  let app: Koa;
-  let worker: WorkerHandle;
+  let harness: WebhookHarness;
   let calls: WecomCall[];
   let customer: Customer;
 
   beforeAll(async () => {
-    container = await createTestContainer('cards', { CRM_QUIET_HOURS: 'off', INBOUND_RETRY_DELAY_MS: '50', OUTBOUND_PACING_WINDOW_MS: '200' });
-    registerDomainHandlers(container, () => NOW);
-    app = createWebApp(container);
-    worker = startWorker(container, { sweepEveryMs: 60_000 });
+    harness = await startWebhookHarness('cards', { OUTBOUND_PACING_WINDOW_MS: '200' }, () => NOW);
+    container = harness.container;
   });
 
   beforeEach(async () => {
@@ -43,11 +36,7 @@ describe('interactive reminder cards', () => {
     await container.dataSource.getRepository(CustomerRelation).save({ customerId: customer.id, staffUserid: 'zhangsan', addedAt: new Date('2026-10-01T02:00:00Z') });
   });
 
-  afterAll(async () => {
-    worker.stop();
-    await container.close();
-    await deleteRedisPrefix(container.queues.prefix);
-  });
+  afterAll(() => harness.close());
 
   const sends = () => calls.filter((c) => c.api === 'message/send');
   const updates = () => calls.filter((c) => c.api === 'message/update_template_card');
@@ -64,10 +53,7 @@ describe('interactive reminder cards', () => {
 
   async function click(eventKey: string, taskId: string, responseCode: string, options: { times?: number; selected?: Record<string, string[]> } = {}): Promise<void> {
     const xml = templateCardEventXml({ corpId: container.wecom.corpId, from: 'ZhangSan', eventKey, taskId, responseCode, createTime: 1_790_000_000, selected: options.selected });
-    for (let i = 0; i < (options.times ?? 1); i++) {
-      const req = signedCallback(container.wecom, xml);
-      expect((await request(app.callback()).post(req.path).send(req.body)).status).toBe(200);
-    }
+    for (let i = 0; i < (options.times ?? 1); i++) await harness.post(xml);
   }
 
   const settled = () => waitFor(() => container.dataSource.getRepository(InboundEvent).find(), (rows) => rows.length > 0 && rows.every((r) => r.status === 'done'), 15_000, 'the click processed');
@@ -156,8 +142,7 @@ describe('interactive reminder cards', () => {
     const later = new Date(NOW.getTime() + 86_400_000);
     const first = (await container.services.reminders.create({ staffUserid: 'zhangsan', customerId: customer.id, content: '发报价', dueAt: later, sourceKey: 'todo:1' })).reminder;
     const second = (await container.services.reminders.create({ staffUserid: 'zhangsan', customerId: null, content: '写周报', dueAt: new Date(later.getTime() + 3600_000), sourceKey: 'todo:2' })).reminder;
-    const req = signedCallback(container.wecom, textMessageXml({ corpId: container.wecom.corpId, from: 'ZhangSan', content: '待办', msgId: '7700000000000000001' }));
-    expect((await request(app.callback()).post(req.path).send(req.body)).status).toBe(200);
+    await harness.post(textMessageXml({ corpId: container.wecom.corpId, from: 'ZhangSan', content: '待办', msgId: '7700000000000000001' }));
     const card = (await waitFor(async () => sends(), (s) => s.length === 1, 15_000, 'the 待办 card'))[0]!.body.template_card as Record<string, any>;
     expect(card.card_type).toBe('button_interaction');
     expect(card.button_selection.option_list.map((o: { id: string }) => o.id)).toEqual([String(first.id), String(second.id)]);

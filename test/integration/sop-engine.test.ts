@@ -1,9 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Koa from 'koa';
 import nock from 'nock';
-import request from 'supertest';
 import { Customer, CustomerRelation, Reminder, SopRun, SopStepRun, Staff } from '../../entities';
 import { syncTeams, parseTeamsFile } from '../../src/capture/teams-file';
 import type { Container } from '../../src/container';
@@ -14,11 +12,10 @@ import { loadSopFile, parseSopFile } from '../../src/sop/sop-definitions';
 import { fireSopStep } from '../../src/sop/sop-step.processor';
 import { TeamGroups } from '../../src/sop/team-group';
 import { createLogger } from '../../src/logger';
-import { createWebApp } from '../../src/web';
-import { startWorker, type WorkerHandle } from '../../src/worker';
 import { FakeWecomWorld } from '../helpers/fake-wecom-world';
 import { createTestContainer, deleteRedisPrefix, resetState, waitFor } from '../helpers/test-env';
-import { externalContactXml, signedCallback, textMessageXml } from '../helpers/wecom-callbacks';
+import { startWebhookHarness, type WebhookHarness } from '../helpers/webhook-harness';
+import { externalContactXml, textMessageXml } from '../helpers/wecom-callbacks';
 
 const ROBOT = 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=sop-team-key';
 const dir = mkdtempSync(join(tmpdir(), 'wecom-crm-sop-'));
@@ -57,26 +54,21 @@ const TEAMS = { teams: [{ name: '华东', lead: 'Boss', members: ['ZhangSan'], r
  * faked by nock; definitions, rules and teams come from files named by the config, as in production.
  */
 describe('SOP engine', () => {
+  let harness: WebhookHarness;
   let container: Container;
-  let app: Koa;
-  let worker: WorkerHandle;
   let world: FakeWecomWorld;
   let msgId = 9_100_000_000_000_000_000n;
 
   beforeAll(async () => {
-    container = await createTestContainer('sop', {
-      CRM_QUIET_HOURS: 'off',
-      INBOUND_RETRY_DELAY_MS: '50',
+    world = new FakeWecomWorld().install(); // capture's start-up refreshes the tag dictionary
+    harness = await startWebhookHarness('sop', {
       OUTBOUND_PACING_WINDOW_MS: '200',
       CRM_SOPS_FILE: SOPS,
       CRM_CHANNEL_RULES_FILE: RULES,
       CRM_TEAMS_FILE: file('teams.json', TEAMS),
       CRM_OVERDUE_AFTER_MINUTES: '0.05',
     });
-    world = new FakeWecomWorld().install();
-    registerDomainHandlers(container);
-    app = createWebApp(container);
-    worker = startWorker(container, { sweepEveryMs: 60_000 });
+    container = harness.container;
   });
 
   beforeEach(async () => {
@@ -87,16 +79,9 @@ describe('SOP engine', () => {
     await container.dataSource.getRepository(Staff).update({ userid: 'zhangsan' }, { name: '张三销售' });
   });
 
-  afterAll(async () => {
-    worker.stop();
-    await container.close();
-    await deleteRedisPrefix(container.queues.prefix);
-  });
+  afterAll(() => harness.close());
 
-  async function post(xml: string): Promise<void> {
-    const req = signedCallback(container.wecom, xml);
-    expect((await request(app.callback()).post(req.path).send(req.body)).status).toBe(200);
-  }
+  const post = (xml: string) => harness.post(xml);
   const addEvent = (externalUserId: string, state: string) => externalContactXml({ corpId: container.wecom.corpId, changeType: 'add_external_contact', userId: 'ZhangSan', externalUserId, state, welcomeCode: `WC-${externalUserId}` });
   const repo = <T extends object>(entity: new () => T) => container.dataSource.getRepository(entity);
   const stepsOf = async (customerId: number) => {
