@@ -8,8 +8,8 @@ import Redis, { type RedisOptions } from 'ioredis';
 
 export type { Job, JobOptions, Queue };
 
-/** maintenance: repeatable jobs such as the nightly reconciliation with WeCom. */
-export const QUEUE_NAMES = ['inbound', 'outbound', 'reminders', 'maintenance'] as const;
+/** maintenance: repeatable jobs such as the nightly reconciliation with WeCom. sop: SOP steps and overdue-reminder checks. */
+export const QUEUE_NAMES = ['inbound', 'outbound', 'reminders', 'maintenance', 'sop'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface QueueSet {
@@ -43,6 +43,8 @@ export function createQueueSet(options: QueueSetOptions): QueueSet {
   function track(redis: Redis): Redis {
     // ioredis reconnects by itself; without a listener an outage would crash the process.
     redis.on('error', () => undefined);
+    // every queue adds its listeners to the shared clients: not a leak
+    redis.setMaxListeners(QUEUE_NAMES.length * 4);
     shared.push(redis);
     return redis;
   }

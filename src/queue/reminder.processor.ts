@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { Reminder } from '../../entities';
-import { reminderDueCard } from '../../templates/cards/bot-cards';
+import { reminderButtonCard, reminderTaskId } from '../../templates/cards/reminder-cards';
 import { formatChineseDateTime } from '../../bots/dates/chinese-date.parser';
 import type { Logger } from '../logger';
 import type { OutboundService } from '../outbound/outbound.service';
@@ -13,6 +13,8 @@ export interface ReminderProcessorDeps {
   logger: Logger;
   timezone: string;
   now?: () => number;
+  /** e.g. plan the overdue check; runs before the row is marked sent (a failure retries the job), so it must tolerate repeats */
+  afterFired?: (reminderId: number, firedAt: Date) => Promise<void>;
 }
 
 /**
@@ -34,15 +36,18 @@ export function createReminderProcessor(deps: ReminderProcessorDeps) {
       idempotencyKey: `reminder:${reminder.id}:${reminder.dueAt.getTime()}`,
       message: {
         msgtype: 'template_card',
-        template_card: reminderDueCard({
+        template_card: reminderButtonCard({
           reminderId: reminder.id,
+          taskId: reminderTaskId(reminder.id, reminder.dueAt),
           content: reminder.content,
           due: formatChineseDateTime(reminder.dueAt, deps.timezone),
           customerName: reminder.customer?.name ?? null,
         }),
       },
     });
-    await repo.update({ id: reminder.id, status: 'pending' }, { status: 'sent', firedAt: new Date(now()) });
+    const firedAt = new Date(now());
+    await deps.afterFired?.(reminder.id, firedAt);
+    await repo.update({ id: reminder.id, status: 'pending' }, { status: 'sent', firedAt });
     deps.logger.info({ reminderId: reminder.id, staff: reminder.staffUserid }, 'reminder fired');
     return 'sent';
   };
