@@ -30,7 +30,8 @@ export function createReminderProcessor(deps: ReminderProcessorDeps) {
     if (!reminder || reminder.status !== 'pending') return 'skipped';
     // Snoozed to a later time after this job was made: the job for the new time will fire it.
     if (reminder.dueAt.getTime() > now() + 1000) return 'rescheduled';
-    await deps.outbound.enqueue({
+    // Sent from here (no second queue hop); pacing and quiet hours still apply, a wait becomes a job.
+    await deps.outbound.sendNow({
       channel: 'user',
       touser: reminder.staffUserid,
       idempotencyKey: `reminder:${reminder.id}:${reminder.dueAt.getTime()}`,

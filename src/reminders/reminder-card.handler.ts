@@ -92,5 +92,6 @@ async function showCustomer(deps: ReminderCardDeps, click: CardClick, reminder: 
 
 async function updateCard(deps: ReminderCardDeps, click: CardClick, event: InboundEvent, update: { button: { replace_name: string } } | { template_card: ReturnType<typeof reminderCardAfterClick> }): Promise<void> {
   if (!click.responseCode) return;
-  await deps.outbound.enqueue({ channel: 'card_update', userid: click.wecomUserid, responseCode: click.responseCode, update, idempotencyKey: `card:${event.dedupeKey}` });
+  // the salesperson is looking at the card they clicked: update it now, not one queue hop later
+  await deps.outbound.sendNow({ channel: 'card_update', userid: click.wecomUserid, responseCode: click.responseCode, update, idempotencyKey: `card:${event.dedupeKey}` });
 }

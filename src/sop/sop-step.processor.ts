@@ -55,7 +55,7 @@ export async function fireSopStep(deps: SopStepDeps, stepRunId: number): Promise
     const posted = await deps.teams.post({ staffUserid: run.staffUserid, idempotencyKey, render: (mention) => sopStepMarkdown({ ...base, mention }) });
     if (posted === 'no_team_group') return skip(deps, step, 'no_team_group');
   } else {
-    await deps.outbound.enqueue({ channel: 'user', touser: staff?.wecomUserid ?? run.staffUserid, message: { msgtype: 'markdown', markdown: { content: sopStepMarkdown(base) } }, idempotencyKey });
+    await deps.outbound.sendNow({ channel: 'user', touser: staff?.wecomUserid ?? run.staffUserid, message: { msgtype: 'markdown', markdown: { content: sopStepMarkdown(base) } }, idempotencyKey });
   }
   await steps.update({ id: step.id, status: 'pending' }, { status: 'sent', message: text, firedAt: deps.now() });
   await finishIfDone(deps.dataSource, run.id);
