@@ -1,4 +1,5 @@
 import { completeReminderCommand, snoozeReminderCommand } from './commands/complete-reminder.command';
+import { doNotContactCommand, resumeContactCommand } from './commands/do-not-contact.command';
 import { helpCommand } from './commands/help.command';
 import { myCustomersCommand } from './commands/my-customers.command';
 import { opportunityCommand } from './commands/opportunity.command';
@@ -32,6 +33,8 @@ export function createCommandRouter(): CommandRouter {
     todayCommand as Command,
     reportCommand as Command,
     undoCommand as Command,
+    doNotContactCommand as Command,
+    resumeContactCommand as Command,
     helpCommand(() => commands) as Command,
   );
   // Throws at startup on a duplicate name or alias.

@@ -10,6 +10,8 @@ import { InboundEvent } from './inbound-event.entity';
 import { Opportunity } from './opportunity.entity';
 import { OutboundMessage } from './outbound-message.entity';
 import { Reminder } from './reminder.entity';
+import { SopRun } from './sop-run.entity';
+import { SopStepRun } from './sop-step-run.entity';
 import { Staff } from './staff.entity';
 import { StageChange } from './stage-change.entity';
 import { SyncCheckpoint } from './sync-checkpoint.entity';
@@ -28,6 +30,8 @@ export * from './inbound-event.entity';
 export * from './opportunity.entity';
 export * from './outbound-message.entity';
 export * from './reminder.entity';
+export * from './sop-run.entity';
+export * from './sop-step-run.entity';
 export * from './staff.entity';
 export * from './stage-change.entity';
 export * from './sync-checkpoint.entity';
@@ -53,4 +57,6 @@ export const ALL_ENTITIES = [
   SyncCheckpoint,
   Tag,
   Team,
+  SopRun,
+  SopStepRun,
 ];

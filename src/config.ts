@@ -108,6 +108,12 @@ const envSchema = z.object({
     .default('MON 09:00')
     .refine((v) => v === 'off' || /^(MON|TUE|WED|THU|FRI|SAT|SUN) ([01]\d|2[0-3]):[0-5]\d$/i.test(v), { message: 'must be a weekday and a time such as MON 09:00, or off' }),
   CRM_SILENT_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  CRM_SOPS_FILE: z.string().default('templates/sops.json'),
+  CRM_SOP_SCAN_CRON: z
+    .string()
+    .default('0 9 * * *')
+    .refine((v) => v === 'off' || v.trim().split(/\s+/).length === 5, { message: 'must be a 5-field cron expression (minute hour day month weekday) or off' }),
+  CRM_OVERDUE_AFTER_MINUTES: z.coerce.number().positive('must be a number of minutes above 0').max(7 * 24 * 60).default(120),
   MIGRATE_ON_START: z
     .enum(['true', 'false'])
     .default('true')
@@ -153,6 +159,8 @@ export interface Config {
   capture: { channelRulesFile: string; teamsFile: string; reconcileCron: string | undefined };
   /** digests: 5-field crons in the CRM time zone (undefined when off), and when a customer counts as silent */
   digests: { dailyCron: string | undefined; teamCron: string | undefined; weeklyCron: string | undefined; silentDays: number };
+  /** SOPs: the definitions file, the daily silent-customer scan (cron in the CRM time zone, or undefined when off), and when an open reminder escalates to the team group */
+  sop: { file: string; silentScanCron: string | undefined; overdueAfterMs: number };
   /** the WeCom server API client */
   wecomApi: { timeoutMs: number; retryAttempts: number; retryBaseMs: number };
   /** the outbound queue: pacing limits are per `windowMs` (a minute, except in tests) */
@@ -235,6 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       weeklyCron: e.CRM_WEEKLY_DIGEST === 'off' ? undefined : clockCron(e.CRM_WEEKLY_DIGEST.split(' ')[1]!, String(WEEKDAYS.indexOf(e.CRM_WEEKLY_DIGEST.split(' ')[0]!.toUpperCase()))),
       silentDays: e.CRM_SILENT_DAYS,
     },
+    sop: { file: e.CRM_SOPS_FILE, silentScanCron: e.CRM_SOP_SCAN_CRON === 'off' ? undefined : e.CRM_SOP_SCAN_CRON, overdueAfterMs: Math.round(e.CRM_OVERDUE_AFTER_MINUTES * 60_000) },
     wecomApi: { timeoutMs: e.WECOM_API_TIMEOUT_MS, retryAttempts: e.WECOM_API_RETRY_ATTEMPTS, retryBaseMs: e.WECOM_API_RETRY_BASE_MS },
     outbound: {
       concurrency: e.OUTBOUND_CONCURRENCY,

@@ -18,10 +18,12 @@ import { RedisConversationStore } from './infra/redis-conversation.store';
 import { CustomerDirectory } from './services/customer-directory.service';
 import { DigestService } from './services/digest.service';
 import { CustomerTimeline } from './services/customer-timeline.service';
+import { DoNotContactService } from './services/do-not-contact.service';
 import { FollowUpService } from './services/follow-up.service';
 import { OpportunityService } from './services/opportunity.service';
 import { ReminderService } from './services/reminder.service';
 import { StageService } from './services/stage.service';
+import { SopTriggerRelay } from './services/sop-triggers.port';
 import { TagService } from './services/tag.service';
 import type { ReminderScheduler } from './services/reminder-scheduler.port';
 import { UndoService } from './services/undo.service';
@@ -49,6 +51,8 @@ export interface Container {
   reminderScheduler: ReminderScheduler;
   /** every message to WeCom goes through here */
   outbound: OutboundService;
+  /** stage and tag changes reach the SOP engine through this (a worker attaches the engine) */
+  sopTriggers: SopTriggerRelay;
   close(): Promise<void>;
 }
 
@@ -100,17 +104,19 @@ export async function createContainer(
   const outbound = new OutboundService({ dataSource, queues, logger, metrics, config });
   const reminderScheduler = createReminderScheduler(queues);
   const reminders = new ReminderService(dataSource, reminderScheduler);
+  const sopTriggers = new SopTriggerRelay();
   const services: BotServices = {
     customers: new CustomerDirectory(dataSource),
     followUps: new FollowUpService(dataSource, reminders),
     reminders,
-    stages: new StageService(dataSource),
+    stages: new StageService(dataSource, sopTriggers),
     opportunities: new OpportunityService(dataSource),
-    tags: new TagService(dataSource, corpTagSync(wecomApi)),
+    tags: new TagService(dataSource, corpTagSync(wecomApi), sopTriggers),
     undo: new UndoService(dataSource, reminderScheduler),
     digest: new DigestService(dataSource, { timezone: config.timezone, silentDays: config.digests.silentDays }),
     conversations: new RedisConversationStore(redis, queues.prefix),
     timeline: new CustomerTimeline(dataSource),
+    doNotContact: new DoNotContactService(dataSource),
   };
 
   return {
@@ -129,6 +135,7 @@ export async function createContainer(
     outbound,
     services,
     reminderScheduler,
+    sopTriggers,
     async close() {
       await queues.close();
       redis.disconnect();

@@ -5,13 +5,18 @@ import type { AppMessage } from './wecom/api/wecom-api.types';
 import type { Container } from './container';
 import { registerCaptureHandlers } from './capture/register-capture-handlers';
 import { registerDigestJobs } from './digests/digest.jobs';
+import { createReminderCardHandler } from './reminders/reminder-card.handler';
+import { checkChannelRuleSops, registerSopHandlers } from './sop/register-sop-handlers';
 
 /** The product's handlers per inbound event kind, registered in processes that run the worker role. */
 export function registerDomainHandlers(container: Container, now: () => Date = () => new Date()): void {
   const router = createCommandRouter();
   const { outbound, services, logger, config } = container;
+  // SOPs (templates/sops.json, validated here) start from customer adds, stage and tag changes, silence.
+  const sops = registerSopHandlers(container, now);
   // Customer, tag and group events (客户联系); its start-up work (teams file, tag dictionary) runs in the background.
-  registerCaptureHandlers(container);
+  const { capture } = registerCaptureHandlers(container, { sops: sops.engine });
+  checkChannelRuleSops(capture.rules, sops.definitions, config.capture.channelRulesFile, config.sop.file);
   // Daily and weekly digests: their schedules and processors on the maintenance queue.
   void registerDigestJobs(container);
 
@@ -33,6 +38,9 @@ export function registerDomainHandlers(container: Container, now: () => Date = (
       throw error;
     }
   });
+
+  // A click on one of our interactive cards (reminders: 完成 / 推迟1小时 / 明天再提醒 / 查看客户).
+  container.handlers.register('template_card_event', createReminderCardHandler({ dataSource: container.dataSource, services, outbound, logger, timezone: config.timezone, now }));
 }
 
 function toAppMessage(reply: BotReply): AppMessage {

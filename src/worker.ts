@@ -3,6 +3,7 @@ import { createOutboundDelivery, createOutboundProcessor } from './outbound/outb
 import { createInboundProcessor } from './queue/inbound.processor';
 import { createReminderProcessor } from './queue/reminder.processor';
 import { reminderJobId } from './queue/reminder.scheduler';
+import { createSopScheduler } from './queue/sop.scheduler';
 import { sweepStaleEvents } from './queue/stale-event.sweeper';
 
 export interface WorkerHandle {
@@ -29,7 +30,10 @@ export function startWorker(container: Container, options: WorkerOptions = {}): 
   // Welcomes are sent from the handler that has the code (outbound.sendNow), not one queue hop later.
   container.outbound.attachDelivery(createOutboundDelivery(container));
 
-  void queues.get('reminders').process(4, createReminderProcessor({ dataSource: container.dataSource, outbound: container.outbound, logger, timezone: config.timezone }));
+  // A fired reminder still open after CRM_OVERDUE_AFTER_MINUTES goes to the team group (reminders/overdue-escalation.ts).
+  const sopScheduler = createSopScheduler(queues);
+  const afterFired = (reminderId: number, firedAt: Date) => sopScheduler.scheduleOverdueCheck(reminderId, firedAt, new Date(firedAt.getTime() + config.sop.overdueAfterMs));
+  void queues.get('reminders').process(16, createReminderProcessor({ dataSource: container.dataSource, outbound: container.outbound, logger, timezone: config.timezone, afterFired }));
   const sweepReminders = async () => {
     // Reminders that came due while no job existed for them (Redis lost it): fire them now, late but not lost.
     const due = await container.services.reminders.dueWithoutJob(new Date());

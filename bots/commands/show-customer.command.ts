@@ -1,9 +1,9 @@
 import dayjs from '../../src/dayjs';
-import { customerSummaryCard, timelinePageMarkdown } from '../../templates/cards/customer-summary.card';
+import { timelinePageMarkdown } from '../../templates/cards/customer-summary.card';
 import { defineCommand } from '../core/command';
 import { UsageError } from '../core/errors';
+import { buildProfileCard } from '../core/profile-card';
 import { resolveCustomer } from '../core/resolve-customer';
-import { formatChineseDateTime } from '../dates/chinese-date.parser';
 
 /** Timeline entries per page: eight fit an app message's 2048 bytes with room to spare. */
 export const TIMELINE_PAGE_SIZE = 8;
@@ -40,31 +40,11 @@ export const showCustomerCommand = defineCommand<ShowCustomerInput>({
   async run(input, ctx) {
     const customer = await resolveCustomer(ctx, input.query);
     const local = (at: Date) => dayjs(at).tz(ctx.timezone);
-    const days = (since: Date | null) => (since ? Math.max(0, local(ctx.now).startOf('day').diff(local(since).startOf('day'), 'day')) : null);
     // The name as typed finds the same customer again (an ambiguous name falls back to the list).
     const command = (suffix: string) => `查客户 ${input.query} ${suffix}`;
 
     if (input.page === null) {
-      const [s, tags] = await Promise.all([ctx.services.timeline.summary(customer), ctx.services.tags.namesFor(customer.id)]);
-      const next = s.openReminders[0];
-      const opportunity = s.openOpportunity;
-      await ctx.reply({
-        kind: 'card',
-        card: customerSummaryCard({
-          name: customer.name,
-          stage: s.stage,
-          daysAsCustomer: days(s.customerSince),
-          daysInStage: days(s.stageSince),
-          recentFollowUps: s.recentFollowUps.map((f) => `${local(f.at).format('M/D')} ${f.actor}：${f.content}`),
-          owners: s.owners,
-          channel: s.channel,
-          tags,
-          openReminders: s.openReminders.length,
-          nextReminder: next ? `${formatChineseDateTime(next.dueAt, ctx.timezone, ctx.now)} ${next.content}` : null,
-          openOpportunity: opportunity ? `¥${opportunity.amount.toLocaleString('en-US')}${opportunity.probability !== null ? ` · ${opportunity.probability}%` : ''}` : null,
-          moreCommand: command('全部'),
-        }),
-      });
+      await ctx.reply({ kind: 'card', card: await buildProfileCard(ctx.services, customer, ctx.now, ctx.timezone, command('全部')) });
       return;
     }
 

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { todoCard } from '../../templates/cards/reminder-cards';
 import { defineCommand } from '../core/command';
 import { formatChineseDateTime } from '../dates/chinese-date.parser';
 
@@ -6,7 +8,7 @@ export const todoCommand = defineCommand<Record<string, never>>({
   aliases: ['我的提醒'],
   usage: '待办',
   example: '待办',
-  summary: '未完成的提醒；回复「完成 编号」或「推迟 编号」处理',
+  summary: '未完成的提醒，卡片上选一条点「完成 / 推迟1小时 / 明天再提醒」（也可回复「完成 编号」）',
   parse: () => ({}),
   async run(_input, ctx) {
     const reminders = await ctx.services.reminders.pendingFor(ctx.sender);
@@ -14,14 +16,13 @@ export const todoCommand = defineCommand<Record<string, never>>({
       await ctx.reply({ kind: 'text', content: '没有待办提醒。发送「提醒 明天上午10点 张三 回访」设一个。' });
       return;
     }
-    const lines = reminders.map((r) => {
-      const overdue = r.dueAt.getTime() < ctx.now.getTime() ? ' <font color="warning">已过期</font>' : '';
-      const who = r.customer ? ` ${r.customer.name}` : '';
-      return `> **#${r.id}** ${formatChineseDateTime(r.dueAt, ctx.timezone, ctx.now)}${who}：${r.content}${overdue}`;
-    });
-    await ctx.reply({
-      kind: 'markdown',
-      content: `**待办提醒（${reminders.length}）**\n${lines.join('\n')}\n回复「完成 编号」或「推迟 编号 [时间]」`,
-    });
+    const items = reminders.map((r) => ({
+      id: r.id,
+      line: `${formatChineseDateTime(r.dueAt, ctx.timezone, ctx.now)}${r.customer ? ` ${r.customer.name}` : ''}：${r.content}`,
+      overdue: r.dueAt.getTime() < ctx.now.getTime(),
+    }));
+    // task_id: unique per card and stable for this message (a retried reply is the same card).
+    const taskId = `todo-${createHash('sha256').update(ctx.sourceKey).digest('hex').slice(0, 32)}`;
+    await ctx.reply({ kind: 'card', card: todoCard({ taskId, items }) });
   },
 });

@@ -6,6 +6,7 @@ import type { StageService } from '../../src/services/stage.service';
 import type { TagService } from '../../src/services/tag.service';
 import type { UndoService } from '../../src/services/undo.service';
 import type { DigestService } from '../../src/services/digest.service';
+import type { DoNotContactService } from '../../src/services/do-not-contact.service';
 import type { ConversationStore } from './conversation-store.port';
 import type { CustomerTimeline } from '../../src/services/customer-timeline.service';
 
@@ -22,4 +23,5 @@ export interface BotServices {
   conversations: ConversationStore;
   /** a customer's interaction timeline and the summary the 查客户 card shows */
   timeline: CustomerTimeline;
+  doNotContact: DoNotContactService;
 }

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { CUSTOMER_STAGES, type CustomerStage } from '../../entities';
+import { parseDefinitions, readJsonFile } from '../definitions-file';
 
 /**
  * Channel rules (渠道活码): a customer's `State` (from the QR code they scanned) decides the tags,
@@ -72,22 +72,11 @@ export class ChannelRules {
 }
 
 export function parseChannelRules(json: unknown, where = 'channel rules'): ChannelRules {
-  const parsed = channelRulesSchema.safeParse(json);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
-    throw new Error(`Invalid ${where}:\n${problems}`);
-  }
-  return new ChannelRules(parsed.data);
+  return new ChannelRules(parseDefinitions(channelRulesSchema, json, where));
 }
 
 export function loadChannelRules(path: string): ChannelRules {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`Cannot read channel rules ${path}: ${(error as Error).message}`);
-  }
-  return parseChannelRules(json, path);
+  return parseChannelRules(readJsonFile(path, 'channel rules'), path);
 }
 
 /** Fills {name} and {staff}; a missing value leaves no placeholder behind. */

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { In, Not, type DataSource } from 'typeorm';
 import { z } from 'zod';
 import { Staff, Team } from '../../entities';
+import { parseDefinitions, readJsonFile } from '../definitions-file';
 
 /**
  * Sales teams and where their group alerts go (templates/teams.json): synced into `teams` and
@@ -40,22 +40,11 @@ export const teamsFileSchema = z
 export type TeamsFile = z.infer<typeof teamsFileSchema>;
 
 export function parseTeamsFile(json: unknown, where = 'teams file'): TeamsFile {
-  const parsed = teamsFileSchema.safeParse(json);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
-    throw new Error(`Invalid ${where}:\n${problems}`);
-  }
-  return parsed.data;
+  return parseDefinitions(teamsFileSchema, json, where);
 }
 
 export function loadTeamsFile(path: string): TeamsFile {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`Cannot read teams file ${path}: ${(error as Error).message}`);
-  }
-  return parseTeamsFile(json, path);
+  return parseTeamsFile(readJsonFile(path, 'teams file'), path);
 }
 
 /** Upserts every team and its members' staff rows (userids lower-cased); teams no longer listed keep their rows but lose members. */

@@ -8,8 +8,8 @@ import Redis, { type RedisOptions } from 'ioredis';
 
 export type { Job, JobOptions, Queue };
 
-/** maintenance: repeatable jobs such as the nightly reconciliation with WeCom. */
-export const QUEUE_NAMES = ['inbound', 'outbound', 'reminders', 'maintenance'] as const;
+/** maintenance: repeatable jobs such as the nightly reconciliation with WeCom. sop: SOP steps and overdue-reminder checks. */
+export const QUEUE_NAMES = ['inbound', 'outbound', 'reminders', 'maintenance', 'sop'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface QueueSet {
@@ -43,6 +43,8 @@ export function createQueueSet(options: QueueSetOptions): QueueSet {
   function track(redis: Redis): Redis {
     // ioredis reconnects by itself; without a listener an outage would crash the process.
     redis.on('error', () => undefined);
+    // every queue adds its listeners to the shared clients: not a leak
+    redis.setMaxListeners(QUEUE_NAMES.length * 4);
     shared.push(redis);
     return redis;
   }
@@ -88,11 +90,13 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
 /**
  * Runs every delayed job of the queue now (the sandbox's "fire due reminders now", so a flow that
  * spans days can be watched in a minute). Each job's data gets `early: true`, so its processor knows
- * the time was brought forward on purpose and must not put the job back to wait. Returns how many ran.
+ * the time was brought forward on purpose and must not put the job back to wait. Repeatable jobs
+ * (schedules such as a daily scan) keep their time. Returns how many ran.
  */
 export async function promoteDelayedJobs(queue: Queue): Promise<number> {
   let promoted = 0;
   for (const job of await queue.getDelayed()) {
+    if (job.opts.repeat) continue;
     try {
       await job.update({ ...job.data, early: true });
       await job.promote();

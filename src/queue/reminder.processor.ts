@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { Reminder } from '../../entities';
-import { reminderDueCard } from '../../templates/cards/bot-cards';
+import { reminderButtonCard, reminderTaskId } from '../../templates/cards/reminder-cards';
 import { formatChineseDateTime } from '../../bots/dates/chinese-date.parser';
 import type { Logger } from '../logger';
 import type { OutboundService } from '../outbound/outbound.service';
@@ -13,6 +13,8 @@ export interface ReminderProcessorDeps {
   logger: Logger;
   timezone: string;
   now?: () => number;
+  /** e.g. plan the overdue check; runs before the row is marked sent (a failure retries the job), so it must tolerate repeats */
+  afterFired?: (reminderId: number, firedAt: Date) => Promise<void>;
 }
 
 /**
@@ -29,21 +31,25 @@ export function createReminderProcessor(deps: ReminderProcessorDeps) {
     // Snoozed to a later time after this job was made: the job for the new time will fire it
     // (unless the time was brought forward on purpose: the sandbox's "fire due reminders now").
     if (!job.data.early && reminder.dueAt.getTime() > now() + 1000) return 'rescheduled';
-    await deps.outbound.enqueue({
+    // Sent from here (no second queue hop); pacing and quiet hours still apply, a wait becomes a job.
+    await deps.outbound.sendNow({
       channel: 'user',
       touser: reminder.staffUserid,
       idempotencyKey: `reminder:${reminder.id}:${reminder.dueAt.getTime()}`,
       message: {
         msgtype: 'template_card',
-        template_card: reminderDueCard({
+        template_card: reminderButtonCard({
           reminderId: reminder.id,
+          taskId: reminderTaskId(reminder.id, reminder.dueAt),
           content: reminder.content,
           due: formatChineseDateTime(reminder.dueAt, deps.timezone),
           customerName: reminder.customer?.name ?? null,
         }),
       },
     });
-    await repo.update({ id: reminder.id, status: 'pending' }, { status: 'sent', firedAt: new Date(now()) });
+    const firedAt = new Date(now());
+    await deps.afterFired?.(reminder.id, firedAt);
+    await repo.update({ id: reminder.id, status: 'pending' }, { status: 'sent', firedAt });
     deps.logger.info({ reminderId: reminder.id, staff: reminder.staffUserid }, 'reminder fired');
     return 'sent';
   };

@@ -50,13 +50,23 @@ export class ReminderService {
     });
   }
 
-  async complete(reminderId: number, staffUserid: string, now: Date): Promise<Reminder | null> {
+  /**
+   * Marks it done. `changed` is false when it was already closed: two clicks racing on one card both
+   * read "open", but only the conditional update of one of them changes the row.
+   */
+  async complete(reminderId: number, staffUserid: string, now: Date): Promise<(Reminder & { changed: boolean }) | null> {
     const repo = this.dataSource.getRepository(Reminder);
     const reminder = await repo.findOneBy({ id: reminderId, staffUserid });
-    if (!reminder || reminder.status === 'done' || reminder.status === 'cancelled') return reminder;
-    await repo.update({ id: reminder.id }, { status: 'done', doneAt: now });
+    if (!reminder) return null;
+    if (reminder.status === 'done' || reminder.status === 'cancelled') return { ...reminder, changed: false };
+    const result = await repo.update({ id: reminder.id, status: In(['pending', 'sent']) }, { status: 'done', doneAt: now });
+    if (!result.affected) return { ...(await repo.findOneByOrFail({ id: reminder.id })), changed: false };
     await this.scheduler.cancel(reminder.id);
-    return { ...reminder, status: 'done', doneAt: now };
+    return { ...reminder, status: 'done', doneAt: now, changed: true };
+  }
+
+  find(reminderId: number): Promise<Reminder | null> {
+    return this.dataSource.getRepository(Reminder).findOne({ where: { id: reminderId }, relations: { customer: true } });
   }
 
   async snooze(reminderId: number, staffUserid: string, until: Date): Promise<Reminder | null> {

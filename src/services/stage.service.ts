@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { Customer, type CustomerStage, StageChange } from '../../entities';
 import { audit } from './audit';
 import { writeOnce } from './idempotent-write';
+import type { SopTriggers } from './sop-triggers.port';
 
 export const STAGE_NAMES: Record<CustomerStage, string> = {
   lead: '线索',
@@ -17,10 +18,13 @@ export function stageFromChinese(word: string): CustomerStage | undefined {
 
 /** 阶段: moves a customer in the funnel; every move is kept in stage_changes. */
 export class StageService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly sops?: SopTriggers,
+  ) {}
 
   async move(input: { customer: Customer; to: CustomerStage; staffUserid: string | null; sourceKey: string; now: Date }) {
-    return writeOnce(
+    const result = await writeOnce(
       this.dataSource,
       async (m) => {
         const from = input.customer.stage;
@@ -37,5 +41,8 @@ export class StageService {
       },
       () => this.dataSource.getRepository(StageChange).findOneBy({ sourceKey: input.sourceKey }),
     );
+    // Also on a redelivery: the first run may have stopped between the commit and this call.
+    await this.sops?.stageChanged({ customerId: input.customer.id, to: result.value.toStage, staffUserid: input.staffUserid, sourceKey: input.sourceKey });
+    return result;
   }
 }

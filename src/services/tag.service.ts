@@ -2,6 +2,7 @@ import { In, type DataSource } from 'typeorm';
 import { Customer, CustomerRelation, CustomerTag, Tag, type TagLinkSource } from '../../entities';
 import { audit } from './audit';
 import type { CorpTagSync } from './corp-tag-sync.port';
+import type { SopTriggers } from './sop-triggers.port';
 
 /**
  * Customer tags. A name that matches a WeCom corp tag uses it (and is marked in WeCom too, for every
@@ -11,6 +12,7 @@ export class TagService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly corpTags: CorpTagSync,
+    private readonly sops?: SopTriggers,
   ) {}
 
   /** Adds the tags; returns the names newly linked (already-present ones are not an error). */
@@ -32,6 +34,8 @@ export class TagService {
       });
     }
     await this.syncToWecom(input.customer, tags.filter((t) => t.origin === 'wecom').map((t) => t.wecomTagId!), []);
+    // Every requested tag, not only the new links: a redelivered command must still start what the first run did not.
+    await this.sops?.tagsAdded({ customerId: input.customer.id, tagNames: tags.map((t) => t.name), staffUserid: input.actor, sourceKey: input.sourceKey });
     return missing.map((t) => t.name);
   }
 

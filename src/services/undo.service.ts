@@ -5,7 +5,7 @@ import type { ReminderScheduler } from './reminder-scheduler.port';
 
 export const UNDO_WINDOW_MS = 10 * 60 * 1000;
 
-const UNDOABLE = ['follow_up.create', 'reminder.create', 'stage.change', 'opportunity.create', 'tag.add', 'tag.remove'];
+const UNDOABLE = ['follow_up.create', 'reminder.create', 'stage.change', 'opportunity.create', 'tag.add', 'tag.remove', 'customer.do_not_contact'];
 
 const LABELS: Record<string, string> = {
   'follow_up.create': '跟进记录',
@@ -14,6 +14,7 @@ const LABELS: Record<string, string> = {
   'opportunity.create': '商机',
   'tag.add': '打标签',
   'tag.remove': '去标签',
+  'customer.do_not_contact': '勿扰设置',
 };
 
 /** 撤销: reverts the sender's most recent record made within ten minutes, once. */
@@ -86,6 +87,11 @@ export class UndoService {
           .values(links.map((l) => ({ customerId: Number(entry.targetId), tagId: l.tagId, source: l.source, addedBy: l.addedBy })))
           .orIgnore()
           .execute();
+        return [];
+      }
+      case 'customer.do_not_contact': {
+        const previous = d.previous as { doNotContact: boolean; reason: string | null };
+        await m.getRepository(Customer).update({ id: Number(entry.targetId) }, { doNotContact: previous.doNotContact, doNotContactReason: previous.reason });
         return [];
       }
       default:

@@ -17,13 +17,3 @@ export function followUpRecordedCard(input: { customerName: string; content: str
 export function confirmationCard(input: { source: string; title: string; desc?: string; rows?: Array<{ key: string; value: string }>; quote?: string }): TemplateCard {
   return textNoticeCard({ ...input, desc: input.desc ?? '发送「撤销」可在10分钟内撤回' });
 }
-
-export function reminderDueCard(input: { reminderId: number; content: string; due: string; customerName: string | null }): TemplateCard {
-  return textNoticeCard({
-    source: '提醒',
-    title: input.customerName ? `该联系 ${input.customerName} 了` : '提醒',
-    desc: input.due,
-    quote: input.content,
-    subTitle: `完成后回复「完成 ${input.reminderId}」，推迟回复「推迟 ${input.reminderId}」`,
-  });
-}

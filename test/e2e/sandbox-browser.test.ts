@@ -36,7 +36,7 @@ describe('the sandbox page in a browser', () => {
 
   const card = (title: string) => page.locator('#messages .card').filter({ has: page.locator('.title', { hasText: title }) }).last();
 
-  it('adds a customer from a channel, shows the profile with its tags, records a follow-up and fires its reminder', async () => {
+  it('adds a customer from a channel, shows the profile with its tags, records a follow-up, fires its reminder and closes it with 完成', async () => {
     // A customer scans 张伟's live-stream channel QR code.
     await page.selectOption('#scan-state', 'live-demo');
     await page.fill('#scan-name', '刘洋');
@@ -69,6 +69,21 @@ describe('the sandbox page in a browser', () => {
     await reminder.waitFor();
     await expect(reminder.locator('.quote').textContent()).resolves.toContain('电话沟通了报价');
     await page.locator('#pending-count', { hasText: '0' }).waitFor();
+
+    // 完成 on the card: a real template_card_event; the product closes the reminder and the card
+    // changes in place (update_template_card): the buttons give way to what was done.
+    await reminder.getByRole('button', { name: '完成' }).click();
+    const replaced = reminder.locator('button[data-replaced]');
+    await replaced.waitFor();
+    await expect(replaced.textContent()).resolves.toContain('已完成');
+    await expect(reminder.getByRole('button', { name: '推迟1小时' }).count()).resolves.toBe(0);
+    await reminder.locator('.updated').waitFor();
+
+    if (process.env.SANDBOX_SCREENSHOT) {
+      await page.locator('#toast').waitFor({ state: 'hidden' });
+      await confirmation.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: process.env.SANDBOX_SCREENSHOT });
+    }
   });
 
   it('shows the 删人提醒 in the team group chat when the customer deletes the salesperson', async () => {
@@ -79,9 +94,5 @@ describe('the sandbox page in a browser', () => {
     await page.locator('#messages .msg.robot', { hasText: '刘洋' }).first().waitFor();
     await expect(page.locator('#chat-title').textContent()).resolves.toBe('华东销售一组（群机器人）');
     await page.click('[data-conversation="app"]');
-    if (process.env.SANDBOX_SCREENSHOT) {
-      await page.locator('#toast').waitFor({ state: 'hidden' });
-      await page.screenshot({ path: process.env.SANDBOX_SCREENSHOT });
-    }
   });
 });

@@ -50,8 +50,8 @@ describe('reminders across worker restarts', () => {
     const sent = await waitFor(async () => calls.filter((c) => c.api === 'message/send'), (s) => s.length === 1, 15_000, 'the late reminder card');
     expect(sent[0]!.body.touser).toBe('zhangsan');
     expect(messageText(sent[0]!.body)).toContain('该联系 赵六 了');
-    const row = await second.dataSource.getRepository(Reminder).findOneByOrFail({ id: reminder.id });
-    expect(row.status).toBe('sent');
+    // the card is sent from the reminder job, which then marks the reminder fired
+    const row = await waitFor(() => second.dataSource.getRepository(Reminder).findOneByOrFail({ id: reminder.id }), (r) => r.status === 'sent', 5_000, 'the reminder marked sent');
     expect(row.firedAt).toBeInstanceOf(Date);
   });
 

@@ -1,0 +1,37 @@
+import type { Customer } from '../../entities';
+import dayjs from '../../src/dayjs';
+import type { TemplateCard } from '../../src/wecom/api/wecom-api.types';
+import { customerSummaryCard } from '../../templates/cards/customer-summary.card';
+import { formatChineseDateTime } from '../dates/chinese-date.parser';
+import type { BotServices } from './bot-services';
+
+/** Whole days between two instants, counted on calendar days in `timezone` (null when unknown). */
+export function calendarDays(since: Date | null, now: Date, timezone: string): number | null {
+  if (!since) return null;
+  const day = (at: Date) => dayjs(at).tz(timezone).startOf('day');
+  return Math.max(0, day(now).diff(day(since), 'day'));
+}
+
+/**
+ * The 360° profile card of one customer, summarised from their timeline (查客户, and the 查看客户
+ * button of a reminder card). `moreCommand` is what to type for the whole timeline.
+ */
+export async function buildProfileCard(services: BotServices, customer: Customer, now: Date, timezone: string, moreCommand = `查客户 ${customer.name} 全部`): Promise<TemplateCard> {
+  const [s, tags] = await Promise.all([services.timeline.summary(customer), services.tags.namesFor(customer.id)]);
+  const next = s.openReminders[0];
+  const opportunity = s.openOpportunity;
+  return customerSummaryCard({
+    name: customer.name,
+    stage: s.stage,
+    daysAsCustomer: calendarDays(s.customerSince, now, timezone),
+    daysInStage: calendarDays(s.stageSince, now, timezone),
+    recentFollowUps: s.recentFollowUps.map((f) => `${dayjs(f.at).tz(timezone).format('M/D')} ${f.actor}：${f.content}`),
+    owners: s.owners,
+    channel: s.channel,
+    tags,
+    openReminders: s.openReminders.length,
+    nextReminder: next ? `${formatChineseDateTime(next.dueAt, timezone, now)} ${next.content}` : null,
+    openOpportunity: opportunity ? `¥${opportunity.amount.toLocaleString('en-US')}${opportunity.probability !== null ? ` · ${opportunity.probability}%` : ''}` : null,
+    moreCommand,
+  });
+}

@@ -1,0 +1,60 @@
+import { type QueueSet, withTimeout } from './queues';
+
+/** Named jobs of the `sop` queue: SOP steps and the overdue check of a fired reminder. */
+export const SOP_STEP_JOB = 'step';
+export const OVERDUE_JOB = 'overdue';
+
+export interface SopStepJobData {
+  stepRunId: number;
+}
+export interface OverdueJobData {
+  reminderId: number;
+  /** set by promoteDelayedJobs (queues.ts): check now even though the overdue time is still ahead */
+  early?: boolean;
+}
+
+export const sopStepJobId = (stepRunId: number) => `sop-step-${stepRunId}`;
+/** one check per firing: a snoozed reminder that fires again gets its own */
+export const overdueJobId = (reminderId: number, firedAt: Date) => `overdue-${reminderId}-${firedAt.getTime()}`;
+
+export interface SopScheduler {
+  /** one delayed job per planned step; a step that already has its job keeps it (Bull ignores a known id) */
+  scheduleSteps(steps: Array<{ id: number; dueAt: Date }>): Promise<void>;
+  /** whether the step's job is still in Redis (the sweeper re-adds lost ones) */
+  hasStepJob(stepRunId: number): Promise<boolean>;
+  /** plans the overdue check of a reminder fired at `firedAt`, to run at `at` */
+  scheduleOverdueCheck(reminderId: number, firedAt: Date, at: Date): Promise<void>;
+}
+
+const RETRY = { attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: true, removeOnFail: 1000, stackTraceLimit: 1 } as const;
+
+/**
+ * Delayed Bull jobs on the `sop` queue, ids derived from rows. A queue of its own (not `reminders`):
+ * its processors are named (step, overdue), it is tuned separately, and a burst of SOP steps does not
+ * delay a salesperson's own reminders.
+ */
+export function createSopScheduler(queues: QueueSet, now: () => number = Date.now): SopScheduler {
+  const queue = queues.get('sop');
+  return {
+    async scheduleSteps(steps) {
+      for (let i = 0; i < steps.length; i += 500) {
+        const batch = steps.slice(i, i + 500).map((s) => ({
+          name: SOP_STEP_JOB,
+          data: { stepRunId: s.id } satisfies SopStepJobData,
+          opts: { ...RETRY, jobId: sopStepJobId(s.id), delay: Math.max(0, s.dueAt.getTime() - now()) },
+        }));
+        await withTimeout(queue.addBulk(batch), 10_000, 'schedule SOP steps');
+      }
+    },
+    async hasStepJob(stepRunId) {
+      return (await queue.getJob(sopStepJobId(stepRunId))) !== null;
+    },
+    async scheduleOverdueCheck(reminderId, firedAt, at) {
+      await withTimeout(
+        queue.add(OVERDUE_JOB, { reminderId } satisfies OverdueJobData, { ...RETRY, jobId: overdueJobId(reminderId, firedAt), delay: Math.max(0, at.getTime() - now()) }),
+        2000,
+        'schedule overdue check',
+      );
+    },
+  };
+}

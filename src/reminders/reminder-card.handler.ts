@@ -1,0 +1,97 @@
+import type { DataSource } from 'typeorm';
+import { AuditLog, type InboundEvent, type Reminder } from '../../entities';
+import type { BotServices } from '../../bots/core/bot-services';
+import { buildProfileCard } from '../../bots/core/profile-card';
+import { formatChineseDateTime } from '../../bots/dates/format-date';
+import { fit } from '../../templates/cards/card-limits';
+import { parseReminderButtonKey, parseTodoButtonKey, reminderCardAfterClick, reminderTaskId, type ReminderAction, type ReminderCardInput } from '../../templates/cards/reminder-cards';
+import dayjs from '../dayjs';
+import type { Logger } from '../logger';
+import type { OutboundService } from '../outbound/outbound.service';
+import { audit } from '../services/audit';
+import { type CardClick, parseCardClick } from './card-click';
+
+export interface ReminderCardDeps {
+  dataSource: DataSource;
+  services: BotServices;
+  outbound: OutboundService;
+  logger: Logger;
+  timezone: string;
+  now: () => Date;
+}
+
+const CLICK_ACTION = 'reminder.card_click';
+export const ALREADY_DONE_TEXT = '已完成，无需重复操作';
+
+/**
+ * A click on a reminder card: act, then update the card in place for the clicker (the ResponseCode
+ * is single-use, so the update's idempotency key is the event's). A redelivered event is dropped by
+ * the webhook's dedupe; a retried job finds its own audit row and only re-sends the same update; a
+ * second click on a card already handled (a new ResponseCode) gets "已完成，无需重复操作".
+ */
+export function createReminderCardHandler(deps: ReminderCardDeps) {
+  return async (event: InboundEvent): Promise<void> => {
+    const click = parseCardClick(event);
+    // A reminder's own card names it in the key; the 待办 card in the drop-down pick.
+    const todo = click ? parseTodoButtonKey(click.eventKey, click.selected) : undefined;
+    const key = click ? (parseReminderButtonKey(click.eventKey) ?? todo) : undefined;
+    if (!click || !key) {
+      deps.logger.warn({ dedupeKey: event.dedupeKey, eventKey: click?.eventKey }, 'template_card_event for no card of ours: ignored');
+      return;
+    }
+    const reminder = await deps.services.reminders.find(key.reminderId);
+    if (!reminder || reminder.staffUserid !== click.userid) {
+      await updateCard(deps, click, event, { button: { replace_name: '提醒不存在' } });
+      return;
+    }
+    if (key.action === 'customer') return showCustomer(deps, click, reminder, event);
+
+    const earlier = await deps.dataSource.getRepository(AuditLog).findOneBy({ action: CLICK_ACTION, sourceKey: event.dedupeKey });
+    const outcome = earlier ? String(earlier.detail?.outcome ?? '') : await act(deps, key.action, reminder);
+    if (!earlier) {
+      await deps.dataSource.transaction((m) =>
+        audit(m, { actor: click.userid, action: CLICK_ACTION, targetType: 'reminder', targetId: reminder.id, detail: { button: key.action, outcome }, sourceKey: event.dedupeKey, at: deps.now() }),
+      );
+    }
+    if (todo) {
+      // The 待办 card lists several reminders: grey its buttons with what happened to the one picked.
+      await updateCard(deps, click, event, { button: { replace_name: fit(`#${reminder.id} ${outcome}`, 24) } });
+      return;
+    }
+    const card: ReminderCardInput = {
+      reminderId: reminder.id,
+      taskId: click.taskId || reminderTaskId(reminder.id, reminder.dueAt),
+      content: reminder.content,
+      due: formatChineseDateTime(reminder.dueAt, deps.timezone, deps.now()),
+      customerName: reminder.customer?.name ?? null,
+    };
+    await updateCard(deps, click, event, { template_card: reminderCardAfterClick(card, outcome) });
+  };
+}
+
+/** Does what the button says, once; returns the text the greyed card shows. */
+async function act(deps: ReminderCardDeps, action: Exclude<ReminderAction, 'customer'>, reminder: Reminder): Promise<string> {
+  const now = deps.now();
+  if (reminder.status === 'done' || reminder.status === 'cancelled') return reminder.status === 'done' ? ALREADY_DONE_TEXT : '提醒已取消';
+  if (action === 'done') {
+    const done = await deps.services.reminders.complete(reminder.id, reminder.staffUserid, now);
+    return done?.changed ? '✅ 已完成' : ALREADY_DONE_TEXT;
+  }
+  const until = action === 'snooze1h' ? new Date(now.getTime() + 3600_000) : dayjs(now).tz(deps.timezone).add(1, 'day').hour(9).minute(0).second(0).millisecond(0).toDate();
+  const snoozed = await deps.services.reminders.snooze(reminder.id, reminder.staffUserid, until);
+  if (!snoozed || snoozed.status !== 'pending') return ALREADY_DONE_TEXT;
+  return `⏰ 已推迟到 ${formatChineseDateTime(until, deps.timezone, now)}`;
+}
+
+/** 查看客户: the profile card as a new message; the reminder card keeps its buttons. */
+async function showCustomer(deps: ReminderCardDeps, click: CardClick, reminder: Reminder, event: InboundEvent): Promise<void> {
+  if (!reminder.customer) return;
+  const card = await buildProfileCard(deps.services, reminder.customer, deps.now(), deps.timezone);
+  await deps.outbound.enqueue({ channel: 'user', touser: click.wecomUserid, message: { msgtype: 'template_card', template_card: card }, idempotencyKey: `card-profile:${event.dedupeKey}`, urgent: true });
+}
+
+async function updateCard(deps: ReminderCardDeps, click: CardClick, event: InboundEvent, update: { button: { replace_name: string } } | { template_card: ReturnType<typeof reminderCardAfterClick> }): Promise<void> {
+  if (!click.responseCode) return;
+  // the salesperson is looking at the card they clicked: update it now, not one queue hop later
+  await deps.outbound.sendNow({ channel: 'card_update', userid: click.wecomUserid, responseCode: click.responseCode, update, idempotencyKey: `card:${event.dedupeKey}` });
+}

@@ -1,0 +1,113 @@
+import type { TemplateCard } from '../../src/wecom/api/wecom-api.types';
+import { CARD_LIMITS, fit } from './card-limits';
+
+/**
+ * Interactive reminder cards (button_interaction). A click comes back as `template_card_event`
+ * with the button's key; keys are `rem:<action>:<reminderId>` so the click names its reminder.
+ */
+
+export const REMINDER_ACTIONS = ['done', 'snooze1h', 'tomorrow', 'customer'] as const;
+export type ReminderAction = (typeof REMINDER_ACTIONS)[number];
+
+export function reminderButtonKey(action: ReminderAction, reminderId: number): string {
+  return `rem:${action}:${reminderId}`;
+}
+
+/** `rem:done:12` → { action: 'done', reminderId: 12 }; anything else → undefined. */
+export function parseReminderButtonKey(key: string): { action: ReminderAction; reminderId: number } | undefined {
+  const match = /^rem:([a-z0-9]+):(\d{1,10})$/.exec(key);
+  if (!match || !(REMINDER_ACTIONS as readonly string[]).includes(match[1]!)) return undefined;
+  return { action: match[1] as ReminderAction, reminderId: Number(match[2]) };
+}
+
+/** WeCom: task_id unique per app, [0-9A-Za-z_-@], ≤ 128 bytes. One per firing, so a snoozed reminder's next card is a new card. */
+export function reminderTaskId(reminderId: number, dueAt: Date): string {
+  return `rem-${reminderId}-${dueAt.getTime()}`;
+}
+
+export interface ReminderCardInput {
+  reminderId: number;
+  taskId: string;
+  content: string;
+  /** the due time as shown, e.g. 11月24日 周二 15:00 */
+  due: string;
+  customerName: string | null;
+}
+
+/** The card a reminder fires as: 完成 / 推迟1小时 / 明天再提醒, and 查看客户 when it is about a customer. */
+export function reminderButtonCard(input: ReminderCardInput): TemplateCard {
+  const buttons = [
+    { type: 0, text: '完成', style: 1, key: reminderButtonKey('done', input.reminderId) },
+    { type: 0, text: '推迟1小时', style: 2, key: reminderButtonKey('snooze1h', input.reminderId) },
+    { type: 0, text: '明天再提醒', style: 2, key: reminderButtonKey('tomorrow', input.reminderId) },
+    ...(input.customerName ? [{ type: 0, text: '查看客户', style: 4, key: reminderButtonKey('customer', input.reminderId) }] : []),
+  ];
+  return {
+    card_type: 'button_interaction',
+    task_id: input.taskId,
+    source: { desc: '提醒', desc_color: 0 },
+    main_title: { title: fit(input.customerName ? `该联系 ${input.customerName} 了` : '提醒', CARD_LIMITS.title), desc: fit(input.due, CARD_LIMITS.desc) },
+    quote_area: { type: 0, quote_text: fit(input.content, CARD_LIMITS.quote) },
+    sub_title_text: fit(`也可回复「完成 ${input.reminderId}」或「推迟 ${input.reminderId} 明天上午10点」`, CARD_LIMITS.subTitle),
+    horizontal_content_list: [{ keyname: '编号', value: `#${input.reminderId}` }],
+    button_list: buttons.slice(0, CARD_LIMITS.buttons),
+  };
+}
+
+/** The same card after a click, buttons greyed with `replaceText` (what happened) for the clicking user. */
+export function reminderCardAfterClick(input: ReminderCardInput, replaceText: string): TemplateCard {
+  return { ...reminderButtonCard(input), replace_text: fit(replaceText, 20) };
+}
+
+/** Team group post for a reminder nobody closed in time (robot markdown: `<@userid>` mentions). */
+export function overdueReminderMarkdown(input: { staffName: string; mention: string | null; customerName: string | null; content: string; due: string; overdueFor: string }): string {
+  return [
+    `**<font color="warning">提醒已超时未处理</font>** ${input.overdueFor}`,
+    `> 销售：${input.staffName}${input.mention ? ` <@${input.mention}>` : ''}`,
+    `> 客户：${input.customerName ?? '（未关联客户）'}`,
+    `> 事项：${input.content}`,
+    `> 到期：${input.due}`,
+  ].join('\n');
+}
+
+/** The 待办 card: pick a reminder in the drop-down, then a button. The click carries the pick in SelectedItems. */
+export const TODO_QUESTION_KEY = 'reminder';
+const TODO_ACTIONS = ['done', 'snooze1h', 'tomorrow'] as const;
+
+/** `todo:done` with the picked reminder id → { action, reminderId }. */
+export function parseTodoButtonKey(key: string, selected: Record<string, string[]>): { action: Exclude<ReminderAction, 'customer'>; reminderId: number } | undefined {
+  const match = /^todo:([a-z0-9]+)$/.exec(key);
+  const picked = Number(selected[TODO_QUESTION_KEY]?.[0]);
+  if (!match || !(TODO_ACTIONS as readonly string[]).includes(match[1]!) || !Number.isInteger(picked) || picked <= 0) return undefined;
+  return { action: match[1] as (typeof TODO_ACTIONS)[number], reminderId: picked };
+}
+
+export interface TodoItem {
+  id: number;
+  /** e.g. 11月24日 周二 15:00 张三：回访 */
+  line: string;
+  overdue: boolean;
+}
+
+/** WeCom allows 10 options in a button_selection; the first ten (soonest) are actionable from the card. */
+export function todoCard(input: { taskId: string; items: TodoItem[] }): TemplateCard {
+  const options = input.items.slice(0, 10);
+  return {
+    card_type: 'button_interaction',
+    task_id: input.taskId,
+    source: { desc: '待办', desc_color: 0 },
+    main_title: { title: `待办提醒（${input.items.length}）`, desc: '选一条提醒，再点按钮' },
+    sub_title_text: fit(input.items.map((i) => `#${i.id} ${i.line}${i.overdue ? '（已过期）' : ''}`).join('\n'), CARD_LIMITS.subTitle),
+    button_selection: {
+      question_key: TODO_QUESTION_KEY,
+      title: '提醒',
+      option_list: options.map((i) => ({ id: String(i.id), text: fit(`#${i.id} ${i.line}`, 16) })),
+      selected_id: String(options[0]!.id),
+    },
+    button_list: [
+      { type: 0, text: '完成', style: 1, key: 'todo:done' },
+      { type: 0, text: '推迟1小时', style: 2, key: 'todo:snooze1h' },
+      { type: 0, text: '明天再提醒', style: 2, key: 'todo:tomorrow' },
+    ],
+  };
+}

@@ -1,0 +1,40 @@
+import type Koa from 'koa';
+import request from 'supertest';
+import type { Container } from '../../src/container';
+import { registerDomainHandlers } from '../../src/domain-handlers';
+import { createWebApp } from '../../src/web';
+import { startWorker, type WorkerHandle } from '../../src/worker';
+import { createTestContainer, deleteRedisPrefix } from './test-env';
+import { signedCallback } from './wecom-callbacks';
+
+/** The product end to end in one test process: the webhook, the real queues and worker, MariaDB. */
+export interface WebhookHarness {
+  container: Container;
+  app: Koa;
+  worker: WorkerHandle;
+  /** posts plaintext callback XML as WeCom would (encrypted, signed) and expects 200 */
+  post(xml: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Quiet hours off and fast inbound retries unless `overrides` say otherwise; `now` is the handlers' clock. */
+export async function startWebhookHarness(label: string, overrides: Record<string, string> = {}, now?: () => Date): Promise<WebhookHarness> {
+  const container = await createTestContainer(label, { CRM_QUIET_HOURS: 'off', INBOUND_RETRY_DELAY_MS: '50', ...overrides });
+  registerDomainHandlers(container, now);
+  const app = createWebApp(container);
+  const worker = startWorker(container, { sweepEveryMs: 60_000 });
+  return {
+    container,
+    app,
+    worker,
+    async post(xml) {
+      const req = signedCallback(container.wecom, xml);
+      expect((await request(app.callback()).post(req.path).send(req.body)).status).toBe(200);
+    },
+    async close() {
+      worker.stop();
+      await container.close();
+      await deleteRedisPrefix(container.queues.prefix);
+    },
+  };
+}
