@@ -100,6 +100,16 @@ describe('sandbox simulator', () => {
     await until('the customer shown as lost', (x) => x.customers.find((c) => c.name === '刘洋')!.owners[0]!.status === 'lost');
   });
 
+  it('pressed again, fire-due brings the overdue check of an unanswered reminder forward: the team group hears of it', async () => {
+    await sandbox.action('type', { userid: 'lina', content: '提醒 明天上午10点 发周报' });
+    await until('the reminder set', (x) => x.pendingReminders === 1, 'lina');
+    await sandbox.action('fire-due');
+    await until('the reminder card', (x) => x.chat.some((c) => c.card?.card_type === 'button_interaction'), 'lina');
+    await sandbox.action('fire-due');
+    const v = await until('the overdue post', (x) => x.group!.items.some((i) => (i.text ?? '').includes('提醒已超时未处理')), 'lina');
+    expect(v.group!.items.find((i) => (i.text ?? '').includes('提醒已超时未处理'))!.text).toContain('发周报');
+  });
+
   it('bad input gets a clear Chinese answer and changes nothing', async () => {
     const refused = async (name: string, params: Record<string, unknown>) => {
       const error = await sandbox.action(name, params).catch((e: unknown) => e);
