@@ -114,7 +114,7 @@ export class ContactEventHandler {
       if (ruleTags.length > 0) {
         await m.getRepository(CustomerTag).createQueryBuilder().insert()
           .values(ruleTags.map((t) => ({ customerId: customer.id, tagId: t.id, source: 'rule' as const, addedBy: 'system' })))
-          .orIgnore()
+          .orIgnore().updateEntity(false)
           .execute();
       }
       if (created && match.stage && customer.stage !== match.stage) {
@@ -212,7 +212,7 @@ export class ContactEventHandler {
     const repo = this.deps.dataSource.getRepository(Staff);
     const known = await repo.findOneBy({ userid: userId.toLowerCase() });
     if (known) return known;
-    await repo.createQueryBuilder().insert().values({ userid: userId.toLowerCase(), wecomUserid: userId }).orIgnore().execute();
+    await repo.createQueryBuilder().insert().values({ userid: userId.toLowerCase(), wecomUserid: userId }).orIgnore().updateEntity(false).execute();
     return repo.findOneByOrFail({ userid: userId.toLowerCase() });
   }
 

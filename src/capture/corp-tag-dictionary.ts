@@ -77,7 +77,7 @@ export class CorpTagDictionary {
 
   private async ensureLocal(def: RuleTag): Promise<Tag> {
     const repo = this.dataSource.getRepository(Tag);
-    await repo.createQueryBuilder().insert().values({ name: def.name, groupName: def.group, origin: 'local' }).orIgnore().execute();
+    await repo.createQueryBuilder().insert().values({ name: def.name, groupName: def.group, origin: 'local' }).orIgnore().updateEntity(false).execute();
     return repo.findOneByOrFail({ name: def.name, groupName: def.group, origin: 'local' });
   }
 
@@ -94,7 +94,7 @@ export class CorpTagDictionary {
           const fields = { name: tag.name.slice(0, 64), wecomGroupId: group.group_id, groupName: group.group_name.slice(0, 64), origin: 'wecom' as const, sortOrder: Number(tag.order) || 0, deleted };
           const existing = await repo.findOneBy({ wecomTagId: tag.id });
           if (!existing) {
-            await repo.createQueryBuilder().insert().values({ wecomTagId: tag.id, ...fields }).orIgnore().execute();
+            await repo.createQueryBuilder().insert().values({ wecomTagId: tag.id, ...fields }).orIgnore().updateEntity(false).execute();
             diff.added += 1;
           } else if (existing.name !== fields.name || existing.groupName !== fields.groupName || existing.sortOrder !== fields.sortOrder || existing.deleted !== deleted || existing.wecomGroupId !== fields.wecomGroupId) {
             await repo.update({ id: existing.id }, fields);

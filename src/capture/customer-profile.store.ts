@@ -1,4 +1,5 @@
 import { In, type EntityManager } from 'typeorm';
+import { insertIgnore } from '../db/insert-ignore';
 import { Customer, CustomerRelation, CustomerTag, Tag } from '../../entities';
 import type { ExternalContact, FollowInfo, FollowUser } from '../wecom/api/wecom-api.types';
 
@@ -27,8 +28,7 @@ export function customerFields(contact: ExternalContact): CustomerFields {
 export async function upsertCustomer(m: EntityManager, contact: ExternalContact): Promise<{ customer: Customer; created: boolean }> {
   const repo = m.getRepository(Customer);
   const fields = customerFields(contact);
-  const inserted = await repo.createQueryBuilder().insert().values({ externalUserid: contact.external_userid, ...fields }).orIgnore().execute();
-  const created = affectedRows(inserted.raw) === 1;
+  const created = (await insertIgnore(m, Customer, { externalUserid: contact.external_userid, ...fields })) === 1;
   const customer = await repo.findOneByOrFail({ externalUserid: contact.external_userid });
   // Unchanged rows are not written: a repeated sync must leave updated_at (and the binlog) alone.
   if (!created && differs(customer, fields)) {
@@ -62,8 +62,7 @@ export async function upsertActiveRelation(m: EntityManager, customerId: number,
   const repo = m.getRepository(CustomerRelation);
   const staffUserid = follow.userid.toLowerCase();
   const fields = relationFields(follow);
-  const inserted = await repo.createQueryBuilder().insert().values({ customerId, staffUserid, ...fields, status: 'active' }).orIgnore().execute();
-  let created = affectedRows(inserted.raw) === 1;
+  let created = (await insertIgnore(m, CustomerRelation, { customerId, staffUserid, ...fields, status: 'active' })) === 1;
   if (!created) {
     const before = await repo.findOneByOrFail({ customerId, staffUserid });
     created = before.status !== 'active';
@@ -89,14 +88,14 @@ export async function replaceWecomTags(m: EntityManager, customerId: number, tag
   const ids = [...new Set(tags.map((t) => t.id))];
   for (const ref of tags) {
     if (!ref.name) continue;
-    await tagRepo.createQueryBuilder().insert().values({ wecomTagId: ref.id, name: ref.name.slice(0, 64), groupName: (ref.groupName ?? '').slice(0, 64), origin: 'wecom' }).orIgnore().execute();
+    await tagRepo.createQueryBuilder().insert().values({ wecomTagId: ref.id, name: ref.name.slice(0, 64), groupName: (ref.groupName ?? '').slice(0, 64), origin: 'wecom' }).orIgnore().updateEntity(false).execute();
   }
   const known = ids.length > 0 ? await tagRepo.findBy({ wecomTagId: In(ids) }) : [];
   const current = await links.find({ where: { customerId }, relations: { tag: true } });
   const wanted = new Set(known.map((t) => t.id));
   const missing = known.filter((t) => !current.some((l) => l.tagId === t.id));
   if (missing.length > 0) {
-    await links.createQueryBuilder().insert().values(missing.map((t) => ({ customerId, tagId: t.id, source: 'wecom' as const, addedBy: null }))).orIgnore().execute();
+    await links.createQueryBuilder().insert().values(missing.map((t) => ({ customerId, tagId: t.id, source: 'wecom' as const, addedBy: null }))).orIgnore().updateEntity(false).execute();
   }
   const stale = current.filter((l) => l.source === 'wecom' && l.tag.origin === 'wecom' && !wanted.has(l.tagId));
   if (stale.length > 0) await links.delete({ id: In(stale.map((l) => l.id)) });
@@ -108,15 +107,6 @@ export function tagRefsOf(followUsers: FollowUser[]): WecomTagRef[] {
   return followUsers.flatMap((f) => (f.tags ?? []).filter((t) => t.tag_id && t.type !== 2).map((t) => ({ id: t.tag_id!, name: t.tag_name, groupName: t.group_name })));
 }
 
-/**
- * Rows an INSERT … IGNORE wrote. TypeORM on MariaDB ≥ 10.5 uses RETURNING (raw = the inserted rows);
- * otherwise mysql2 reports `affectedRows` and better-sqlite3 `changes`.
- */
-export function affectedRows(raw: unknown): number {
-  if (Array.isArray(raw)) return raw.length;
-  const r = raw as { affectedRows?: number; changes?: number } | undefined;
-  return Number(r?.affectedRows ?? r?.changes ?? 0);
-}
 
 /** True when any of `after`'s fields differs from `before` (dates by instant, arrays by value). */
 export function differs(before: object, after: object): boolean {

@@ -78,7 +78,7 @@ export class CustomerSync {
       : { runId: randomUUID(), phase: 'customers', batch: 0, cursor: '', report: emptyReport(mode) };
     state.report.runId = state.runId;
     const save = async (status: 'running' | 'done') => {
-      await checkpoints.createQueryBuilder().insert().values({ name: mode, status, state: toJson(state), startedAt: new Date() }).orIgnore().execute();
+      await checkpoints.createQueryBuilder().insert().values({ name: mode, status, state: toJson(state), startedAt: new Date() }).orIgnore().updateEntity(false).execute();
       await checkpoints.update({ name: mode }, { status, state: toJson(state), finishedAt: status === 'done' ? new Date() : null, ...(resumeFrom || status === 'done' ? {} : { startedAt: new Date() }) });
     };
     await save('running');

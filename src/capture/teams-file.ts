@@ -58,14 +58,14 @@ export async function syncTeams(dataSource: DataSource, file: TeamsFile): Promis
         .createQueryBuilder()
         .insert()
         .values({ name: def.name })
-        .orIgnore()
+        .orIgnore().updateEntity(false)
         .execute();
       const team = await teams.findOneByOrFail({ name: def.name });
       await teams.update(team.id, { leadUserid: def.lead?.toLowerCase() ?? null, robotWebhookUrl: def.robotWebhookUrl ?? null, appChatId: def.appChatId ?? null });
       listedIds.push(team.id);
       const people = [...new Set([...def.members, ...(def.lead ? [def.lead] : [])])];
       for (const raw of people) {
-        await staff.createQueryBuilder().insert().values({ userid: raw.toLowerCase(), wecomUserid: raw }).orIgnore().execute();
+        await staff.createQueryBuilder().insert().values({ userid: raw.toLowerCase(), wecomUserid: raw }).orIgnore().updateEntity(false).execute();
       }
       const userids = people.map((p) => p.toLowerCase());
       if (userids.length > 0) await staff.update({ userid: In(userids) }, { teamId: team.id });

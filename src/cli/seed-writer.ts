@@ -22,7 +22,7 @@ export async function writeSeed(dataSource: DataSource, options: SeedOptions, on
   if ((await dataSource.getRepository(Customer).count()) > 0) throw new Error('the database already has customers: seed an empty database');
   const { teams, staff } = seedTeams(options);
   for (const team of teams) {
-    await dataSource.createQueryBuilder().insert().into(Team).values({ name: team.name, leadUserid: team.leadUserid, robotWebhookUrl: team.robotWebhookUrl }).orIgnore().execute();
+    await dataSource.createQueryBuilder().insert().into(Team).values({ name: team.name, leadUserid: team.leadUserid, robotWebhookUrl: team.robotWebhookUrl }).orIgnore().updateEntity(false).execute();
   }
   const teamIds = new Map((await dataSource.getRepository(Team).find()).map((t) => [t.name, t.id]));
   await insertAll(

@@ -65,7 +65,7 @@ export function mountSandbox(app: Koa, container: Container): FakeWecomWorld {
 async function nameStaff(dataSource: DataSource, world: FakeWecomWorld): Promise<void> {
   const repo = dataSource.getRepository(Staff);
   for (const s of world.staff) {
-    await repo.createQueryBuilder().insert().values({ userid: s.userid.toLowerCase(), wecomUserid: s.userid, name: s.name }).orIgnore().execute();
+    await repo.createQueryBuilder().insert().values({ userid: s.userid.toLowerCase(), wecomUserid: s.userid, name: s.name }).orIgnore().updateEntity(false).execute();
     await repo.update({ userid: s.userid.toLowerCase() }, { name: s.name });
   }
 }

@@ -28,7 +28,7 @@ export class TagService {
           .createQueryBuilder()
           .insert()
           .values(missing.map((t) => ({ customerId: input.customer.id, tagId: t.id, source: input.source, addedBy: input.actor })))
-          .orIgnore()
+          .orIgnore().updateEntity(false)
           .execute();
         await audit(m, { actor: input.actor, action: 'tag.add', targetType: 'customer', targetId: input.customer.id, detail: { tagIds: missing.map((t) => t.id) }, sourceKey: input.sourceKey });
       });
@@ -74,7 +74,7 @@ export class TagService {
     const found = await repo.find({ where: { name, deleted: false }, order: { origin: 'DESC' } });
     const corp = found.find((t) => t.origin === 'wecom');
     if (corp ?? found[0]) return (corp ?? found[0])!;
-    await repo.createQueryBuilder().insert().values({ name, groupName: '', origin: 'local' }).orIgnore().execute();
+    await repo.createQueryBuilder().insert().values({ name, groupName: '', origin: 'local' }).orIgnore().updateEntity(false).execute();
     return repo.findOneByOrFail({ name, groupName: '', origin: 'local' });
   }
 

@@ -85,7 +85,7 @@ export class UndoService {
           .createQueryBuilder()
           .insert()
           .values(links.map((l) => ({ customerId: Number(entry.targetId), tagId: l.tagId, source: l.source, addedBy: l.addedBy })))
-          .orIgnore()
+          .orIgnore().updateEntity(false)
           .execute();
         return [];
       }

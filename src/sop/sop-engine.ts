@@ -89,7 +89,7 @@ export class SopEngine implements SopStarter, SopTriggers {
         .createQueryBuilder()
         .insert()
         .values({ sopName: def.name, customerId: input.customerId, staffUserid: input.staffUserid, triggerType: input.triggerType, runKey, status: 'active', context: input.context as never, startedAt })
-        .orIgnore()
+        .orIgnore().updateEntity(false)
         .execute();
       const run = await m.getRepository(SopRun).findOneByOrFail({ runKey });
       await m
@@ -97,7 +97,7 @@ export class SopEngine implements SopStarter, SopTriggers {
         .createQueryBuilder()
         .insert()
         .values(def.steps.map((s, i) => ({ runId: run.id, stepKey: s.key, stepIndex: i, dueAt: sopStepDueAt(run.startedAt, this.deps.definitions.offsetOf(def.name, s.key), this.deps.timezone), status: 'pending' as const })))
-        .orIgnore()
+        .orIgnore().updateEntity(false)
         .execute();
       return { run, pending: await m.getRepository(SopStepRun).find({ where: { runId: run.id, status: 'pending' }, order: { stepIndex: 'ASC' } }) };
     });

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Customer } from '../../entities';
+import { Customer, Staff } from '../../entities';
+import { upsertActiveRelation, upsertCustomer } from '../../src/capture/customer-profile.store';
 import { openDatabase } from '../../src/db/database';
 import { ALL_MIGRATIONS } from '../../src/db/migrations';
 import { createConnection } from 'mysql2/promise';
@@ -52,6 +53,13 @@ describe('migrations', () => {
         const saved = await repo.save({ name: '李四', externalUserid: 'wmLi', stage: 'prospect' });
         expect(await repo.findOneByOrFail({ id: saved.id })).toMatchObject({ name: '李四', stage: 'prospect', doNotContact: false });
         expect(await dataSource.showMigrations()).toBe(false);
+        // INSERT … OR IGNORE of a row that exists (a second sync, a replayed add) is not an error here either
+        for (let run = 0; run < 2; run += 1) {
+          const { customer, created } = await dataSource.transaction((m) => upsertCustomer(m, { external_userid: 'wmWang', name: '王五', type: 1 }));
+          expect(created).toBe(run === 0);
+          await dataSource.getRepository(Staff).createQueryBuilder().insert().values({ userid: 'zhangsan', wecomUserid: 'ZhangSan' }).orIgnore().updateEntity(false).execute();
+          expect(await dataSource.transaction((m) => upsertActiveRelation(m, customer.id, { userid: 'zhangsan', createtime: 1_790_000_000 } as never))).toEqual({ created: run === 0 });
+        }
       } finally {
         await dataSource.destroy();
       }

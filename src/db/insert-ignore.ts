@@ -1,0 +1,18 @@
+import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+
+/**
+ * INSERT … IGNORE (MySQL/MariaDB) or INSERT OR IGNORE (SQLite), answering how many rows it wrote,
+ * the same way on both: TypeORM's InsertResult does not say (MariaDB reports it in `raw`, SQLite only
+ * its last row id), and reading back the entity of an ignored row fails on SQLite.
+ */
+export async function insertIgnore<T extends ObjectLiteral>(m: EntityManager, entity: EntityTarget<T>, values: QueryDeepPartialEntity<T> | QueryDeepPartialEntity<T>[]): Promise<number> {
+  const [sql, parameters] = m.createQueryBuilder().insert().into(entity).values(values).orIgnore().updateEntity(false).getQueryAndParameters();
+  const runner = m.queryRunner ?? m.connection.createQueryRunner();
+  try {
+    const result = await runner.query(sql, parameters, true);
+    return Number(result.affected ?? 0);
+  } finally {
+    if (!m.queryRunner) await runner.release();
+  }
+}
