@@ -1,11 +1,23 @@
-import dayjs from 'dayjs';
-import timezone from 'dayjs/plugin/timezone';
-import utc from 'dayjs/plugin/utc';
-
-dayjs.extend(utc);
-dayjs.extend(timezone);
-
 const WEEKDAY = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
+const WEEKDAY_EN = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/**
+ * One formatter per time zone, kept: dayjs's `.tz()` builds a new Intl formatter on every call,
+ * which made formatting a reminder card's time a noticeable share of the worker's CPU.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function civilTime(at: Date, timeZone: string) {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    formatters.set(timeZone, formatter);
+  }
+  const part: Record<string, string> = {};
+  for (const p of formatter.formatToParts(at)) part[p.type] = p.value;
+  const two = (v: string | undefined) => (v ?? '0').padStart(2, '0');
+  return { year: Number(part.year), month: Number(part.month), day: Number(part.day), weekday: WEEKDAY_EN.indexOf(part.weekday ?? ''), hhmm: `${two(part.hour === '24' ? '0' : part.hour)}:${two(part.minute)}` };
+}
 
 /**
  * The resolved time in full, so that a misread is visible in the reply: "11月24日 周二 15:00", with
@@ -14,7 +26,7 @@ const WEEKDAY = ['周日', '周一', '周二', '周三', '周四', '周五', '�
  * `timeZone`, never the process's zone.
  */
 export function formatChineseDateTime(at: Date, timeZone: string, now: Date = new Date()): string {
-  const local = dayjs(at).tz(timeZone);
-  const year = local.year() === dayjs(now).tz(timeZone).year() ? '' : `${local.year()}年`;
-  return `${year}${local.month() + 1}月${local.date()}日 ${WEEKDAY[local.day()]} ${local.format('HH:mm')}`;
+  const local = civilTime(at, timeZone);
+  const year = local.year === civilTime(now, timeZone).year ? '' : `${local.year}年`;
+  return `${year}${local.month}月${local.day}日 ${WEEKDAY[local.weekday]} ${local.hhmm}`;
 }

@@ -49,8 +49,12 @@ export function createOutboundProcessor(deps: OutboundProcessorDeps) {
   return (job: Job<OutboundJobData>): Promise<string> => deliver(job.data.messageId);
 }
 
-/** Sends one logged message now (`loaded`: the row, when the caller has just written it); throws RetryLater when it has to wait. */
-export type OutboundDelivery = (messageId: number, loaded?: OutboundMessage) => Promise<string>;
+/**
+ * Sends one logged message now; throws RetryLater when it has to wait. `loaded`: the row as the
+ * caller just wrote it. `claimed`: the caller wrote it already marked as this first attempt
+ * (`sending`, attempts 1) while `loaded` holds the values from before, so nothing is written twice.
+ */
+export type OutboundDelivery = (messageId: number, loaded?: OutboundMessage, options?: { claimed?: boolean }) => Promise<string>;
 
 /**
  * Sends one logged message, safely more than once: a row already sent, failed or dropped is left
@@ -75,7 +79,7 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
     return 'failed';
   };
 
-  return async (messageId: number, loaded?: OutboundMessage): Promise<string> => {
+  return async (messageId: number, loaded?: OutboundMessage, options: { claimed?: boolean } = {}): Promise<string> => {
     const row = loaded ?? (await repo.findOneBy({ id: messageId }));
     if (!row) {
       deps.logger.warn({ outboundId: messageId }, 'outbound job for a missing row');
@@ -91,7 +95,7 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
 
     if (!row.urgent) {
       const until = quietHoursEnd(new Date(now()), deps.config.quietHours, deps.config.timezone);
-      if (until) return defer(row, until.getTime() - now(), 'quiet_hours');
+      if (until) return defer(row, until.getTime() - now(), 'quiet_hours', options.claimed ? { status: row.status, attempts: row.attempts } : {});
     }
 
     // An earlier attempt may have reached WeCom without us learning it (a crash mid-call, a timeout,
@@ -100,7 +104,7 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
     const attempts = row.attempts + 1;
     // Recorded before the slot is taken, so that nothing slow sits between the slot and the call:
     // the limiter counts at admission and WeCom at arrival.
-    await repo.update({ id: row.id }, { status: 'sending', attempts, notBefore: null });
+    if (!options.claimed) await repo.update({ id: row.id }, { status: 'sending', attempts, notBefore: null });
 
     const admitted = await deps.rateLimiter.acquire(pacingRules({ channel: row.channel, recipient: row.recipient, webhookUrl: payload.webhookUrl }, settings), ticketFor(row));
     if (!admitted.granted) return defer(row, admitted.waitMs, 'pacing', { status: row.status, attempts: row.attempts });

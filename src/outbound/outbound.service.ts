@@ -114,15 +114,20 @@ export class OutboundService {
 
     let row: OutboundMessage;
     try {
-      // insert, not save: no transaction around a single INSERT (a burst is bound by round trips)
       row = this.repo.create({ idempotencyKey: key, channel, recipient, kind, urgent, payload: payload as unknown as Record<string, unknown>, status: 'queued', notBefore, attempts: 0 });
+      // Sent from here at once: the row is written as its first attempt already (one UPDATE less per
+      // message); `row` keeps the values from before the attempt, as the delivery expects.
+      const claim = now && this.delivery && !notBefore;
+      // insert, not save: no transaction around a single INSERT (a burst is bound by round trips).
       // (typed by create() above; TypeORM's insert type does not accept a simple-json Record column)
-      await this.repo.insert(row as never);
+      const written = claim ? this.repo.create({ ...row, status: 'sending', attempts: 1 }) : row;
+      await this.repo.insert(written as never);
+      if (claim) Object.assign(row, { id: written.id, createdAt: written.createdAt, updatedAt: written.updatedAt });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       return this.recordDuplicate(key, { channel, recipient, kind, urgent, payload });
     }
-    if (now && this.delivery) return this.deliverHere(row);
+    if (now && this.delivery && !notBefore) return this.deliverHere(row);
     await this.addJob(row);
     this.deps.metrics.outboundMessages.inc({ channel, status: 'queued' });
     this.deps.logger.debug({ outboundId: row.id, channel, recipient, kind, urgent, notBefore }, 'outbound message queued');
@@ -162,7 +167,7 @@ export class OutboundService {
   private async deliverHere(row: OutboundMessage): Promise<EnqueueResult> {
     this.deps.metrics.outboundMessages.inc({ channel: row.channel, status: 'queued' });
     try {
-      const status = (await this.delivery!(row.id, row)) as OutboundMessage['status'];
+      const status = (await this.delivery!(row.id, row, { claimed: true })) as OutboundMessage['status'];
       return { id: row.id, outcome: 'queued', status };
     } catch (error) {
       // The row is queued again (or waits for a slot): a job takes over, as after any attempt.

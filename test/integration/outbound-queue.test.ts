@@ -2,7 +2,7 @@ import nock from 'nock';
 import { OutboundMessage } from '../../entities';
 import { createContainer, type Container } from '../../src/container';
 import { createLogger } from '../../src/logger';
-import { createOutboundProcessor } from '../../src/outbound/outbound.processor';
+import { createOutboundDelivery, createOutboundProcessor } from '../../src/outbound/outbound.processor';
 import { OutboundService } from '../../src/outbound/outbound.service';
 import { budgetRule, pacingRules } from '../../src/outbound/outbound-pacing';
 import { maxInWindow } from '../helpers/max-in-window';
@@ -144,6 +144,25 @@ describe('outbound queue', () => {
     await waitFor(() => c.dataSource.getRepository(OutboundMessage).countBy({ status: 'sent' }), (n) => n === 45, 20_000, '45 sent');
     expect(maxInWindow(seen.map((s) => s.at), 1000)).toBeLessThanOrEqual(20);
     expect((await rows(c))[0]).toMatchObject({ recipient: '华东销售一组', channel: 'robot' });
+  });
+
+  it('sendNow sends from the caller with one logged attempt; a message that must wait for pacing goes back to the queue and is sent later, once', async () => {
+    const c = await setup({ OUTBOUND_MEMBER_PER_MINUTE: '1' });
+    fakeWecom();
+    c.outbound.attachDelivery(createOutboundDelivery(c));
+    startProcessing(c);
+    const text = (n: number) => ({ msgtype: 'text' as const, text: { content: `第${n}条` } });
+    const first = await c.outbound.sendNow({ channel: 'user', touser: 'zhangsan', message: text(1), idempotencyKey: 'now:1' });
+    expect(first).toMatchObject({ status: 'sent' });
+    expect(await row(c, first.id)).toMatchObject({ status: 'sent', attempts: 1 });
+    const second = await c.outbound.sendNow({ channel: 'user', touser: 'zhangsan', message: text(2), idempotencyKey: 'now:2' });
+    expect(second).toMatchObject({ status: 'queued' });
+    expect(await row(c, second.id)).toMatchObject({ status: 'queued', attempts: 0 }); // no attempt was made
+    expect(await waitFor(() => row(c, second.id), (r) => r.status === 'sent', 10_000, 'the paced message sent')).toMatchObject({ attempts: 1 });
+    expect(seen.filter((s) => s.api === 'message/send').map((s) => s.body.text)).toEqual([{ content: '第1条' }, { content: '第2条' }]);
+    // the same key again: logged as a duplicate, not sent
+    expect(await c.outbound.sendNow({ channel: 'user', touser: 'zhangsan', message: text(1), idempotencyKey: 'now:1' })).toMatchObject({ outcome: 'duplicate', id: first.id });
+    expect(seen.filter((s) => s.api === 'message/send')).toHaveLength(2);
   });
 
   it('budgets are per WeCom API, as WeCom counts them: lookups that used up their budget do not hold back a welcome', async () => {
