@@ -137,7 +137,10 @@ async function main(): Promise<void> {
     console.log(`scheduled in ${((scheduledAt - scheduleStart) / 1000).toFixed(1)} s; first due ${((firstDue - scheduledAt) / 1000).toFixed(1)} s from now`);
     if (scheduledAt > firstDue) console.log('WARNING: scheduling ended after the first due time; early items count as late');
 
-    const workers = Array.from({ length: WORKERS }, () => startCompiledApp('worker', env));
+    // Workers run as the README recommends deploying them (a capped heap: Node otherwise lets garbage
+    // pile up to ~350 MB before collecting); BENCH_WORKER_NODE_OPTIONS='' measures the default.
+    const workerEnv = { ...env, NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? '--max-old-space-size=192' };
+    const workers = Array.from({ length: WORKERS }, () => startCompiledApp('worker', workerEnv));
     children.push(...workers);
     const rss = () => Math.max(...workers.map((w) => memoryMb(w.pid!).rss));
     let peakRss = 0;
