@@ -112,12 +112,12 @@ export class OutboundService {
     const { channel, recipient, kind, urgent, payload } = describe(request);
     const notBefore = urgent ? null : quietHoursEnd(new Date(this.now()), this.deps.config.quietHours, this.deps.config.timezone);
 
+    // Sent from here at once (not in quiet hours): the row is written as its first attempt already
+    // (one UPDATE less per message); `row` keeps the values from before the attempt, as the delivery expects.
+    const claim = now && this.delivery !== undefined && !notBefore;
     let row: OutboundMessage;
     try {
       row = this.repo.create({ idempotencyKey: key, channel, recipient, kind, urgent, payload: payload as unknown as Record<string, unknown>, status: 'queued', notBefore, attempts: 0 });
-      // Sent from here at once: the row is written as its first attempt already (one UPDATE less per
-      // message); `row` keeps the values from before the attempt, as the delivery expects.
-      const claim = now && this.delivery && !notBefore;
       // insert, not save: no transaction around a single INSERT (a burst is bound by round trips).
       // (typed by create() above; TypeORM's insert type does not accept a simple-json Record column)
       const written = claim ? this.repo.create({ ...row, status: 'sending', attempts: 1 }) : row;
@@ -127,7 +127,7 @@ export class OutboundService {
       if (!isUniqueViolation(error)) throw error;
       return this.recordDuplicate(key, { channel, recipient, kind, urgent, payload });
     }
-    if (now && this.delivery && !notBefore) return this.deliverHere(row);
+    if (claim) return this.deliverHere(row);
     await this.addJob(row);
     this.deps.metrics.outboundMessages.inc({ channel, status: 'queued' });
     this.deps.logger.debug({ outboundId: row.id, channel, recipient, kind, urgent, notBefore }, 'outbound message queued');
