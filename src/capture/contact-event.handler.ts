@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { insertIgnore } from '../db/insert-ignore';
 import { AuditLog, Customer, CustomerRelation, CustomerTag, Staff, type RelationStatus } from '../../entities';
 import type { InboundEvent } from '../../entities';
 import type { Logger } from '../logger';
@@ -112,10 +113,7 @@ export class ContactEventHandler {
       const relation = await upsertActiveRelation(m, customer.id, follow);
       await replaceWecomTags(m, customer.id, tagRefsOf(detail.follow_user));
       if (ruleTags.length > 0) {
-        await m.getRepository(CustomerTag).createQueryBuilder().insert()
-          .values(ruleTags.map((t) => ({ customerId: customer.id, tagId: t.id, source: 'rule' as const, addedBy: 'system' })))
-          .orIgnore().updateEntity(false)
-          .execute();
+        await insertIgnore(m.getRepository(CustomerTag), ruleTags.map((t) => ({ customerId: customer.id, tagId: t.id, source: 'rule' as const, addedBy: 'system' })));
       }
       if (created && match.stage && customer.stage !== match.stage) {
         await m.getRepository(Customer).update({ id: customer.id }, { stage: match.stage, stageChangedAt: new Date() });
@@ -212,7 +210,7 @@ export class ContactEventHandler {
     const repo = this.deps.dataSource.getRepository(Staff);
     const known = await repo.findOneBy({ userid: userId.toLowerCase() });
     if (known) return known;
-    await repo.createQueryBuilder().insert().values({ userid: userId.toLowerCase(), wecomUserid: userId }).orIgnore().updateEntity(false).execute();
+    await insertIgnore(repo, { userid: userId.toLowerCase(), wecomUserid: userId });
     return repo.findOneByOrFail({ userid: userId.toLowerCase() });
   }
 

@@ -1,4 +1,5 @@
 import { In, Not, type DataSource } from 'typeorm';
+import { insertIgnore } from '../db/insert-ignore';
 import { Tag } from '../../entities';
 import type { WecomApiClient } from '../wecom/api/wecom-api.client';
 import { WecomApiError } from '../wecom/api/wecom-api.error';
@@ -77,7 +78,7 @@ export class CorpTagDictionary {
 
   private async ensureLocal(def: RuleTag): Promise<Tag> {
     const repo = this.dataSource.getRepository(Tag);
-    await repo.createQueryBuilder().insert().values({ name: def.name, groupName: def.group, origin: 'local' }).orIgnore().updateEntity(false).execute();
+    await insertIgnore(repo, { name: def.name, groupName: def.group, origin: 'local' });
     return repo.findOneByOrFail({ name: def.name, groupName: def.group, origin: 'local' });
   }
 
@@ -94,7 +95,7 @@ export class CorpTagDictionary {
           const fields = { name: tag.name.slice(0, 64), wecomGroupId: group.group_id, groupName: group.group_name.slice(0, 64), origin: 'wecom' as const, sortOrder: Number(tag.order) || 0, deleted };
           const existing = await repo.findOneBy({ wecomTagId: tag.id });
           if (!existing) {
-            await repo.createQueryBuilder().insert().values({ wecomTagId: tag.id, ...fields }).orIgnore().updateEntity(false).execute();
+            await insertIgnore(repo, { wecomTagId: tag.id, ...fields });
             diff.added += 1;
           } else if (existing.name !== fields.name || existing.groupName !== fields.groupName || existing.sortOrder !== fields.sortOrder || existing.deleted !== deleted || existing.wecomGroupId !== fields.wecomGroupId) {
             await repo.update({ id: existing.id }, fields);

@@ -45,7 +45,7 @@ export class CustomerGroupSync {
         dismissedAt: null,
       };
       const before = await groups.findOneBy({ chatId: chat.chat_id });
-      await groups.createQueryBuilder().insert().values({ chatId: chat.chat_id, ...fields }).orIgnore().updateEntity(false).execute();
+      await insertIgnore(groups, { chatId: chat.chat_id, ...fields });
       const group = await groups.findOneByOrFail({ chatId: chat.chat_id });
       let changed = !before || before.name !== fields.name || before.ownerUserid !== fields.ownerUserid || before.notice !== fields.notice || before.status !== 'active';
       if (before && changed) await groups.update({ id: group.id }, fields);
@@ -66,7 +66,7 @@ export class CustomerGroupSync {
         };
         const old = existing.find((e) => e.memberId === row.memberId);
         if (!old) {
-          await members.createQueryBuilder().insert().values(row).orIgnore().updateEntity(false).execute();
+          await insertIgnore(members, row);
           changed = true;
         } else if (old.groupNickname !== row.groupNickname || old.name !== row.name || old.unionid !== row.unionid) {
           await members.update({ id: old.id }, row);
@@ -86,7 +86,7 @@ export class CustomerGroupSync {
    */
   async dismiss(chatId: string, at: Date): Promise<boolean> {
     const groups = this.dataSource.getRepository(CustomerGroup);
-    if ((await insertIgnore(this.dataSource.manager, CustomerGroup, { chatId, status: 'dismissed', dismissedAt: at })) === 1) return true;
+    if ((await insertIgnore(groups, { chatId, status: 'dismissed', dismissedAt: at })) === 1) return true;
     const result = await groups.update({ chatId, status: 'active' }, { status: 'dismissed', dismissedAt: at });
     return (result.affected ?? 0) > 0;
   }

@@ -28,7 +28,7 @@ export function customerFields(contact: ExternalContact): CustomerFields {
 export async function upsertCustomer(m: EntityManager, contact: ExternalContact): Promise<{ customer: Customer; created: boolean }> {
   const repo = m.getRepository(Customer);
   const fields = customerFields(contact);
-  const created = (await insertIgnore(m, Customer, { externalUserid: contact.external_userid, ...fields })) === 1;
+  const created = (await insertIgnore(m.getRepository(Customer), { externalUserid: contact.external_userid, ...fields })) === 1;
   const customer = await repo.findOneByOrFail({ externalUserid: contact.external_userid });
   // Unchanged rows are not written: a repeated sync must leave updated_at (and the binlog) alone.
   if (!created && differs(customer, fields)) {
@@ -62,7 +62,7 @@ export async function upsertActiveRelation(m: EntityManager, customerId: number,
   const repo = m.getRepository(CustomerRelation);
   const staffUserid = follow.userid.toLowerCase();
   const fields = relationFields(follow);
-  let created = (await insertIgnore(m, CustomerRelation, { customerId, staffUserid, ...fields, status: 'active' })) === 1;
+  let created = (await insertIgnore(m.getRepository(CustomerRelation), { customerId, staffUserid, ...fields, status: 'active' })) === 1;
   if (!created) {
     const before = await repo.findOneByOrFail({ customerId, staffUserid });
     created = before.status !== 'active';
@@ -88,14 +88,14 @@ export async function replaceWecomTags(m: EntityManager, customerId: number, tag
   const ids = [...new Set(tags.map((t) => t.id))];
   for (const ref of tags) {
     if (!ref.name) continue;
-    await tagRepo.createQueryBuilder().insert().values({ wecomTagId: ref.id, name: ref.name.slice(0, 64), groupName: (ref.groupName ?? '').slice(0, 64), origin: 'wecom' }).orIgnore().updateEntity(false).execute();
+    await insertIgnore(tagRepo, { wecomTagId: ref.id, name: ref.name.slice(0, 64), groupName: (ref.groupName ?? '').slice(0, 64), origin: 'wecom' });
   }
   const known = ids.length > 0 ? await tagRepo.findBy({ wecomTagId: In(ids) }) : [];
   const current = await links.find({ where: { customerId }, relations: { tag: true } });
   const wanted = new Set(known.map((t) => t.id));
   const missing = known.filter((t) => !current.some((l) => l.tagId === t.id));
   if (missing.length > 0) {
-    await links.createQueryBuilder().insert().values(missing.map((t) => ({ customerId, tagId: t.id, source: 'wecom' as const, addedBy: null }))).orIgnore().updateEntity(false).execute();
+    await insertIgnore(links, missing.map((t) => ({ customerId, tagId: t.id, source: 'wecom' as const, addedBy: null })));
   }
   const stale = current.filter((l) => l.source === 'wecom' && l.tag.origin === 'wecom' && !wanted.has(l.tagId));
   if (stale.length > 0) await links.delete({ id: In(stale.map((l) => l.id)) });

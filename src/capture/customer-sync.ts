@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { insertIgnore } from '../db/insert-ignore';
 import { In, Not, type DataSource } from 'typeorm';
 import { Customer, CustomerGroup, CustomerRelation, SyncCheckpoint } from '../../entities';
 import type { WecomApiClient } from '../wecom/api/wecom-api.client';
@@ -78,7 +79,7 @@ export class CustomerSync {
       : { runId: randomUUID(), phase: 'customers', batch: 0, cursor: '', report: emptyReport(mode) };
     state.report.runId = state.runId;
     const save = async (status: 'running' | 'done') => {
-      await checkpoints.createQueryBuilder().insert().values({ name: mode, status, state: toJson(state), startedAt: new Date() }).orIgnore().updateEntity(false).execute();
+      await insertIgnore(checkpoints, { name: mode, status, state: toJson(state), startedAt: new Date() });
       await checkpoints.update({ name: mode }, { status, state: toJson(state), finishedAt: status === 'done' ? new Date() : null, ...(resumeFrom || status === 'done' ? {} : { startedAt: new Date() }) });
     };
     await save('running');

@@ -1,4 +1,5 @@
 import { In, Not, type DataSource } from 'typeorm';
+import { insertIgnore } from '../db/insert-ignore';
 import { z } from 'zod';
 import { Staff, Team } from '../../entities';
 import { parseDefinitions, readJsonFile } from '../definitions-file';
@@ -54,18 +55,13 @@ export async function syncTeams(dataSource: DataSource, file: TeamsFile): Promis
     const staff = m.getRepository(Staff);
     const listedIds: number[] = [];
     for (const def of file.teams) {
-      await teams
-        .createQueryBuilder()
-        .insert()
-        .values({ name: def.name })
-        .orIgnore().updateEntity(false)
-        .execute();
+      await insertIgnore(teams, { name: def.name });
       const team = await teams.findOneByOrFail({ name: def.name });
       await teams.update(team.id, { leadUserid: def.lead?.toLowerCase() ?? null, robotWebhookUrl: def.robotWebhookUrl ?? null, appChatId: def.appChatId ?? null });
       listedIds.push(team.id);
       const people = [...new Set([...def.members, ...(def.lead ? [def.lead] : [])])];
       for (const raw of people) {
-        await staff.createQueryBuilder().insert().values({ userid: raw.toLowerCase(), wecomUserid: raw }).orIgnore().updateEntity(false).execute();
+        await insertIgnore(staff, { userid: raw.toLowerCase(), wecomUserid: raw });
       }
       const userids = people.map((p) => p.toLowerCase());
       if (userids.length > 0) await staff.update({ userid: In(userids) }, { teamId: team.id });

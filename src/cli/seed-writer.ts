@@ -1,4 +1,5 @@
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import { insertIgnore } from '../db/insert-ignore';
 import { Customer, CustomerRelation, FollowUp, Reminder, Staff, StageChange, Team } from '../../entities';
 import { type SeedCustomer, type SeedOptions, seedCustomers, seedTeams } from './seed-data';
 
@@ -22,7 +23,7 @@ export async function writeSeed(dataSource: DataSource, options: SeedOptions, on
   if ((await dataSource.getRepository(Customer).count()) > 0) throw new Error('the database already has customers: seed an empty database');
   const { teams, staff } = seedTeams(options);
   for (const team of teams) {
-    await dataSource.createQueryBuilder().insert().into(Team).values({ name: team.name, leadUserid: team.leadUserid, robotWebhookUrl: team.robotWebhookUrl }).orIgnore().updateEntity(false).execute();
+    await insertIgnore(dataSource.getRepository(Team), { name: team.name, leadUserid: team.leadUserid, robotWebhookUrl: team.robotWebhookUrl });
   }
   const teamIds = new Map((await dataSource.getRepository(Team).find()).map((t) => [t.name, t.id]));
   await insertAll(

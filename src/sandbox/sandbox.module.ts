@@ -1,4 +1,5 @@
 import type Koa from 'koa';
+import { insertIgnore } from '../db/insert-ignore';
 import type { DataSource } from 'typeorm';
 import { Staff } from '../../entities';
 import { loadChannelRules } from '../capture/channel-rules';
@@ -65,7 +66,7 @@ export function mountSandbox(app: Koa, container: Container): FakeWecomWorld {
 async function nameStaff(dataSource: DataSource, world: FakeWecomWorld): Promise<void> {
   const repo = dataSource.getRepository(Staff);
   for (const s of world.staff) {
-    await repo.createQueryBuilder().insert().values({ userid: s.userid.toLowerCase(), wecomUserid: s.userid, name: s.name }).orIgnore().updateEntity(false).execute();
+    await insertIgnore(repo, { userid: s.userid.toLowerCase(), wecomUserid: s.userid, name: s.name });
     await repo.update({ userid: s.userid.toLowerCase() }, { name: s.name });
   }
 }

@@ -1,4 +1,5 @@
 import { In, type DataSource } from 'typeorm';
+import { insertIgnore } from '../db/insert-ignore';
 import { Customer, CustomerRelation, CustomerTag, Tag, type TagLinkSource } from '../../entities';
 import { audit } from './audit';
 import type { CorpTagSync } from './corp-tag-sync.port';
@@ -23,13 +24,7 @@ export class TagService {
     const missing = tags.filter((t) => !existing.some((e) => e.tagId === t.id));
     if (missing.length > 0) {
       await this.dataSource.transaction(async (m) => {
-        await m
-          .getRepository(CustomerTag)
-          .createQueryBuilder()
-          .insert()
-          .values(missing.map((t) => ({ customerId: input.customer.id, tagId: t.id, source: input.source, addedBy: input.actor })))
-          .orIgnore().updateEntity(false)
-          .execute();
+        await insertIgnore(m.getRepository(CustomerTag), missing.map((t) => ({ customerId: input.customer.id, tagId: t.id, source: input.source, addedBy: input.actor })));
         await audit(m, { actor: input.actor, action: 'tag.add', targetType: 'customer', targetId: input.customer.id, detail: { tagIds: missing.map((t) => t.id) }, sourceKey: input.sourceKey });
       });
     }
@@ -74,7 +69,7 @@ export class TagService {
     const found = await repo.find({ where: { name, deleted: false }, order: { origin: 'DESC' } });
     const corp = found.find((t) => t.origin === 'wecom');
     if (corp ?? found[0]) return (corp ?? found[0])!;
-    await repo.createQueryBuilder().insert().values({ name, groupName: '', origin: 'local' }).orIgnore().updateEntity(false).execute();
+    await insertIgnore(repo, { name, groupName: '', origin: 'local' });
     return repo.findOneByOrFail({ name, groupName: '', origin: 'local' });
   }
 

@@ -1,4 +1,5 @@
 import { In, MoreThan, type DataSource, type EntityManager } from 'typeorm';
+import { insertIgnore } from '../db/insert-ignore';
 import { AuditLog, Customer, CustomerTag, FollowUp, Opportunity, Reminder, StageChange, type CustomerStage, type TagLinkSource } from '../../entities';
 import { audit } from './audit';
 import type { ReminderScheduler } from './reminder-scheduler.port';
@@ -80,13 +81,7 @@ export class UndoService {
         return [];
       case 'tag.remove': {
         const links = d.links as Array<{ tagId: number; source: TagLinkSource; addedBy: string | null }>;
-        await m
-          .getRepository(CustomerTag)
-          .createQueryBuilder()
-          .insert()
-          .values(links.map((l) => ({ customerId: Number(entry.targetId), tagId: l.tagId, source: l.source, addedBy: l.addedBy })))
-          .orIgnore().updateEntity(false)
-          .execute();
+        await insertIgnore(m.getRepository(CustomerTag), links.map((l) => ({ customerId: Number(entry.targetId), tagId: l.tagId, source: l.source, addedBy: l.addedBy })));
         return [];
       }
       case 'customer.do_not_contact': {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { insertIgnore } from '../db/insert-ignore';
 import { LessThanOrEqual, type DataSource } from 'typeorm';
 import { CustomerRelation, CustomerTag, SopRun, SopStepRun, type SopTriggerType } from '../../entities';
 import type { SopStarter } from '../capture/sop-starter.port';
@@ -84,21 +85,9 @@ export class SopEngine implements SopStarter, SopTriggers {
     const startedAt = this.deps.now();
     const runKey = `${input.triggerType}:${def.name}:${input.customerId}:${hash(input.identity)}`;
     const steps = await this.deps.dataSource.transaction(async (m) => {
-      await m
-        .getRepository(SopRun)
-        .createQueryBuilder()
-        .insert()
-        .values({ sopName: def.name, customerId: input.customerId, staffUserid: input.staffUserid, triggerType: input.triggerType, runKey, status: 'active', context: input.context as never, startedAt })
-        .orIgnore().updateEntity(false)
-        .execute();
+      await insertIgnore(m.getRepository(SopRun), { sopName: def.name, customerId: input.customerId, staffUserid: input.staffUserid, triggerType: input.triggerType, runKey, status: 'active', context: input.context as never, startedAt });
       const run = await m.getRepository(SopRun).findOneByOrFail({ runKey });
-      await m
-        .getRepository(SopStepRun)
-        .createQueryBuilder()
-        .insert()
-        .values(def.steps.map((s, i) => ({ runId: run.id, stepKey: s.key, stepIndex: i, dueAt: sopStepDueAt(run.startedAt, this.deps.definitions.offsetOf(def.name, s.key), this.deps.timezone), status: 'pending' as const })))
-        .orIgnore().updateEntity(false)
-        .execute();
+      await insertIgnore(m.getRepository(SopStepRun), def.steps.map((s, i) => ({ runId: run.id, stepKey: s.key, stepIndex: i, dueAt: sopStepDueAt(run.startedAt, this.deps.definitions.offsetOf(def.name, s.key), this.deps.timezone), status: 'pending' as const })));
       return { run, pending: await m.getRepository(SopStepRun).find({ where: { runId: run.id, status: 'pending' }, order: { stepIndex: 'ASC' } }) };
     });
     await this.deps.scheduler.scheduleSteps(steps.pending);
