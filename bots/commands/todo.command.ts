@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { todoCard } from '../../templates/cards/reminder-cards';
+import { reminderLine, todoCard } from '../../templates/cards/reminder-cards';
 import { defineCommand } from '../core/command';
 import { formatChineseDateTime } from '../dates/chinese-date.parser';
 
@@ -18,7 +18,7 @@ export const todoCommand = defineCommand<Record<string, never>>({
     }
     const items = reminders.map((r) => ({
       id: r.id,
-      line: `${formatChineseDateTime(r.dueAt, ctx.timezone, ctx.now)}${r.customer ? ` ${r.customer.name}` : ''}：${r.content}`,
+      line: `${formatChineseDateTime(r.dueAt, ctx.timezone, ctx.now)} ${reminderLine(r.content, r.customer?.name ?? null)}`,
       overdue: r.dueAt.getTime() < ctx.now.getTime(),
     }));
     // task_id: unique per card and stable for this message (a retried reply is the same card).

@@ -81,13 +81,14 @@ export class ContactEventHandler {
     const detail = await this.fetch(p.externalUserid);
     const follow = detail?.follow_user.find((f) => f.userid.toLowerCase() === p.userId.toLowerCase());
     const match = this.deps.rules.match(p.state || follow?.state || null);
-    if (!detail || !follow || !p.welcomeCode || !match.welcome) return this.record(event, p, detail);
+    const welcome = match.welcome ? renderWelcome(match.welcome, { name: detail?.external_contact.name, staff: staff.name }) : '';
+    if (!detail || !follow || !p.welcomeCode || !welcome) return this.record(event, p, detail);
 
     await this.deps.outbound.sendNow({
       channel: 'welcome',
       welcomeCode: p.welcomeCode,
       externalUserid: p.externalUserid,
-      text: { content: renderWelcome(match.welcome, { name: detail.external_contact.name, staff: staff.name ?? '' }) },
+      text: { content: welcome },
       expiresAt: new Date(event.createdAt.getTime() + WELCOME_WINDOW_MS),
       idempotencyKey: `welcome:${event.dedupeKey}`,
     });
@@ -173,7 +174,7 @@ export class ContactEventHandler {
         wecomUserid: p.userId,
         at: this.deps.alerts.formatTime(at),
         addedAt: current?.addedAt ? this.deps.alerts.formatTime(current.addedAt) : undefined,
-        state: current?.state,
+        channel: this.deps.rules.label(current?.state),
       },
       `alert:${event.dedupeKey}`,
     );

@@ -1,4 +1,5 @@
 import { In, type DataSource } from 'typeorm';
+import { type ChannelNames, NO_CHANNEL_LABEL } from './channel-names.port';
 import {
   AuditLog,
   Customer,
@@ -64,7 +65,10 @@ const RELATION_END: Record<string, string> = {
  * could drift from them.
  */
 export class CustomerTimeline {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly channels?: ChannelNames,
+  ) {}
 
   async summary(customer: Customer): Promise<CustomerSummary> {
     const ds = this.dataSource;
@@ -118,7 +122,7 @@ export class CustomerTimeline {
 
     const entries: TimelineEntry[] = [];
     for (const r of relations) {
-      const via = r.state ? `渠道 ${r.state}` : '';
+      const via = r.state ? `渠道 ${this.channels?.label(r.state) ?? r.state}` : NO_CHANNEL_LABEL;
       entries.push({ at: r.addedAt ?? r.createdAt, kind: 'added', actor: names(r.staffUserid), text: `添加了${names(r.staffUserid)}${via ? `（${via}）` : ''}` });
       if (r.status !== 'active' && r.endedAt) {
         const template = RELATION_END[r.status] ?? `关系结束（${r.status}）`;

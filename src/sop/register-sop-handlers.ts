@@ -34,7 +34,7 @@ export function registerSopHandlers(container: Container, now: () => Date, optio
   const teams = new TeamGroups(dataSource, outbound);
 
   const queue = queues.get('sop');
-  void queue.process(SOP_STEP_JOB, 16, createSopStepProcessor({ dataSource, definitions, outbound, teams, logger, now }));
+  void queue.process(SOP_STEP_JOB, 16, createSopStepProcessor({ dataSource, definitions, outbound, teams, logger, now, channels: container.services.channels }));
   void queue.process(OVERDUE_JOB, 2, createOverdueProcessor({ dataSource, teams, logger, timezone: config.timezone, overdueAfterMs: config.sop.overdueAfterMs }));
   void queue.process(SILENT_SCAN_JOB, 1, async () => ({ runs: await scanSilentCustomers({ dataSource, definitions, engine, now }) }));
   void queue.process(SWEEP_JOB, 1, async () => ({ replanned: await engine.rescheduleMissing() }));

@@ -11,7 +11,8 @@ export interface LostCustomerInput {
   /** when WeCom reported it, already formatted in the CRM time zone */
   at: string;
   addedAt?: string;
-  state?: string | null;
+  /** the channel the customer came from, as people read it (the rule's display name, 直接添加) */
+  channel?: string;
 }
 
 /** 删人提醒 to the salesperson: the customer deleted them. */
@@ -23,7 +24,7 @@ export function lostCustomerCard(input: LostCustomerInput): TemplateCard {
     rows: [
       { key: '客户', value: input.customerName },
       ...(input.addedAt ? [{ key: '添加时间', value: input.addedAt }] : []),
-      ...(input.state ? [{ key: '来源渠道', value: input.state }] : []),
+      ...(input.channel ? [{ key: '来源渠道', value: input.channel }] : []),
     ],
     quote: '跟进记录已保留。可以通过其他渠道联系客户，了解原因。',
   });
@@ -34,7 +35,7 @@ export function lostCustomerGroupMarkdown(input: LostCustomerInput): string {
   return [
     `**删人提醒** <font color="warning">${input.customerName}</font> 删除了 ${input.staffName}`,
     `> 时间：${input.at}`,
-    ...(input.state ? [`> 渠道：${input.state}`] : []),
+    ...(input.channel ? [`> 渠道：${input.channel}`] : []),
     `<@${input.staffUserid}>`,
   ].join('\n');
 }

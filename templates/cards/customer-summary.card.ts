@@ -13,7 +13,8 @@ export interface CustomerSummaryCardInput {
   /** "11/20 张三销售：电话沟通了报价", newest first, at most three */
   recentFollowUps: string[];
   owners: string[];
-  channel: string | null;
+  /** the channel as people read it: the rule's display name, 直接添加 for an add without one */
+  channel: string;
   tags: string[];
   openReminders: number;
   /** "11月24日 周二 15:00 发报价" */
@@ -36,7 +37,7 @@ export function customerSummaryCard(p: CustomerSummaryCardInput): TemplateCard {
     rows: [
       { key: '阶段', value: inStage },
       { key: '负责人', value: p.owners.join('、') || '无' },
-      { key: '来源', value: p.channel ?? '未知' },
+      { key: '来源', value: p.channel },
       { key: '标签', value: p.tags.join('、') || '无' },
       { key: '待办', value: p.openReminders ? `${p.openReminders}条 · 下次 ${p.nextReminder}` : '无' },
       ...(p.openOpportunity ? [{ key: '商机', value: p.openOpportunity }] : []),

@@ -25,6 +25,23 @@ export function reminderTaskId(reminderId: number, dueAt: Date): string {
   return `rem-${reminderId}-${dueAt.getTime()}`;
 }
 
+/**
+ * What a reminder is about, without repeating the customer the card or line already names: a
+ * reminder set from a follow-up reads 「联系 刘洋：发报价」, and next to 刘洋 that is 「发报价」.
+ */
+export function reminderMatter(content: string, customerName: string | null): string {
+  if (!customerName) return content;
+  const name = customerName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const stripped = content.replace(new RegExp(`^(联系|回访|跟进)?\\s*${name}\\s*[：:，,\\s]\\s*`), '').trim();
+  return stripped || content;
+}
+
+/** One line about a reminder with its customer, naming them once: 「刘洋：发报价」, 「给刘洋发报价」. */
+export function reminderLine(content: string, customerName: string | null): string {
+  const matter = reminderMatter(content, customerName);
+  return customerName && !matter.includes(customerName) ? `${customerName}：${matter}` : matter;
+}
+
 export interface ReminderCardInput {
   reminderId: number;
   taskId: string;
@@ -47,7 +64,8 @@ export function reminderButtonCard(input: ReminderCardInput): TemplateCard {
     task_id: input.taskId,
     source: { desc: '提醒', desc_color: 0 },
     main_title: { title: fit(input.customerName ? `该联系 ${input.customerName} 了` : '提醒', CARD_LIMITS.title), desc: fit(input.due, CARD_LIMITS.desc) },
-    quote_area: { type: 0, quote_text: fit(input.content, CARD_LIMITS.quote) },
+    // the title names the customer: the quote says what to do
+    quote_area: { type: 0, quote_text: fit(reminderMatter(input.content, input.customerName), CARD_LIMITS.quote) },
     sub_title_text: fit(`也可回复「完成 ${input.reminderId}」或「推迟 ${input.reminderId} 明天上午10点」`, CARD_LIMITS.subTitle),
     horizontal_content_list: [{ keyname: '编号', value: `#${input.reminderId}` }],
     button_list: buttons.slice(0, CARD_LIMITS.buttons),
@@ -65,7 +83,7 @@ export function overdueReminderMarkdown(input: { staffName: string; mention: str
     `**<font color="warning">提醒已超时未处理</font>** ${input.overdueFor}`,
     `> 销售：${input.staffName}${input.mention ? ` <@${input.mention}>` : ''}`,
     `> 客户：${input.customerName ?? '（未关联客户）'}`,
-    `> 事项：${input.content}`,
+    `> 事项：${reminderMatter(input.content, input.customerName)}`,
     `> 到期：${input.due}`,
   ].join('\n');
 }

@@ -29,7 +29,7 @@ describe('npm run simulate', () => {
     let reply = '';
     for (let i = 0; i < 10 && !reply.includes('标签：展会、高意向'); i++) reply = (await simulate('type', '--user', 'zhangwei', '查客户', '陈静')).stdout;
     expect(reply).toContain('[text_notice] 陈静 · 潜在客户');
-    expect(reply).toContain('来源：expo-2026');
+    expect(reply).toContain('来源：2026展会');
 
     const view = await simulate('view', '--user', 'zhangwei');
     expect(view.stdout).toContain('陈静 · 潜在客户 · 展会、高意向 · 张伟');
