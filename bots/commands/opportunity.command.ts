@@ -1,4 +1,5 @@
 import { confirmationCard } from '../../templates/cards/bot-cards';
+import { titleAround } from '../../templates/cards/card-limits';
 import { defineCommand } from '../core/command';
 import { UsageError } from '../core/errors';
 import { firstArg, splitArgs } from '../core/normalize';
@@ -60,7 +61,7 @@ export const opportunityCommand = defineCommand<OpportunityInput>({
       kind: 'card',
       card: confirmationCard({
         source: '商机',
-        title: `${customer.name}：¥${input.amount.toLocaleString('zh-CN')}`,
+        title: titleAround('', customer.name, `：¥${input.amount.toLocaleString('zh-CN')}`),
         rows: [
           { key: '概率', value: input.probability === null ? '未填' : `${input.probability}%` },
           // a close date is a day: no clock time

@@ -11,7 +11,7 @@ export const todoCommand = defineCommand<Record<string, never>>({
   summary: '未完成的提醒，卡片上选一条点「完成 / 推迟1小时 / 明天再提醒」（也可回复「完成 编号」）',
   parse: () => ({}),
   async run(_input, ctx) {
-    const reminders = await ctx.services.reminders.pendingFor(ctx.sender);
+    const [reminders, total] = await Promise.all([ctx.services.reminders.pendingFor(ctx.sender), ctx.services.reminders.countOpenFor(ctx.sender)]);
     if (reminders.length === 0) {
       await ctx.reply({ kind: 'text', content: '没有待办提醒。发送「提醒 明天上午10点 张三 回访」设一个。' });
       return;
@@ -23,6 +23,6 @@ export const todoCommand = defineCommand<Record<string, never>>({
     }));
     // task_id: unique per card and stable for this message (a retried reply is the same card).
     const taskId = `todo-${createHash('sha256').update(ctx.sourceKey).digest('hex').slice(0, 32)}`;
-    await ctx.reply({ kind: 'card', card: todoCard({ taskId, items }) });
+    await ctx.reply({ kind: 'card', card: todoCard({ taskId, items, total }) });
   },
 });

@@ -1,4 +1,5 @@
 import type { TemplateCard } from '../../src/wecom/api/wecom-api.types';
+import { titleAround } from './card-limits';
 import { textNoticeCard } from './text-notice.card';
 
 /** Cards and group texts about customers arriving and leaving (pure: data in, payload out). */
@@ -19,7 +20,7 @@ export interface LostCustomerInput {
 export function lostCustomerCard(input: LostCustomerInput): TemplateCard {
   return textNoticeCard({
     source: '删人提醒',
-    title: `客户 ${input.customerName} 删除了你`,
+    title: titleAround('客户 ', input.customerName, ' 删除了你'),
     desc: input.at,
     rows: [
       { key: '客户', value: input.customerName },
@@ -56,7 +57,7 @@ export interface TransferFailInput {
 export function transferFailCard(input: TransferFailInput): TemplateCard {
   return textNoticeCard({
     source: '客户转接',
-    title: `客户 ${input.customerName} 转接失败`,
+    title: titleAround('客户 ', input.customerName, ' 转接失败'),
     desc: input.at,
     rows: [
       { key: '客户', value: input.customerName },

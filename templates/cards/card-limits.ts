@@ -29,3 +29,12 @@ export function fit(text: string, max: number): string {
   const short = chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
   return cutToBytes(short, max * 3);
 }
+
+/**
+ * A title around a name: the name is shortened, not what is said about it, so a long WeChat
+ * nickname never pushes 「删除了你」 or 「转接失败」 off the card.
+ */
+export function titleAround(before: string, name: string, after: string, max: number = CARD_LIMITS.title): string {
+  const room = max - Array.from(before).length - Array.from(after).length;
+  return fit(`${before}${fit(name, Math.max(room, 4))}${after}`, max);
+}

@@ -1,5 +1,5 @@
 import type { TemplateCard } from '../../src/wecom/api/wecom-api.types';
-import { CARD_LIMITS, fit } from './card-limits';
+import { CARD_LIMITS, fit, titleAround } from './card-limits';
 
 /**
  * Interactive reminder cards (button_interaction). A click comes back as `template_card_event`
@@ -63,7 +63,7 @@ export function reminderButtonCard(input: ReminderCardInput): TemplateCard {
     card_type: 'button_interaction',
     task_id: input.taskId,
     source: { desc: '提醒', desc_color: 0 },
-    main_title: { title: fit(input.customerName ? `该联系 ${input.customerName} 了` : '提醒', CARD_LIMITS.title), desc: fit(input.due, CARD_LIMITS.desc) },
+    main_title: { title: input.customerName ? titleAround('该联系 ', input.customerName, ' 了') : '提醒', desc: fit(input.due, CARD_LIMITS.desc) },
     // the title names the customer: the quote says what to do
     quote_area: { type: 0, quote_text: fit(reminderMatter(input.content, input.customerName), CARD_LIMITS.quote) },
     sub_title_text: fit(`也可回复「完成 ${input.reminderId}」或「推迟 ${input.reminderId} 明天上午10点」`, CARD_LIMITS.subTitle),
@@ -107,15 +107,23 @@ export interface TodoItem {
   overdue: boolean;
 }
 
-/** WeCom allows 10 options in a button_selection; the first ten (soonest) are actionable from the card. */
-export function todoCard(input: { taskId: string; items: TodoItem[] }): TemplateCard {
+/**
+ * WeCom allows 10 options in a button_selection; the first ten (soonest) are actionable from the card.
+ * `total`: how many are open (the card lists the soonest); the title counts them all.
+ */
+export function todoCard(input: { taskId: string; items: TodoItem[]; total?: number }): TemplateCard {
   const options = input.items.slice(0, 10);
+  const total = Math.max(input.total ?? input.items.length, input.items.length);
+  // The 112-character subtitle: the soonest few, a line each, and how many more there are.
+  const more = total > 3 ? `…共${total}条，下拉框里是最早的${options.length}条，也可回复「完成 编号」` : '';
+  const room = CARD_LIMITS.subTitle - Array.from(more).length - 1;
+  const shown = input.items.slice(0, 3).map((i) => fit(`#${i.id} ${i.overdue ? '（已过期）' : ''}${i.line}`, Math.floor(room / Math.min(3, input.items.length)) - 1));
   return {
     card_type: 'button_interaction',
     task_id: input.taskId,
     source: { desc: '待办', desc_color: 0 },
-    main_title: { title: `待办提醒（${input.items.length}）`, desc: '选一条提醒，再点按钮' },
-    sub_title_text: fit(input.items.map((i) => `#${i.id} ${i.line}${i.overdue ? '（已过期）' : ''}`).join('\n'), CARD_LIMITS.subTitle),
+    main_title: { title: `待办提醒（${total}）`, desc: '选一条提醒，再点按钮' },
+    sub_title_text: fit([...shown, ...(more ? [more] : [])].join('\n'), CARD_LIMITS.subTitle),
     button_selection: {
       question_key: TODO_QUESTION_KEY,
       title: '提醒',

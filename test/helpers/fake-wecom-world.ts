@@ -59,6 +59,8 @@ export class FakeWecomWorld {
         .persist();
     post('message/send', () => ({ errcode: 0, errmsg: 'ok', msgid: `msg-${this.calls.length}` }));
     post('webhook/send', () => ({ errcode: 0, errmsg: 'ok' }));
+    post('appchat/send', () => ({ errcode: 0, errmsg: 'ok' }));
+    post('message/update_template_card', () => ({ errcode: 0, errmsg: 'ok', invaliduser: [] }));
     post('externalcontact/send_welcome_msg', () => this.welcomeAnswer());
     post('externalcontact/mark_tag', (b) => {
       const c = this.customers.get(String(b.external_userid));
