@@ -1,3 +1,4 @@
+import { distance } from 'fastest-levenshtein';
 import type { Command } from '../core/command';
 import { defineCommand } from '../core/command';
 import { UserError } from '../core/errors';
@@ -21,7 +22,10 @@ export function helpCommand(registry: () => Command[]) {
       if (input.topic) {
         const topic = input.topic.toLowerCase();
         const command = commands.find((c) => [c.name, ...c.aliases].some((n) => n.toLowerCase() === topic));
-        if (!command) throw new UserError(`没有「${input.topic}」这个命令。发送「帮助」查看全部命令。`);
+        if (!command) {
+          const near = nearest(commands, topic);
+          throw new UserError(`没有「${input.topic}」这个命令。${near ? `你是不是想看「帮助 ${near.name}」？` : ''}发送「帮助」查看全部命令。`);
+        }
         const aliases = command.aliases.length ? `\n别名：${command.aliases.join('、')}` : '';
         await ctx.reply({ kind: 'text', content: `${command.name}：${command.summary}\n用法：${command.usage}\n例如：${command.example}${aliases}` });
         return;
@@ -31,4 +35,16 @@ export function helpCommand(registry: () => Command[]) {
       await ctx.reply({ kind: 'markdown', content: `**可用命令**\n${lines.join('\n')}\n<font color="comment">发送「帮助 命令」看用法和例子${example}</font>` });
     },
   });
+}
+
+/** The command a mistyped topic most likely meant (帮助 跟近 → 记录跟进), as the router guesses a command. */
+function nearest(commands: Command[], topic: string): Command | undefined {
+  let best: { command: Command; d: number } | undefined;
+  for (const command of commands) {
+    for (const name of [command.name, ...command.aliases]) {
+      const d = distance(topic, name.toLowerCase());
+      if (d <= (name.length <= 2 ? 1 : 2) && d < name.length && (!best || d < best.d)) best = { command, d };
+    }
+  }
+  return best?.command;
 }

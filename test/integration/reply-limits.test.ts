@@ -52,5 +52,6 @@ describe('帮助 reaches the salesperson', () => {
     expect(reply).toContain('商机 <客户> <金额>');
     expect(reply).toContain('商机 张三 5万');
     expect(await say('帮助 跟进')).toContain('别名');
+    expect(await say('帮助 跟近')).toContain('你是不是想看「帮助 记录跟进」');
   });
 });
