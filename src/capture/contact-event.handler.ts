@@ -12,7 +12,7 @@ import { defer, type Deferred } from '../events/event-handler.registry';
 import type { CaptureAlerts } from './capture-alerts';
 import { renderWelcome, type ChannelRules } from './channel-rules';
 import type { CorpTagDictionary } from './corp-tag-dictionary';
-import { replaceWecomTags, tagRefsOf, upsertActiveRelation, upsertCustomer } from './customer-profile.store';
+import { syncCorpTags, tagRefsOf, upsertActiveRelation, upsertCustomer } from './customer-profile.store';
 import type { SopStarter } from './sop-starter.port';
 
 export interface ContactEventDeps {
@@ -111,7 +111,7 @@ export class ContactEventHandler {
     const { customer, relationCreated } = await this.deps.dataSource.transaction(async (m) => {
       const { customer, created } = await upsertCustomer(m, detail.external_contact);
       const relation = await upsertActiveRelation(m, customer.id, follow);
-      await replaceWecomTags(m, customer.id, tagRefsOf(detail.follow_user));
+      await syncCorpTags(m, customer.id, tagRefsOf(detail.follow_user));
       if (ruleTags.length > 0) {
         await insertIgnore(m.getRepository(CustomerTag), ruleTags.map((t) => ({ customerId: customer.id, tagId: t.id, source: 'rule' as const, addedBy: 'system' })));
       }
@@ -138,8 +138,8 @@ export class ContactEventHandler {
       const { customer } = await upsertCustomer(m, detail.external_contact);
       // An edit that overtook its add creates the relation (without the welcome: that is the add's job).
       if (follow) await upsertActiveRelation(m, customer.id, follow);
-      const tagDiff = await replaceWecomTags(m, customer.id, tagRefsOf(detail.follow_user));
-      await this.auditOnce(event, 'customer.edit', customer.id, { userid: p.userId.toLowerCase(), ...tagDiff }, m);
+      const { added, removed, removedTagIds } = await syncCorpTags(m, customer.id, tagRefsOf(detail.follow_user));
+      await this.auditOnce(event, 'customer.edit', customer.id, { userid: p.userId.toLowerCase(), added, removed, removedTagIds }, m);
     });
   }
 

@@ -144,9 +144,11 @@ export class CustomerTimeline {
     }
     for (const a of tagAudits) {
       if (a.action === 'customer.edit') {
-        // WeCom edits keep only counts; the tags WeCom added still have their link row (above).
+        // WeCom edits name the tags they unlinked (older rows keep only a count); the tags WeCom added still have their link row (above).
+        const removedIds = auditTagIds(a);
         const removed = Number(a.detail?.removed ?? 0);
-        if (removed > 0) entries.push({ at: a.createdAt, kind: 'tag_removed', actor: null, text: `企业微信里移除了${removed}个标签` });
+        if (removedIds.length > 0) entries.push({ at: a.createdAt, kind: 'tag_removed', actor: null, text: `企业微信里去掉了标签：${removedIds.map(tagName).join('、')}` });
+        else if (removed > 0) entries.push({ at: a.createdAt, kind: 'tag_removed', actor: null, text: `企业微信里移除了${removed}个标签` });
         continue;
       }
       const names = auditTagIds(a).map(tagName).join('、');
@@ -168,6 +170,7 @@ export class CustomerTimeline {
 function auditTagIds(entry: AuditLog): number[] {
   const detail = entry.detail ?? {};
   if (Array.isArray(detail.tagIds)) return detail.tagIds.map(Number);
+  if (Array.isArray(detail.removedTagIds)) return detail.removedTagIds.map(Number);
   if (Array.isArray(detail.links)) return (detail.links as Array<{ tagId: number }>).map((l) => Number(l.tagId));
   return [];
 }

@@ -71,6 +71,8 @@ export interface DriftReportInput {
   customers: { added: number; removed: number; changed: number };
   relations: { added: number; ended: number; changed: number };
   tags: { added: number; removed: number; changed: number };
+  /** corp tags on customers: linked from WeCom / unlinked because WeCom no longer has them */
+  customerTags?: { added: number; removed: number };
   groups: { added: number; removed: number; changed: number };
   samples: string[];
 }
@@ -84,6 +86,7 @@ export function driftReportMarkdown(input: DriftReportInput): string {
     line('客户', input.customers),
     line('跟进关系', input.relations),
     line('标签', input.tags),
+    ...(input.customerTags && input.customerTags.added + input.customerTags.removed > 0 ? [`> 客户标签：补上 ${input.customerTags.added}，移除 ${input.customerTags.removed}`] : []),
     line('客户群', input.groups),
     ...(input.samples.length > 0 ? ['', ...input.samples.slice(0, 5).map((s) => `- ${s}`)] : []),
     '差异已按企业微信数据修复。',
