@@ -44,7 +44,7 @@ export const showCustomerCommand = defineCommand<ShowCustomerInput>({
     const command = (suffix: string) => `查客户 ${input.query} ${suffix}`;
 
     if (input.page === null) {
-      await ctx.reply({ kind: 'card', card: await buildProfileCard(ctx.services, customer, ctx.now, ctx.timezone, command('全部')) });
+      await ctx.reply({ kind: 'card', card: await buildProfileCard(ctx.services, customer, ctx.now, ctx.timezone, command('全部'), ctx.sender) });
       return;
     }
 

@@ -86,7 +86,7 @@ async function act(deps: ReminderCardDeps, action: Exclude<ReminderAction, 'cust
 /** 查看客户: the profile card as a new message; the reminder card keeps its buttons. */
 async function showCustomer(deps: ReminderCardDeps, click: CardClick, reminder: Reminder, event: InboundEvent): Promise<void> {
   if (!reminder.customer) return;
-  const card = await buildProfileCard(deps.services, reminder.customer, deps.now(), deps.timezone);
+  const card = await buildProfileCard(deps.services, reminder.customer, deps.now(), deps.timezone, undefined, click.userid);
   await deps.outbound.enqueue({ channel: 'user', touser: click.wecomUserid, message: { msgtype: 'template_card', template_card: card }, idempotencyKey: `card-profile:${event.dedupeKey}`, urgent: true });
 }
 

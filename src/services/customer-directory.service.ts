@@ -1,6 +1,6 @@
 import { distance } from 'fastest-levenshtein';
-import { Brackets, type DataSource } from 'typeorm';
-import { Customer, CustomerRelation } from '../../entities';
+import { Brackets, In, type DataSource } from 'typeorm';
+import { Customer, CustomerRelation, type RelationStatus } from '../../entities';
 
 export interface Viewer {
   /** lower-cased userid */
@@ -8,17 +8,32 @@ export interface Viewer {
   isAdmin: boolean;
 }
 
+/** A customer a name matched; `endedAt` is set when the viewer's relation has ended (the customer deleted them, or they the customer). */
+export interface CustomerCandidate {
+  customer: Customer;
+  remark: string | null;
+  endedAt: Date | null;
+}
+
 export type CustomerLookup =
   | { kind: 'one'; customer: Customer }
-  | { kind: 'many'; candidates: Array<{ customer: Customer; remark: string | null }> }
+  | { kind: 'many'; candidates: CustomerCandidate[] }
   | { kind: 'none'; closest: string[] };
 
 const MAX_CANDIDATES = 9;
 
 /**
+ * Relations through which a salesperson still finds a customer: those they follow, and those that
+ * ended by a deletion (删人, either side), whose history is theirs (the 删人提醒 says it is kept).
+ * A customer transferred to a colleague is the colleague's now.
+ */
+const FINDABLE: RelationStatus[] = ['active', 'lost', 'removed'];
+
+/**
  * Finds customers the way a salesperson names them: name, their own remark, or part of a phone
  * number, among the customers they follow (admins: everyone). An exact name or remark wins over
- * partial matches, so "张三" is not ambiguous just because "张三丰" exists.
+ * partial matches, so "张三" is not ambiguous just because "张三丰" exists. A customer who deleted
+ * the salesperson is still found, listed after the ones they follow.
  */
 export class CustomerDirectory {
   constructor(private readonly dataSource: DataSource) {}
@@ -26,19 +41,22 @@ export class CustomerDirectory {
   async lookup(viewer: Viewer, query: string): Promise<CustomerLookup> {
     const q = query.trim();
     const rows = await this.search(viewer, q);
-    const byId = new Map<number, { customer: Customer; remark: string | null; exact: boolean }>();
+    const byId = new Map<number, CustomerCandidate & { exact: boolean }>();
     for (const row of rows) {
       const exact = row.customer.name === q || row.remark === q;
       const previous = byId.get(row.customer.id);
-      if (!previous || (exact && !previous.exact)) byId.set(row.customer.id, { customer: row.customer, remark: row.remark, exact });
+      // A customer reached through several relations (an admin's view) keeps the best one: exact, then still followed.
+      const better = !previous || (exact && !previous.exact) || (exact === previous.exact && previous.endedAt !== null && row.endedAt === null);
+      if (better) byId.set(row.customer.id, { ...row, exact });
     }
-    const matches = [...byId.values()];
+    // Still followed first, then those who left (most recently ended first); the search order within each.
+    const matches = [...byId.values()].sort((a, b) => Number(a.endedAt !== null) - Number(b.endedAt !== null) || (b.endedAt?.getTime() ?? 0) - (a.endedAt?.getTime() ?? 0));
     const exact = matches.filter((m) => m.exact);
     if (exact.length === 1) return { kind: 'one', customer: exact[0]!.customer };
     if (matches.length === 1) return { kind: 'one', customer: matches[0]!.customer };
     if (matches.length > 1) {
       const preferred = exact.length > 1 ? exact : matches;
-      return { kind: 'many', candidates: preferred.slice(0, MAX_CANDIDATES).map(({ customer, remark }) => ({ customer, remark })) };
+      return { kind: 'many', candidates: preferred.slice(0, MAX_CANDIDATES).map(({ customer, remark, endedAt }) => ({ customer, remark, endedAt })) };
     }
     return { kind: 'none', closest: await this.closestNames(viewer, q) };
   }
@@ -67,38 +85,42 @@ export class CustomerDirectory {
     return { customers, total };
   }
 
-  /** A customer by id, if the viewer may see it. */
+  /** A customer by id, if the viewer may see it (one they follow, or one whose deletion ended their relation). */
   async visible(viewer: Viewer, customerId: number): Promise<Customer | null> {
     const customer = await this.dataSource.getRepository(Customer).findOneBy({ id: customerId });
     if (!customer || viewer.isAdmin) return customer;
-    return (await this.follows(viewer.userid, customerId)) ? customer : null;
+    return (await this.dataSource.getRepository(CustomerRelation).existsBy({ staffUserid: viewer.userid, customerId, status: In(FINDABLE) })) ? customer : null;
   }
 
   async follows(userid: string, customerId: number): Promise<boolean> {
     return this.dataSource.getRepository(CustomerRelation).existsBy({ staffUserid: userid, customerId, status: 'active' });
   }
 
-  private async search(viewer: Viewer, q: string): Promise<Array<{ customer: Customer; remark: string | null }>> {
+  private async search(viewer: Viewer, q: string): Promise<CustomerCandidate[]> {
     const like = `%${q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
     const digits = /^\d{3,}$/.test(q);
     const qb = this.dataSource
       .getRepository(CustomerRelation)
       .createQueryBuilder('r')
       .innerJoinAndSelect('r.customer', 'c')
-      .where('r.status = :active', { active: 'active' })
+      .where('r.status IN (:...findable)', { findable: FINDABLE })
       .andWhere(
         new Brackets((w) => {
           w.where('c.name LIKE :like', { like }).orWhere('r.remark LIKE :like', { like });
           if (digits) w.orWhere('r.remark_mobiles LIKE :like', { like });
         }),
       )
-      .orderBy('c.updated_at', 'DESC')
-      .take(50);
+      // relations still active first, so that the 50 read are the ones that matter most
+      // (limit, not take: one row per relation, and TypeORM's take path rejects expressions in ORDER BY)
+      .addSelect("CASE WHEN r.status = 'active' THEN 0 ELSE 1 END", 'ended_rank')
+      .orderBy('ended_rank', 'ASC')
+      .addOrderBy('c.updated_at', 'DESC')
+      .limit(50);
     if (!viewer.isAdmin) qb.andWhere('r.staff_userid = :me', { me: viewer.userid });
     const relations = await qb.getMany();
     // An admin's own customers come first, then everyone else's.
     const own = (r: CustomerRelation) => (r.staffUserid === viewer.userid ? 0 : 1);
-    return relations.sort((a, b) => own(a) - own(b)).map((r) => ({ customer: r.customer, remark: r.remark }));
+    return relations.sort((a, b) => own(a) - own(b)).map((r) => ({ customer: r.customer, remark: r.remark, endedAt: r.status === 'active' ? null : (r.endedAt ?? r.updatedAt) }));
   }
 
   private async closestNames(viewer: Viewer, q: string): Promise<string[]> {
@@ -107,7 +129,7 @@ export class CustomerDirectory {
       .createQueryBuilder('r')
       .innerJoin('r.customer', 'c')
       .select(['c.name AS name', 'r.remark AS remark'])
-      .where('r.status = :active', { active: 'active' })
+      .where('r.status IN (:...findable)', { findable: FINDABLE })
       .limit(2000);
     if (!viewer.isAdmin) qb.andWhere('r.staff_userid = :me', { me: viewer.userid });
     const rows: Array<{ name: string; remark: string | null }> = await qb.getRawMany();

@@ -25,7 +25,7 @@ export function lostCustomerCard(input: LostCustomerInput): TemplateCard {
       ...(input.addedAt ? [{ key: '添加时间', value: input.addedAt }] : []),
       ...(input.state ? [{ key: '来源渠道', value: input.state }] : []),
     ],
-    quote: '跟进记录已保留。可以通过其他渠道联系客户，了解原因。',
+    quote: `跟进记录已保留，发送「查客户 ${input.customerName}」查看。可以通过其他渠道联系客户，了解原因。`,
   });
 }
 
