@@ -6,7 +6,8 @@ import { EventHandlerRegistry } from './events/event-handler.registry';
 import { EventRecorder } from './events/event-recorder';
 import type { ReadinessCheck } from './http/health.route';
 import type { Logger } from './logger';
-import { createMetrics, type Metrics, registerQueueDepth } from './metrics';
+import { configWarnings } from './config-warnings';
+import { createMetrics, type Metrics, registerConfigWarnings, registerQueueDepth } from './metrics';
 import { createInboundProducer, type InboundProducer } from './queue/inbound.producer';
 import { createBudgetPacer } from './outbound/outbound-pacing';
 import { OutboundService } from './outbound/outbound.service';
@@ -77,6 +78,7 @@ export async function createContainer(
   const queues = createQueueSet({ redisUrl: config.redisUrl, prefix: options.queuePrefix ?? config.queuePrefix });
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics });
   registerQueueDepth(metrics, queues);
+  registerConfigWarnings(metrics, configWarnings(config).map((w) => w.code));
   const producer = createInboundProducer(queues, config.inboundRetry);
   const handlers = new EventHandlerRegistry();
   const inbound = queues.get('inbound');

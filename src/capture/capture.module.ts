@@ -31,7 +31,7 @@ export function createCaptureModule(container: Container, options: CaptureOption
   const teams = options.teams ?? loadTeamsFile(config.capture.teamsFile);
   const dictionary = new CorpTagDictionary(dataSource, wecomApi);
   const groups = new CustomerGroupSync(dataSource, wecomApi);
-  const alerts = new CaptureAlerts(dataSource, outbound, config.timezone);
+  const alerts = new CaptureAlerts(dataSource, outbound, config.timezone, config.admins, logger);
   const contacts = new ContactEventHandler({ dataSource, api: wecomApi, outbound, rules, dictionary, alerts, sops: options.sops ?? noopSopStarter, logger });
   return { rules, teams, dictionary, groups, alerts, contacts };
 }

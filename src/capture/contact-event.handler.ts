@@ -160,23 +160,22 @@ export class ContactEventHandler {
     } else if (!relation) {
       await this.auditOnce(event, `relation.${status}.unknown`, p.externalUserid, { userid: p.userId.toLowerCase() });
     }
-    if (status !== 'lost') return;
-    // 删人提醒: sent for unknown customers too (the salesperson still lost someone); keys make it once.
+    if (status === 'transferred') return; // 在职继承: the colleague's add event follows; nobody lost anyone
+    // 删人提醒 / 客户流失: sent for unknown customers too (the salesperson still lost someone); keys make it once.
     const { staff } = await this.deps.alerts.staff(p.userId);
     const current = relation ? await this.deps.dataSource.getRepository(CustomerRelation).findOneByOrFail({ id: relation.id }) : null;
-    await this.deps.alerts.customerLost(
-      {
-        customerName: current?.remark || customer?.name || p.externalUserid,
-        externalUserid: p.externalUserid,
-        staffName: staff?.name ?? p.userId,
-        staffUserid: p.userId.toLowerCase(),
-        wecomUserid: p.userId,
-        at: this.deps.alerts.formatTime(at),
-        addedAt: current?.addedAt ? this.deps.alerts.formatTime(current.addedAt) : undefined,
-        state: current?.state,
-      },
-      `alert:${event.dedupeKey}`,
-    );
+    const alert = {
+      customerName: current?.remark || customer?.name || p.externalUserid,
+      externalUserid: p.externalUserid,
+      staffName: staff?.name ?? p.userId,
+      staffUserid: p.userId.toLowerCase(),
+      wecomUserid: p.userId,
+      at: this.deps.alerts.formatTime(at),
+      addedAt: current?.addedAt ? this.deps.alerts.formatTime(current.addedAt) : undefined,
+      state: current?.state,
+    };
+    if (status === 'lost') await this.deps.alerts.customerLost(alert, `alert:${event.dedupeKey}`);
+    else await this.deps.alerts.customerRemoved(alert, `alert:${event.dedupeKey}`);
   }
 
   private async transferFailed(event: InboundEvent, p: EventFields): Promise<void> {

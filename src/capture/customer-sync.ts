@@ -42,7 +42,19 @@ export interface SyncReport {
   groups: Drift;
   /** a few human-readable lines about what changed (for the admin report) */
   samples: string[];
+  /** relations this reconcile ended (at most ENDED_KEPT, kept in the checkpoint): their salespeople and leads are told */
+  ended: EndedRelation[];
 }
+
+export interface EndedRelation {
+  relationId: number;
+  staffUserid: string;
+  customerName: string;
+  reason: 'missing_in_wecom' | 'staff_not_following';
+}
+
+/** Ended relations remembered per run for the alerts; beyond that a run's ends are only counted (`relations.removed`). */
+const ENDED_KEPT = 2000;
 
 export interface SyncProgress {
   phase: 'tags' | 'customers' | 'groups' | 'done';
@@ -89,7 +101,9 @@ export class CustomerSync {
     };
     await save('running');
     const report = state.report;
-    report.customerTags ??= { added: 0, removed: 0 }; // a checkpoint saved before this count existed
+    // a checkpoint saved before these existed
+    report.customerTags ??= { added: 0, removed: 0 };
+    report.ended ??= [];
     this.seenTags = mode === 'reconcile' ? new SeenTags() : undefined;
 
     // The dictionary first: customer tag ids are resolved against it.
@@ -190,8 +204,10 @@ export class CustomerSync {
     const active = await relations.find({ where: { staffUserid: In(users.map((u) => u.toLowerCase())), status: 'active' }, relations: { customer: true } });
     for (const relation of active) {
       if (!relation.customer.externalUserid || seen.has(relationKey(relation.customer.externalUserid, relation.staffUserid))) continue;
-      await relations.update({ id: relation.id, status: 'active' }, { status: 'removed', endedAt: new Date(), endReason: 'missing_in_wecom' });
+      const { affected } = await relations.update({ id: relation.id, status: 'active' }, { status: 'removed', endedAt: new Date(), endReason: 'missing_in_wecom' });
+      if (affected === 0) continue; // an event ended it meanwhile (and alerted)
       report.relations.removed += 1;
+      noteEnded(report, relation, 'missing_in_wecom');
       const stillFollowed = await relations.countBy({ customerId: relation.customerId, status: 'active' });
       if (stillFollowed === 0) report.customers.removed += 1;
       sample(report, `${relation.customer.name} 已不在 ${relation.staffUserid} 的客户中`);
@@ -208,8 +224,10 @@ export class CustomerSync {
     const relations = this.dataSource.getRepository(CustomerRelation);
     const orphaned = await relations.find({ where: { staffUserid: Not(In(followUsers.map((u) => u.toLowerCase()))), status: 'active' }, relations: { customer: true } });
     for (const relation of orphaned) {
-      await relations.update({ id: relation.id, status: 'active' }, { status: 'removed', endedAt: new Date(), endReason: 'staff_not_following' });
+      const { affected } = await relations.update({ id: relation.id, status: 'active' }, { status: 'removed', endedAt: new Date(), endReason: 'staff_not_following' });
+      if (affected === 0) continue;
       report.relations.removed += 1;
+      noteEnded(report, relation, 'staff_not_following');
       if ((await relations.countBy({ customerId: relation.customerId, status: 'active' })) === 0) report.customers.removed += 1;
       sample(report, `${relation.staffUserid} 已不是客户联系成员：${relation.customer.name} 的跟进已结束`);
     }
@@ -261,7 +279,11 @@ function toJson(state: CheckpointState): never {
 
 function emptyReport(mode: SyncMode): SyncReport {
   const zero = (): Drift => ({ added: 0, removed: 0, changed: 0 });
-  return { runId: '', mode, resumed: false, followUsers: 0, customersSeen: 0, customers: zero(), relations: zero(), tags: zero(), customerTags: { added: 0, removed: 0 }, groups: zero(), samples: [] };
+  return { runId: '', mode, resumed: false, followUsers: 0, customersSeen: 0, customers: zero(), relations: zero(), tags: zero(), customerTags: { added: 0, removed: 0 }, groups: zero(), samples: [], ended: [] };
+}
+
+function noteEnded(report: SyncReport, relation: CustomerRelation, reason: EndedRelation['reason']): void {
+  if (report.ended.length < ENDED_KEPT) report.ended.push({ relationId: relation.id, staffUserid: relation.staffUserid, customerName: relation.remark || relation.customer.name, reason });
 }
 
 function sample(report: SyncReport, line: string): void {
