@@ -14,6 +14,7 @@ import { renderWelcome, type ChannelRules } from './channel-rules';
 import type { CorpTagDictionary } from './corp-tag-dictionary';
 import { syncCorpTags, tagRefsOf, upsertActiveRelation, upsertCustomer } from './customer-profile.store';
 import type { SopStarter } from './sop-starter.port';
+import type { StaffDirectory } from './staff-directory';
 
 export interface ContactEventDeps {
   dataSource: DataSource;
@@ -22,6 +23,8 @@ export interface ContactEventDeps {
   rules: ChannelRules;
   dictionary: CorpTagDictionary;
   alerts: CaptureAlerts;
+  /** staff names from WeCom's directory, read on first sight of a nameless member */
+  staff: Pick<StaffDirectory, 'noticed'>;
   sops: SopStarter;
   logger: Logger;
 }
@@ -30,6 +33,12 @@ export interface ContactEventDeps {
 const CUSTOMER_GONE = new Set([84061, 40096, 40098]);
 /** WeCom's welcome window, counted from our receipt of the event (a little generous; WeCom has the final word). */
 const WELCOME_WINDOW_MS = 20_000;
+/**
+ * How long a welcome waits, after the customer was fetched, for the name of a salesperson met for the
+ * first time (user/get runs alongside externalcontact/get, so it is usually there already). Past
+ * this the welcome goes without the name; the lookup finishes in the background for the next one.
+ */
+const STAFF_NAME_WAIT_MS = 1500;
 
 /**
  * `change_external_contact`, every change type. WeCom's current state (externalcontact/get) is the
@@ -46,10 +55,12 @@ export class ContactEventHandler {
       return;
     }
     const staff = await this.ensureStaff(p.userId);
+    // A salesperson without a name yet: WeCom's directory is asked now, in the background.
+    const learning = this.deps.staff.noticed(staff);
+    if (p.changeType === 'add_external_contact' || p.changeType === 'add_half_external_contact') return this.added(event, p, staff, learning);
+    // Nothing else races a 20 s window: alerts wait for the name.
+    if (learning) await learning;
     switch (p.changeType) {
-      case 'add_external_contact':
-      case 'add_half_external_contact':
-        return this.added(event, p, staff);
       case 'edit_external_contact':
         return this.edited(event, p);
       case 'del_external_contact':
@@ -77,17 +88,18 @@ export class ContactEventHandler {
    * An add with a WelcomeCode is done in two stages: the welcome at once (its code dies 20 s after
    * the add), and the recording deferred behind the welcomes of the rest of a burst.
    */
-  private async added(event: InboundEvent, p: EventFields, staff: Staff): Promise<void | Deferred> {
+  private async added(event: InboundEvent, p: EventFields, staff: Staff, learning: Promise<unknown> | null): Promise<void | Deferred> {
     const detail = await this.fetch(p.externalUserid);
     const follow = detail?.follow_user.find((f) => f.userid.toLowerCase() === p.userId.toLowerCase());
     const match = this.deps.rules.match(p.state || follow?.state || null);
     if (!detail || !follow || !p.welcomeCode || !match.welcome) return this.record(event, p, detail);
 
+    const staffName = staff.name ?? (learning ? await this.nameLearnedWithin(staff.userid, learning, event) : null);
     await this.deps.outbound.sendNow({
       channel: 'welcome',
       welcomeCode: p.welcomeCode,
       externalUserid: p.externalUserid,
-      text: { content: renderWelcome(match.welcome, { name: detail.external_contact.name, staff: staff.name ?? '' }) },
+      text: { content: renderWelcome(match.welcome, { name: detail.external_contact.name, staff: staffName ?? '' }) },
       expiresAt: new Date(event.createdAt.getTime() + WELCOME_WINDOW_MS),
       idempotencyKey: `welcome:${event.dedupeKey}`,
     });
@@ -202,6 +214,16 @@ export class ContactEventHandler {
       if (error instanceof WecomApiError && error.errcode !== null && CUSTOMER_GONE.has(error.errcode)) return null;
       throw error;
     }
+  }
+
+  /** The name of a salesperson being looked up, if the lookup ends in time for the welcome (else null). */
+  private async nameLearnedWithin(userid: string, learning: Promise<unknown>, event: InboundEvent): Promise<string | null> {
+    const left = event.createdAt.getTime() + WELCOME_WINDOW_MS - 5000 - Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), Math.max(0, Math.min(STAFF_NAME_WAIT_MS, left)))));
+    const outcome = await Promise.race([learning, timeout]).finally(() => clearTimeout(timer));
+    if (outcome === 'late') return null;
+    return (await this.deps.dataSource.getRepository(Staff).findOneBy({ userid }))?.name ?? null;
   }
 
   /** Known salespeople are only read: an INSERT per event would cost a commit in a burst. */

@@ -29,8 +29,12 @@ export class FakeWecomWorld {
   followUsers: string[] = [];
   /** the app's visible range (通讯录): user/list_id lists them, user/get reads them, anyone else is 60111 */
   members = new Map<string, FakeMember>();
+  /** how long user/get takes to answer (a slow directory must not hold a welcome) */
+  userGetDelayMs = 0;
   /** override for user/list_id (e.g. a WeCom fault) */
   listIdAnswer: ((body: Record<string, unknown>) => Record<string, unknown>) | undefined;
+  /** WeCom may answer fewer rows than asked for: the client must follow next_cursor */
+  listIdPageSize = 10_000;
   pageSize = 100;
   /** cursors at which batch/get_by_user fails once with a permanent error (a crash mid-import) */
   failBatchAtCursor = new Set<string>();
@@ -63,9 +67,10 @@ export class FakeWecomWorld {
     nock(WECOM_HOST)
       .get('/cgi-bin/user/get')
       .query(true)
-      .reply(200, (uri) => {
+      .reply(200, async (uri) => {
         const userid = new URL(uri, WECOM_HOST).searchParams.get('userid') ?? '';
         this.calls.push({ api: 'user/get', body: { userid } });
+        if (this.userGetDelayMs > 0) await new Promise((r) => setTimeout(r, this.userGetDelayMs));
         if (!userid) return { errcode: 41009, errmsg: 'missing userid' };
         const member = this.member(userid);
         return member ? { errcode: 0, errmsg: 'ok', ...structuredClone(member) } : { errcode: 60111, errmsg: `userid not found: ${userid}` };
@@ -140,8 +145,9 @@ export class FakeWecomWorld {
     const rows = [...this.members.values()].flatMap((m) => m.department.map((department) => ({ userid: m.userid, department })));
     const start = Number(b.cursor || 0);
     if (!Number.isInteger(start) || start < 0) return { errcode: 40058, errmsg: 'invalid cursor' };
-    const page = rows.slice(start, start + limit);
-    return { errcode: 0, errmsg: 'ok', dept_user: page, next_cursor: start + limit < rows.length ? String(start + limit) : '' };
+    const size = Math.min(limit, this.listIdPageSize);
+    const page = rows.slice(start, start + size);
+    return { errcode: 0, errmsg: 'ok', dept_user: page, next_cursor: start + size < rows.length ? String(start + size) : '' };
   }
 
   addMember(userid: string, name: string, extra: Partial<FakeMember> = {}): FakeMember {
