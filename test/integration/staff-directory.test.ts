@@ -89,6 +89,20 @@ describe('the staff directory', () => {
     expect((await h.container.queues.get('maintenance').getRepeatableJobs()).filter((j) => j.name === STAFF_DIRECTORY_JOB).map((j) => j.cron)).toEqual(['0 3 * * *']);
   });
 
+  it('an empty visible range is taken for a glitch (nothing marked inactive), and a member WeCom disabled (status 2) is inactive', async () => {
+    await h.nameStaff({ zhangsan: '张三', boss: '王经理' });
+    const refresh = async () => (await h.container.queues.get('maintenance').add(STAFF_DIRECTORY_JOB, {}, { removeOnComplete: true })).finished();
+    await refresh();
+    expect(h.world.callsTo('user/get')).toEqual([]);
+    expect(await h.repo(Staff).countBy({ active: true })).toBe(2);
+
+    h.world.addMember('ZhangSan', '张三', { status: 2 });
+    h.world.addMember('Boss', '王经理');
+    await refresh();
+    expect(await staff('zhangsan')).toMatchObject({ active: false });
+    expect(await staff('boss')).toMatchObject({ active: true });
+  });
+
   it('change_contact events keep names in step: create_user, update_user (a new name), delete_user', async () => {
     const corpId = h.container.wecom.corpId;
     h.world.addMember('Fresh', '新人');
