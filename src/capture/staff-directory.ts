@@ -14,6 +14,8 @@ const NOT_VISIBLE = new Set([60011, 60123]);
 const GONE_STATUS = new Set([2, 5]);
 /** A member seen without a name is looked up again at most this often (one outside the visible range stays nameless). */
 const RETRY_NAMELESS_AFTER_MS = 60 * 60_000;
+/** After a failed lookup (WeCom unreachable), events of a burst do not each try again. */
+const RETRY_FAILED_AFTER_MS = 60_000;
 
 export type LearnOutcome = 'named' | 'unchanged' | 'inactive' | 'not_visible' | 'failed';
 
@@ -38,6 +40,8 @@ export interface StaffDirectoryOptions {
  */
 export class StaffDirectory {
   private readonly inFlight = new Map<string, Promise<LearnOutcome>>();
+  /** when a lookup of this (lower-cased) userid last failed, in this process */
+  private readonly failedAt = new Map<string, number>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -54,6 +58,8 @@ export class StaffDirectory {
   noticed(staff: Staff, now = new Date()): Promise<LearnOutcome> | null {
     if (staff.name) return null;
     if (staff.directorySyncedAt && now.getTime() - staff.directorySyncedAt.getTime() < RETRY_NAMELESS_AFTER_MS) return null;
+    const failed = this.failedAt.get(staff.userid);
+    if (failed !== undefined && now.getTime() - failed < RETRY_FAILED_AFTER_MS) return null;
     return this.learn(staff.wecomUserid || staff.userid);
   }
 
@@ -63,7 +69,12 @@ export class StaffDirectory {
     let running = this.inFlight.get(key);
     if (!running) {
       running = this.read(userid)
+        .then((outcome) => {
+          this.failedAt.delete(key);
+          return outcome;
+        })
         .catch((error: unknown) => {
+          this.failedAt.set(key, Date.now());
           this.logger.warn({ userid: key, err: error }, 'staff directory: user/get failed; the name is read again later');
           return 'failed' as const;
         })
@@ -151,7 +162,7 @@ export class StaffDirectory {
       }
       throw error;
     }
-    return this.store(user);
+    return this.store({ ...user, userid: user.userid || userid });
   }
 
   /** Upserts the member as WeCom describes them; 'named' when the row is new or its name, id or status changed. */
