@@ -11,7 +11,7 @@ function reminderId(word: string | undefined): number {
 
 export const completeReminderCommand = defineCommand<{ id: number }>({
   name: '完成',
-  aliases: [],
+  aliases: ['完成提醒'],
   usage: '完成 <提醒编号>',
   example: '完成 12',
   summary: '把一条提醒标为完成',
@@ -25,7 +25,7 @@ export const completeReminderCommand = defineCommand<{ id: number }>({
 
 export const snoozeReminderCommand = defineCommand<{ id: number; until: Date }>({
   name: '推迟',
-  aliases: [],
+  aliases: ['延后', '延期'],
   usage: '推迟 <提醒编号> [时间]',
   example: '推迟 12 明天上午10点',
   summary: '推迟一条提醒（不写时间就推迟1小时）',

@@ -6,6 +6,7 @@ import { formatChineseDateTime } from '../dates/chinese-date.parser';
 export const todoCommand = defineCommand<Record<string, never>>({
   name: '待办',
   aliases: ['我的提醒'],
+  phrases: ['我的待办', '待办事项', '今日待办', '今天待办', '提醒列表', '我的任务'],
   usage: '待办',
   example: '待办',
   summary: '未完成的提醒，卡片上选一条点「完成 / 推迟1小时 / 明天再提醒」（也可回复「完成 编号」）',

@@ -1,6 +1,6 @@
 import { distance } from 'fastest-levenshtein';
 import { Brackets, type DataSource } from 'typeorm';
-import { Customer, CustomerRelation } from '../../entities';
+import { Customer, CustomerRelation, FollowUp } from '../../entities';
 
 export interface Viewer {
   /** lower-cased userid */
@@ -8,9 +8,18 @@ export interface Viewer {
   isAdmin: boolean;
 }
 
+/** One of several customers a name matched, with what tells it apart from the others. */
+export interface CustomerCandidate {
+  customer: Customer;
+  remark: string | null;
+  /** the relation the match came from (the viewer's own first) */
+  relation: Pick<CustomerRelation, 'staffUserid' | 'state' | 'addedAt' | 'remarkMobiles'>;
+  lastFollowUp: { at: Date; content: string } | null;
+}
+
 export type CustomerLookup =
   | { kind: 'one'; customer: Customer }
-  | { kind: 'many'; candidates: Array<{ customer: Customer; remark: string | null }> }
+  | { kind: 'many'; candidates: CustomerCandidate[] }
   | { kind: 'none'; closest: string[] };
 
 const MAX_CANDIDATES = 9;
@@ -26,11 +35,11 @@ export class CustomerDirectory {
   async lookup(viewer: Viewer, query: string): Promise<CustomerLookup> {
     const q = query.trim();
     const rows = await this.search(viewer, q);
-    const byId = new Map<number, { customer: Customer; remark: string | null; exact: boolean }>();
+    const byId = new Map<number, { customer: Customer; remark: string | null; relation: CustomerRelation; exact: boolean }>();
     for (const row of rows) {
       const exact = row.customer.name === q || row.remark === q;
       const previous = byId.get(row.customer.id);
-      if (!previous || (exact && !previous.exact)) byId.set(row.customer.id, { customer: row.customer, remark: row.remark, exact });
+      if (!previous || (exact && !previous.exact)) byId.set(row.customer.id, { ...row, exact });
     }
     const matches = [...byId.values()];
     const exact = matches.filter((m) => m.exact);
@@ -38,7 +47,7 @@ export class CustomerDirectory {
     if (matches.length === 1) return { kind: 'one', customer: matches[0]!.customer };
     if (matches.length > 1) {
       const preferred = exact.length > 1 ? exact : matches;
-      return { kind: 'many', candidates: preferred.slice(0, MAX_CANDIDATES).map(({ customer, remark }) => ({ customer, remark })) };
+      return { kind: 'many', candidates: await this.withLastFollowUps(preferred.slice(0, MAX_CANDIDATES)) };
     }
     return { kind: 'none', closest: await this.closestNames(viewer, q) };
   }
@@ -78,7 +87,48 @@ export class CustomerDirectory {
     return this.dataSource.getRepository(CustomerRelation).existsBy({ staffUserid: userid, customerId, status: 'active' });
   }
 
-  private async search(viewer: Viewer, q: string): Promise<Array<{ customer: Customer; remark: string | null }>> {
+  /**
+   * The viewer's own customers whose name (or the viewer's remark) is written somewhere in `text`
+   * ("给刘洋发报价" names 刘洋). A name inside a longer matching one (张三 in 张三丰) does not count
+   * separately. Names of one character are too common in text to mean anyone.
+   */
+  async mentionedIn(userid: string, text: string): Promise<Customer[]> {
+    const relations = await this.dataSource
+      .getRepository(CustomerRelation)
+      .createQueryBuilder('r')
+      .innerJoinAndSelect('r.customer', 'c')
+      .where('r.status = :active AND r.staff_userid = :me', { active: 'active', me: userid })
+      // INSTR is the same function on MariaDB, MySQL and SQLite.
+      .andWhere(new Brackets((w) => w.where('(LENGTH(c.name) > 1 AND INSTR(:text, c.name) > 0)', { text }).orWhere('(LENGTH(r.remark) > 1 AND INSTR(:text, r.remark) > 0)', { text })))
+      .take(20)
+      .getMany();
+    const found = relations.map((r) => ({
+      customer: r.customer,
+      name: [r.customer.name, r.remark].filter((n): n is string => !!n && Array.from(n).length > 1 && text.includes(n)).sort((a, b) => b.length - a.length)[0] ?? '',
+    }));
+    const kept = found.filter((m) => m.name && !found.some((o) => o.name.length > m.name.length && o.name.includes(m.name)));
+    return [...new Map(kept.map((m) => [m.customer.id, m.customer])).values()];
+  }
+
+  /** Adds each candidate's last follow-up (one query), which often tells two 王磊 apart best. */
+  private async withLastFollowUps(matches: Array<{ customer: Customer; remark: string | null; relation: CustomerRelation }>): Promise<CustomerCandidate[]> {
+    const ids = matches.map((m) => m.customer.id);
+    const latest: FollowUp[] = ids.length
+      ? await this.dataSource
+          .getRepository(FollowUp)
+          .createQueryBuilder('f')
+          .where('f.customer_id IN (:...ids)', { ids })
+          .andWhere('f.id = (SELECT MAX(f2.id) FROM follow_ups f2 WHERE f2.customer_id = f.customer_id)')
+          .getMany()
+      : [];
+    const byCustomer = new Map(latest.map((f) => [f.customerId, f]));
+    return matches.map(({ customer, remark, relation }) => {
+      const f = byCustomer.get(customer.id);
+      return { customer, remark, relation, lastFollowUp: f ? { at: f.createdAt, content: f.content } : null };
+    });
+  }
+
+  private async search(viewer: Viewer, q: string): Promise<Array<{ customer: Customer; remark: string | null; relation: CustomerRelation }>> {
     const like = `%${q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
     const digits = /^\d{3,}$/.test(q);
     const qb = this.dataSource
@@ -98,7 +148,7 @@ export class CustomerDirectory {
     const relations = await qb.getMany();
     // An admin's own customers come first, then everyone else's.
     const own = (r: CustomerRelation) => (r.staffUserid === viewer.userid ? 0 : 1);
-    return relations.sort((a, b) => own(a) - own(b)).map((r) => ({ customer: r.customer, remark: r.remark }));
+    return relations.sort((a, b) => own(a) - own(b)).map((r) => ({ customer: r.customer, remark: r.remark, relation: r }));
   }
 
   private async closestNames(viewer: Viewer, q: string): Promise<string[]> {
