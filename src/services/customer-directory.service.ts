@@ -143,6 +143,8 @@ export class CustomerDirectory {
         }),
       )
       .orderBy('c.updated_at', 'DESC')
+      // ties broken the same way every time: a list and the answer to it agree on the numbering
+      .addOrderBy('c.id', 'DESC')
       .take(50);
     if (!viewer.isAdmin) qb.andWhere('r.staff_userid = :me', { me: viewer.userid });
     const relations = await qb.getMany();
