@@ -2,7 +2,7 @@ import { confirmationCard } from '../../templates/cards/bot-cards';
 import type { Customer } from '../../entities';
 import { defineCommand } from '../core/command';
 import type { CommandContext } from '../core/command';
-import { UsageError } from '../core/errors';
+import { UsageError, UserError } from '../core/errors';
 import { firstArg, trimLeadingSeparators } from '../core/normalize';
 import { resolveCustomer } from '../core/resolve-customer';
 import { formatChineseDateTime, parseChineseDate } from '../dates/chinese-date.parser';
@@ -22,7 +22,7 @@ export const remindCommand = defineCommand<RemindInput>({
   name: '提醒',
   aliases: ['提醒我', '设提醒', '设置提醒', '添加提醒', '新建提醒'],
   undoable: true,
-  usage: '提醒 <时间> [客户] <事项>（或 提醒 <客户> <时间> <事项>）',
+  usage: '提醒 <时间> [客户] <事项>',
   example: '提醒 明天下午3点 张三 发报价',
   summary: '到时间发一张提醒卡片给你',
   parse(args, ctx) {
@@ -41,7 +41,7 @@ export const remindCommand = defineCommand<RemindInput>({
     return { dueAt: date.at, customerFirst: null, maybeCustomer: afterFirst ? first! : '', matter: rest };
   },
   async run(input, ctx) {
-    const { customer, matter, unknownCustomer } = await customerOf(input, ctx);
+    const { customer, matter } = await customerOf(input, ctx);
     const { reminder } = await ctx.services.reminders.create({ staffUserid: ctx.sender, customerId: customer?.id ?? null, content: matter, dueAt: input.dueAt, sourceKey: ctx.sourceKey });
     await ctx.services.reminders.scheduleJob(reminder);
     await ctx.reply({
@@ -51,7 +51,7 @@ export const remindCommand = defineCommand<RemindInput>({
         title: `提醒已设好 #${reminder.id}`,
         rows: [
           { key: '时间', value: formatChineseDateTime(reminder.dueAt, ctx.timezone, ctx.now) },
-          ...(customer ? [{ key: '客户', value: customer.name }] : unknownCustomer ? [{ key: '客户', value: `未找到「${unknownCustomer}」，未关联` }] : []),
+          ...(customer ? [{ key: '客户', value: customer.name }] : []),
           { key: '事项', value: reminder.content },
         ],
       }),
@@ -62,21 +62,27 @@ export const remindCommand = defineCommand<RemindInput>({
 /**
  * The customer a reminder is about: the word before the time, or the first word after it, when
  * either names one of the sender's customers; otherwise the one customer the matter mentions
- * ("给刘洋发报价"), if exactly one does.
+ * ("给刘洋发报价"), if exactly one does. A word typed before the time is meant as a customer: when
+ * it names nobody, nothing is stored and the answer says who was meant, or how to write a reminder
+ * without a customer.
  */
-async function customerOf(input: RemindInput, ctx: CommandContext): Promise<{ customer: Customer | null; matter: string; unknownCustomer?: string }> {
+async function customerOf(input: RemindInput, ctx: CommandContext): Promise<{ customer: Customer | null; matter: string }> {
   const viewer = { userid: ctx.sender, isAdmin: ctx.isAdmin };
   const named = input.customerFirst ?? input.maybeCustomer;
   if (named) {
-    const found = ctx.chosenCustomerId !== undefined ? 'chosen' : (await ctx.services.customers.lookup(viewer, named)).kind;
-    if (found !== 'none') {
+    const found = ctx.chosenCustomerId !== undefined ? { kind: 'chosen' as const } : await ctx.services.customers.lookup(viewer, named);
+    if (found.kind !== 'none') {
       const customer = await resolveCustomer(ctx, named);
       return { customer, matter: input.customerFirst ? input.matter : firstArg(input.matter).rest };
     }
+    if (input.customerFirst) {
+      // "给刘洋 明天下午3点 发报价": the word holds a customer's name.
+      const inWord = await ctx.services.customers.mentionedIn(ctx.sender, input.customerFirst);
+      if (inWord.length === 1) return { customer: inWord[0]!, matter: `${input.customerFirst}${input.matter}` };
+      const hint = found.closest.length ? `你是不是要找：${found.closest.join('、')}？` : '可以用名字、备注或手机号的一部分。';
+      throw new UserError(`没有找到客户「${input.customerFirst}」，提醒没有设。${hint}\n不关联客户的提醒这样写：提醒 明天下午3点 ${input.matter}`);
+    }
   }
-  // The word before the time named nobody: it belongs to the matter.
-  const matter = input.customerFirst ? `${input.customerFirst} ${input.matter}` : input.matter;
-  const mentioned = await ctx.services.customers.mentionedIn(ctx.sender, matter);
-  if (mentioned.length === 1) return { customer: mentioned[0]!, matter };
-  return { customer: null, matter, ...(input.customerFirst ? { unknownCustomer: input.customerFirst } : {}) };
+  const mentioned = await ctx.services.customers.mentionedIn(ctx.sender, input.matter);
+  return { customer: mentioned.length === 1 ? mentioned[0]! : null, matter: input.matter };
 }

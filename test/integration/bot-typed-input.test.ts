@@ -110,6 +110,13 @@ describe('input as salespeople type it', () => {
       expect(reminder!.dueAt.toISOString()).toBe(tomorrowAt(15));
     });
 
+    it('a word before the time that names no customer stores nothing and says who was meant', async () => {
+      const reply = await say('提醒 刘阳 明天下午3点 发报价');
+      expect(reply).toContain('没有找到客户「刘阳」，提醒没有设。你是不是要找：刘洋？');
+      expect(reply).toContain('提醒 明天下午3点 发报价');
+      expect(await container.dataSource.getRepository(Reminder).count()).toBe(0);
+    });
+
     it('a matter naming two customers of one name links neither', async () => {
       await addCustomer('刘洋');
       await say('提醒 明天下午三点 给刘洋发报价');
