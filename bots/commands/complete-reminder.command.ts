@@ -5,7 +5,7 @@ import type { SnoozeRequest } from '../../src/services/reminder.service';
 import { formatChineseDateTime, parseChineseDate } from '../dates/chinese-date.parser';
 
 function reminderId(word: string | undefined): number {
-  const id = Number((word ?? '').replace(/^#/, ''));
+  const id = Number((word ?? '').replace(/^[#＃]/, ''));
   if (!Number.isInteger(id) || id <= 0) throw new UsageError('请写上提醒的编号（发送「待办」查看）。');
   return id;
 }
