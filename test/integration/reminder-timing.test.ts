@@ -254,8 +254,8 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
       await passTo('2026-12-02 04:01', 'reminders', reminderJobId(r.id));
       const card = await waitFor(async () => sends(), (s) => s.length === 2, 15_000, 'the reminder card at 04:01');
       expect(JSON.stringify(card[1]!.body)).toContain('回访李雷');
-      const row = await repo(OutboundMessage).findOneByOrFail({ idempotencyKey: `reminder:${r.id}:${r.dueAt.getTime()}` });
-      expect(row).toMatchObject({ status: 'sent', quietHoursExempt: true, sentAt: new Date(clock) });
+      const row = await waitFor(() => repo(OutboundMessage).findOneByOrFail({ idempotencyKey: `reminder:${r.id}:${r.dueAt.getTime()}` }), (x) => x.status === 'sent', 10_000, 'the card logged sent');
+      expect(row).toMatchObject({ quietHoursExempt: true, sentAt: new Date(clock) });
 
       // 06:01 it is overdue, but an escalation in quiet hours is decided in the morning.
       const firedAt = (await waitFor(() => reminderRow(r.id), (x) => x.status === 'sent', 10_000, 'marked sent')).firedAt!;
