@@ -10,7 +10,7 @@ import { createReminderCardHandler } from './reminders/reminder-card.handler';
 import { checkChannelRuleSops, registerSopHandlers } from './sop/register-sop-handlers';
 
 /** The product's handlers per inbound event kind, registered in processes that run the worker role. */
-export function registerDomainHandlers(container: Container, now: () => Date = () => new Date()): void {
+export function registerDomainHandlers(container: Container, now: () => Date = () => new Date(container.now())): void {
   const router = createCommandRouter();
   const { outbound, services, logger, config } = container;
   // SOPs (templates/sops.json, validated here) start from customer adds, stage and tag changes, silence.

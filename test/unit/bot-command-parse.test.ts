@@ -158,8 +158,12 @@ describe('阶段, 打标签, 查客户, 我的客户, 完成, 推迟 parse', () 
   it('完成 / 推迟', () => {
     expect(completeReminderCommand.parse('#12', ctx)).toEqual({ id: 12 });
     expect(usageError(() => completeReminderCommand.parse('', ctx))).toMatch(/提醒的编号/);
-    expect(local(snoozeReminderCommand.parse('12', ctx).until)).toBe('11-22 11:00');
-    expect(local(snoozeReminderCommand.parse('12 明天上午10点', ctx).until)).toBe('11-23 10:00');
+    // no time: an hour later than it was due, or than now (decided against the stored reminder)
+    expect(snoozeReminderCommand.parse('12', ctx)).toEqual({ id: 12, request: { kind: 'hour' } });
+    expect(snoozeReminderCommand.parse('＃12', ctx)).toEqual({ id: 12, request: { kind: 'hour' } }); // full-width ＃ as IMEs type it
+    expect(completeReminderCommand.parse('＃12', ctx)).toEqual({ id: 12 });
+    const typed = snoozeReminderCommand.parse('12 明天上午10点', ctx).request;
+    expect(typed.kind === 'until' && local(typed.at)).toBe('11-23 10:00');
     expect(usageError(() => snoozeReminderCommand.parse('12 改天', ctx))).toMatch(/看不懂时间/);
   });
 });
