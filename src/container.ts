@@ -54,6 +54,8 @@ export interface Container {
   outbound: OutboundService;
   /** stage and tag changes reach the SOP engine through this (a worker attaches the engine) */
   sopTriggers: SopTriggerRelay;
+  /** the clock of everything that decides by the time of day (quiet hours, due and overdue times); tests control it */
+  now: () => number;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,8 @@ export interface ContainerOptions {
   /** overrides config.queuePrefix; tests use one per test file. */
   queuePrefix?: string;
   defaultMetrics?: boolean;
+  /** the clock (default: the real one) */
+  now?: () => number;
 }
 
 export async function createContainer(
@@ -103,8 +107,9 @@ export async function createContainer(
     retry: { attempts: config.wecomApi.retryAttempts, baseDelayMs: config.wecomApi.retryBaseMs },
     pacer: createBudgetPacer(rateLimiter, config.outbound),
   });
-  const outbound = new OutboundService({ dataSource, queues, logger, metrics, config });
-  const reminderScheduler = createReminderScheduler(queues);
+  const now = options.now ?? Date.now;
+  const outbound = new OutboundService({ dataSource, queues, logger, metrics, config, now });
+  const reminderScheduler = createReminderScheduler(queues, now);
   const reminders = new ReminderService(dataSource, reminderScheduler);
   const sopTriggers = new SopTriggerRelay();
   const services: BotServices = {
@@ -138,6 +143,7 @@ export async function createContainer(
     services,
     reminderScheduler,
     sopTriggers,
+    now,
     async close() {
       await queues.close();
       redis.disconnect();

@@ -28,7 +28,8 @@ export async function buildProfileCard(services: BotServices, customer: Customer
     stage: s.stage,
     daysAsCustomer: calendarDays(s.customerSince, now, timezone),
     daysInStage: calendarDays(s.stageSince, now, timezone),
-    recentFollowUps: s.recentFollowUps.map((f) => `${dayjs(f.at).tz(timezone).format('M/D')} ${f.actor}：${f.content}`),
+    // One line each on the card: a note written on several lines is joined with " / " here (the timeline shows it as written).
+    recentFollowUps: s.recentFollowUps.map((f) => `${dayjs(f.at).tz(timezone).format('M/D')} ${f.actor}：${f.content.replace(/\s*\n\s*/g, ' / ')}`),
     owners: s.owners,
     formerOwners: s.owners.length === 0 ? [...new Set(s.departures.map((d) => d.staff))] : [],
     departure: departure ? `${formatChineseDateTime(departure.at, timezone, now)} ${departure.text}` : null,

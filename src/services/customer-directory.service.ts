@@ -1,6 +1,6 @@
 import { distance } from 'fastest-levenshtein';
 import { Brackets, In, type DataSource } from 'typeorm';
-import { Customer, CustomerRelation, type RelationStatus } from '../../entities';
+import { Customer, CustomerRelation, FollowUp, type RelationStatus } from '../../entities';
 
 export interface Viewer {
   /** lower-cased userid */
@@ -8,11 +8,15 @@ export interface Viewer {
   isAdmin: boolean;
 }
 
-/** A customer a name matched; `endedAt` is set when the viewer's relation has ended (the customer deleted them, or they the customer). */
+/** One of several customers a name matched, with what tells it apart from the others. */
 export interface CustomerCandidate {
   customer: Customer;
   remark: string | null;
-  endedAt: Date | null;
+  /** the relation the match came from (the viewer's own first) */
+  relation: Pick<CustomerRelation, 'staffUserid' | 'state' | 'addedAt' | 'remarkMobiles'>;
+  lastFollowUp: { at: Date; content: string } | null;
+  /** set when that relation has ended (the customer deleted the salesperson, or the reverse) */
+  endedAt?: Date | null;
 }
 
 export type CustomerLookup =
@@ -29,11 +33,18 @@ const MAX_CANDIDATES = 9;
  */
 const FINDABLE: RelationStatus[] = ['active', 'lost', 'removed'];
 
+interface SearchRow {
+  customer: Customer;
+  remark: string | null;
+  relation: CustomerRelation;
+  endedAt: Date | null;
+}
+
 /**
  * Finds customers the way a salesperson names them: name, their own remark, or part of a phone
  * number, among the customers they follow (admins: everyone). An exact name or remark wins over
  * partial matches, so "张三" is not ambiguous just because "张三丰" exists. A customer who deleted
- * the salesperson is still found, listed after the ones they follow.
+ * the salesperson (or whom they deleted) is still found, listed after the ones they follow.
  */
 export class CustomerDirectory {
   constructor(private readonly dataSource: DataSource) {}
@@ -41,7 +52,7 @@ export class CustomerDirectory {
   async lookup(viewer: Viewer, query: string): Promise<CustomerLookup> {
     const q = query.trim();
     const rows = await this.search(viewer, q);
-    const byId = new Map<number, CustomerCandidate & { exact: boolean }>();
+    const byId = new Map<number, SearchRow & { exact: boolean }>();
     for (const row of rows) {
       const exact = row.customer.name === q || row.remark === q;
       const previous = byId.get(row.customer.id);
@@ -49,14 +60,14 @@ export class CustomerDirectory {
       const better = !previous || (exact && !previous.exact) || (exact === previous.exact && previous.endedAt !== null && row.endedAt === null);
       if (better) byId.set(row.customer.id, { ...row, exact });
     }
-    // Still followed first, then those who left (most recently ended first); the search order within each.
+    // Still followed first, then those whose relation ended (most recently first); the search order within each.
     const matches = [...byId.values()].sort((a, b) => Number(a.endedAt !== null) - Number(b.endedAt !== null) || (b.endedAt?.getTime() ?? 0) - (a.endedAt?.getTime() ?? 0));
     const exact = matches.filter((m) => m.exact);
     if (exact.length === 1) return { kind: 'one', customer: exact[0]!.customer };
     if (matches.length === 1) return { kind: 'one', customer: matches[0]!.customer };
     if (matches.length > 1) {
       const preferred = exact.length > 1 ? exact : matches;
-      return { kind: 'many', candidates: preferred.slice(0, MAX_CANDIDATES).map(({ customer, remark, endedAt }) => ({ customer, remark, endedAt })) };
+      return { kind: 'many', candidates: await this.withLastFollowUps(preferred.slice(0, MAX_CANDIDATES)) };
     }
     return { kind: 'none', closest: await this.closestNames(viewer, q) };
   }
@@ -96,7 +107,48 @@ export class CustomerDirectory {
     return this.dataSource.getRepository(CustomerRelation).existsBy({ staffUserid: userid, customerId, status: 'active' });
   }
 
-  private async search(viewer: Viewer, q: string): Promise<CustomerCandidate[]> {
+  /**
+   * The viewer's own customers whose name (or the viewer's remark) is written somewhere in `text`
+   * ("给刘洋发报价" names 刘洋). A name inside a longer matching one (张三 in 张三丰) does not count
+   * separately. Names of one character are too common in text to mean anyone.
+   */
+  async mentionedIn(userid: string, text: string): Promise<Customer[]> {
+    const relations = await this.dataSource
+      .getRepository(CustomerRelation)
+      .createQueryBuilder('r')
+      .innerJoinAndSelect('r.customer', 'c')
+      .where('r.status = :active AND r.staff_userid = :me', { active: 'active', me: userid })
+      // INSTR is the same function on MariaDB, MySQL and SQLite.
+      .andWhere(new Brackets((w) => w.where('(LENGTH(c.name) > 1 AND INSTR(:text, c.name) > 0)', { text }).orWhere('(LENGTH(r.remark) > 1 AND INSTR(:text, r.remark) > 0)', { text })))
+      .take(20)
+      .getMany();
+    const found = relations.map((r) => ({
+      customer: r.customer,
+      name: [r.customer.name, r.remark].filter((n): n is string => !!n && Array.from(n).length > 1 && text.includes(n)).sort((a, b) => b.length - a.length)[0] ?? '',
+    }));
+    const kept = found.filter((m) => m.name && !found.some((o) => o.name.length > m.name.length && o.name.includes(m.name)));
+    return [...new Map(kept.map((m) => [m.customer.id, m.customer])).values()];
+  }
+
+  /** Adds each candidate's last follow-up (one query), which often tells two 王磊 apart best. */
+  private async withLastFollowUps(matches: SearchRow[]): Promise<CustomerCandidate[]> {
+    const ids = matches.map((m) => m.customer.id);
+    const latest: FollowUp[] = ids.length
+      ? await this.dataSource
+          .getRepository(FollowUp)
+          .createQueryBuilder('f')
+          .where('f.customer_id IN (:...ids)', { ids })
+          .andWhere('f.id = (SELECT MAX(f2.id) FROM follow_ups f2 WHERE f2.customer_id = f.customer_id)')
+          .getMany()
+      : [];
+    const byCustomer = new Map(latest.map((f) => [f.customerId, f]));
+    return matches.map(({ customer, remark, relation, endedAt }) => {
+      const f = byCustomer.get(customer.id);
+      return { customer, remark, relation, lastFollowUp: f ? { at: f.createdAt, content: f.content } : null, endedAt };
+    });
+  }
+
+  private async search(viewer: Viewer, q: string): Promise<SearchRow[]> {
     const like = `%${q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
     const digits = /^\d{3,}$/.test(q);
     const qb = this.dataSource
@@ -115,12 +167,14 @@ export class CustomerDirectory {
       .addSelect("CASE WHEN r.status = 'active' THEN 0 ELSE 1 END", 'ended_rank')
       .orderBy('ended_rank', 'ASC')
       .addOrderBy('c.updated_at', 'DESC')
+      // ties broken the same way every time: a list and the answer to it agree on the numbering
+      .addOrderBy('c.id', 'DESC')
       .limit(50);
     if (!viewer.isAdmin) qb.andWhere('r.staff_userid = :me', { me: viewer.userid });
     const relations = await qb.getMany();
     // An admin's own customers come first, then everyone else's.
     const own = (r: CustomerRelation) => (r.staffUserid === viewer.userid ? 0 : 1);
-    return relations.sort((a, b) => own(a) - own(b)).map((r) => ({ customer: r.customer, remark: r.remark, endedAt: r.status === 'active' ? null : (r.endedAt ?? r.updatedAt) }));
+    return relations.sort((a, b) => own(a) - own(b)).map((r) => ({ customer: r.customer, remark: r.remark, relation: r, endedAt: r.status === 'active' ? null : (r.endedAt ?? r.updatedAt) }));
   }
 
   private async closestNames(viewer: Viewer, q: string): Promise<string[]> {

@@ -117,14 +117,19 @@ describe('sandbox simulator', () => {
     expect(JSON.stringify(card.card)).toContain('原负责人张伟');
   });
 
-  it('pressed again, fire-due brings the overdue check of an unanswered reminder forward: the team group hears of it', async () => {
+  it('pressed again, fire-due does not call a reminder due tomorrow overdue: its check reads the clock and waits for the real time', async () => {
     await sandbox.action('type', { userid: 'lina', content: '提醒 明天上午10点 发周报' });
     await until('the reminder set', (x) => x.pendingReminders === 1, 'lina');
     await sandbox.action('fire-due');
     await until('the reminder card', (x) => x.chat.some((c) => c.card?.card_type === 'button_interaction'), 'lina');
+    const reminder = await waitFor(() => app.container.dataSource.getRepository(Reminder).findOneByOrFail({ staffUserid: 'lina' }), (r) => r.status === 'sent', 10_000, 'fired');
     await sandbox.action('fire-due');
-    const v = await until('the overdue post', (x) => x.group!.items.some((i) => (i.text ?? '').includes('提醒已超时未处理')), 'lina');
-    expect(v.group!.items.find((i) => (i.text ?? '').includes('提醒已超时未处理'))!.text).toContain('发周报');
+    // the check ran and planned itself again for two hours after the real due time
+    const sop = app.container.queues.get('sop');
+    const again = await waitFor(async () => (await sop.getDelayed()).filter((j) => j.name === 'overdue' && j.data.reminderId === reminder.id && j.data.recheck === 1), (j) => j.length === 1, 10_000, 'the check planned again');
+    expect(again[0]!.timestamp + Number(again[0]!.opts.delay)).toBeGreaterThan(reminder.dueAt.getTime());
+    const v = await view('lina');
+    expect((v.group?.items ?? []).filter((i) => (i.text ?? '').includes('提醒已超时未处理'))).toEqual([]);
   });
 
   it('bad input gets a clear Chinese answer and changes nothing', async () => {
