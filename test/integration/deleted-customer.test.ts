@@ -77,7 +77,11 @@ describe('a customer who deleted the salesperson', () => {
     await h.post(h.contactEvent('add_external_contact', 'wmChenNew', { state: 'live-1202', welcomeCode: 'WC-new' }));
     await h.settled();
 
-    expect(await h.say('ZhangSan', '查客户 陈静')).toContain('找到2位「陈静」');
+    const list = await h.say('ZhangSan', '查客户 陈静');
+    expect(list).toContain('找到2位「陈静」');
+    // the one still followed is 1, the one who left is 2 and says so
+    expect(list).toMatch(/1\. 陈静 · 渠道 live-1202/);
+    expect(list).toMatch(/2\. 陈静 · \d+月\d+日已删除 · 渠道 live-1201/);
     const second = await h.say('ZhangSan', '2');
     expect(second).toContain('已删除');
     expect(second).toContain('live-1201');
