@@ -89,6 +89,8 @@ describe('every reply, with the largest realistic data, within WeCom’s limits'
       CRM_ADMINS: 'boss',
       INBOUND_RETRY_DELAY_MS: '50',
       OUTBOUND_PACING_WINDOW_MS: '200',
+      // a reminder fired late is overdue this long after its card went out (a second here, not two hours)
+      CRM_OVERDUE_AFTER_MINUTES: '0.02',
       CRM_CHANNEL_RULES_FILE: rules,
     });
     world.install();
@@ -196,9 +198,14 @@ describe('every reply, with the largest realistic data, within WeCom’s limits'
   });
 
   it('every reminder fires as a card; a click updates it and 查看客户 sends the profile; overdue posts reach the team group', async () => {
+    // and one three hours past its time: overdue by the clock, so its check posts to the team group
+    const first = await container.dataSource.getRepository(Customer).findOneByOrFail({ externalUserid: 'wmLargest0' });
+    const { reminder: late } = await container.services.reminders.create({ staffUserid: 'zhangsan', customerId: first.id, content: `联系 ${NAME}0：${NOTE_LINE.repeat(12)}`, dueAt: new Date(Date.now() - 3 * 3_600_000), sourceKey: 'largest:reminder:late' });
+    await container.services.reminders.scheduleJob(late);
     await promoteDelayedJobs(container.queues.get('reminders'));
     const cards = await waitFor(async () => sent('message/send').filter((c) => String((c.body.template_card as { task_id?: string } | undefined)?.task_id ?? '').startsWith('rem-')), (c) => c.length >= 49, 60_000, 'the reminder cards');
-    const card = cards[0]!.body.template_card as { task_id: string; button_list: Array<{ key: string }> };
+    // (not the late one: it is left open to become overdue)
+    const card = cards.map((c) => c.body.template_card as { task_id: string; button_list: Array<{ key: string }> }).find((c) => !c.task_id.startsWith(`rem-${late.id}-`))!;
     const done = card.button_list.find((b) => b.key.startsWith('rem:done:'))!.key;
     const profile = card.button_list.find((b) => b.key.startsWith('rem:customer:'))!.key;
     await post(templateCardEventXml({ corpId: container.wecom.corpId, from: 'zhangsan', eventKey: profile, taskId: card.task_id, responseCode: 'RC-1' }));
@@ -221,8 +228,9 @@ describe('every reply, with the largest realistic data, within WeCom’s limits'
     expectWithinLimits(fresh());
   });
 
-  it('a customer with the longest name deletes the salesperson; a transfer fails; a new customer gets the longest welcome and the SOP steps', async () => {
+  it('a customer with the longest name deletes the salesperson, the salesperson deletes another; a transfer fails; a new customer gets the longest welcome and the SOP steps', async () => {
     await post(externalContactXml({ corpId: container.wecom.corpId, changeType: 'del_follow_user', userId: 'zhangsan', externalUserId: 'wmLargest5' }));
+    await post(externalContactXml({ corpId: container.wecom.corpId, changeType: 'del_external_contact', userId: 'zhangsan', externalUserId: 'wmLargest7' }));
     await post(externalContactXml({ corpId: container.wecom.corpId, changeType: 'transfer_fail', userId: 'zhangsan', externalUserId: 'wmLargest6', failReason: 'customer_refused' }));
     world.addCustomer('wmNewLongest', NAME, [{ userid: 'zhangsan', state: 'long-new', remark: REMARK }]);
     await post(externalContactXml({ corpId: container.wecom.corpId, changeType: 'add_external_contact', userId: 'zhangsan', externalUserId: 'wmNewLongest', state: 'long-new', welcomeCode: 'WELCOME-LONGEST' }));
@@ -230,6 +238,8 @@ describe('every reply, with the largest realistic data, within WeCom’s limits'
     expect(utf8Bytes((welcome!.body.text as { content: string }).content)).toBeGreaterThan(3900);
     await waitFor(async () => sent('webhook/send').filter((c) => String((c.body.markdown as { content: string }).content).includes('删人提醒')), (s) => s.length === 1, 15_000, 'the 删人提醒 group post');
     await waitFor(async () => sent('message/send').filter((c) => JSON.stringify(c.body).includes('转接失败')), (s) => s.length === 2, 15_000, 'the transfer alerts');
+    const removed = await waitFor(async () => sent('message/send').filter((c) => JSON.stringify(c.body).includes('删除了客户')), (s) => s.length >= 1, 15_000, 'the 客户流失 card to the lead');
+    expect(String((removed[0]!.body.template_card as { main_title: { title: string } }).main_title.title)).toMatch(/… 删除了客户 静安/);
     await waitFor(async () => (await promoteDelayedJobs(container.queues.get('sop')), sent('message/send').filter((c) => JSON.stringify(c.body).includes('SOP'))), (s) => s.length >= 1, 30_000, 'an SOP step');
     expectWithinLimits(fresh());
   });
