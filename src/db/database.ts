@@ -1,6 +1,7 @@
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../../ormconfig';
+import { serializeSqliteTransactions } from './sqlite-serialized';
 
 export interface OpenDatabaseOptions {
   databaseUrl: string | undefined;
@@ -31,6 +32,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<DataSo
   const dataSource = new DataSource(
     buildDataSourceOptions({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, mysqlFlavor, poolSize: options.poolSize }),
   );
+  if (dataSource.options.type === 'better-sqlite3') serializeSqliteTransactions(dataSource);
   await dataSource.initialize();
   if (options.runMigrations) await dataSource.runMigrations({ transaction: 'each' });
   return dataSource;
