@@ -54,6 +54,12 @@ describe('migrations', () => {
         const saved = await repo.save({ name: '李四', externalUserid: 'wmLi', stage: 'prospect' });
         expect(await repo.findOneByOrFail({ id: saved.id })).toMatchObject({ name: '李四', stage: 'prospect', doNotContact: false });
         expect(await dataSource.showMigrations()).toBe(false);
+        // Created to the millisecond, as on MariaDB (not datetime('now')'s whole seconds), and read back as UTC.
+        const [raw] = await dataSource.query('SELECT created_at AS at FROM customers WHERE id = ?', [saved.id]);
+        expect(raw.at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
+        const created = (await repo.findOneByOrFail({ id: saved.id })).createdAt;
+        expect(created.toISOString()).toBe(`${String(raw.at).replace(' ', 'T')}Z`);
+        expect(Math.abs(created.getTime() - Date.now())).toBeLessThan(60_000);
         // INSERT … OR IGNORE of a row that exists (a second sync, a replayed add) is not an error here either
         for (let run = 0; run < 2; run += 1) {
           const { customer, created } = await dataSource.transaction((m) => upsertCustomer(m, { external_userid: 'wmWang', name: '王五', type: 1 }));
