@@ -42,7 +42,8 @@ describe('migrations', () => {
       await dataSource.destroy();
       await dropDatabase(name);
     }
-  });
+    // every table created, dropped and created again: a minute on a busy 2-core machine
+  }, 120_000);
 
   (onSqlite() ? it : it.skip)('on the embedded SQLite default: the same migrations run and the model works', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'wecom-crm-sqlite-'));
