@@ -1,4 +1,7 @@
 import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
@@ -73,20 +76,40 @@ export function uniquePrefix(label: string): string {
   return `test-${label}-${process.env.JEST_WORKER_ID ?? '0'}-${Date.now().toString(36)}`;
 }
 
+export interface TestDatabaseOptions {
+  /** the embedded SQLite default of `npm start` (a new file in a temporary data directory) instead of MariaDB */
+  sqlite?: boolean;
+}
+
 /** A container on the worker's test database (migrated, emptied) with its own queue prefix. */
-export async function createTestContainer(label: string, overrides: Record<string, string> = {}): Promise<Container> {
-  const databaseUrl = await ensureTestDatabase();
-  const config = testConfig(databaseUrl, overrides);
+export async function createTestContainer(label: string, overrides: Record<string, string> = {}, options: TestDatabaseOptions = {}): Promise<Container> {
+  const dataDir = options.sqlite ? mkdtempSync(join(tmpdir(), `wecom-crm-${label}-`)) : undefined;
+  const databaseUrl = dataDir ? '' : await ensureTestDatabase();
+  const config = testConfig(databaseUrl, { ...(dataDir ? { DATA_DIR: dataDir } : {}), ...overrides });
   const container = await createContainer(config, config.wecom!, createLogger(config.logLevel), {
     queuePrefix: uniquePrefix(label),
     defaultMetrics: false,
   });
   await truncateAll(container.dataSource);
+  if (dataDir) {
+    const close = container.close.bind(container);
+    container.close = async () => {
+      await close();
+      rmSync(dataDir, { recursive: true, force: true });
+    };
+  }
   return container;
 }
 
 export async function truncateAll(dataSource: DataSource): Promise<void> {
   const tables = dataSource.entityMetadatas.map((m) => m.tableName);
+  if (dataSource.options.type === 'better-sqlite3') {
+    await dataSource.query('PRAGMA foreign_keys = OFF');
+    for (const table of tables) await dataSource.query(`DELETE FROM "${table}"`);
+    await dataSource.query("DELETE FROM sqlite_sequence WHERE name <> 'schema_migrations'").catch(() => undefined);
+    await dataSource.query('PRAGMA foreign_keys = ON');
+    return;
+  }
   await dataSource.query('SET FOREIGN_KEY_CHECKS = 0');
   for (const table of tables) await dataSource.query(`TRUNCATE TABLE \`${table}\``);
   await dataSource.query('SET FOREIGN_KEY_CHECKS = 1');

@@ -4,7 +4,7 @@ import type { Container } from '../../src/container';
 import { registerDomainHandlers } from '../../src/domain-handlers';
 import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';
-import { createTestContainer, deleteRedisPrefix } from './test-env';
+import { createTestContainer, deleteRedisPrefix, type TestDatabaseOptions } from './test-env';
 import { signedCallback } from './wecom-callbacks';
 
 /** The product end to end in one test process: the webhook, the real queues and worker, MariaDB. */
@@ -18,8 +18,8 @@ export interface WebhookHarness {
 }
 
 /** Quiet hours off and fast inbound retries unless `overrides` say otherwise; `now` is the handlers' clock. */
-export async function startWebhookHarness(label: string, overrides: Record<string, string> = {}, now?: () => Date): Promise<WebhookHarness> {
-  const container = await createTestContainer(label, { CRM_QUIET_HOURS: 'off', INBOUND_RETRY_DELAY_MS: '50', ...overrides });
+export async function startWebhookHarness(label: string, overrides: Record<string, string> = {}, now?: () => Date, database: TestDatabaseOptions = {}): Promise<WebhookHarness> {
+  const container = await createTestContainer(label, { CRM_QUIET_HOURS: 'off', INBOUND_RETRY_DELAY_MS: '50', ...overrides }, database);
   registerDomainHandlers(container, now);
   const app = createWebApp(container);
   const worker = startWorker(container, { sweepEveryMs: 60_000 });
