@@ -4,6 +4,7 @@ import { createCommandRouter } from '../bots/registry';
 import type { AppMessage } from './wecom/api/wecom-api.types';
 import type { Container } from './container';
 import { registerCaptureHandlers } from './capture/register-capture-handlers';
+import { createFailureNotice } from './events/failure-notice';
 import { registerDigestJobs } from './digests/digest.jobs';
 import { createReminderCardHandler } from './reminders/reminder-card.handler';
 import { checkChannelRuleSops, registerSopHandlers } from './sop/register-sop-handlers';
@@ -24,20 +25,17 @@ export function registerDomainHandlers(container: Container, now: () => Date = (
   const send = (to: string, reply: BotReply, replyKey: string) =>
     outbound.enqueue({ channel: 'user', touser: to, message: toAppMessage(reply), idempotencyKey: replyKey, urgent: true }).then(() => undefined);
 
-  container.handlers.register('text', async (event, attempt) => {
-    try {
-      await handleText(
-        { router, services, logger, admins: config.admins, timezone: config.timezone, now, send },
-        { sender: event.fromUser.toLowerCase(), replyTo: event.fromUser, content: String(event.payload.Content ?? ''), sourceKey: event.dedupeKey },
-      );
-    } catch (error) {
-      // Retries are silent; when none is left, the salesperson must not be left waiting for an answer.
-      if (attempt.final) {
-        await send(event.fromUser, { kind: 'text', content: '抱歉，这条消息处理失败了，已通知管理员。请稍后再发一次。' }, `reply:${event.dedupeKey}:failed`);
-      }
-      throw error;
-    }
+  container.handlers.register('text', async (event) => {
+    await handleText(
+      { router, services, logger, admins: config.admins, timezone: config.timezone, now, send },
+      { sender: event.fromUser.toLowerCase(), replyTo: event.fromUser, content: String(event.payload.Content ?? ''), sourceKey: event.dedupeKey },
+    );
   });
+  // Retries are silent; once the event fails for good (at once when a retry cannot fix it), the
+  // salesperson is not left waiting for an answer, and the admins hear of it.
+  const notice = { dataSource: container.dataSource, outbound, admins: config.admins, logger };
+  container.handlers.onFailure('text', createFailureNotice(notice, 'message'));
+  container.handlers.onFailure('template_card_event', createFailureNotice(notice, 'click'));
 
   // A click on one of our interactive cards (reminders: 完成 / 推迟1小时 / 明天再提醒 / 查看客户).
   container.handlers.register('template_card_event', createReminderCardHandler({ dataSource: container.dataSource, services, outbound, logger, timezone: config.timezone, now }));
