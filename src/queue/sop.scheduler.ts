@@ -1,4 +1,4 @@
-import { type QueueSet, withTimeout } from './queues';
+import { jobStanding, type QueueSet, removeEndedJob, withTimeout } from './queues';
 
 /** Named jobs of the `sop` queue: SOP steps and the overdue check of a fired reminder. */
 export const SOP_STEP_JOB = 'step';
@@ -20,8 +20,10 @@ export const overdueJobId = (reminderId: number, firedAt: Date) => `overdue-${re
 export interface SopScheduler {
   /** one delayed job per planned step; a step that already has its job keeps it (Bull ignores a known id) */
   scheduleSteps(steps: Array<{ id: number; dueAt: Date }>): Promise<void>;
-  /** whether the step's job is still in Redis (the sweeper re-adds lost ones) */
+  /** whether the step's job will still run (the sweeper re-plans lost ones, and ones Bull only keeps) */
   hasStepJob(stepRunId: number): Promise<boolean>;
+  /** like scheduleSteps, replacing a job of the step that will not run again */
+  replanSteps(steps: Array<{ id: number; dueAt: Date }>): Promise<void>;
   /** plans the overdue check of a reminder fired at `firedAt`, to run at `at` */
   scheduleOverdueCheck(reminderId: number, firedAt: Date, at: Date): Promise<void>;
 }
@@ -47,7 +49,11 @@ export function createSopScheduler(queues: QueueSet, now: () => number = Date.no
       }
     },
     async hasStepJob(stepRunId) {
-      return (await queue.getJob(sopStepJobId(stepRunId))) !== null;
+      return (await jobStanding(queue, sopStepJobId(stepRunId))).state === 'pending';
+    },
+    async replanSteps(steps) {
+      for (const step of steps) await removeEndedJob(queue, sopStepJobId(step.id));
+      await this.scheduleSteps(steps);
     },
     async scheduleOverdueCheck(reminderId, firedAt, at) {
       await withTimeout(

@@ -79,23 +79,30 @@ export function uniquePrefix(label: string): string {
 export interface TestDatabaseOptions {
   /** the embedded SQLite default of `npm start` (a new file in a temporary data directory) instead of MariaDB */
   sqlite?: boolean;
+  /** with `sqlite`: this data directory (kept on close) instead of a new temporary one */
+  dataDir?: string;
+  /** this queue prefix instead of a new one (a second process, or a second database, on the same Redis) */
+  queuePrefix?: string;
+  /** keep the tables as they are (a restarted process) instead of emptying them */
+  keepData?: boolean;
 }
 
 /** A container on the worker's test database (migrated, emptied) with its own queue prefix. */
 export async function createTestContainer(label: string, overrides: Record<string, string> = {}, options: TestDatabaseOptions = {}): Promise<Container> {
-  const dataDir = options.sqlite ? mkdtempSync(join(tmpdir(), `wecom-crm-${label}-`)) : undefined;
-  const databaseUrl = dataDir ? '' : await ensureTestDatabase();
+  const ownDir = options.sqlite && !options.dataDir ? mkdtempSync(join(tmpdir(), `wecom-crm-${label}-`)) : undefined;
+  const dataDir = options.dataDir ?? ownDir;
+  const databaseUrl = options.sqlite ? '' : await ensureTestDatabase();
   const config = testConfig(databaseUrl, { ...(dataDir ? { DATA_DIR: dataDir } : {}), ...overrides });
   const container = await createContainer(config, config.wecom!, createLogger(config.logLevel), {
-    queuePrefix: uniquePrefix(label),
+    queuePrefix: options.queuePrefix ?? uniquePrefix(label),
     defaultMetrics: false,
   });
-  await truncateAll(container.dataSource);
-  if (dataDir) {
+  if (!options.keepData) await truncateAll(container.dataSource);
+  if (ownDir) {
     const close = container.close.bind(container);
     container.close = async () => {
       await close();
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(ownDir, { recursive: true, force: true });
     };
   }
   return container;

@@ -14,6 +14,9 @@ export interface WebhookHarness {
   worker: WorkerHandle;
   /** posts plaintext callback XML as WeCom would (encrypted, signed) and expects 200 */
   post(xml: string): Promise<void>;
+  /** the process stops; Redis keeps what it holds (for a restart, or another database on the same Redis) */
+  stop(): Promise<void>;
+  /** stops, and removes the queues' keys from Redis */
   close(): Promise<void>;
 }
 
@@ -23,6 +26,10 @@ export async function startWebhookHarness(label: string, overrides: Record<strin
   registerDomainHandlers(container, now);
   const app = createWebApp(container);
   const worker = startWorker(container, { sweepEveryMs: 60_000 });
+  const stop = async () => {
+    worker.stop();
+    await container.close();
+  };
   return {
     container,
     app,
@@ -31,9 +38,9 @@ export async function startWebhookHarness(label: string, overrides: Record<strin
       const req = signedCallback(container.wecom, xml);
       expect((await request(app.callback()).post(req.path).send(req.body)).status).toBe(200);
     },
+    stop,
     async close() {
-      worker.stop();
-      await container.close();
+      await stop();
       await deleteRedisPrefix(container.queues.prefix);
     },
   };

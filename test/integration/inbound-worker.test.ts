@@ -111,7 +111,7 @@ describe('inbound worker', () => {
     await container.queues.get('inbound').pause(true);
     await post(contactEvent('wmLostInRedis'));
     const redis = new Redis(TEST_REDIS_URL);
-    const keysToDrop = await redis.keys(`${container.queues.prefix}:inbound:*`);
+    const keysToDrop = await redis.keys(`${container.queues.keyPrefix}:inbound:*`);
     if (keysToDrop.length) await redis.del(...keysToDrop);
     redis.disconnect();
     await container.queues.get('inbound').resume(true);
