@@ -97,6 +97,9 @@ describe('SOP engine', () => {
     await post(addEvent('wmSop1', 'live-0901')); // redelivered: one run, one of each step
     const robot = await waitFor(async () => world.callsTo('webhook/send'), (c) => c.length === 1, 20_000, 'the team step');
     const customer = await repo(Customer).findOneByOrFail({ externalUserid: 'wmSop1' });
+    // The group post is sent by the outbound queue while the step's own job is still recording it
+    // (step sent, run finished): WeCom having it does not mean the rows say so yet.
+    await waitFor(() => repo(SopRun).findBy({ customerId: customer.id }), (runs) => runs.every((r) => r.status === 'finished'), 10_000, 'the run finished');
 
     expect(await repo(SopRun).findBy({ customerId: customer.id })).toEqual([expect.objectContaining({ sopName: 'live-onboarding', staffUserid: 'zhangsan', triggerType: 'customer_added', status: 'finished', context: { state: 'live-0901' } })]);
     const steps = await stepsOf(customer.id);
@@ -223,7 +226,8 @@ describe('SOP engine', () => {
     expect(body).toContain('张三销售 <@ZhangSan>');
     expect(body).toContain('钱总');
     expect(body).toContain('确认合同');
-    expect((await repo(Reminder).findOneByOrFail({ id: reminder.id })).escalatedAt).not.toBeNull();
+    // recorded by the check's job after it queued the post, which the outbound queue may send first
+    await waitFor(() => repo(Reminder).findOneByOrFail({ id: reminder.id }), (r) => r.escalatedAt !== null, 10_000, 'the escalation recorded');
 
     // Run the check again (a retry, a second worker): still one post; the closed reminder never escalates.
     await container.queues.get('sop').add(OVERDUE_JOB, { reminderId: reminder.id }, { jobId: `${overdueJobId(reminder.id, new Date())}-again` });
