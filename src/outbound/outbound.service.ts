@@ -161,7 +161,7 @@ export class OutboundService {
       if (standing.state === 'pending') continue;
       // A job that will not run again (Bull gave up on it after worker crashes, or it is from before
       // a database restore): the row still decides, so it gets a new job; its attempts bound the retries.
-      if (standing.state === 'ended') await removeEndedJob(queue, outboundJobId(row.id));
+      if (standing.state === 'ended' && !(await removeEndedJob(queue, outboundJobId(row.id)))) continue;
       await this.addJob(row);
       requeued += 1;
     }

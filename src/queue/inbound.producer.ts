@@ -36,8 +36,8 @@ export interface InboundProducer {
   hasJob(eventId: number, stage?: 'later'): Promise<boolean>;
   /** whether the job of this event (or its later stage) will still run, has ended, or is not in Redis */
   standing(eventId: number, stage?: 'later'): Promise<JobStanding>;
-  /** enqueues the event (or its later stage) again, replacing a job of it that has ended */
-  rerun(eventId: number, stage?: 'later'): Promise<void>;
+  /** enqueues the event (or its later stage) again, replacing a job of it that has ended; false when a live worker still holds that job */
+  rerun(eventId: number, stage?: 'later'): Promise<boolean>;
 }
 
 export function createInboundProducer(queues: QueueSet, retry: InboundRetryPolicy, timeoutMs = 2000): InboundProducer {
@@ -66,8 +66,9 @@ export function createInboundProducer(queues: QueueSet, retry: InboundRetryPolic
       return withTimeout(jobStanding(queue, inboundJobId(eventId, stage)), timeoutMs, 'job standing');
     },
     async rerun(eventId, stage) {
-      await withTimeout(removeEndedJob(queue, inboundJobId(eventId, stage)), timeoutMs, 'remove ended job');
+      if (!(await withTimeout(removeEndedJob(queue, inboundJobId(eventId, stage)), timeoutMs, 'remove ended job'))) return false;
       await (stage ? this.enqueueLater(eventId) : this.enqueue(eventId));
+      return true;
     },
   };
 }

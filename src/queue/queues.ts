@@ -36,6 +36,26 @@ export interface QueueSetOptions {
   instanceId?: string;
 }
 
+/**
+ * Lock and stall settings per queue. A running job's lock is renewed every `lockRenewTime`; a
+ * worker that dies (kill -9, OOM, a lost host) stops renewing it, and once it expires
+ * (`lockDuration`) the stalled check of any worker (every `stalledInterval`) takes the job over.
+ * Bull's defaults (30 s and 30 s) take a dead worker's job over after 30–60 s, past a welcome
+ * code's 20 s: events and outbound messages (welcomes ride on both) are taken over within about
+ * 8 s, while tolerating an event loop stalled for up to 4.5 s. A job taken over more than
+ * `maxStalledCount` times is failed by Bull ("job stalled more than allowable limit"); the sweepers
+ * then re-run it or fail it visibly (stale-event.sweeper.ts). The maintenance queue runs long
+ * jobs (reconciliation, digests) and keeps the defaults.
+ */
+const FAST_TAKEOVER = { lockDuration: 6000, lockRenewTime: 1500, stalledInterval: 2000, maxStalledCount: 2 };
+const QUEUE_SETTINGS: Record<QueueName, Bull.AdvancedSettings> = {
+  inbound: FAST_TAKEOVER,
+  outbound: FAST_TAKEOVER,
+  reminders: { lockDuration: 10_000, lockRenewTime: 2500, stalledInterval: 5000, maxStalledCount: 2 },
+  sop: { lockDuration: 10_000, lockRenewTime: 2500, stalledInterval: 5000, maxStalledCount: 2 },
+  maintenance: {},
+};
+
 /** Connections are shared: one command client and one subscriber for all queues, one blocking client each. */
 export function createQueueSet(options: QueueSetOptions): QueueSet {
   const base: RedisOptions = { maxRetriesPerRequest: null, enableReadyCheck: false, lazyConnect: false };
@@ -62,7 +82,7 @@ export function createQueueSet(options: QueueSetOptions): QueueSet {
   const keyPrefix = options.instanceId ? `${prefix}:${options.instanceId}` : prefix;
   const queues = new Map<QueueName, Queue>();
   for (const name of QUEUE_NAMES) {
-    const queue = new Bull(name, { createClient, prefix: keyPrefix, settings: { backoffStrategies: { retryAfter: retryAfterBackoff } } });
+    const queue = new Bull(name, { createClient, prefix: keyPrefix, settings: { ...QUEUE_SETTINGS[name], backoffStrategies: { retryAfter: retryAfterBackoff } } });
     queue.on('error', () => undefined);
     queues.set(name, queue);
   }
@@ -108,12 +128,21 @@ export async function jobStanding(queue: Queue, jobId: string): Promise<JobStand
   return { state: 'pending' };
 }
 
-/** Removes the job when it has ended (so that its id can be added again); a job that will still run is left alone. */
-export async function removeEndedJob(queue: Queue, jobId: string): Promise<void> {
+/**
+ * Removes the job when it has ended, so that its id can be added again. false when it cannot be:
+ * it will still run, or a live worker still holds its lock (Bull refuses to remove a locked job).
+ */
+export async function removeEndedJob(queue: Queue, jobId: string): Promise<boolean> {
   const job = await queue.getJob(jobId);
-  if (!job) return;
+  if (!job) return true;
   const state = await job.getState();
-  if (state === 'completed' || state === 'failed' || state === 'stuck') await job.remove();
+  if (state !== 'completed' && state !== 'failed' && state !== 'stuck') return false;
+  try {
+    await job.remove();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Rejects when `promise` does not settle in time: a Redis outage must not hang an HTTP request. */

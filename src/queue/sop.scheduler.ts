@@ -52,8 +52,9 @@ export function createSopScheduler(queues: QueueSet, now: () => number = Date.no
       return (await jobStanding(queue, sopStepJobId(stepRunId))).state === 'pending';
     },
     async replanSteps(steps) {
-      for (const step of steps) await removeEndedJob(queue, sopStepJobId(step.id));
-      await this.scheduleSteps(steps);
+      const free = [];
+      for (const step of steps) if (await removeEndedJob(queue, sopStepJobId(step.id))) free.push(step);
+      await this.scheduleSteps(free);
     },
     async scheduleOverdueCheck(reminderId, firedAt, at) {
       await withTimeout(

@@ -40,7 +40,11 @@ export async function sweepStaleEvents(deps: EventFailureDeps & { producer: Inbo
       if (await failEvent(deps, event, { cause: 'abandoned', reason: `abandoned by the queue after ${event.attempts} attempts: ${why}`.slice(0, 4000) })) result.failed += 1;
       continue;
     }
-    await (standing.state === 'ended' ? deps.producer.rerun(event.id, stage) : stage ? deps.producer.enqueueLater(event.id) : deps.producer.enqueue(event.id));
+    if (standing.state === 'ended') {
+      if (await deps.producer.rerun(event.id, stage)) result.requeued += 1;
+      continue;
+    }
+    await (stage ? deps.producer.enqueueLater(event.id) : deps.producer.enqueue(event.id));
     result.requeued += 1;
   }
   if (result.requeued > 0 || result.failed > 0) deps.logger.warn({ ...result }, 'swept stored events whose job was gone or would not run again');
