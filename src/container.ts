@@ -7,7 +7,8 @@ import { EventHandlerRegistry } from './events/event-handler.registry';
 import { EventRecorder } from './events/event-recorder';
 import type { ReadinessCheck } from './http/health.route';
 import type { Logger } from './logger';
-import { createMetrics, type Metrics, registerQueueDepth } from './metrics';
+import { configWarnings } from './config-warnings';
+import { createMetrics, type Metrics, registerConfigWarnings, registerQueueDepth } from './metrics';
 import { createInboundProducer, type InboundProducer } from './queue/inbound.producer';
 import { createBudgetPacer } from './outbound/outbound-pacing';
 import { OutboundService } from './outbound/outbound.service';
@@ -15,6 +16,7 @@ import { RedisRateLimiter } from './outbound/rate-limiter';
 import { createQueueSet, type QueueSet, withTimeout } from './queue/queues';
 import { createReminderScheduler } from './queue/reminder.scheduler';
 import type { BotServices } from '../bots/core/bot-services';
+import { loadChannelRules } from './capture/channel-rules';
 import { RedisConversationStore } from './infra/redis-conversation.store';
 import { CustomerDirectory } from './services/customer-directory.service';
 import { DigestService } from './services/digest.service';
@@ -54,6 +56,8 @@ export interface Container {
   outbound: OutboundService;
   /** stage and tag changes reach the SOP engine through this (a worker attaches the engine) */
   sopTriggers: SopTriggerRelay;
+  /** the clock of everything that decides by the time of day (quiet hours, due and overdue times); tests control it */
+  now: () => number;
   close(): Promise<void>;
 }
 
@@ -61,6 +65,8 @@ export interface ContainerOptions {
   /** overrides config.queuePrefix; tests use one per test file. */
   queuePrefix?: string;
   defaultMetrics?: boolean;
+  /** the clock (default: the real one) */
+  now?: () => number;
 }
 
 export async function createContainer(
@@ -78,6 +84,7 @@ export async function createContainer(
   const queues = createQueueSet({ redisUrl: config.redisUrl, prefix: options.queuePrefix ?? config.queuePrefix, instanceId: await readInstanceId(dataSource) });
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics });
   registerQueueDepth(metrics, queues);
+  registerConfigWarnings(metrics, configWarnings(config).map((w) => w.code));
   const producer = createInboundProducer(queues, config.inboundRetry);
   const handlers = new EventHandlerRegistry();
   const inbound = queues.get('inbound');
@@ -102,10 +109,13 @@ export async function createContainer(
     retry: { attempts: config.wecomApi.retryAttempts, baseDelayMs: config.wecomApi.retryBaseMs },
     pacer: createBudgetPacer(rateLimiter, config.outbound),
   });
-  const outbound = new OutboundService({ dataSource, queues, logger, metrics, config });
-  const reminderScheduler = createReminderScheduler(queues);
+  const now = options.now ?? Date.now;
+  const outbound = new OutboundService({ dataSource, queues, logger, metrics, config, now });
+  const reminderScheduler = createReminderScheduler(queues, now);
   const reminders = new ReminderService(dataSource, reminderScheduler);
   const sopTriggers = new SopTriggerRelay();
+  // Channel display names for cards, timelines and digests (the rules file is validated here too).
+  const channels = loadChannelRules(config.capture.channelRulesFile);
   const services: BotServices = {
     customers: new CustomerDirectory(dataSource),
     followUps: new FollowUpService(dataSource, reminders),
@@ -114,11 +124,12 @@ export async function createContainer(
     opportunities: new OpportunityService(dataSource),
     tags: new TagService(dataSource, corpTagSync(wecomApi), sopTriggers),
     undo: new UndoService(dataSource, reminderScheduler),
-    digest: new DigestService(dataSource, { timezone: config.timezone, silentDays: config.digests.silentDays }),
+    digest: new DigestService(dataSource, { timezone: config.timezone, silentDays: config.digests.silentDays, channels }),
     // a pending numbered list names this database's customers
     conversations: new RedisConversationStore(redis, queues.keyPrefix),
-    timeline: new CustomerTimeline(dataSource),
+    timeline: new CustomerTimeline(dataSource, channels),
     doNotContact: new DoNotContactService(dataSource),
+    channels,
   };
 
   return {
@@ -138,6 +149,7 @@ export async function createContainer(
     services,
     reminderScheduler,
     sopTriggers,
+    now,
     async close() {
       await queues.close();
       redis.disconnect();

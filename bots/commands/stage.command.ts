@@ -1,6 +1,7 @@
 import type { CustomerStage } from '../../entities';
 import { STAGE_NAMES, stageFromChinese } from '../../src/services/stage.service';
 import { confirmationCard } from '../../templates/cards/bot-cards';
+import { titleAround } from '../../templates/cards/card-limits';
 import { defineCommand } from '../core/command';
 import { UsageError } from '../core/errors';
 import { splitArgs } from '../core/normalize';
@@ -10,7 +11,8 @@ const STAGE_LIST = Object.values(STAGE_NAMES).join('/');
 
 export const stageCommand = defineCommand<{ customerQuery: string; stage: CustomerStage }>({
   name: '阶段',
-  aliases: [],
+  aliases: ['改阶段', '设阶段'],
+  undoable: true,
   usage: `阶段 <客户> <${STAGE_LIST}>`,
   example: '阶段 张三 商机',
   summary: '把客户移到销售漏斗的某个阶段（历史会保留）',
@@ -33,7 +35,7 @@ export const stageCommand = defineCommand<{ customerQuery: string; stage: Custom
       kind: 'card',
       card: confirmationCard({
         source: '销售漏斗',
-        title: `${customer.name}：${STAGE_NAMES[change.toStage]}`,
+        title: titleAround('', customer.name, `：${STAGE_NAMES[change.toStage]}`),
         rows: [{ key: '原阶段', value: change.fromStage ? STAGE_NAMES[change.fromStage] : '无' }, { key: '新阶段', value: STAGE_NAMES[change.toStage] }],
       }),
     });

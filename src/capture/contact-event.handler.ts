@@ -13,8 +13,9 @@ import { describeFailure } from '../events/failure';
 import type { CaptureAlerts } from './capture-alerts';
 import { renderWelcome, type ChannelRules } from './channel-rules';
 import type { CorpTagDictionary } from './corp-tag-dictionary';
-import { replaceWecomTags, tagRefsOf, upsertActiveRelation, upsertCustomer } from './customer-profile.store';
+import { syncCorpTags, tagRefsOf, upsertActiveRelation, upsertCustomer } from './customer-profile.store';
 import type { SopStarter } from './sop-starter.port';
+import type { StaffDirectory } from './staff-directory';
 
 export interface ContactEventDeps {
   dataSource: DataSource;
@@ -23,6 +24,8 @@ export interface ContactEventDeps {
   rules: ChannelRules;
   dictionary: CorpTagDictionary;
   alerts: CaptureAlerts;
+  /** staff names from WeCom's directory, read on first sight of a nameless member */
+  staff: Pick<StaffDirectory, 'noticed'>;
   sops: SopStarter;
   logger: Logger;
 }
@@ -35,6 +38,12 @@ const WELCOME_WINDOW_MS = 20_000;
 const WELCOME_FETCH_BUDGET_MS = 3000;
 /** Kept for the send itself (pacing, one call) inside the window. */
 const WELCOME_SEND_MARGIN_MS = 3000;
+/**
+ * How long a welcome waits, after the customer was fetched, for the name of a salesperson met for the
+ * first time (user/get runs alongside externalcontact/get, so it is usually there already). Past
+ * this the welcome goes without the name; the lookup finishes in the background for the next one.
+ */
+const STAFF_NAME_WAIT_MS = 1500;
 
 /**
  * `change_external_contact`, every change type. WeCom's current state (externalcontact/get) is the
@@ -51,10 +60,12 @@ export class ContactEventHandler {
       return;
     }
     const staff = await this.ensureStaff(p.userId);
+    // A salesperson without a name yet: WeCom's directory is asked now, in the background.
+    const learning = this.deps.staff.noticed(staff);
+    if (p.changeType === 'add_external_contact' || p.changeType === 'add_half_external_contact') return this.added(event, p, staff, learning);
+    // Nothing else races a 20 s window: alerts wait for the name.
+    if (learning) await learning;
     switch (p.changeType) {
-      case 'add_external_contact':
-      case 'add_half_external_contact':
-        return this.added(event, p, staff);
       case 'edit_external_contact':
         return this.edited(event, p);
       case 'del_external_contact':
@@ -85,7 +96,7 @@ export class ContactEventHandler {
    * the welcome goes out without the name, and the recording (which needs the customer) waits for
    * its retries.
    */
-  private async added(event: InboundEvent, p: EventFields, staff: Staff): Promise<void | Deferred> {
+  private async added(event: InboundEvent, p: EventFields, staff: Staff, learning: Promise<unknown> | null): Promise<void | Deferred> {
     if (!p.welcomeCode) return this.record(event, p, await this.fetch(p.externalUserid));
     const fetching = this.fetch(p.externalUserid);
     const budgetMs = Math.min(WELCOME_FETCH_BUDGET_MS, event.createdAt.getTime() + WELCOME_WINDOW_MS - WELCOME_SEND_MARGIN_MS - Date.now());
@@ -96,27 +107,33 @@ export class ContactEventHandler {
       const match = this.deps.rules.match(p.state || follow?.state || null);
       // gone, or deleted again already: nobody to welcome
       if (!detail || !follow || !match.welcome) return this.record(event, p, detail);
-      await this.sendWelcome(event, p, renderWelcome(match.welcome, { name: detail.external_contact.name, staff: staff.name ?? '' }));
+      if (!(await this.sendWelcome(event, p, match.welcome, detail.external_contact.name, staff, learning))) return this.record(event, p, detail);
       return defer(detail);
     }
     const match = this.deps.rules.match(p.state || null);
     if (!match.welcome) return this.record(event, p, await fetching); // nothing to hurry for
     const why = fetched.state === 'error' ? describeFailure(fetched.error) : `no answer within ${Math.max(0, budgetMs)} ms`;
     this.deps.logger.warn({ eventId: event.id, why }, 'customer not fetched in time: the welcome goes without the name');
-    await this.sendWelcome(event, p, renderWelcome(match.welcome, { name: null, staff: staff.name ?? '' }));
+    if (!(await this.sendWelcome(event, p, match.welcome, null, staff, learning))) return this.record(event, p, await fetching);
     // The later stage fetches the customer again (and backs off while WeCom is sick).
     return defer();
   }
 
-  private async sendWelcome(event: InboundEvent, p: EventFields, content: string): Promise<void> {
+  /** false when the welcome renders empty (nothing is sent). */
+  private async sendWelcome(event: InboundEvent, p: EventFields, template: string, customerName: string | null, staff: Staff, learning: Promise<unknown> | null): Promise<boolean> {
+    const staffName = staff.name ?? (learning ? await this.nameLearnedWithin(staff.userid, learning, event) : null);
+    // A name not known leaves out the clause that needed it (「您好王磊，很高兴为您服务！」); an empty welcome is not sent.
+    const welcome = renderWelcome(template, { name: customerName, staff: staffName });
+    if (!welcome) return false;
     await this.deps.outbound.sendNow({
       channel: 'welcome',
       welcomeCode: p.welcomeCode,
       externalUserid: p.externalUserid,
-      text: { content },
+      text: { content: welcome },
       expiresAt: new Date(event.createdAt.getTime() + WELCOME_WINDOW_MS),
       idempotencyKey: `welcome:${event.dedupeKey}`,
     });
+    return true;
   }
 
   private async record(event: InboundEvent, p: EventFields, detail: GetExternalContactResponse | null): Promise<void> {
@@ -136,7 +153,7 @@ export class ContactEventHandler {
     const { customer, relationCreated } = await this.deps.dataSource.transaction(async (m) => {
       const { customer, created } = await upsertCustomer(m, detail.external_contact);
       const relation = await upsertActiveRelation(m, customer.id, follow);
-      await replaceWecomTags(m, customer.id, tagRefsOf(detail.follow_user));
+      await syncCorpTags(m, customer.id, tagRefsOf(detail.follow_user));
       if (ruleTags.length > 0) {
         await insertIgnore(m.getRepository(CustomerTag), ruleTags.map((t) => ({ customerId: customer.id, tagId: t.id, source: 'rule' as const, addedBy: 'system' })));
       }
@@ -163,8 +180,8 @@ export class ContactEventHandler {
       const { customer } = await upsertCustomer(m, detail.external_contact);
       // An edit that overtook its add creates the relation (without the welcome: that is the add's job).
       if (follow) await upsertActiveRelation(m, customer.id, follow);
-      const tagDiff = await replaceWecomTags(m, customer.id, tagRefsOf(detail.follow_user));
-      await this.auditOnce(event, 'customer.edit', customer.id, { userid: p.userId.toLowerCase(), ...tagDiff }, m);
+      const { added, removed, removedTagIds } = await syncCorpTags(m, customer.id, tagRefsOf(detail.follow_user));
+      await this.auditOnce(event, 'customer.edit', customer.id, { userid: p.userId.toLowerCase(), added, removed, removedTagIds }, m);
     });
   }
 
@@ -185,23 +202,22 @@ export class ContactEventHandler {
     } else if (!relation) {
       await this.auditOnce(event, `relation.${status}.unknown`, p.externalUserid, { userid: p.userId.toLowerCase() });
     }
-    if (status !== 'lost') return;
-    // 删人提醒: sent for unknown customers too (the salesperson still lost someone); keys make it once.
+    if (status === 'transferred') return; // 在职继承: the colleague's add event follows; nobody lost anyone
+    // 删人提醒 / 客户流失: sent for unknown customers too (the salesperson still lost someone); keys make it once.
     const { staff } = await this.deps.alerts.staff(p.userId);
     const current = relation ? await this.deps.dataSource.getRepository(CustomerRelation).findOneByOrFail({ id: relation.id }) : null;
-    await this.deps.alerts.customerLost(
-      {
-        customerName: current?.remark || customer?.name || p.externalUserid,
-        externalUserid: p.externalUserid,
-        staffName: staff?.name ?? p.userId,
-        staffUserid: p.userId.toLowerCase(),
-        wecomUserid: p.userId,
-        at: this.deps.alerts.formatTime(at),
-        addedAt: current?.addedAt ? this.deps.alerts.formatTime(current.addedAt) : undefined,
-        state: current?.state,
-      },
-      `alert:${event.dedupeKey}`,
-    );
+    const alert = {
+      customerName: current?.remark || customer?.name || p.externalUserid,
+      externalUserid: p.externalUserid,
+      staffName: staff?.name ?? p.userId,
+      staffUserid: p.userId.toLowerCase(),
+      wecomUserid: p.userId,
+      at: this.deps.alerts.formatTime(at),
+      addedAt: current?.addedAt ? this.deps.alerts.formatTime(current.addedAt) : undefined,
+      channel: this.deps.rules.label(current?.state),
+    };
+    if (status === 'lost') await this.deps.alerts.customerLost(alert, `alert:${event.dedupeKey}`);
+    else await this.deps.alerts.customerRemoved(alert, `alert:${event.dedupeKey}`);
   }
 
   private async transferFailed(event: InboundEvent, p: EventFields): Promise<void> {
@@ -228,6 +244,16 @@ export class ContactEventHandler {
       if (error instanceof WecomApiError && error.errcode !== null && CUSTOMER_GONE.has(error.errcode)) return null;
       throw error;
     }
+  }
+
+  /** The name of a salesperson being looked up, if the lookup ends in time for the welcome (else null). */
+  private async nameLearnedWithin(userid: string, learning: Promise<unknown>, event: InboundEvent): Promise<string | null> {
+    const left = event.createdAt.getTime() + WELCOME_WINDOW_MS - 5000 - Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), Math.max(0, Math.min(STAFF_NAME_WAIT_MS, left)))));
+    const outcome = await Promise.race([learning, timeout]).finally(() => clearTimeout(timer));
+    if (outcome === 'late') return null;
+    return (await this.deps.dataSource.getRepository(Staff).findOneBy({ userid }))?.name ?? null;
   }
 
   /** Known salespeople are only read: an INSERT per event would cost a commit in a burst. */

@@ -14,6 +14,8 @@ export interface AppDeps {
   metrics: Metrics;
   callback: Omit<CallbackRouteDeps, 'metrics'>;
   readiness: ReadinessCheck[];
+  /** configuration warnings shown by /readyz */
+  warnings?: string[];
   admin: { token: string | undefined; queues: Queue[] };
 }
 
@@ -25,7 +27,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(errorHandler());
   app.use(adminAuth(deps.admin.token));
   if (deps.admin.token) app.use(queueDashboard(deps.admin.queues));
-  for (const router of [callbackRouter({ ...deps.callback, metrics: deps.metrics }), healthRouter(deps.readiness, deps.metrics)]) {
+  for (const router of [callbackRouter({ ...deps.callback, metrics: deps.metrics }), healthRouter(deps.readiness, deps.metrics, deps.warnings)]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

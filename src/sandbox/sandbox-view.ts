@@ -15,7 +15,7 @@ export interface SandboxView {
   user: string;
   /** CRM_TIMEZONE: the page shows times as the cards do */
   timezone: string;
-  /** in quiet hours (CRM_QUIET_HOURS) now: when non-urgent cards such as reminders go out; else null */
+  /** in quiet hours (CRM_QUIET_HOURS) now: when the product's own pushes (SOP steps, digests, alerts) go out; else null */
   quietUntil: string | null;
   staff: Array<{ userid: string; name: string; position: string; team: string | null }>;
   channels: Array<{ state: string; label: string }>;
@@ -74,9 +74,9 @@ export async function buildView(deps: ViewDeps, user: string): Promise<SandboxVi
 function channelExamples(rules: ChannelRules): SandboxView['channels'] {
   const examples = rules.file.rules.map((rule) => {
     const state = 'exact' in rule.match ? rule.match.exact : `${rule.match.prefix}demo`;
-    return { state, label: `${state}（${rule.name}）` };
+    return { state, label: `${state}（${rule.label ?? rule.name}）` };
   });
-  return [...examples, { state: '', label: '无渠道（普通添加）' }];
+  return [...examples, { state: '', label: '无渠道（直接添加）' }];
 }
 
 async function customerRows(dataSource: DataSource, world: FakeWecomWorld, userid: string): Promise<CustomerRow[]> {

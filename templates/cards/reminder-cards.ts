@@ -1,5 +1,5 @@
 import type { TemplateCard } from '../../src/wecom/api/wecom-api.types';
-import { CARD_LIMITS, fit } from './card-limits';
+import { CARD_LIMITS, fit, titleAround } from './card-limits';
 
 /**
  * Interactive reminder cards (button_interaction). A click comes back as `template_card_event`
@@ -25,6 +25,23 @@ export function reminderTaskId(reminderId: number, dueAt: Date): string {
   return `rem-${reminderId}-${dueAt.getTime()}`;
 }
 
+/**
+ * What a reminder is about, without repeating the customer the card or line already names: a
+ * reminder set from a follow-up reads 「联系 刘洋：发报价」, and next to 刘洋 that is 「发报价」.
+ */
+export function reminderMatter(content: string, customerName: string | null): string {
+  if (!customerName) return content;
+  const name = customerName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const stripped = content.replace(new RegExp(`^(联系|回访|跟进)?\\s*${name}\\s*[：:，,\\s]\\s*`), '').trim();
+  return stripped || content;
+}
+
+/** One line about a reminder with its customer, naming them once: 「刘洋：发报价」, 「给刘洋发报价」. */
+export function reminderLine(content: string, customerName: string | null): string {
+  const matter = reminderMatter(content, customerName);
+  return customerName && !matter.includes(customerName) ? `${customerName}：${matter}` : matter;
+}
+
 export interface ReminderCardInput {
   reminderId: number;
   taskId: string;
@@ -46,17 +63,35 @@ export function reminderButtonCard(input: ReminderCardInput): TemplateCard {
     card_type: 'button_interaction',
     task_id: input.taskId,
     source: { desc: '提醒', desc_color: 0 },
-    main_title: { title: fit(input.customerName ? `该联系 ${input.customerName} 了` : '提醒', CARD_LIMITS.title), desc: fit(input.due, CARD_LIMITS.desc) },
-    quote_area: { type: 0, quote_text: fit(input.content, CARD_LIMITS.quote) },
+    main_title: { title: input.customerName ? titleAround('该联系 ', input.customerName, ' 了') : '提醒', desc: fit(input.due, CARD_LIMITS.desc) },
+    // the title names the customer: the quote says what to do
+    quote_area: { type: 0, quote_text: fit(reminderMatter(input.content, input.customerName), CARD_LIMITS.quote) },
     sub_title_text: fit(`也可回复「完成 ${input.reminderId}」或「推迟 ${input.reminderId} 明天上午10点」`, CARD_LIMITS.subTitle),
     horizontal_content_list: [{ keyname: '编号', value: `#${input.reminderId}` }],
     button_list: buttons.slice(0, CARD_LIMITS.buttons),
   };
 }
 
-/** The same card after a click, buttons greyed with `replaceText` (what happened) for the clicking user. */
-export function reminderCardAfterClick(input: ReminderCardInput, replaceText: string): TemplateCard {
-  return { ...reminderButtonCard(input), replace_text: fit(replaceText, 20) };
+/**
+ * The same card after a click, buttons greyed with `replaceText` (what happened) for the clicking
+ * user. After a snooze, `snoozedTo` (the new time in full) heads the card and has a row of its own,
+ * so the answer is complete even where the greyed label is cut.
+ */
+export function reminderCardAfterClick(input: ReminderCardInput, replaceText: string, snoozedTo?: string): TemplateCard {
+  const card = reminderButtonCard(input);
+  if (!snoozedTo) return { ...card, replace_text: fit(replaceText, 20) };
+  return {
+    ...card,
+    main_title: { ...(card.main_title as Record<string, unknown>), desc: fit(`已推迟到 ${snoozedTo}`, CARD_LIMITS.desc) },
+    horizontal_content_list: [...(card.horizontal_content_list as Array<Record<string, unknown>>), { keyname: '新时间', value: fit(snoozedTo, CARD_LIMITS.value) }],
+    replace_text: fit(replaceText, 20),
+  };
+}
+
+/** Sent at a reminder's time instead of its card when the relation with its customer ended before. */
+export function reminderClosedText(input: { reminderId: number; content: string; customerName: string | null; why: string; endedAt: string | null }): string {
+  const who = input.customerName ? `${input.customerName}：` : '';
+  return `提醒 #${input.reminderId} 已自动关闭（${who}${input.why}${input.endedAt ? `，${input.endedAt}` : ''}），不再提醒。\n原事项：${input.content}`;
 }
 
 /** Team group post for a reminder nobody closed in time (robot markdown: `<@userid>` mentions). */
@@ -65,7 +100,7 @@ export function overdueReminderMarkdown(input: { staffName: string; mention: str
     `**<font color="warning">提醒已超时未处理</font>** ${input.overdueFor}`,
     `> 销售：${input.staffName}${input.mention ? ` <@${input.mention}>` : ''}`,
     `> 客户：${input.customerName ?? '（未关联客户）'}`,
-    `> 事项：${input.content}`,
+    `> 事项：${reminderMatter(input.content, input.customerName)}`,
     `> 到期：${input.due}`,
   ].join('\n');
 }
@@ -73,6 +108,11 @@ export function overdueReminderMarkdown(input: { staffName: string; mention: str
 /** The 待办 card: pick a reminder in the drop-down, then a button. The click carries the pick in SelectedItems. */
 export const TODO_QUESTION_KEY = 'reminder';
 const TODO_ACTIONS = ['done', 'snooze1h', 'tomorrow'] as const;
+const TODO_BUTTONS = [
+  { type: 0, text: '完成', style: 1, key: 'todo:done' },
+  { type: 0, text: '推迟1小时', style: 2, key: 'todo:snooze1h' },
+  { type: 0, text: '明天再提醒', style: 2, key: 'todo:tomorrow' },
+];
 
 /** `todo:done` with the picked reminder id → { action, reminderId }. */
 export function parseTodoButtonKey(key: string, selected: Record<string, string[]>): { action: Exclude<ReminderAction, 'customer'>; reminderId: number } | undefined {
@@ -89,25 +129,43 @@ export interface TodoItem {
   overdue: boolean;
 }
 
-/** WeCom allows 10 options in a button_selection; the first ten (soonest) are actionable from the card. */
-export function todoCard(input: { taskId: string; items: TodoItem[] }): TemplateCard {
+/**
+ * WeCom allows 10 options in a button_selection; the first ten (soonest) are actionable from the card.
+ * `total`: how many are open (the card lists the soonest); the title counts them all.
+ * `notice`: what the last click did (the card is redrawn in place after each click, still clickable).
+ */
+export function todoCard(input: { taskId: string; items: TodoItem[]; notice?: string; total?: number }): TemplateCard {
   const options = input.items.slice(0, 10);
+  const desc = fit(input.notice ?? '选一条提醒，再点按钮', CARD_LIMITS.desc);
+  if (options.length === 0) {
+    // Nothing left to pick: the buttons are greyed with what happened.
+    return {
+      card_type: 'button_interaction',
+      task_id: input.taskId,
+      source: { desc: '待办', desc_color: 0 },
+      main_title: { title: '待办提醒（0）', desc },
+      sub_title_text: '没有待办提醒了。',
+      button_list: TODO_BUTTONS,
+      replace_text: '没有待办了',
+    };
+  }
+  const total = Math.max(input.total ?? input.items.length, input.items.length);
+  // The 112-character subtitle: the soonest few, a line each, and how many more there are.
+  const more = total > 3 ? `…共${total}条，下拉框里是最早的${options.length}条，也可回复「完成 编号」` : '';
+  const room = CARD_LIMITS.subTitle - Array.from(more).length - 1;
+  const shown = input.items.slice(0, 3).map((i) => fit(`#${i.id} ${i.overdue ? '（已过期）' : ''}${i.line}`, Math.floor(room / Math.min(3, input.items.length)) - 1));
   return {
     card_type: 'button_interaction',
     task_id: input.taskId,
     source: { desc: '待办', desc_color: 0 },
-    main_title: { title: `待办提醒（${input.items.length}）`, desc: '选一条提醒，再点按钮' },
-    sub_title_text: fit(input.items.map((i) => `#${i.id} ${i.line}${i.overdue ? '（已过期）' : ''}`).join('\n'), CARD_LIMITS.subTitle),
+    main_title: { title: `待办提醒（${total}）`, desc },
+    sub_title_text: fit([...shown, ...(more ? [more] : [])].join('\n'), CARD_LIMITS.subTitle),
     button_selection: {
       question_key: TODO_QUESTION_KEY,
       title: '提醒',
       option_list: options.map((i) => ({ id: String(i.id), text: fit(`#${i.id} ${i.line}`, 16) })),
       selected_id: String(options[0]!.id),
     },
-    button_list: [
-      { type: 0, text: '完成', style: 1, key: 'todo:done' },
-      { type: 0, text: '推迟1小时', style: 2, key: 'todo:snooze1h' },
-      { type: 0, text: '明天再提醒', style: 2, key: 'todo:tomorrow' },
-    ],
+    button_list: TODO_BUTTONS,
   };
 }

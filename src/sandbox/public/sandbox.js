@@ -49,6 +49,7 @@ const time = (ms) => new Date(ms).toLocaleTimeString('zh-CN', { hour: '2-digit',
 
 /** One line for the conversation list: a card's title, or the text without markdown marks. */
 function preview(item) {
+  if (item.msgtype === 'rejected') return `[被拒收] errcode ${item.errcode}`;
   if (item.card) return `[卡片] ${(item.card.main_title && item.card.main_title.title) || item.card.sub_title_text || ''}`;
   return (item.text || '').replace(/<[^>]+>|\*\*|^(#+|>)\s*/gm, '').replace(/\s+/g, ' ');
 }
@@ -136,7 +137,9 @@ function message(item, view) {
   const me = view.staff.find((s) => s.userid === view.user);
   const who = inbound ? (me ? me.name.slice(-1) : '我') : group ? '机器人' : 'CRM';
   let content;
-  if (item.card) content = card(item);
+  // A send WeCom refused: the salesperson would see nothing; the page shows why (errcode and WeCom's message).
+  if (item.msgtype === 'rejected') content = h('div', { class: 'bubble rejected', 'data-errcode': item.errcode }, item.text || '');
+  else if (item.card) content = card(item);
   else if (item.msgtype === 'markdown') content = markdown(item.text || '');
   else content = h('div', { class: 'bubble' }, item.text || '');
   return h('div', { class: `msg ${inbound ? 'in' : 'out'}${group ? ' robot' : ''}`, 'data-seq': item.seq },
@@ -197,7 +200,7 @@ function draw(view) {
   $('pending-count').textContent = String(view.pendingReminders);
   const quiet = $('quiet-hint');
   quiet.hidden = !view.quietUntil;
-  if (view.quietUntil) quiet.textContent = `现在是免打扰时段：提醒等非紧急卡片会在 ${time(Date.parse(view.quietUntil)).slice(0, 5)} 后送达（设置 CRM_QUIET_HOURS=off 可关闭）。命令的回复不受影响。`;
+  if (view.quietUntil) quiet.textContent = `现在是免打扰时段：SOP、日报、提醒超时等系统推送会在 ${time(Date.parse(view.quietUntil)).slice(0, 5)} 后送达（设置 CRM_QUIET_HOURS=off 并重启可关闭）。你设的提醒按时送达，命令的回复不受影响。`;
   drawMessages(view);
   drawCustomers(view);
   $('activity').replaceChildren(...view.activity.map((a) => h('li', {}, h('time', {}, time(a.at)), a.text)));
