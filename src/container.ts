@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { Config, WecomCredentials } from './config';
 import { openDatabase } from './db/database';
+import { readInstanceId } from './db/instance-id';
 import { EventHandlerRegistry } from './events/event-handler.registry';
 import { EventRecorder } from './events/event-recorder';
 import type { ReadinessCheck } from './http/health.route';
@@ -80,7 +81,7 @@ export async function createContainer(
     runMigrations: config.migrateOnStart,
     poolSize: config.databasePoolSize,
   });
-  const queues = createQueueSet({ redisUrl: config.redisUrl, prefix: options.queuePrefix ?? config.queuePrefix });
+  const queues = createQueueSet({ redisUrl: config.redisUrl, prefix: options.queuePrefix ?? config.queuePrefix, instanceId: await readInstanceId(dataSource) });
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics });
   registerQueueDepth(metrics, queues);
   registerConfigWarnings(metrics, configWarnings(config).map((w) => w.code));
@@ -124,7 +125,8 @@ export async function createContainer(
     tags: new TagService(dataSource, corpTagSync(wecomApi), sopTriggers),
     undo: new UndoService(dataSource, reminderScheduler),
     digest: new DigestService(dataSource, { timezone: config.timezone, silentDays: config.digests.silentDays, channels }),
-    conversations: new RedisConversationStore(redis, queues.prefix),
+    // a pending numbered list names this database's customers
+    conversations: new RedisConversationStore(redis, queues.keyPrefix),
     timeline: new CustomerTimeline(dataSource, channels),
     doNotContact: new DoNotContactService(dataSource),
     channels,

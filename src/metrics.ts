@@ -9,6 +9,7 @@ export interface Metrics {
   callbackRejected: Counter<'reason'>;
   jobFailures: Counter<'queue' | 'final'>;
   eventsProcessed: Counter<'kind' | 'outcome'>;
+  eventsFailed: Counter<'kind' | 'cause'>;
   outboundMessages: Counter<'channel' | 'status'>;
   outboundDeferred: Counter<'channel' | 'reason'>;
 }
@@ -47,6 +48,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'wecom_events_processed_total',
       help: 'Inbound events processed by the worker, by kind and outcome',
       labelNames: ['kind', 'outcome'],
+      registers: [registry],
+    }),
+    eventsFailed: new Counter({
+      name: 'wecom_events_failed_total',
+      help: 'Inbound events that failed for good, by kind and cause (permanent: at once; retries_exhausted; abandoned: the queue gave up on the job)',
+      labelNames: ['kind', 'cause'],
       registers: [registry],
     }),
     outboundMessages: new Counter({

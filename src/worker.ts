@@ -2,6 +2,7 @@ import type { Reminder } from '../entities';
 import type { Container } from './container';
 import { createOutboundDelivery, createOutboundProcessor } from './outbound/outbound.processor';
 import { createInboundProcessor } from './queue/inbound.processor';
+import { jobStanding } from './queue/queues';
 import { createReminderProcessor } from './queue/reminder.processor';
 import { reminderJobId } from './queue/reminder.scheduler';
 import { createSopScheduler } from './queue/sop.scheduler';
@@ -44,15 +45,17 @@ export function startWorker(container: Container, options: WorkerOptions = {}): 
     const due = await container.services.reminders.dueWithoutJob(new Date(container.now()));
     const scheduler = container.reminderScheduler;
     for (const reminder of due) {
-      if (!(await queues.get('reminders').getJob(reminderJobId(reminder.id)))) await scheduler.schedule(reminder.id, reminder.dueAt);
+      // A job Bull only keeps (it failed for good, or it is from before a database restore) will not fire it: schedule replaces it.
+      if ((await jobStanding(queues.get('reminders'), reminderJobId(reminder.id))).state !== 'pending') await scheduler.schedule(reminder.id, reminder.dueAt);
     }
   };
   sweepReminders().catch((error) => logger.warn({ err: error }, 'reminder sweep failed'));
 
   const sweepNow = () =>
-    sweepStaleEvents(container.dataSource, container.producer, logger, {
+    sweepStaleEvents(container, {
       staleAfterMs: config.staleEventAfterMs,
       batchSize: 500,
+      maxAttempts: config.inboundRetry.attempts,
     });
   const timer = setInterval(() => {
     sweepNow().catch((error) => logger.warn({ err: error }, 'stale-event sweep failed'));
@@ -61,7 +64,7 @@ export function startWorker(container: Container, options: WorkerOptions = {}): 
   }, options.sweepEveryMs ?? 30_000);
   timer.unref();
 
-  logger.info({ concurrency: config.workerConcurrency, handlers: container.handlers.kinds() }, 'worker started');
+  logger.info({ concurrency: config.workerConcurrency, handlers: container.handlers.kinds(), queues: queues.keyPrefix }, 'worker started');
   return {
     stop: () => clearInterval(timer),
     sweepNow,

@@ -71,7 +71,7 @@ describe('webhook during a database or Redis outage', () => {
     );
     expect(await container.producer.hasJob(orphan.id)).toBe(false);
 
-    const sweep = () => sweepStaleEvents(container.dataSource, container.producer, container.logger, { staleAfterMs: 0, batchSize: 100 });
+    const sweep = () => sweepStaleEvents(container, { staleAfterMs: 0, batchSize: 100 });
     expect(await sweep()).toBe(1);
     expect(await container.producer.hasJob(orphan.id)).toBe(true);
     // A second sweep (another worker, a minute later) adds nothing.
