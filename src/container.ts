@@ -3,10 +3,12 @@ import type { DataSource } from 'typeorm';
 import type { Config, WecomCredentials } from './config';
 import { openDatabase } from './db/database';
 import { EventHandlerRegistry } from './events/event-handler.registry';
+import { CallbackIntake } from './events/callback-intake';
+import { CallbackSpool } from './events/callback-spool';
 import { EventRecorder } from './events/event-recorder';
 import type { ReadinessCheck } from './http/health.route';
 import type { Logger } from './logger';
-import { createMetrics, type Metrics, registerQueueDepth } from './metrics';
+import { createMetrics, type Metrics, registerQueueDepth, registerSpoolDepth } from './metrics';
 import { createInboundProducer, type InboundProducer } from './queue/inbound.producer';
 import { createBudgetPacer } from './outbound/outbound-pacing';
 import { OutboundService } from './outbound/outbound.service';
@@ -40,6 +42,9 @@ export interface Container {
   queues: QueueSet;
   producer: InboundProducer;
   recorder: EventRecorder;
+  /** where a verified callback goes: the database, or the Redis spool while the database is down */
+  intake: CallbackIntake;
+  spool: CallbackSpool;
   handlers: EventHandlerRegistry;
   readiness: ReadinessCheck[];
   /** WeCom's server API (shared access token, corp-wide budget) */
@@ -101,6 +106,14 @@ export async function createContainer(
     retry: { attempts: config.wecomApi.retryAttempts, baseDelayMs: config.wecomApi.retryBaseMs },
     pacer: createBudgetPacer(rateLimiter, config.outbound),
   });
+  // The spool's own connection fails at once when Redis is away (no offline queue): the webhook must
+  // know within its 5 s whether a callback landed, and answer 503 when it did not.
+  const spoolRedis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1500, connectTimeout: 2000 });
+  spoolRedis.on('error', () => undefined);
+  const spool = new CallbackSpool(spoolRedis, queues.prefix);
+  registerSpoolDepth(metrics, () => spool.length());
+  const recorder = new EventRecorder(dataSource);
+  const intake = new CallbackIntake({ recorder, producer, spool, metrics, logger });
   const outbound = new OutboundService({ dataSource, queues, logger, metrics, config });
   const reminderScheduler = createReminderScheduler(queues);
   const reminders = new ReminderService(dataSource, reminderScheduler);
@@ -127,7 +140,9 @@ export async function createContainer(
     dataSource,
     queues,
     producer,
-    recorder: new EventRecorder(dataSource, producer),
+    recorder,
+    intake,
+    spool,
     handlers,
     readiness,
     wecomApi,
@@ -137,8 +152,10 @@ export async function createContainer(
     reminderScheduler,
     sopTriggers,
     async close() {
+      intake.close();
       await queues.close();
       redis.disconnect();
+      spoolRedis.disconnect();
       if (dataSource.isInitialized) await dataSource.destroy();
     },
   };

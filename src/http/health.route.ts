@@ -6,8 +6,8 @@ export interface ReadinessCheck {
   check(): Promise<void>;
 }
 
-/** `/healthz`: the process answers. `/readyz`: its dependencies answer too. `/metrics`: Prometheus. */
-export function healthRouter(checks: ReadinessCheck[], metrics: Metrics): Router {
+/** `/healthz`: the process answers. `/readyz`: its dependencies answer too. */
+export function healthRouter(checks: ReadinessCheck[]): Router {
   const router = new Router();
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
@@ -27,6 +27,12 @@ export function healthRouter(checks: ReadinessCheck[], metrics: Metrics): Router
     ctx.status = ready ? 200 : 503;
     ctx.body = { status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) };
   });
+  return router;
+}
+
+/** `/metrics`: Prometheus, on the webhook's port or on METRICS_PORT (see metrics-server.ts). */
+export function metricsRouter(metrics: Metrics): Router {
+  const router = new Router();
   router.get('/metrics', async (ctx) => {
     ctx.type = metrics.registry.contentType;
     ctx.body = await metrics.registry.metrics();

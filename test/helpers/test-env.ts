@@ -65,6 +65,8 @@ export function testConfig(databaseUrl: string, overrides: Record<string, string
     CRM_DIGEST_TIME: 'off',
     CRM_TEAM_DIGEST_TIME: 'off',
     CRM_WEEKLY_DIGEST: 'off',
+    // The daily prune of inbound payloads likewise (its tests run it directly).
+    INBOUND_PRUNE_CRON: 'off',
     ...overrides,
   });
 }
