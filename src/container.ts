@@ -110,6 +110,16 @@ export async function createContainer(
   // know within its 5 s whether a callback landed, and answer 503 when it did not.
   const spoolRedis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1500, connectTimeout: 2000 });
   spoolRedis.on('error', () => undefined);
+  // Give it a moment to connect, so the first callbacks after a start are queued at once rather
+  // than a quarter second later; a Redis that is down at start does not hold the start up.
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, 2000);
+    spoolRedis.once('ready', done);
+  });
   const spool = new CallbackSpool(spoolRedis, queues.prefix);
   registerSpoolDepth(metrics, () => spool.length());
   const recorder = new EventRecorder(dataSource);

@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { type Config, loadConfig, type WecomCredentials } from '../../src/config';
 import { createContainer, type Container } from '../../src/container';
-import { createLogger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/logger';
 import vectors from '../fixtures/wecom-test-vectors.json';
 
 /**
@@ -76,10 +76,10 @@ export function uniquePrefix(label: string): string {
 }
 
 /** A container on the worker's test database (migrated, emptied) with its own queue prefix. */
-export async function createTestContainer(label: string, overrides: Record<string, string> = {}): Promise<Container> {
+export async function createTestContainer(label: string, overrides: Record<string, string> = {}, logger?: Logger): Promise<Container> {
   const databaseUrl = await ensureTestDatabase();
   const config = testConfig(databaseUrl, overrides);
-  const container = await createContainer(config, config.wecom!, createLogger(config.logLevel), {
+  const container = await createContainer(config, config.wecom!, logger ?? createLogger(config.logLevel), {
     queuePrefix: uniquePrefix(label),
     defaultMetrics: false,
   });
