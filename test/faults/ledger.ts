@@ -1,0 +1,276 @@
+import type { Pool } from 'mysql2/promise';
+import { parseCallbackFields } from '../../src/wecom/callback-xml';
+import { dedupeKeyOf } from '../../src/wecom/inbound-event';
+import { externalContactXml, textMessageXml } from '../helpers/wecom-callbacks';
+import type { RecordingWorld } from './fake-wecom';
+import { sleep } from './infra';
+import { type Delivery, inParallel, type WecomSender } from './sender';
+
+/** WeCom's welcome window, and how much of it the product needs at least to have a fair chance. */
+const WELCOME_VALIDITY_MS = 20_000;
+const WELCOME_NEEDS_MS = 5_000;
+
+export interface TrackedEvent {
+  kind: 'add' | 'command';
+  /** set when the event happens (an add: when the customer scans, just before WeCom calls back) */
+  plaintext: string;
+  dedupeKey: string;
+  staff: string;
+  /** an add's customer name */
+  name?: string;
+  externalUserid?: string;
+  welcomeCode?: string;
+  /** a command's marker: it is quoted in the reply card, so its deliveries can be counted */
+  marker?: string;
+  delivery?: Delivery;
+}
+
+const SURNAMES = [...'赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛奚范彭郎'];
+const GIVEN = [...'伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏辉玲斌宇浩凯健俊帆雪荣'];
+
+/** Builds the callbacks of a scenario the way WeCom would send them, for the salespeople of the fake world. */
+export class Traffic {
+  private names = 0;
+  private msgIds = 0;
+  private markers = 0;
+  /** every customer name handed out: the log scan looks for them */
+  readonly namesUsed: string[] = [];
+
+  constructor(
+    private readonly world: RecordingWorld,
+    private readonly corpId: string,
+    readonly sender: WecomSender,
+  ) {}
+
+  private nextName(): string {
+    const n = this.names++;
+    const name = `${SURNAMES[n % SURNAMES.length]}${GIVEN[Math.floor(n / SURNAMES.length) % GIVEN.length]}${GIVEN[(n * 7 + 3) % GIVEN.length]}`;
+    this.namesUsed.push(name);
+    return name;
+  }
+
+  /** A customer who will scan a salesperson's QR code (`happen` makes it so, right before WeCom calls back). */
+  add(staff: string): TrackedEvent & { name: string } {
+    return { kind: 'add', plaintext: '', dedupeKey: '', staff, name: this.nextName() };
+  }
+
+  /**
+   * The add happens: WeCom knows the customer now and issues the welcome code, valid 20 s from now,
+   * and the callback is built. Called when the event is sent, not when the scenario plans it.
+   */
+  happen(event: TrackedEvent): TrackedEvent {
+    if (event.kind !== 'add' || event.plaintext) return event;
+    const { customer, welcomeCode } = this.world.addCustomer({ userid: event.staff, name: event.name });
+    event.externalUserid = customer.external_contact.external_userid;
+    event.welcomeCode = welcomeCode;
+    event.plaintext = externalContactXml({ corpId: this.corpId, changeType: 'add_external_contact', userId: event.staff, externalUserId: event.externalUserid, welcomeCode });
+    event.dedupeKey = dedupeKeyOf(parseCallbackFields(event.plaintext));
+    return event;
+  }
+
+  /** Sends one event the WeCom way (retries on a non-200). */
+  async deliver(event: TrackedEvent): Promise<void> {
+    event.delivery = await this.sender.deliver(this.happen(event).plaintext);
+  }
+
+  /** A salesperson types a follow-up for one of their customers (named as they would). */
+  command(staff: string, customerName: string): TrackedEvent {
+    const marker = `PLAINTEXT-K7Q-${++this.markers}`;
+    const msgId = String(7_000_000_000_000_000_000n + BigInt(Date.now()) * 1000n + BigInt(++this.msgIds % 1000));
+    const plaintext = textMessageXml({ corpId: this.corpId, from: staff, content: `记录跟进 ${customerName} 电话沟通了报价，客户手机13900001111 ${marker}`, msgId });
+    return { kind: 'command', plaintext, dedupeKey: dedupeKeyOf(parseCallbackFields(plaintext)), staff, marker };
+  }
+
+  /** Sends each event once the WeCom way (retries on non-200), `concurrency` in flight. */
+  async send(events: TrackedEvent[], concurrency = 16, spacingMs = 0): Promise<void> {
+    await inParallel(events, concurrency, async (event) => {
+      await this.deliver(event);
+      if (spacingMs) await sleep(spacingMs);
+    });
+  }
+}
+
+/** Intervals during which the product could not be expected to act (a dependency down, WeCom sick, no worker alive). */
+export class Health {
+  readonly down: Array<[number, number]> = [];
+  private openedAt: number | undefined;
+
+  begin(): void {
+    this.openedAt ??= Date.now();
+  }
+
+  end(): void {
+    if (this.openedAt === undefined) return;
+    this.down.push([this.openedAt, Date.now()]);
+    this.openedAt = undefined;
+  }
+
+  healthyMs(from: number, to: number): number {
+    let healthy = Math.max(0, to - from);
+    const spans = [...this.down, ...(this.openedAt !== undefined ? [[this.openedAt, Infinity] as [number, number]] : [])];
+    for (const [start, end] of spans) healthy -= Math.max(0, Math.min(to, end) - Math.max(from, start));
+    return healthy;
+  }
+}
+
+export interface ScenarioRow {
+  scenario: string;
+  eventsIn: number;
+  lost: number;
+  doubled: number;
+  welcomesDue: number;
+  welcomesSent: number;
+  welcomesDoubled: number;
+  /** delivered welcomes whose row says otherwise */
+  wrongRow: number;
+  /** failures (events, welcomes) with no reason on any row */
+  noReason: number;
+  seconds: number;
+  notes: string[];
+  /** false when the row misses the goal */
+  ok: boolean;
+}
+
+interface InboundRow {
+  dedupe_key: string;
+  status: string;
+  last_error: string | null;
+}
+
+/** Reads what the product recorded for a scenario's events, from the database and the fake WeCom. */
+export class Ledger {
+  constructor(
+    private readonly db: () => Promise<Pool>,
+    private readonly world: RecordingWorld,
+  ) {}
+
+  private async inbound(events: TrackedEvent[]): Promise<Map<string, InboundRow>> {
+    if (events.length === 0) return new Map();
+    const [rows] = await (await this.db()).query('SELECT dedupe_key, status, last_error FROM inbound_events WHERE dedupe_key IN (?)', [events.map((e) => e.dedupeKey)]);
+    return new Map((rows as InboundRow[]).map((r) => [r.dedupe_key, r]));
+  }
+
+  /** Waits until every event is finished and its writes are there, or the deadline passes. */
+  async settle(events: TrackedEvent[], timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      try {
+        if ((await this.unfinished(events)) === 0) return;
+      } catch {
+        // the database is still coming back
+      }
+      await sleep(1000);
+    }
+  }
+
+  private async unfinished(events: TrackedEvent[]): Promise<number> {
+    const rows = await this.inbound(events);
+    const relations = await this.relations(events);
+    const followUps = await this.followUps(events);
+    return events.filter((e) => {
+      const row = rows.get(e.dedupeKey);
+      if (!row) return e.delivery?.ackedAt !== undefined;
+      if (row.status === 'failed' || row.status === 'ignored') return false;
+      if (row.status !== 'done') return true;
+      return e.kind === 'add' ? !relations.has(`${e.externalUserid}|${e.staff}`) : !followUps.has(e.dedupeKey) || !this.world.deliveriesByMarker.get(e.marker!);
+    }).length;
+  }
+
+  private async relations(events: TrackedEvent[]): Promise<Set<string>> {
+    const ids = events.filter((e) => e.kind === 'add').map((e) => e.externalUserid!);
+    if (ids.length === 0) return new Set();
+    const [rows] = await (await this.db()).query(
+      'SELECT c.external_userid AS e, r.staff_userid AS s FROM customer_relations r JOIN customers c ON c.id = r.customer_id WHERE c.external_userid IN (?)',
+      [ids],
+    );
+    return new Set((rows as Array<{ e: string; s: string }>).map((r) => `${r.e}|${r.s}`));
+  }
+
+  private async followUps(events: TrackedEvent[]): Promise<Map<string, number>> {
+    const keys = events.filter((e) => e.kind === 'command').map((e) => e.dedupeKey);
+    if (keys.length === 0) return new Map();
+    const [rows] = await (await this.db()).query('SELECT source_key AS k, COUNT(*) AS n FROM follow_ups WHERE source_key IN (?) GROUP BY source_key', [keys]);
+    return new Map((rows as Array<{ k: string; n: number }>).map((r) => [r.k, Number(r.n)]));
+  }
+
+  private async welcomeRows(events: TrackedEvent[]): Promise<Map<string, { status: string; errcode: number | null; errmsg: string | null }>> {
+    const ids = events.filter((e) => e.kind === 'add').map((e) => e.externalUserid!);
+    if (ids.length === 0) return new Map();
+    const [rows] = await (await this.db()).query("SELECT recipient, status, errcode, errmsg FROM outbound_messages WHERE channel = 'welcome' AND recipient IN (?)", [ids]);
+    return new Map((rows as Array<{ recipient: string; status: string; errcode: number | null; errmsg: string | null }>).map((r) => [r.recipient, r]));
+  }
+
+  async evaluate(scenario: string, events: TrackedEvent[], health: Health, startedAt: number, extraNotes: string[] = []): Promise<ScenarioRow> {
+    const rows = await this.inbound(events);
+    const relations = await this.relations(events);
+    const followUps = await this.followUps(events);
+    const welcomeRows = await this.welcomeRows(events);
+    const lostWhy = new Map<string, number>();
+    const why = (reason: string) => lostWhy.set(reason, (lostWhy.get(reason) ?? 0) + 1);
+    let lost = 0;
+    let doubled = 0;
+    let noReason = 0;
+    for (const e of events) {
+      const row = rows.get(e.dedupeKey);
+      let missing: string | undefined;
+      if (!row) missing = e.delivery?.ackedAt ? 'acknowledged but not stored' : 'never acknowledged (WeCom gave up)';
+      else if (row.status === 'failed') {
+        missing = `failed: ${String(row.last_error ?? '(no reason)').slice(0, 60)}`;
+        if (!row.last_error) noReason += 1;
+      } else if (row.status !== 'done' && row.status !== 'ignored') missing = `stranded ${row.status}${row.last_error ? ` (${row.last_error.slice(0, 50)})` : ''}`;
+      else if (e.kind === 'add' && !relations.has(`${e.externalUserid}|${e.staff}`)) missing = 'done but customer not recorded';
+      else if (e.kind === 'command' && !followUps.has(e.dedupeKey)) missing = 'done but follow-up not recorded';
+      else if (e.kind === 'command' && !this.world.deliveriesByMarker.get(e.marker!)) missing = 'reply never delivered';
+      if (missing) {
+        lost += 1;
+        why(`${e.kind}: ${missing}`);
+      }
+      if (e.kind === 'command' && (this.world.deliveriesByMarker.get(e.marker!) ?? 0) > 1) doubled += 1;
+    }
+
+    let due = 0;
+    let sent = 0;
+    let welcomesDoubled = 0;
+    let wrongRow = 0;
+    let missed = 0;
+    let resent = 0;
+    for (const e of events.filter((x) => x.kind === 'add')) {
+      const record = this.world.welcomes.get(e.welcomeCode!);
+      if (!record) continue;
+      const ackedAt = e.delivery?.ackedAt;
+      const isDue = ackedAt !== undefined && health.healthyMs(Math.max(record.issuedAt, ackedAt), record.issuedAt + WELCOME_VALIDITY_MS) >= WELCOME_NEEDS_MS;
+      if (isDue) due += 1;
+      if (record.delivered > 0) sent += 1;
+      if (record.delivered > 1) welcomesDoubled += 1;
+      if (record.refusedAsUsed > 0) resent += 1;
+      const outbound = welcomeRows.get(e.externalUserid!);
+      if (record.delivered > 0 && outbound?.status !== 'sent') wrongRow += 1;
+      if (isDue && record.delivered === 0) missed += 1;
+      if (record.delivered === 0) {
+        const inbound = rows.get(e.dedupeKey);
+        const explained = (outbound && (outbound.errmsg || (outbound.errcode ?? 0) !== 0)) || (inbound?.status === 'failed' && inbound.last_error);
+        if (!explained) noReason += 1;
+      }
+    }
+    const notes = [...extraNotes];
+    if (lostWhy.size) notes.push(`lost: ${[...lostWhy].map(([k, n]) => `${n}× ${k}`).join('; ')}`);
+    if (missed) notes.push(`${missed} due welcomes not sent`);
+    if (resent) notes.push(`${resent} welcomes re-sent after delivery (WeCom refused: 41051 used)`);
+    if (wrongRow) notes.push(`${wrongRow} delivered welcomes recorded as not sent`);
+    const ok = lost === 0 && doubled === 0 && missed === 0 && welcomesDoubled === 0 && wrongRow === 0 && noReason === 0;
+    return {
+      scenario,
+      eventsIn: events.length,
+      lost,
+      doubled: doubled + welcomesDoubled,
+      welcomesDue: due,
+      welcomesSent: sent,
+      welcomesDoubled,
+      wrongRow,
+      noReason,
+      seconds: Math.round((Date.now() - startedAt) / 1000),
+      notes,
+      ok,
+    };
+  }
+}
