@@ -11,6 +11,9 @@ export type OutboundStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'duplica
 /** user: app message to a member. robot: group robot webhook. appchat: app group chat. welcome: send_welcome_msg. card_update: update_template_card. */
 export type OutboundChannel = 'user' | 'robot' | 'appchat' | 'welcome' | 'card_update';
 
+/** What a message with `notBefore` waits for. */
+export type OutboundHold = 'quiet_hours' | 'pacing' | 'retry';
+
 /** One row per message we send to WeCom: enough to answer "why did this card never arrive". */
 @Entity({ name: 'outbound_messages' })
 @Index('idx_outbound_messages_recipient_created', ['recipient', 'createdAt'])
@@ -39,6 +42,10 @@ export class OutboundMessage {
   @Column({ type: 'boolean', default: false })
   urgent!: boolean;
 
+  /** a person asked for it at this time (their own reminder card): delivered then, quiet hours or not. */
+  @Column({ type: 'boolean', default: false })
+  quietHoursExempt!: boolean;
+
   @Column({ type: 'simple-json' })
   payload!: Record<string, unknown>;
 
@@ -60,6 +67,10 @@ export class OutboundMessage {
   /** quiet hours or pacing: not sent before this time. */
   @Column({ type: 'datetime', nullable: true })
   notBefore!: Date | null;
+
+  /** why `notBefore` is set: a worker that starts with other quiet hours releases or moves the quiet-hours holds. */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  heldFor!: OutboundHold | null;
 
   @Column({ type: 'datetime', nullable: true })
   sentAt!: Date | null;

@@ -12,8 +12,11 @@ import {
 import { STATUS_LENGTH, USERID_LENGTH } from './column-types';
 import { Customer } from './customer.entity';
 
-/** pending: waiting for its time. sent: the card went out. done / cancelled: closed by the salesperson. */
+/** pending: waiting for its time. sent: the card went out. done / cancelled: closed (by the salesperson, or with a `closeReason`). */
 export type ReminderStatus = 'pending' | 'sent' | 'done' | 'cancelled';
+
+/** Why the product closed a reminder the salesperson had not: the relation with its customer ended. */
+export type ReminderCloseReason = 'customer_lost' | 'customer_removed' | 'customer_transferred';
 
 /** 提醒. The delayed Bull job that fires it is keyed by this row's id, so rescheduling replaces it. */
 @Entity({ name: 'reminders' })
@@ -55,6 +58,10 @@ export class Reminder {
 
   @Column({ type: 'int', default: 0 })
   snoozeCount!: number;
+
+  /** set when the product closed it (cancelled) because the relation with its customer ended */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  closeReason!: ReminderCloseReason | null;
 
   @Index('uq_reminders_source_key', { unique: true })
   @Column({ type: 'varchar', length: 128, nullable: true })

@@ -21,9 +21,13 @@ export class Staff {
   @Column({ type: 'int', nullable: true })
   teamId!: number | null;
 
-  /** false once the member left or lost 客户联系 permission; their history stays. */
+  /** false once WeCom no longer knows the member (user/get 60111, delete_user) or disabled them; their history stays. */
   @Column({ type: 'boolean', default: true })
   active!: boolean;
+
+  /** when user/get last answered for this member (null: never read from WeCom's staff directory) */
+  @Column({ type: 'datetime', nullable: true })
+  directorySyncedAt!: Date | null;
 
   @CreateDateColumn({ type: 'datetime' })
   createdAt!: Date;

@@ -107,6 +107,10 @@ const envSchema = z.object({
     .string()
     .default('30 3 * * *')
     .refine((v) => v === 'off' || v.trim().split(/\s+/).length === 5, { message: 'must be a 5-field cron expression (minute hour day month weekday) or off' }),
+  CRM_STAFF_SYNC_CRON: z
+    .string()
+    .default('0 3 * * *')
+    .refine((v) => v === 'off' || v.trim().split(/\s+/).length === 5, { message: 'must be a 5-field cron expression (minute hour day month weekday) or off' }),
   CRM_DIGEST_TIME: z.string().default('18:00').refine((v) => v === 'off' || clockTime.test(v), { message: 'must be HH:MM (for example 18:00) or off' }),
   CRM_TEAM_DIGEST_TIME: z.string().default('18:30').refine((v) => v === 'off' || clockTime.test(v), { message: 'must be HH:MM (for example 18:30) or off' }),
   CRM_DIGEST_WEEKDAYS: z.string().regex(/^[0-7](-[0-7])?(,[0-7](-[0-7])?)*$/, 'must be cron weekdays such as 1-5 (Monday to Friday) or 1-6').default('1-5'),
@@ -169,7 +173,7 @@ export interface Config {
   staleEventAfterMs: number;
   migrateOnStart: boolean;
   /** customer capture: channel rules (渠道活码), teams, and the nightly reconciliation (cron in the CRM time zone, or undefined when off) */
-  capture: { channelRulesFile: string; teamsFile: string; reconcileCron: string | undefined };
+  capture: { channelRulesFile: string; teamsFile: string; reconcileCron: string | undefined; staffSyncCron: string | undefined };
   /** digests: 5-field crons in the CRM time zone (undefined when off), and when a customer counts as silent */
   digests: { dailyCron: string | undefined; teamCron: string | undefined; weeklyCron: string | undefined; silentDays: number };
   /** SOPs: the definitions file, the daily silent-customer scan (cron in the CRM time zone, or undefined when off), and when an open reminder escalates to the team group */
@@ -252,7 +256,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inboundRetry: { attempts: e.INBOUND_MAX_ATTEMPTS, delayMs: e.INBOUND_RETRY_DELAY_MS },
     staleEventAfterMs: e.STALE_EVENT_AFTER_MS,
     migrateOnStart: e.MIGRATE_ON_START,
-    capture: { channelRulesFile: e.CRM_CHANNEL_RULES_FILE, teamsFile: e.CRM_TEAMS_FILE, reconcileCron: e.CRM_RECONCILE_CRON === 'off' ? undefined : e.CRM_RECONCILE_CRON },
+    capture: {
+      channelRulesFile: e.CRM_CHANNEL_RULES_FILE,
+      teamsFile: e.CRM_TEAMS_FILE,
+      reconcileCron: e.CRM_RECONCILE_CRON === 'off' ? undefined : e.CRM_RECONCILE_CRON,
+      staffSyncCron: e.CRM_STAFF_SYNC_CRON === 'off' ? undefined : e.CRM_STAFF_SYNC_CRON,
+    },
     digests: {
       dailyCron: clockCron(e.CRM_DIGEST_TIME, e.CRM_DIGEST_WEEKDAYS),
       teamCron: clockCron(e.CRM_TEAM_DIGEST_TIME, e.CRM_DIGEST_WEEKDAYS),

@@ -8,7 +8,8 @@ import { CallbackSpool } from './events/callback-spool';
 import { EventRecorder } from './events/event-recorder';
 import type { ReadinessCheck } from './http/health.route';
 import type { Logger } from './logger';
-import { createMetrics, type Metrics, registerQueueDepth, registerSpoolDepth } from './metrics';
+import { configWarnings } from './config-warnings';
+import { createMetrics, type Metrics, registerConfigWarnings, registerQueueDepth, registerSpoolDepth } from './metrics';
 import { createInboundProducer, type InboundProducer } from './queue/inbound.producer';
 import { createBudgetPacer } from './outbound/outbound-pacing';
 import { OutboundService } from './outbound/outbound.service';
@@ -58,6 +59,8 @@ export interface Container {
   outbound: OutboundService;
   /** stage and tag changes reach the SOP engine through this (a worker attaches the engine) */
   sopTriggers: SopTriggerRelay;
+  /** the clock of everything that decides by the time of day (quiet hours, due and overdue times); tests control it */
+  now: () => number;
   close(): Promise<void>;
 }
 
@@ -65,6 +68,8 @@ export interface ContainerOptions {
   /** overrides config.queuePrefix; tests use one per test file. */
   queuePrefix?: string;
   defaultMetrics?: boolean;
+  /** the clock (default: the real one) */
+  now?: () => number;
 }
 
 export async function createContainer(
@@ -82,6 +87,7 @@ export async function createContainer(
   const queues = createQueueSet({ redisUrl: config.redisUrl, prefix: options.queuePrefix ?? config.queuePrefix });
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics });
   registerQueueDepth(metrics, queues);
+  registerConfigWarnings(metrics, configWarnings(config).map((w) => w.code));
   const producer = createInboundProducer(queues, config.inboundRetry);
   const handlers = new EventHandlerRegistry();
   const inbound = queues.get('inbound');
@@ -124,8 +130,9 @@ export async function createContainer(
   registerSpoolDepth(metrics, () => spool.length());
   const recorder = new EventRecorder(dataSource);
   const intake = new CallbackIntake({ recorder, producer, spool, metrics, logger });
-  const outbound = new OutboundService({ dataSource, queues, logger, metrics, config });
-  const reminderScheduler = createReminderScheduler(queues);
+  const now = options.now ?? Date.now;
+  const outbound = new OutboundService({ dataSource, queues, logger, metrics, config, now });
+  const reminderScheduler = createReminderScheduler(queues, now);
   const reminders = new ReminderService(dataSource, reminderScheduler);
   const sopTriggers = new SopTriggerRelay();
   const services: BotServices = {
@@ -161,6 +168,7 @@ export async function createContainer(
     services,
     reminderScheduler,
     sopTriggers,
+    now,
     async close() {
       intake.close();
       await queues.close();

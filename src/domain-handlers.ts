@@ -1,4 +1,5 @@
 import { handleText } from '../bots/bot';
+import { NON_TEXT_KINDS, nonTextHint } from '../bots/non-text-hint';
 import type { BotReply } from '../bots/core/reply';
 import { createCommandRouter } from '../bots/registry';
 import type { AppMessage } from './wecom/api/wecom-api.types';
@@ -9,7 +10,7 @@ import { createReminderCardHandler } from './reminders/reminder-card.handler';
 import { checkChannelRuleSops, registerSopHandlers } from './sop/register-sop-handlers';
 
 /** The product's handlers per inbound event kind, registered in processes that run the worker role. */
-export function registerDomainHandlers(container: Container, now: () => Date = () => new Date()): void {
+export function registerDomainHandlers(container: Container, now: () => Date = () => new Date(container.now())): void {
   const router = createCommandRouter();
   const { outbound, services, logger, config } = container;
   // SOPs (templates/sops.json, validated here) start from customer adds, stage and tag changes, silence.
@@ -28,7 +29,14 @@ export function registerDomainHandlers(container: Container, now: () => Date = (
     try {
       await handleText(
         { router, services, logger, admins: config.admins, timezone: config.timezone, now, send },
-        { sender: event.fromUser.toLowerCase(), replyTo: event.fromUser, content: String(event.payload.Content ?? ''), sourceKey: event.dedupeKey },
+        {
+          sender: event.fromUser.toLowerCase(),
+          replyTo: event.fromUser,
+          content: String(event.payload.Content ?? ''),
+          sourceKey: event.dedupeKey,
+          // Arrival order is the stored row's id; its receipt time is whole seconds on SQLite.
+          arrival: { seq: event.id, at: event.createdAt, precisionMs: event.createdAt.getMilliseconds() === 0 ? 1000 : 1 },
+        },
       );
     } catch (error) {
       // Retries are silent; when none is left, the salesperson must not be left waiting for an answer.
@@ -38,6 +46,13 @@ export function registerDomainHandlers(container: Container, now: () => Date = (
       throw error;
     }
   });
+
+  // Voice, images, files, links…: the bot reads text only, and says so instead of staying silent.
+  for (const kind of NON_TEXT_KINDS) {
+    container.handlers.register(kind, async (event) => {
+      await send(event.fromUser, { kind: 'text', content: nonTextHint(kind, event.payload) }, `reply:${event.dedupeKey}:0`);
+    });
+  }
 
   // A click on one of our interactive cards (reminders: 完成 / 推迟1小时 / 明天再提醒 / 查看客户).
   container.handlers.register('template_card_event', createReminderCardHandler({ dataSource: container.dataSource, services, outbound, logger, timezone: config.timezone, now }));

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig, loadDotEnvFile } from './config';
+import { configWarnings } from './config-warnings';
 import { createContainer } from './container';
 import { startSpoolDrain } from './events/spool-drain';
 import { listenMetrics } from './http/metrics-server';
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
     );
   }
   if (!config.databaseUrl) logger.warn({ dataDir: config.dataDir }, 'DATABASE_URL not set: using the embedded SQLite database');
+  for (const warning of configWarnings(config)) logger.warn({ code: warning.code }, warning.message);
 
   const container = await createContainer(config, wecom!, logger);
   let server: Server | undefined;

@@ -1,5 +1,6 @@
 import type Koa from 'koa';
 import type { Container } from './container';
+import { configWarnings } from './config-warnings';
 import { createApp } from './http/app';
 import { mountSandbox } from './sandbox/sandbox.module';
 
@@ -10,6 +11,7 @@ export function createWebApp(container: Container): Koa {
     logger: container.logger,
     metrics: container.metrics,
     readiness: container.readiness,
+    warnings: configWarnings(config).map((w) => w.message),
     admin: { token: config.adminToken, queues: container.queues.all() },
     callback: {
       keys: { token: wecom.token, encodingAesKey: wecom.encodingAesKey, corpId: wecom.corpId },

@@ -1,3 +1,4 @@
+import type { Reminder } from '../entities';
 import type { Container } from './container';
 import { createOutboundDelivery, createOutboundProcessor } from './outbound/outbound.processor';
 import { createInboundProcessor } from './queue/inbound.processor';
@@ -6,6 +7,7 @@ import { createReminderProcessor } from './queue/reminder.processor';
 import { reminderJobId } from './queue/reminder.scheduler';
 import { createSopScheduler } from './queue/sop.scheduler';
 import { sweepStaleEvents } from './queue/stale-event.sweeper';
+import { overdueAt } from './reminders/overdue-escalation';
 
 export interface WorkerHandle {
   /** stop taking jobs and sweeping; running jobs finish when the container's queues close. */
@@ -30,14 +32,17 @@ export function startWorker(container: Container, options: WorkerOptions = {}): 
   void queues.get('outbound').process(config.outbound.concurrency, createOutboundProcessor(container));
   // Welcomes are sent from the handler that has the code (outbound.sendNow), not one queue hop later.
   container.outbound.attachDelivery(createOutboundDelivery(container));
+  // Messages held by quiet hours follow the setting this worker started with (CRM_QUIET_HOURS=off releases them).
+  container.outbound.reevaluateQuietHolds().catch((error) => logger.warn({ err: error }, 'quiet-hours re-evaluation failed'));
 
-  // A fired reminder still open after CRM_OVERDUE_AFTER_MINUTES goes to the team group (reminders/overdue-escalation.ts).
-  const sopScheduler = createSopScheduler(queues);
-  const afterFired = (reminderId: number, firedAt: Date) => sopScheduler.scheduleOverdueCheck(reminderId, firedAt, new Date(firedAt.getTime() + config.sop.overdueAfterMs));
-  void queues.get('reminders').process(16, createReminderProcessor({ dataSource: container.dataSource, outbound: container.outbound, logger, timezone: config.timezone, afterFired }));
+  // A fired reminder still open CRM_OVERDUE_AFTER_MINUTES after its due time goes to the team group (reminders/overdue-escalation.ts).
+  const sopScheduler = createSopScheduler(queues, container.now);
+  const afterFired = (reminder: Reminder, firedAt: Date) =>
+    sopScheduler.scheduleOverdueCheck(reminder.id, firedAt, overdueAt({ dueAt: reminder.dueAt, firedAt }, config.sop.overdueAfterMs));
+  void queues.get('reminders').process(16, createReminderProcessor({ dataSource: container.dataSource, outbound: container.outbound, reminders: container.services.reminders, logger, timezone: config.timezone, afterFired, now: container.now }));
   const sweepReminders = async () => {
     // Reminders that came due while no job existed for them (Redis lost it): fire them now, late but not lost.
-    const due = await container.services.reminders.dueWithoutJob(new Date());
+    const due = await container.services.reminders.dueWithoutJob(new Date(container.now()));
     const scheduler = container.reminderScheduler;
     for (const reminder of due) {
       if (!(await queues.get('reminders').getJob(reminderJobId(reminder.id)))) await scheduler.schedule(reminder.id, reminder.dueAt);

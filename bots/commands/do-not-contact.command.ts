@@ -1,6 +1,6 @@
 import { defineCommand } from '../core/command';
 import { UsageError } from '../core/errors';
-import { splitArgs } from '../core/normalize';
+import { firstArg } from '../core/normalize';
 import { resolveCustomer } from '../core/resolve-customer';
 
 interface Input {
@@ -9,17 +9,19 @@ interface Input {
 }
 
 /** 勿扰 and 恢复 differ only in the state they set and what they answer. */
-function contactPreferenceCommand(spec: { name: string; usage: string; example: string; summary: string; on: boolean; verb: string; answer: (name: string, changed: boolean) => string }) {
+function contactPreferenceCommand(spec: { name: string; aliases: string[]; usage: string; example: string; summary: string; on: boolean; verb: string; answer: (name: string, changed: boolean) => string }) {
   return defineCommand<Input>({
     name: spec.name,
-    aliases: [],
+    aliases: spec.aliases,
+    undoable: true,
     usage: spec.usage,
     example: spec.example,
     summary: spec.summary,
     parse(args) {
-      const [customerQuery, ...rest] = splitArgs(args);
+      // The reason is kept as typed, punctuation and all: "客户要求，不要再发消息".
+      const { first: customerQuery, rest } = firstArg(args);
       if (!customerQuery) throw new UsageError(`请写上要${spec.verb}的客户。`);
-      return { customerQuery, reason: rest.join(' ').slice(0, 200) || null };
+      return { customerQuery, reason: Array.from(rest).slice(0, 200).join('') || null };
     },
     async run(input, ctx) {
       const customer = await resolveCustomer(ctx, input.customerQuery);
@@ -31,6 +33,7 @@ function contactPreferenceCommand(spec: { name: string; usage: string; example: 
 
 export const doNotContactCommand = contactPreferenceCommand({
   name: '勿扰',
+  aliases: ['免打扰'],
   usage: '勿扰 <客户> [原因]',
   example: '勿扰 张三 客户要求不要再发消息',
   summary: '客户不再收到SOP步骤和自动推送（发送「恢复 客户」取消）',
@@ -41,6 +44,7 @@ export const doNotContactCommand = contactPreferenceCommand({
 
 export const resumeContactCommand = contactPreferenceCommand({
   name: '恢复',
+  aliases: ['取消勿扰', '解除勿扰'],
   usage: '恢复 <客户>',
   example: '恢复 张三',
   summary: '取消客户的勿扰，SOP步骤恢复发送',

@@ -7,6 +7,7 @@ export function helpCommand(registry: () => Command[]) {
   return defineCommand<{ topic: string | null }>({
     name: '帮助',
     aliases: ['help', '?', '？'],
+    phrases: ['菜单', '命令', '怎么用', '使用说明'],
     usage: '帮助 [命令]',
     example: '帮助 记录跟进',
     summary: '命令列表，或一个命令的用法',

@@ -1,5 +1,6 @@
 import { confirmationCard } from '../../templates/cards/bot-cards';
 import { defineCommand } from '../core/command';
+import { parseAmount, parseProbability } from '../core/amounts';
 import { UsageError } from '../core/errors';
 import { firstArg, splitArgs } from '../core/normalize';
 import { resolveCustomer } from '../core/resolve-customer';
@@ -12,20 +13,10 @@ export interface OpportunityInput {
   expectedCloseAt: Date | null;
 }
 
-/** 5万, 5w, 50000, 5,000, 1.5万 → yuan */
-export function parseAmount(text: string): number | null {
-  const m = /^([\d,]+(?:\.\d+)?)(万|w|W|千|k|K|元)?$/.exec(text);
-  if (!m) return null;
-  const n = Number(m[1]!.replace(/,/g, ''));
-  const unit = m[2] ?? '';
-  const factor = unit === '万' || unit === 'w' || unit === 'W' ? 10_000 : unit === '千' || unit === 'k' || unit === 'K' ? 1000 : 1;
-  const amount = Math.round(n * factor * 100) / 100;
-  return Number.isFinite(amount) && amount > 0 && amount < 1e12 ? amount : null;
-}
-
 export const opportunityCommand = defineCommand<OpportunityInput>({
   name: '商机',
-  aliases: [],
+  aliases: ['记商机', '新商机'],
+  undoable: true,
   usage: '商机 <客户> <金额> [概率%] [预计成交日期]',
   example: '商机 张三 5万 60% 月底',
   summary: '记录商机金额、成交概率和预计成交日期',
@@ -35,14 +26,14 @@ export const opportunityCommand = defineCommand<OpportunityInput>({
     const [amountText, ...more] = splitArgs(rest);
     if (!amountText) throw new UsageError(`请写上「${customerQuery}」的商机金额。`);
     const amount = parseAmount(amountText);
-    if (amount === null) throw new UsageError(`「${amountText}」不是金额，比如写 50000 或 5万。`);
+    if (amount === null) throw new UsageError(`「${amountText}」不是金额，比如写 50000、5万、1.5万 或 8千。`);
     let probability: number | null = null;
     const dateWords: string[] = [];
     for (const word of more) {
-      const p = /^(\d{1,3})%$/.exec(word);
-      if (p) {
-        probability = Number(p[1]);
-        if (probability > 100) throw new UsageError('概率在 0% 到 100% 之间。');
+      const p = parseProbability(word);
+      if (p !== null) {
+        if (p > 100) throw new UsageError('概率在 0% 到 100% 之间，比如写 60% 或 六成。');
+        probability = p;
       } else dateWords.push(word);
     }
     let expectedCloseAt: Date | null = null;

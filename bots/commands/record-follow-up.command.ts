@@ -14,7 +14,8 @@ export interface RecordFollowUpInput {
 
 export const recordFollowUpCommand = defineCommand<RecordFollowUpInput>({
   name: '记录跟进',
-  aliases: ['跟进'],
+  aliases: ['跟进', '写跟进', '加跟进', '添加跟进'],
+  undoable: true,
   usage: '记录跟进 <客户> <内容>',
   example: '记录跟进 张三 电话沟通了报价，下周二再联系',
   summary: '记录一次跟进；内容里写了下次联系时间会自动提醒',

@@ -1,44 +1,47 @@
 import { confirmationCard } from '../../templates/cards/bot-cards';
 import type { Customer } from '../../entities';
 import { defineCommand } from '../core/command';
-import { UsageError } from '../core/errors';
-import { firstArg } from '../core/normalize';
+import type { CommandContext } from '../core/command';
+import { UsageError, UserError } from '../core/errors';
+import { firstArg, trimLeadingSeparators } from '../core/normalize';
 import { resolveCustomer } from '../core/resolve-customer';
 import { formatChineseDateTime, parseChineseDate } from '../dates/chinese-date.parser';
 
 export interface RemindInput {
   dueAt: Date;
+  /** the word typed before the time (`提醒 刘洋 明天下午3点 发报价`): meant as the customer */
+  customerFirst: string | null;
   /** the first word after the time: a customer when it names one, otherwise part of the matter */
   maybeCustomer: string;
   matter: string;
 }
 
+const TIME_HINT = '可以写 明天下午3点、周五上午10点、3天后';
+
 export const remindCommand = defineCommand<RemindInput>({
   name: '提醒',
-  aliases: ['提醒我'],
+  aliases: ['提醒我', '设提醒', '设置提醒', '添加提醒', '新建提醒'],
+  undoable: true,
   usage: '提醒 <时间> [客户] <事项>',
   example: '提醒 明天下午3点 张三 发报价',
   summary: '到时间发一张提醒卡片给你',
   parse(args, ctx) {
     if (!args) throw new UsageError('请写上时间和事项。');
     const date = parseChineseDate(args, ctx.now, ctx.timezone);
-    if (!date || date.index > 0) throw new UsageError(`看不懂时间「${firstArg(args).first}」，可以写 明天下午3点、周五上午10点、3天后。`);
+    // "提醒 我 明天…" is the alias 提醒我 with a space, not a customer called 我.
+    const before = date ? trimLeadingSeparators(args.slice(0, date.index)).trim().replace(/^我$/, '') : '';
+    // One word before the time is the customer ("刘洋 明天下午3点 发报价"); more is not a time we read.
+    const beforeWords = firstArg(before);
+    if (!date || beforeWords.rest) throw new UsageError(`看不懂时间「${firstArg(args).first}」，${TIME_HINT}。`);
     if (date.at.getTime() <= ctx.now.getTime()) throw new UsageError(`${formatChineseDateTime(date.at, ctx.timezone, ctx.now)} 已经过去了，请写一个将来的时间。`);
-    const rest = args.slice(date.index + date.text.length).trim();
+    const rest = trimLeadingSeparators(args.slice(date.index + date.text.length)).trim();
     if (!rest) throw new UsageError('请写上要提醒的事项。');
+    if (before) return { dueAt: date.at, customerFirst: beforeWords.first!, maybeCustomer: '', matter: rest };
     const { first, rest: afterFirst } = firstArg(rest);
-    return { dueAt: date.at, maybeCustomer: afterFirst ? first! : '', matter: rest };
+    return { dueAt: date.at, customerFirst: null, maybeCustomer: afterFirst ? first! : '', matter: rest };
   },
   async run(input, ctx) {
-    let customer: Customer | null = null;
-    let matter = input.matter;
-    if (input.maybeCustomer) {
-      const found = ctx.chosenCustomerId !== undefined ? 'chosen' : (await ctx.services.customers.lookup({ userid: ctx.sender, isAdmin: ctx.isAdmin }, input.maybeCustomer)).kind;
-      if (found !== 'none') {
-        customer = await resolveCustomer(ctx, input.maybeCustomer);
-        matter = firstArg(input.matter).rest;
-      }
-    }
+    const { customer, matter } = await customerOf(input, ctx);
     const { reminder } = await ctx.services.reminders.create({ staffUserid: ctx.sender, customerId: customer?.id ?? null, content: matter, dueAt: input.dueAt, sourceKey: ctx.sourceKey });
     await ctx.services.reminders.scheduleJob(reminder);
     await ctx.reply({
@@ -55,3 +58,31 @@ export const remindCommand = defineCommand<RemindInput>({
     });
   },
 });
+
+/**
+ * The customer a reminder is about: the word before the time, or the first word after it, when
+ * either names one of the sender's customers; otherwise the one customer the matter mentions
+ * ("给刘洋发报价"), if exactly one does. A word typed before the time is meant as a customer: when
+ * it names nobody, nothing is stored and the answer says who was meant, or how to write a reminder
+ * without a customer.
+ */
+async function customerOf(input: RemindInput, ctx: CommandContext): Promise<{ customer: Customer | null; matter: string }> {
+  const viewer = { userid: ctx.sender, isAdmin: ctx.isAdmin };
+  const named = input.customerFirst ?? input.maybeCustomer;
+  if (named) {
+    const found = ctx.chosenCustomerId !== undefined ? { kind: 'chosen' as const } : await ctx.services.customers.lookup(viewer, named);
+    if (found.kind !== 'none') {
+      const customer = await resolveCustomer(ctx, named);
+      return { customer, matter: input.customerFirst ? input.matter : firstArg(input.matter).rest };
+    }
+    if (input.customerFirst) {
+      // "给刘洋 明天下午3点 发报价": the word holds a customer's name.
+      const inWord = await ctx.services.customers.mentionedIn(ctx.sender, input.customerFirst);
+      if (inWord.length === 1) return { customer: inWord[0]!, matter: `${input.customerFirst}${input.matter}` };
+      const hint = found.closest.length ? `你是不是要找：${found.closest.join('、')}？` : '可以用名字、备注或手机号的一部分。';
+      throw new UserError(`没有找到客户「${input.customerFirst}」，提醒没有设。${hint}\n不关联客户的提醒这样写：提醒 明天下午3点 ${input.matter}`);
+    }
+  }
+  const mentioned = await ctx.services.customers.mentionedIn(ctx.sender, input.matter);
+  return { customer: mentioned.length === 1 ? mentioned[0]! : null, matter: input.matter };
+}

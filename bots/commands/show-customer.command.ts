@@ -2,6 +2,8 @@ import dayjs from '../../src/dayjs';
 import { timelinePageMarkdown } from '../../templates/cards/customer-summary.card';
 import { defineCommand } from '../core/command';
 import { UsageError } from '../core/errors';
+import { splitArgs } from '../core/normalize';
+import { pageNumber } from '../core/page-number';
 import { buildProfileCard } from '../core/profile-card';
 import { resolveCustomer } from '../core/resolve-customer';
 
@@ -15,24 +17,24 @@ export interface ShowCustomerInput {
 }
 
 /**
- * `查客户 张三` → the summary card; `查客户 张三 全部` → the timeline's first page; `查客户 张三 2` →
- * page 2. A lone number stays a query (`查 5678` is part of a phone number).
+ * `查客户 张三` → the summary card; `查客户 张三 全部` → the timeline's first page; `查客户 张三 2`
+ * (or `第2页`) → page 2. A lone number stays a query (`查 5678` is part of a phone number).
  */
 export function parseShowCustomer(args: string): ShowCustomerInput {
-  if (!args) throw new UsageError('请写上要查的客户。');
-  const words = args.split(' ');
+  const words = splitArgs(args);
+  if (words.length === 0) throw new UsageError('请写上要查的客户。');
   const last = words[words.length - 1]!;
-  if (words.length > 1 && (last === '全部' || /^\d{1,3}$/.test(last))) {
-    const page = last === '全部' ? 1 : Number(last);
+  const page = last === '全部' ? 1 : /^\d{4,}$/.test(last) ? null : pageNumber(last);
+  if (words.length > 1 && page !== null) {
     if (page < 1) throw new UsageError('页码从 1 开始。');
     return { query: words.slice(0, -1).join(' '), page };
   }
-  return { query: args, page: null };
+  return { query: words.join(' '), page: null };
 }
 
 export const showCustomerCommand = defineCommand<ShowCustomerInput>({
   name: '查客户',
-  aliases: ['客户', '查'],
+  aliases: ['客户', '查', '查询', '查找', '搜索', '找客户', '查看客户'],
   usage: '查客户 <名字/备注/手机号片段> [全部|页码]',
   example: '查客户 张三',
   summary: '客户档案：阶段、负责人、来源、标签、最近跟进、待办；加「全部」看完整时间线',
@@ -44,7 +46,7 @@ export const showCustomerCommand = defineCommand<ShowCustomerInput>({
     const command = (suffix: string) => `查客户 ${input.query} ${suffix}`;
 
     if (input.page === null) {
-      await ctx.reply({ kind: 'card', card: await buildProfileCard(ctx.services, customer, ctx.now, ctx.timezone, command('全部')) });
+      await ctx.reply({ kind: 'card', card: await buildProfileCard(ctx.services, customer, ctx.now, ctx.timezone, command('全部'), ctx.sender) });
       return;
     }
 

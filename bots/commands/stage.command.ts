@@ -10,7 +10,8 @@ const STAGE_LIST = Object.values(STAGE_NAMES).join('/');
 
 export const stageCommand = defineCommand<{ customerQuery: string; stage: CustomerStage }>({
   name: '阶段',
-  aliases: [],
+  aliases: ['改阶段', '设阶段'],
+  undoable: true,
   usage: `阶段 <客户> <${STAGE_LIST}>`,
   example: '阶段 张三 商机',
   summary: '把客户移到销售漏斗的某个阶段（历史会保留）',

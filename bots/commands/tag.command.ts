@@ -21,7 +21,8 @@ function parseTagArgs(args: string): TagInput {
 
 export const addTagCommand = defineCommand<TagInput>({
   name: '打标签',
-  aliases: ['标签'],
+  aliases: ['标签', '加标签', '添加标签', '贴标签'],
+  undoable: true,
   usage: '打标签 <客户> <标签…>',
   example: '打标签 张三 高意向 教育行业',
   summary: '给客户加标签（企业标签会同步到企业微信）',
@@ -46,7 +47,8 @@ export const addTagCommand = defineCommand<TagInput>({
 
 export const removeTagCommand = defineCommand<TagInput>({
   name: '去标签',
-  aliases: ['删标签'],
+  aliases: ['删标签', '删除标签', '移除标签'],
+  undoable: true,
   usage: '去标签 <客户> <标签…>',
   example: '去标签 张三 高意向',
   summary: '去掉客户的标签',

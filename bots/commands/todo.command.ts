@@ -1,11 +1,24 @@
 import { createHash } from 'node:crypto';
+import type { Reminder } from '../../entities';
+import type { TemplateCard } from '../../src/wecom/api/wecom-api.types';
 import { todoCard } from '../../templates/cards/reminder-cards';
 import { defineCommand } from '../core/command';
 import { formatChineseDateTime } from '../dates/chinese-date.parser';
 
+/** The 待办 card for these open reminders; also redrawn in place after a click on it, with `notice`. */
+export function buildTodoCard(reminders: Reminder[], options: { taskId: string; timezone: string; now: Date; notice?: string }): TemplateCard {
+  const items = reminders.map((r) => ({
+    id: r.id,
+    line: `${formatChineseDateTime(r.dueAt, options.timezone, options.now)}${r.customer ? ` ${r.customer.name}` : ''}：${r.content}`,
+    overdue: r.dueAt.getTime() < options.now.getTime(),
+  }));
+  return todoCard({ taskId: options.taskId, items, notice: options.notice });
+}
+
 export const todoCommand = defineCommand<Record<string, never>>({
   name: '待办',
   aliases: ['我的提醒'],
+  phrases: ['我的待办', '待办事项', '今日待办', '今天待办', '提醒列表', '我的任务'],
   usage: '待办',
   example: '待办',
   summary: '未完成的提醒，卡片上选一条点「完成 / 推迟1小时 / 明天再提醒」（也可回复「完成 编号」）',
@@ -16,13 +29,8 @@ export const todoCommand = defineCommand<Record<string, never>>({
       await ctx.reply({ kind: 'text', content: '没有待办提醒。发送「提醒 明天上午10点 张三 回访」设一个。' });
       return;
     }
-    const items = reminders.map((r) => ({
-      id: r.id,
-      line: `${formatChineseDateTime(r.dueAt, ctx.timezone, ctx.now)}${r.customer ? ` ${r.customer.name}` : ''}：${r.content}`,
-      overdue: r.dueAt.getTime() < ctx.now.getTime(),
-    }));
     // task_id: unique per card and stable for this message (a retried reply is the same card).
     const taskId = `todo-${createHash('sha256').update(ctx.sourceKey).digest('hex').slice(0, 32)}`;
-    await ctx.reply({ kind: 'card', card: todoCard({ taskId, items }) });
+    await ctx.reply({ kind: 'card', card: buildTodoCard(reminders, { taskId, timezone: ctx.timezone, now: ctx.now }) });
   },
 });

@@ -2,7 +2,7 @@ import { defineCommand } from '../core/command';
 
 export const undoCommand = defineCommand<Record<string, never>>({
   name: '撤销',
-  aliases: [],
+  aliases: ['撤回', '撤消'],
   usage: '撤销',
   example: '撤销',
   summary: '撤回你10分钟内的最后一条记录',

@@ -22,7 +22,15 @@ export interface CommandContext extends ParseContext {
 
 export interface Command<Input = unknown> {
   name: string;
+  /** other names that start a message like the name does (`跟进 张三 …`) */
   aliases: string[];
+  /**
+   * Common phrasings that are the whole message (`我的待办`, `今天`): matched only when nothing
+   * else is typed, so "今天天气不错" stays chat.
+   */
+  phrases?: string[];
+  /** it records something `撤销` can undo (a typo that ran it says so) */
+  undoable?: boolean;
   /** e.g. `记录跟进 <客户> <内容>` */
   usage: string;
   /** a complete example a salesperson can copy */

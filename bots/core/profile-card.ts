@@ -14,10 +14,13 @@ export function calendarDays(since: Date | null, now: Date, timezone: string): n
 
 /**
  * The 360° profile card of one customer, summarised from their timeline (查客户, and the 查看客户
- * button of a reminder card). `moreCommand` is what to type for the whole timeline.
+ * button of a reminder card). `moreCommand` is what to type for the whole timeline; `viewer` (a
+ * lower-cased userid) is who asks: a salesperson whose customer deleted them sees when that was.
  */
-export async function buildProfileCard(services: BotServices, customer: Customer, now: Date, timezone: string, moreCommand = `查客户 ${customer.name} 全部`): Promise<TemplateCard> {
+export async function buildProfileCard(services: BotServices, customer: Customer, now: Date, timezone: string, moreCommand = `查客户 ${customer.name} 全部`, viewer?: string): Promise<TemplateCard> {
   const [s, tags] = await Promise.all([services.timeline.summary(customer), services.tags.namesFor(customer.id)]);
+  // Who followed them and how it ended: when nobody follows them now, or when it is the viewer's own relation that ended.
+  const departure = s.owners.length === 0 ? s.departures[0] : s.departures.find((d) => d.userid === viewer);
   const next = s.openReminders[0];
   const opportunity = s.openOpportunity;
   return customerSummaryCard({
@@ -25,8 +28,11 @@ export async function buildProfileCard(services: BotServices, customer: Customer
     stage: s.stage,
     daysAsCustomer: calendarDays(s.customerSince, now, timezone),
     daysInStage: calendarDays(s.stageSince, now, timezone),
-    recentFollowUps: s.recentFollowUps.map((f) => `${dayjs(f.at).tz(timezone).format('M/D')} ${f.actor}：${f.content}`),
+    // One line each on the card: a note written on several lines is joined with " / " here (the timeline shows it as written).
+    recentFollowUps: s.recentFollowUps.map((f) => `${dayjs(f.at).tz(timezone).format('M/D')} ${f.actor}：${f.content.replace(/\s*\n\s*/g, ' / ')}`),
     owners: s.owners,
+    formerOwners: s.owners.length === 0 ? [...new Set(s.departures.map((d) => d.staff))] : [],
+    departure: departure ? `${formatChineseDateTime(departure.at, timezone, now)} ${departure.text}` : null,
     channel: s.channel,
     tags,
     openReminders: s.openReminders.length,

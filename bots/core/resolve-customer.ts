@@ -1,4 +1,5 @@
 import type { Customer } from '../../entities';
+import type { CustomerCandidate } from '../../src/services/customer-directory.service';
 import type { CommandContext } from './command';
 import { UserError } from './errors';
 
@@ -6,7 +7,7 @@ import { UserError } from './errors';
 export class ChoiceNeeded extends Error {
   constructor(
     readonly query: string,
-    readonly candidates: Array<{ customer: Customer; remark: string | null }>,
+    readonly candidates: CustomerCandidate[],
   ) {
     super(`"${query}" matches ${candidates.length} customers`);
     this.name = 'ChoiceNeeded';

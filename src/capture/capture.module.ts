@@ -5,6 +5,7 @@ import { ContactEventHandler } from './contact-event.handler';
 import { CorpTagDictionary } from './corp-tag-dictionary';
 import { CustomerGroupSync } from './customer-group.sync';
 import { noopSopStarter, type SopStarter } from './sop-starter.port';
+import { StaffDirectory } from './staff-directory';
 import { loadTeamsFile, type TeamsFile } from './teams-file';
 
 /** Everything customer capture needs, built once from the container (worker processes and the CLI). */
@@ -14,6 +15,7 @@ export interface CaptureModule {
   dictionary: CorpTagDictionary;
   groups: CustomerGroupSync;
   alerts: CaptureAlerts;
+  staff: StaffDirectory;
   contacts: ContactEventHandler;
 }
 
@@ -31,7 +33,9 @@ export function createCaptureModule(container: Container, options: CaptureOption
   const teams = options.teams ?? loadTeamsFile(config.capture.teamsFile);
   const dictionary = new CorpTagDictionary(dataSource, wecomApi);
   const groups = new CustomerGroupSync(dataSource, wecomApi);
-  const alerts = new CaptureAlerts(dataSource, outbound, config.timezone);
-  const contacts = new ContactEventHandler({ dataSource, api: wecomApi, outbound, rules, dictionary, alerts, sops: options.sops ?? noopSopStarter, logger });
-  return { rules, teams, dictionary, groups, alerts, contacts };
+  const alerts = new CaptureAlerts(dataSource, outbound, config.timezone, config.admins, logger);
+  // The daily refresh takes at most half of user/get's budget: lookups of members seen for the first time keep the rest.
+  const staff = new StaffDirectory(dataSource, wecomApi, logger, { refreshCallIntervalMs: (2 * config.outbound.windowMs) / config.outbound.apiBudgetPerWindow });
+  const contacts = new ContactEventHandler({ dataSource, api: wecomApi, outbound, rules, dictionary, alerts, staff, sops: options.sops ?? noopSopStarter, logger });
+  return { rules, teams, dictionary, groups, alerts, staff, contacts };
 }

@@ -12,8 +12,9 @@ import { defer, type Deferred } from '../events/event-handler.registry';
 import type { CaptureAlerts } from './capture-alerts';
 import { renderWelcome, type ChannelRules } from './channel-rules';
 import type { CorpTagDictionary } from './corp-tag-dictionary';
-import { replaceWecomTags, tagRefsOf, upsertActiveRelation, upsertCustomer } from './customer-profile.store';
+import { syncCorpTags, tagRefsOf, upsertActiveRelation, upsertCustomer } from './customer-profile.store';
 import type { SopStarter } from './sop-starter.port';
+import type { StaffDirectory } from './staff-directory';
 
 export interface ContactEventDeps {
   dataSource: DataSource;
@@ -22,6 +23,8 @@ export interface ContactEventDeps {
   rules: ChannelRules;
   dictionary: CorpTagDictionary;
   alerts: CaptureAlerts;
+  /** staff names from WeCom's directory, read on first sight of a nameless member */
+  staff: Pick<StaffDirectory, 'noticed'>;
   sops: SopStarter;
   logger: Logger;
 }
@@ -30,6 +33,12 @@ export interface ContactEventDeps {
 const CUSTOMER_GONE = new Set([84061, 40096, 40098]);
 /** WeCom's welcome window, counted from our receipt of the event (a little generous; WeCom has the final word). */
 const WELCOME_WINDOW_MS = 20_000;
+/**
+ * How long a welcome waits, after the customer was fetched, for the name of a salesperson met for the
+ * first time (user/get runs alongside externalcontact/get, so it is usually there already). Past
+ * this the welcome goes without the name; the lookup finishes in the background for the next one.
+ */
+const STAFF_NAME_WAIT_MS = 1500;
 
 /**
  * `change_external_contact`, every change type. WeCom's current state (externalcontact/get) is the
@@ -46,10 +55,12 @@ export class ContactEventHandler {
       return;
     }
     const staff = await this.ensureStaff(p.userId);
+    // A salesperson without a name yet: WeCom's directory is asked now, in the background.
+    const learning = this.deps.staff.noticed(staff);
+    if (p.changeType === 'add_external_contact' || p.changeType === 'add_half_external_contact') return this.added(event, p, staff, learning);
+    // Nothing else races a 20 s window: alerts wait for the name.
+    if (learning) await learning;
     switch (p.changeType) {
-      case 'add_external_contact':
-      case 'add_half_external_contact':
-        return this.added(event, p, staff);
       case 'edit_external_contact':
         return this.edited(event, p);
       case 'del_external_contact':
@@ -77,17 +88,18 @@ export class ContactEventHandler {
    * An add with a WelcomeCode is done in two stages: the welcome at once (its code dies 20 s after
    * the add), and the recording deferred behind the welcomes of the rest of a burst.
    */
-  private async added(event: InboundEvent, p: EventFields, staff: Staff): Promise<void | Deferred> {
+  private async added(event: InboundEvent, p: EventFields, staff: Staff, learning: Promise<unknown> | null): Promise<void | Deferred> {
     const detail = await this.fetch(p.externalUserid);
     const follow = detail?.follow_user.find((f) => f.userid.toLowerCase() === p.userId.toLowerCase());
     const match = this.deps.rules.match(p.state || follow?.state || null);
     if (!detail || !follow || !p.welcomeCode || !match.welcome) return this.record(event, p, detail);
 
+    const staffName = staff.name ?? (learning ? await this.nameLearnedWithin(staff.userid, learning, event) : null);
     await this.deps.outbound.sendNow({
       channel: 'welcome',
       welcomeCode: p.welcomeCode,
       externalUserid: p.externalUserid,
-      text: { content: renderWelcome(match.welcome, { name: detail.external_contact.name, staff: staff.name ?? '' }) },
+      text: { content: renderWelcome(match.welcome, { name: detail.external_contact.name, staff: staffName ?? '' }) },
       expiresAt: new Date(event.createdAt.getTime() + WELCOME_WINDOW_MS),
       idempotencyKey: `welcome:${event.dedupeKey}`,
     });
@@ -111,7 +123,7 @@ export class ContactEventHandler {
     const { customer, relationCreated } = await this.deps.dataSource.transaction(async (m) => {
       const { customer, created } = await upsertCustomer(m, detail.external_contact);
       const relation = await upsertActiveRelation(m, customer.id, follow);
-      await replaceWecomTags(m, customer.id, tagRefsOf(detail.follow_user));
+      await syncCorpTags(m, customer.id, tagRefsOf(detail.follow_user));
       if (ruleTags.length > 0) {
         await insertIgnore(m.getRepository(CustomerTag), ruleTags.map((t) => ({ customerId: customer.id, tagId: t.id, source: 'rule' as const, addedBy: 'system' })));
       }
@@ -138,8 +150,8 @@ export class ContactEventHandler {
       const { customer } = await upsertCustomer(m, detail.external_contact);
       // An edit that overtook its add creates the relation (without the welcome: that is the add's job).
       if (follow) await upsertActiveRelation(m, customer.id, follow);
-      const tagDiff = await replaceWecomTags(m, customer.id, tagRefsOf(detail.follow_user));
-      await this.auditOnce(event, 'customer.edit', customer.id, { userid: p.userId.toLowerCase(), ...tagDiff }, m);
+      const { added, removed, removedTagIds } = await syncCorpTags(m, customer.id, tagRefsOf(detail.follow_user));
+      await this.auditOnce(event, 'customer.edit', customer.id, { userid: p.userId.toLowerCase(), added, removed, removedTagIds }, m);
     });
   }
 
@@ -160,23 +172,22 @@ export class ContactEventHandler {
     } else if (!relation) {
       await this.auditOnce(event, `relation.${status}.unknown`, p.externalUserid, { userid: p.userId.toLowerCase() });
     }
-    if (status !== 'lost') return;
-    // 删人提醒: sent for unknown customers too (the salesperson still lost someone); keys make it once.
+    if (status === 'transferred') return; // 在职继承: the colleague's add event follows; nobody lost anyone
+    // 删人提醒 / 客户流失: sent for unknown customers too (the salesperson still lost someone); keys make it once.
     const { staff } = await this.deps.alerts.staff(p.userId);
     const current = relation ? await this.deps.dataSource.getRepository(CustomerRelation).findOneByOrFail({ id: relation.id }) : null;
-    await this.deps.alerts.customerLost(
-      {
-        customerName: current?.remark || customer?.name || p.externalUserid,
-        externalUserid: p.externalUserid,
-        staffName: staff?.name ?? p.userId,
-        staffUserid: p.userId.toLowerCase(),
-        wecomUserid: p.userId,
-        at: this.deps.alerts.formatTime(at),
-        addedAt: current?.addedAt ? this.deps.alerts.formatTime(current.addedAt) : undefined,
-        state: current?.state,
-      },
-      `alert:${event.dedupeKey}`,
-    );
+    const alert = {
+      customerName: current?.remark || customer?.name || p.externalUserid,
+      externalUserid: p.externalUserid,
+      staffName: staff?.name ?? p.userId,
+      staffUserid: p.userId.toLowerCase(),
+      wecomUserid: p.userId,
+      at: this.deps.alerts.formatTime(at),
+      addedAt: current?.addedAt ? this.deps.alerts.formatTime(current.addedAt) : undefined,
+      state: current?.state,
+    };
+    if (status === 'lost') await this.deps.alerts.customerLost(alert, `alert:${event.dedupeKey}`);
+    else await this.deps.alerts.customerRemoved(alert, `alert:${event.dedupeKey}`);
   }
 
   private async transferFailed(event: InboundEvent, p: EventFields): Promise<void> {
@@ -203,6 +214,16 @@ export class ContactEventHandler {
       if (error instanceof WecomApiError && error.errcode !== null && CUSTOMER_GONE.has(error.errcode)) return null;
       throw error;
     }
+  }
+
+  /** The name of a salesperson being looked up, if the lookup ends in time for the welcome (else null). */
+  private async nameLearnedWithin(userid: string, learning: Promise<unknown>, event: InboundEvent): Promise<string | null> {
+    const left = event.createdAt.getTime() + WELCOME_WINDOW_MS - 5000 - Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), Math.max(0, Math.min(STAFF_NAME_WAIT_MS, left)))));
+    const outcome = await Promise.race([learning, timeout]).finally(() => clearTimeout(timer));
+    if (outcome === 'late') return null;
+    return (await this.deps.dataSource.getRepository(Staff).findOneBy({ userid }))?.name ?? null;
   }
 
   /** Known salespeople are only read: an INSERT per event would cost a commit in a burst. */

@@ -77,12 +77,20 @@ export interface WecomTagRef {
   groupName?: string;
 }
 
+export interface CorpTagDiff {
+  added: number;
+  removed: number;
+  /** our tag ids of the links removed (for the audit log and the timeline) */
+  removedTagIds: number[];
+}
+
 /**
- * Makes the customer's WeCom-sourced tag links equal `tags` (the union over the salespeople who follow
- * them). Links made by channel rules or commands are left alone; a tag id not yet in the dictionary is
- * added from the names WeCom gave with it.
+ * Makes the customer's corp-tag links equal `tags`, WeCom's current tags of the customer (the union
+ * over the salespeople who follow them). WeCom is the truth for corp tags whoever linked them here:
+ * a tag a channel rule or 打标签 added and someone then removed in the WeCom client goes. Local tags
+ * are ours alone and stay. A tag id not yet in the dictionary is added from the names WeCom gave.
  */
-export async function replaceWecomTags(m: EntityManager, customerId: number, tags: WecomTagRef[]): Promise<{ added: number; removed: number }> {
+export async function syncCorpTags(m: EntityManager, customerId: number, tags: WecomTagRef[]): Promise<CorpTagDiff> {
   const tagRepo = m.getRepository(Tag);
   const links = m.getRepository(CustomerTag);
   const ids = [...new Set(tags.map((t) => t.id))];
@@ -97,9 +105,20 @@ export async function replaceWecomTags(m: EntityManager, customerId: number, tag
   if (missing.length > 0) {
     await insertIgnore(links, missing.map((t) => ({ customerId, tagId: t.id, source: 'wecom' as const, addedBy: null })));
   }
-  const stale = current.filter((l) => l.source === 'wecom' && l.tag.origin === 'wecom' && !wanted.has(l.tagId));
+  const stale = current.filter((l) => l.tag.origin === 'wecom' && !wanted.has(l.tagId));
   if (stale.length > 0) await links.delete({ id: In(stale.map((l) => l.id)) });
-  return { added: missing.length, removed: stale.length };
+  return { added: missing.length, removed: stale.length, removedTagIds: stale.map((l) => l.tagId) };
+}
+
+/**
+ * Links the corp tags one follower has in WeCom (batch/get_by_user reads one follower at a time, so
+ * it can add but never remove: another follower may still have a tag this one lacks).
+ */
+export async function addCorpTagLinks(m: EntityManager, customerId: number, wecomTagIds: string[]): Promise<number> {
+  if (wecomTagIds.length === 0) return 0;
+  const known = await m.getRepository(Tag).findBy({ wecomTagId: In([...new Set(wecomTagIds)]) });
+  if (known.length === 0) return 0;
+  return insertIgnore(m.getRepository(CustomerTag), known.map((t) => ({ customerId, tagId: t.id, source: 'wecom' as const, addedBy: null })));
 }
 
 /** Tag refs from externalcontact/get (names included, personal tags skipped: they have no id). */

@@ -5,7 +5,7 @@ import { Customer, CustomerGroup, CustomerRelation, SyncCheckpoint } from '../..
 import type { WecomApiClient } from '../wecom/api/wecom-api.client';
 import type { BatchGetByUserResponse } from '../wecom/api/wecom-api.types';
 import type { CorpTagDictionary } from './corp-tag-dictionary';
-import { customerFields, differs, relationFields, replaceWecomTags, upsertActiveRelation, upsertCustomer } from './customer-profile.store';
+import { addCorpTagLinks, customerFields, differs, relationFields, syncCorpTags, upsertActiveRelation, upsertCustomer } from './customer-profile.store';
 import type { CustomerGroupSync } from './customer-group.sync';
 
 /**
@@ -37,10 +37,24 @@ export interface SyncReport {
   customers: Drift;
   relations: Drift;
   tags: Drift;
+  /** corp tags on customers: links added from WeCom, links WeCom no longer has removed (whoever added them) */
+  customerTags: { added: number; removed: number };
   groups: Drift;
   /** a few human-readable lines about what changed (for the admin report) */
   samples: string[];
+  /** relations this reconcile ended (at most ENDED_KEPT, kept in the checkpoint): their salespeople and leads are told */
+  ended: EndedRelation[];
 }
+
+export interface EndedRelation {
+  relationId: number;
+  staffUserid: string;
+  customerName: string;
+  reason: 'missing_in_wecom' | 'staff_not_following';
+}
+
+/** Ended relations remembered per run for the alerts; beyond that a run's ends are only counted (`relations.removed`). */
+const ENDED_KEPT = 2000;
 
 export interface SyncProgress {
   phase: 'tags' | 'customers' | 'groups' | 'done';
@@ -63,6 +77,9 @@ const PAGE_LIMIT = 100;
 type Api = Pick<WecomApiClient, 'getFollowUserList' | 'batchGetByUser' | 'iterateGroupChats'>;
 
 export class CustomerSync {
+  /** each customer's corp tag ids in WeCom and the followers they were read from, during a reconcile */
+  private seenTags: SeenTags | undefined;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly api: Api,
@@ -84,6 +101,10 @@ export class CustomerSync {
     };
     await save('running');
     const report = state.report;
+    // a checkpoint saved before these existed
+    report.customerTags ??= { added: 0, removed: 0 };
+    report.ended ??= [];
+    this.seenTags = mode === 'reconcile' ? new SeenTags() : undefined;
 
     // The dictionary first: customer tag ids are resolved against it.
     onProgress({ phase: 'tags', batch: 0, batches: 0, customersSeen: report.customersSeen });
@@ -110,7 +131,10 @@ export class CustomerSync {
         } while (state.cursor);
         if (mode === 'reconcile') await this.endMissingRelations(users, seen, report);
       }
-      if (mode === 'reconcile') await this.endRelationsOfFormerFollowers(followUsers, report);
+      if (mode === 'reconcile') {
+        await this.endRelationsOfFormerFollowers(followUsers, report);
+        await this.repairTagDrift(this.seenTags!, report);
+      }
       state.phase = 'groups';
       state.batch = 0;
       await save('running');
@@ -142,8 +166,36 @@ export class CustomerSync {
       } else if (relationBefore && differs(relationBefore, relationFields(item.follow_info))) report.relations.changed += 1;
 
       // Corp tags from this salesperson only: tags by other followers arrive with their own rows.
-      await addWecomTagsOfFollower(m, customer.id, item.follow_info.tag_id ?? []);
+      const tagIds = item.follow_info.tag_id ?? [];
+      report.customerTags.added += await addCorpTagLinks(m, customer.id, tagIds);
+      this.seenTags?.note(customer.id, item.follow_info.userid, tagIds);
     });
+  }
+
+  /**
+   * Tag drift (reconcile only): a corp tag linked here that none of the customer's followers has in
+   * WeCom any more is unlinked, whoever added it. Only for customers whose every active follower was
+   * read in this run (a resumed run did not re-read the batches before its crash): for the others
+   * the union over followers is incomplete, and a tag one unread follower still has must not go.
+   */
+  private async repairTagDrift(seen: SeenTags, report: SyncReport): Promise<void> {
+    const relations = this.dataSource.getRepository(CustomerRelation);
+    for (const ids of chunk([...seen.customerIds()], 500)) {
+      const active = await relations.find({ where: { customerId: In(ids), status: 'active' }, relations: { customer: true } });
+      const followers = new Map<number, { name: string; userids: string[] }>();
+      for (const r of active) {
+        const entry = followers.get(r.customerId) ?? { name: r.customer.name, userids: [] };
+        entry.userids.push(r.staffUserid);
+        followers.set(r.customerId, entry);
+      }
+      for (const [customerId, { name, userids }] of followers) {
+        const tags = seen.complete(customerId, userids);
+        if (!tags) continue;
+        const diff = await this.dataSource.transaction((m) => syncCorpTags(m, customerId, tags.map((id) => ({ id }))));
+        report.customerTags.removed += diff.removed;
+        if (diff.removed > 0) sample(report, `${name} 的${diff.removed}个标签已在企业微信移除`);
+      }
+    }
   }
 
   /** Active local relations of these users that WeCom no longer lists: the salesperson or the customer deleted the other. */
@@ -152,8 +204,10 @@ export class CustomerSync {
     const active = await relations.find({ where: { staffUserid: In(users.map((u) => u.toLowerCase())), status: 'active' }, relations: { customer: true } });
     for (const relation of active) {
       if (!relation.customer.externalUserid || seen.has(relationKey(relation.customer.externalUserid, relation.staffUserid))) continue;
-      await relations.update({ id: relation.id, status: 'active' }, { status: 'removed', endedAt: new Date(), endReason: 'missing_in_wecom' });
+      const { affected } = await relations.update({ id: relation.id, status: 'active' }, { status: 'removed', endedAt: new Date(), endReason: 'missing_in_wecom' });
+      if (affected === 0) continue; // an event ended it meanwhile (and alerted)
       report.relations.removed += 1;
+      noteEnded(report, relation, 'missing_in_wecom');
       const stillFollowed = await relations.countBy({ customerId: relation.customerId, status: 'active' });
       if (stillFollowed === 0) report.customers.removed += 1;
       sample(report, `${relation.customer.name} 已不在 ${relation.staffUserid} 的客户中`);
@@ -170,8 +224,10 @@ export class CustomerSync {
     const relations = this.dataSource.getRepository(CustomerRelation);
     const orphaned = await relations.find({ where: { staffUserid: Not(In(followUsers.map((u) => u.toLowerCase()))), status: 'active' }, relations: { customer: true } });
     for (const relation of orphaned) {
-      await relations.update({ id: relation.id, status: 'active' }, { status: 'removed', endedAt: new Date(), endReason: 'staff_not_following' });
+      const { affected } = await relations.update({ id: relation.id, status: 'active' }, { status: 'removed', endedAt: new Date(), endReason: 'staff_not_following' });
+      if (affected === 0) continue;
       report.relations.removed += 1;
+      noteEnded(report, relation, 'staff_not_following');
       if ((await relations.countBy({ customerId: relation.customerId, status: 'active' })) === 0) report.customers.removed += 1;
       sample(report, `${relation.staffUserid} 已不是客户联系成员：${relation.customer.name} 的跟进已结束`);
     }
@@ -193,14 +249,27 @@ export class CustomerSync {
   }
 }
 
-/** WeCom-sourced links of one follower's corp tags (tag ids only: names come from the dictionary). */
-async function addWecomTagsOfFollower(m: Parameters<typeof replaceWecomTags>[0], customerId: number, tagIds: string[]) {
-  // batch/get_by_user gives one follower at a time; removing tags other followers set would be wrong,
-  // so only additions are applied here (removals come with edit events and externalcontact/get).
-  if (tagIds.length === 0) return null;
-  const current = await m.query('SELECT t.wecom_tag_id AS id FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.customer_id = ? AND ct.source = ?', [customerId, 'wecom']);
-  const keep = (current as Array<{ id: string | null }>).map((r) => r.id).filter((id): id is string => Boolean(id));
-  return replaceWecomTags(m, customerId, [...new Set([...keep, ...tagIds])].map((id) => ({ id })));
+/** What a reconcile read about each customer's corp tags: the union over followers, and which followers it read. */
+class SeenTags {
+  private readonly byCustomer = new Map<number, { tags: Set<string>; followers: Set<string> }>();
+
+  note(customerId: number, userid: string, tagIds: string[]): void {
+    const entry = this.byCustomer.get(customerId) ?? { tags: new Set<string>(), followers: new Set<string>() };
+    for (const id of tagIds) entry.tags.add(id);
+    entry.followers.add(userid.toLowerCase());
+    this.byCustomer.set(customerId, entry);
+  }
+
+  customerIds(): IterableIterator<number> {
+    return this.byCustomer.keys();
+  }
+
+  /** WeCom's corp tags of the customer when every one of `activeFollowers` was read, else undefined. */
+  complete(customerId: number, activeFollowers: string[]): string[] | undefined {
+    const entry = this.byCustomer.get(customerId);
+    if (!entry || !activeFollowers.every((u) => entry.followers.has(u))) return undefined;
+    return [...entry.tags];
+  }
 }
 
 // simple-json column: the checkpoint is plain data.
@@ -210,7 +279,11 @@ function toJson(state: CheckpointState): never {
 
 function emptyReport(mode: SyncMode): SyncReport {
   const zero = (): Drift => ({ added: 0, removed: 0, changed: 0 });
-  return { runId: '', mode, resumed: false, followUsers: 0, customersSeen: 0, customers: zero(), relations: zero(), tags: zero(), groups: zero(), samples: [] };
+  return { runId: '', mode, resumed: false, followUsers: 0, customersSeen: 0, customers: zero(), relations: zero(), tags: zero(), customerTags: { added: 0, removed: 0 }, groups: zero(), samples: [], ended: [] };
+}
+
+function noteEnded(report: SyncReport, relation: CustomerRelation, reason: EndedRelation['reason']): void {
+  if (report.ended.length < ENDED_KEPT) report.ended.push({ relationId: relation.id, staffUserid: relation.staffUserid, customerName: relation.remark || relation.customer.name, reason });
 }
 
 function sample(report: SyncReport, line: string): void {

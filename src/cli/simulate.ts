@@ -14,6 +14,8 @@ const HELP = `用法 / usage: npm run simulate -- <操作 action> [选项 option
 操作 actions:
   scan        --user <userid> [--state <渠道state>] [--name <客户名>]   客户扫码添加销售 / a customer scans a channel QR code
   delete-staff --user <userid> --customer <客户名或external_userid>    客户删除了销售 / the customer deletes the salesperson
+  delete-customer --user <userid> --customer <…>                       销售删除了客户 / the salesperson deletes the customer
+  rename-staff --user <userid> --name <新姓名>                          通讯录里给成员改名 / the admin renames a member
   tag         --user <userid> --customer <…> [--add A类,B类] [--remove …] 后台给客户打标签 / admin console tags a customer
   create-tag  --group <标签组> --name <标签名>                           后台新建企业标签 / admin console creates a corp tag
   type        --user <userid> <消息…>                                   销售给应用发消息，并打印回复 / a salesperson types; prints the reply
@@ -85,6 +87,10 @@ async function main(argv: string[]): Promise<number> {
       return print(o, await client.action('scan', { userid: o.user, state: o.state ?? '', name: o.name }), (r) => `${r.name} 扫码添加了 ${o.user}（external_userid ${r.customer}）`);
     case 'delete-staff':
       return print(o, await client.action('delete-staff', { userid: o.user, customer: await customerId(client, o) }), () => `客户已删除 ${o.user}`);
+    case 'delete-customer':
+      return print(o, await client.action('delete-customer', { userid: o.user, customer: await customerId(client, o) }), () => `${o.user} 已删除客户`);
+    case 'rename-staff':
+      return print(o, await client.action('rename-staff', { userid: o.user, name: o.name }), (r) => `通讯录：${r.userid} 现在叫 ${r.name}`);
     case 'tag':
       return print(o, await client.action('tag', { userid: o.user, customer: await customerId(client, o), add: list(o.add), remove: list(o.remove) }), () => '后台标签已修改');
     case 'create-tag':

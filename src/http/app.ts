@@ -14,6 +14,8 @@ export interface AppDeps {
   metrics: Metrics;
   callback: Omit<CallbackRouteDeps, 'metrics'>;
   readiness: ReadinessCheck[];
+  /** configuration warnings shown by /readyz */
+  warnings?: string[];
   admin: { token: string | undefined; queues: Queue[] };
   /** false when /metrics has a port of its own (METRICS_PORT): the public port does not expose it */
   serveMetrics?: boolean;
@@ -27,7 +29,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(errorHandler());
   app.use(adminAuth(deps.admin.token));
   if (deps.admin.token) app.use(queueDashboard(deps.admin.queues));
-  const routers = [callbackRouter({ ...deps.callback, metrics: deps.metrics }), healthRouter(deps.readiness)];
+  const routers = [callbackRouter({ ...deps.callback, metrics: deps.metrics }), healthRouter(deps.readiness, deps.warnings)];
   if (deps.serveMetrics !== false) routers.push(metricsRouter(deps.metrics));
   for (const router of routers) {
     app.use(router.routes());

@@ -6,8 +6,11 @@ export interface ReadinessCheck {
   check(): Promise<void>;
 }
 
-/** `/healthz`: the process answers. `/readyz`: its dependencies answer too. */
-export function healthRouter(checks: ReadinessCheck[]): Router {
+/**
+ * `/healthz`: the process answers. `/readyz`: its dependencies answer too (and `warnings` lists
+ * settings that leave something unattended, without making the process unready).
+ */
+export function healthRouter(checks: ReadinessCheck[], warnings: string[] = []): Router {
   const router = new Router();
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
@@ -25,7 +28,7 @@ export function healthRouter(checks: ReadinessCheck[]): Router {
     );
     const ready = results.every(([, state]) => state === 'ok');
     ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) };
+    ctx.body = { status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results), ...(warnings.length > 0 ? { warnings } : {}) };
   });
   return router;
 }

@@ -9,7 +9,7 @@ import { WecomApiError } from '../wecom/api/wecom-api.error';
 import type * as T from '../wecom/api/wecom-api.types';
 import { pacingRules, ticketFor } from './outbound-pacing';
 import type { OutboundJobData, OutboundPayload } from './outbound.service';
-import { quietHoursEnd } from './quiet-hours';
+import { heldByQuietHours, quietHoursEnd } from './quiet-hours';
 import type { RedisRateLimiter } from './rate-limiter';
 
 /** Thrown to put the job back in the delayed set for `retryAfterMs` (queues.ts `retryAfter` backoff). */
@@ -67,13 +67,13 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
   const settings = deps.config.outbound;
 
   const defer = async (row: OutboundMessage, waitMs: number, reason: RetryLater['reason'], also: Partial<Pick<OutboundMessage, 'status' | 'attempts' | 'errcode' | 'errmsg'>> = {}): Promise<never> => {
-    await repo.update({ id: row.id }, { ...also, notBefore: new Date(now() + waitMs) });
+    await repo.update({ id: row.id }, { ...also, notBefore: new Date(now() + waitMs), heldFor: reason });
     deps.metrics.outboundDeferred.inc({ channel: row.channel, reason });
     throw new RetryLater(waitMs, reason);
   };
 
   const fail = async (row: OutboundMessage, errcode: number | null, errmsg: string): Promise<string> => {
-    await repo.update({ id: row.id }, { status: 'failed', errcode, errmsg: errmsg.slice(0, 512), notBefore: null });
+    await repo.update({ id: row.id }, { status: 'failed', errcode, errmsg: errmsg.slice(0, 512), notBefore: null, heldFor: null });
     deps.metrics.outboundMessages.inc({ channel: row.channel, status: 'failed' });
     deps.logger.warn({ outboundId: row.id, channel: row.channel, recipient: row.recipient, kind: row.kind, errcode, errmsg }, 'outbound message failed');
     return 'failed';
@@ -93,7 +93,8 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
       if (now() > expiresAt) return fail(row, null, 'welcome code expired (valid 20 s from the add event) before it could be sent');
     }
 
-    if (!row.urgent) {
+    // The setting in force now decides, not the one when the message was queued.
+    if (heldByQuietHours(row)) {
       const until = quietHoursEnd(new Date(now()), deps.config.quietHours, deps.config.timezone);
       if (until) return defer(row, until.getTime() - now(), 'quiet_hours', options.claimed ? { status: row.status, attempts: row.attempts } : {});
     }
@@ -104,7 +105,7 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
     const attempts = row.attempts + 1;
     // Recorded before the slot is taken, so that nothing slow sits between the slot and the call:
     // the limiter counts at admission and WeCom at arrival.
-    if (!options.claimed) await repo.update({ id: row.id }, { status: 'sending', attempts, notBefore: null });
+    if (!options.claimed) await repo.update({ id: row.id }, { status: 'sending', attempts, notBefore: null, heldFor: null });
 
     const admitted = await deps.rateLimiter.acquire(pacingRules({ channel: row.channel, recipient: row.recipient, webhookUrl: payload.webhookUrl }, settings), ticketFor(row));
     if (!admitted.granted) return defer(row, admitted.waitMs, 'pacing', { status: row.status, attempts: row.attempts });
@@ -129,7 +130,7 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
     }
 
     if (outcome.note) return fail(row, 0, outcome.note);
-    await repo.update({ id: row.id }, { status: 'sent', errcode: 0, errmsg: null, wecomMsgid: outcome.msgid, sentAt: new Date(now()), notBefore: null });
+    await repo.update({ id: row.id }, { status: 'sent', errcode: 0, errmsg: null, wecomMsgid: outcome.msgid, sentAt: new Date(now()), notBefore: null, heldFor: null });
     deps.metrics.outboundMessages.inc({ channel: row.channel, status: 'sent' });
     deps.logger.debug({ outboundId: row.id, channel: row.channel, recipient: row.recipient, kind: row.kind, attempts }, 'outbound message sent');
     return 'sent';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { In, IsNull, LessThan, Or, type DataSource } from 'typeorm';
+import { In, IsNull, LessThan, MoreThan, Or, type DataSource } from 'typeorm';
 import { OutboundMessage, type OutboundChannel } from '../../entities/outbound-message.entity';
 import { isUniqueViolation } from '../db/unique-violation';
 import type { Logger } from '../logger';
@@ -8,13 +8,18 @@ import { type QueueSet, withTimeout } from '../queue/queues';
 import type { AppChatMessage, AppMessage, RobotMessage, SendWelcomeMsgRequest, TemplateCard } from '../wecom/api/wecom-api.types';
 import { robotId } from './outbound-pacing';
 import type { OutboundDelivery } from './outbound.processor';
-import { type QuietHours, quietHoursEnd } from './quiet-hours';
+import { heldByQuietHours, type QuietHours, quietHoursEnd } from './quiet-hours';
 
 interface Common {
   /** the caller's name for this logical message (≤ 150 chars): enqueuing it twice sends it once. */
   idempotencyKey: string;
-  /** skips quiet hours and overtakes the backlog */
+  /** an answer to someone waiting for it (a reply, a welcome, a card update): skips quiet hours and overtakes the backlog */
   urgent?: boolean;
+  /**
+   * A person asked for this message at this time (their own reminder): quiet hours do not hold it,
+   * and it keeps its place in the queue. Quiet hours hold only what the product starts on its own.
+   */
+  personTimed?: boolean;
 }
 
 /** Everything the product sends to WeCom, one recipient per message (so each has its own log row). */
@@ -110,14 +115,15 @@ export class OutboundService {
     if (!key || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) throw new Error(`idempotencyKey must be 1-${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
     validate(request);
     const { channel, recipient, kind, urgent, payload } = describe(request);
-    const notBefore = urgent ? null : quietHoursEnd(new Date(this.now()), this.deps.config.quietHours, this.deps.config.timezone);
+    const quietHoursExempt = request.personTimed === true;
+    const notBefore = heldByQuietHours({ urgent, quietHoursExempt }) ? quietHoursEnd(new Date(this.now()), this.deps.config.quietHours, this.deps.config.timezone) : null;
 
     // Sent from here at once (not in quiet hours): the row is written as its first attempt already
     // (one UPDATE less per message); `row` keeps the values from before the attempt, as the delivery expects.
     const claim = now && this.delivery !== undefined && !notBefore;
     let row: OutboundMessage;
     try {
-      row = this.repo.create({ idempotencyKey: key, channel, recipient, kind, urgent, payload: payload as unknown as Record<string, unknown>, status: 'queued', notBefore, attempts: 0 });
+      row = this.repo.create({ idempotencyKey: key, channel, recipient, kind, urgent, quietHoursExempt, payload: payload as unknown as Record<string, unknown>, status: 'queued', notBefore, heldFor: notBefore ? 'quiet_hours' : null, attempts: 0 });
       // insert, not save: no transaction around a single INSERT (a burst is bound by round trips).
       // (typed by create() above; TypeORM's insert type does not accept a simple-json Record column)
       const written = claim ? this.repo.create({ ...row, status: 'sending', attempts: 1 }) : row;
@@ -162,6 +168,48 @@ export class OutboundService {
     }
     if (requeued > 0) this.deps.logger.warn({ requeued }, 're-enqueued outbound messages that had no job');
     return requeued;
+  }
+
+  /**
+   * Held messages follow the quiet hours in force, not the ones they were queued under: run when a
+   * worker starts (the setting is read at start). A hold that no longer applies (quiet hours off,
+   * shorter, or a message quiet hours no longer hold) is released now; one that ends at another time
+   * is moved there. Returns how many holds changed.
+   */
+  async reevaluateQuietHolds(batchSize = 500): Promise<number> {
+    const queue = this.deps.queues.get('outbound');
+    let changed = 0;
+    let afterId = 0;
+    for (;;) {
+      const rows = await this.repo.find({ where: { status: 'queued', heldFor: 'quiet_hours', id: MoreThan(afterId) }, order: { id: 'ASC' }, take: batchSize });
+      if (rows.length === 0) break;
+      afterId = rows[rows.length - 1]!.id;
+      for (const row of rows) {
+        const now = this.now();
+        const until = heldByQuietHours(row) ? quietHoursEnd(new Date(now), this.deps.config.quietHours, this.deps.config.timezone) : null;
+        if (until && row.notBefore && until.getTime() === row.notBefore.getTime()) continue;
+        // The row first (it is the record), then its job: a crash in between leaves a job that wakes
+        // at the old time and asks the setting again.
+        const updated = await this.repo.update({ id: row.id, status: 'queued', heldFor: 'quiet_hours' }, until ? { notBefore: until } : { notBefore: null, heldFor: null });
+        if (!updated.affected) continue;
+        const job = await queue.getJob(outboundJobId(row.id));
+        const delay = until ? until.getTime() - now : 0;
+        try {
+          if (job && !(await job.isDelayed())) continue; // running or about to: it asks the setting itself
+          if (job && delay === 0) await job.promote();
+          else {
+            await job?.remove();
+            await this.addJob(row, Math.max(0, delay));
+          }
+        } catch (error) {
+          // Its time came meanwhile (promoted or locked by a worker): it re-checks quiet hours when it runs.
+          this.deps.logger.debug({ outboundId: row.id, err: error }, 'held message moved on by itself');
+        }
+        changed += 1;
+      }
+    }
+    if (changed > 0) this.deps.logger.info({ changed, quietHours: this.deps.config.quietHours ?? 'off' }, 'messages held by quiet hours follow the setting in force');
+    return changed;
   }
 
   private async deliverHere(row: OutboundMessage): Promise<EnqueueResult> {

@@ -11,6 +11,14 @@ export interface QuietHours {
   end: string;
 }
 
+/**
+ * Quiet hours hold what the product starts on its own (SOP steps, digests, nudges, escalations):
+ * not an answer to someone waiting for it (urgent), nor a reminder a person set for a time.
+ */
+export function heldByQuietHours(message: { urgent: boolean; quietHoursExempt: boolean }): boolean {
+  return !message.urgent && !message.quietHoursExempt;
+}
+
 function minutesOf(hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number);
   return h! * 60 + m!;

@@ -9,13 +9,17 @@ export interface SopStepJobData {
 }
 export interface OverdueJobData {
   reminderId: number;
-  /** set by promoteDelayedJobs (queues.ts): check now even though the overdue time is still ahead */
-  early?: boolean;
+  /** the firing this check belongs to (ms); missing in checks planned before it was recorded */
+  firedAt?: number;
+  /** how many times this firing's check planned itself again (ran early, or in quiet hours) */
+  recheck?: number;
+  // (promoteDelayedJobs also sets `early`: the check ignores it and decides by the clock.)
 }
 
 export const sopStepJobId = (stepRunId: number) => `sop-step-${stepRunId}`;
-/** one check per firing: a snoozed reminder that fires again gets its own */
-export const overdueJobId = (reminderId: number, firedAt: Date) => `overdue-${reminderId}-${firedAt.getTime()}`;
+/** one check per firing (a snoozed reminder that fires again gets its own), and one id per re-check of it */
+export const overdueJobId = (reminderId: number, firedAt: Date | number, recheck = 0) =>
+  `overdue-${reminderId}-${typeof firedAt === 'number' ? firedAt : firedAt.getTime()}${recheck > 0 ? `-r${recheck}` : ''}`;
 
 export interface SopScheduler {
   /** one delayed job per planned step; a step that already has its job keeps it (Bull ignores a known id) */
@@ -24,6 +28,8 @@ export interface SopScheduler {
   hasStepJob(stepRunId: number): Promise<boolean>;
   /** plans the overdue check of a reminder fired at `firedAt`, to run at `at` */
   scheduleOverdueCheck(reminderId: number, firedAt: Date, at: Date): Promise<void>;
+  /** plans a check again (it ran before its time, or in quiet hours); a retried run plans the same job once */
+  recheckOverdue(data: Required<OverdueJobData>, at: Date): Promise<void>;
 }
 
 const RETRY = { attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: true, removeOnFail: 1000, stackTraceLimit: 1 } as const;
@@ -50,10 +56,14 @@ export function createSopScheduler(queues: QueueSet, now: () => number = Date.no
       return (await queue.getJob(sopStepJobId(stepRunId))) !== null;
     },
     async scheduleOverdueCheck(reminderId, firedAt, at) {
+      const data: OverdueJobData = { reminderId, firedAt: firedAt.getTime() };
+      await withTimeout(queue.add(OVERDUE_JOB, data, { ...RETRY, jobId: overdueJobId(reminderId, firedAt), delay: Math.max(0, at.getTime() - now()) }), 2000, 'schedule overdue check');
+    },
+    async recheckOverdue(data, at) {
       await withTimeout(
-        queue.add(OVERDUE_JOB, { reminderId } satisfies OverdueJobData, { ...RETRY, jobId: overdueJobId(reminderId, firedAt), delay: Math.max(0, at.getTime() - now()) }),
+        queue.add(OVERDUE_JOB, data, { ...RETRY, jobId: overdueJobId(data.reminderId, data.firedAt, data.recheck), delay: Math.max(0, at.getTime() - now()) }),
         2000,
-        'schedule overdue check',
+        'plan the overdue check again',
       );
     },
   };

@@ -3,11 +3,11 @@ import { AuditLog, type InboundEvent, type Reminder } from '../../entities';
 import type { BotServices } from '../../bots/core/bot-services';
 import { buildProfileCard } from '../../bots/core/profile-card';
 import { formatChineseDateTime } from '../../bots/dates/format-date';
-import { fit } from '../../templates/cards/card-limits';
+import { buildTodoCard } from '../../bots/commands/todo.command';
 import { parseReminderButtonKey, parseTodoButtonKey, reminderCardAfterClick, reminderTaskId, type ReminderAction, type ReminderCardInput } from '../../templates/cards/reminder-cards';
-import dayjs from '../dayjs';
 import type { Logger } from '../logger';
 import type { OutboundService } from '../outbound/outbound.service';
+import type { TemplateCard } from '../wecom/api/wecom-api.types';
 import { audit } from '../services/audit';
 import { type CardClick, parseCardClick } from './card-click';
 
@@ -47,15 +47,18 @@ export function createReminderCardHandler(deps: ReminderCardDeps) {
     if (key.action === 'customer') return showCustomer(deps, click, reminder, event);
 
     const earlier = await deps.dataSource.getRepository(AuditLog).findOneBy({ action: CLICK_ACTION, sourceKey: event.dedupeKey });
-    const outcome = earlier ? String(earlier.detail?.outcome ?? '') : await act(deps, key.action, reminder);
+    const outcome: ClickOutcome = earlier ? { text: String(earlier.detail?.outcome ?? ''), snoozedTo: (earlier.detail?.snoozedTo as string | undefined) ?? undefined } : await act(deps, key.action, reminder);
     if (!earlier) {
       await deps.dataSource.transaction((m) =>
-        audit(m, { actor: click.userid, action: CLICK_ACTION, targetType: 'reminder', targetId: reminder.id, detail: { button: key.action, outcome }, sourceKey: event.dedupeKey, at: deps.now() }),
+        audit(m, { actor: click.userid, action: CLICK_ACTION, targetType: 'reminder', targetId: reminder.id, detail: { button: key.action, outcome: outcome.text, ...(outcome.snoozedTo ? { snoozedTo: outcome.snoozedTo } : {}) }, sourceKey: event.dedupeKey, at: deps.now() }),
       );
     }
     if (todo) {
-      // The 待办 card lists several reminders: grey its buttons with what happened to the one picked.
-      await updateCard(deps, click, event, { button: { replace_name: fit(`#${reminder.id} ${outcome}`, 24) } });
+      // The 待办 card lists several reminders: redrawn in place with the list as it is now (so the new
+      // time shows in full in the list) and what happened to the one picked; still clickable.
+      const open = await deps.services.reminders.pendingFor(click.userid);
+      const notice = `#${reminder.id} ${outcome.snoozedTo ? `已推迟到 ${outcome.snoozedTo}` : outcome.text}`;
+      await updateCard(deps, click, event, { template_card: buildTodoCard(open, { taskId: click.taskId || `todo-${reminder.id}`, timezone: deps.timezone, now: deps.now(), notice }) });
       return;
     }
     const card: ReminderCardInput = {
@@ -65,32 +68,39 @@ export function createReminderCardHandler(deps: ReminderCardDeps) {
       due: formatChineseDateTime(reminder.dueAt, deps.timezone, deps.now()),
       customerName: reminder.customer?.name ?? null,
     };
-    await updateCard(deps, click, event, { template_card: reminderCardAfterClick(card, outcome) });
+    await updateCard(deps, click, event, { template_card: reminderCardAfterClick(card, outcome.text, outcome.snoozedTo) });
   };
 }
 
-/** Does what the button says, once; returns the text the greyed card shows. */
-async function act(deps: ReminderCardDeps, action: Exclude<ReminderAction, 'customer'>, reminder: Reminder): Promise<string> {
+/** What a click did: the greyed label, and after a snooze the new time in full. */
+interface ClickOutcome {
+  text: string;
+  snoozedTo?: string;
+}
+
+/** Does what the button says, once. */
+async function act(deps: ReminderCardDeps, action: Exclude<ReminderAction, 'customer'>, reminder: Reminder): Promise<ClickOutcome> {
   const now = deps.now();
-  if (reminder.status === 'done' || reminder.status === 'cancelled') return reminder.status === 'done' ? ALREADY_DONE_TEXT : '提醒已取消';
+  if (reminder.status === 'done' || reminder.status === 'cancelled') return { text: reminder.status === 'done' ? ALREADY_DONE_TEXT : '提醒已取消' };
   if (action === 'done') {
     const done = await deps.services.reminders.complete(reminder.id, reminder.staffUserid, now);
-    return done?.changed ? '✅ 已完成' : ALREADY_DONE_TEXT;
+    return { text: done?.changed ? '✅ 已完成' : ALREADY_DONE_TEXT };
   }
-  const until = action === 'snooze1h' ? new Date(now.getTime() + 3600_000) : dayjs(now).tz(deps.timezone).add(1, 'day').hour(9).minute(0).second(0).millisecond(0).toDate();
-  const snoozed = await deps.services.reminders.snooze(reminder.id, reminder.staffUserid, until);
-  if (!snoozed || snoozed.status !== 'pending') return ALREADY_DONE_TEXT;
-  return `⏰ 已推迟到 ${formatChineseDateTime(until, deps.timezone, now)}`;
+  // Never earlier than it was: counted from the later of its due time and now (snooze-target.ts).
+  const result = await deps.services.reminders.snooze(reminder.id, reminder.staffUserid, { kind: action === 'snooze1h' ? 'hour' : 'tomorrow' }, now, deps.timezone);
+  if (result.outcome !== 'snoozed') return { text: result.outcome === 'closed' && result.reminder.status === 'cancelled' ? '提醒已取消' : ALREADY_DONE_TEXT };
+  const snoozedTo = formatChineseDateTime(result.reminder.dueAt, deps.timezone, now);
+  return { text: `已推迟到 ${snoozedTo}`, snoozedTo };
 }
 
 /** 查看客户: the profile card as a new message; the reminder card keeps its buttons. */
 async function showCustomer(deps: ReminderCardDeps, click: CardClick, reminder: Reminder, event: InboundEvent): Promise<void> {
   if (!reminder.customer) return;
-  const card = await buildProfileCard(deps.services, reminder.customer, deps.now(), deps.timezone);
+  const card = await buildProfileCard(deps.services, reminder.customer, deps.now(), deps.timezone, undefined, click.userid);
   await deps.outbound.enqueue({ channel: 'user', touser: click.wecomUserid, message: { msgtype: 'template_card', template_card: card }, idempotencyKey: `card-profile:${event.dedupeKey}`, urgent: true });
 }
 
-async function updateCard(deps: ReminderCardDeps, click: CardClick, event: InboundEvent, update: { button: { replace_name: string } } | { template_card: ReturnType<typeof reminderCardAfterClick> }): Promise<void> {
+async function updateCard(deps: ReminderCardDeps, click: CardClick, event: InboundEvent, update: { button: { replace_name: string } } | { template_card: TemplateCard }): Promise<void> {
   if (!click.responseCode) return;
   // the salesperson is looking at the card they clicked: update it now, not one queue hop later
   await deps.outbound.sendNow({ channel: 'card_update', userid: click.wecomUserid, responseCode: click.responseCode, update, idempotencyKey: `card:${event.dedupeKey}` });

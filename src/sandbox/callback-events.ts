@@ -29,6 +29,8 @@ export interface CallbackPlaintexts {
   text(from: string, content: string): string;
   externalContact(changeType: string, fields: { userId: string; externalUserId: string; state?: string; welcomeCode?: string; source?: string }): string;
   externalTag(changeType: 'create' | 'update' | 'delete', id: string, tagType: 'tag' | 'tag_group'): string;
+  /** 通讯录变更 as callbacks configured after 2022-08-15 carry it: the UserID only */
+  changeContact(changeType: 'create_user' | 'update_user' | 'delete_user', userId: string): string;
   cardClick(from: string, fields: { eventKey: string; taskId: string; cardType: string; responseCode: string; selected?: Record<string, string[]> }): string;
 }
 
@@ -49,6 +51,7 @@ export function callbackPlaintexts(corpId: string, agentId: string, now: () => n
       })}</xml>`,
     externalTag: (changeType, id, tagType) =>
       `<xml>${header(corpId, 'sys', 'event', seconds())}${fieldsXml({ Event: 'change_external_tag', Id: id, TagType: tagType, ChangeType: changeType })}</xml>`,
+    changeContact: (changeType, userId) => `<xml>${header(corpId, 'sys', 'event', seconds())}${fieldsXml({ Event: 'change_contact', ChangeType: changeType, UserID: userId })}</xml>`,
     cardClick: (from, f) =>
       `<xml>${header(corpId, from, 'event', seconds())}${fieldsXml({
         Event: 'template_card_event',

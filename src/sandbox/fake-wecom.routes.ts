@@ -34,11 +34,13 @@ export function fakeWecomRouter(world: FakeWecomWorld): Router {
 
   get('gettoken', ({ query }) => world.issueToken(query.corpid, query.corpsecret), false);
 
-  // staff (通讯录)
+  // staff (通讯录): a self-built app reads names and departments, no phones or avatars (PROTOCOL.md, staff directory)
   get('user/get', ({ query }) => {
-    const s = world.member(query.userid ?? '');
+    if (!query.userid) throw new WecomFault(41009, 'missing userid');
+    const s = world.member(query.userid);
     return { userid: s.userid, name: s.name, position: s.position, department: [1], status: 1 };
   });
+  post('user/list_id', ({ body }) => world.listUserIds(body as { cursor?: unknown; limit?: unknown }));
   get('user/list', () => ({ userlist: world.staff.map((s) => ({ userid: s.userid, name: s.name, position: s.position, department: [1], status: 1 })) }));
   get('user/simplelist', () => ({ userlist: world.staff.map((s) => ({ userid: s.userid, name: s.name, department: [1] })) }));
 

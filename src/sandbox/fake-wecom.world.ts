@@ -188,6 +188,29 @@ export class FakeWecomWorld {
     return this.staff.find((s) => s.userid.toLowerCase() === userid.toLowerCase());
   }
 
+  /**
+   * user/list_id: the app's visible range (everyone here), one row per member and department, in
+   * pages of `limit` (1..10000, default 10000) with an opaque `next_cursor` ("" on the last page).
+   */
+  listUserIds(request: { cursor?: unknown; limit?: unknown }): { dept_user: Array<{ userid: string; department: number }>; next_cursor: string } {
+    const limit = request.limit === undefined ? 10_000 : Number(request.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new WecomFault(40058, 'limit must be 1..10000');
+    const cursor = request.cursor === undefined || request.cursor === '' ? 0 : decodeCursor(String(request.cursor));
+    if (cursor === undefined) throw new WecomFault(40058, 'invalid cursor');
+    const rows = this.staff.map((s) => ({ userid: s.userid, department: 1 }));
+    const page = rows.slice(cursor, cursor + limit);
+    return { dept_user: page, next_cursor: cursor + limit < rows.length ? encodeCursor(cursor + limit) : '' };
+  }
+
+  /** An admin edits a member in the console (通讯录): WeCom keeps the new name. */
+  renameMember(userid: string, name: string): SandboxStaff {
+    const staff = this.member(userid);
+    const before = staff.name;
+    staff.name = name;
+    this.log(`管理后台：成员 ${before} 改名为 ${name}`);
+    return staff;
+  }
+
   teamOf(userid: string): SandboxTeam | undefined {
     const id = userid.toLowerCase();
     return this.teams.find((t) => t.lead === id || t.members.includes(id));
@@ -218,13 +241,14 @@ export class FakeWecomWorld {
     return { customer, welcomeCode };
   }
 
-  /** The customer deletes the salesperson (删人): the follow user disappears, history stays with the product. */
-  removeFollowUser(externalUserid: string, userid: string): SandboxCustomer {
+  /** The customer deletes the salesperson (删人), or the salesperson the customer: the follow user disappears, history stays with the product. */
+  removeFollowUser(externalUserid: string, userid: string, by: 'customer' | 'staff' = 'customer'): SandboxCustomer {
     const customer = this.customer(externalUserid);
     const before = customer.follow_user.length;
     customer.follow_user = customer.follow_user.filter((f) => f.userid.toLowerCase() !== userid.toLowerCase());
     if (customer.follow_user.length === before) throw new WecomFault(84061, 'not external contact');
-    this.log(`${customer.external_contact.name} 删除了 ${this.findStaff(userid)?.name ?? userid}`);
+    const staffName = this.findStaff(userid)?.name ?? userid;
+    this.log(by === 'customer' ? `${customer.external_contact.name} 删除了 ${staffName}` : `${staffName} 删除了客户 ${customer.external_contact.name}`);
     return customer;
   }
 
@@ -534,6 +558,16 @@ export class FakeWecomWorld {
   private changed(): void {
     for (const listener of this.listeners) listener();
   }
+}
+
+/** Cursors are opaque to callers (WeCom's are long random strings): a position, not a number anyone should build. */
+function encodeCursor(position: number): string {
+  return Buffer.from(`u:${position}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): number | undefined {
+  const match = /^u:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
+  return match ? Number(match[1]) : undefined;
 }
 
 /** What WeCom requires of a template card before it delivers it (PROTOCOL.md §5.6). */

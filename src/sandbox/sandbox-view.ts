@@ -15,7 +15,7 @@ export interface SandboxView {
   user: string;
   /** CRM_TIMEZONE: the page shows times as the cards do */
   timezone: string;
-  /** in quiet hours (CRM_QUIET_HOURS) now: when non-urgent cards such as reminders go out; else null */
+  /** in quiet hours (CRM_QUIET_HOURS) now: when the product's own pushes (SOP steps, digests, alerts) go out; else null */
   quietUntil: string | null;
   staff: Array<{ userid: string; name: string; position: string; team: string | null }>;
   channels: Array<{ state: string; label: string }>;

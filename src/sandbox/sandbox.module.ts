@@ -1,7 +1,4 @@
 import type Koa from 'koa';
-import { insertIgnore } from '../db/insert-ignore';
-import type { DataSource } from 'typeorm';
-import { Staff } from '../../entities';
 import { loadChannelRules } from '../capture/channel-rules';
 import type { Container } from '../container';
 import { promoteDelayedJobs, type QueueSet } from '../queue/queues';
@@ -56,17 +53,6 @@ export function mountSandbox(app: Koa, container: Container): FakeWecomWorld {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
-  // The product reads no staff directory yet: give the pretend staff their names, or the welcome
-  // message would greet with "我是，…" and cards would show userids.
-  nameStaff(dataSource, world).catch((error) => container.logger.warn({ err: error }, 'sandbox: naming the staff failed'));
   container.logger.info({ page: `http://127.0.0.1:${config.port}/sandbox` }, 'sandbox page ready: open it in a browser to try the product');
   return world;
-}
-
-async function nameStaff(dataSource: DataSource, world: FakeWecomWorld): Promise<void> {
-  const repo = dataSource.getRepository(Staff);
-  for (const s of world.staff) {
-    await insertIgnore(repo, { userid: s.userid.toLowerCase(), wecomUserid: s.userid, name: s.name });
-    await repo.update({ userid: s.userid.toLowerCase() }, { name: s.name });
-  }
 }

@@ -43,6 +43,14 @@ export const ACTIONS = {
     summary: '管理员在后台给客户打标签/去标签（edit_external_contact）',
     params: z.object({ userid, customer, add: z.array(z.string().trim().min(1)).default([]), remove: z.array(z.string().trim().min(1)).default([]) }),
   },
+  'delete-customer': {
+    summary: '销售删除了客户（del_external_contact）',
+    params: z.object({ userid, customer }),
+  },
+  'rename-staff': {
+    summary: '管理员在通讯录里修改成员姓名（change_contact update_user）',
+    params: z.object({ userid, name: required('请填写新的姓名').max(64) }),
+  },
   'create-tag': {
     summary: '管理员在后台新建企业标签（change_external_tag create）',
     params: z.object({ group: required('请填写标签组').max(30), name: required('请填写标签名').max(30) }),
@@ -98,6 +106,8 @@ export class Simulator {
       scan: (p) => this.scan(p),
       'delete-staff': (p) => this.deleteStaff(p),
       tag: (p) => this.tagCustomer(p),
+      'delete-customer': (p) => this.deleteCustomer(p),
+      'rename-staff': (p) => this.renameStaff(p),
       'create-tag': (p) => this.createTag(p),
       type: (p) => this.type(p),
       click: (p) => this.click(p),
@@ -118,6 +128,19 @@ export class Simulator {
     this.deps.world.removeFollowUser(p.customer, staff.userid);
     await this.post(this.xml.externalContact('del_follow_user', { userId: staff.userid, externalUserId: p.customer }));
     return { customer: p.customer };
+  }
+
+  async deleteCustomer(p: { userid: string; customer: string }): Promise<Record<string, unknown>> {
+    const staff = this.deps.world.member(p.userid);
+    this.deps.world.removeFollowUser(p.customer, staff.userid, 'staff');
+    await this.post(this.xml.externalContact('del_external_contact', { userId: staff.userid, externalUserId: p.customer }));
+    return { customer: p.customer };
+  }
+
+  async renameStaff(p: { userid: string; name: string }): Promise<Record<string, unknown>> {
+    const staff = this.deps.world.renameMember(p.userid, p.name);
+    await this.post(this.xml.changeContact('update_user', staff.userid));
+    return { userid: staff.userid, name: staff.name };
   }
 
   async tagCustomer(p: { userid: string; customer: string; add: string[]; remove: string[] }): Promise<Record<string, unknown>> {

@@ -43,6 +43,8 @@ export interface CustomerSummary {
   openReminders: Array<{ id: number; dueAt: Date; content: string }>;
   /** active followers' names */
   owners: string[];
+  /** relations that ended (the customer deleted a salesperson, or the reverse, or a transfer), newest first */
+  departures: Array<{ userid: string; staff: string; at: Date; text: string }>;
   /** the channel `state` of the first relation that has one */
   channel: string | null;
   openOpportunity: { amount: number; probability: number | null } | null;
@@ -56,6 +58,18 @@ const RELATION_END: Record<string, string> = {
   removed: '{staff}删除了客户',
   transferred: '已转给同事',
 };
+
+/** Ends found only by the nightly reconciliation: WeCom no longer lists the pair, and nobody told us who ended it. */
+const RELATION_END_BY_REASON: Record<string, string> = {
+  missing_in_wecom: '核对发现已不在{staff}的客户中',
+  staff_not_following: '{staff}已不是客户联系成员',
+};
+
+/** How an ended relation reads ("客户删除了张伟"). */
+export function relationEndText(relation: Pick<CustomerRelation, 'status' | 'endReason'>, staffName: string): string {
+  const template = (relation.endReason && RELATION_END_BY_REASON[relation.endReason]) ?? RELATION_END[relation.status] ?? `关系结束（${relation.status}）`;
+  return template.replace('{staff}', staffName);
+}
 
 /**
  * The interaction timeline of one customer, derived from the tables that already record each kind of
@@ -83,6 +97,10 @@ export class CustomerTimeline {
       recentFollowUps: followUps.map((f) => ({ at: f.createdAt, actor: names(f.staffUserid), content: f.content })),
       openReminders: reminders.map((r) => ({ id: r.id, dueAt: r.dueAt, content: r.content })),
       owners: relations.filter((r) => r.status === 'active').map((r) => names(r.staffUserid)),
+      departures: relations
+        .filter((r) => r.status !== 'active' && r.endedAt)
+        .sort((a, b) => b.endedAt!.getTime() - a.endedAt!.getTime())
+        .map((r) => ({ userid: r.staffUserid, staff: names(r.staffUserid), at: r.endedAt!, text: relationEndText(r, names(r.staffUserid)) })),
       channel: relations.find((r) => r.state)?.state ?? null,
       openOpportunity: opportunity ? { amount: opportunity.amount, probability: opportunity.probability } : null,
     };
@@ -121,8 +139,7 @@ export class CustomerTimeline {
       const via = r.state ? `渠道 ${r.state}` : '';
       entries.push({ at: r.addedAt ?? r.createdAt, kind: 'added', actor: names(r.staffUserid), text: `添加了${names(r.staffUserid)}${via ? `（${via}）` : ''}` });
       if (r.status !== 'active' && r.endedAt) {
-        const template = RELATION_END[r.status] ?? `关系结束（${r.status}）`;
-        entries.push({ at: r.endedAt, kind: 'ended', actor: r.status === 'lost' ? null : names(r.staffUserid), text: template.replace('{staff}', names(r.staffUserid)) });
+        entries.push({ at: r.endedAt, kind: 'ended', actor: r.status === 'lost' ? null : names(r.staffUserid), text: relationEndText(r, names(r.staffUserid)) });
       }
     }
     for (const s of stages) entries.push({ at: s.createdAt, kind: 'stage', actor: actor(s.staffUserid), text: `阶段 ${stage(s.fromStage)} → ${stage(s.toStage)}` });
@@ -144,9 +161,11 @@ export class CustomerTimeline {
     }
     for (const a of tagAudits) {
       if (a.action === 'customer.edit') {
-        // WeCom edits keep only counts; the tags WeCom added still have their link row (above).
+        // WeCom edits name the tags they unlinked (older rows keep only a count); the tags WeCom added still have their link row (above).
+        const removedIds = auditTagIds(a);
         const removed = Number(a.detail?.removed ?? 0);
-        if (removed > 0) entries.push({ at: a.createdAt, kind: 'tag_removed', actor: null, text: `企业微信里移除了${removed}个标签` });
+        if (removedIds.length > 0) entries.push({ at: a.createdAt, kind: 'tag_removed', actor: null, text: `企业微信里去掉了标签：${removedIds.map(tagName).join('、')}` });
+        else if (removed > 0) entries.push({ at: a.createdAt, kind: 'tag_removed', actor: null, text: `企业微信里移除了${removed}个标签` });
         continue;
       }
       const names = auditTagIds(a).map(tagName).join('、');
@@ -168,6 +187,7 @@ export class CustomerTimeline {
 function auditTagIds(entry: AuditLog): number[] {
   const detail = entry.detail ?? {};
   if (Array.isArray(detail.tagIds)) return detail.tagIds.map(Number);
+  if (Array.isArray(detail.removedTagIds)) return detail.removedTagIds.map(Number);
   if (Array.isArray(detail.links)) return (detail.links as Array<{ tagId: number }>).map((l) => Number(l.tagId));
   return [];
 }

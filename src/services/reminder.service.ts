@@ -1,8 +1,18 @@
 import { In, LessThanOrEqual, type DataSource, type EntityManager } from 'typeorm';
-import { Reminder } from '../../entities';
+import { Reminder, type ReminderCloseReason } from '../../entities';
 import { audit } from './audit';
 import { writeOnce } from './idempotent-write';
 import type { ReminderScheduler } from './reminder-scheduler.port';
+import { type SnoozeRequest, snoozeTarget } from './snooze-target';
+
+export type { SnoozeRequest } from './snooze-target';
+
+export type SnoozeResult =
+  | { outcome: 'snoozed'; reminder: Reminder; previousDue: Date }
+  | { outcome: 'not_found' }
+  | { outcome: 'closed'; reminder: Reminder }
+  /** the time asked for is not after the current due time: nothing changed */
+  | { outcome: 'not_later'; reminder: Reminder; until: Date };
 
 export interface NewReminder {
   staffUserid: string;
@@ -69,13 +79,44 @@ export class ReminderService {
     return this.dataSource.getRepository(Reminder).findOne({ where: { id: reminderId }, relations: { customer: true } });
   }
 
-  async snooze(reminderId: number, staffUserid: string, until: Date): Promise<Reminder | null> {
+  /**
+   * Moves an open reminder to a later time (never earlier: see snoozeTarget). Two clicks racing on
+   * one reminder each move it once: the update is conditional on the snooze count it read, and the
+   * loser reads again and counts from the new time.
+   */
+  async snooze(reminderId: number, staffUserid: string, request: SnoozeRequest, now: Date, timeZone: string): Promise<SnoozeResult> {
     const repo = this.dataSource.getRepository(Reminder);
-    const reminder = await repo.findOneBy({ id: reminderId, staffUserid });
-    if (!reminder || reminder.status === 'done' || reminder.status === 'cancelled') return reminder;
-    await repo.update({ id: reminder.id }, { status: 'pending', dueAt: until, snoozeCount: reminder.snoozeCount + 1 });
-    await this.scheduler.schedule(reminder.id, until);
-    return { ...reminder, status: 'pending', dueAt: until };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const reminder = await repo.findOne({ where: { id: reminderId, staffUserid }, relations: { customer: true } });
+      if (!reminder) return { outcome: 'not_found' };
+      if (reminder.status === 'done' || reminder.status === 'cancelled') return { outcome: 'closed', reminder };
+      const until = snoozeTarget(request, reminder.dueAt, now, timeZone);
+      // A typed time not after the current due time would move it earlier (or nowhere): refused.
+      if (until.getTime() <= reminder.dueAt.getTime()) return { outcome: 'not_later', reminder, until };
+      const result = await repo.update(
+        { id: reminder.id, snoozeCount: reminder.snoozeCount, status: In(['pending', 'sent']) },
+        { status: 'pending', dueAt: until, snoozeCount: reminder.snoozeCount + 1 },
+      );
+      if (!result.affected) continue;
+      await this.scheduler.schedule(reminder.id, until);
+      return { outcome: 'snoozed', reminder: { ...reminder, status: 'pending', dueAt: until, snoozeCount: reminder.snoozeCount + 1 }, previousDue: reminder.dueAt };
+    }
+    throw new Error(`reminder ${reminderId} kept changing while being snoozed`);
+  }
+
+  /**
+   * Closes an open reminder whose customer relation ended (the customer deleted the salesperson, was
+   * deleted, or moved to a colleague), keeping the reason. False when it was closed already.
+   */
+  async closeForEndedRelation(reminder: Reminder, reason: ReminderCloseReason, now: Date): Promise<boolean> {
+    const closed = await this.dataSource.transaction(async (m) => {
+      const result = await m.getRepository(Reminder).update({ id: reminder.id, status: In(['pending', 'sent']) }, { status: 'cancelled', closeReason: reason });
+      if (!result.affected) return false;
+      await audit(m, { actor: 'system', action: 'reminder.close', targetType: 'reminder', targetId: reminder.id, detail: { reason, customerId: reminder.customerId }, sourceKey: `reminder-close:${reminder.id}`, at: now });
+      return true;
+    });
+    if (closed) await this.scheduler.cancel(reminder.id);
+    return closed;
   }
 
   /** Pending reminders already due: what a worker that was down must still send (late, never lost). */

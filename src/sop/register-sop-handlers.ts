@@ -34,8 +34,24 @@ export function registerSopHandlers(container: Container, now: () => Date, optio
   const teams = new TeamGroups(dataSource, outbound);
 
   const queue = queues.get('sop');
+  // on the overdue checks' own clock, so "again at 08:00" means 08:00 on the clock that decided it
+  const overdueScheduler = createSopScheduler(queues, () => now().getTime());
   void queue.process(SOP_STEP_JOB, 16, createSopStepProcessor({ dataSource, definitions, outbound, teams, logger, now }));
-  void queue.process(OVERDUE_JOB, 2, createOverdueProcessor({ dataSource, teams, logger, timezone: config.timezone, overdueAfterMs: config.sop.overdueAfterMs }));
+  void queue.process(
+    OVERDUE_JOB,
+    2,
+    createOverdueProcessor({
+      dataSource,
+      teams,
+      reminders: container.services.reminders,
+      recheck: (data, at) => overdueScheduler.recheckOverdue(data, at),
+      logger,
+      timezone: config.timezone,
+      quietHours: config.quietHours,
+      overdueAfterMs: config.sop.overdueAfterMs,
+      now: () => now().getTime(),
+    }),
+  );
   void queue.process(SILENT_SCAN_JOB, 1, async () => ({ runs: await scanSilentCustomers({ dataSource, definitions, engine, now }) }));
   void queue.process(SWEEP_JOB, 1, async () => ({ replanned: await engine.rescheduleMissing() }));
 

@@ -1,5 +1,5 @@
 import type { TemplateCard } from '../../src/wecom/api/wecom-api.types';
-import { fit } from './card-limits';
+import { CARD_LIMITS, fit } from './card-limits';
 import { fitMarkdownLines } from './markdown-limits';
 import { textNoticeCard } from './text-notice.card';
 
@@ -13,6 +13,10 @@ export interface CustomerSummaryCardInput {
   /** "11/20 张三销售：电话沟通了报价", newest first, at most three */
   recentFollowUps: string[];
   owners: string[];
+  /** salespeople whose relation ended (删人 either side, a transfer) and who do not follow the customer now */
+  formerOwners?: string[];
+  /** the latest end of a relation, "12月2日 周三 10:00 客户删除了张伟" */
+  departure?: string | null;
   channel: string | null;
   tags: string[];
   openReminders: number;
@@ -25,23 +29,29 @@ export interface CustomerSummaryCardInput {
 
 export function customerSummaryCard(p: CustomerSummaryCardInput): TemplateCard {
   const since = p.daysAsCustomer === null ? '' : ` · 客户${p.daysAsCustomer}天`;
+  const former = p.formerOwners ?? [];
+  // Nobody follows them any more: say so first, so a stage such as 潜在客户 does not read as current.
+  const gone = p.owners.length === 0 && former.length > 0;
+  const owners = p.owners.length > 0 ? p.owners.join('、') : former.length > 0 ? `无（原负责人${former.join('、')}）` : '无';
+  const more = `完整记录：${p.moreCommand}`;
   const inStage = p.daysInStage === null ? p.stage : `${p.stage} · 已${p.daysInStage}天`;
   // Three follow-ups share the 112-character subtitle: each gets a line of its own.
   const followUps = p.recentFollowUps.length ? p.recentFollowUps.map((f) => fit(f, 36)).join('\n') : '还没有跟进记录。发送「记录跟进 客户 内容」记录一条。';
   return textNoticeCard({
     source: '客户档案',
     title: p.name,
-    desc: `${p.stage}${since}`,
+    desc: `${gone ? '已删除 · ' : ''}${p.stage}${since}`,
     subTitle: followUps,
     rows: [
       { key: '阶段', value: inStage },
-      { key: '负责人', value: p.owners.join('、') || '无' },
+      { key: '负责人', value: owners },
       { key: '来源', value: p.channel ?? '未知' },
       { key: '标签', value: p.tags.join('、') || '无' },
       { key: '待办', value: p.openReminders ? `${p.openReminders}条 · 下次 ${p.nextReminder}` : '无' },
       ...(p.openOpportunity ? [{ key: '商机', value: p.openOpportunity }] : []),
     ],
-    quote: `完整记录：${p.moreCommand}`,
+    // the command to type must survive the cut: the departure gives way first
+    quote: p.departure ? `${fit(p.departure, Math.max(8, CARD_LIMITS.quote - more.length - 1))}。${more}` : more,
   });
 }
 
@@ -61,5 +71,6 @@ export function timelinePageMarkdown(p: TimelinePageInput): string {
   const head = `**${p.name} · 客户时间线**\n<font color="comment">第${p.page}/${p.pages}页，共${p.total}条，最新在前</font>`;
   const tail = p.nextCommand ? `下一页：发送「${p.nextCommand}」` : '已是最后一页';
   if (p.total === 0) return `**${p.name} · 客户时间线**\n还没有任何记录。`;
-  return fitMarkdownLines(head, p.lines.map((l) => `> ${fit(l, 60)}`), tail, 2048);
+  // A follow-up written on several lines keeps them, each still inside the quote.
+  return fitMarkdownLines(head, p.lines.map((l) => `> ${fit(l, 60).replace(/\n/g, '\n> ')}`), tail, 2048);
 }

@@ -54,9 +54,26 @@ export function reminderButtonCard(input: ReminderCardInput): TemplateCard {
   };
 }
 
-/** The same card after a click, buttons greyed with `replaceText` (what happened) for the clicking user. */
-export function reminderCardAfterClick(input: ReminderCardInput, replaceText: string): TemplateCard {
-  return { ...reminderButtonCard(input), replace_text: fit(replaceText, 20) };
+/**
+ * The same card after a click, buttons greyed with `replaceText` (what happened) for the clicking
+ * user. After a snooze, `snoozedTo` (the new time in full) heads the card and has a row of its own,
+ * so the answer is complete even where the greyed label is cut.
+ */
+export function reminderCardAfterClick(input: ReminderCardInput, replaceText: string, snoozedTo?: string): TemplateCard {
+  const card = reminderButtonCard(input);
+  if (!snoozedTo) return { ...card, replace_text: fit(replaceText, 20) };
+  return {
+    ...card,
+    main_title: { ...(card.main_title as Record<string, unknown>), desc: fit(`已推迟到 ${snoozedTo}`, CARD_LIMITS.desc) },
+    horizontal_content_list: [...(card.horizontal_content_list as Array<Record<string, unknown>>), { keyname: '新时间', value: fit(snoozedTo, CARD_LIMITS.value) }],
+    replace_text: fit(replaceText, 20),
+  };
+}
+
+/** Sent at a reminder's time instead of its card when the relation with its customer ended before. */
+export function reminderClosedText(input: { reminderId: number; content: string; customerName: string | null; why: string; endedAt: string | null }): string {
+  const who = input.customerName ? `${input.customerName}：` : '';
+  return `提醒 #${input.reminderId} 已自动关闭（${who}${input.why}${input.endedAt ? `，${input.endedAt}` : ''}），不再提醒。\n原事项：${input.content}`;
 }
 
 /** Team group post for a reminder nobody closed in time (robot markdown: `<@userid>` mentions). */
@@ -73,6 +90,11 @@ export function overdueReminderMarkdown(input: { staffName: string; mention: str
 /** The 待办 card: pick a reminder in the drop-down, then a button. The click carries the pick in SelectedItems. */
 export const TODO_QUESTION_KEY = 'reminder';
 const TODO_ACTIONS = ['done', 'snooze1h', 'tomorrow'] as const;
+const TODO_BUTTONS = [
+  { type: 0, text: '完成', style: 1, key: 'todo:done' },
+  { type: 0, text: '推迟1小时', style: 2, key: 'todo:snooze1h' },
+  { type: 0, text: '明天再提醒', style: 2, key: 'todo:tomorrow' },
+];
 
 /** `todo:done` with the picked reminder id → { action, reminderId }. */
 export function parseTodoButtonKey(key: string, selected: Record<string, string[]>): { action: Exclude<ReminderAction, 'customer'>; reminderId: number } | undefined {
@@ -89,14 +111,30 @@ export interface TodoItem {
   overdue: boolean;
 }
 
-/** WeCom allows 10 options in a button_selection; the first ten (soonest) are actionable from the card. */
-export function todoCard(input: { taskId: string; items: TodoItem[] }): TemplateCard {
+/**
+ * WeCom allows 10 options in a button_selection; the first ten (soonest) are actionable from the card.
+ * `notice`: what the last click did (the card is redrawn in place after each click, still clickable).
+ */
+export function todoCard(input: { taskId: string; items: TodoItem[]; notice?: string }): TemplateCard {
   const options = input.items.slice(0, 10);
+  const desc = fit(input.notice ?? '选一条提醒，再点按钮', CARD_LIMITS.desc);
+  if (options.length === 0) {
+    // Nothing left to pick: the buttons are greyed with what happened.
+    return {
+      card_type: 'button_interaction',
+      task_id: input.taskId,
+      source: { desc: '待办', desc_color: 0 },
+      main_title: { title: '待办提醒（0）', desc },
+      sub_title_text: '没有待办提醒了。',
+      button_list: TODO_BUTTONS,
+      replace_text: '没有待办了',
+    };
+  }
   return {
     card_type: 'button_interaction',
     task_id: input.taskId,
     source: { desc: '待办', desc_color: 0 },
-    main_title: { title: `待办提醒（${input.items.length}）`, desc: '选一条提醒，再点按钮' },
+    main_title: { title: `待办提醒（${input.items.length}）`, desc },
     sub_title_text: fit(input.items.map((i) => `#${i.id} ${i.line}${i.overdue ? '（已过期）' : ''}`).join('\n'), CARD_LIMITS.subTitle),
     button_selection: {
       question_key: TODO_QUESTION_KEY,
@@ -104,10 +142,6 @@ export function todoCard(input: { taskId: string; items: TodoItem[] }): Template
       option_list: options.map((i) => ({ id: String(i.id), text: fit(`#${i.id} ${i.line}`, 16) })),
       selected_id: String(options[0]!.id),
     },
-    button_list: [
-      { type: 0, text: '完成', style: 1, key: 'todo:done' },
-      { type: 0, text: '推迟1小时', style: 2, key: 'todo:snooze1h' },
-      { type: 0, text: '明天再提醒', style: 2, key: 'todo:tomorrow' },
-    ],
+    button_list: TODO_BUTTONS,
   };
 }

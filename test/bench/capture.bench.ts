@@ -48,6 +48,7 @@ function fakeWecom(welcomes: Map<string, number>, counts: Record<string, number>
           follow_user: [{ userid: staffId(i), createtime: Math.floor(Date.now() / 1000), state: 'live-bench', tags: [] }],
         });
       }
+      if (api === 'user/get') return answer({ errcode: 0, errmsg: 'ok', userid: url.searchParams.get('userid'), name: `销售${url.searchParams.get('userid')}`, department: [1], status: 1 });
       if (api === 'externalcontact/get_corp_tag_list') return answer({ errcode: 0, errmsg: 'ok', tag_group: tagGroups });
       if (api === 'externalcontact/add_corp_tag') {
         const parsed = JSON.parse(body) as { group_name: string; tag: Array<{ name: string }> };

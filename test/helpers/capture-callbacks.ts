@@ -19,3 +19,8 @@ export function externalTagXml(opts: { corpId: string; changeType: 'create' | 'u
 export function externalChatXml(opts: { corpId: string; changeType: 'create' | 'update' | 'dismiss'; chatId: string; updateDetail?: string; createTime?: number }): string {
   return eventXml(opts.corpId, 'change_external_chat', { ChatId: opts.chatId, ChangeType: opts.changeType, ...(opts.updateDetail ? { UpdateDetail: opts.updateDetail } : {}) }, opts.createTime);
 }
+
+/** 通讯录变更 as WeCom sends it to callbacks configured after 2022-08-15: the UserID (and NewUserID) only. */
+export function changeContactXml(opts: { corpId: string; changeType: 'create_user' | 'update_user' | 'delete_user'; userId: string; newUserId?: string }): string {
+  return eventXml(opts.corpId, 'change_contact', { ChangeType: opts.changeType, UserID: opts.userId, ...(opts.newUserId ? { NewUserID: opts.newUserId } : {}) });
+}

@@ -2,6 +2,15 @@ import nock from 'nock';
 import type { CorpTagGroup, ExternalContact, FollowUser, GroupChatGetResponse } from '../../src/wecom/api/wecom-api.types';
 import { WECOM_HOST, type WecomCall } from './fake-wecom';
 
+/** A member of the corp as user/get shows it to a self-built app: a name, departments, a status (no phone, no avatar). */
+export interface FakeMember {
+  userid: string;
+  name: string;
+  department: number[];
+  /** 1 active, 2 disabled, 4 not yet activated */
+  status: number;
+}
+
 export interface FakeCustomer {
   external_contact: ExternalContact;
   follow_user: FollowUser[];
@@ -18,6 +27,14 @@ export class FakeWecomWorld {
   tagGroups: CorpTagGroup[] = [];
   groups = new Map<string, GroupChatGetResponse['group_chat']>();
   followUsers: string[] = [];
+  /** the app's visible range (通讯录): user/list_id lists them, user/get reads them, anyone else is 60111 */
+  members = new Map<string, FakeMember>();
+  /** how long user/get takes to answer (a slow directory must not hold a welcome) */
+  userGetDelayMs = 0;
+  /** override for user/list_id (e.g. a WeCom fault) */
+  listIdAnswer: ((body: Record<string, unknown>) => Record<string, unknown>) | undefined;
+  /** WeCom may answer fewer rows than asked for: the client must follow next_cursor */
+  listIdPageSize = 10_000;
   pageSize = 100;
   /** cursors at which batch/get_by_user fails once with a permanent error (a crash mid-import) */
   failBatchAtCursor = new Set<string>();
@@ -47,6 +64,18 @@ export class FakeWecomWorld {
         return { errcode: 0, errmsg: 'ok', follow_user: this.followUsers };
       })
       .persist();
+    nock(WECOM_HOST)
+      .get('/cgi-bin/user/get')
+      .query(true)
+      .reply(200, async (uri) => {
+        const userid = new URL(uri, WECOM_HOST).searchParams.get('userid') ?? '';
+        this.calls.push({ api: 'user/get', body: { userid } });
+        if (this.userGetDelayMs > 0) await new Promise((r) => setTimeout(r, this.userGetDelayMs));
+        if (!userid) return { errcode: 41009, errmsg: 'missing userid' };
+        const member = this.member(userid);
+        return member ? { errcode: 0, errmsg: 'ok', ...structuredClone(member) } : { errcode: 60111, errmsg: `userid not found: ${userid}` };
+      })
+      .persist();
     const post = (api: string, answer: (body: Record<string, unknown>) => Record<string, unknown>) =>
       nock(WECOM_HOST)
         .post(`/cgi-bin/${api}`)
@@ -62,7 +91,8 @@ export class FakeWecomWorld {
     post('externalcontact/send_welcome_msg', () => this.welcomeAnswer());
     post('externalcontact/mark_tag', (b) => {
       const c = this.customers.get(String(b.external_userid));
-      const f = c?.follow_user.find((x) => x.userid === b.userid);
+      // userids are case-insensitive in WeCom
+      const f = c?.follow_user.find((x) => x.userid.toLowerCase() === String(b.userid).toLowerCase());
       if (!c || !f) return { errcode: 84061, errmsg: 'not external contact' };
       for (const id of (b.add_tag as string[]) ?? []) {
         if (f.tags?.some((t) => t.tag_id === id)) continue;
@@ -70,6 +100,8 @@ export class FakeWecomWorld {
         const t = g?.tag.find((x) => x.id === id);
         (f.tags ??= []).push({ group_name: g?.group_name ?? '', tag_name: t?.name ?? '', type: 1, tag_id: id });
       }
+      const removed = new Set((b.remove_tag as string[] | undefined) ?? []);
+      f.tags = (f.tags ?? []).filter((t) => !removed.has(t.tag_id ?? ''));
       return { errcode: 0, errmsg: 'ok' };
     });
     post('externalcontact/get_corp_tag_list', () => ({ errcode: 0, errmsg: 'ok', tag_group: structuredClone(this.tagGroups) }));
@@ -102,7 +134,37 @@ export class FakeWecomWorld {
       return { errcode: 0, errmsg: 'ok', external_contact_list: page, next_cursor: start + limit < all.length ? String(start + limit) : '' };
     });
     post('externalcontact/add_contact_way', (b) => this.contactWayAnswer(b));
+    post('user/list_id', (b) => this.listIdAnswer?.(b) ?? this.listIds(b));
     return this;
+  }
+
+  /** user/list_id: one row per (member, department), cursor paging, limit 1..10000 (PROTOCOL.md, staff directory). */
+  private listIds(b: Record<string, unknown>): Record<string, unknown> {
+    const limit = b.limit === undefined ? 10_000 : Number(b.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) return { errcode: 40058, errmsg: 'limit must be 1..10000' };
+    const rows = [...this.members.values()].flatMap((m) => m.department.map((department) => ({ userid: m.userid, department })));
+    const start = Number(b.cursor || 0);
+    if (!Number.isInteger(start) || start < 0) return { errcode: 40058, errmsg: 'invalid cursor' };
+    const size = Math.min(limit, this.listIdPageSize);
+    const page = rows.slice(start, start + size);
+    return { errcode: 0, errmsg: 'ok', dept_user: page, next_cursor: start + size < rows.length ? String(start + size) : '' };
+  }
+
+  addMember(userid: string, name: string, extra: Partial<FakeMember> = {}): FakeMember {
+    const member = { userid, name, department: [1], status: 1, ...extra };
+    this.members.set(userid.toLowerCase(), member);
+    return member;
+  }
+
+  member(userid: string): FakeMember | undefined {
+    return this.members.get(userid.toLowerCase());
+  }
+
+  /** A salesperson removes corp tags in the WeCom client (no API call: WeCom then sends edit_external_contact). */
+  untagInClient(externalUserid: string, userid: string, tagIds: string[]): void {
+    const f = this.customers.get(externalUserid)?.follow_user.find((x) => x.userid.toLowerCase() === userid.toLowerCase());
+    if (!f) throw new Error(`${userid} does not follow ${externalUserid}`);
+    f.tags = (f.tags ?? []).filter((t) => !tagIds.includes(t.tag_id ?? ''));
   }
 
   addCustomer(externalUserid: string, name: string, follows: Array<Partial<FollowUser> & { userid: string }>): FakeCustomer {

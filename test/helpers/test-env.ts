@@ -76,12 +76,13 @@ export function uniquePrefix(label: string): string {
 }
 
 /** A container on the worker's test database (migrated, emptied) with its own queue prefix. */
-export async function createTestContainer(label: string, overrides: Record<string, string> = {}, logger?: Logger): Promise<Container> {
+export async function createTestContainer(label: string, overrides: Record<string, string> = {}, options: { now?: () => number; logger?: Logger } = {}): Promise<Container> {
   const databaseUrl = await ensureTestDatabase();
   const config = testConfig(databaseUrl, overrides);
-  const container = await createContainer(config, config.wecom!, logger ?? createLogger(config.logLevel), {
+  const container = await createContainer(config, config.wecom!, options.logger ?? createLogger(config.logLevel), {
     queuePrefix: uniquePrefix(label),
     defaultMetrics: false,
+    now: options.now,
   });
   await truncateAll(container.dataSource);
   return container;
@@ -101,6 +102,9 @@ export async function truncateAll(dataSource: DataSource): Promise<void> {
 export async function resetState(container: Container): Promise<void> {
   await truncateAll(container.dataSource);
   for (const queue of container.queues.all()) {
+    // empty() drops delayed jobs from the schedule but keeps their keys, and Bull ignores an add whose
+    // id exists: a later test's job of the same id (overdue-1-<time>) would silently never be added.
+    for (const job of await queue.getDelayed()) if (!job.opts.repeat) await job.remove().catch(() => undefined);
     await queue.empty();
     for (const state of ['completed', 'failed', 'delayed', 'wait'] as const) await queue.clean(0, state);
   }

@@ -17,9 +17,12 @@ export interface WebhookHarness {
   close(): Promise<void>;
 }
 
-/** Quiet hours off and fast inbound retries unless `overrides` say otherwise; `now` is the handlers' clock. */
+/**
+ * Quiet hours off and fast inbound retries unless `overrides` say otherwise; `now` is the clock of
+ * the handlers, the queues' schedulers and the outbound queue (Bull itself waits on the real clock).
+ */
 export async function startWebhookHarness(label: string, overrides: Record<string, string> = {}, now?: () => Date): Promise<WebhookHarness> {
-  const container = await createTestContainer(label, { CRM_QUIET_HOURS: 'off', INBOUND_RETRY_DELAY_MS: '50', ...overrides });
+  const container = await createTestContainer(label, { CRM_QUIET_HOURS: 'off', INBOUND_RETRY_DELAY_MS: '50', ...overrides }, { now: now ? () => now().getTime() : undefined });
   registerDomainHandlers(container, now);
   const app = createWebApp(container);
   const worker = startWorker(container, { sweepEveryMs: 60_000 });

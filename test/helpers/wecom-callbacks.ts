@@ -48,3 +48,15 @@ export function externalContactXml(opts: {
     `<UserID>${cdata(opts.userId)}</UserID><ExternalUserID>${cdata(opts.externalUserId)}</ExternalUserID>${optional}</xml>`
   );
 }
+
+/** A non-text message to the app (image, voice, video, file, location, link) with its type's fields. */
+export function mediaMessageXml(opts: { corpId: string; from: string; msgType: string; msgId: string; fields?: Record<string, string>; createTime?: number }): string {
+  const fields = Object.entries(opts.fields ?? {})
+    .map(([name, value]) => `<${name}>${cdata(value)}</${name}>`)
+    .join('');
+  return (
+    `<xml><ToUserName>${cdata(opts.corpId)}</ToUserName><FromUserName>${cdata(opts.from)}</FromUserName>` +
+    `<CreateTime>${opts.createTime ?? Math.floor(Date.now() / 1000)}</CreateTime><MsgType>${cdata(opts.msgType)}</MsgType>` +
+    `${fields}<MsgId>${opts.msgId}</MsgId><AgentID>1000002</AgentID></xml>`
+  );
+}

@@ -132,8 +132,9 @@ describe('chat commands through the webhook', () => {
     expect(card).toContain('douyin-live');
   });
 
-  it('suggests the nearest command for a typo and hints for plain chat', async () => {
-    expect(await say('zhangsan', '跟近 张三 打了电话')).toContain('你是不是想用「记录跟进」');
+  it('runs a typo one character off as the command it meant, suggests otherwise, and hints for plain chat', async () => {
+    expect(await say('zhangsan', '跟近 张三 打了电话')).toContain('按“记录跟进”记录（你输入的是“跟近”）');
+    expect(await say('zhangsan', '记录根近 张三 打了电话')).toContain('你是不是想用「记录跟进」');
     expect(await say('zhangsan', '你好')).toContain('发送「帮助」');
   });
 

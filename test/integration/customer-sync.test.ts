@@ -1,4 +1,4 @@
-import { ContactWay, Customer, CustomerGroup, CustomerRelation, CustomerTag, SyncCheckpoint, Tag } from '../../entities';
+import { ContactWay, Customer, CustomerGroup, CustomerRelation, CustomerTag, OutboundMessage, SyncCheckpoint, Tag } from '../../entities';
 import { createCaptureModule, type CaptureModule } from '../../src/capture/capture.module';
 import { parseChannelRules } from '../../src/capture/channel-rules';
 import { ContactWayError, ContactWayService } from '../../src/capture/contact-way.service';
@@ -90,15 +90,21 @@ describe('backfill and reconciliation', () => {
     expect(report.groups.removed).toBe(1);
     const customer = await container.dataSource.getRepository(Customer).findOneByOrFail({ externalUserid: 'wmBulk005' });
     expect(await container.dataSource.getRepository(CustomerRelation).findOneByOrFail({ customerId: customer.id })).toMatchObject({ status: 'removed', endReason: 'missing_in_wecom' });
-    const sent = await waitFor(async () => world.callsTo('message/send'), (c) => c.length === 1, 10_000, 'the drift report');
-    expect(sent[0]!.body.touser).toBe('boss');
-    expect(JSON.stringify(sent[0]!.body)).toContain('客户：新增 0，移除 1，变更 0');
+    const sent = await waitFor(async () => world.callsTo('message/send'), (c) => c.some((s) => s.body.msgtype === 'markdown'), 10_000, 'the drift report');
+    const drift = sent.find((s) => s.body.msgtype === 'markdown')!;
+    expect(drift.body.touser).toBe('boss');
+    expect(JSON.stringify(drift.body)).toContain('客户：新增 0，移除 1，变更 0');
+    // the salesperson hears of it as a 删人提醒 (and, having no team lead, so does the admin)
+    const alerts = await waitFor(async () => world.callsTo('message/send').filter((s) => s.body.msgtype === 'template_card'), (c) => c.length === 2, 10_000, 'the 删人提醒');
+    expect(alerts.map((a) => a.body.touser).sort()).toEqual(['boss', 'zhangsan']);
+    expect(JSON.stringify(alerts.find((a) => a.body.touser === 'zhangsan')!.body)).toContain('已不在你的客户中');
 
     // a second reconciliation finds nothing and sends nothing
     const quiet = await reconcileAndReport(container, capture);
     expect(quiet.relations).toEqual({ added: 0, removed: 0, changed: 0 });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(world.callsTo('message/send')).toHaveLength(1);
+    expect(quiet.ended).toEqual([]);
+    expect(await container.dataSource.getRepository(OutboundMessage).count()).toBe(3);
+    expect(world.callsTo('message/send')).toHaveLength(3);
     expect(await container.dataSource.getRepository(SyncCheckpoint).findOneByOrFail({ name: 'reconcile' })).toMatchObject({ status: 'done' });
     expect(await count(Tag)).toBe(1);
   });

@@ -21,7 +21,7 @@ describe('logs of failing database writes carry no payload', () => {
   const canary = '手机13800138000 PRIVATE-CANARY-7f3a';
 
   beforeAll(async () => {
-    container = await createTestContainer('log-privacy', {}, logs.logger);
+    container = await createTestContainer('log-privacy', {}, { logger: logs.logger });
     app = createWebApp(container);
   });
 

@@ -53,6 +53,24 @@ describe('sandbox fake WeCom', () => {
     expect(unknown.body.errmsg).toContain('does not fake');
   });
 
+  it('serves the staff directory as WeCom does for a self-built app: user/list_id pages by cursor, user/get names without phones or avatars, 60111 for an unknown userid', async () => {
+    const first = await post('user/list_id', { limit: 2 });
+    expect(first).toMatchObject({ errcode: 0, dept_user: [{ userid: 'zhangwei', department: 1 }, { userid: 'lina', department: 1 }] });
+    expect(first.next_cursor).toEqual(expect.any(String));
+    const rest = await post('user/list_id', { cursor: first.next_cursor, limit: 2 });
+    expect(rest).toMatchObject({ dept_user: [{ userid: 'wangfang', department: 1 }], next_cursor: '' });
+    expect((await post('user/list_id', {})).dept_user).toHaveLength(3); // default limit
+    expect((await post('user/list_id', { limit: 10_001 })).errcode).toBe(40058);
+    expect((await post('user/list_id', { cursor: 'forged' })).errcode).toBe(40058);
+
+    const user = await get('user/get', { userid: 'ZhangWei' }); // userids are case-insensitive
+    expect(user).toMatchObject({ errcode: 0, userid: 'zhangwei', name: '张伟', status: 1 });
+    expect(user).not.toHaveProperty('mobile');
+    expect(user).not.toHaveProperty('avatar');
+    expect((await get('user/get', { userid: 'nobody' })).errcode).toBe(60111);
+    expect((await get('user/get')).errcode).toBe(41009);
+  });
+
   it('a welcome code works once, within 20 seconds of the add', async () => {
     const first = world.addCustomer({ userid: 'zhangwei', state: 'live-a', name: '刘洋' });
     const text = { content: '您好刘洋' };

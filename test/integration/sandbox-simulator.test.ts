@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { CustomerRelation, InboundEvent, OutboundMessage, Reminder } from '../../entities';
+import { CustomerRelation, InboundEvent, OutboundMessage, Reminder, Staff } from '../../entities';
 import { SandboxClient, SandboxClientError } from '../../src/sandbox/sandbox-client';
 import type { SandboxView } from '../../src/sandbox/sandbox-view';
 import { createWebApp } from '../../src/web';
@@ -89,6 +89,16 @@ describe('sandbox simulator', () => {
     await until('the console tag in the CRM', (x) => x.customers.find((c) => c.name === '刘洋')!.tags.includes('A类'));
   });
 
+  it('a tag taken off in the admin console leaves the CRM too, whoever put it on', async () => {
+    const customer = (await view()).customers.find((c) => c.name === '刘洋')!;
+    expect(customer.tags).toContain('直播间'); // from the channel rule
+    // Two edits of one pair within the same second are the same callback to WeCom's dedupe (CreateTime is in seconds).
+    const second = Math.floor(Date.now() / 1000);
+    await waitFor(async () => Math.floor(Date.now() / 1000), (now) => now > second, 2000, 'the next second');
+    await sandbox.action('tag', { userid: 'zhangwei', customer: customer.externalUserid, remove: ['直播间', 'A类'] });
+    await until('the tags gone from the CRM', (x) => !x.customers.find((c) => c.name === '刘洋')!.tags.some((t) => t === '直播间' || t === 'A类'));
+  });
+
   it('the customer deletes the salesperson: the relation is lost and the team group gets the 删人提醒', async () => {
     const customer = (await view()).customers.find((c) => c.name === '刘洋')!;
     await sandbox.action('delete-staff', { userid: 'zhangwei', customer: customer.externalUserid });
@@ -98,16 +108,28 @@ describe('sandbox simulator', () => {
     const relation = await app.container.dataSource.getRepository(CustomerRelation).findOneByOrFail({ staffUserid: 'zhangwei' });
     expect(relation.status).toBe('lost');
     await until('the customer shown as lost', (x) => x.customers.find((c) => c.name === '刘洋')!.owners[0]!.status === 'lost');
+
+    // The alert says the history is kept: 查客户 finds the customer for the salesperson they deleted.
+    const typed = await sandbox.action('type', { userid: 'zhangwei', content: '查客户 刘洋' });
+    const answered = await until('the profile', (x) => x.chat.some((c) => c.seq > Number(typed.seq) && c.direction === 'out'));
+    const card = answered.chat.find((c) => c.seq > Number(typed.seq) && c.direction === 'out')!;
+    expect(JSON.stringify(card.card)).toContain('已删除');
+    expect(JSON.stringify(card.card)).toContain('原负责人张伟');
   });
 
-  it('pressed again, fire-due brings the overdue check of an unanswered reminder forward: the team group hears of it', async () => {
+  it('pressed again, fire-due does not call a reminder due tomorrow overdue: its check reads the clock and waits for the real time', async () => {
     await sandbox.action('type', { userid: 'lina', content: '提醒 明天上午10点 发周报' });
     await until('the reminder set', (x) => x.pendingReminders === 1, 'lina');
     await sandbox.action('fire-due');
     await until('the reminder card', (x) => x.chat.some((c) => c.card?.card_type === 'button_interaction'), 'lina');
+    const reminder = await waitFor(() => app.container.dataSource.getRepository(Reminder).findOneByOrFail({ staffUserid: 'lina' }), (r) => r.status === 'sent', 10_000, 'fired');
     await sandbox.action('fire-due');
-    const v = await until('the overdue post', (x) => x.group!.items.some((i) => (i.text ?? '').includes('提醒已超时未处理')), 'lina');
-    expect(v.group!.items.find((i) => (i.text ?? '').includes('提醒已超时未处理'))!.text).toContain('发周报');
+    // the check ran and planned itself again for two hours after the real due time
+    const sop = app.container.queues.get('sop');
+    const again = await waitFor(async () => (await sop.getDelayed()).filter((j) => j.name === 'overdue' && j.data.reminderId === reminder.id && j.data.recheck === 1), (j) => j.length === 1, 10_000, 'the check planned again');
+    expect(again[0]!.timestamp + Number(again[0]!.opts.delay)).toBeGreaterThan(reminder.dueAt.getTime());
+    const v = await view('lina');
+    expect((v.group?.items ?? []).filter((i) => (i.text ?? '').includes('提醒已超时未处理'))).toEqual([]);
   });
 
   it('bad input gets a clear Chinese answer and changes nothing', async () => {
@@ -130,6 +152,20 @@ describe('sandbox simulator', () => {
     const after = await view();
     expect(after.customers).toEqual(before.customers);
     expect(after.chat).toEqual(before.chat);
+  });
+
+  it('the salesperson deletes a customer: their lead hears of it as an app message', async () => {
+    const added = await sandbox.action('scan', { userid: 'lina', state: 'expo-2026', name: '赵敏' });
+    await until('the customer recorded', (x) => x.customers.some((c) => c.name === '赵敏'), 'lina');
+    await sandbox.action('delete-customer', { userid: 'lina', customer: added.customer });
+    const lead = await until('the alert to the lead', (x) => x.chat.some((c) => JSON.stringify(c.card ?? '').includes('李娜 删除了客户 赵敏')), 'wangfang');
+    expect(lead.chat.filter((c) => JSON.stringify(c.card ?? '').includes('赵敏'))).toHaveLength(1);
+  });
+
+  it('an admin renames a member in the directory: change_contact brings the new name to the CRM', async () => {
+    await sandbox.action('rename-staff', { userid: 'lina', name: '李娜娜' });
+    const staff = app.container.dataSource.getRepository(Staff);
+    await waitFor(() => staff.findOneByOrFail({ userid: 'lina' }), (s) => s.name === '李娜娜', 15_000, 'the new name');
   });
 
   it('is not there at all when real WeCom credentials are configured', async () => {

@@ -22,7 +22,7 @@ describe('POST /wecom/callback under hostile input', () => {
   let port: number;
 
   beforeAll(async () => {
-    container = await createTestContainer('hostile', {}, logs.logger);
+    container = await createTestContainer('hostile', {}, { logger: logs.logger });
     app = createWebApp(container);
     server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));

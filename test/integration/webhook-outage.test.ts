@@ -167,7 +167,8 @@ describe('webhook during a database or Redis outage', () => {
   it('/readyz reports each dependency', async () => {
     const up = await request(app.callback()).get('/readyz');
     expect(up.status).toBe(200);
-    expect(up.body).toEqual({ status: 'ready', checks: { database: 'ok', redis: 'ok' } });
+    // (configuration warnings, such as no CRM_ADMINS, are listed without making it unready)
+    expect(up.body).toMatchObject({ status: 'ready', checks: { database: 'ok', redis: 'ok' } });
     await redisProxy.stop();
     const down = await request(app.callback()).get('/readyz');
     expect(down.status).toBe(503);

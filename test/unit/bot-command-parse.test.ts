@@ -1,6 +1,7 @@
 import { completeReminderCommand, snoozeReminderCommand } from '../../bots/commands/complete-reminder.command';
 import { myCustomersCommand } from '../../bots/commands/my-customers.command';
-import { opportunityCommand, parseAmount } from '../../bots/commands/opportunity.command';
+import { opportunityCommand } from '../../bots/commands/opportunity.command';
+import { parseAmount } from '../../bots/core/amounts';
 import { recordFollowUpCommand } from '../../bots/commands/record-follow-up.command';
 import { remindCommand } from '../../bots/commands/remind.command';
 import { reportCommand } from '../../bots/commands/report.command';
@@ -47,13 +48,20 @@ describe('记录跟进 parse', () => {
 
 describe('提醒 parse', () => {
   it.each([
-    ['明天下午3点 张三 发报价', '11-23 15:00', '张三', '张三 发报价'],
-    ['3天后 回访', '11-25 09:00', '', '回访'],
-    ['半小时后 给王总回电话', '11-22 10:30', '', '给王总回电话'],
-    ['下周一早上九点 开周会 带上报表', '11-23 09:00', '开周会', '开周会 带上报表'],
-  ])('%j', (args, due, maybeCustomer, matter) => {
+    ['明天下午3点 张三 发报价', '11-23 15:00', null, '张三', '张三 发报价'],
+    ['3天后 回访', '11-25 09:00', null, '', '回访'],
+    ['半小时后 给王总回电话', '11-22 10:30', null, '', '给王总回电话'],
+    ['下周一早上九点 开周会 带上报表', '11-23 09:00', null, '开周会', '开周会 带上报表'],
+    // the customer first, as people also say it
+    ['刘洋 明天下午3点 发报价', '11-23 15:00', '刘洋', '', '发报价'],
+    ['刘洋，明天下午3点，发报价', '11-23 15:00', '刘洋', '', '发报价'],
+    ['明天下午三点 给刘洋发报价', '11-23 15:00', null, '', '给刘洋发报价'],
+    ['明天下午3点：刘洋 发报价', '11-23 15:00', null, '刘洋', '刘洋 发报价'],
+    ['我 明天上午10点 开会', '11-23 10:00', null, '', '开会'],
+  ])('%j', (args, due, customerFirst, maybeCustomer, matter) => {
     const input = remindCommand.parse(args, ctx);
     expect(local(input.dueAt)).toBe(due);
+    expect(input.customerFirst).toBe(customerFirst);
     expect(input.maybeCustomer).toBe(maybeCustomer);
     expect(input.matter).toBe(matter);
   });
@@ -62,7 +70,7 @@ describe('提醒 parse', () => {
     ['', '请写上时间和事项。'],
     ['改天 张三 回访', '看不懂时间「改天」，可以写 明天下午3点、周五上午10点、3天后。'],
     ['明天下午3点', '请写上要提醒的事项。'],
-    ['张三 明天 回访', '看不懂时间「张三」，可以写 明天下午3点、周五上午10点、3天后。'],
+    ['张三 李四 明天 回访', '看不懂时间「张三」，可以写 明天下午3点、周五上午10点、3天后。'],
   ])('refuses %j', (args, problem) => {
     expect(usageError(() => remindCommand.parse(args, ctx))).toBe(problem);
   });
@@ -87,8 +95,8 @@ describe('商机 parse', () => {
   it.each([
     ['', '请写上客户和金额。'],
     ['张三', '请写上「张三」的商机金额。'],
-    ['张三 很多钱', '「很多钱」不是金额，比如写 50000 或 5万。'],
-    ['张三 5万 150%', '概率在 0% 到 100% 之间。'],
+    ['张三 很多钱', '「很多钱」不是金额，比如写 50000、5万、1.5万 或 8千。'],
+    ['张三 5万 150%', '概率在 0% 到 100% 之间，比如写 60% 或 六成。'],
     ['张三 5万 改天', '看不懂日期「改天」，可以写 月底、12月15日、下周五。'],
   ])('refuses %j', (args, problem) => {
     expect(usageError(() => opportunityCommand.parse(args, ctx))).toBe(problem);
@@ -102,7 +110,8 @@ describe('商机 parse', () => {
     ['100元', 100],
     ['0', null],
     ['-5', null],
-    ['5万块', null],
+    ['5万块', 50000],
+    ['5万个', null],
   ])('parseAmount(%j) = %p', (text, amount) => {
     expect(parseAmount(text)).toBe(amount);
   });
@@ -149,8 +158,12 @@ describe('阶段, 打标签, 查客户, 我的客户, 完成, 推迟 parse', () 
   it('完成 / 推迟', () => {
     expect(completeReminderCommand.parse('#12', ctx)).toEqual({ id: 12 });
     expect(usageError(() => completeReminderCommand.parse('', ctx))).toMatch(/提醒的编号/);
-    expect(local(snoozeReminderCommand.parse('12', ctx).until)).toBe('11-22 11:00');
-    expect(local(snoozeReminderCommand.parse('12 明天上午10点', ctx).until)).toBe('11-23 10:00');
+    // no time: an hour later than it was due, or than now (decided against the stored reminder)
+    expect(snoozeReminderCommand.parse('12', ctx)).toEqual({ id: 12, request: { kind: 'hour' } });
+    expect(snoozeReminderCommand.parse('＃12', ctx)).toEqual({ id: 12, request: { kind: 'hour' } }); // full-width ＃ as IMEs type it
+    expect(completeReminderCommand.parse('＃12', ctx)).toEqual({ id: 12 });
+    const typed = snoozeReminderCommand.parse('12 明天上午10点', ctx).request;
+    expect(typed.kind === 'until' && local(typed.at)).toBe('11-23 10:00');
     expect(usageError(() => snoozeReminderCommand.parse('12 改天', ctx))).toMatch(/看不懂时间/);
   });
 });

@@ -197,7 +197,7 @@ function draw(view) {
   $('pending-count').textContent = String(view.pendingReminders);
   const quiet = $('quiet-hint');
   quiet.hidden = !view.quietUntil;
-  if (view.quietUntil) quiet.textContent = `现在是免打扰时段：提醒等非紧急卡片会在 ${time(Date.parse(view.quietUntil)).slice(0, 5)} 后送达（设置 CRM_QUIET_HOURS=off 可关闭）。命令的回复不受影响。`;
+  if (view.quietUntil) quiet.textContent = `现在是免打扰时段：SOP、日报、提醒超时等系统推送会在 ${time(Date.parse(view.quietUntil)).slice(0, 5)} 后送达（设置 CRM_QUIET_HOURS=off 并重启可关闭）。你设的提醒按时送达，命令的回复不受影响。`;
   drawMessages(view);
   drawCustomers(view);
   $('activity').replaceChildren(...view.activity.map((a) => h('li', {}, h('time', {}, time(a.at)), a.text)));

@@ -82,6 +82,28 @@ export class WecomApiClient {
     return Number(this.options.agentId);
   }
 
+  // ---- staff directory (通讯录) ----
+
+  listUserIds(request: T.UserListIdRequest = {}): Promise<T.UserListIdResponse> {
+    return this.call('user/list_id', { method: 'POST', body: request });
+  }
+
+  /** Every userid of the app's visible range (a member in several departments once), following `next_cursor` to the end. */
+  async listAllUserIds(limit = 10_000): Promise<string[]> {
+    const seen = new Map<string, string>();
+    let cursor: string | undefined;
+    do {
+      const page = await this.listUserIds({ cursor, limit });
+      for (const row of page.dept_user ?? []) if (row.userid && !seen.has(row.userid.toLowerCase())) seen.set(row.userid.toLowerCase(), row.userid);
+      cursor = page.next_cursor || undefined;
+    } while (cursor);
+    return [...seen.values()];
+  }
+
+  getUser(userid: string): Promise<T.UserGetResponse> {
+    return this.call('user/get', { method: 'GET', query: { userid } });
+  }
+
   // ---- customers ----
 
   getExternalContact(externalUserid: string, cursor?: string): Promise<T.GetExternalContactResponse> {

@@ -15,6 +15,32 @@ export interface TokenResponse extends WecomResponse {
 
 // ---- customers (客户管理) ----
 
+// ---- staff directory (通讯录) ----
+
+/** POST user/list_id: the app's visible range, one row per (member, department), cursor-paged (limit 1..10000). */
+export interface UserListIdRequest {
+  cursor?: string;
+  limit?: number;
+}
+
+export interface UserListIdResponse extends WecomResponse {
+  next_cursor?: string;
+  dept_user?: Array<{ userid: string; department: number }>;
+}
+
+/**
+ * GET user/get for a member in the app's visible range. A self-built app created after 2022-06-20
+ * gets the name, departments and status, not the mobile, email, avatar or gender (PROTOCOL.md).
+ * status: 1 active, 2 disabled, 4 not yet activated, 5 left the corp.
+ */
+export interface UserGetResponse extends WecomResponse {
+  userid: string;
+  name?: string;
+  department?: number[];
+  position?: string;
+  status?: number;
+}
+
 export interface ExternalContact {
   external_userid: string;
   name: string;
