@@ -27,6 +27,7 @@ export interface DrainResult {
 }
 
 const BATCH = 100;
+const COUNTED_AS = { stored: 'stored', duplicate: 'duplicates', rejected: 'rejected' } as const;
 const LOCK_TTL_MS = 30_000;
 
 /**
@@ -51,8 +52,8 @@ export async function drainSpool(deps: SpoolDrainDeps): Promise<DrainResult> {
           result.interrupted = true;
           return result;
         }
-        result[outcome] += 1;
-        deps.metrics.callbacksDrained.inc({ outcome: outcome === 'stored' ? 'stored' : outcome === 'duplicates' ? 'duplicate' : 'rejected' });
+        result[COUNTED_AS[outcome]] += 1;
+        deps.metrics.callbacksDrained.inc({ outcome });
       }
       // Renewed per batch: a long drain keeps its lock, a dead one frees it within the TTL.
       await deps.spool.lock(owner, LOCK_TTL_MS).catch(() => undefined);
@@ -64,7 +65,7 @@ export async function drainSpool(deps: SpoolDrainDeps): Promise<DrainResult> {
   }
 }
 
-async function drainOne(deps: SpoolDrainDeps, item: SpooledItem): Promise<'stored' | 'duplicates' | 'rejected' | 'interrupted'> {
+async function drainOne(deps: SpoolDrainDeps, item: SpooledItem): Promise<'stored' | 'duplicate' | 'rejected' | 'interrupted'> {
   if (!item.entry) {
     await deps.spool.reject(item, 'unreadable spool entry');
     return 'rejected';
@@ -82,7 +83,7 @@ async function drainOne(deps: SpoolDrainDeps, item: SpooledItem): Promise<'store
   try {
     const stored = await deps.intake.storeDrained({ ...opened, sealed: item.entry, receivedAt: new Date(item.entry.receivedAt) });
     await deps.spool.remove(item);
-    return stored.duplicate ? 'duplicates' : 'stored';
+    return stored.duplicate ? 'duplicate' : 'stored';
   } catch (error) {
     if (isRowRefused(error)) {
       await deps.spool.reject(item, 'the database refuses this payload');

@@ -75,6 +75,10 @@ export class RecordingWorld extends FakeWecomWorld {
 
 export class FaultyWecom {
   mode: WecomMode = 'healthy';
+  /** the APIs the mode applies to (`all`, or e.g. only the customer lookup) */
+  private sickApis: ReadonlySet<string> | 'all' = 'all';
+  /** added to every answer: a slower WeCom keeps more jobs in flight (so a crash catches some mid-call) */
+  latencyMs = 0;
   readonly world: RecordingWorld;
   /** externalcontact/get for these customers hangs until `releaseSlow()` */
   readonly slowCustomers = new Set<string>();
@@ -91,10 +95,11 @@ export class FaultyWecom {
     this.world = new RecordingWorld({ ...options, teams: [] });
   }
 
-  setMode(mode: WecomMode): void {
+  setMode(mode: WecomMode, apis: string[] | 'all' = 'all'): void {
     if (mode === 'hang' && this.mode !== 'hang') this.healthyAgain = new Promise((resolve) => (this.healed = resolve));
     if (mode !== 'hang') this.healed?.();
     this.mode = mode;
+    this.sickApis = apis === 'all' ? 'all' : new Set(apis);
   }
 
   holdSlowCustomers(ids: string[]): void {
@@ -120,7 +125,9 @@ export class FaultyWecom {
           await this.released;
         }
       }
-      switch (this.mode) {
+      if (this.latencyMs > 0 && api !== 'gettoken') await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+      const sick = this.sickApis === 'all' || this.sickApis.has(api);
+      switch (sick ? this.mode : 'healthy') {
         case 'busy':
           ctx.body = { errcode: -1, errmsg: 'system busy' };
           return;
