@@ -78,6 +78,12 @@ export class CallbackSpool {
     return (await this.redis.set(this.lockKey, owner, 'PX', ttlMs, 'NX')) === 'OK';
   }
 
+  /** Extends the lock, if it is still ours. */
+  async renew(owner: string, ttlMs: number): Promise<boolean> {
+    const renewed = await this.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end", 1, this.lockKey, owner, ttlMs);
+    return Number(renewed) === 1;
+  }
+
   async unlock(owner: string): Promise<void> {
     await this.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end", 1, this.lockKey, owner);
   }

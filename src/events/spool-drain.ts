@@ -56,7 +56,7 @@ export async function drainSpool(deps: SpoolDrainDeps): Promise<DrainResult> {
         deps.metrics.callbacksDrained.inc({ outcome });
       }
       // Renewed per batch: a long drain keeps its lock, a dead one frees it within the TTL.
-      await deps.spool.lock(owner, LOCK_TTL_MS).catch(() => undefined);
+      if (!(await deps.spool.renew(owner, LOCK_TTL_MS))) break;
     }
     return result;
   } finally {

@@ -5,7 +5,8 @@ import { signedCallback, textMessageXml } from '../helpers/wecom-callbacks';
 import type { AppProcesses } from './app';
 import type { FaultyWecom, WecomMode } from './fake-wecom';
 import { type PrivateMariaDb, type PrivateRedis, sleep } from './infra';
-import { Health, type Ledger, type ScenarioRow, type TrackedEvent, type Traffic } from './ledger';
+import { Health, type Ledger, type ScenarioRow, type TrackedEvent } from './ledger';
+import type { Traffic } from './traffic';
 import type { Delivery, WecomSender } from './sender';
 
 export interface Suite {

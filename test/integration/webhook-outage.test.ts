@@ -5,6 +5,7 @@ import { InboundEvent } from '../../entities';
 import type { Container } from '../../src/container';
 import { drainSpool } from '../../src/events/spool-drain';
 import { sweepStaleEvents } from '../../src/queue/stale-event.sweeper';
+import { sealCallback } from '../../src/wecom/callback-crypto';
 import { createWebApp } from '../../src/web';
 import { TcpProxy } from '../helpers/tcp-proxy';
 import { createTestContainer, deleteRedisPrefix, ensureTestDatabase, TEST_REDIS_URL, waitFor } from '../helpers/test-env';
@@ -138,6 +139,18 @@ describe('webhook during a database or Redis outage', () => {
     await waitFor(() => ready(), (ok) => ok, 15_000, 'the database and Redis to answer again');
     expect((await post(event('wmBothDown'))).status).toBe(200);
     expect(await rowsFor('wmBothDown')).toHaveLength(1);
+    expect(await redis.llen(spoolKey())).toBe(0);
+  });
+
+  it('two processes draining at once store each spooled callback once (one holds the drain lock)', async () => {
+    for (const id of ['wmDrainA', 'wmDrainB', 'wmDrainC']) {
+      const sealed = sealCallback(keys(), event(id));
+      await container.spool.push({ ...sealed, encrypt: sealed.ciphertext }, new Date());
+    }
+    const [first, second] = await Promise.all([drain(), drain()]);
+    expect(first!.stored + second!.stored).toBe(3);
+    expect(first!.duplicates + second!.duplicates).toBe(0);
+    for (const id of ['wmDrainA', 'wmDrainB', 'wmDrainC']) expect(await rowsFor(id)).toHaveLength(1);
     expect(await redis.llen(spoolKey())).toBe(0);
   });
 
