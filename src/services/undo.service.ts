@@ -59,6 +59,11 @@ export class UndoService {
     switch (entry.action) {
       case 'follow_up.create': {
         await m.getRepository(FollowUp).delete({ id: Number(d.followUpId) });
+        // The customer's last contact goes back to the latest follow-up still there (none: never
+        // contacted): SOP conditions ("no follow-up since"), silent-customer counts and sorting read it.
+        const customerId = Number(entry.targetId);
+        const latest = await m.getRepository(FollowUp).findOne({ where: { customerId }, order: { createdAt: 'DESC', id: 'DESC' } });
+        await m.getRepository(Customer).update({ id: customerId }, { lastContactAt: latest?.createdAt ?? null });
         const next = await m.getRepository(Reminder).findOneBy({ sourceKey: `${entry.sourceKey}:next` });
         if (!next) return [];
         await m.getRepository(Reminder).update({ id: next.id }, { status: 'cancelled' });

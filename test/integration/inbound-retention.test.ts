@@ -1,15 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type Koa from 'koa';
 import request from 'supertest';
 import { InboundEvent, type InboundEventStatus } from '../../entities';
-import { createContainer, type Container } from '../../src/container';
+import type { Container } from '../../src/container';
 import { pruneInboundPayloads } from '../../src/events/inbound-retention';
-import { createLogger } from '../../src/logger';
 import { PRUNE_INBOUND_JOB, registerInboundRetention } from '../../src/queue/inbound-retention.job';
 import { createWebApp } from '../../src/web';
-import { createTestContainer, deleteRedisPrefix, testConfig, uniquePrefix, waitFor } from '../helpers/test-env';
+import { createTestContainer, deleteRedisPrefix, testDatabaseKind, waitFor } from '../helpers/test-env';
 import { signedCallback, textMessageXml } from '../helpers/wecom-callbacks';
 
 const DAY = 86_400_000;
@@ -17,17 +13,14 @@ const DAY = 86_400_000;
 /**
  * Processed events lose their payload after INBOUND_PAYLOAD_RETENTION_DAYS (default 30) and keep
  * their row and dedupe key: a replay is still recognised. Unfinished and failed events keep theirs.
- * A daily repeatable job on the maintenance queue prunes in batches. MariaDB and SQLite alike.
+ * A daily repeatable job on the maintenance queue prunes in batches. MariaDB and SQLite alike (both jest projects).
  */
-describe.each([
-  ['MariaDB', () => createTestContainer('retention', { INBOUND_PRUNE_CRON: '15 4 * * *' })],
-  ['SQLite', () => sqliteContainer({ INBOUND_PRUNE_CRON: '15 4 * * *' })],
-])('inbound event retention on %s', (_db, create) => {
+describe(`inbound event retention on ${testDatabaseKind()}`, () => {
   let container: Container;
   let app: Koa;
 
   beforeAll(async () => {
-    container = await create();
+    container = await createTestContainer('retention', { INBOUND_PRUNE_CRON: '15 4 * * *' });
     app = createWebApp(container);
   });
 
@@ -89,13 +82,3 @@ describe.each([
     await waitFor(() => container.metrics.registry.getSingleMetricAsString('wecom_inbound_payloads_pruned_total'), (text) => / [1-9]\d*$/m.test(text), 10_000, 'the pruned count');
   });
 });
-
-const sqliteDirs: string[] = [];
-afterAll(() => sqliteDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-async function sqliteContainer(overrides: Record<string, string>): Promise<Container> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'wecom-crm-retention-'));
-  sqliteDirs.push(dataDir);
-  const config = testConfig('', { DATA_DIR: dataDir, ...overrides });
-  return createContainer(config, config.wecom!, createLogger(config.logLevel), { queuePrefix: uniquePrefix('retention-sqlite'), defaultMetrics: false });
-}

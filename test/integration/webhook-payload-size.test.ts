@@ -1,30 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type Koa from 'koa';
 import request from 'supertest';
 import { INBOUND_PAYLOAD_MAX_BYTES, InboundEvent } from '../../entities';
-import { createContainer, type Container } from '../../src/container';
-import { createLogger } from '../../src/logger';
+import type { Container } from '../../src/container';
 import { createWebApp } from '../../src/web';
 import { parseCallbackFields } from '../../src/wecom/callback-xml';
-import { createTestContainer, deleteRedisPrefix, testConfig, uniquePrefix } from '../helpers/test-env';
+import { createTestContainer, deleteRedisPrefix, testDatabaseKind } from '../helpers/test-env';
 import { signedCallback, textMessageXml } from '../helpers/wecom-callbacks';
 
 /**
  * Every well-signed callback is stored or refused for good (413), never 503 on every delivery: the
  * size check counts what the payload column holds (its JSON, where a `"` takes two bytes), the same
- * on MariaDB (TEXT: 65,535 bytes) and on the embedded SQLite.
+ * on MariaDB (TEXT: 65,535 bytes) and on the embedded SQLite (this file runs in both jest projects).
  */
-describe.each([
-  ['MariaDB', () => createTestContainer('payload-size')],
-  ['SQLite', () => sqliteContainer()],
-])('callback payload size on %s', (_db, create) => {
+describe(`callback payload size on ${testDatabaseKind()}`, () => {
   let container: Container;
   let app: Koa;
 
   beforeAll(async () => {
-    container = await create();
+    container = await createTestContainer('payload-size');
     app = createWebApp(container);
   });
 
@@ -77,13 +70,3 @@ describe.each([
     expect(stored[0]!.redeliveries).toBe(1);
   });
 });
-
-const sqliteDirs: string[] = [];
-afterAll(() => sqliteDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-async function sqliteContainer(): Promise<Container> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'wecom-crm-payload-'));
-  sqliteDirs.push(dataDir);
-  const config = testConfig('', { DATA_DIR: dataDir });
-  return createContainer(config, config.wecom!, createLogger(config.logLevel), { queuePrefix: uniquePrefix('payload-sqlite'), defaultMetrics: false });
-}
