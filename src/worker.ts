@@ -2,6 +2,7 @@ import type { Reminder } from '../entities';
 import type { Container } from './container';
 import { createOutboundDelivery, createOutboundProcessor } from './outbound/outbound.processor';
 import { createInboundProcessor } from './queue/inbound.processor';
+import { registerInboundRetention } from './queue/inbound-retention.job';
 import { jobStanding } from './queue/queues';
 import { createReminderProcessor } from './queue/reminder.processor';
 import { reminderJobId } from './queue/reminder.scheduler';
@@ -50,6 +51,16 @@ export function startWorker(container: Container, options: WorkerOptions = {}): 
     }
   };
   sweepReminders().catch((error) => logger.warn({ err: error }, 'reminder sweep failed'));
+
+  // Processed events lose their payload after INBOUND_PAYLOAD_RETENTION_DAYS (a daily job on the maintenance queue).
+  registerInboundRetention(queues.get('maintenance'), {
+    dataSource: container.dataSource,
+    logger,
+    metrics: container.metrics,
+    payloadDays: config.inboundRetention.payloadDays,
+    cron: config.inboundRetention.cron,
+    timezone: config.timezone,
+  }).catch((error) => logger.error({ err: error }, 'inbound retention schedule sync failed'));
 
   const sweepNow = () =>
     sweepStaleEvents(container, {

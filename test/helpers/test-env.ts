@@ -7,7 +7,7 @@ import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { type Config, loadConfig, type WecomCredentials } from '../../src/config';
 import { createContainer, type Container } from '../../src/container';
-import { createLogger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/logger';
 import vectors from '../fixtures/wecom-test-vectors.json';
 import { sqliteTestDir } from './sqlite-test-dir';
 
@@ -101,6 +101,8 @@ export function testConfig(databaseEnv: Record<string, string>, overrides: Recor
     CRM_DIGEST_TIME: 'off',
     CRM_TEAM_DIGEST_TIME: 'off',
     CRM_WEEKLY_DIGEST: 'off',
+    // The daily prune of inbound payloads likewise (its tests run it directly).
+    INBOUND_PRUNE_CRON: 'off',
     ...overrides,
   });
 }
@@ -120,6 +122,8 @@ export interface TestDatabaseOptions {
   keepData?: boolean;
   /** the clock of the container's schedulers and outbound queue */
   now?: () => number;
+  /** the container's logger (a test that reads what was logged) */
+  logger?: Logger;
 }
 
 /** A container on the worker's test database (migrated, emptied) with its own queue prefix. */
@@ -130,7 +134,7 @@ export async function createTestContainer(label: string, overrides: Record<strin
   const dataDir = options.dataDir ?? ownDir;
   const database = options.sqlite || dataDir ? { DATA_DIR: dataDir! } : await testDatabaseEnv();
   const config = testConfig(database, overrides);
-  const container = await createContainer(config, config.wecom!, createLogger(config.logLevel), {
+  const container = await createContainer(config, config.wecom!, options.logger ?? createLogger(config.logLevel), {
     queuePrefix: options.queuePrefix ?? uniquePrefix(label),
     defaultMetrics: false,
     now: options.now,
