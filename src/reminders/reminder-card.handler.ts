@@ -56,9 +56,9 @@ export function createReminderCardHandler(deps: ReminderCardDeps) {
     if (todo) {
       // The 待办 card lists several reminders: redrawn in place with the list as it is now (so the new
       // time shows in full in the list) and what happened to the one picked; still clickable.
-      const open = await deps.services.reminders.pendingFor(click.userid);
+      const [open, total] = await Promise.all([deps.services.reminders.pendingFor(click.userid), deps.services.reminders.countOpenFor(click.userid)]);
       const notice = `#${reminder.id} ${outcome.snoozedTo ? `已推迟到 ${outcome.snoozedTo}` : outcome.text}`;
-      await updateCard(deps, click, event, { template_card: buildTodoCard(open, { taskId: click.taskId || `todo-${reminder.id}`, timezone: deps.timezone, now: deps.now(), notice }) });
+      await updateCard(deps, click, event, { template_card: buildTodoCard(open, { taskId: click.taskId || `todo-${reminder.id}`, timezone: deps.timezone, now: deps.now(), notice, total }) });
       return;
     }
     const card: ReminderCardInput = {

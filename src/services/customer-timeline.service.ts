@@ -1,4 +1,6 @@
 import { In, type DataSource } from 'typeorm';
+import { reminderMatter } from '../../templates/cards/reminder-cards';
+import { type ChannelNames, NO_CHANNEL_LABEL } from './channel-names.port';
 import {
   AuditLog,
   Customer,
@@ -78,7 +80,10 @@ export function relationEndText(relation: Pick<CustomerRelation, 'status' | 'end
  * could drift from them.
  */
 export class CustomerTimeline {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly channels?: ChannelNames,
+  ) {}
 
   async summary(customer: Customer): Promise<CustomerSummary> {
     const ds = this.dataSource;
@@ -106,8 +111,11 @@ export class CustomerTimeline {
     };
   }
 
-  /** Everything that happened, newest first. `now` decides which open reminders count as missed. */
-  async timeline(customerId: number, now: Date): Promise<TimelineEntry[]> {
+  /**
+   * Everything that happened, newest first. `now` decides which open reminders count as missed;
+   * `customerName`: the customer's own timeline does not repeat their name in a reminder's text.
+   */
+  async timeline(customerId: number, now: Date, customerName: string | null = null): Promise<TimelineEntry[]> {
     const ds = this.dataSource;
     const take = PER_SOURCE_LIMIT;
     const [relations, stages, followUps, reminders, opportunities, tagLinks, tagAudits] = await Promise.all([
@@ -136,7 +144,7 @@ export class CustomerTimeline {
 
     const entries: TimelineEntry[] = [];
     for (const r of relations) {
-      const via = r.state ? `渠道 ${r.state}` : '';
+      const via = r.state ? `渠道 ${this.channels?.label(r.state) ?? r.state}` : NO_CHANNEL_LABEL;
       entries.push({ at: r.addedAt ?? r.createdAt, kind: 'added', actor: names(r.staffUserid), text: `添加了${names(r.staffUserid)}${via ? `（${via}）` : ''}` });
       if (r.status !== 'active' && r.endedAt) {
         entries.push({ at: r.endedAt, kind: 'ended', actor: r.status === 'lost' ? null : names(r.staffUserid), text: relationEndText(r, names(r.staffUserid)) });
@@ -145,9 +153,10 @@ export class CustomerTimeline {
     for (const s of stages) entries.push({ at: s.createdAt, kind: 'stage', actor: actor(s.staffUserid), text: `阶段 ${stage(s.fromStage)} → ${stage(s.toStage)}` });
     for (const f of followUps) entries.push({ at: f.createdAt, kind: 'follow_up', actor: names(f.staffUserid), text: `跟进：${f.content}` });
     for (const r of reminders) {
-      entries.push({ at: r.createdAt, kind: 'reminder_created', actor: names(r.staffUserid), text: `设提醒：${r.content}` });
-      if (r.status === 'done' && r.doneAt) entries.push({ at: r.doneAt, kind: 'reminder_done', actor: names(r.staffUserid), text: `完成提醒：${r.content}` });
-      else if ((r.status === 'pending' || r.status === 'sent') && r.dueAt < now) entries.push({ at: r.dueAt, kind: 'reminder_missed', actor: names(r.staffUserid), text: `提醒逾期未完成：${r.content}` });
+      const matter = reminderMatter(r.content, customerName);
+      entries.push({ at: r.createdAt, kind: 'reminder_created', actor: names(r.staffUserid), text: `设提醒：${matter}` });
+      if (r.status === 'done' && r.doneAt) entries.push({ at: r.doneAt, kind: 'reminder_done', actor: names(r.staffUserid), text: `完成提醒：${matter}` });
+      else if ((r.status === 'pending' || r.status === 'sent') && r.dueAt < now) entries.push({ at: r.dueAt, kind: 'reminder_missed', actor: names(r.staffUserid), text: `提醒逾期未完成：${matter}` });
     }
     for (const o of opportunities) {
       const probability = o.probability !== null ? ` · ${o.probability}%` : '';

@@ -1,5 +1,6 @@
 import { In, LessThanOrEqual, type DataSource, type EntityManager } from 'typeorm';
 import { Reminder, type ReminderCloseReason } from '../../entities';
+import { fitColumn } from '../db/fit-column';
 import { audit } from './audit';
 import { writeOnce } from './idempotent-write';
 import type { ReminderScheduler } from './reminder-scheduler.port';
@@ -13,6 +14,9 @@ export type SnoozeResult =
   | { outcome: 'closed'; reminder: Reminder }
   /** the time asked for is not after the current due time: nothing changed */
   | { outcome: 'not_later'; reminder: Reminder; until: Date };
+
+/** reminders.content is varchar(512): a long follow-up's next-contact reminder keeps its start (the note is kept whole). */
+const CONTENT_CHARS = 512;
 
 export interface NewReminder {
   staffUserid: string;
@@ -36,7 +40,7 @@ export class ReminderService {
    */
   async create(input: NewReminder, manager?: EntityManager): Promise<{ reminder: Reminder; duplicate: boolean }> {
     const insert = async (m: EntityManager) => {
-      const reminder = await m.getRepository(Reminder).save({ ...input, status: 'pending' as const });
+      const reminder = await m.getRepository(Reminder).save({ ...input, content: fitColumn(input.content, CONTENT_CHARS), status: 'pending' as const });
       if (!manager) await audit(m, { actor: input.staffUserid, action: 'reminder.create', targetType: 'reminder', targetId: reminder.id, detail: { customerId: input.customerId }, sourceKey: input.sourceKey });
       return reminder;
     };
@@ -49,6 +53,11 @@ export class ReminderService {
   /** Called after the transaction that created reminders commits. */
   async scheduleJob(reminder: Reminder): Promise<void> {
     if (reminder.status === 'pending') await this.scheduler.schedule(reminder.id, reminder.dueAt);
+  }
+
+  /** How many reminders are open for a salesperson (待办 lists the soonest, and counts them all). */
+  countOpenFor(staffUserid: string): Promise<number> {
+    return this.dataSource.getRepository(Reminder).countBy({ staffUserid, status: In(['pending', 'sent']) });
   }
 
   pendingFor(staffUserid: string, limit = 20): Promise<Reminder[]> {
