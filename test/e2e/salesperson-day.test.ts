@@ -194,7 +194,7 @@ describe('a salesperson’s day on the sandbox', () => {
     expect(report.text).toMatch(/报表 · 华东销售一组 · 本周/);
     expect(report.text).toContain('张伟：新客户 2 · 跟进 1');
     expect(report.text).toMatch(/商机 1/);
-    expect(report.text).toContain('抖音直播间 1 → 商机 1');
+    expect(report.text).toContain('抖音直播间 1 → 商机 1'); // the channel by its rule's display name
   });
 
   it('fire-due: tomorrow’s reminders fire now as cards with 完成 / 推迟1小时 / 明天再提醒 / 查看客户, and the SOP steps with them', async () => {
