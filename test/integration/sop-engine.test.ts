@@ -134,7 +134,6 @@ describe('SOP engine', () => {
     expect(JSON.stringify(world.callsTo('webhook/send'))).not.toContain('第 1 天'); // only the churn alert went to the group
   });
 
-  // TODO(issue 12 defect 2): enable on SQLite once 勿扰 no longer takes a pessimistic lock.
   it('a customer marked 勿扰 gets no further steps, and the run says why', async () => {
     world.addCustomer('wmSop3', '小丽', [{ userid: 'ZhangSan', state: 'live-0903' }]);
     await post(addEvent('wmSop3', 'live-0903'));
