@@ -114,7 +114,8 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
       const expiresAt = payload.expiresAt ? Date.parse(payload.expiresAt) : row.createdAt.getTime() + WELCOME_VALIDITY_MS;
       if (now() > expiresAt) {
         if (mayHaveBeenDelivered(row)) return settleUnknown(row, null, 'an earlier attempt may have delivered it (its answer was never received); the code has expired since, so it is not sent again');
-        return fail(row, null, 'welcome code expired (valid 20 s from the add event) before it could be sent');
+        const lastAnswer = row.errcode !== null && row.errcode !== undefined ? `; WeCom's last answer: errcode ${row.errcode} ${row.errmsg ?? ''}`.trimEnd() : '';
+        return fail(row, row.errcode ?? null, `welcome code expired (valid 20 s from the add event) before it could be sent${lastAnswer}`);
       }
     }
 
@@ -146,7 +147,10 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
       }
       // No token is a problem of the whole app (WeCom busy, secret being fixed), not of this message.
       const retryable = error.retryable || error.api === 'gettoken';
-      if (retryable && attempts < settings.maxAttempts) {
+      // A welcome is worth trying for as long as its code lives (the check above ends it with WeCom's
+      // last answer); counting attempts gave up after ~5 s of a WeCom outage with 10 s of code left.
+      const triesLeft = row.channel === 'welcome' || attempts < settings.maxAttempts;
+      if (retryable && triesLeft) {
         const delay = row.channel === 'welcome' ? backoffDelay(attempts, WELCOME_RETRY) : backoffDelay(attempts, { baseDelayMs: settings.retryBaseMs, maxDelayMs: 15 * 60_000 });
         deps.logger.info({ outboundId: row.id, channel: row.channel, errcode: error.errcode, errmsg: error.errmsg, attempts, delayMs: delay }, 'outbound message will be retried');
         return defer(row, delay, 'retry', { status: 'queued', errcode: error.errcode, errmsg: error.errmsg.slice(0, 512) });
