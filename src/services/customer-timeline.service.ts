@@ -11,6 +11,7 @@ import {
   StageChange,
   Tag,
 } from '../../entities';
+import { withoutEndedRelations } from '../reminders/ended-relation';
 import { STAGE_NAMES } from './stage.service';
 
 export type TimelineKind =
@@ -85,7 +86,11 @@ export class CustomerTimeline {
     const [relations, followUps, reminders, opportunity] = await Promise.all([
       ds.getRepository(CustomerRelation).find({ where: { customerId: customer.id }, order: { addedAt: 'ASC', id: 'ASC' } }),
       ds.getRepository(FollowUp).find({ where: { customerId: customer.id }, order: { createdAt: 'DESC', id: 'DESC' }, take: 3 }),
-      ds.getRepository(Reminder).find({ where: { customerId: customer.id, status: In(['pending', 'sent']) }, order: { dueAt: 'ASC' }, take: 20 }),
+      // open for the salesperson who set them: not those closed at their time because that relation ended since
+      withoutEndedRelations(ds.getRepository(Reminder).createQueryBuilder('r').where('r.customer_id = :id', { id: customer.id }).andWhere('r.status IN (:...open)', { open: ['pending', 'sent'] }), 'r')
+        .orderBy('r.due_at', 'ASC')
+        .limit(20)
+        .getMany(),
       ds.getRepository(Opportunity).findOne({ where: { customerId: customer.id, status: 'open' }, order: { createdAt: 'DESC' } }),
     ]);
     const names = await this.staffNames([...relations.map((r) => r.staffUserid), ...followUps.map((f) => f.staffUserid)]);

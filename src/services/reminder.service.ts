@@ -1,5 +1,6 @@
 import { In, LessThanOrEqual, type DataSource, type EntityManager } from 'typeorm';
 import { Reminder, type ReminderCloseReason } from '../../entities';
+import { withoutEndedRelations } from '../reminders/ended-relation';
 import { audit } from './audit';
 import { writeOnce } from './idempotent-write';
 import type { ReminderScheduler } from './reminder-scheduler.port';
@@ -51,13 +52,19 @@ export class ReminderService {
     if (reminder.status === 'pending') await this.scheduler.schedule(reminder.id, reminder.dueAt);
   }
 
+  /**
+   * The salesperson's open reminders, soonest first (待办). A reminder whose customer relation ended
+   * after it was set is left out: it is closed at its time (ended-relation.ts), so it is not theirs to do.
+   */
   pendingFor(staffUserid: string, limit = 20): Promise<Reminder[]> {
-    return this.dataSource.getRepository(Reminder).find({
-      where: { staffUserid, status: In(['pending', 'sent']) },
-      relations: { customer: true },
-      order: { dueAt: 'ASC' },
-      take: limit,
-    });
+    const query = this.dataSource
+      .getRepository(Reminder)
+      .createQueryBuilder('r')
+      .leftJoinAndSelect('r.customer', 'customer')
+      .where('r.staff_userid = :staffUserid', { staffUserid })
+      .andWhere('r.status IN (:...open)', { open: ['pending', 'sent'] });
+    // one row per reminder (both joins are many-to-one), so a plain LIMIT is right
+    return withoutEndedRelations(query, 'r').orderBy('r.due_at', 'ASC').addOrderBy('r.id', 'ASC').limit(limit).getMany();
   }
 
   /**
