@@ -1,18 +1,27 @@
 import { createHash } from 'node:crypto';
 import type { Reminder } from '../../entities';
+import dayjs from '../../src/dayjs';
 import type { TemplateCard } from '../../src/wecom/api/wecom-api.types';
 import { todoCard } from '../../templates/cards/reminder-cards';
 import { defineCommand } from '../core/command';
 import { formatChineseDateTime } from '../dates/chinese-date.parser';
 
-/** The 待办 card for these open reminders; also redrawn in place after a click on it, with `notice`. */
-export function buildTodoCard(reminders: Reminder[], options: { taskId: string; timezone: string; now: Date; notice?: string }): TemplateCard {
+/**
+ * The 待办 card for these open reminders; also redrawn in place after a click on it, with `notice`
+ * and the reminder the click `handled` (kept picked, see TodoHandled).
+ */
+export function buildTodoCard(reminders: Reminder[], options: { taskId: string; timezone: string; now: Date; notice?: string; handled?: Reminder }): TemplateCard {
+  const short = (r: Reminder) => `${dayjs(r.dueAt).tz(options.timezone).format('M/D HH:mm')} ${r.customer?.name ?? r.content}`;
   const items = reminders.map((r) => ({
     id: r.id,
     line: `${formatChineseDateTime(r.dueAt, options.timezone, options.now)}${r.customer ? ` ${r.customer.name}` : ''}：${r.content}`,
+    short: short(r),
     overdue: r.dueAt.getTime() < options.now.getTime(),
   }));
-  return todoCard({ taskId: options.taskId, items, notice: options.notice });
+  const h = options.handled;
+  const closed = h !== undefined && !reminders.some((r) => r.id === h.id);
+  const handled = h ? { id: h.id, closed, short: closed ? `${h.status === 'done' ? '已完成' : '已关闭'} ${h.customer?.name ?? h.content}` : short(h) } : undefined;
+  return todoCard({ taskId: options.taskId, items, notice: options.notice, handled });
 }
 
 export const todoCommand = defineCommand<Record<string, never>>({

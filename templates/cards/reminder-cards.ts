@@ -108,17 +108,33 @@ export interface TodoItem {
   id: number;
   /** e.g. 11月24日 周二 15:00 张三：回访 */
   line: string;
+  /** the drop-down's option, at most 16 characters: what tells reminders apart, e.g. 11/24 15:00 张三 */
+  short: string;
   overdue: boolean;
 }
+
+/**
+ * The reminder a click on the 待办 card just handled. The redrawn card keeps it picked, so a second
+ * tap (or a tap to check it worked) acts on the same reminder and never on the next one in the list;
+ * one no longer open stays first in the drop-down (marked 已完成), until another is picked.
+ */
+export interface TodoHandled {
+  id: number;
+  /** its option text, e.g. 11/24 15:00 张三, or 已完成 张三 once closed */
+  short: string;
+  closed: boolean;
+}
+
+/** WeCom: an option's text is best kept to 16 characters. */
+const TODO_OPTION_CHARS = 16;
 
 /**
  * WeCom allows 10 options in a button_selection; the first ten (soonest) are actionable from the card.
  * `notice`: what the last click did (the card is redrawn in place after each click, still clickable).
  */
-export function todoCard(input: { taskId: string; items: TodoItem[]; notice?: string }): TemplateCard {
-  const options = input.items.slice(0, 10);
+export function todoCard(input: { taskId: string; items: TodoItem[]; notice?: string; handled?: TodoHandled }): TemplateCard {
   const desc = fit(input.notice ?? '选一条提醒，再点按钮', CARD_LIMITS.desc);
-  if (options.length === 0) {
+  if (input.items.length === 0) {
     // Nothing left to pick: the buttons are greyed with what happened.
     return {
       card_type: 'button_interaction',
@@ -130,6 +146,12 @@ export function todoCard(input: { taskId: string; items: TodoItem[]; notice?: st
       replace_text: '没有待办了',
     };
   }
+  const option = (id: number, text: string) => ({ id: String(id), text: fit(`#${id} ${text}`, TODO_OPTION_CHARS) });
+  const handled = input.handled;
+  let options = input.items.slice(0, 10).map((i) => option(i.id, i.short));
+  if (handled?.closed) options = [option(handled.id, handled.short), ...options.slice(0, 9)];
+  else if (handled && !options.some((o) => o.id === String(handled.id)) && input.items.some((i) => i.id === handled.id)) options = [...options.slice(0, 9), option(handled.id, handled.short)];
+  const selected = handled && options.some((o) => o.id === String(handled.id)) ? String(handled.id) : options[0]!.id;
   return {
     card_type: 'button_interaction',
     task_id: input.taskId,
@@ -139,8 +161,8 @@ export function todoCard(input: { taskId: string; items: TodoItem[]; notice?: st
     button_selection: {
       question_key: TODO_QUESTION_KEY,
       title: '提醒',
-      option_list: options.map((i) => ({ id: String(i.id), text: fit(`#${i.id} ${i.line}`, 16) })),
-      selected_id: String(options[0]!.id),
+      option_list: options,
+      selected_id: selected,
     },
     button_list: TODO_BUTTONS,
   };
