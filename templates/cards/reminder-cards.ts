@@ -108,7 +108,7 @@ export interface TodoItem {
   id: number;
   /** e.g. 11月24日 周二 15:00 张三：回访 */
   line: string;
-  /** the drop-down's option, at most 16 characters: what tells reminders apart, e.g. 11/24 15:00 张三 */
+  /** the drop-down's option (with `#id`, at most 16 characters): what tells reminders apart, e.g. 张三 11/24 15点 */
   short: string;
   overdue: boolean;
 }
@@ -120,13 +120,13 @@ export interface TodoItem {
  */
 export interface TodoHandled {
   id: number;
-  /** its option text, e.g. 11/24 15:00 张三, or 已完成 张三 once closed */
+  /** its option text, e.g. 张三 11/24 15点, or 已完成 张三 once closed */
   short: string;
   closed: boolean;
 }
 
 /** WeCom: an option's text is best kept to 16 characters. */
-const TODO_OPTION_CHARS = 16;
+export const TODO_OPTION_CHARS = 16;
 
 /**
  * WeCom allows 10 options in a button_selection; the first ten (soonest) are actionable from the card.
