@@ -112,14 +112,15 @@ export async function createContainer(
   const reminderScheduler = createReminderScheduler(queues, now);
   const reminders = new ReminderService(dataSource, reminderScheduler);
   const sopTriggers = new SopTriggerRelay();
+  const tags = new TagService(dataSource, corpTagSync(wecomApi), sopTriggers);
   const services: BotServices = {
     customers: new CustomerDirectory(dataSource),
     followUps: new FollowUpService(dataSource, reminders),
     reminders,
     stages: new StageService(dataSource, sopTriggers),
     opportunities: new OpportunityService(dataSource),
-    tags: new TagService(dataSource, corpTagSync(wecomApi), sopTriggers),
-    undo: new UndoService(dataSource, reminderScheduler),
+    tags,
+    undo: new UndoService(dataSource, reminderScheduler, tags),
     digest: new DigestService(dataSource, { timezone: config.timezone, silentDays: config.digests.silentDays }),
     conversations: new RedisConversationStore(redis, queues.prefix),
     timeline: new CustomerTimeline(dataSource),

@@ -159,7 +159,7 @@ describe('chat commands through the webhook', () => {
   it('阶段 moves the customer and keeps history; 撤销 undoes it once', async () => {
     expect(await say('zhangsan', '阶段 张三 商机')).toContain('张三：商机');
     expect((await customerNamed('张三')).stage).toBe('opportunity');
-    expect(await say('zhangsan', '撤销')).toContain('已撤销：阶段变更');
+    expect(await say('zhangsan', '撤销')).toContain('已撤销：张三 的阶段变更（线索 → 商机），已改回 线索');
     expect((await customerNamed('张三')).stage).toBe('lead');
     expect(await say('zhangsan', '撤销')).toContain('没有可以撤销的记录');
   });

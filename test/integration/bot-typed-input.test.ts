@@ -131,7 +131,7 @@ describe('input as salespeople type it', () => {
       expect(reply).toContain('按“记录跟进”记录（你输入的是“跟近”），不对请发送「撤销」');
       expect(reply).toContain('已记录跟进：刘洋');
       expect(await followUpsOf('刘洋')).toHaveLength(1);
-      expect(await say('撤销')).toContain('已撤销：跟进记录');
+      expect(await say('撤销')).toContain('已撤销：刘洋 的跟进「打了电话，客户有兴趣」');
       expect(await followUpsOf('刘洋')).toHaveLength(0);
     });
 

@@ -51,7 +51,7 @@ describe('勿扰 and 恢复', () => {
     expect(await say('恢复 赵六')).toContain('没有设为勿扰');
     await say('勿扰 赵六');
     expect((await zhao()).doNotContact).toBe(true);
-    expect(await say('撤销')).toContain('已撤销：勿扰设置');
+    expect(await say('撤销')).toContain('已撤销：赵六 的勿扰设置');
     expect(await zhao()).toMatchObject({ doNotContact: false, doNotContactReason: null });
     await say('勿扰 赵六');
     expect(await say('恢复 赵六')).toContain('已恢复 赵六');
