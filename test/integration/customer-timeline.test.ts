@@ -104,6 +104,8 @@ describe('customer timeline and summary (查客户)', () => {
     expect(second.indexOf('添加了张三销售')).toBeGreaterThan(second.indexOf('添加了李四销售'));
 
     expect(await say('zhangsan', '查客户 张三 3')).toContain('张三的时间线只有2页');
+    // after 全部, people add the page to what they typed
+    for (const typed of ['查客户 张三 全部 2', '查客户 张三 全部 第2页', '查客户，张三，全部，第二页']) expect(await say('zhangsan', typed)).toContain('第2/2页');
   });
 
   it('a lone number is still a phone fragment, and a colleague who never followed the customer does not see them', async () => {
