@@ -178,8 +178,12 @@ describe('chat commands through the webhook', () => {
     expect(reminder).toMatchObject({ content: '发报价', status: 'pending' });
     expect((await container.dataSource.getRepository(Customer).findOneByOrFail({ id: reminder!.customerId! })).name).toBe('张三');
     expect(await say('zhangsan', '待办')).toContain(`#${reminder!.id}`);
-    expect(await say('zhangsan', `完成 ${reminder!.id}`)).toContain('已完成');
+    expect(await say('zhangsan', `完成 ${reminder!.id}`)).toContain(`✅ 提醒 #${reminder!.id} 已完成：发报价`);
     expect((await container.dataSource.getRepository(Reminder).findOneByOrFail({ id: reminder!.id })).status).toBe('done');
+    // typed again (to be sure): said so, not announced as done a second time
+    const again = await say('zhangsan', `完成 ＃${reminder!.id}`);
+    expect(again).toContain(`提醒 #${reminder!.id} 之前已经完成了`);
+    expect(again).not.toContain('✅');
     expect(await container.queues.get('reminders').getJob(reminderJobId(reminder!.id))).toBeNull();
   });
 
