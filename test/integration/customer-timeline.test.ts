@@ -65,7 +65,7 @@ describe('customer timeline and summary (查客户)', () => {
 
     const card = await say('zhangsan', '查客户 张三');
     expect(card).toContain('商机 · 客户30天');
-    expect(card).toContain('商机 · 已0天');
+    expect(card).toContain('商机 · 今天起');
     // the newest three, newest first; the first follow-up is no longer shown
     expect(card).toMatch(/张三销售：演示很顺利.*张三销售：约了演示.*张三销售：发了案例/);
     expect(card).not.toContain('电话沟通了报价');

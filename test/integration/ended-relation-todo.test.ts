@@ -54,6 +54,9 @@ describe('reminders of a customer who deleted the salesperson', () => {
     expect(todo).not.toContain('回访');
     const profile = await h.say('ZhangSan', '查客户 陈静');
     expect(profile).toContain('已删除');
+    // added today: not 「客户0天」
+    expect(profile).toContain('线索 · 今天添加');
+    expect(profile).toContain('"value":"线索 · 今天起"');
     expect(profile).toContain('"keyname":"待办","value":"无"');
     expect(await h.say('ZhangSan', '今日')).toContain('明天的提醒 **1**');
 
