@@ -111,7 +111,9 @@ export class UndoService {
       case 'reminder.create': {
         const reminder = await m.getRepository(Reminder).findOne({ where: { id: targetId }, relations: { customer: true } });
         await m.getRepository(Reminder).update({ id: targetId }, { status: 'cancelled' });
-        return { cancelled: [targetId], what: `提醒 #${targetId}${reminder ? `${quoted(reminder.content)}${reminder.customer ? `（${reminder.customer.name}）` : ''}` : ''}` };
+        // the customer named once: 「给刘洋发报价」 needs no （刘洋）
+        const about = reminder?.customer && !reminder.content.includes(reminder.customer.name) ? `（${reminder.customer.name}）` : '';
+        return { cancelled: [targetId], what: `提醒 #${targetId}${reminder ? `${quoted(reminder.content)}${about}` : ''}` };
       }
       case 'stage.change':
         await m.getRepository(StageChange).delete({ id: Number(d.stageChangeId) });
@@ -122,7 +124,8 @@ export class UndoService {
         await m.getRepository(Opportunity).delete({ id: Number(d.opportunityId) });
         const moved = await m.getRepository(StageChange).delete({ sourceKey: `${entry.sourceKey}:stage` });
         await m.getRepository(Customer).update({ id: targetId }, { stage: d.previousStage as CustomerStage, ...(moved.affected ? { stageChangedAt: await stageSince(m, targetId) } : {}) });
-        return { cancelled: [], what: `${await name()} 的商机${opportunity ? ` ¥${opportunity.amount.toLocaleString('en-US')}` : ''}，阶段为 ${stageName(d.previousStage)}` };
+        const back = moved.affected ? `，阶段改回 ${stageName(d.previousStage)}` : '';
+        return { cancelled: [], what: `${await name()} 的商机${opportunity ? ` ¥${opportunity.amount.toLocaleString('en-US')}` : ''}${back}` };
       }
       case 'tag.add': {
         const tagIds = (d.tagIds as number[]).map(Number);

@@ -43,17 +43,21 @@ describe('撤销 after each kind of record', () => {
     await type('阶段 刘洋 潜在客户');
     expect(await type('撤销')).toBe('已撤销：刘洋 的阶段变更（线索 → 潜在客户），已改回 线索');
     await type('商机 刘洋 5万元 六成');
-    expect(await type('撤销')).toBe('已撤销：刘洋 的商机 ¥50,000，阶段为 线索');
+    expect(await type('撤销')).toBe('已撤销：刘洋 的商机 ¥50,000，阶段改回 线索');
+    await type('提醒 明天下午三点 给刘洋发报价');
+    expect(await type('撤销')).toMatch(/^已撤销：提醒 #\d+「给刘洋发报价」$/);
     await type('打标签 刘洋 高意向');
     expect(await type('撤销')).toBe('已撤销：给 刘洋 打的标签：高意向');
     expect(await type('撤销')).toBe('10分钟内没有可以撤销的记录。');
   });
 
   it('an undone corp tag is taken off in WeCom too, so the next edit from WeCom does not bring it back', async () => {
+    const inWecom = (line: string) => waitFor(() => sandbox.view('zhangwei'), (v) => v.activity.some((a) => a.text === line), 15_000, `WeCom: ${line}`);
     await type('打标签 刘洋 A类');
-    expect(await tagsOf()).toContain('A类');
+    await inWecom('mark_tag：刘洋 打上 A类');
     await type('撤销');
     expect(await tagsOf()).not.toContain('A类');
+    await inWecom('mark_tag：刘洋 去掉 A类');
     // the admin tags the customer in the WeCom console: WeCom's tags are read again and are the truth
     const customer = (await sandbox.view('zhangwei')).customers.find((c) => c.name === '刘洋')!;
     await sandbox.action('tag', { userid: 'zhangwei', customer: customer.externalUserid, add: ['B类'] });
@@ -62,10 +66,10 @@ describe('撤销 after each kind of record', () => {
 
     // 去标签 undone puts the tag back in WeCom as well
     await type('去标签 刘洋 B类');
+    await inWecom('mark_tag：刘洋 去掉 B类');
     await type('撤销');
     expect(await tagsOf()).toContain('B类');
-    await sandbox.action('tag', { userid: 'zhangwei', customer: customer.externalUserid, add: ['A类'], remove: [] });
-    expect(await waitFor(tagsOf, (t) => t.includes('A类'), 15_000, 'the second console tag')).toContain('B类');
+    await inWecom('mark_tag：刘洋 打上 B类');
   });
 
   it('an undone follow-up leaves the customer not yet followed up: the SOP step that waits for a first contact still fires', async () => {
