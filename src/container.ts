@@ -15,6 +15,7 @@ import { RedisRateLimiter } from './outbound/rate-limiter';
 import { createQueueSet, type QueueSet, withTimeout } from './queue/queues';
 import { createReminderScheduler } from './queue/reminder.scheduler';
 import type { BotServices } from '../bots/core/bot-services';
+import { loadChannelRules } from './capture/channel-rules';
 import { RedisConversationStore } from './infra/redis-conversation.store';
 import { CustomerDirectory } from './services/customer-directory.service';
 import { DigestService } from './services/digest.service';
@@ -113,6 +114,8 @@ export async function createContainer(
   const reminders = new ReminderService(dataSource, reminderScheduler);
   const sopTriggers = new SopTriggerRelay();
   const tags = new TagService(dataSource, corpTagSync(wecomApi), sopTriggers);
+  // Channel display names for cards, timelines and digests (the rules file is validated here too).
+  const channels = loadChannelRules(config.capture.channelRulesFile);
   const services: BotServices = {
     customers: new CustomerDirectory(dataSource),
     followUps: new FollowUpService(dataSource, reminders),
@@ -121,10 +124,11 @@ export async function createContainer(
     opportunities: new OpportunityService(dataSource),
     tags,
     undo: new UndoService(dataSource, reminderScheduler, tags),
-    digest: new DigestService(dataSource, { timezone: config.timezone, silentDays: config.digests.silentDays }),
+    digest: new DigestService(dataSource, { timezone: config.timezone, silentDays: config.digests.silentDays, channels }),
     conversations: new RedisConversationStore(redis, queues.prefix),
-    timeline: new CustomerTimeline(dataSource),
+    timeline: new CustomerTimeline(dataSource, channels),
     doNotContact: new DoNotContactService(dataSource),
+    channels,
   };
 
   return {

@@ -1,10 +1,11 @@
 import { confirmationCard } from '../../templates/cards/bot-cards';
+import { titleAround } from '../../templates/cards/card-limits';
 import { defineCommand } from '../core/command';
 import { parseAmount, parseProbability } from '../core/amounts';
 import { UsageError } from '../core/errors';
 import { firstArg, splitArgs } from '../core/normalize';
 import { resolveCustomer } from '../core/resolve-customer';
-import { formatChineseDateTime, parseChineseDate } from '../dates/chinese-date.parser';
+import { formatChineseDate, parseChineseDate } from '../dates/chinese-date.parser';
 
 export interface OpportunityInput {
   customerQuery: string;
@@ -51,10 +52,11 @@ export const opportunityCommand = defineCommand<OpportunityInput>({
       kind: 'card',
       card: confirmationCard({
         source: '商机',
-        title: `${customer.name}：¥${input.amount.toLocaleString('zh-CN')}`,
+        title: titleAround('', customer.name, `：¥${input.amount.toLocaleString('zh-CN')}`),
         rows: [
           { key: '概率', value: input.probability === null ? '未填' : `${input.probability}%` },
-          { key: '预计成交', value: input.expectedCloseAt ? formatChineseDateTime(input.expectedCloseAt, ctx.timezone, ctx.now) : '未填' },
+          // a close date is a day: no clock time
+          { key: '预计成交', value: input.expectedCloseAt ? formatChineseDate(input.expectedCloseAt, ctx.timezone, ctx.now) : '未填' },
         ],
       }),
     });

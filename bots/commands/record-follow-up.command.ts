@@ -1,6 +1,7 @@
 import { followUpRecordedCard } from '../../templates/cards/bot-cards';
 import { defineCommand } from '../core/command';
 import { UsageError } from '../core/errors';
+import { pickNextContact } from '../core/next-contact';
 import { firstArg } from '../core/normalize';
 import { resolveCustomer } from '../core/resolve-customer';
 import { findChineseDates, formatChineseDateTime } from '../dates/chinese-date.parser';
@@ -23,9 +24,9 @@ export const recordFollowUpCommand = defineCommand<RecordFollowUpInput>({
     const { first, rest } = firstArg(args);
     if (!first) throw new UsageError('请写上客户和跟进内容。');
     if (!rest) throw new UsageError(`请写上和「${first}」的跟进内容。`);
-    // "上午打过电话，下周二再联系": the next contact is the last time named that is still ahead.
+    // "上午打过电话，下周二再联系": only times still ahead can be the next contact.
     const future = findChineseDates(rest, ctx.now, ctx.timezone).filter((d) => d.at.getTime() > ctx.now.getTime());
-    const nextContactAt = future.length ? future[future.length - 1]!.at : null;
+    const nextContactAt = pickNextContact(rest, future);
     return { customerQuery: first, content: rest, nextContactAt };
   },
   async run(input, ctx) {

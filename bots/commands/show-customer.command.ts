@@ -52,7 +52,7 @@ export const showCustomerCommand = defineCommand<ShowCustomerInput>({
       return;
     }
 
-    const entries = await ctx.services.timeline.timeline(customer.id, ctx.now);
+    const entries = await ctx.services.timeline.timeline(customer.id, ctx.now, customer.name);
     const pages = Math.max(1, Math.ceil(entries.length / TIMELINE_PAGE_SIZE));
     if (input.page > pages) throw new UsageError(`${customer.name}的时间线只有${pages}页。`);
     const slice = entries.slice((input.page - 1) * TIMELINE_PAGE_SIZE, input.page * TIMELINE_PAGE_SIZE);

@@ -1,6 +1,7 @@
 import type { CustomerStage } from '../../entities';
 import { STAGE_NAMES, stageFromChinese } from '../../src/services/stage.service';
 import { confirmationCard } from '../../templates/cards/bot-cards';
+import { titleAround } from '../../templates/cards/card-limits';
 import { defineCommand } from '../core/command';
 import { UsageError } from '../core/errors';
 import { splitArgs } from '../core/normalize';
@@ -34,7 +35,7 @@ export const stageCommand = defineCommand<{ customerQuery: string; stage: Custom
       kind: 'card',
       card: confirmationCard({
         source: '销售漏斗',
-        title: `${customer.name}：${STAGE_NAMES[change.toStage]}`,
+        title: titleAround('', customer.name, `：${STAGE_NAMES[change.toStage]}`),
         rows: [{ key: '原阶段', value: change.fromStage ? STAGE_NAMES[change.fromStage] : '无' }, { key: '新阶段', value: STAGE_NAMES[change.toStage] }],
       }),
     });

@@ -2,26 +2,27 @@ import { createHash } from 'node:crypto';
 import type { Reminder } from '../../entities';
 import dayjs from '../../src/dayjs';
 import type { TemplateCard } from '../../src/wecom/api/wecom-api.types';
-import { TODO_OPTION_CHARS, todoCard } from '../../templates/cards/reminder-cards';
+import { reminderLine, TODO_OPTION_CHARS, todoCard } from '../../templates/cards/reminder-cards';
 import { defineCommand } from '../core/command';
 import { formatChineseDateTime } from '../dates/chinese-date.parser';
 
 /**
- * The 待办 card for these open reminders; also redrawn in place after a click on it, with `notice`
- * and the reminder the click `handled` (kept picked, see TodoHandled).
+ * The 待办 card for these open reminders (the soonest; `total`: how many are open in all); also
+ * redrawn in place after a click on it, with `notice` and the reminder the click `handled` (kept
+ * picked, see TodoHandled). Each line names its customer once.
  */
-export function buildTodoCard(reminders: Reminder[], options: { taskId: string; timezone: string; now: Date; notice?: string; handled?: Reminder }): TemplateCard {
+export function buildTodoCard(reminders: Reminder[], options: { taskId: string; timezone: string; now: Date; notice?: string; total?: number; handled?: Reminder }): TemplateCard {
   const short = (r: Reminder) => todoOptionText(r, options.timezone);
   const items = reminders.map((r) => ({
     id: r.id,
-    line: `${formatChineseDateTime(r.dueAt, options.timezone, options.now)}${r.customer ? ` ${r.customer.name}` : ''}：${r.content}`,
+    line: `${formatChineseDateTime(r.dueAt, options.timezone, options.now)} ${reminderLine(r.content, r.customer?.name ?? null)}`,
     short: short(r),
     overdue: r.dueAt.getTime() < options.now.getTime(),
   }));
   const h = options.handled;
   const closed = h !== undefined && !reminders.some((r) => r.id === h.id);
   const handled = h ? { id: h.id, closed, short: closed ? `${h.status === 'done' ? '已完成' : '已关闭'} ${h.customer?.name ?? h.content}` : short(h) } : undefined;
-  return todoCard({ taskId: options.taskId, items, notice: options.notice, handled });
+  return todoCard({ taskId: options.taskId, items, notice: options.notice, total: options.total, handled });
 }
 
 /**
@@ -44,13 +45,13 @@ export const todoCommand = defineCommand<Record<string, never>>({
   summary: '未完成的提醒，卡片上选一条点「完成 / 推迟1小时 / 明天再提醒」（也可回复「完成 编号」）',
   parse: () => ({}),
   async run(_input, ctx) {
-    const reminders = await ctx.services.reminders.pendingFor(ctx.sender);
+    const [reminders, total] = await Promise.all([ctx.services.reminders.pendingFor(ctx.sender), ctx.services.reminders.countOpenFor(ctx.sender)]);
     if (reminders.length === 0) {
       await ctx.reply({ kind: 'text', content: '没有待办提醒。发送「提醒 明天上午10点 张三 回访」设一个。' });
       return;
     }
     // task_id: unique per card and stable for this message (a retried reply is the same card).
     const taskId = `todo-${createHash('sha256').update(ctx.sourceKey).digest('hex').slice(0, 32)}`;
-    await ctx.reply({ kind: 'card', card: buildTodoCard(reminders, { taskId, timezone: ctx.timezone, now: ctx.now }) });
+    await ctx.reply({ kind: 'card', card: buildTodoCard(reminders, { taskId, timezone: ctx.timezone, now: ctx.now, total }) });
   },
 });

@@ -9,6 +9,7 @@ import type { DigestService } from '../../src/services/digest.service';
 import type { DoNotContactService } from '../../src/services/do-not-contact.service';
 import type { ConversationStore } from './conversation-store.port';
 import type { CustomerTimeline } from '../../src/services/customer-timeline.service';
+import type { ChannelNames } from '../../src/services/channel-names.port';
 
 /** The services commands may call (a port: commands never see the database, Bull or HTTP directly). */
 export interface BotServices {
@@ -24,4 +25,6 @@ export interface BotServices {
   /** a customer's interaction timeline and the summary the 查客户 card shows */
   timeline: CustomerTimeline;
   doNotContact: DoNotContactService;
+  /** channel states as people read them (a rule's display name, 直接添加 without one) */
+  channels: ChannelNames;
 }

@@ -2,6 +2,7 @@ import type { Customer } from '../../entities';
 import dayjs from '../../src/dayjs';
 import type { TemplateCard } from '../../src/wecom/api/wecom-api.types';
 import { customerSummaryCard } from '../../templates/cards/customer-summary.card';
+import { reminderMatter } from '../../templates/cards/reminder-cards';
 import { formatChineseDateTime } from '../dates/chinese-date.parser';
 import type { BotServices } from './bot-services';
 
@@ -33,10 +34,11 @@ export async function buildProfileCard(services: BotServices, customer: Customer
     owners: s.owners,
     formerOwners: s.owners.length === 0 ? [...new Set(s.departures.map((d) => d.staff))] : [],
     departure: departure ? `${formatChineseDateTime(departure.at, timezone, now)} ${departure.text}` : null,
-    channel: s.channel,
+    channel: services.channels.label(s.channel),
     tags,
     openReminders: s.openReminders.length,
-    nextReminder: next ? `${formatChineseDateTime(next.dueAt, timezone, now)} ${next.content}` : null,
+    // on the customer's own card, a reminder's text without their name
+    nextReminder: next ? `${formatChineseDateTime(next.dueAt, timezone, now)} ${reminderMatter(next.content, customer.name)}` : null,
     openOpportunity: opportunity ? `¥${opportunity.amount.toLocaleString('en-US')}${opportunity.probability !== null ? ` · ${opportunity.probability}%` : ''}` : null,
     moreCommand,
   });

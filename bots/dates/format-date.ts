@@ -30,3 +30,10 @@ export function formatChineseDateTime(at: Date, timeZone: string, now: Date = ne
   const year = local.year === civilTime(now, timeZone).year ? '' : `${local.year}年`;
   return `${year}${local.month}月${local.day}日 ${WEEKDAY[local.weekday]} ${local.hhmm}`;
 }
+
+/** A day without a clock time, for dates that are days (a deal's expected close): "12月31日 周四". */
+export function formatChineseDate(at: Date, timeZone: string, now: Date = new Date()): string {
+  const local = civilTime(at, timeZone);
+  const year = local.year === civilTime(now, timeZone).year ? '' : `${local.year}年`;
+  return `${year}${local.month}月${local.day}日 ${WEEKDAY[local.weekday]}`;
+}

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { CUSTOMER_STAGES, type CustomerStage } from '../../entities';
+import { renderTemplate } from '../../templates/render-template';
 import { parseDefinitions, readJsonFile } from '../definitions-file';
+import { type ChannelNames, NO_CHANNEL_LABEL } from '../services/channel-names.port';
 
 /**
  * Channel rules (渠道活码): a customer's `State` (from the QR code they scanned) decides the tags,
@@ -17,6 +19,8 @@ const tagSchema = z.object({
 
 const ruleSchema = z.object({
   name: z.string().regex(/^[\w-]{1,64}$/, 'letters, digits, _ or -'),
+  /** how people see the channel on cards and digests (抖音直播间); the state itself when left out */
+  label: z.string().trim().min(1).max(16).optional(),
   match: z.union([z.object({ exact: z.string().min(1).max(30) }).strict(), z.object({ prefix: z.string().min(1).max(30) }).strict()], {
     error: 'must be { "exact": "<state>" } or { "prefix": "<state prefix>" } (1-30 characters)',
   }),
@@ -50,8 +54,15 @@ export interface ChannelMatch {
   stage: CustomerStage | undefined;
 }
 
-export class ChannelRules {
+export class ChannelRules implements ChannelNames {
   constructor(readonly file: ChannelRulesFile) {}
+
+  /** The channel as people read it: the rule's label, the state when no rule names it, 直接添加 without one. */
+  label(state: string | null | undefined): string {
+    const s = (state ?? '').trim();
+    if (!s) return NO_CHANNEL_LABEL;
+    return this.match(s).rule?.label ?? s;
+  }
 
   /** An exact match wins over prefixes; among prefixes the longest wins (live-vip- before live-). */
   match(state: string | null | undefined): ChannelMatch {
@@ -79,7 +90,10 @@ export function loadChannelRules(path: string): ChannelRules {
   return parseChannelRules(readJsonFile(path, 'channel rules'), path);
 }
 
-/** Fills {name} and {staff}; a missing value leaves no placeholder behind. */
+/**
+ * Fills {name} and {staff}. A value not known (a salesperson's name before the staff directory has
+ * it) leaves out the clause that needed it (templates/render-template.ts): 「您好刘洋，很高兴为您服务！」.
+ */
 export function renderWelcome(template: string, values: { name?: string | null; staff?: string | null }): string {
-  return template.replace(/\{name\}/g, values.name ?? '').replace(/\{staff\}/g, values.staff ?? '');
+  return renderTemplate(template, { name: values.name, staff: values.staff });
 }

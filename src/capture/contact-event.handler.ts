@@ -95,11 +95,14 @@ export class ContactEventHandler {
     if (!detail || !follow || !p.welcomeCode || !match.welcome) return this.record(event, p, detail);
 
     const staffName = staff.name ?? (learning ? await this.nameLearnedWithin(staff.userid, learning, event) : null);
+    // A name not known leaves out the clause that needed it (「您好王磊，很高兴为您服务！」); an empty welcome is not sent.
+    const welcome = renderWelcome(match.welcome, { name: detail.external_contact.name, staff: staffName });
+    if (!welcome) return this.record(event, p, detail);
     await this.deps.outbound.sendNow({
       channel: 'welcome',
       welcomeCode: p.welcomeCode,
       externalUserid: p.externalUserid,
-      text: { content: renderWelcome(match.welcome, { name: detail.external_contact.name, staff: staffName ?? '' }) },
+      text: { content: welcome },
       expiresAt: new Date(event.createdAt.getTime() + WELCOME_WINDOW_MS),
       idempotencyKey: `welcome:${event.dedupeKey}`,
     });
@@ -184,7 +187,7 @@ export class ContactEventHandler {
       wecomUserid: p.userId,
       at: this.deps.alerts.formatTime(at),
       addedAt: current?.addedAt ? this.deps.alerts.formatTime(current.addedAt) : undefined,
-      state: current?.state,
+      channel: this.deps.rules.label(current?.state),
     };
     if (status === 'lost') await this.deps.alerts.customerLost(alert, `alert:${event.dedupeKey}`);
     else await this.deps.alerts.customerRemoved(alert, `alert:${event.dedupeKey}`);

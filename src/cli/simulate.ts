@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { SandboxClient, SandboxClientError } from '../sandbox/sandbox-client';
 import type { ChatItem } from '../sandbox/fake-wecom.world';
+import { describeTrace } from '../sandbox/message-trace';
 import type { SandboxView } from '../sandbox/sandbox-view';
 
 /**
@@ -28,6 +29,7 @@ const HELP = `用法 / usage: npm run simulate -- <操作 action> [选项 option
 选项 options:
   --url <url>   运行中的实例 / the running instance (default http://127.0.0.1:3000)
   --no-wait     type 之后不等回复 / do not wait for the reply after type
+  --timeout <秒> type 等回复的秒数（默认 10）/ seconds type waits for the reply (default 10)
   --json        输出 JSON / print JSON
   -h, --help
 
@@ -54,6 +56,7 @@ interface Options {
   select?: string[];
   json: boolean;
   wait: boolean;
+  timeoutSeconds: number;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -74,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
       select: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
       'no-wait': { type: 'boolean', default: false },
+      timeout: { type: 'string', default: '10' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -82,7 +86,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return action || values.help ? 0 : 2;
   }
-  const o: Options = { ...values, url: values.url!, json: values.json!, wait: !values['no-wait'] };
+  const timeoutSeconds = Number(values.timeout);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
+    process.stderr.write(`--timeout 要写秒数，例如 --timeout 20 / --timeout takes seconds (got "${values.timeout}")\n`);
+    return 2;
+  }
+  const o: Options = { ...values, url: values.url!, json: values.json!, wait: !values['no-wait'], timeoutSeconds };
   const client = new SandboxClient(o.url);
   const list = (v: string | undefined) => (v ?? '').split(/[,，]/).map((s) => s.trim()).filter(Boolean);
 
@@ -130,18 +139,32 @@ async function customerId(client: SandboxClient, o: Options): Promise<string | u
   return matches[0]!.externalUserid!;
 }
 
-/** Sends the text, then waits (10 s at most) for the product's answer in that chat and prints it. */
+/**
+ * Sends the text, then waits (`--timeout`, 10 s by default) for the product's answer in that chat
+ * and prints it. A reply WeCom refused is printed with WeCom's errcode and message (exit code 1); with no reply at
+ * all, what became of the message says why (handled, retrying, failed, a reply waiting or refused).
+ */
 async function type(client: SandboxClient, o: Options, content: string): Promise<number> {
   const sent = await client.action('type', { userid: o.user, content });
   if (!o.wait) return print(o, sent, () => '已发送');
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + o.timeoutSeconds * 1000;
   while (Date.now() < deadline) {
     const view = await client.view(o.user ?? '');
     const replies = view.chat.filter((c) => c.seq > Number(sent.seq) && c.direction === 'out');
-    if (replies.length > 0) return print(o, replies, (r) => r.map((item) => describeItem(item, view.timezone)).join('\n\n'));
+    if (replies.length > 0) {
+      // a moment more: the rest of a reply split into several messages, or a second reply
+      await new Promise((r) => setTimeout(r, 500));
+      const settled = (await client.view(o.user ?? '')).chat.filter((c) => c.seq > Number(sent.seq) && c.direction === 'out');
+      print(o, settled, (r) => r.map((item) => describeItem(item, view.timezone)).join('\n\n'));
+      const refused = settled.find((item) => item.msgtype === 'rejected');
+      if (!refused) return 0;
+      process.stderr.write(`回复被企业微信拒收：errcode ${refused.errcode}，${refused.errmsg} / WeCom refused the reply\n`);
+      return 1;
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
-  process.stderr.write('10 秒内没有回复。worker 在运行吗？/ no reply within 10 s: is a worker running?\n');
+  const why = typeof sent.msgId === 'string' ? describeTrace(await client.trace(sent.msgId)) : 'worker 在运行吗？';
+  process.stderr.write(`${o.timeoutSeconds} 秒内没有回复：${why}\n`);
   return 1;
 }
 
@@ -197,6 +220,7 @@ function quietHint(quietUntil: string | null, timeZone: string): string {
 /** A message as plain text; times in CRM_TIMEZONE, like the dates on the cards. */
 function describeItem(item: ChatItem, timeZone: string): string {
   const head = `#${item.seq} ${new Date(item.at).toLocaleTimeString('zh-CN', { timeZone })} ${item.direction === 'in' ? '→' : '←'}`;
+  if (item.msgtype === 'rejected') return `${head} ✖ ${item.text ?? ''}`;
   if (!item.card) return `${head} ${item.text ?? ''}`;
   const c = item.card as Record<string, any>;
   const lines = [

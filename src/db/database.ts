@@ -1,6 +1,8 @@
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../../ormconfig';
+import { serializeSqliteTransactions } from './sqlite-serialized';
+import { sqliteMillisecondTimestamps } from './sqlite-timestamps';
 
 export interface OpenDatabaseOptions {
   databaseUrl: string | undefined;
@@ -31,6 +33,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<DataSo
   const dataSource = new DataSource(
     buildDataSourceOptions({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, mysqlFlavor, poolSize: options.poolSize }),
   );
+  if (dataSource.options.type === 'better-sqlite3') {
+    serializeSqliteTransactions(dataSource);
+    sqliteMillisecondTimestamps(dataSource);
+  }
   await dataSource.initialize();
   if (options.runMigrations) await dataSource.runMigrations({ transaction: 'each' });
   return dataSource;

@@ -8,7 +8,7 @@ import { backoffDelay, type CallOptions, type WecomApiClient } from '../wecom/ap
 import { WecomApiError } from '../wecom/api/wecom-api.error';
 import type * as T from '../wecom/api/wecom-api.types';
 import { pacingRules, ticketFor } from './outbound-pacing';
-import type { OutboundJobData, OutboundPayload } from './outbound.service';
+import type { OutboundJobData, OutboundPayload, OutboundService } from './outbound.service';
 import { heldByQuietHours, quietHoursEnd } from './quiet-hours';
 import type { RedisRateLimiter } from './rate-limiter';
 
@@ -31,6 +31,8 @@ export interface OutboundProcessorDeps {
   logger: Logger;
   metrics: Metrics;
   config: Pick<Config, 'quietHours' | 'timezone' | 'outbound'>;
+  /** queues the next part of a split message once a part is sent */
+  outbound: Pick<OutboundService, 'enqueueRest'>;
   now?: () => number;
 }
 
@@ -130,6 +132,9 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
     }
 
     if (outcome.note) return fail(row, 0, outcome.note);
+    // The next part is queued before this one is marked sent: a crash between the two repeats this
+    // part (WeCom is asked to drop the duplicate) rather than losing the rest of the message.
+    if (payload.rest?.length) await deps.outbound.enqueueRest(row);
     await repo.update({ id: row.id }, { status: 'sent', errcode: 0, errmsg: null, wecomMsgid: outcome.msgid, sentAt: new Date(now()), notBefore: null, heldFor: null });
     deps.metrics.outboundMessages.inc({ channel: row.channel, status: 'sent' });
     deps.logger.debug({ outboundId: row.id, channel: row.channel, recipient: row.recipient, kind: row.kind, attempts }, 'outbound message sent');

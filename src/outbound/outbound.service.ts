@@ -6,6 +6,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { type QueueSet, withTimeout } from '../queue/queues';
 import type { AppChatMessage, AppMessage, RobotMessage, SendWelcomeMsgRequest, TemplateCard } from '../wecom/api/wecom-api.types';
+import { fitMessage } from './fit-message';
 import { robotId } from './outbound-pacing';
 import type { OutboundDelivery } from './outbound.processor';
 import { heldByQuietHours, type QuietHours, quietHoursEnd } from './quiet-hours';
@@ -45,6 +46,12 @@ export interface OutboundPayload {
   webhookUrl?: string;
   /** ISO time after which sending is pointless (welcome codes) */
   expiresAt?: string;
+  /**
+   * A message too long for one WeCom message was split (fit-message.ts): the bodies that follow this
+   * one, sent in order, each as its own row once this one is sent (`part` counts from 1).
+   */
+  rest?: Array<Record<string, unknown>>;
+  part?: number;
 }
 
 export interface OutboundJobData {
@@ -114,7 +121,7 @@ export class OutboundService {
     const key = request.idempotencyKey;
     if (!key || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) throw new Error(`idempotencyKey must be 1-${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
     validate(request);
-    const { channel, recipient, kind, urgent, payload } = describe(request);
+    const { channel, recipient, kind, urgent, payload } = fitted(describe(request));
     const quietHoursExempt = request.personTimed === true;
     const notBefore = heldByQuietHours({ urgent, quietHoursExempt }) ? quietHoursEnd(new Date(this.now()), this.deps.config.quietHours, this.deps.config.timezone) : null;
 
@@ -147,6 +154,31 @@ export class OutboundService {
 
   findByKey(idempotencyKey: string): Promise<OutboundMessage | null> {
     return this.repo.findOneBy({ idempotencyKey });
+  }
+
+  /**
+   * After a part of a split message was sent: the next part, as a row of its own (`<key>#part<n>`)
+   * and a job. The tail of a message half delivered goes next, quiet hours or not (it is marked
+   * urgent). Safe to repeat: a second call finds the row and only makes sure its job exists.
+   */
+  async enqueueRest(sent: Pick<OutboundMessage, 'idempotencyKey' | 'channel' | 'recipient' | 'kind' | 'payload'>): Promise<void> {
+    const payload = sent.payload as unknown as OutboundPayload;
+    const [next, ...later] = payload.rest ?? [];
+    if (!next) return;
+    const part = (payload.part ?? 1) + 1;
+    const key = `${sent.idempotencyKey.replace(/#part\d+$/, '')}#part${part}`;
+    const body: OutboundPayload = { body: next, ...(payload.webhookUrl ? { webhookUrl: payload.webhookUrl } : {}), ...(later.length ? { rest: later } : {}), part };
+    const row = this.repo.create({ idempotencyKey: key, channel: sent.channel, recipient: sent.recipient, kind: sent.kind, urgent: true, quietHoursExempt: true, payload: body as unknown as Record<string, unknown>, status: 'queued', notBefore: null, heldFor: null, attempts: 0 });
+    try {
+      await this.repo.insert(row as never);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const existing = await this.repo.findOneBy({ idempotencyKey: key });
+      if (existing && (existing.status === 'queued' || existing.status === 'sending')) await this.addJob(existing);
+      return;
+    }
+    await this.addJob(row);
+    this.deps.metrics.outboundMessages.inc({ channel: row.channel, status: 'queued' });
   }
 
   /**
@@ -290,6 +322,12 @@ function validate(request: OutboundRequest): void {
       if (!/^https?:\/\/[^/]+\/.*[?&]key=[^&]+/.test(request.webhookUrl)) throw new Error('webhookUrl must be a group robot URL with its key');
       return;
   }
+}
+
+/** The payload guard (fit-message.ts): the first body that fits WeCom's limits, and the parts that follow it. */
+function fitted(described: ReturnType<typeof describe>): ReturnType<typeof describe> {
+  const [first, ...rest] = fitMessage(described.channel, described.payload.body);
+  return { ...described, payload: { ...described.payload, body: first!, ...(rest.length > 0 ? { rest, part: 1 } : {}) } };
 }
 
 function describe(request: OutboundRequest): { channel: OutboundChannel; recipient: string; kind: string; urgent: boolean; payload: OutboundPayload } {

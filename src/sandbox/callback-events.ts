@@ -26,7 +26,8 @@ export function newMsgId(): string {
 }
 
 export interface CallbackPlaintexts {
-  text(from: string, content: string): string;
+  /** `msgId`: the MsgId to use (a new one when not given), so the caller can follow what became of the message */
+  text(from: string, content: string, msgId?: string): string;
   externalContact(changeType: string, fields: { userId: string; externalUserId: string; state?: string; welcomeCode?: string; source?: string }): string;
   externalTag(changeType: 'create' | 'update' | 'delete', id: string, tagType: 'tag' | 'tag_group'): string;
   /** 通讯录变更 as callbacks configured after 2022-08-15 carry it: the UserID only */
@@ -37,8 +38,8 @@ export interface CallbackPlaintexts {
 export function callbackPlaintexts(corpId: string, agentId: string, now: () => number = Date.now): CallbackPlaintexts {
   const seconds = () => Math.floor(now() / 1000);
   return {
-    text: (from, content) =>
-      `<xml>${header(corpId, from, 'text', seconds())}<Content>${cdata(content)}</Content><MsgId>${newMsgId()}</MsgId><AgentID>${agentId}</AgentID></xml>`,
+    text: (from, content, msgId = newMsgId()) =>
+      `<xml>${header(corpId, from, 'text', seconds())}<Content>${cdata(content)}</Content><MsgId>${msgId}</MsgId><AgentID>${agentId}</AgentID></xml>`,
     externalContact: (changeType, f) =>
       `<xml>${header(corpId, 'sys', 'event', seconds())}${fieldsXml({
         Event: 'change_external_contact',

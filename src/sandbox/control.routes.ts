@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
 import { CallbackDeliveryError } from './callback-events';
+import type { MessageTrace } from './message-trace';
 import type { SandboxView } from './sandbox-view';
 import { ACTIONS, SimulationError, type Simulator } from './simulator';
 
@@ -12,12 +13,15 @@ export interface ControlRouteDeps {
   view(user: string): Promise<SandboxView>;
   /** the world's change counter, so that an unchanged view costs no database query */
   seq(): number;
+  /** what became of a typed message (its event and replies), by the MsgId `type` answered with */
+  trace(msgId: string): Promise<MessageTrace>;
 }
 
 /**
  * The sandbox's control API, used by the page and by `npm run simulate`:
  * `GET /sandbox/api/view?user=…&since=…` (the page's poll; `{ seq, unchanged: true }` when nothing
- * moved since `since`), `GET /sandbox/api/actions` (what can be simulated), and
+ * moved since `since`), `GET /sandbox/api/actions` (what can be simulated),
+ * `GET /sandbox/api/trace?msgId=…` (what became of a typed message: its event and its replies), and
  * `POST /sandbox/api/actions/<name>` with the parameters as JSON. Bad input: 400 with a Chinese message.
  */
 export function controlRouter(deps: ControlRouteDeps): Router {
@@ -31,6 +35,11 @@ export function controlRouter(deps: ControlRouteDeps): Router {
       return;
     }
     ctx.body = await deps.view(String(ctx.query.user ?? ''));
+  });
+
+  router.get('/trace', async (ctx) => {
+    ctx.set('cache-control', 'no-store');
+    ctx.body = await deps.trace(String(ctx.query.msgId ?? ''));
   });
 
   router.get('/actions', (ctx) => {

@@ -6,6 +6,9 @@ import { type FakeWecomWorld, WecomFault } from './fake-wecom.world';
 
 export const FAKE_WECOM_PATH = '/sandbox/cgi-bin';
 
+/** APIs that deliver something to a person: a refusal is shown where it would have arrived. */
+const DELIVERING_APIS = new Set(['message/send', 'appchat/send', 'webhook/send', 'externalcontact/send_welcome_msg', 'message/update_template_card']);
+
 type Handler = (request: { body: Record<string, unknown>; query: Record<string, string | undefined> }) => Record<string, unknown> | void;
 
 /**
@@ -16,18 +19,21 @@ type Handler = (request: { body: Record<string, unknown>; query: Record<string, 
 export function fakeWecomRouter(world: FakeWecomWorld): Router {
   const router = new Router({ prefix: FAKE_WECOM_PATH });
 
-  const get = (api: string, handler: Handler, auth = true) => router.get(`/${api}`, (ctx) => answer(ctx, handler, auth, false));
-  const post = (api: string, handler: Handler, auth = true) => router.post(`/${api}`, (ctx) => answer(ctx, handler, auth, true));
+  const get = (api: string, handler: Handler, auth = true) => router.get(`/${api}`, (ctx) => answer(ctx, api, handler, auth, false));
+  const post = (api: string, handler: Handler, auth = true) => router.post(`/${api}`, (ctx) => answer(ctx, api, handler, auth, true));
 
-  const answer = async (ctx: Context, handler: Handler, auth: boolean, hasBody: boolean) => {
+  const answer = async (ctx: Context, api: string, handler: Handler, auth: boolean, hasBody: boolean) => {
     ctx.type = 'application/json';
+    const query = ctx.query as Record<string, string | undefined>;
+    // A refused token is not a refused message (the client refreshes it and sends again).
+    let body: Record<string, unknown> | undefined;
     try {
-      const query = ctx.query as Record<string, string | undefined>;
       if (auth) world.checkToken(query.access_token);
-      const body = hasBody ? await readJson(ctx) : {};
+      body = hasBody ? await readJson(ctx) : {};
       ctx.body = { errcode: 0, errmsg: 'ok', ...(handler({ body, query }) ?? {}) };
     } catch (error) {
       if (!(error instanceof WecomFault)) throw error;
+      if (body && DELIVERING_APIS.has(api)) world.recordRefused(api, body, query, error);
       ctx.body = { errcode: error.errcode, errmsg: error.errmsg };
     }
   };

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type * as T from '../wecom/api/wecom-api.types';
+import { checkWecomLimits } from '../wecom/limits/check-limits';
 import { CUSTOMER_NAMES, SEED_STAFF, SEED_TAG_GROUPS, SEED_TEAM, type SandboxStaff, type SandboxTeam } from './fake-wecom.seed';
 
 /**
@@ -24,8 +25,6 @@ export class WecomFault extends Error {
 
 export const WELCOME_CODE_TTL_MS = 20_000;
 const ROBOT_PER_MINUTE = 20;
-const TEXT_MAX_BYTES = 2048;
-const ROBOT_MARKDOWN_MAX_BYTES = 4096;
 const INTERACTIVE_CARDS = new Set(['button_interaction', 'vote_interaction', 'multiple_interaction']);
 
 export interface SandboxCustomer {
@@ -46,9 +45,13 @@ export interface ChatItem {
   conversation: Conversation;
   /** in: typed by the salesperson to the app; out: sent by the product */
   direction: 'in' | 'out';
+  /** text, markdown, template_card, or `rejected`: a send WeCom refused, shown where it would have arrived */
   msgtype: string;
-  /** text content, markdown content, or the template card as it stands now */
+  /** text content, markdown content, or the template card as it stands now; for `rejected`, what was refused */
   text?: string;
+  /** msgtype `rejected`: WeCom refused the send with this errcode and errmsg (the salesperson saw nothing) */
+  errcode?: number;
+  errmsg?: string;
   card?: T.TemplateCard;
   /** set when update_template_card replaced every button by one greyed-out label */
   replacedButton?: string;
@@ -367,7 +370,7 @@ export class FakeWecomWorld {
     if (this.now() - code.issuedAt > WELCOME_CODE_TTL_MS) throw new WecomFault(41051, 'welcome_code expired (valid 20 s after the add event)');
     const content = request.text?.content ?? '';
     if (!content && !(request.attachments?.length)) throw new WecomFault(40058, 'text or attachments required');
-    if (Buffer.byteLength(content) > 4000) throw new WecomFault(45002, 'content size out of limit (4000 bytes)');
+    refuseOverLimit('externalcontact/send_welcome_msg', request as unknown as Record<string, unknown>);
     code.usedAt = this.now();
     this.deliver({ kind: 'customer', externalUserid: code.externalUserid, userid: code.userid }, 'out', { msgtype: 'text', text: content });
     const name = this.customers.get(code.externalUserid)?.external_contact.name ?? code.externalUserid;
@@ -389,7 +392,7 @@ export class FakeWecomWorld {
     if (String(body.agentid ?? '') !== this.options.agentId) throw new WecomFault(40056, 'invalid agentid');
     const touser = String(body.touser ?? '');
     if (!touser && !body.toparty && !body.totag) throw new WecomFault(40058, 'touser, toparty or totag required');
-    const content = this.validateMessage(body, ['text', 'markdown', 'template_card'], TEXT_MAX_BYTES);
+    const content = this.validateMessage('message/send', body, ['text', 'markdown', 'template_card']);
     const recipients = touser === '@all' ? this.staff.map((s) => s.userid) : touser.split('|').filter(Boolean);
     const valid = recipients.filter((u) => this.findStaff(u));
     const invalid = recipients.filter((u) => !this.findStaff(u)).map((u) => u.toLowerCase());
@@ -446,6 +449,8 @@ export class FakeWecomWorld {
     const card = body.template_card as T.TemplateCard | undefined;
     if (!button?.replace_name && !card) throw new WecomFault(40058, 'button.replace_name or template_card required');
     if (card && card.card_type !== item.card.card_type) throw new WecomFault(40058, 'template_card.card_type must stay the same');
+    refuseOverLimit('message/update_template_card', body);
+    if (card) validateCard(card);
     const invaliduser = userids.filter((u) => u !== code.userid);
     if (userids.length > 0 && invaliduser.length === userids.length) return { errcode: 0, errmsg: 'ok', invaliduser };
     code.usedAt = this.now();
@@ -469,7 +474,7 @@ export class FakeWecomWorld {
     const chatid = String(body.chatid ?? '');
     const team = this.teams.find((t) => t.appChatId === chatid);
     if (!chatid || !team) throw new WecomFault(86003, 'chat not exist');
-    this.deliver({ kind: 'appchat', chatid }, 'out', this.validateMessage(body, ['text', 'markdown', 'textcard'], TEXT_MAX_BYTES));
+    this.deliver({ kind: 'appchat', chatid }, 'out', this.validateMessage('appchat/send', body, ['text', 'markdown', 'textcard']));
   }
 
   robotSend(key: string | undefined, body: Record<string, unknown>): void {
@@ -477,10 +482,46 @@ export class FakeWecomWorld {
     if (!key || !team) throw new WecomFault(93000, 'invalid webhook url (unknown key)');
     const recent = (this.robotSends.get(key) ?? []).filter((t) => this.now() - t < 60_000);
     if (recent.length >= ROBOT_PER_MINUTE) throw new WecomFault(45009, 'api freq out of limit (20 messages a minute per robot)');
-    const content = this.validateMessage(body, ['text', 'markdown', 'template_card'], ROBOT_MARKDOWN_MAX_BYTES);
+    const content = this.validateMessage('webhook/send', body, ['text', 'markdown', 'template_card']);
     if (content.card && !['text_notice', 'news_notice'].includes(content.card.card_type)) throw new WecomFault(40058, 'a group robot sends only text_notice and news_notice cards');
     this.robotSends.set(key, [...recent, this.now()]);
     this.deliver({ kind: 'robot', key }, 'out', content);
+  }
+
+  /**
+   * A send WeCom refused, shown where the message would have arrived (the salesperson's chat, the
+   * team group, the new customer's chat) with WeCom's errcode and errmsg: a real member would see
+   * nothing at all, and the developer at the page needs to know why.
+   */
+  recordRefused(api: string, body: Record<string, unknown>, query: Record<string, string | undefined>, fault: WecomFault): void {
+    const what = `${describeRefused(api, body)}被企业微信拒收：errcode ${fault.errcode}，${fault.errmsg}`;
+    const rejected = { msgtype: 'rejected', text: what, errcode: fault.errcode, errmsg: fault.errmsg };
+    const conversation = this.conversationOf(api, body, query);
+    if (conversation) this.deliver(conversation, 'out', rejected);
+    this.log(what);
+  }
+
+  private conversationOf(api: string, body: Record<string, unknown>, query: Record<string, string | undefined>): Conversation | undefined {
+    switch (api) {
+      case 'message/send': {
+        const staff = String(body.touser ?? '').split('|').map((u) => this.findStaff(u)).find(Boolean);
+        return staff ? { kind: 'app', userid: staff.userid } : undefined;
+      }
+      case 'appchat/send':
+        return this.teams.some((t) => t.appChatId === body.chatid) ? { kind: 'appchat', chatid: String(body.chatid) } : undefined;
+      case 'webhook/send':
+        return this.teams.some((t) => t.robotKey === query.key) ? { kind: 'robot', key: String(query.key) } : undefined;
+      case 'externalcontact/send_welcome_msg': {
+        const code = this.welcomeCodes.get(String(body.welcome_code ?? ''));
+        return code ? { kind: 'customer', externalUserid: code.externalUserid, userid: code.userid } : undefined;
+      }
+      case 'message/update_template_card': {
+        const code = this.responseCodes.get(String(body.response_code ?? ''));
+        return this.chat.find((c) => c.seq === code?.chatSeq)?.conversation;
+      }
+      default:
+        return undefined;
+    }
   }
 
   // ---- what the people in the sandbox do ----
@@ -540,9 +581,10 @@ export class FakeWecomWorld {
   }
 
   /** The message part of a send: a known msgtype, within WeCom's size limits; a card with what WeCom requires. */
-  private validateMessage(body: Record<string, unknown>, allowed: string[], markdownMaxBytes: number): { msgtype: string; text?: string; card?: T.TemplateCard } {
+  private validateMessage(api: string, body: Record<string, unknown>, allowed: string[]): { msgtype: string; text?: string; card?: T.TemplateCard } {
     const msgtype = String(body.msgtype ?? '');
     if (!allowed.includes(msgtype)) throw new WecomFault(40008, `invalid message type: ${msgtype || '(none)'}`);
+    refuseOverLimit(api, body);
     if (msgtype === 'template_card') return { msgtype, card: validateCard(body.template_card) };
     if (msgtype === 'textcard') {
       const card = body.textcard as { title?: string; description?: string } | undefined;
@@ -551,15 +593,18 @@ export class FakeWecomWorld {
     }
     const content = String((body[msgtype] as { content?: unknown } | undefined)?.content ?? '');
     if (!content) throw new WecomFault(41015, `${msgtype}.content missing`);
-    if (Buffer.byteLength(content) > (msgtype === 'markdown' ? markdownMaxBytes : TEXT_MAX_BYTES)) {
-      throw new WecomFault(45002, 'content size out of limit');
-    }
     return { msgtype, text: content };
   }
 
   private changed(): void {
     for (const listener of this.listeners) listener();
   }
+}
+
+/** WeCom's size limits (45002 content size out of limit; 40058 for lists and keys), as a real tenant answers. */
+function refuseOverLimit(api: string, body: Record<string, unknown>): void {
+  const fault = checkWecomLimits(api, body);
+  if (fault) throw new WecomFault(fault.errcode, fault.errmsg);
 }
 
 /** Cursors are opaque to callers (WeCom's are long random strings): a position, not a number anyone should build. */
@@ -602,4 +647,13 @@ function validateCard(raw: unknown): T.TemplateCard {
   }
   if (card.task_id !== undefined && !/^[0-9A-Za-z_\-@]{1,128}$/.test(String(card.task_id))) throw new WecomFault(40058, 'invalid task_id');
   return card;
+}
+
+/** "一条应用消息（markdown，2305 字节）": what was refused, for the page and the CLI. */
+function describeRefused(api: string, body: Record<string, unknown>): string {
+  const where = { 'message/send': '应用消息', 'appchat/send': '群聊消息', 'webhook/send': '群机器人消息', 'externalcontact/send_welcome_msg': '欢迎语', 'message/update_template_card': '卡片更新' }[api] ?? api;
+  const msgtype = api === 'externalcontact/send_welcome_msg' ? 'text' : String(body.msgtype ?? '');
+  const content = (body[msgtype] as { content?: unknown } | undefined)?.content;
+  const size = typeof content === 'string' ? `，${Buffer.byteLength(content)} 字节` : '';
+  return `一条${where}${msgtype ? `（${msgtype}${size}）` : ''}`;
 }

@@ -1,3 +1,4 @@
+import type { MessageTrace } from './message-trace';
 import type { SandboxView } from './sandbox-view';
 
 /**
@@ -27,6 +28,10 @@ export class SandboxClient {
 
   async view(user = ''): Promise<SandboxView> {
     return (await this.request(`/sandbox/api/view?user=${encodeURIComponent(user)}`)) as unknown as SandboxView;
+  }
+
+  async trace(msgId: string): Promise<MessageTrace> {
+    return (await this.request(`/sandbox/api/trace?msgId=${encodeURIComponent(msgId)}`)) as unknown as MessageTrace;
   }
 
   private async request(path: string, init: RequestInit = {}): Promise<Record<string, unknown>> {

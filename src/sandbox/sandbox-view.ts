@@ -74,9 +74,9 @@ export async function buildView(deps: ViewDeps, user: string): Promise<SandboxVi
 function channelExamples(rules: ChannelRules): SandboxView['channels'] {
   const examples = rules.file.rules.map((rule) => {
     const state = 'exact' in rule.match ? rule.match.exact : `${rule.match.prefix}demo`;
-    return { state, label: `${state}（${rule.name}）` };
+    return { state, label: `${state}（${rule.label ?? rule.name}）` };
   });
-  return [...examples, { state: '', label: '无渠道（普通添加）' }];
+  return [...examples, { state: '', label: '无渠道（直接添加）' }];
 }
 
 async function customerRows(dataSource: DataSource, world: FakeWecomWorld, userid: string): Promise<CustomerRow[]> {

@@ -5,6 +5,7 @@ import { promoteDelayedJobs, type QueueSet } from '../queue/queues';
 import { controlRouter } from './control.routes';
 import { fakeWecomRouter } from './fake-wecom.routes';
 import { loadWorldSnapshot, persistWorld } from './fake-wecom.store';
+import { traceMessage } from './trace-message';
 import { FakeWecomWorld } from './fake-wecom.world';
 import { pageRouter } from './page.routes';
 import { sandboxTeams } from './sandbox-setup';
@@ -48,7 +49,12 @@ export function mountSandbox(app: Koa, container: Container): FakeWecomWorld {
     fireDue: () => fireDelayedWorkNow(container.queues),
   });
   const rules = loadChannelRules(config.capture.channelRulesFile);
-  const control = controlRouter({ simulator, seq: () => world.seq, view: (user) => buildView({ world, dataSource, rules, timezone: config.timezone, quietHours: config.quietHours }, user) });
+  const control = controlRouter({
+    simulator,
+    seq: () => world.seq,
+    view: (user) => buildView({ world, dataSource, rules, timezone: config.timezone, quietHours: config.quietHours }, user),
+    trace: (msgId) => traceMessage(dataSource, msgId),
+  });
   for (const router of [fakeWecomRouter(world), control, pageRouter()]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

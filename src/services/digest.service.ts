@@ -3,12 +3,15 @@ import { Staff, Team } from '../../entities';
 import { personalDigestMarkdown, teamDigestMarkdown, type PersonLine } from '../../templates/cards/digest.cards';
 import dayjs from '../dayjs';
 import { DigestQueries, isEmptyDay, NO_FIGURES, type Scope, type StaffFigures, type TeamFigures } from './digest-queries.service';
+import { type ChannelNames, NO_CHANNEL_LABEL } from './channel-names.port';
 import { dayWindow, PERIOD_NAMES, periodWindow, weekWindow, type DigestWindow, type ReportPeriod } from './digest-window';
 
 export interface DigestOptions {
   timezone: string;
   /** a customer is silent after this many days without a follow-up */
   silentDays: number;
+  /** channel states as people read them in the channel section */
+  channels?: ChannelNames;
 }
 
 export interface PersonalDigest {
@@ -46,6 +49,8 @@ export class DigestService {
   ) {
     this.queries = new DigestQueries(dataSource);
   }
+
+  private readonly channelName = (state: string) => this.options.channels?.label(state) ?? (state || NO_CHANNEL_LABEL);
 
   /** 今日 on demand: always an answer, even on a quiet day. */
   async personal(userid: string, at: Date): Promise<string> {
@@ -88,7 +93,7 @@ export class DigestService {
     const channelsSince = dayjs(w.dayStart).subtract(CHANNEL_DAYS - 1, 'day').toDate();
     const figures = await this.queries.team(w, members.map((m) => m.userid), channelsSince);
     if (people.every((p) => isEmptyDay(p.figures)) && quietTeam(figures)) return { label: w.label, content: null };
-    const content = teamDigestMarkdown({ title: `${team.name} · 团队日报 ${this.dayLabel(w.start)}`, people, team: figures, channelsLabel: `近${CHANNEL_DAYS}天新客户`, maxBytes });
+    const content = teamDigestMarkdown({ title: `${team.name} · 团队日报 ${this.dayLabel(w.start)}`, people, team: figures, channelsLabel: `近${CHANNEL_DAYS}天新客户`, channelName: this.channelName, maxBytes });
     return { label: w.label, content };
   }
 
@@ -109,6 +114,7 @@ export class DigestService {
       previousTeam: previousFigures,
       previousLabel: `前一周（${this.rangeLabel(before)}）`,
       channelsLabel: '上周新客户',
+      channelName: this.channelName,
       maxBytes,
     });
     return { label: last.label, content };
@@ -137,7 +143,7 @@ export class DigestService {
     }
     const figures = await this.queries.team(w, scope);
     const title = `报表 · ${who} · ${PERIOD_NAMES[period]}（${this.rangeLabel(w)}）`;
-    return { kind: 'report', content: teamDigestMarkdown({ title, people, team: figures, channelsLabel: `${PERIOD_NAMES[period]}新客户`, maxBytes }) };
+    return { kind: 'report', content: teamDigestMarkdown({ title, people, team: figures, channelsLabel: `${PERIOD_NAMES[period]}新客户`, channelName: this.channelName, maxBytes }) };
   }
 
   /** The three customers silent longest, with whole days since their last contact (counted to the end of the day). */

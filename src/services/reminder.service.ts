@@ -1,5 +1,6 @@
 import { In, LessThanOrEqual, type DataSource, type EntityManager } from 'typeorm';
 import { Reminder, type ReminderCloseReason } from '../../entities';
+import { fitColumn } from '../db/fit-column';
 import { withoutEndedRelations } from '../reminders/ended-relation';
 import { audit } from './audit';
 import { writeOnce } from './idempotent-write';
@@ -14,6 +15,9 @@ export type SnoozeResult =
   | { outcome: 'closed'; reminder: Reminder }
   /** the time asked for is not after the current due time: nothing changed */
   | { outcome: 'not_later'; reminder: Reminder; until: Date };
+
+/** reminders.content is varchar(512): a long follow-up's next-contact reminder keeps its start (the note is kept whole). */
+const CONTENT_CHARS = 512;
 
 export interface NewReminder {
   staffUserid: string;
@@ -37,7 +41,7 @@ export class ReminderService {
    */
   async create(input: NewReminder, manager?: EntityManager): Promise<{ reminder: Reminder; duplicate: boolean }> {
     const insert = async (m: EntityManager) => {
-      const reminder = await m.getRepository(Reminder).save({ ...input, status: 'pending' as const });
+      const reminder = await m.getRepository(Reminder).save({ ...input, content: fitColumn(input.content, CONTENT_CHARS), status: 'pending' as const });
       if (!manager) await audit(m, { actor: input.staffUserid, action: 'reminder.create', targetType: 'reminder', targetId: reminder.id, detail: { customerId: input.customerId }, sourceKey: input.sourceKey });
       return reminder;
     };
@@ -52,19 +56,28 @@ export class ReminderService {
     if (reminder.status === 'pending') await this.scheduler.schedule(reminder.id, reminder.dueAt);
   }
 
+  /** The open reminders of a salesperson, as 待办 lists them (see pendingFor). */
+  private openFor(staffUserid: string) {
+    const query = this.dataSource
+      .getRepository(Reminder)
+      .createQueryBuilder('r')
+      .where('r.staff_userid = :staffUserid', { staffUserid })
+      .andWhere('r.status IN (:...open)', { open: ['pending', 'sent'] });
+    return withoutEndedRelations(query, 'r');
+  }
+
+  /** How many reminders are open for a salesperson (待办 lists the soonest, and counts them all). */
+  countOpenFor(staffUserid: string): Promise<number> {
+    return this.openFor(staffUserid).getCount();
+  }
+
   /**
    * The salesperson's open reminders, soonest first (待办). A reminder whose customer relation ended
    * after it was set is left out: it is closed at its time (ended-relation.ts), so it is not theirs to do.
    */
   pendingFor(staffUserid: string, limit = 20): Promise<Reminder[]> {
-    const query = this.dataSource
-      .getRepository(Reminder)
-      .createQueryBuilder('r')
-      .leftJoinAndSelect('r.customer', 'customer')
-      .where('r.staff_userid = :staffUserid', { staffUserid })
-      .andWhere('r.status IN (:...open)', { open: ['pending', 'sent'] });
     // one row per reminder (both joins are many-to-one), so a plain LIMIT is right
-    return withoutEndedRelations(query, 'r').orderBy('r.due_at', 'ASC').addOrderBy('r.id', 'ASC').limit(limit).getMany();
+    return this.openFor(staffUserid).leftJoinAndSelect('r.customer', 'customer').orderBy('r.due_at', 'ASC').addOrderBy('r.id', 'ASC').limit(limit).getMany();
   }
 
   /**

@@ -6,6 +6,7 @@ import type { Logger } from '../logger';
 import type { OutboundService } from '../outbound/outbound.service';
 import type { Job } from '../queue/queues';
 import type { SopStepJobData } from '../queue/sop.scheduler';
+import { type ChannelNames, NO_CHANNEL_LABEL } from '../services/channel-names.port';
 import { STAGE_NAMES } from '../services/stage.service';
 import type { SopDefinition, SopDefinitions, SopStepDefinition } from './sop-definitions';
 import type { TeamGroups } from './team-group';
@@ -17,6 +18,8 @@ export interface SopStepDeps {
   teams: TeamGroups;
   logger: Logger;
   now: () => Date;
+  /** {state} as people read it (the channel rule's display name, 直接添加) */
+  channels?: ChannelNames;
 }
 
 /** Why a step was not sent; stored on the step run. */
@@ -49,7 +52,7 @@ export async function fireSopStep(deps: SopStepDeps, stepRunId: number): Promise
   const reason = !def || !stepDef ? 'step_removed' : skipReason(run, run.customer, relation, def, stepDef);
   if (reason) return skip(deps, step, reason);
 
-  const text = renderSopText(stepDef!.message, fieldsFor(run, run.customer, relation, staff, deps.now()));
+  const text = renderSopText(stepDef!.message, fieldsFor(run, run.customer, relation, staff, deps.now(), deps.channels));
   const base = { sopTitle: def!.title, stepNumber: step.stepIndex + 1, stepCount: def!.steps.length, customerName: relation?.remark || run.customer.name, text };
   const idempotencyKey = `sop-step:${step.id}`;
   if (stepDef!.audience === 'team_group') {
@@ -93,17 +96,22 @@ async function finishIfDone(dataSource: DataSource, runId: number): Promise<void
     .execute();
 }
 
-function fieldsFor(run: SopRun, customer: Customer, relation: CustomerRelation | null, staff: Staff | null, now: Date): Record<string, string> {
+/** The fields a step's message may use; one not known is null and gets the SOP wording's fallback. */
+function fieldsFor(run: SopRun, customer: Customer, relation: CustomerRelation | null, staff: Staff | null, now: Date, channels?: ChannelNames): Record<string, string | null> {
   const added = relation?.addedAt ?? customer.createdAt;
   const lastContact = customer.lastContactAt ?? added;
   const context = run.context ?? {};
   return {
     name: relation?.remark || customer.name,
-    staff: staff?.name ?? run.staffUserid,
+    staff: staff?.name ?? null,
     stage: STAGE_NAMES[customer.stage] ?? customer.stage,
-    state: relation?.state || (typeof context.state === 'string' && context.state) || '未知渠道',
-    tag: typeof context.tag === 'string' ? context.tag : '',
+    state: channelOf(relation?.state || (typeof context.state === 'string' ? context.state : null), channels),
+    tag: typeof context.tag === 'string' ? context.tag : null,
     days: String(Math.max(1, dayjs(now).diff(added, 'day') + 1)),
     silentDays: String(Math.max(0, dayjs(now).diff(lastContact, 'day'))),
   };
+}
+
+function channelOf(state: string | null, channels: ChannelNames | undefined): string {
+  return channels ? channels.label(state) : state || NO_CHANNEL_LABEL;
 }

@@ -1,4 +1,5 @@
 import type { TemplateCard } from '../../src/wecom/api/wecom-api.types';
+import { fit, titleAround } from './card-limits';
 import { textNoticeCard } from './text-notice.card';
 
 /** Cards and group texts about customers arriving and leaving (pure: data in, payload out). */
@@ -11,19 +12,20 @@ export interface LostCustomerInput {
   /** when WeCom reported it, already formatted in the CRM time zone */
   at: string;
   addedAt?: string;
-  state?: string | null;
+  /** the channel the customer came from, as people read it (the rule's display name, 直接添加) */
+  channel?: string;
 }
 
 /** 删人提醒 to the salesperson (the customer deleted them), or to their lead (`forLead`) when the team has no group chat. */
 export function lostCustomerCard(input: LostCustomerInput, forLead = false): TemplateCard {
   return textNoticeCard({
     source: '删人提醒',
-    title: forLead ? `客户 ${input.customerName} 删除了 ${input.staffName}` : `客户 ${input.customerName} 删除了你`,
+    title: forLead ? titleAround('客户 ', input.customerName, ` 删除了 ${fit(input.staffName, 8)}`) : titleAround('客户 ', input.customerName, ' 删除了你'),
     desc: input.at,
     rows: [
       { key: '客户', value: input.customerName },
       ...(input.addedAt ? [{ key: '添加时间', value: input.addedAt }] : []),
-      ...(input.state ? [{ key: '来源渠道', value: input.state }] : []),
+      ...(input.channel ? [{ key: '来源渠道', value: input.channel }] : []),
     ],
     quote: `跟进记录已保留，发送「查客户 ${input.customerName}」查看。可以通过其他渠道联系客户，了解原因。`,
   });
@@ -34,7 +36,7 @@ export function lostCustomerGroupMarkdown(input: LostCustomerInput): string {
   return [
     `**删人提醒** <font color="warning">${input.customerName}</font> 删除了 ${input.staffName}`,
     `> 时间：${input.at}`,
-    ...(input.state ? [`> 渠道：${input.state}`] : []),
+    ...(input.channel ? [`> 渠道：${input.channel}`] : []),
     `<@${input.staffUserid}>`,
   ].join('\n');
 }
@@ -43,13 +45,13 @@ export function lostCustomerGroupMarkdown(input: LostCustomerInput): string {
 export function customerRemovedCard(input: Omit<LostCustomerInput, 'externalUserid' | 'staffUserid'>): TemplateCard {
   return textNoticeCard({
     source: '客户流失',
-    title: `${input.staffName} 删除了客户 ${input.customerName}`,
+    title: titleAround(`${fit(input.staffName, 8)} 删除了客户 `, input.customerName, ''),
     desc: input.at,
     rows: [
       { key: '客户', value: input.customerName },
       { key: '销售', value: input.staffName },
       ...(input.addedAt ? [{ key: '添加时间', value: input.addedAt }] : []),
-      ...(input.state ? [{ key: '来源渠道', value: input.state }] : []),
+      ...(input.channel ? [{ key: '来源渠道', value: input.channel }] : []),
     ],
     quote: '跟进记录已保留。如不是有意删除，请与销售确认，客户可以重新添加。',
   });
@@ -71,10 +73,10 @@ const someNames = (names: string[], total: number) => `${names.slice(0, 3).join(
  * who ended it (the customer deleted the salesperson, or the reverse, while a callback was lost).
  */
 export function missingCustomersCard(input: MissingCustomersInput, forLead = false): TemplateCard {
-  const who = forLead ? input.staffName : '你';
+  const who = forLead ? fit(input.staffName, 8) : '你';
   return textNoticeCard({
     source: '删人提醒',
-    title: input.total === 1 ? `客户 ${input.customers[0]} 已不在${who}的客户中` : `${input.total}位客户已不在${who}的客户中`,
+    title: input.total === 1 ? titleAround('客户 ', input.customers[0]!, ` 已不在${who}的客户中`) : `${input.total}位客户已不在${who}的客户中`,
     desc: `企业微信数据核对 ${input.at}`,
     rows: [
       { key: '客户', value: someNames(input.customers, input.total) },
@@ -123,7 +125,7 @@ export interface TransferFailInput {
 export function transferFailCard(input: TransferFailInput): TemplateCard {
   return textNoticeCard({
     source: '客户转接',
-    title: `客户 ${input.customerName} 转接失败`,
+    title: titleAround('客户 ', input.customerName, ' 转接失败'),
     desc: input.at,
     rows: [
       { key: '客户', value: input.customerName },

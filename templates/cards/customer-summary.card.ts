@@ -17,7 +17,8 @@ export interface CustomerSummaryCardInput {
   formerOwners?: string[];
   /** the latest end of a relation, "12月2日 周三 10:00 客户删除了张伟" */
   departure?: string | null;
-  channel: string | null;
+  /** the channel as people read it: the rule's display name, 直接添加 for an add without one */
+  channel: string;
   tags: string[];
   openReminders: number;
   /** "11月24日 周二 15:00 发报价" */
@@ -46,7 +47,7 @@ export function customerSummaryCard(p: CustomerSummaryCardInput): TemplateCard {
     rows: [
       { key: '阶段', value: inStage },
       { key: '负责人', value: owners },
-      { key: '来源', value: p.channel ?? '未知' },
+      { key: '来源', value: p.channel },
       { key: '标签', value: p.tags.join('、') || '无' },
       { key: '待办', value: p.openReminders ? `${p.openReminders}条 · 下次 ${p.nextReminder}` : '无' },
       ...(p.openOpportunity ? [{ key: '商机', value: p.openOpportunity }] : []),

@@ -37,6 +37,8 @@ export interface TeamDigestInput {
   team: TeamFigures;
   /** what the channel section counts, e.g. "近30天新客户" */
   channelsLabel: string;
+  /** a channel state as people read it (the channel rule's display name, 直接添加 for none) */
+  channelName?: (state: string) => string;
   /** the previous period's team figures, for 周报 */
   previousTeam?: TeamFigures;
   /** the label of the previous period, e.g. "前一周" */
@@ -78,6 +80,12 @@ function totals(people: PersonLine[], pick: (p: PersonLine) => StaffFigures | un
   return { newCustomers: sum('newCustomers'), followUps: sum('followUps'), remindersDone: sum('remindersDone'), overdue: sum('overdue'), lost: sum('lost') };
 }
 
+/** Display names of channel states; two states sharing a name (live-1201, live-1208 → 抖音直播间) keep their state beside it. */
+function channelNames(states: string[], name: (state: string) => string = (s) => s || '直接添加'): string[] {
+  const names = states.map((s) => name(s));
+  return names.map((n, i) => (states[i] && n !== states[i] && names.filter((m) => m === n).length > 1 ? `${n}（${states[i]}）` : n));
+}
+
 /** The team digest (daily, weekly with comparison) and 报表: the same sections, sized to the channel. */
 export function teamDigestMarkdown(input: TeamDigestInput): string {
   const t = input.team;
@@ -89,7 +97,10 @@ export function teamDigestMarkdown(input: TeamDigestInput): string {
     `成交 ${compared(t.won, prev?.won)} · 逾期提醒 ${now.overdue}`,
     `流失：客户删人 ${compared(t.deletedByCustomer, prev?.deletedByCustomer)} · 销售删除 ${compared(t.deletedBySalesperson, prev?.deletedBySalesperson)} · 标记流失 ${compared(t.markedLost, prev?.markedLost)}`,
   ];
-  const channels = t.channels.slice(0, 8).map((c) => `${fit(c.state || '（无渠道）', 20)} ${c.customers} → 商机 ${c.reachedOpportunity} · 成交 ${c.reachedWon}`);
+  const channels = channelNames(t.channels.slice(0, 8).map((c) => c.state), input.channelName).map((name, i) => {
+    const c = t.channels[i]!;
+    return `${fit(name, 20)} ${c.customers} → 商机 ${c.reachedOpportunity} · 成交 ${c.reachedWon}`;
+  });
   if (t.channels.length > 8) channels.push(`…另有${t.channels.length - 8}个渠道`);
 
   const quote = (lines: string[]) => lines.map((l) => `> ${l}`);

@@ -1,12 +1,13 @@
-/**
- * WeCom markdown size limits, in UTF-8 bytes (PROTOCOL.md §5.6–5.8): an app message or an app group
- * chat message takes 2048, a group robot 4096. Longer content is rejected, not cut, so we cut first.
- */
-export const MARKDOWN_LIMITS = { app: 2048, appchat: 2048, robot: 4096 } as const;
+import { CONTENT_LIMITS, utf8Bytes } from '../../src/wecom/limits/wecom-limits';
 
-export function utf8Bytes(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
-}
+export { utf8Bytes };
+
+/**
+ * WeCom markdown size limits, in UTF-8 bytes (src/wecom/limits/wecom-limits.ts): an app message or an
+ * app group chat message takes 2048, a group robot 4096. Longer content is refused, not cut, so
+ * templates lay it out to fit (and the outbound queue splits whatever still does not).
+ */
+export const MARKDOWN_LIMITS = { app: CONTENT_LIMITS.app.markdown, appchat: CONTENT_LIMITS.appchat.markdown, robot: CONTENT_LIMITS.robot.markdown } as const;
 
 /**
  * head + as many body lines as fit + tail, within `maxBytes`. When lines are dropped, a last line says

@@ -1,5 +1,5 @@
 import type { TemplateCard } from '../../src/wecom/api/wecom-api.types';
-import { CARD_LIMITS, fit } from './card-limits';
+import { CARD_LIMITS, fit, titleAround } from './card-limits';
 
 /**
  * Interactive reminder cards (button_interaction). A click comes back as `template_card_event`
@@ -25,6 +25,23 @@ export function reminderTaskId(reminderId: number, dueAt: Date): string {
   return `rem-${reminderId}-${dueAt.getTime()}`;
 }
 
+/**
+ * What a reminder is about, without repeating the customer the card or line already names: a
+ * reminder set from a follow-up reads 「联系 刘洋：发报价」, and next to 刘洋 that is 「发报价」.
+ */
+export function reminderMatter(content: string, customerName: string | null): string {
+  if (!customerName) return content;
+  const name = customerName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const stripped = content.replace(new RegExp(`^(联系|回访|跟进)?\\s*${name}\\s*[：:，,\\s]\\s*`), '').trim();
+  return stripped || content;
+}
+
+/** One line about a reminder with its customer, naming them once: 「刘洋：发报价」, 「给刘洋发报价」. */
+export function reminderLine(content: string, customerName: string | null): string {
+  const matter = reminderMatter(content, customerName);
+  return customerName && !matter.includes(customerName) ? `${customerName}：${matter}` : matter;
+}
+
 export interface ReminderCardInput {
   reminderId: number;
   taskId: string;
@@ -46,8 +63,9 @@ export function reminderButtonCard(input: ReminderCardInput): TemplateCard {
     card_type: 'button_interaction',
     task_id: input.taskId,
     source: { desc: '提醒', desc_color: 0 },
-    main_title: { title: fit(input.customerName ? `该联系 ${input.customerName} 了` : '提醒', CARD_LIMITS.title), desc: fit(input.due, CARD_LIMITS.desc) },
-    quote_area: { type: 0, quote_text: fit(input.content, CARD_LIMITS.quote) },
+    main_title: { title: input.customerName ? titleAround('该联系 ', input.customerName, ' 了') : '提醒', desc: fit(input.due, CARD_LIMITS.desc) },
+    // the title names the customer: the quote says what to do
+    quote_area: { type: 0, quote_text: fit(reminderMatter(input.content, input.customerName), CARD_LIMITS.quote) },
     sub_title_text: fit(`也可回复「完成 ${input.reminderId}」或「推迟 ${input.reminderId} 明天上午10点」`, CARD_LIMITS.subTitle),
     horizontal_content_list: [{ keyname: '编号', value: `#${input.reminderId}` }],
     button_list: buttons.slice(0, CARD_LIMITS.buttons),
@@ -82,7 +100,7 @@ export function overdueReminderMarkdown(input: { staffName: string; mention: str
     `**<font color="warning">提醒已超时未处理</font>** ${input.overdueFor}`,
     `> 销售：${input.staffName}${input.mention ? ` <@${input.mention}>` : ''}`,
     `> 客户：${input.customerName ?? '（未关联客户）'}`,
-    `> 事项：${input.content}`,
+    `> 事项：${reminderMatter(input.content, input.customerName)}`,
     `> 到期：${input.due}`,
   ].join('\n');
 }
@@ -130,9 +148,10 @@ export const TODO_OPTION_CHARS = 16;
 
 /**
  * WeCom allows 10 options in a button_selection; the first ten (soonest) are actionable from the card.
+ * `total`: how many are open (the card lists the soonest); the title counts them all.
  * `notice`: what the last click did (the card is redrawn in place after each click, still clickable).
  */
-export function todoCard(input: { taskId: string; items: TodoItem[]; notice?: string; handled?: TodoHandled }): TemplateCard {
+export function todoCard(input: { taskId: string; items: TodoItem[]; notice?: string; total?: number; handled?: TodoHandled }): TemplateCard {
   const desc = fit(input.notice ?? '选一条提醒，再点按钮', CARD_LIMITS.desc);
   if (input.items.length === 0) {
     // Nothing left to pick: the buttons are greyed with what happened.
@@ -152,12 +171,18 @@ export function todoCard(input: { taskId: string; items: TodoItem[]; notice?: st
   if (handled?.closed) options = [option(handled.id, handled.short), ...options.slice(0, 9)];
   else if (handled && !options.some((o) => o.id === String(handled.id)) && input.items.some((i) => i.id === handled.id)) options = [...options.slice(0, 9), option(handled.id, handled.short)];
   const selected = handled && options.some((o) => o.id === String(handled.id)) ? String(handled.id) : options[0]!.id;
+  const listed = Math.min(10, input.items.length);
+  const total = Math.max(input.total ?? input.items.length, input.items.length);
+  // The 112-character subtitle: the soonest few, a line each, and how many more there are.
+  const more = total > 3 ? `…共${total}条，下拉框里是最早的${listed}条，也可回复「完成 编号」` : '';
+  const room = CARD_LIMITS.subTitle - Array.from(more).length - 1;
+  const shown = input.items.slice(0, 3).map((i) => fit(`#${i.id} ${i.overdue ? '（已过期）' : ''}${i.line}`, Math.floor(room / Math.min(3, input.items.length)) - 1));
   return {
     card_type: 'button_interaction',
     task_id: input.taskId,
     source: { desc: '待办', desc_color: 0 },
-    main_title: { title: `待办提醒（${input.items.length}）`, desc },
-    sub_title_text: fit(input.items.map((i) => `#${i.id} ${i.line}${i.overdue ? '（已过期）' : ''}`).join('\n'), CARD_LIMITS.subTitle),
+    main_title: { title: `待办提醒（${total}）`, desc },
+    sub_title_text: fit([...shown, ...(more ? [more] : [])].join('\n'), CARD_LIMITS.subTitle),
     button_selection: {
       question_key: TODO_QUESTION_KEY,
       title: '提醒',

@@ -1,3 +1,5 @@
+import { renderTemplate } from '../render-template';
+
 /** What an SOP step sends, as markdown (app message to the salesperson, or the team group). Pure. */
 
 export interface SopStepMessageInput {
@@ -15,7 +17,10 @@ export function sopStepMarkdown(input: SopStepMessageInput): string {
   return [`**SOP · ${input.sopTitle}**（第${input.stepNumber}/${input.stepCount}步）${who}`, `> 客户：${input.customerName}`, input.text].join('\n');
 }
 
-/** `{name}` → the value; unknown fields were refused when the file was loaded. */
-export function renderSopText(template: string, fields: Record<string, string>): string {
-  return template.replace(/\{([^{}]*)\}/g, (whole, field: string) => fields[field] ?? whole);
+/** What a step's field says when its value is not known (a salesperson's name before the directory has it). */
+export const SOP_FIELD_FALLBACKS: Record<string, string> = { name: '客户', staff: '负责的同事', stage: '当前阶段', state: '直接添加', tag: '该标签' };
+
+/** `{name}` → the value, or its fallback wording when not known; unknown fields were refused when the file was loaded. */
+export function renderSopText(template: string, fields: Record<string, string | null>): string {
+  return renderTemplate(template, fields, SOP_FIELD_FALLBACKS);
 }

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { InboundEvent } from '../../entities';
 import { openDatabase } from '../../src/db/database';
-import { createTestContainer, deleteRedisPrefix, ensureTestDatabase, TEST_REDIS_URL, TEST_WECOM, uniquePrefix, waitFor } from '../helpers/test-env';
+import { createTestContainer, deleteRedisPrefix, TEST_REDIS_URL, testDatabaseEnv, TEST_WECOM, uniquePrefix, waitFor } from '../helpers/test-env';
 import { externalContactXml, signedCallback } from '../helpers/wecom-callbacks';
 import { SandboxClient } from '../../src/sandbox/sandbox-client';
 
@@ -62,9 +62,10 @@ describe('process roles', () => {
     await prepared.close();
     const prefix = uniquePrefix('roles');
     const port = randomPort();
+    const database = await testDatabaseEnv();
     const env = {
       PORT: String(port),
-      DATABASE_URL: await ensureTestDatabase(),
+      ...database,
       REDIS_URL: TEST_REDIS_URL,
       QUEUE_PREFIX: prefix,
       WECOM_CORP_ID: TEST_WECOM.corpId,
@@ -86,7 +87,7 @@ describe('process roles', () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('');
 
-    const dataSource: DataSource = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: 'unused', runMigrations: false });
+    const dataSource: DataSource = await openDatabase({ databaseUrl: database.DATABASE_URL, dataDir: database.DATA_DIR ?? 'unused', runMigrations: false });
     try {
       // The worker process takes the event and settles it (its alert goes to the outbound queue).
       const row = await waitFor(

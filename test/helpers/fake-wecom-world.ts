@@ -1,6 +1,6 @@
 import nock from 'nock';
 import type { CorpTagGroup, ExternalContact, FollowUser, GroupChatGetResponse } from '../../src/wecom/api/wecom-api.types';
-import { WECOM_HOST, type WecomCall } from './fake-wecom';
+import { answerLikeWecom, WECOM_HOST, type WecomCall } from './fake-wecom';
 
 /** A member of the corp as user/get shows it to a self-built app: a name, departments, a status (no phone, no avatar). */
 export interface FakeMember {
@@ -19,7 +19,8 @@ export interface FakeCustomer {
 /**
  * A small in-memory WeCom behind nock: customers with their follow users, the corp tag list,
  * customer groups. Tests change the world, send callbacks, and read `calls`. Answers follow
- * PROTOCOL.md §5.2–5.5 (84061 for an unknown customer, cursor paging for batch/get_by_user).
+ * PROTOCOL.md §5.2–5.5 (84061 for an unknown customer, cursor paging for batch/get_by_user), and
+ * messages over WeCom's size limits are refused as WeCom refuses them (45002).
  */
 export class FakeWecomWorld {
   readonly calls: WecomCall[] = [];
@@ -82,12 +83,13 @@ export class FakeWecomWorld {
         .query(true)
         .reply(200, (_uri, body) => {
           const parsed = (typeof body === 'string' ? JSON.parse(body) : body) as Record<string, unknown>;
-          this.calls.push({ api, body: parsed });
-          return answer(parsed);
+          return answerLikeWecom(this.calls, api, parsed, answer);
         })
         .persist();
     post('message/send', () => ({ errcode: 0, errmsg: 'ok', msgid: `msg-${this.calls.length}` }));
     post('webhook/send', () => ({ errcode: 0, errmsg: 'ok' }));
+    post('appchat/send', () => ({ errcode: 0, errmsg: 'ok' }));
+    post('message/update_template_card', () => ({ errcode: 0, errmsg: 'ok', invaliduser: [] }));
     post('externalcontact/send_welcome_msg', () => this.welcomeAnswer());
     post('externalcontact/mark_tag', (b) => {
       const c = this.customers.get(String(b.external_userid));

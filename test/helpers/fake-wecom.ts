@@ -1,15 +1,34 @@
 import nock from 'nock';
+import { checkWecomLimits } from '../../src/wecom/limits/check-limits';
 
 export const WECOM_HOST = 'https://qyapi.weixin.qq.com';
 
 export interface WecomCall {
   api: string;
   body: Record<string, unknown>;
+  /** set when the fake refused the call as WeCom would (e.g. 45002: content over WeCom's byte limit) */
+  errcode?: number;
+  errmsg?: string;
+}
+
+/**
+ * Records a call and answers it as WeCom would: over a size limit, WeCom's refusal (nothing is
+ * delivered); otherwise `answer`. Every fake of WeCom in the suite goes through this.
+ */
+export function answerLikeWecom(calls: WecomCall[], api: string, body: Record<string, unknown>, answer: (body: Record<string, unknown>) => Record<string, unknown>): Record<string, unknown> {
+  const fault = checkWecomLimits(api, body);
+  if (fault) {
+    calls.push({ api, body, ...fault });
+    return { ...fault };
+  }
+  calls.push({ api, body });
+  return answer(body);
 }
 
 /**
  * WeCom's server API faked with nock (the only fake in the suite): a token, and the APIs the product
- * calls answering errcode 0 unless overridden. Every call is recorded for assertions.
+ * calls answering errcode 0 unless overridden, or WeCom's refusal for content over its limits.
+ * Every call is recorded for assertions (a refused one with its errcode).
  */
 export function fakeWecom(overrides: Record<string, (body: Record<string, unknown>) => Record<string, unknown>> = {}): WecomCall[] {
   const calls: WecomCall[] = [];
@@ -27,8 +46,7 @@ export function fakeWecom(overrides: Record<string, (body: Record<string, unknow
       .query(true)
       .reply(200, (_uri, body) => {
         const parsed = (typeof body === 'string' ? JSON.parse(body) : body) as Record<string, unknown>;
-        calls.push({ api, body: parsed });
-        return answer(parsed);
+        return answerLikeWecom(calls, api, parsed, answer);
       })
       .persist();
   }

@@ -10,13 +10,15 @@ import { createLogger } from '../../src/logger';
 import { prepareSandbox } from '../../src/sandbox/sandbox-setup';
 import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';
-import { deleteRedisPrefix, ensureTestDatabase, TEST_REDIS_URL, truncateAll, uniquePrefix } from './test-env';
+import { deleteRedisPrefix, ensureTestDatabase, onSqlite, TEST_REDIS_URL, truncateAll, uniquePrefix } from './test-env';
 
 /**
  * The whole product in sandbox mode, in this process, as `npm start` runs it with nothing configured:
  * generated credentials in a temporary data directory, the fake WeCom at WECOM_API_BASE, the web app
  * listening on a real port (the simulator posts to its own /wecom/callback over HTTP), and the worker.
- * MariaDB (the worker's test database, emptied) and Redis (a queue prefix of its own) are real.
+ * The database is the test environment's: on SQLite a new file in the temporary data directory, as a
+ * first `npm start`; on MariaDB the worker's test database, emptied. Redis (a queue prefix of its
+ * own) is real.
  */
 export interface SandboxApp {
   url: string;
@@ -38,7 +40,7 @@ export async function startSandboxApp(label: string, env: Record<string, string>
   const dataDir = mkdtempSync(join(tmpdir(), `wecom-crm-sandbox-${label}-`));
   const port = await freePort();
   const loaded = loadConfig({
-    DATABASE_URL: await ensureTestDatabase(),
+    ...(onSqlite() ? {} : { DATABASE_URL: await ensureTestDatabase() }),
     REDIS_URL: TEST_REDIS_URL,
     PORT: String(port),
     DATA_DIR: dataDir,

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { mkdirSync } from 'node:fs';
 import { createConnection } from 'mysql2/promise';
 import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
@@ -6,11 +7,51 @@ import { type Config, loadConfig, type WecomCredentials } from '../../src/config
 import { createContainer, type Container } from '../../src/container';
 import { createLogger } from '../../src/logger';
 import vectors from '../fixtures/wecom-test-vectors.json';
+import { sqliteTestDir } from './sqlite-test-dir';
 
 /**
- * Real MariaDB and Redis for integration tests. Each jest worker gets its own database (two workers
- * migrating one database race), each test file its own Bull key prefix.
+ * A real database and Redis for integration tests: MariaDB, or with `TEST_DATABASE=sqlite` the
+ * embedded SQLite that `npm start` uses (a file per jest worker under the system temp directory).
+ * Each jest worker gets its own database (two workers migrating one database race), each test file
+ * its own Bull key prefix.
  */
+
+export type TestDatabaseKind = 'mariadb' | 'sqlite';
+
+export function testDatabaseKind(): TestDatabaseKind {
+  const kind = (process.env.TEST_DATABASE ?? 'mariadb').toLowerCase();
+  if (kind !== 'mariadb' && kind !== 'sqlite') throw new Error(`TEST_DATABASE must be mariadb or sqlite, not ${kind}`);
+  return kind;
+}
+
+export const onSqlite = (): boolean => testDatabaseKind() === 'sqlite';
+
+/**
+ * `test` on MariaDB, `test.skip` on SQLite: for what only MariaDB has (a TCP server to cut off,
+ * utf8mb4 charsets). The test's name says so.
+ */
+export const mariadbOnlyTest = (name: string, fn: () => Promise<void>, timeout?: number): void =>
+  (onSqlite() ? test.skip : test)(`${name} (MariaDB only)`, fn, timeout);
+
+/**
+ * TODO: `test` on MariaDB, `test.skip` on SQLite, for a test that fails on SQLite because of a
+ * product defect being fixed elsewhere; `defect` names it. Replace by `test` once it is fixed
+ * (grep skipOnSqliteUntil).
+ */
+export const skipOnSqliteUntil = (defect: string): jest.It => {
+  void defect;
+  return onSqlite() ? test.skip : test;
+};
+
+/**
+ * TODO: `test` on MariaDB, `test.failing` on SQLite, for a test of the correct behaviour that fails
+ * on SQLite because of a defect being fixed elsewhere; once it is fixed the test "fails" on SQLite
+ * and tells you to replace this by `test` (grep failingOnSqliteUntil).
+ */
+export const failingOnSqliteUntil = (defect: string): jest.It => {
+  void defect;
+  return (onSqlite() ? test.failing : test) as jest.It;
+};
 
 export const MARIADB_ROOT_URL = process.env.TEST_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -49,9 +90,22 @@ export async function dropDatabase(name: string, rootUrl = MARIADB_ROOT_URL): Pr
   }
 }
 
-export function testConfig(databaseUrl: string, overrides: Record<string, string> = {}): Config {
+/**
+ * The environment that points the product at this worker's test database: `DATABASE_URL` for
+ * MariaDB (the database created if missing); for SQLite no URL, and `DATA_DIR` holding its file.
+ */
+export async function testDatabaseEnv(): Promise<Record<string, string>> {
+  if (onSqlite()) {
+    const dataDir = sqliteTestDir();
+    mkdirSync(dataDir, { recursive: true });
+    return { DATA_DIR: dataDir };
+  }
+  return { DATABASE_URL: await ensureTestDatabase() };
+}
+
+export function testConfig(databaseEnv: Record<string, string>, overrides: Record<string, string> = {}): Config {
   return loadConfig({
-    DATABASE_URL: databaseUrl,
+    ...databaseEnv,
     REDIS_URL: TEST_REDIS_URL,
     WECOM_CORP_ID: TEST_WECOM.corpId,
     WECOM_AGENT_ID: TEST_WECOM.agentId,
@@ -75,8 +129,7 @@ export function uniquePrefix(label: string): string {
 
 /** A container on the worker's test database (migrated, emptied) with its own queue prefix. */
 export async function createTestContainer(label: string, overrides: Record<string, string> = {}, options: { now?: () => number } = {}): Promise<Container> {
-  const databaseUrl = await ensureTestDatabase();
-  const config = testConfig(databaseUrl, overrides);
+  const config = testConfig(await testDatabaseEnv(), overrides);
   const container = await createContainer(config, config.wecom!, createLogger(config.logLevel), {
     queuePrefix: uniquePrefix(label),
     defaultMetrics: false,
@@ -86,8 +139,23 @@ export async function createTestContainer(label: string, overrides: Record<strin
   return container;
 }
 
+/** Empties every table and restarts its ids at 1 (TRUNCATE on MariaDB; SQLite has none, so DELETE and reset its sequences). */
 export async function truncateAll(dataSource: DataSource): Promise<void> {
   const tables = dataSource.entityMetadatas.map((m) => m.tableName);
+  if (dataSource.options.type === 'better-sqlite3') {
+    // foreign_keys cannot change inside a transaction; TypeORM's SQLite driver has one connection, so this holds for the deletes.
+    await dataSource.query('PRAGMA foreign_keys = OFF');
+    try {
+      await dataSource.transaction(async (m) => {
+        for (const table of tables) await m.query(`DELETE FROM "${table}"`);
+        const sequences = await m.query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'`);
+        if (sequences.length) await m.query(`DELETE FROM sqlite_sequence WHERE name IN (${tables.map(() => '?').join(', ')})`, tables);
+      });
+    } finally {
+      await dataSource.query('PRAGMA foreign_keys = ON');
+    }
+    return;
+  }
   await dataSource.query('SET FOREIGN_KEY_CHECKS = 0');
   for (const table of tables) await dataSource.query(`TRUNCATE TABLE \`${table}\``);
   await dataSource.query('SET FOREIGN_KEY_CHECKS = 1');

@@ -164,6 +164,17 @@ describe('chat commands through the webhook', () => {
     expect(await say('zhangsan', '撤销')).toContain('没有可以撤销的记录');
   });
 
+  it('撤销 of a follow-up takes it back whole: the note, its reminder, and the customer’s last contact', async () => {
+    expect(await say('zhangsan', '记录跟进 张三丰 发错了，明天下午3点再联系')).toContain('已记录跟进：张三丰');
+    expect((await customerNamed('张三丰')).lastContactAt).not.toBeNull();
+    expect(await say('zhangsan', '撤销')).toContain('已撤销：张三丰 的跟进「发错了，明天下午3点再联系」和它设的提醒 #');
+    const customer = await customerNamed('张三丰');
+    expect(await container.dataSource.getRepository(FollowUp).countBy({ customerId: customer.id })).toBe(0);
+    expect((await container.dataSource.getRepository(Reminder).findBy({ customerId: customer.id })).map((r) => r.status)).toEqual(['cancelled']);
+    // Not contacted after all: a "no follow-up since" SOP step and the silent-customer figures must see that.
+    expect(customer.lastContactAt).toBeNull();
+  });
+
   it('打标签 and 去标签 keep the tag links with their source', async () => {
     expect(await say('zhangsan', '打标签 张三 高意向 教育行业')).toContain('高意向、教育行业');
     expect(await say('zhangsan', '去标签 张三 高意向')).toContain('现有标签');

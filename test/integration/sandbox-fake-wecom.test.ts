@@ -83,9 +83,10 @@ describe('sandbox fake WeCom', () => {
     expect(expired).toMatchObject({ errcode: 41051, errmsg: expect.stringContaining('expired') });
     expect((await post('externalcontact/send_welcome_msg', { welcome_code: 'WELCOMEMADEUP', text })).errcode).toBe(41051);
 
-    // Exactly one welcome reached a customer: the first one.
-    const delivered = world.chat.filter((c) => c.conversation.kind === 'customer');
+    // Exactly one welcome reached a customer: the first one. The refused ones are shown as refused, with the errcode.
+    const delivered = world.chat.filter((c) => c.conversation.kind === 'customer' && c.msgtype !== 'rejected');
     expect(delivered.map((c) => c.text)).toEqual(['您好刘洋']);
+    expect(world.chat.filter((c) => c.msgtype === 'rejected').map((c) => c.errcode)).toEqual([41051, 41051]);
   });
 
   it('mark_tag adds and removes corp tags on the follow user, once however often, and refuses unknown ids and strangers', async () => {
@@ -130,14 +131,24 @@ describe('sandbox fake WeCom', () => {
     expect((await send({ touser: 'zhangwei', msgtype: 'text', text: { content: '长'.repeat(700) } })).errcode).toBe(45002);
     expect((await send({ touser: 'zhangwei', msgtype: 'template_card', template_card: { card_type: 'text_notice', main_title: { title: 't' } } })).errcode).toBe(40058);
     expect((await send({ touser: 'zhangwei', msgtype: 'template_card', template_card: { card_type: 'button_interaction', main_title: { title: 't' }, button_list: [{ text: '完成', key: 'done' }] } })).errcode).toBe(40058);
-    expect(world.chat.filter((c) => c.conversation.kind === 'app')).toHaveLength(1);
+    // each card field has its own limit (26 characters' worth of bytes for a title)
+    const card = { card_type: 'text_notice', main_title: { title: '标'.repeat(27) }, card_action: { type: 1, url: 'https://work.weixin.qq.com' } };
+    expect(await send({ touser: 'zhangwei', msgtype: 'template_card', template_card: card })).toMatchObject({ errcode: 45002, errmsg: expect.stringContaining('main_title.title is 81 bytes') });
+    expect((await send({ touser: 'zhangwei', msgtype: 'markdown', markdown: { content: '长'.repeat(683) } })).errcode).toBe(45002);
+    const delivered = () => world.chat.filter((c) => c.conversation.kind === 'app' && c.msgtype !== 'rejected');
+    expect(delivered()).toHaveLength(1);
+    // What WeCom refused shows in the salesperson's chat as refused, with WeCom's errcode and reason.
+    const refused = world.chat.filter((c) => c.msgtype === 'rejected');
+    expect(refused.map((c) => c.errcode)).toEqual([40056, 40008, 45002, 40058, 40058, 45002, 45002]);
+    expect(refused[2]!.text).toContain('2100 字节');
+    expect(refused[2]!.errmsg).toContain('content size out of limit');
 
     // A retry that asks for the duplicate check is dropped when identical; without it, it is delivered.
     const again = { touser: 'zhangwei', msgtype: 'text', text: { content: '你好' } };
     expect((await send({ ...again, enable_duplicate_check: 1, duplicate_check_interval: 1800 })).errcode).toBe(0);
-    expect(world.chat.filter((c) => c.conversation.kind === 'app')).toHaveLength(1);
+    expect(delivered()).toHaveLength(1);
     await send(again);
-    expect(world.chat.filter((c) => c.conversation.kind === 'app')).toHaveLength(2);
+    expect(delivered()).toHaveLength(2);
   });
 
   it('an interactive card gets a response code that updates that user’s card once', async () => {
@@ -230,6 +241,7 @@ describe('sandbox fake WeCom', () => {
     expect((await robot('sandbox-east-1', '#21')).errcode).toBe(45009);
     clock += 60_001;
     expect((await robot('sandbox-east-1', '#22')).errcode).toBe(0);
-    expect(world.chat.filter((c) => c.conversation.kind === 'robot')).toHaveLength(21);
+    expect(world.chat.filter((c) => c.conversation.kind === 'robot' && c.msgtype !== 'rejected')).toHaveLength(21);
+    expect(world.chat.filter((c) => c.conversation.kind === 'robot' && c.msgtype === 'rejected').map((c) => c.errcode)).toEqual([45009]);
   });
 });

@@ -132,6 +132,19 @@ describe('sandbox simulator', () => {
     expect((v.group?.items ?? []).filter((i) => (i.text ?? '').includes('提醒已超时未处理'))).toEqual([]);
   });
 
+  it('帮助 / help / ? are answered in the chat; the trace of a typed message shows its event handled and its reply sent', async () => {
+    for (const typed of ['帮助', 'help', '?']) {
+      const { seq, msgId } = await sandbox.action('type', { userid: 'lina', content: typed });
+      const v = await until(`a reply to ${typed}`, (x) => x.chat.some((c) => c.seq > Number(seq) && c.direction === 'out'), 'lina');
+      const reply = v.chat.find((c) => c.seq > Number(seq) && c.direction === 'out')!;
+      expect([reply.msgtype, reply.text]).toEqual(['markdown', expect.stringContaining('**记录跟进**')]);
+      const trace = await waitFor(() => sandbox.trace(String(msgId)), (t) => t.event?.status === 'done', 10_000, 'the event done');
+      expect(trace.replies.map((r) => [r.status, r.errcode])).toEqual([['sent', 0]]);
+    }
+    expect((await view('lina')).chat.filter((c) => c.msgtype === 'rejected')).toEqual([]);
+    expect(await sandbox.trace('123')).toEqual({ event: null, replies: [] });
+  });
+
   it('bad input gets a clear Chinese answer and changes nothing', async () => {
     const refused = async (name: string, params: Record<string, unknown>) => {
       const error = await sandbox.action(name, params).catch((e: unknown) => e);

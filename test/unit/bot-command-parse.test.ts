@@ -32,6 +32,11 @@ describe('记录跟进 parse', () => {
     ['“张 三” 见面聊了合同', '张 三', '见面聊了合同', null],
     ['张三 昨天发了资料', '张三', '昨天发了资料', null],
     ['138 明天上午10点回访', '138', '明天上午10点回访', '11-23 10:00'],
+    // the time that says when to get in touch, not the last one mentioned
+    ['张三 明天下午3点再联系，注意周末不方便接电话', '张三', '明天下午3点再联系，注意周末不方便接电话', '11-23 15:00'],
+    ['张三 周五之前别打扰，下周一上午10点回访', '张三', '周五之前别打扰，下周一上午10点回访', '11-23 10:00'],
+    ['张三 客户说月底前定', '张三', '客户说月底前定', '11-30 09:00'],
+    ['张三 周三出差，周四下午约见面', '张三', '周三出差，周四下午约见面', '11-26 14:00'],
   ])('%j', (args, customerQuery, content, next) => {
     const input = recordFollowUpCommand.parse(args, ctx);
     expect(input).toMatchObject({ customerQuery, content });

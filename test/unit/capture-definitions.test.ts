@@ -28,7 +28,7 @@ describe('channel rules', () => {
   it('falls back to the default welcome, and renders placeholders', () => {
     expect(rules.match('other').welcome).toBe('您好{name}');
     expect(rules.match('live-vip-7').stage).toBe('prospect');
-    expect(renderWelcome('您好{name}，我是{staff}', { name: '小红', staff: null })).toBe('您好小红，我是');
+    expect(renderWelcome('您好{name}，我是{staff}', { name: '小红', staff: null })).toBe('您好小红');
   });
 
   it('rejects a bad file with every problem listed', () => {

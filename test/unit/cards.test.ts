@@ -4,9 +4,11 @@ import { utf8Bytes } from '../../templates/cards/markdown-limits';
 import { CARD_LIMITS, fit } from '../../templates/cards/card-limits';
 
 describe('cards fit WeCom field limits (shortened, never refused)', () => {
-  it('fit counts characters, never splitting an emoji or a CJK character', () => {
+  it('fit counts characters and bytes (a field of N characters holds N Chinese characters’ worth), never splitting an emoji or a CJK character', () => {
     expect(fit('张三', 26)).toBe('张三');
-    expect(fit('😀'.repeat(30), 5)).toBe(`${'😀'.repeat(4)}…`);
+    expect(fit('abcdefgh', 5)).toBe('abcd…');
+    // 5 characters' worth is 15 bytes: three 4-byte emoji and the ellipsis
+    expect(fit('😀'.repeat(30), 5)).toBe(`${'😀'.repeat(3)}…`);
     expect(Array.from(fit('长'.repeat(100), CARD_LIMITS.title))).toHaveLength(CARD_LIMITS.title);
   });
 
@@ -26,7 +28,7 @@ describe('cards fit WeCom field limits (shortened, never refused)', () => {
       daysAsCustomer: 52,
       daysInStage: 3,
       owners: [],
-      channel: null,
+      channel: '直接添加',
       tags: Array.from({ length: 40 }, (_, i) => `标签${i}`),
       recentFollowUps: ['11/20 张三销售：' + '长'.repeat(200), '11/19 a', '11/18 b'],
       openReminders: 2,

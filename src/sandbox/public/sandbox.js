@@ -49,36 +49,50 @@ const time = (ms) => new Date(ms).toLocaleTimeString('zh-CN', { hour: '2-digit',
 
 /** One line for the conversation list: a card's title, or the text without markdown marks. */
 function preview(item) {
+  if (item.msgtype === 'rejected') return `[被拒收] errcode ${item.errcode}`;
   if (item.card) return `[卡片] ${(item.card.main_title && item.card.main_title.title) || item.card.sub_title_text || ''}`;
   return (item.text || '').replace(/<[^>]+>|\*\*|^(#+|>)\s*/gm, '').replace(/\s+/g, ' ');
 }
 
 function markdown(text) {
-  // WeCom's markdown subset, drawn safely (text only, never parsed as HTML): # headings, > quotes,
-  // **bold**, <font color="info|comment|warning">, [text](url), <@userid> mentions, new lines.
+  // WeCom's markdown subset, drawn as the WeCom client draws it and safely (text only, never parsed
+  // as HTML): # to ###### headings, > quotes, **bold**, `code`, [text](url) for http(s) links,
+  // <font color="info|comment|warning"> (green, grey, orange), <@userid> mentions (shown as @name).
   const box = h('div', { class: 'bubble markdown' });
   for (const line of text.split('\n')) {
     const heading = /^(#{1,6})\s+(.*)$/.exec(line);
     const quote = /^>\s?(.*)$/.exec(line);
     const el = h('div', { class: heading ? `h${heading[1].length}` : quote ? 'quote-line' : 'line' });
     inline(el, heading ? heading[2] : quote ? quote[1] : line);
+    if (!el.childNodes.length || !el.textContent) el.append('\u200b'); // an empty line keeps its height
     box.append(el);
   }
   return box;
 }
 
+const FONT_COLORS = ['info', 'comment', 'warning'];
+const INLINE = /\*\*(.+?)\*\*|<font color=["']?(\w+)["']?>(.+?)<\/font>|\[([^\]]+)\]\(([^)\s]+)\)|<@([\w.@-]+)>|`([^`]+)`/g;
+
+/** One line's inline marks; bold and colour may hold each other (`<font color="warning">**3**</font>`). */
 function inline(el, text) {
-  const pattern = /\*\*(.+?)\*\*|<font color="(\w+)">(.+?)<\/font>|\[(.+?)\]\((\S+?)\)|<@(\w+)>/g;
   let last = 0;
-  for (const m of text.matchAll(pattern)) {
+  for (const m of text.matchAll(INLINE)) {
     el.append(text.slice(last, m.index));
-    if (m[1]) el.append(h('b', {}, m[1]));
-    else if (m[2]) el.append(h('span', { class: m[2] }, m[3]));
-    else if (m[4]) el.append(h('a', { href: m[5], target: '_blank', rel: 'noopener' }, m[4]));
-    else el.append(h('span', { class: 'mention' }, `@${m[6]}`));
+    if (m[1] !== undefined) el.append(inline(h('b', {}), m[1]));
+    else if (m[2] !== undefined) el.append(inline(h('span', { class: FONT_COLORS.includes(m[2]) ? `font-${m[2]}` : '', 'data-font': m[2] }), m[3]));
+    else if (m[4] !== undefined) el.append(/^https?:\/\//i.test(m[5]) ? h('a', { href: m[5], target: '_blank', rel: 'noopener' }, m[4]) : m[0]);
+    else if (m[6] !== undefined) el.append(h('span', { class: 'mention', 'data-userid': m[6] }, `@${staffName(m[6])}`));
+    else el.append(h('code', {}, m[7]));
     last = m.index + m[0].length;
   }
-  el.append(text.slice(last) || (last === 0 ? '\u200b' : ''));
+  el.append(text.slice(last));
+  return el;
+}
+
+/** WeCom shows a mention by the member's name. */
+function staffName(userid) {
+  const member = state.view && state.view.staff.find((s) => s.userid.toLowerCase() === userid.toLowerCase());
+  return member ? member.name : userid;
 }
 
 const SOURCE_COLORS = ['', 'black', 'red', 'green'];
@@ -136,7 +150,9 @@ function message(item, view) {
   const me = view.staff.find((s) => s.userid === view.user);
   const who = inbound ? (me ? me.name.slice(-1) : '我') : group ? '机器人' : 'CRM';
   let content;
-  if (item.card) content = card(item);
+  // A send WeCom refused: the salesperson would see nothing; the page shows why (errcode and WeCom's message).
+  if (item.msgtype === 'rejected') content = h('div', { class: 'bubble rejected', 'data-errcode': item.errcode }, item.text || '');
+  else if (item.card) content = card(item);
   else if (item.msgtype === 'markdown') content = markdown(item.text || '');
   else content = h('div', { class: 'bubble' }, item.text || '');
   return h('div', { class: `msg ${inbound ? 'in' : 'out'}${group ? ' robot' : ''}`, 'data-seq': item.seq },
@@ -227,11 +243,21 @@ function fillComposer(text) {
 }
 
 function selectConversation(name) {
-  state.conversation = name;
+  // On a phone the simulation panel is a tab of its own (index.html's last tab): it never covers the chat.
+  document.body.classList.toggle('show-simulator', name === 'simulator');
   for (const li of document.querySelectorAll('.conversation')) li.classList.toggle('active', li.dataset.conversation === name);
+  if (name === 'simulator') return;
+  state.conversation = name;
   $('composer').classList.toggle('readonly', name !== 'app');
   drawMessages.first = true;
   if (state.view) draw(state.view);
+}
+
+/** Sends a message to the app as the current salesperson, and shows the chat it lands in. */
+async function send(content) {
+  selectConversation('app');
+  drawMessages.first = true;
+  return act('type', { userid: state.user, content });
 }
 
 $('composer').addEventListener('submit', async (event) => {
@@ -240,8 +266,7 @@ $('composer').addEventListener('submit', async (event) => {
   const content = input.value.trim();
   if (!content) return;
   input.value = '';
-  drawMessages.first = true;
-  if (!(await act('type', { userid: state.user, content }))) input.value = content;
+  if (!(await send(content))) input.value = content;
 });
 $('composer-input').addEventListener('keydown', (event) => {
   if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
@@ -249,9 +274,10 @@ $('composer-input').addEventListener('keydown', (event) => {
     $('composer').requestSubmit();
   }
 });
+// A quick button sends its command at once, as tapping a menu item in WeCom does (whatever is typed stays).
 $('quick-commands').addEventListener('click', (event) => {
-  const fill = event.target.dataset && event.target.dataset.fill;
-  if (fill) fillComposer(fill);
+  const command = event.target.dataset && event.target.dataset.send;
+  if (command) send(command);
 });
 for (const li of document.querySelectorAll('.conversation')) li.addEventListener('click', () => selectConversation(li.dataset.conversation));
 $('staff-picker').addEventListener('change', (event) => {

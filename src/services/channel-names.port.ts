@@ -1,0 +1,11 @@
+/**
+ * How a channel (`state` of the QR code a customer scanned) is shown to people: the display name of
+ * its channel rule (templates/channel-rules.json `label`), the state itself when no rule names it,
+ * and 直接添加 for a customer who came without one. Implemented by ChannelRules.
+ */
+export interface ChannelNames {
+  label(state: string | null | undefined): string;
+}
+
+/** The words for an add without a channel (searched, a card shared, a colleague's referral…). */
+export const NO_CHANNEL_LABEL = '直接添加';
