@@ -1,4 +1,5 @@
 import type { TemplateCard } from '../../src/wecom/api/wecom-api.types';
+import { CARD_LIMITS } from './card-limits';
 import { textNoticeCard } from './text-notice.card';
 
 /** Cards the chat commands answer with. Pure: data in, WeCom card out (fitted to WeCom's limits). */
@@ -24,5 +25,7 @@ function nextContactEmphasis(nextContact: string): { title: string; desc: string
   const words = nextContact.split(' ');
   const time = words[words.length - 1]!;
   if (words.length < 2 || !/^\d{1,2}:\d{2}$/.test(time)) return { title: '下次联系', desc: nextContact };
-  return { title: time, desc: `下次联系 ${words.slice(0, -1).join(' ')}` };
+  const day = words.slice(0, -1).join(' ');
+  // a date with its year (2027年1月1日 周五) leaves no room for the words
+  return { title: time, desc: Array.from(`下次联系 ${day}`).length <= CARD_LIMITS.emphasisDesc ? `下次联系 ${day}` : day };
 }

@@ -92,6 +92,9 @@ describe('cards read well', () => {
     const card = JSON.parse(await say('记录跟进 刘洋 客户说月底前定，12月31日上午10点再联系')) as { emphasis_content: { title: string; desc: string } };
     expect(card.emphasis_content.title).toBe('10:00');
     expect(card.emphasis_content.desc).toMatch(/^下次联系 (\d{4}年)?12月31日 周[日一二三四五六]$/);
+    // a date in another year: the day whole, with its year
+    const next = JSON.parse(await say(`记录跟进 刘洋 约好了，${SUNDAY.year() + 1}年1月8日下午2点再联系`)) as { emphasis_content: { title: string; desc: string } };
+    expect(next.emphasis_content).toEqual({ title: '14:00', desc: expect.stringMatching(new RegExp(`^${SUNDAY.year() + 1}年1月8日 周[日一二三四五六]$`)) });
   });
 
   it('商机 shows the expected close as a day, without a clock time', async () => {
