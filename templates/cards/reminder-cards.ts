@@ -91,7 +91,8 @@ export function reminderCardAfterClick(input: ReminderCardInput, replaceText: st
 /** Sent at a reminder's time instead of its card when the relation with its customer ended before. */
 export function reminderClosedText(input: { reminderId: number; content: string; customerName: string | null; why: string; endedAt: string | null }): string {
   const who = input.customerName ? `${input.customerName}：` : '';
-  return `提醒 #${input.reminderId} 已自动关闭（${who}${input.why}${input.endedAt ? `，${input.endedAt}` : ''}），不再提醒。\n原事项：${input.content}`;
+  // the customer is named in the brackets: the matter without their name again
+  return `提醒 #${input.reminderId} 已自动关闭（${who}${input.why}${input.endedAt ? `，${input.endedAt}` : ''}），不再提醒。\n原事项：${reminderMatter(input.content, input.customerName)}`;
 }
 
 /** Team group post for a reminder nobody closed in time (robot markdown: `<@userid>` mentions). */

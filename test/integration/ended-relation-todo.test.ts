@@ -46,6 +46,7 @@ describe('reminders of a customer who deleted the salesperson', () => {
     expect(await h.say('ZhangSan', '提醒 明天上午10点 陈静 回访')).toContain('提醒已设好');
     expect(await h.say('ZhangSan', '提醒 明天上午11点 写周报')).toContain('提醒已设好');
     expect(await h.say('ZhangSan', '今日')).toContain('明天的提醒 **2**');
+    expect(await h.say('ZhangSan', '记录跟进 陈静 电话没接，后天上午10点再打')).toContain('已记录跟进');
     await deleted();
 
     const todo = await h.say('ZhangSan', '待办');
@@ -63,8 +64,12 @@ describe('reminders of a customer who deleted the salesperson', () => {
     // at its time it is closed with the reason, as before
     const before = sendsTo('ZhangSan').length;
     await fireDelayedWorkNow(h.container.queues);
-    const fired = await waitFor(async () => sendsTo('ZhangSan').slice(before).map((c) => messageText(c.body)), (s) => s.length >= 2, 15_000, 'both reminders handled');
+    const fired = await waitFor(async () => sendsTo('ZhangSan').slice(before).map((c) => messageText(c.body)), (s) => s.length >= 3, 15_000, 'the three reminders handled');
     expect(fired.some((t) => t.includes('已自动关闭') && t.includes('回访'))).toBe(true);
+    // the follow-up's reminder 「联系 陈静：…」 names 陈静 once, in the brackets
+    const closedFollowUp = fired.find((t) => t.includes('电话没接'))!;
+    expect(closedFollowUp).toContain('已自动关闭（陈静：客户已删除你');
+    expect(closedFollowUp).toContain('原事项：电话没接，后天上午10点再打');
     expect(fired.some((t) => t.includes('button_interaction') && t.includes('写周报'))).toBe(true);
   });
 
