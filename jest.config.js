@@ -28,10 +28,11 @@ const withDatabase = ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test
 
 /**
  * Files about MariaDB itself, which SQLite has no counterpart for: the outage tests cut a TCP proxy
- * in front of the MariaDB server. (Single tests of that kind inside other files use
+ * in front of the MariaDB server; the worker-crash test runs a web and worker processes on one
+ * database, which the embedded SQLite (one process) is not for. (Single tests of that kind inside other files use
  * `mariadbOnlyTest` from test/helpers/test-env.ts and say "(MariaDB only)" in their names.)
  */
-const mariadbOnly = ['<rootDir>/test/integration/webhook-outage.test.ts'];
+const mariadbOnly = ['<rootDir>/test/integration/webhook-outage.test.ts', '<rootDir>/test/e2e/worker-crash.test.ts'];
 
 /** Files that use no database (Redis, the WeCom client, the fake WeCom): run once, in the mariadb project. */
 const noDatabase = ['conversation-store', 'promote-delayed-jobs', 'rate-limiter', 'sandbox-fake-wecom', 'wecom-api-client'].map((n) => `<rootDir>/test/integration/${n}.test.ts`);

@@ -10,15 +10,26 @@ import { STATUS_LENGTH, USERID_LENGTH } from './column-types';
  */
 export type InboundEventStatus = 'received' | 'processing' | 'deferred' | 'done' | 'ignored' | 'failed';
 
-/** Every callback WeCom delivered, stored before we answer 200. The decrypted fields are kept for replay. */
+/**
+ * The most a `payload` holds: it is `simple-json` in a TEXT column, and TEXT on MySQL/MariaDB holds
+ * 65,535 bytes of its serialized JSON (a `"` takes two, a control character six). The webhook refuses a
+ * larger payload for good (413) on every database, SQLite included, so one callback gets the same
+ * answer whatever the deployment stores it in. Real callbacks are a few hundred bytes.
+ */
+export const INBOUND_PAYLOAD_MAX_BYTES = 65_535;
+/** `dedupe_key` is varchar(191) (the longest utf8mb4 key InnoDB indexes in its older row formats). */
+export const DEDUPE_KEY_MAX_LENGTH = 191;
+
+/** Every callback WeCom delivered, stored before we answer 200. The decrypted fields are kept for replay until the retention job empties them. */
 @Entity({ name: 'inbound_events' })
 @Index('idx_inbound_events_status_updated', ['status', 'updatedAt'])
+@Index('idx_inbound_events_pruned_processed', ['payloadPrunedAt', 'processedAt'])
 export class InboundEvent {
   @PrimaryGeneratedColumn()
   id!: number;
 
   @Index('uq_inbound_events_dedupe_key', { unique: true })
-  @Column({ type: 'varchar', length: 191 })
+  @Column({ type: 'varchar', length: DEDUPE_KEY_MAX_LENGTH })
   dedupeKey!: string;
 
   @Index('idx_inbound_events_kind')
@@ -50,6 +61,10 @@ export class InboundEvent {
 
   @Column({ type: 'datetime', nullable: true })
   processedAt!: Date | null;
+
+  /** set when the retention job emptied `payload` (INBOUND_PAYLOAD_RETENTION_DAYS after processing) */
+  @Column({ type: 'datetime', nullable: true })
+  payloadPrunedAt!: Date | null;
 
   @CreateDateColumn({ type: 'datetime' })
   createdAt!: Date;

@@ -5,8 +5,10 @@ import { STATUS_LENGTH } from './column-types';
  * queued → sending → sent | failed (a retryable failure goes back to queued); a second enqueue of the
  * same logical message is logged as duplicate and not sent. `sending` is only seen while a call is in
  * flight, or after a crash mid-call (the outcome is then unknown, and the retry asks WeCom to dedupe).
+ * unknown: a welcome that may have been delivered by an attempt whose answer was never learnt (a
+ * crash mid-call, a timeout) and cannot be tried again (its code expired, or WeCom says it was used).
  */
-export type OutboundStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'duplicate';
+export type OutboundStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'duplicate' | 'unknown';
 
 /** user: app message to a member. robot: group robot webhook. appchat: app group chat. welcome: send_welcome_msg. card_update: update_template_card. */
 export type OutboundChannel = 'user' | 'robot' | 'appchat' | 'welcome' | 'card_update';

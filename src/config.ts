@@ -77,7 +77,14 @@ const envSchema = z.object({
   ADMIN_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().default('./data'),
-  WEBHOOK_BODY_LIMIT: z.coerce.number().int().min(1024).default(1024 * 1024),
+  WEBHOOK_BODY_LIMIT: z.coerce.number().int().min(1024).default(128 * 1024),
+  WEBHOOK_TIMESTAMP_WINDOW_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(300),
+  METRICS_PORT: optionalString.pipe(z.string().regex(/^\d{1,5}$/, 'must be a port number').transform(Number).pipe(z.number().int().min(1).max(65535)).optional()),
+  INBOUND_PAYLOAD_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  INBOUND_PRUNE_CRON: z
+    .string()
+    .default('15 4 * * *')
+    .refine((v) => v === 'off' || v.trim().split(/\s+/).length === 5, { message: 'must be a 5-field cron expression (minute hour day month weekday) or off' }),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(32),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   INBOUND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
@@ -153,6 +160,12 @@ export interface Config {
   logLevel: string;
   dataDir: string;
   webhookBodyLimit: number;
+  /** a callback signed more than this many seconds from now is refused (a replay); 0 = not checked */
+  webhookTimestampWindowSeconds: number;
+  /** serve /metrics on this port (every role) instead of the webhook's */
+  metricsPort: number | undefined;
+  /** processed events lose their payload after `payloadDays` (their row and dedupe key stay); the prune runs on `cron` (CRM time zone; undefined = off) */
+  inboundRetention: { payloadDays: number; cron: string | undefined };
   workerConcurrency: number;
   /** attempts per inbound event, with exponential backoff from retryDelayMs (2 s, 6 s, 14 s, …). */
   inboundRetry: { attempts: number; delayMs: number };
@@ -236,6 +249,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     dataDir: e.DATA_DIR,
     webhookBodyLimit: e.WEBHOOK_BODY_LIMIT,
+    webhookTimestampWindowSeconds: e.WEBHOOK_TIMESTAMP_WINDOW_SECONDS,
+    metricsPort: e.METRICS_PORT,
+    inboundRetention: { payloadDays: e.INBOUND_PAYLOAD_RETENTION_DAYS, cron: e.INBOUND_PRUNE_CRON === 'off' ? undefined : e.INBOUND_PRUNE_CRON },
     workerConcurrency: e.WORKER_CONCURRENCY,
     inboundRetry: { attempts: e.INBOUND_MAX_ATTEMPTS, delayMs: e.INBOUND_RETRY_DELAY_MS },
     staleEventAfterMs: e.STALE_EVENT_AFTER_MS,

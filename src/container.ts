@@ -2,12 +2,15 @@ import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { Config, WecomCredentials } from './config';
 import { openDatabase } from './db/database';
+import { readInstanceId } from './db/instance-id';
 import { EventHandlerRegistry } from './events/event-handler.registry';
+import { CallbackIntake } from './events/callback-intake';
+import { CallbackSpool } from './events/callback-spool';
 import { EventRecorder } from './events/event-recorder';
 import type { ReadinessCheck } from './http/health.route';
 import type { Logger } from './logger';
 import { configWarnings } from './config-warnings';
-import { createMetrics, type Metrics, registerConfigWarnings, registerQueueDepth } from './metrics';
+import { createMetrics, type Metrics, registerConfigWarnings, registerQueueDepth, registerSpoolDepth } from './metrics';
 import { createInboundProducer, type InboundProducer } from './queue/inbound.producer';
 import { createBudgetPacer } from './outbound/outbound-pacing';
 import { OutboundService } from './outbound/outbound.service';
@@ -42,6 +45,9 @@ export interface Container {
   queues: QueueSet;
   producer: InboundProducer;
   recorder: EventRecorder;
+  /** where a verified callback goes: the database, or the Redis spool while the database is down */
+  intake: CallbackIntake;
+  spool: CallbackSpool;
   handlers: EventHandlerRegistry;
   readiness: ReadinessCheck[];
   /** WeCom's server API (shared access token, corp-wide budget) */
@@ -80,7 +86,7 @@ export async function createContainer(
     runMigrations: config.migrateOnStart,
     poolSize: config.databasePoolSize,
   });
-  const queues = createQueueSet({ redisUrl: config.redisUrl, prefix: options.queuePrefix ?? config.queuePrefix });
+  const queues = createQueueSet({ redisUrl: config.redisUrl, prefix: options.queuePrefix ?? config.queuePrefix, instanceId: await readInstanceId(dataSource) });
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics });
   registerQueueDepth(metrics, queues);
   registerConfigWarnings(metrics, configWarnings(config).map((w) => w.code));
@@ -108,6 +114,24 @@ export async function createContainer(
     retry: { attempts: config.wecomApi.retryAttempts, baseDelayMs: config.wecomApi.retryBaseMs },
     pacer: createBudgetPacer(rateLimiter, config.outbound),
   });
+  // The spool's own connection fails at once when Redis is away (no offline queue): the webhook must
+  // know within its 5 s whether a callback landed, and answer 503 when it did not.
+  const spoolRedis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1500, connectTimeout: 2000 });
+  spoolRedis.on('error', () => undefined);
+  // Give it a moment to connect, so the first callbacks after a start are queued at once rather
+  // than a quarter second later; a Redis that is down at start does not hold the start up.
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, 2000);
+    spoolRedis.once('ready', done);
+  });
+  const spool = new CallbackSpool(spoolRedis, queues.prefix);
+  registerSpoolDepth(metrics, () => spool.length());
+  const recorder = new EventRecorder(dataSource);
+  const intake = new CallbackIntake({ recorder, producer, spool, metrics, logger });
   const now = options.now ?? Date.now;
   const outbound = new OutboundService({ dataSource, queues, logger, metrics, config, now });
   const reminderScheduler = createReminderScheduler(queues, now);
@@ -125,7 +149,8 @@ export async function createContainer(
     tags,
     undo: new UndoService(dataSource, reminderScheduler, tags),
     digest: new DigestService(dataSource, { timezone: config.timezone, silentDays: config.digests.silentDays, channels }),
-    conversations: new RedisConversationStore(redis, queues.prefix),
+    // a pending numbered list names this database's customers
+    conversations: new RedisConversationStore(redis, queues.keyPrefix),
     timeline: new CustomerTimeline(dataSource, channels),
     doNotContact: new DoNotContactService(dataSource),
     channels,
@@ -139,7 +164,9 @@ export async function createContainer(
     dataSource,
     queues,
     producer,
-    recorder: new EventRecorder(dataSource, producer),
+    recorder,
+    intake,
+    spool,
     handlers,
     readiness,
     wecomApi,
@@ -150,8 +177,10 @@ export async function createContainer(
     sopTriggers,
     now,
     async close() {
+      intake.close();
       await queues.close();
       redis.disconnect();
+      spoolRedis.disconnect();
       if (dataSource.isInitialized) await dataSource.destroy();
     },
   };

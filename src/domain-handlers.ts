@@ -5,6 +5,7 @@ import { createCommandRouter } from '../bots/registry';
 import type { AppMessage } from './wecom/api/wecom-api.types';
 import type { Container } from './container';
 import { registerCaptureHandlers } from './capture/register-capture-handlers';
+import { createFailureNotice } from './events/failure-notice';
 import { registerDigestJobs } from './digests/digest.jobs';
 import { createReminderCardHandler } from './reminders/reminder-card.handler';
 import { checkChannelRuleSops, registerSopHandlers } from './sop/register-sop-handlers';
@@ -25,27 +26,24 @@ export function registerDomainHandlers(container: Container, now: () => Date = (
   const send = (to: string, reply: BotReply, replyKey: string) =>
     outbound.enqueue({ channel: 'user', touser: to, message: toAppMessage(reply), idempotencyKey: replyKey, urgent: true }).then(() => undefined);
 
-  container.handlers.register('text', async (event, attempt) => {
-    try {
-      await handleText(
-        { router, services, logger, admins: config.admins, timezone: config.timezone, now, send },
-        {
-          sender: event.fromUser.toLowerCase(),
-          replyTo: event.fromUser,
-          content: String(event.payload.Content ?? ''),
-          sourceKey: event.dedupeKey,
-          // Arrival order is the stored row's id; its receipt time is whole seconds on SQLite.
-          arrival: { seq: event.id, at: event.createdAt, precisionMs: event.createdAt.getMilliseconds() === 0 ? 1000 : 1 },
-        },
-      );
-    } catch (error) {
-      // Retries are silent; when none is left, the salesperson must not be left waiting for an answer.
-      if (attempt.final) {
-        await send(event.fromUser, { kind: 'text', content: '抱歉，这条消息处理失败了，已通知管理员。请稍后再发一次。' }, `reply:${event.dedupeKey}:failed`);
-      }
-      throw error;
-    }
+  container.handlers.register('text', async (event) => {
+    await handleText(
+      { router, services, logger, admins: config.admins, timezone: config.timezone, now, send },
+      {
+        sender: event.fromUser.toLowerCase(),
+        replyTo: event.fromUser,
+        content: String(event.payload.Content ?? ''),
+        sourceKey: event.dedupeKey,
+        // Arrival order is the stored row's id; its receipt time is whole seconds on SQLite.
+        arrival: { seq: event.id, at: event.createdAt, precisionMs: event.createdAt.getMilliseconds() === 0 ? 1000 : 1 },
+      },
+    );
   });
+  // Retries are silent; once the event fails for good (at once when a retry cannot fix it), the
+  // salesperson is not left waiting for an answer, and the admins hear of it.
+  const notice = { dataSource: container.dataSource, outbound, admins: config.admins, logger };
+  container.handlers.onFailure('text', createFailureNotice(notice, 'message'));
+  container.handlers.onFailure('template_card_event', createFailureNotice(notice, 'click'));
 
   // Voice, images, files, links…: the bot reads text only, and says so instead of staying silent.
   for (const kind of NON_TEXT_KINDS) {

@@ -3,11 +3,14 @@ import type { Server } from 'node:http';
 import { ConfigError, loadConfig, loadDotEnvFile } from './config';
 import { configWarnings } from './config-warnings';
 import { createContainer } from './container';
+import { startSpoolDrain } from './events/spool-drain';
+import { listenMetrics } from './http/metrics-server';
 import { createLogger } from './logger';
 import { prepareSandbox } from './sandbox/sandbox-setup';
 import { registerDomainHandlers } from './domain-handlers';
 import { createWebApp } from './web';
 import { startWorker } from './worker';
+import { withTimeout } from './queue/queues';
 
 /**
  * Entry point. `npm start` runs the web and worker roles in one process (small installs);
@@ -55,6 +58,18 @@ async function main(): Promise<void> {
     registerDomainHandlers(container);
     worker = startWorker(container);
   }
+  // Callbacks kept in the Redis spool during a database outage are stored when it is back, by
+  // whichever process (web or worker) gets there first.
+  const drain = startSpoolDrain({
+    spool: container.spool,
+    intake: container.intake,
+    keys: { token: container.wecom.token, encodingAesKey: container.wecom.encodingAesKey, corpId: container.wecom.corpId },
+    databaseUp: async () => void (await withTimeout(container.dataSource.query('SELECT 1'), 1000, 'database ping')),
+    metrics: container.metrics,
+    logger,
+  });
+  const metricsServer =
+    config.metricsPort === undefined ? undefined : listenMetrics(container.metrics, config.metricsPort, () => logger.info({ port: config.metricsPort, role }, 'metrics on their own port'));
 
   let stopping = false;
   // Background work (start-up refreshes, sweeps) can still be settling when connections close on
@@ -75,7 +90,9 @@ async function main(): Promise<void> {
     force.unref();
     try {
       worker?.stop();
+      drain.stop();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      metricsServer?.close();
       await container.close();
       logger.info('stopped');
       process.exit(0);

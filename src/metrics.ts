@@ -9,8 +9,13 @@ export interface Metrics {
   callbackRejected: Counter<'reason'>;
   jobFailures: Counter<'queue' | 'final'>;
   eventsProcessed: Counter<'kind' | 'outcome'>;
+  eventsFailed: Counter<'kind' | 'cause'>;
   outboundMessages: Counter<'channel' | 'status'>;
   outboundDeferred: Counter<'channel' | 'reason'>;
+  callbacksSpooled: Counter;
+  callbacksDrained: Counter<'outcome'>;
+  callbacksDeferredEnqueue: Counter;
+  inboundPayloadsPruned: Counter;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -49,6 +54,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       labelNames: ['kind', 'outcome'],
       registers: [registry],
     }),
+    eventsFailed: new Counter({
+      name: 'wecom_events_failed_total',
+      help: 'Inbound events that failed for good, by kind and cause (permanent: at once; retries_exhausted; abandoned: the queue gave up on the job)',
+      labelNames: ['kind', 'cause'],
+      registers: [registry],
+    }),
     outboundMessages: new Counter({
       name: 'wecom_outbound_messages_total',
       help: 'Outbound messages by channel and status reached (queued, sent, failed, duplicate)',
@@ -61,7 +72,44 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       labelNames: ['channel', 'reason'],
       registers: [registry],
     }),
+    callbacksSpooled: new Counter({
+      name: 'wecom_callbacks_spooled_total',
+      help: 'Verified callbacks kept in the Redis spool because the database could not take them',
+      registers: [registry],
+    }),
+    callbacksDrained: new Counter({
+      name: 'wecom_callbacks_drained_total',
+      help: 'Spooled callbacks moved to the database, by outcome (stored, duplicate, rejected)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    callbacksDeferredEnqueue: new Counter({
+      name: 'wecom_callbacks_enqueue_deferred_total',
+      help: 'Callbacks stored while Redis was down, queued once it answered again',
+      registers: [registry],
+    }),
+    inboundPayloadsPruned: new Counter({
+      name: 'wecom_inbound_payloads_pruned_total',
+      help: 'Payloads of processed events removed by the retention job',
+      registers: [registry],
+    }),
   };
+}
+
+/** Callbacks waiting in the spool, read from Redis when Prometheus scrapes. */
+export function registerSpoolDepth(metrics: Metrics, length: () => Promise<number>): void {
+  new Gauge({
+    name: 'wecom_callback_spool_length',
+    help: 'Callbacks waiting in the Redis spool for the database',
+    registers: [metrics.registry],
+    async collect() {
+      try {
+        this.set(await length());
+      } catch {
+        // Redis unreachable: /readyz reports it.
+      }
+    },
+  });
 }
 
 /** `crm_config_warning{code}` = 1 for each configuration warning (e.g. no_admins), so an alert rule can see it. */

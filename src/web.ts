@@ -15,9 +15,11 @@ export function createWebApp(container: Container): Koa {
     admin: { token: config.adminToken, queues: container.queues.all() },
     callback: {
       keys: { token: wecom.token, encodingAesKey: wecom.encodingAesKey, corpId: wecom.corpId },
-      recorder: container.recorder,
+      intake: container.intake,
       bodyLimit: config.webhookBodyLimit,
+      timestampWindowSeconds: config.webhookTimestampWindowSeconds,
     },
+    serveMetrics: config.metricsPort === undefined,
   });
   // No WeCom account configured: this app also plays WeCom (fake API, simulator, /sandbox page).
   if (config.sandbox) mountSandbox(app, container);

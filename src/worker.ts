@@ -2,6 +2,8 @@ import type { Reminder } from '../entities';
 import type { Container } from './container';
 import { createOutboundDelivery, createOutboundProcessor } from './outbound/outbound.processor';
 import { createInboundProcessor } from './queue/inbound.processor';
+import { registerInboundRetention } from './queue/inbound-retention.job';
+import { jobStanding } from './queue/queues';
 import { createReminderProcessor } from './queue/reminder.processor';
 import { reminderJobId } from './queue/reminder.scheduler';
 import { createSopScheduler } from './queue/sop.scheduler';
@@ -44,15 +46,27 @@ export function startWorker(container: Container, options: WorkerOptions = {}): 
     const due = await container.services.reminders.dueWithoutJob(new Date(container.now()));
     const scheduler = container.reminderScheduler;
     for (const reminder of due) {
-      if (!(await queues.get('reminders').getJob(reminderJobId(reminder.id)))) await scheduler.schedule(reminder.id, reminder.dueAt);
+      // A job Bull only keeps (it failed for good, or it is from before a database restore) will not fire it: schedule replaces it.
+      if ((await jobStanding(queues.get('reminders'), reminderJobId(reminder.id))).state !== 'pending') await scheduler.schedule(reminder.id, reminder.dueAt);
     }
   };
   sweepReminders().catch((error) => logger.warn({ err: error }, 'reminder sweep failed'));
 
+  // Processed events lose their payload after INBOUND_PAYLOAD_RETENTION_DAYS (a daily job on the maintenance queue).
+  registerInboundRetention(queues.get('maintenance'), {
+    dataSource: container.dataSource,
+    logger,
+    metrics: container.metrics,
+    payloadDays: config.inboundRetention.payloadDays,
+    cron: config.inboundRetention.cron,
+    timezone: config.timezone,
+  }).catch((error) => logger.error({ err: error }, 'inbound retention schedule sync failed'));
+
   const sweepNow = () =>
-    sweepStaleEvents(container.dataSource, container.producer, logger, {
+    sweepStaleEvents(container, {
       staleAfterMs: config.staleEventAfterMs,
       batchSize: 500,
+      maxAttempts: config.inboundRetry.attempts,
     });
   const timer = setInterval(() => {
     sweepNow().catch((error) => logger.warn({ err: error }, 'stale-event sweep failed'));
@@ -61,7 +75,7 @@ export function startWorker(container: Container, options: WorkerOptions = {}): 
   }, options.sweepEveryMs ?? 30_000);
   timer.unref();
 
-  logger.info({ concurrency: config.workerConcurrency, handlers: container.handlers.kinds() }, 'worker started');
+  logger.info({ concurrency: config.workerConcurrency, handlers: container.handlers.kinds(), queues: queues.keyPrefix }, 'worker started');
   return {
     stop: () => clearInterval(timer),
     sweepNow,

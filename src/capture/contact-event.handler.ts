@@ -9,6 +9,7 @@ import type { WecomApiClient } from '../wecom/api/wecom-api.client';
 import { WecomApiError } from '../wecom/api/wecom-api.error';
 import type { GetExternalContactResponse } from '../wecom/api/wecom-api.types';
 import { defer, type Deferred } from '../events/event-handler.registry';
+import { describeFailure } from '../events/failure';
 import type { CaptureAlerts } from './capture-alerts';
 import { renderWelcome, type ChannelRules } from './channel-rules';
 import type { CorpTagDictionary } from './corp-tag-dictionary';
@@ -33,6 +34,10 @@ export interface ContactEventDeps {
 const CUSTOMER_GONE = new Set([84061, 40096, 40098]);
 /** WeCom's welcome window, counted from our receipt of the event (a little generous; WeCom has the final word). */
 const WELCOME_WINDOW_MS = 20_000;
+/** How long a welcome waits for the customer's name; a welcome without the name beats none. */
+const WELCOME_FETCH_BUDGET_MS = 3000;
+/** Kept for the send itself (pacing, one call) inside the window. */
+const WELCOME_SEND_MARGIN_MS = 3000;
 /**
  * How long a welcome waits, after the customer was fetched, for the name of a salesperson met for the
  * first time (user/get runs alongside externalcontact/get, so it is usually there already). Past
@@ -86,18 +91,40 @@ export class ContactEventHandler {
 
   /**
    * An add with a WelcomeCode is done in two stages: the welcome at once (its code dies 20 s after
-   * the add), and the recording deferred behind the welcomes of the rest of a burst.
+   * the add), and the recording deferred behind the welcomes of the rest of a burst. The code's 20 s
+   * come first: when WeCom cannot give us the customer within a few seconds (slow, busy, failing),
+   * the welcome goes out without the name, and the recording (which needs the customer) waits for
+   * its retries.
    */
   private async added(event: InboundEvent, p: EventFields, staff: Staff, learning: Promise<unknown> | null): Promise<void | Deferred> {
-    const detail = await this.fetch(p.externalUserid);
-    const follow = detail?.follow_user.find((f) => f.userid.toLowerCase() === p.userId.toLowerCase());
-    const match = this.deps.rules.match(p.state || follow?.state || null);
-    if (!detail || !follow || !p.welcomeCode || !match.welcome) return this.record(event, p, detail);
+    if (!p.welcomeCode) return this.record(event, p, await this.fetch(p.externalUserid));
+    const fetching = this.fetch(p.externalUserid);
+    const budgetMs = Math.min(WELCOME_FETCH_BUDGET_MS, event.createdAt.getTime() + WELCOME_WINDOW_MS - WELCOME_SEND_MARGIN_MS - Date.now());
+    const fetched = await within(fetching, budgetMs);
+    if (fetched.state === 'value') {
+      const detail = fetched.value;
+      const follow = detail?.follow_user.find((f) => f.userid.toLowerCase() === p.userId.toLowerCase());
+      const match = this.deps.rules.match(p.state || follow?.state || null);
+      // gone, or deleted again already: nobody to welcome
+      if (!detail || !follow || !match.welcome) return this.record(event, p, detail);
+      if (!(await this.sendWelcome(event, p, match.welcome, detail.external_contact.name, staff, learning))) return this.record(event, p, detail);
+      return defer(detail);
+    }
+    const match = this.deps.rules.match(p.state || null);
+    if (!match.welcome) return this.record(event, p, await fetching); // nothing to hurry for
+    const why = fetched.state === 'error' ? describeFailure(fetched.error) : `no answer within ${Math.max(0, budgetMs)} ms`;
+    this.deps.logger.warn({ eventId: event.id, why }, 'customer not fetched in time: the welcome goes without the name');
+    if (!(await this.sendWelcome(event, p, match.welcome, null, staff, learning))) return this.record(event, p, await fetching);
+    // The later stage fetches the customer again (and backs off while WeCom is sick).
+    return defer();
+  }
 
+  /** false when the welcome renders empty (nothing is sent). */
+  private async sendWelcome(event: InboundEvent, p: EventFields, template: string, customerName: string | null, staff: Staff, learning: Promise<unknown> | null): Promise<boolean> {
     const staffName = staff.name ?? (learning ? await this.nameLearnedWithin(staff.userid, learning, event) : null);
     // A name not known leaves out the clause that needed it (「您好王磊，很高兴为您服务！」); an empty welcome is not sent.
-    const welcome = renderWelcome(match.welcome, { name: detail.external_contact.name, staff: staffName });
-    if (!welcome) return this.record(event, p, detail);
+    const welcome = renderWelcome(template, { name: customerName, staff: staffName });
+    if (!welcome) return false;
     await this.deps.outbound.sendNow({
       channel: 'welcome',
       welcomeCode: p.welcomeCode,
@@ -106,7 +133,7 @@ export class ContactEventHandler {
       expiresAt: new Date(event.createdAt.getTime() + WELCOME_WINDOW_MS),
       idempotencyKey: `welcome:${event.dedupeKey}`,
     });
-    return defer(detail);
+    return true;
   }
 
   private async record(event: InboundEvent, p: EventFields, detail: GetExternalContactResponse | null): Promise<void> {
@@ -263,6 +290,21 @@ interface EventFields {
 function isContactDetail(value: unknown): value is GetExternalContactResponse {
   const v = value as GetExternalContactResponse | undefined;
   return typeof v?.external_contact?.external_userid === 'string' && Array.isArray(v.follow_user);
+}
+
+type Within<T> = { state: 'value'; value: T } | { state: 'error'; error: unknown } | { state: 'late' };
+
+/** What `promise` came to within `ms` (without cancelling it: a late answer is simply not waited for). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<Within<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<Within<T>>((resolve) => {
+    timer = setTimeout(() => resolve({ state: 'late' }), Math.max(0, ms));
+  });
+  const outcome = promise.then(
+    (value): Within<T> => ({ state: 'value', value }),
+    (error: unknown): Within<T> => ({ state: 'error', error }),
+  );
+  return Promise.race([outcome, late]).finally(() => clearTimeout(timer));
 }
 
 function fields(event: InboundEvent): EventFields {

@@ -17,6 +17,16 @@ export interface Deferred {
 }
 
 export type EventHandler = (event: InboundEvent, attempt: HandlerAttempt) => Promise<void | Deferred>;
+
+/** How an event failed for good: at once (a retry cannot fix it), after its last retry, or abandoned by the queue. */
+export interface EventFailure {
+  cause: 'permanent' | 'retries_exhausted' | 'abandoned';
+  /** what went wrong, as stored on the row */
+  reason: string;
+}
+
+/** Tells whoever is waiting for the event (the salesperson who typed a command) that it failed. Must be idempotent. */
+export type FailureNotice = (event: InboundEvent, failure: EventFailure) => Promise<void>;
 export type LaterHandler = (event: InboundEvent, attempt: HandlerAttempt, carry: unknown) => Promise<void>;
 
 export function defer(carry?: unknown): Deferred {
@@ -35,6 +45,7 @@ export function isDeferred(value: unknown): value is Deferred {
 export class EventHandlerRegistry {
   private readonly handlers = new Map<string, EventHandler>();
   private readonly laterHandlers = new Map<string, LaterHandler>();
+  private readonly failureNotices = new Map<string, FailureNotice>();
 
   register(kind: string, handler: EventHandler, later?: LaterHandler): this {
     if (this.handlers.has(kind)) throw new Error(`a handler for "${kind}" is already registered`);
@@ -50,6 +61,16 @@ export class EventHandlerRegistry {
   /** The second stage of a handler that deferred part of its work (found the same way as `resolve`). */
   resolveLater(kind: string): LaterHandler | undefined {
     return this.handlers.has(kind) ? this.laterHandlers.get(kind) : this.laterHandlers.get(kind.split('/')[0]!);
+  }
+
+  /** What happens when an event of this kind fails for good (found the same way as `resolve`). */
+  onFailure(kind: string, notice: FailureNotice): this {
+    this.failureNotices.set(kind, notice);
+    return this;
+  }
+
+  resolveFailureNotice(kind: string): FailureNotice | undefined {
+    return this.failureNotices.get(kind) ?? this.failureNotices.get(kind.split('/')[0]!);
   }
 
   kinds(): string[] {

@@ -5,7 +5,7 @@ import { callbackRouter, type CallbackRouteDeps } from './callback.route';
 import type { Queue } from '../queue/queues';
 import { adminAuth } from './admin-auth.middleware';
 import { errorHandler } from './error.middleware';
-import { healthRouter, type ReadinessCheck } from './health.route';
+import { healthRouter, metricsRouter, type ReadinessCheck } from './health.route';
 import { queueDashboard } from './queue-dashboard';
 import { requestContext } from './request-context.middleware';
 
@@ -17,6 +17,8 @@ export interface AppDeps {
   /** configuration warnings shown by /readyz */
   warnings?: string[];
   admin: { token: string | undefined; queues: Queue[] };
+  /** false when /metrics has a port of its own (METRICS_PORT): the public port does not expose it */
+  serveMetrics?: boolean;
 }
 
 /** Builds the Koa app without listening: the server and tests use `app.callback()`. */
@@ -27,7 +29,9 @@ export function createApp(deps: AppDeps): Koa {
   app.use(errorHandler());
   app.use(adminAuth(deps.admin.token));
   if (deps.admin.token) app.use(queueDashboard(deps.admin.queues));
-  for (const router of [callbackRouter({ ...deps.callback, metrics: deps.metrics }), healthRouter(deps.readiness, deps.metrics, deps.warnings)]) {
+  const routers = [callbackRouter({ ...deps.callback, metrics: deps.metrics }), healthRouter(deps.readiness, deps.warnings)];
+  if (deps.serveMetrics !== false) routers.push(metricsRouter(deps.metrics));
+  for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

@@ -1,86 +1,96 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
-import type { EventRecorder } from '../events/event-recorder';
+import { type CallbackIntake, IntakeUnavailable, RowRefused } from '../events/callback-intake';
 import type { Metrics } from '../metrics';
 import { CallbackCryptoError, type CallbackKeys, openCallback, type SignedQuery } from '../wecom/callback-crypto';
-import { CallbackXmlError, parseCallbackFields, parseEnvelope } from '../wecom/callback-xml';
-import { describeInboundEvent } from '../wecom/inbound-event';
+import { extractEncrypt } from '../wecom/callback-envelope';
+import { CallbackXmlError } from '../wecom/callback-xml';
+import { CallbackRejected, openVerifiedCallback, type SealedCallback } from '../wecom/verified-callback';
 import { HttpError } from './http-error';
 
 export interface CallbackRouteDeps {
   keys: CallbackKeys;
-  recorder: EventRecorder;
+  intake: CallbackIntake;
   metrics: Metrics;
   bodyLimit: number;
+  /** a request signed further than this from now is refused as a replay; 0 = not checked */
+  timestampWindowSeconds: number;
+  now?: () => number;
 }
 
 /**
- * The largest decrypted payload we store. Real WeCom callbacks are a few hundred bytes; the column
- * is TEXT (64 KB on MySQL), and an oversized one is refused rather than truncated.
- */
-const MAX_PLAINTEXT_BYTES = 60 * 1024;
-
-/**
- * `GET/POST /wecom/callback` (PROTOCOL.md §1). The request does only: verify → decrypt → store →
- * enqueue → `200 ''`. No WeCom API call and no business logic happen here.
+ * `GET/POST /wecom/callback` (PROTOCOL.md §1). The request does only: verify → decrypt → store (or
+ * spool) → enqueue → `200 ''`. No WeCom API call and no business logic happen here. The cheap checks
+ * come first, so hostile input costs little: the query (present, timestamp in the window) before the
+ * body is read, the body's size before it is read whole, the signature before anything is parsed.
  */
 export function callbackRouter(deps: CallbackRouteDeps): Router {
   const router = new Router();
+  const now = deps.now ?? Date.now;
 
   const reject = (reason: string, status: number, message: string): never => {
     deps.metrics.callbackRejected.inc({ reason });
     throw new HttpError(status, reason, message);
   };
 
-  const open = (query: SignedQuery, ciphertext: string): string => {
-    try {
-      return openCallback(deps.keys, query, ciphertext);
-    } catch (error) {
-      if (!(error instanceof CallbackCryptoError)) throw error;
-      if (error.reason === 'bad_signature') return reject('bad_signature', 401, 'signature verification failed');
-      return reject(error.reason, 400, error.message);
-    }
+  const signedQuery = (ctx: Context): SignedQuery => {
+    const query = {
+      msgSignature: requiredParam(ctx, 'msg_signature', reject),
+      timestamp: requiredParam(ctx, 'timestamp', reject),
+      nonce: requiredParam(ctx, 'nonce', reject),
+    };
+    checkTimestamp(query.timestamp, deps.timestampWindowSeconds, now(), reject);
+    return query;
   };
 
   router.get('/wecom/callback', (ctx) => {
-    const query = signedQuery(ctx, reject);
     // Koa already percent-decoded the query; a literal '+' arrives as a space (PROTOCOL.md §1.2).
     const echostr = requiredParam(ctx, 'echostr', reject).replace(/ /g, '+');
-    ctx.type = 'text/plain';
-    ctx.body = open(query, echostr);
+    const query = signedQuery(ctx);
+    try {
+      ctx.type = 'text/plain';
+      ctx.body = openCallback(deps.keys, query, echostr);
+    } catch (error) {
+      if (!(error instanceof CallbackCryptoError)) throw error;
+      reject(error.reason, error.reason === 'bad_signature' ? 401 : 400, error.message);
+    }
   });
 
   router.post('/wecom/callback', async (ctx) => {
-    const query = signedQuery(ctx, reject);
+    const receivedAt = new Date(now());
+    const query = signedQuery(ctx);
     const body = await readBody(ctx, deps.bodyLimit, reject);
-    let envelope;
+    let sealed: SealedCallback;
     try {
-      envelope = parseEnvelope(body);
+      sealed = { ...query, encrypt: extractEncrypt(body) };
     } catch (error) {
       if (error instanceof CallbackXmlError) return reject('malformed_body', 400, error.message);
       throw error;
     }
-    const plaintext = open(query, envelope.encrypt);
-    if (Buffer.byteLength(plaintext) > MAX_PLAINTEXT_BYTES) reject('payload_too_large', 413, 'decrypted payload too large');
-    let fields;
+    let opened;
     try {
-      fields = parseCallbackFields(plaintext);
+      opened = openVerifiedCallback(deps.keys, sealed);
     } catch (error) {
-      if (error instanceof CallbackXmlError) return reject('malformed_payload', 400, error.message);
+      if (error instanceof CallbackRejected) return reject(error.reason, error.status, error.message);
       throw error;
     }
-    const descriptor = describeInboundEvent(fields);
+    const { descriptor } = opened;
     let result;
     try {
-      result = await deps.recorder.record(descriptor, fields);
+      result = await deps.intake.accept({ ...opened, sealed, receivedAt });
     } catch (error) {
-      // Database or Redis unavailable: never 200 for an event we could not store and enqueue.
-      ctx.state.log.error({ err: error, kind: descriptor.kind }, 'callback not stored');
-      throw new HttpError(503, 'unavailable', 'temporarily unable to store the callback; retry later');
+      if (error instanceof RowRefused) return reject('payload_not_storable', 413, 'the payload cannot be stored');
+      // Neither the database nor the spool can take it: never 200 for an event we could not keep.
+      if (error instanceof IntakeUnavailable) throw new HttpError(503, 'unavailable', 'temporarily unable to store the callback; retry later');
+      throw error;
     }
-    deps.metrics.eventsReceived.inc({ kind: descriptor.kind, duplicate: String(result.duplicate) });
-    ctx.state.log.info({ eventId: result.eventId, kind: descriptor.kind, duplicate: result.duplicate }, 'callback stored');
+    if (result.outcome === 'spooled') {
+      ctx.state.log.debug({ kind: descriptor.kind }, 'callback spooled');
+    } else {
+      deps.metrics.eventsReceived.inc({ kind: descriptor.kind, duplicate: String(result.duplicate) });
+      ctx.state.log.info({ eventId: result.eventId, kind: descriptor.kind, duplicate: result.duplicate, enqueued: result.enqueued }, 'callback stored');
+    }
     ctx.status = 200;
     ctx.body = '';
   });
@@ -96,16 +106,22 @@ function requiredParam(ctx: Context, name: string, reject: Reject): string {
   return value;
 }
 
-function signedQuery(ctx: Context, reject: Reject): SignedQuery {
-  return {
-    msgSignature: requiredParam(ctx, 'msg_signature', reject),
-    timestamp: requiredParam(ctx, 'timestamp', reject),
-    nonce: requiredParam(ctx, 'nonce', reject),
-  };
+/**
+ * WeCom signs each delivery with the time it sends it. A request signed long ago is a replay: the
+ * dedupe key keeps a replayed event from being stored twice, and the window bounds how long a
+ * captured request can be used at all. It costs nothing: no body has been read yet.
+ */
+function checkTimestamp(timestamp: string, windowSeconds: number, nowMs: number, reject: Reject): void {
+  if (!/^\d{1,12}$/.test(timestamp)) reject('bad_timestamp', 400, 'timestamp is not unix seconds');
+  if (windowSeconds > 0 && Math.abs(nowMs / 1000 - Number(timestamp)) > windowSeconds) {
+    reject('stale_timestamp', 401, `timestamp is more than ${windowSeconds} s away from now`);
+  }
 }
 
 async function readBody(ctx: Context, limit: number, reject: Reject): Promise<string> {
   try {
+    // With a Content-Length above the limit raw-body refuses before reading a byte; a chunked body is
+    // read only up to the limit.
     return await getRawBody(ctx.req, { limit, encoding: 'utf8', length: ctx.get('content-length') || undefined });
   } catch (error) {
     const type = (error as { type?: string }).type;

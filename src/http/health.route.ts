@@ -8,9 +8,9 @@ export interface ReadinessCheck {
 
 /**
  * `/healthz`: the process answers. `/readyz`: its dependencies answer too (and `warnings` lists
- * settings that leave something unattended, without making the process unready). `/metrics`: Prometheus.
+ * settings that leave something unattended, without making the process unready).
  */
-export function healthRouter(checks: ReadinessCheck[], metrics: Metrics, warnings: string[] = []): Router {
+export function healthRouter(checks: ReadinessCheck[], warnings: string[] = []): Router {
   const router = new Router();
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
@@ -30,6 +30,12 @@ export function healthRouter(checks: ReadinessCheck[], metrics: Metrics, warning
     ctx.status = ready ? 200 : 503;
     ctx.body = { status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results), ...(warnings.length > 0 ? { warnings } : {}) };
   });
+  return router;
+}
+
+/** `/metrics`: Prometheus, on the webhook's port or on METRICS_PORT (see metrics-server.ts). */
+export function metricsRouter(metrics: Metrics): Router {
+  const router = new Router();
   router.get('/metrics', async (ctx) => {
     ctx.type = metrics.registry.contentType;
     ctx.body = await metrics.registry.metrics();

@@ -45,6 +45,18 @@ const DUPLICATE_CHECK = { enable_duplicate_check: 1 as const, duplicate_check_in
 
 type Outcome = { msgid: string | null; note: string | null };
 
+/** send_welcome_msg: the code was used already (or the customer is already chatting). */
+const WELCOME_CODE_USED = 41051;
+
+/**
+ * An earlier attempt reached out to WeCom without us learning the answer: the process died
+ * mid-call (the row still says `sending`), or the call timed out or got no errcode (network, 5xx).
+ * An attempt WeCom answered with an errcode is known not to have delivered.
+ */
+function mayHaveBeenDelivered(row: OutboundMessage): boolean {
+  return row.status === 'sending' || (row.attempts > 0 && row.errcode === null);
+}
+
 /** The Bull processor of the outbound queue: one delivery attempt per job run. */
 export function createOutboundProcessor(deps: OutboundProcessorDeps) {
   const deliver = createOutboundDelivery(deps);
@@ -81,6 +93,14 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
     return 'failed';
   };
 
+  /** The truth about a welcome that may or may not have arrived: neither sent nor failed. */
+  const settleUnknown = async (row: OutboundMessage, errcode: number | null, errmsg: string): Promise<string> => {
+    await repo.update({ id: row.id }, { status: 'unknown', errcode, errmsg: errmsg.slice(0, 512), notBefore: null });
+    deps.metrics.outboundMessages.inc({ channel: row.channel, status: 'unknown' });
+    deps.logger.warn({ outboundId: row.id, channel: row.channel, kind: row.kind, errcode }, 'outbound message may have been delivered; recorded as unknown');
+    return 'unknown';
+  };
+
   return async (messageId: number, loaded?: OutboundMessage, options: { claimed?: boolean } = {}): Promise<string> => {
     const row = loaded ?? (await repo.findOneBy({ id: messageId }));
     if (!row) {
@@ -92,7 +112,10 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
 
     if (row.channel === 'welcome') {
       const expiresAt = payload.expiresAt ? Date.parse(payload.expiresAt) : row.createdAt.getTime() + WELCOME_VALIDITY_MS;
-      if (now() > expiresAt) return fail(row, null, 'welcome code expired (valid 20 s from the add event) before it could be sent');
+      if (now() > expiresAt) {
+        if (mayHaveBeenDelivered(row)) return settleUnknown(row, null, 'an earlier attempt may have delivered it (its answer was never received); the code has expired since, so it is not sent again');
+        return fail(row, null, 'welcome code expired (valid 20 s from the add event) before it could be sent');
+      }
     }
 
     // The setting in force now decides, not the one when the message was queued.
@@ -127,6 +150,10 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
         const delay = row.channel === 'welcome' ? backoffDelay(attempts, WELCOME_RETRY) : backoffDelay(attempts, { baseDelayMs: settings.retryBaseMs, maxDelayMs: 15 * 60_000 });
         deps.logger.info({ outboundId: row.id, channel: row.channel, errcode: error.errcode, errmsg: error.errmsg, attempts, delayMs: delay }, 'outbound message will be retried');
         return defer(row, delay, 'retry', { status: 'queued', errcode: error.errcode, errmsg: error.errmsg.slice(0, 512) });
+      }
+      // 41051: the code was used. After an attempt whose answer was lost, most likely by that attempt.
+      if (row.channel === 'welcome' && error.errcode === WELCOME_CODE_USED && mayHaveBeenDelivered(row)) {
+        return settleUnknown(row, error.errcode, `${error.errmsg} — after an earlier attempt whose answer was never received: probably delivered by it`);
       }
       return fail(row, error.errcode, error.errmsg);
     }

@@ -4,7 +4,7 @@ import { OutboundMessage, type OutboundChannel } from '../../entities/outbound-m
 import { isUniqueViolation } from '../db/unique-violation';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { type QueueSet, withTimeout } from '../queue/queues';
+import { jobStanding, type QueueSet, removeEndedJob, withTimeout } from '../queue/queues';
 import type { AppChatMessage, AppMessage, RobotMessage, SendWelcomeMsgRequest, TemplateCard } from '../wecom/api/wecom-api.types';
 import { fitMessage } from './fit-message';
 import { robotId } from './outbound-pacing';
@@ -183,7 +183,7 @@ export class OutboundService {
 
   /**
    * Re-adds the job of unfinished rows whose job is gone (the process died between the insert and the
-   * add, or Redis lost its data). Rows waiting for quiet hours or a pacing slot keep their job.
+   * add, or Redis lost its data) or will not run again. Rows waiting for quiet hours or a pacing slot keep their job.
    */
   async requeueStale(staleAfterMs: number, batchSize = 500): Promise<number> {
     const cutoff = new Date(this.now() - staleAfterMs);
@@ -193,8 +193,13 @@ export class OutboundService {
       take: batchSize,
     });
     let requeued = 0;
+    const queue = this.deps.queues.get('outbound');
     for (const row of rows) {
-      if (await this.deps.queues.get('outbound').getJob(outboundJobId(row.id))) continue;
+      const standing = await jobStanding(queue, outboundJobId(row.id));
+      if (standing.state === 'pending') continue;
+      // A job that will not run again (Bull gave up on it after worker crashes, or it is from before
+      // a database restore): the row still decides, so it gets a new job; its attempts bound the retries.
+      if (standing.state === 'ended' && !(await removeEndedJob(queue, outboundJobId(row.id)))) continue;
       await this.addJob(row);
       requeued += 1;
     }

@@ -1,8 +1,10 @@
 import type { DataSource } from 'typeorm';
 import { InboundEvent } from '../../entities';
-import { isDeferred, type EventHandlerRegistry } from '../events/event-handler.registry';
+import { type EventFailure, isDeferred, type EventHandlerRegistry } from '../events/event-handler.registry';
+import { classifyFailure, describeFailure } from '../events/failure';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import { failEvent } from './inbound-failure';
 import type { InboundJobData, InboundProducer } from './inbound.producer';
 import type { Job } from './queues';
 
@@ -14,13 +16,13 @@ export interface InboundProcessorDeps {
   metrics: Metrics;
 }
 
-const MAX_ERROR_LENGTH = 4000;
-
 /**
  * Loads the stored event and runs its handler. Safe to run twice: a finished event is skipped, and
- * handlers make their own writes idempotent. The last error is kept on the row; Bull retries with
- * backoff and the row is marked failed when no attempt is left. A handler that defers the rest of
- * its work leaves the row `deferred` and a low-priority `later` job that finishes it.
+ * handlers make their own writes idempotent. The last error is kept on the row (also after a later
+ * attempt succeeds). A permanent failure (failure.ts) fails the event at once; a transient one is
+ * retried by Bull with backoff, and the row is marked failed when no attempt is left. Either way the
+ * event's failure notice runs (the salesperson is answered). A handler that defers the rest of its
+ * work leaves the row `deferred` and a low-priority `later` job that finishes it.
  */
 export function createInboundProcessor(deps: InboundProcessorDeps) {
   const repo = deps.dataSource.getRepository(InboundEvent);
@@ -51,24 +53,38 @@ export function createInboundProcessor(deps: InboundProcessorDeps) {
     // `attempts` counts tries of the event; a deferred stage's first run belongs to the try that
     // deferred it (and the row already says `deferred`: nothing to write).
     if (!later || job.attemptsMade > 0) await repo.update({ id: event.id }, { status: later ? 'deferred' : 'processing', attempts: event.attempts + 1 });
-    const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     let outcome: unknown;
     try {
-      outcome = await handler(event, { final }, job.data.carry);
+      outcome = await handler(event, { final: lastTry }, job.data.carry);
     } catch (error) {
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      await repo.update({ id: event.id }, { status: final ? 'failed' : later ? 'deferred' : 'processing', lastError: message.slice(0, MAX_ERROR_LENGTH) });
-      deps.metrics.jobFailures.inc({ queue: 'inbound', final: String(final) });
-      deps.logger.warn({ eventId: event.id, kind: event.kind, stage: later ? 'later' : 'first', attempt: job.attemptsMade + 1, final, err: error }, 'event handler failed');
+      // Classified here, once: a failure a retry cannot fix ends the event now, with its reason;
+      // anything else backs off and tries again until no attempt is left.
+      const permanent = classifyFailure(error) === 'permanent';
+      const reason = describeFailure(error);
+      const attempt = job.attemptsMade + 1;
+      deps.metrics.jobFailures.inc({ queue: 'inbound', final: String(permanent || lastTry) });
+      deps.logger.warn({ eventId: event.id, kind: event.kind, stage: later ? 'later' : 'first', attempt, permanent, final: permanent || lastTry, err: error }, 'event handler failed');
+      if (permanent || lastTry) {
+        const failure: EventFailure = permanent
+          ? { cause: 'permanent', reason: `permanent (a retry cannot fix it): ${reason}` }
+          : { cause: 'retries_exhausted', reason: `gave up after ${attempt} attempts: ${reason}` };
+        await failEvent(deps, { ...event, attempts: event.attempts + 1 }, failure);
+        // Bull keeps the job in its failed set (retry by hand from /admin/queues), without retrying it.
+        if (permanent) await job.discard();
+      } else {
+        // The last error stays on the row, also once a later attempt succeeds.
+        await repo.update({ id: event.id }, { status: later ? 'deferred' : 'processing', lastError: reason });
+      }
       throw error;
     }
     if (!later && isDeferred(outcome)) {
       // Marked before the job is added: a crash in between leaves a deferred row the sweeper completes.
-      await repo.update({ id: event.id }, { status: 'deferred', lastError: null });
+      await repo.update({ id: event.id }, { status: 'deferred' });
       await deps.producer.enqueueLater(event.id, outcome.carry);
       return 'deferred';
     }
-    await repo.update({ id: event.id }, { status: 'done', processedAt: new Date(), lastError: null });
+    await repo.update({ id: event.id }, { status: 'done', processedAt: new Date() });
     deps.metrics.eventsProcessed.inc({ kind: event.kind, outcome: 'done' });
     return 'done';
   };

@@ -1,4 +1,4 @@
-import { type QueueSet, withTimeout } from './queues';
+import { type JobStanding, jobStanding, type QueueSet, removeEndedJob, withTimeout } from './queues';
 
 export interface InboundJobData {
   eventId: number;
@@ -32,8 +32,12 @@ export interface InboundRetryPolicy {
 export interface InboundProducer {
   enqueue(eventId: number): Promise<void>;
   enqueueLater(eventId: number, carry?: unknown): Promise<void>;
-  /** true when the job for this event (or its later stage) is still known to Redis (waiting, delayed, active or kept). */
+  /** true when the job of this event (or its later stage) will still run: waiting, delayed or active (not one Bull only keeps) */
   hasJob(eventId: number, stage?: 'later'): Promise<boolean>;
+  /** whether the job of this event (or its later stage) will still run, has ended, or is not in Redis */
+  standing(eventId: number, stage?: 'later'): Promise<JobStanding>;
+  /** enqueues the event (or its later stage) again, replacing a job of it that has ended; false when a live worker still holds that job */
+  rerun(eventId: number, stage?: 'later'): Promise<boolean>;
 }
 
 export function createInboundProducer(queues: QueueSet, retry: InboundRetryPolicy, timeoutMs = 2000): InboundProducer {
@@ -56,7 +60,15 @@ export function createInboundProducer(queues: QueueSet, retry: InboundRetryPolic
       await withTimeout(queue.add(data, { ...jobOptions, priority: LATER_PRIORITY, jobId: inboundJobId(eventId, 'later') }), timeoutMs, 'enqueue');
     },
     async hasJob(eventId, stage) {
-      return (await withTimeout(queue.getJob(inboundJobId(eventId, stage)), timeoutMs, 'getJob')) !== null;
+      return (await this.standing(eventId, stage)).state === 'pending';
+    },
+    async standing(eventId, stage) {
+      return withTimeout(jobStanding(queue, inboundJobId(eventId, stage)), timeoutMs, 'job standing');
+    },
+    async rerun(eventId, stage) {
+      if (!(await withTimeout(removeEndedJob(queue, inboundJobId(eventId, stage)), timeoutMs, 'remove ended job'))) return false;
+      await (stage ? this.enqueueLater(eventId) : this.enqueue(eventId));
+      return true;
     },
   };
 }

@@ -13,8 +13,10 @@ export const QUEUE_NAMES = ['inbound', 'outbound', 'reminders', 'maintenance', '
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface QueueSet {
-  /** the Redis key prefix of every queue in the set. */
+  /** the configured namespace (QUEUE_PREFIX): what is shared by every database of an install (access token, pacing). */
   prefix: string;
+  /** the Redis key prefix of every queue in the set: the namespace and this database's instance id. */
+  keyPrefix: string;
   get(name: QueueName): Queue;
   all(): Queue[];
   /** Waits for running jobs to finish (when this process processes), then closes every connection. */
@@ -25,7 +27,34 @@ export interface QueueSetOptions {
   redisUrl: string;
   /** key prefix, so that tests and several installs can share one Redis. */
   prefix?: string;
+  /**
+   * the database's instance id (db/instance-id.ts). Job ids derive from row ids, which start at 1
+   * again in a new database: under its own instance id, a new database never meets the jobs another
+   * one left in this Redis (Bull would refuse an add whose id it still keeps, or run another
+   * database's delayed job against this one's rows). '' for a database that predates it.
+   */
+  instanceId?: string;
 }
+
+/**
+ * Lock and stall settings per queue. A running job's lock is renewed every `lockRenewTime`; a
+ * worker that dies (kill -9, OOM, a lost host) stops renewing it, and once it expires
+ * (`lockDuration`) the stalled check of any worker (every `stalledInterval`) takes the job over.
+ * Bull's defaults (30 s and 30 s) take a dead worker's job over after 30–60 s, past a welcome
+ * code's 20 s: events and outbound messages (welcomes ride on both) are taken over within about
+ * 8 s, while tolerating an event loop stalled for up to 4.5 s. A job taken over more than
+ * `maxStalledCount` times is failed by Bull ("job stalled more than allowable limit"); the sweepers
+ * then re-run it or fail it visibly (stale-event.sweeper.ts). The maintenance queue runs long
+ * jobs (reconciliation, digests) and keeps the defaults.
+ */
+const FAST_TAKEOVER = { lockDuration: 6000, lockRenewTime: 1500, stalledInterval: 2000, maxStalledCount: 2 };
+const QUEUE_SETTINGS: Record<QueueName, Bull.AdvancedSettings> = {
+  inbound: FAST_TAKEOVER,
+  outbound: FAST_TAKEOVER,
+  reminders: { lockDuration: 10_000, lockRenewTime: 2500, stalledInterval: 5000, maxStalledCount: 2 },
+  sop: { lockDuration: 10_000, lockRenewTime: 2500, stalledInterval: 5000, maxStalledCount: 2 },
+  maintenance: {},
+};
 
 /** Connections are shared: one command client and one subscriber for all queues, one blocking client each. */
 export function createQueueSet(options: QueueSetOptions): QueueSet {
@@ -50,15 +79,17 @@ export function createQueueSet(options: QueueSetOptions): QueueSet {
   }
 
   const prefix = options.prefix ?? 'bull';
+  const keyPrefix = options.instanceId ? `${prefix}:${options.instanceId}` : prefix;
   const queues = new Map<QueueName, Queue>();
   for (const name of QUEUE_NAMES) {
-    const queue = new Bull(name, { createClient, prefix, settings: { backoffStrategies: { retryAfter: retryAfterBackoff } } });
+    const queue = new Bull(name, { createClient, prefix: keyPrefix, settings: { ...QUEUE_SETTINGS[name], backoffStrategies: { retryAfter: retryAfterBackoff } } });
     queue.on('error', () => undefined);
     queues.set(name, queue);
   }
 
   return {
     prefix,
+    keyPrefix,
     get: (name) => queues.get(name)!,
     all: () => [...queues.values()],
     async close() {
@@ -76,6 +107,42 @@ export function createQueueSet(options: QueueSetOptions): QueueSet {
 function retryAfterBackoff(attemptsMade: number, error: Error): number {
   const ms = Number((error as { retryAfterMs?: unknown }).retryAfterMs);
   return Number.isFinite(ms) && ms > 0 ? Math.ceil(ms) : Math.min(300_000, 1000 * 2 ** Math.min(attemptsMade, 9));
+}
+
+/**
+ * Whether a job will still run. `ended`: Bull keeps it, but it will not run again (it completed,
+ * Bull gave up on it, e.g. "job stalled more than allowable limit", or it sits in no list at all).
+ * A sweeper that finds an ended job for a row still unfinished must not take it for a job that is
+ * coming: the row is re-run (removeEndedJob, then add) or failed visibly.
+ */
+export type JobStanding =
+  | { state: 'none' }
+  | { state: 'pending' }
+  | { state: 'ended'; outcome: 'completed' | 'failed' | 'stuck'; failedReason: string | null };
+
+export async function jobStanding(queue: Queue, jobId: string): Promise<JobStanding> {
+  const job = await queue.getJob(jobId);
+  if (!job) return { state: 'none' };
+  const state = await job.getState();
+  if (state === 'completed' || state === 'failed' || state === 'stuck') return { state: 'ended', outcome: state, failedReason: job.failedReason ?? null };
+  return { state: 'pending' };
+}
+
+/**
+ * Removes the job when it has ended, so that its id can be added again. false when it cannot be:
+ * it will still run, or a live worker still holds its lock (Bull refuses to remove a locked job).
+ */
+export async function removeEndedJob(queue: Queue, jobId: string): Promise<boolean> {
+  const job = await queue.getJob(jobId);
+  if (!job) return true;
+  const state = await job.getState();
+  if (state !== 'completed' && state !== 'failed' && state !== 'stuck') return false;
+  try {
+    await job.remove();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Rejects when `promise` does not settle in time: a Redis outage must not hang an HTTP request. */

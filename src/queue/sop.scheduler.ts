@@ -1,4 +1,4 @@
-import { type QueueSet, withTimeout } from './queues';
+import { jobStanding, type QueueSet, removeEndedJob, withTimeout } from './queues';
 
 /** Named jobs of the `sop` queue: SOP steps and the overdue check of a fired reminder. */
 export const SOP_STEP_JOB = 'step';
@@ -24,8 +24,10 @@ export const overdueJobId = (reminderId: number, firedAt: Date | number, recheck
 export interface SopScheduler {
   /** one delayed job per planned step; a step that already has its job keeps it (Bull ignores a known id) */
   scheduleSteps(steps: Array<{ id: number; dueAt: Date }>): Promise<void>;
-  /** whether the step's job is still in Redis (the sweeper re-adds lost ones) */
+  /** whether the step's job will still run (the sweeper re-plans lost ones, and ones Bull only keeps) */
   hasStepJob(stepRunId: number): Promise<boolean>;
+  /** like scheduleSteps, replacing a job of the step that will not run again */
+  replanSteps(steps: Array<{ id: number; dueAt: Date }>): Promise<void>;
   /** plans the overdue check of a reminder fired at `firedAt`, to run at `at` */
   scheduleOverdueCheck(reminderId: number, firedAt: Date, at: Date): Promise<void>;
   /** plans a check again (it ran before its time, or in quiet hours); a retried run plans the same job once */
@@ -53,7 +55,12 @@ export function createSopScheduler(queues: QueueSet, now: () => number = Date.no
       }
     },
     async hasStepJob(stepRunId) {
-      return (await queue.getJob(sopStepJobId(stepRunId))) !== null;
+      return (await jobStanding(queue, sopStepJobId(stepRunId))).state === 'pending';
+    },
+    async replanSteps(steps) {
+      const free = [];
+      for (const step of steps) if (await removeEndedJob(queue, sopStepJobId(step.id))) free.push(step);
+      await this.scheduleSteps(free);
     },
     async scheduleOverdueCheck(reminderId, firedAt, at) {
       const data: OverdueJobData = { reminderId, firedAt: firedAt.getTime() };

@@ -1,39 +1,52 @@
-import { In, LessThan, type DataSource } from 'typeorm';
+import { In, LessThan } from 'typeorm';
 import { InboundEvent } from '../../entities';
-import type { Logger } from '../logger';
+import { type EventFailureDeps, failEvent } from './inbound-failure';
 import type { InboundProducer } from './inbound.producer';
 
 export interface SweeperOptions {
   /** an event untouched for this long while unfinished is checked (long enough for a normal retry backoff to be visible in Redis). */
   staleAfterMs: number;
   batchSize: number;
+  /** INBOUND_MAX_ATTEMPTS (default 8): an event run this often whose job the queue gave up on is failed, not run again */
+  maxAttempts?: number;
 }
 
 /**
- * Re-enqueues stored events whose job is gone: the process died between storing and enqueuing, or
- * Redis restarted without persistence and lost the queue. Safe with many workers sweeping at once:
- * the job id comes from the row id, so concurrent re-adds collapse into one job.
+ * Makes sure no stored event is stranded: every unfinished event that has been still for a while
+ * has a job that will run, or ends failed with its reason.
+ * - no job (the process died between storing and enqueuing, Redis lost the queue): enqueued;
+ * - a job that will never run again (completed, or failed by Bull itself — "job stalled more than
+ *   allowable limit" after worker crashes — or left from before a database restore): run again,
+ *   or, once the event has used its attempts, failed visibly (row, metric, the salesperson told).
+ * Safe with many workers sweeping at once: the job id comes from the row id, so concurrent re-adds
+ * collapse into one job, and only one sweeper moves a row to failed.
  */
-export async function sweepStaleEvents(
-  dataSource: DataSource,
-  producer: InboundProducer,
-  logger: Logger,
-  options: SweeperOptions,
-): Promise<number> {
-  const stale = await dataSource.getRepository(InboundEvent).find({
-    select: { id: true, status: true },
+/** Returns how many events it acted on (enqueued, run again or failed). */
+export async function sweepStaleEvents(deps: EventFailureDeps & { producer: InboundProducer }, options: SweeperOptions): Promise<number> {
+  const maxAttempts = options.maxAttempts ?? 8;
+  const stale = await deps.dataSource.getRepository(InboundEvent).find({
     where: { status: In(['received', 'processing', 'deferred']), updatedAt: LessThan(new Date(Date.now() - options.staleAfterMs)) },
     order: { id: 'ASC' },
     take: options.batchSize,
   });
-  let requeued = 0;
-  for (const { id, status } of stale) {
+  const result = { requeued: 0, failed: 0 };
+  for (const event of stale) {
     // A deferred event's second stage re-reads what its first stage handed over (the job data is gone).
-    const stage = status === 'deferred' ? 'later' : undefined;
-    if (await producer.hasJob(id, stage)) continue;
-    await (stage ? producer.enqueueLater(id) : producer.enqueue(id));
-    requeued += 1;
+    const stage = event.status === 'deferred' ? 'later' : undefined;
+    const standing = await deps.producer.standing(event.id, stage);
+    if (standing.state === 'pending') continue;
+    if (standing.state === 'ended' && event.attempts >= maxAttempts) {
+      const why = standing.failedReason ?? (standing.outcome === 'completed' ? 'its job completed without finishing it' : 'its job is in no queue');
+      if (await failEvent(deps, event, { cause: 'abandoned', reason: `abandoned by the queue after ${event.attempts} attempts: ${why}`.slice(0, 4000) })) result.failed += 1;
+      continue;
+    }
+    if (standing.state === 'ended') {
+      if (await deps.producer.rerun(event.id, stage)) result.requeued += 1;
+      continue;
+    }
+    await (stage ? deps.producer.enqueueLater(event.id) : deps.producer.enqueue(event.id));
+    result.requeued += 1;
   }
-  if (requeued > 0) logger.warn({ requeued }, 're-enqueued stored events that had no job');
-  return requeued;
+  if (result.requeued > 0 || result.failed > 0) deps.logger.warn({ ...result }, 'swept stored events whose job was gone or would not run again');
+  return result.requeued + result.failed;
 }

@@ -106,14 +106,14 @@ export class SopEngine implements SopStarter, SopTriggers {
     return links.filter((l) => !l.tag.deleted).map((l) => l.tag.name);
   }
 
-  /** Pending steps already due whose job Redis lost (or never got): planned again, late but not lost. */
+  /** Pending steps already due whose job Redis lost, never got, or gave up on: planned again, late but not lost. */
   async rescheduleMissing(limit = 500): Promise<number> {
     const due = await this.deps.dataSource.getRepository(SopStepRun).find({ where: { status: 'pending', dueAt: LessThanOrEqual(this.deps.now()) }, order: { dueAt: 'ASC' }, take: limit });
     const missing: SopStepRun[] = [];
     for (const step of due) if (!(await this.deps.scheduler.hasStepJob(step.id))) missing.push(step);
     if (missing.length > 0) {
-      await this.deps.scheduler.scheduleSteps(missing);
-      this.deps.logger.warn({ steps: missing.length }, 're-planned SOP steps that had no job');
+      await this.deps.scheduler.replanSteps(missing);
+      this.deps.logger.warn({ steps: missing.length }, 're-planned SOP steps that had no job that would run');
     }
     return missing.length;
   }

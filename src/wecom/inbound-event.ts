@@ -29,14 +29,26 @@ function text(fields: CallbackFields, name: string): string {
  */
 export function dedupeKeyOf(fields: CallbackFields): string {
   const msgId = text(fields, 'MsgId');
-  if (msgId !== '' && text(fields, 'MsgType') !== 'event') return `msg:${msgId}`;
+  if (msgId !== '' && text(fields, 'MsgType') !== 'event') {
+    // A real MsgId is 19 digits; a signed payload with an absurd one is still stored, under its hash
+    // (the key column holds 191 characters, and a key that does not fit would fail every delivery).
+    return msgId.length <= MAX_MSG_ID_LENGTH ? `msg:${msgId}` : `msg:sha256:${sha256(msgId)}`;
+  }
   const identity = Object.keys(fields)
     .filter((name) => name !== 'ToUserName' && name !== 'AgentID')
     .sort()
     .map((name) => `${name}=${canonical(fields[name])}`)
     .join('\n');
-  const digest = createHash('sha256').update(identity).digest('hex');
-  return `evt:${text(fields, 'Event') || 'unknown'}:${digest}`;
+  // The event name is only there to make keys readable: the digest covers it, so cutting it is safe.
+  return `evt:${(text(fields, 'Event') || 'unknown').slice(0, MAX_EVENT_NAME_IN_KEY)}:${sha256(identity)}`;
+}
+
+/** `msg:` + MsgId and `evt:` + name + `:` + 64 hex digits both stay within the 191 of dedupe_key. */
+const MAX_MSG_ID_LENGTH = 180;
+const MAX_EVENT_NAME_IN_KEY = 100;
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 function canonical(value: CallbackFieldValue): string {

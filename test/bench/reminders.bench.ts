@@ -4,7 +4,8 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection, type Connection } from 'mysql2/promise';
-import { createQueueSet } from '../../src/queue/queues';
+import { INSTANCE_TABLE } from '../../src/db/instance-id';
+import { createQueueSet, type QueueSet } from '../../src/queue/queues';
 import { createReminderScheduler } from '../../src/queue/reminder.scheduler';
 import { createSopScheduler } from '../../src/queue/sop.scheduler';
 import { deleteRedisPrefix } from '../helpers/test-env';
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
   const sopFile = join(dir, 'sops.json');
   writeFileSync(sopFile, JSON.stringify({ sops: [{ name: 'bench', title: '压测', trigger: { type: 'tag_added', tag: 'bench' }, steps: [{ key: 'ping', offset: '+0', audience: 'owner', message: '跟进 {name}' }] }] }));
   const children: ChildProcess[] = [];
-  const queues = createQueueSet({ redisUrl: REDIS, prefix });
+  let queues: QueueSet | undefined;
   try {
     const port = 23_400;
     const env = {
@@ -95,6 +96,9 @@ async function main(): Promise<void> {
 
     // The rows: salespeople, one customer per SOP step (its name identifies the step), reminders, runs, steps.
     const db = await createConnection({ uri: databaseUrl });
+    // The app's queues live under the database's instance id (src/db/instance-id.ts): schedule where its workers look.
+    const [instance] = (await db.query(`SELECT instance_id AS id FROM ${INSTANCE_TABLE} WHERE id = 1`)) as unknown as [Array<{ id: string }>];
+    queues = createQueueSet({ redisUrl: REDIS, prefix, instanceId: instance[0]?.id ?? '' });
     const reminders = Math.ceil(ITEMS / 2);
     const steps = ITEMS - reminders;
     const staff = (i: number) => `bench${String(i % SALESPEOPLE).padStart(4, '0')}`;
@@ -166,7 +170,7 @@ async function main(): Promise<void> {
       if (Date.now() - lastReport > 15_000) {
         lastReport = Date.now();
         // where a backlog builds up: firing (reminders, sop) or sending (outbound)
-        const waiting = await Promise.all((['reminders', 'sop', 'outbound'] as const).map(async (q) => `${q} ${await queues.get(q).getWaitingCount()}`));
+        const waiting = await Promise.all((['reminders', 'sop', 'outbound'] as const).map(async (q) => `${q} ${await queues!.get(q).getWaitingCount()}`));
         console.log(`  ${arrived}/${ITEMS} arrived; waiting: ${waiting.join(', ')}; worker RSS ${rss()} MB`);
       }
       await new Promise((r) => setTimeout(r, 500));
@@ -217,7 +221,7 @@ async function main(): Promise<void> {
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1000));
-    await queues.close();
+    await queues?.close();
     wecom.close();
     await deleteRedisPrefix(prefix, REDIS);
     const root = await createConnection({ uri: MARIADB });

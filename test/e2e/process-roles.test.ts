@@ -56,7 +56,7 @@ describe('process roles', () => {
   const children: Running[] = [];
   afterAll(() => children.forEach((c) => c.child.kill('SIGKILL')));
 
-  it('web and worker run as separate processes and stop cleanly on SIGTERM', async () => {
+  it('web and worker run as separate processes, serve /metrics on METRICS_PORT only, and stop cleanly on SIGTERM', async () => {
     // Start from a migrated, empty database.
     const prepared = await createTestContainer('roles-prepare');
     await prepared.close();
@@ -76,10 +76,15 @@ describe('process roles', () => {
       WECOM_API_BASE: 'http://127.0.0.1:9/cgi-bin',
       LOG_LEVEL: 'info',
     };
-    const web = run(['web'], env);
-    const worker = run(['worker'], env);
+    // /metrics on ports of their own: the public webhook port does not expose it, the worker shows its figures.
+    const webMetricsPort = port + 1;
+    const workerMetricsPort = port + 2;
+    const web = run(['web'], { ...env, METRICS_PORT: String(webMetricsPort) });
+    const worker = run(['worker'], { ...env, METRICS_PORT: String(workerMetricsPort) });
     children.push(web, worker);
     await waitFor(() => healthy(port), Boolean, 30_000, 'web process ready');
+    await waitFor(() => healthy(workerMetricsPort, '/metrics'), Boolean, 30_000, 'worker metrics port');
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
 
     const xml = externalContactXml({ corpId: TEST_WECOM.corpId, changeType: 'transfer_fail', userId: 'zhaoliu', externalUserId: 'wmRoles', failReason: 'customer_refused' });
     const req = signedCallback(TEST_WECOM, xml);
@@ -100,6 +105,10 @@ describe('process roles', () => {
     } finally {
       await dataSource.destroy();
     }
+    const webMetrics = await (await fetch(`http://127.0.0.1:${webMetricsPort}/metrics`)).text();
+    expect(webMetrics).toMatch(/wecom_events_received_total\{kind="change_external_contact\/transfer_fail",duplicate="false"\} 1/);
+    const workerMetrics = await (await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`)).text();
+    expect(workerMetrics).toMatch(/wecom_events_processed_total\{kind="change_external_contact\/transfer_fail",outcome="(done|ignored)"\} 1/);
     expect(web.output()).not.toContain(TEST_WECOM.token);
     expect(web.output()).not.toContain(TEST_WECOM.encodingAesKey);
 

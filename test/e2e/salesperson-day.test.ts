@@ -3,7 +3,7 @@ import type { SandboxView } from '../../src/sandbox/sandbox-view';
 import type { ChatItem } from '../../src/sandbox/fake-wecom.world';
 import dayjs from '../../src/dayjs';
 import { startSandboxApp, type SandboxApp } from '../helpers/sandbox-app';
-import { failingOnSqliteUntil, waitFor } from '../helpers/test-env';
+import { waitFor } from '../helpers/test-env';
 
 /**
  * A salesperson's whole first day on the sandbox, as `npm start` runs it (on SQLite in the `sqlite`
@@ -12,9 +12,7 @@ import { failingOnSqliteUntil, waitFor } from '../helpers/test-env';
  * is due, and a customer deletes him. Every step asserts on what the page shows (the control API's
  * view: the chat, the team group, the customer list), through the same client `npm run simulate` uses.
  *
- * The steps run in order and build on each other. Steps that fail because of a defect being fixed
- * elsewhere assert the correct behaviour and are marked `it.failing` with the defect: enable them
- * (`it`) once it is fixed.
+ * The steps run in order and build on each other, as a day does.
  */
 const TZ = 'Asia/Shanghai';
 const ME = 'zhangwei';
@@ -196,7 +194,7 @@ describe('a salesperson’s day on the sandbox', () => {
     expect(report.text).toMatch(/报表 · 华东销售一组 · 本周/);
     expect(report.text).toContain('张伟：新客户 2 · 跟进 1');
     expect(report.text).toMatch(/商机 1/);
-    expect(report.text).toContain('抖音直播间 1 → 商机 1');
+    expect(report.text).toContain('抖音直播间 1 → 商机 1'); // the channel by its rule's display name
   });
 
   it('fire-due: tomorrow’s reminders fire now as cards with 完成 / 推迟1小时 / 明天再提醒 / 查看客户, and the SOP steps with them', async () => {
@@ -271,8 +269,7 @@ describe('a salesperson’s day on the sandbox', () => {
     expect(title(await say('记录跟进 刘洋 客户删了微信，改打电话联系'))).toBe('已记录跟进：刘洋');
   });
 
-  // TODO(issue 12 defect 2, `jobs`): on SQLite 勿扰/恢复 take a pessimistic lock SQLite has not (LockNotSupportedOnGivenDriverError).
-  failingOnSqliteUntil('issue 12 defect 2 (jobs)')('勿扰 stops the SOP pushes for 陈静 with the reason kept; 恢复 lifts it', async () => {
+  it('勿扰 stops the SOP pushes for 陈静 with the reason kept; 恢复 lifts it', async () => {
     expect(shown(await say('勿扰 陈静 客户要求不再打扰'))).toContain('已将 陈静 设为勿扰');
     expect(shown(await say('勿扰 陈静'))).toContain('陈静 已经是勿扰状态了');
     expect(shown(await say('恢复 陈静'))).toContain('已恢复 陈静');

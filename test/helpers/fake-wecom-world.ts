@@ -40,8 +40,14 @@ export class FakeWecomWorld {
   /** cursors at which batch/get_by_user fails once with a permanent error (a crash mid-import) */
   failBatchAtCursor = new Set<string>();
   private nextTag = 1;
-  /** answers for send_welcome_msg (e.g. 41051) */
-  welcomeAnswer: () => Record<string, unknown> = () => ({ errcode: 0, errmsg: 'ok' });
+  /** answers for send_welcome_msg (e.g. 41051; a promise that settles late for a WeCom that hangs) */
+  welcomeAnswer: () => Record<string, unknown> | Promise<Record<string, unknown>> = () => ({ errcode: 0, errmsg: 'ok' });
+  /**
+   * A sick WeCom for externalcontact/get: return an answer to give instead (an errcode body, or
+   * `{ httpStatus }` for an HTTP error), or a promise (the answer comes when it settles: a hang);
+   * undefined answers as usual.
+   */
+  contactFault: (externalUserid: string) => Record<string, unknown> | { httpStatus: number } | Promise<unknown> | undefined = () => undefined;
   /** answers for add_contact_way (e.g. 40098 for a member without customer-contact rights) */
   contactWayAnswer: (body: Record<string, unknown>) => Record<string, unknown> = (b) => ({ errcode: 0, errmsg: 'ok', config_id: `cfg${String(b.state).replace(/\W/g, '')}`.padEnd(32, '0'), qr_code: `https://wework.qpic.cn/qr/${String(b.state)}` });
 
@@ -50,11 +56,15 @@ export class FakeWecomWorld {
     nock(WECOM_HOST)
       .get('/cgi-bin/externalcontact/get')
       .query(true)
-      .reply(200, (uri) => {
+      .reply(async (uri) => {
         const id = new URL(uri, WECOM_HOST).searchParams.get('external_userid') ?? '';
         this.calls.push({ api: 'externalcontact/get', body: { external_userid: id } });
+        const fault = this.contactFault(id);
+        if (fault instanceof Promise) await fault;
+        else if (fault && 'httpStatus' in fault) return [Number(fault.httpStatus), 'upstream error'];
+        else if (fault) return [200, fault];
         const c = this.customers.get(id);
-        return c ? { errcode: 0, errmsg: 'ok', ...structuredClone(c) } : { errcode: 84061, errmsg: 'not external contact' };
+        return [200, c ? { errcode: 0, errmsg: 'ok', ...structuredClone(c) } : { errcode: 84061, errmsg: 'not external contact' }];
       })
       .persist();
     nock(WECOM_HOST)
@@ -77,11 +87,11 @@ export class FakeWecomWorld {
         return member ? { errcode: 0, errmsg: 'ok', ...structuredClone(member) } : { errcode: 60111, errmsg: `userid not found: ${userid}` };
       })
       .persist();
-    const post = (api: string, answer: (body: Record<string, unknown>) => Record<string, unknown>) =>
+    const post = (api: string, answer: (body: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>) =>
       nock(WECOM_HOST)
         .post(`/cgi-bin/${api}`)
         .query(true)
-        .reply(200, (_uri, body) => {
+        .reply(200, async (_uri, body) => {
           const parsed = (typeof body === 'string' ? JSON.parse(body) : body) as Record<string, unknown>;
           return answerLikeWecom(this.calls, api, parsed, answer);
         })

@@ -1,11 +1,13 @@
 import 'reflect-metadata';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { type Config, loadConfig, type WecomCredentials } from '../../src/config';
 import { createContainer, type Container } from '../../src/container';
-import { createLogger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/logger';
 import vectors from '../fixtures/wecom-test-vectors.json';
 import { sqliteTestDir } from './sqlite-test-dir';
 
@@ -32,26 +34,6 @@ export const onSqlite = (): boolean => testDatabaseKind() === 'sqlite';
  */
 export const mariadbOnlyTest = (name: string, fn: () => Promise<void>, timeout?: number): void =>
   (onSqlite() ? test.skip : test)(`${name} (MariaDB only)`, fn, timeout);
-
-/**
- * TODO: `test` on MariaDB, `test.skip` on SQLite, for a test that fails on SQLite because of a
- * product defect being fixed elsewhere; `defect` names it. Replace by `test` once it is fixed
- * (grep skipOnSqliteUntil).
- */
-export const skipOnSqliteUntil = (defect: string): jest.It => {
-  void defect;
-  return onSqlite() ? test.skip : test;
-};
-
-/**
- * TODO: `test` on MariaDB, `test.failing` on SQLite, for a test of the correct behaviour that fails
- * on SQLite because of a defect being fixed elsewhere; once it is fixed the test "fails" on SQLite
- * and tells you to replace this by `test` (grep failingOnSqliteUntil).
- */
-export const failingOnSqliteUntil = (defect: string): jest.It => {
-  void defect;
-  return (onSqlite() ? test.failing : test) as jest.It;
-};
 
 export const MARIADB_ROOT_URL = process.env.TEST_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -119,6 +101,8 @@ export function testConfig(databaseEnv: Record<string, string>, overrides: Recor
     CRM_DIGEST_TIME: 'off',
     CRM_TEAM_DIGEST_TIME: 'off',
     CRM_WEEKLY_DIGEST: 'off',
+    // The daily prune of inbound payloads likewise (its tests run it directly).
+    INBOUND_PRUNE_CRON: 'off',
     ...overrides,
   });
 }
@@ -127,15 +111,42 @@ export function uniquePrefix(label: string): string {
   return `test-${label}-${process.env.JEST_WORKER_ID ?? '0'}-${Date.now().toString(36)}`;
 }
 
+export interface TestDatabaseOptions {
+  /** the embedded SQLite default of `npm start` (a new file in a temporary data directory) instead of MariaDB */
+  sqlite?: boolean;
+  /** with `sqlite`: this data directory (kept on close) instead of a new temporary one */
+  dataDir?: string;
+  /** this queue prefix instead of a new one (a second process, or a second database, on the same Redis) */
+  queuePrefix?: string;
+  /** keep the tables as they are (a restarted process) instead of emptying them */
+  keepData?: boolean;
+  /** the clock of the container's schedulers and outbound queue */
+  now?: () => number;
+  /** the container's logger (a test that reads what was logged) */
+  logger?: Logger;
+}
+
 /** A container on the worker's test database (migrated, emptied) with its own queue prefix. */
-export async function createTestContainer(label: string, overrides: Record<string, string> = {}, options: { now?: () => number } = {}): Promise<Container> {
-  const config = testConfig(await testDatabaseEnv(), overrides);
-  const container = await createContainer(config, config.wecom!, createLogger(config.logLevel), {
-    queuePrefix: uniquePrefix(label),
+export async function createTestContainer(label: string, overrides: Record<string, string> = {}, options: TestDatabaseOptions = {}): Promise<Container> {
+  // A test that names its SQLite data directory (a second database, a restarted process) gets it;
+  // otherwise the project's database (TEST_DATABASE: MariaDB, or SQLite as npm start uses it).
+  const ownDir = options.sqlite && !options.dataDir ? mkdtempSync(join(tmpdir(), `wecom-crm-${label}-`)) : undefined;
+  const dataDir = options.dataDir ?? ownDir;
+  const database = options.sqlite || dataDir ? { DATA_DIR: dataDir! } : await testDatabaseEnv();
+  const config = testConfig(database, overrides);
+  const container = await createContainer(config, config.wecom!, options.logger ?? createLogger(config.logLevel), {
+    queuePrefix: options.queuePrefix ?? uniquePrefix(label),
     defaultMetrics: false,
     now: options.now,
   });
-  await truncateAll(container.dataSource);
+  if (!options.keepData) await truncateAll(container.dataSource);
+  if (ownDir) {
+    const close = container.close.bind(container);
+    container.close = async () => {
+      await close();
+      rmSync(ownDir, { recursive: true, force: true });
+    };
+  }
   return container;
 }
 
@@ -163,17 +174,26 @@ export async function truncateAll(dataSource: DataSource): Promise<void> {
 
 /**
  * Empties the database and every queue. Both are needed: job ids derive from row ids, and a
- * truncated table starts its ids again at 1, which Bull would take for jobs it already has.
+ * truncated table starts its ids again at 1, which Bull would take for jobs it already has. Jobs
+ * still running (the last test's, under load) finish first: one left running would write into the
+ * next test's rows, or hold a job id the next test needs.
  */
 export async function resetState(container: Container): Promise<void> {
-  await truncateAll(container.dataSource);
-  for (const queue of container.queues.all()) {
+  const queues = container.queues.all();
+  for (const queue of queues) {
     // empty() drops delayed jobs from the schedule but keeps their keys, and Bull ignores an add whose
     // id exists: a later test's job of the same id (overdue-1-<time>) would silently never be added.
     for (const job of await queue.getDelayed()) if (!job.opts.repeat) await job.remove().catch(() => undefined);
     await queue.empty();
-    for (const state of ['completed', 'failed', 'delayed', 'wait'] as const) await queue.clean(0, state);
+    for (const state of ['delayed', 'wait'] as const) await queue.clean(0, state);
   }
+  // (not queue.pause(true): it cuts the blocking connection, and a job Redis handed over in that
+  // moment sits in `active` until the stalled check finds it)
+  await waitFor(async () => (await Promise.all(queues.map((q) => q.getActiveCount()))).reduce((a, b) => a + b, 0), (n) => n === 0, 15_000, 'running jobs to finish');
+  for (const queue of queues) {
+    for (const state of ['completed', 'failed'] as const) await queue.clean(0, state);
+  }
+  await truncateAll(container.dataSource);
 }
 
 /** Removes every Redis key under a prefix (tests and benchmarks leave nothing behind). */

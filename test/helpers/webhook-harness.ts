@@ -4,7 +4,7 @@ import type { Container } from '../../src/container';
 import { registerDomainHandlers } from '../../src/domain-handlers';
 import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';
-import { createTestContainer, deleteRedisPrefix } from './test-env';
+import { createTestContainer, deleteRedisPrefix, type TestDatabaseOptions } from './test-env';
 import { signedCallback } from './wecom-callbacks';
 
 /** The product end to end in one test process: the webhook, the real queues and worker, MariaDB. */
@@ -14,6 +14,9 @@ export interface WebhookHarness {
   worker: WorkerHandle;
   /** posts plaintext callback XML as WeCom would (encrypted, signed) and expects 200 */
   post(xml: string): Promise<void>;
+  /** the process stops; Redis keeps what it holds (for a restart, or another database on the same Redis) */
+  stop(): Promise<void>;
+  /** stops, and removes the queues' keys from Redis */
   close(): Promise<void>;
 }
 
@@ -21,11 +24,15 @@ export interface WebhookHarness {
  * Quiet hours off and fast inbound retries unless `overrides` say otherwise; `now` is the clock of
  * the handlers, the queues' schedulers and the outbound queue (Bull itself waits on the real clock).
  */
-export async function startWebhookHarness(label: string, overrides: Record<string, string> = {}, now?: () => Date): Promise<WebhookHarness> {
-  const container = await createTestContainer(label, { CRM_QUIET_HOURS: 'off', INBOUND_RETRY_DELAY_MS: '50', ...overrides }, { now: now ? () => now().getTime() : undefined });
+export async function startWebhookHarness(label: string, overrides: Record<string, string> = {}, now?: () => Date, database: TestDatabaseOptions = {}): Promise<WebhookHarness> {
+  const container = await createTestContainer(label, { CRM_QUIET_HOURS: 'off', INBOUND_RETRY_DELAY_MS: '50', ...overrides }, { ...database, now: now ? () => now().getTime() : undefined });
   registerDomainHandlers(container, now);
   const app = createWebApp(container);
   const worker = startWorker(container, { sweepEveryMs: 60_000 });
+  const stop = async () => {
+    worker.stop();
+    await container.close();
+  };
   return {
     container,
     app,
@@ -34,9 +41,9 @@ export async function startWebhookHarness(label: string, overrides: Record<strin
       const req = signedCallback(container.wecom, xml);
       expect((await request(app.callback()).post(req.path).send(req.body)).status).toBe(200);
     },
+    stop,
     async close() {
-      worker.stop();
-      await container.close();
+      await stop();
       await deleteRedisPrefix(container.queues.prefix);
     },
   };

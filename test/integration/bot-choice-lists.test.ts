@@ -4,14 +4,12 @@ import type { Container } from '../../src/container';
 import dayjs from '../../src/dayjs';
 import { RedisConversationStore } from '../../src/infra/redis-conversation.store';
 import { fakeWecom, messageText, type WecomCall } from '../helpers/fake-wecom';
-import { deleteRedisPrefix, resetState, skipOnSqliteUntil, TEST_REDIS_URL, waitFor } from '../helpers/test-env';
+import { deleteRedisPrefix, resetState, TEST_REDIS_URL, waitFor } from '../helpers/test-env';
 import { startWebhookHarness, type WebhookHarness } from '../helpers/webhook-harness';
 import { textMessageXml } from '../helpers/wecom-callbacks';
 
 /** The bot's clock, a week ahead: reminders are delayed jobs timed by the real clock. */
 const NOW = dayjs().add(7, 'day').toDate();
-// TODO(issue 12 defect 2): enable on SQLite once 勿扰 no longer takes a pessimistic lock.
-const itDnc = skipOnSqliteUntil('issue 12 defect 2 (jobs): 勿扰 takes a pessimistic lock, LockNotSupportedOnGivenDriverError on SQLite');
 
 /**
  * "Which 王磊?" lists answered with a number, end to end: the webhook, the inbound queue with its
@@ -72,7 +70,7 @@ describe('a number answers the list that was open when it arrived', () => {
     return String(line.split('.')[0]);
   };
 
-  itDnc('a retried answer takes its own list, not the one shown while it waited', async () => {
+  it('a retried answer takes its own list, not the one shown while it waited', async () => {
     const first = await say('勿扰 王磊 客户要求不再打扰');
     expect(first).toContain('找到2位「王磊」');
     const [pickFirst, pickSecond] = [numberOf(first, '2222'), numberOf(first, '4444')];
@@ -113,7 +111,7 @@ describe('a number answers the list that was open when it arrived', () => {
     expect(reminder).toMatchObject({ customerId: ids[1], content: '回访' });
   });
 
-  itDnc('a list answered once is not answered again, and a number without a list is told so', async () => {
+  it('a list answered once is not answered again, and a number without a list is told so', async () => {
     expect(await say('2')).toContain('现在没有等你回复数字的列表');
     const list = await say('勿扰 王磊');
     expect(await say(`第${numberOf(list, '4444')}个`)).toContain('已将 王磊 设为勿扰');
@@ -122,7 +120,7 @@ describe('a number answers the list that was open when it arrived', () => {
     expect((await wangLei(1)).doNotContact).toBe(true);
   });
 
-  itDnc('a number out of range keeps the list open', async () => {
+  it('a number out of range keeps the list open', async () => {
     const list = await say('勿扰 王磊');
     expect(await say('5')).toContain('请回复 1 到 2 之间的数字');
     expect(await say(numberOf(list, '2222'))).toContain('已将 王磊 设为勿扰');

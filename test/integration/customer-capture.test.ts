@@ -113,7 +113,7 @@ describe('customer capture through the webhook', () => {
       expect(await repo(Customer).countBy({ externalUserid: 'wmCrash' })).toBe(0); // recording waits
       // The crash: Redis loses every job (the event's and its deferred stage's).
       await inbound.empty();
-      expect(await sweepStaleEvents(container.dataSource, container.producer, container.logger, { staleAfterMs: 0, batchSize: 10 })).toBe(1);
+      expect(await sweepStaleEvents(container, { staleAfterMs: 0, batchSize: 10 })).toBe(1);
     } finally {
       await inbound.resume(true);
     }

@@ -113,9 +113,9 @@ describe('deferred event stages', () => {
     await container.queues.get('inbound').empty();
     expect(await container.queues.get('inbound').getJob(inboundJobId(stored.id, 'later'))).toBeNull();
 
-    const requeued = await sweepStaleEvents(container.dataSource, container.producer, container.logger, { staleAfterMs: 0, batchSize: 100 });
+    const requeued = await sweepStaleEvents(container, { staleAfterMs: 0, batchSize: 100 });
     expect(requeued).toBe(1);
-    expect(await sweepStaleEvents(container.dataSource, container.producer, container.logger, { staleAfterMs: 0, batchSize: 100 })).toBe(0);
+    expect(await sweepStaleEvents(container, { staleAfterMs: 0, batchSize: 100 })).toBe(0);
     await resume();
     expect(await settled('wmLost')).toMatchObject({ status: 'done' });
     // the first stage is not run again (its welcome was sent); the later stage gets no carry

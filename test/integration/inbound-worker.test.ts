@@ -91,18 +91,19 @@ describe('inbound worker', () => {
     expect(row).toMatchObject({ status: 'ignored', kind: 'change_external_tag/shuffle', attempts: 0 });
   });
 
-  it('retries a failing handler with backoff and clears the error once it succeeds', async () => {
+  it('retries a failing handler with backoff, and keeps the last error on the row once it succeeds', async () => {
     await post(contactEvent('wmFlaky'));
     const row = await settled('wmFlaky');
-    expect(row).toMatchObject({ status: 'done', attempts: 3, lastError: null });
+    expect(row).toMatchObject({ status: 'done', attempts: 3, lastError: 'Error: WeCom said -1 (system busy)' });
   });
 
   it('keeps the last error and marks the event failed when retries run out', async () => {
     await post(contactEvent('wmBroken'));
     const row = await settled('wmBroken');
-    expect(row).toMatchObject({ status: 'failed', attempts: 3, lastError: 'Error: customer record is corrupt' });
+    expect(row).toMatchObject({ status: 'failed', attempts: 3, lastError: 'gave up after 3 attempts: Error: customer record is corrupt' });
     const metrics = await request(app.callback()).get('/metrics');
     expect(metrics.text).toMatch(/queue_job_failures_total\{queue="inbound",final="true"\} 1/);
+    expect(metrics.text).toMatch(/wecom_events_failed_total\{kind="change_external_contact\/add_external_contact",cause="retries_exhausted"\} 1/);
   });
 
   it('recovers events whose jobs Redis lost (restart without persistence)', async () => {
@@ -110,7 +111,7 @@ describe('inbound worker', () => {
     await container.queues.get('inbound').pause(true);
     await post(contactEvent('wmLostInRedis'));
     const redis = new Redis(TEST_REDIS_URL);
-    const keysToDrop = await redis.keys(`${container.queues.prefix}:inbound:*`);
+    const keysToDrop = await redis.keys(`${container.queues.keyPrefix}:inbound:*`);
     if (keysToDrop.length) await redis.del(...keysToDrop);
     redis.disconnect();
     await container.queues.get('inbound').resume(true);

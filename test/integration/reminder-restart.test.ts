@@ -61,8 +61,8 @@ describe('reminders across worker restarts', () => {
     const reminder = await seedReminder(current, 60_000);
     // Redis restarted without persistence: the delayed job is gone. Make it due.
     const redis = new Redis(TEST_REDIS_URL);
-    await redis.del(...(await redis.keys(`${current.queues.prefix}:reminders:reminder-${reminder.id}*`)));
-    await redis.zrem(`${current.queues.prefix}:reminders:delayed`, `reminder-${reminder.id}`);
+    await redis.del(...(await redis.keys(`${current.queues.keyPrefix}:reminders:reminder-${reminder.id}*`)));
+    await redis.zrem(`${current.queues.keyPrefix}:reminders:delayed`, `reminder-${reminder.id}`);
     redis.disconnect();
     await current.dataSource.getRepository(Reminder).update({ id: reminder.id }, { dueAt: new Date(Date.now() - 1000) });
 

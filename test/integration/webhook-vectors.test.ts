@@ -12,7 +12,8 @@ describe('official WeCom vectors through /wecom/callback', () => {
   let app: Koa;
 
   beforeAll(async () => {
-    container = await createTestContainer('vectors');
+    // The official samples were signed in 2014: the replay window is off for them.
+    container = await createTestContainer('vectors', { WEBHOOK_TIMESTAMP_WINDOW_SECONDS: '0' });
     app = createWebApp(container);
   });
 

@@ -107,3 +107,29 @@ describe('digest schedule configuration', () => {
     );
   });
 });
+
+describe('webhook hardening, retention and metrics configuration', () => {
+  it('defaults: 128 KB bodies, a 300 s replay window, payloads kept 30 days and pruned at 04:15, /metrics on the webhook port', () => {
+    expect(loadConfig({})).toMatchObject({
+      webhookBodyLimit: 131_072,
+      webhookTimestampWindowSeconds: 300,
+      inboundRetention: { payloadDays: 30, cron: '15 4 * * *' },
+      metricsPort: undefined,
+    });
+  });
+
+  it('each is configurable; the window and the prune can be off', () => {
+    expect(loadConfig({ WEBHOOK_TIMESTAMP_WINDOW_SECONDS: '0', INBOUND_PRUNE_CRON: 'off', INBOUND_PAYLOAD_RETENTION_DAYS: '7', METRICS_PORT: '9464' })).toMatchObject({
+      webhookTimestampWindowSeconds: 0,
+      inboundRetention: { payloadDays: 7, cron: undefined },
+      metricsPort: 9464,
+    });
+  });
+
+  it('bad values are reported with their names', () => {
+    const problems = problemsOf({ METRICS_PORT: 'nine', INBOUND_PAYLOAD_RETENTION_DAYS: '0', INBOUND_PRUNE_CRON: 'daily', WEBHOOK_TIMESTAMP_WINDOW_SECONDS: '-5' });
+    for (const name of ['METRICS_PORT', 'INBOUND_PAYLOAD_RETENTION_DAYS', 'INBOUND_PRUNE_CRON', 'WEBHOOK_TIMESTAMP_WINDOW_SECONDS']) {
+      expect(problems.some((p) => p.startsWith(name))).toBe(true);
+    }
+  });
+});

@@ -2,8 +2,19 @@ import { InitialSchema1763800000000 } from './1763800000000-initial-schema';
 import { CaptureTables1763900000000 } from './1763900000000-capture-tables';
 import { SopsAndEscalation1764000000000 } from './1764000000000-sops-and-escalation';
 import { ContactWayStatus1764200000000 } from './1764200000000-contact-way-status';
+import { DatabaseInstance1764310000000 } from './1764310000000-database-instance';
 import { QuietHoursHoldsAndReminderClosing1764330000000 } from './1764330000000-quiet-hours-holds-and-reminder-closing';
 import { StaffDirectory1764340000000 } from './1764340000000-staff-directory';
+import { InboundPayloadRetention1764360000000 } from './1764360000000-inbound-payload-retention';
 
 /** Every migration, in order. Explicit (no globs) so it works the same under ts-node, jest and compiled JS. */
-export const ALL_MIGRATIONS = [InitialSchema1763800000000, CaptureTables1763900000000, SopsAndEscalation1764000000000, ContactWayStatus1764200000000, QuietHoursHoldsAndReminderClosing1764330000000, StaffDirectory1764340000000];
+export const ALL_MIGRATIONS = [
+  InitialSchema1763800000000,
+  CaptureTables1763900000000,
+  SopsAndEscalation1764000000000,
+  ContactWayStatus1764200000000,
+  DatabaseInstance1764310000000,
+  QuietHoursHoldsAndReminderClosing1764330000000,
+  StaffDirectory1764340000000,
+  InboundPayloadRetention1764360000000,
+];
