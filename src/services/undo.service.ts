@@ -141,7 +141,7 @@ export class UndoService {
       case 'customer.do_not_contact': {
         const previous = d.previous as { doNotContact: boolean; reason: string | null };
         await m.getRepository(Customer).update({ id: targetId }, { doNotContact: previous.doNotContact, doNotContactReason: previous.reason });
-        return { cancelled: [], what: `${await name()} 的${d.on ? '勿扰' : '恢复'}设置` };
+        return { cancelled: [], what: d.on ? `${await name()} 的勿扰设置` : `${await name()} 的「恢复」，仍为勿扰` };
       }
       default:
         return { cancelled: [], what: LABELS[entry.action] ?? entry.action };

@@ -26,6 +26,8 @@ export interface CustomerSummaryCardInput {
   openOpportunity: string | null;
   /** what to type for the whole timeline */
   moreCommand: string;
+  /** 勿扰 is set (no SOP steps or pushes about them) */
+  doNotContact?: boolean;
 }
 
 export function customerSummaryCard(p: CustomerSummaryCardInput): TemplateCard {
@@ -42,7 +44,8 @@ export function customerSummaryCard(p: CustomerSummaryCardInput): TemplateCard {
   return textNoticeCard({
     source: '客户档案',
     title: p.name,
-    desc: `${gone ? '已删除 · ' : ''}${p.stage}${since}`,
+    // 勿扰 first: the salesperson must see it before reaching out
+    desc: `${p.doNotContact ? '勿扰 · ' : ''}${gone ? '已删除 · ' : ''}${p.stage}${since}`,
     subTitle: followUps,
     rows: [
       { key: '阶段', value: inStage },
