@@ -38,7 +38,7 @@ const mariadbOnly = ['<rootDir>/test/integration/webhook-outage.test.ts', '<root
 const noDatabase = ['conversation-store', 'promote-delayed-jobs', 'rate-limiter', 'sandbox-fake-wecom', 'wecom-api-client'].map((n) => `<rootDir>/test/integration/${n}.test.ts`);
 
 /** The sandbox page and `npm run simulate` as a newcomer meets them, on npm start's SQLite: run once, in the sqlite project. */
-const sandboxOnSqlite = ['<rootDir>/test/e2e/sandbox-browser.test.ts', '<rootDir>/test/e2e/simulate-cli.test.ts'];
+const sandboxOnSqlite = ['<rootDir>/test/e2e/sandbox-browser.test.ts', '<rootDir>/test/e2e/simulate-cli.test.ts', '<rootDir>/test/e2e/simulate-card-select.test.ts'];
 
 module.exports = {
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',

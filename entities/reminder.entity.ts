@@ -12,7 +12,7 @@ import {
 import { STATUS_LENGTH, USERID_LENGTH } from './column-types';
 import { Customer } from './customer.entity';
 
-/** pending: waiting for its time. sent: the card went out. done / cancelled: closed (by the salesperson, or with a `closeReason`). */
+/** pending: waiting for its time. sent: the card went out. done / cancelled: closed (by the salesperson, or with a `closeReason`; cancelled without one: taken back by 撤销). */
 export type ReminderStatus = 'pending' | 'sent' | 'done' | 'cancelled';
 
 /** Why the product closed a reminder the salesperson had not: the relation with its customer ended. */

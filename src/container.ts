@@ -137,6 +137,7 @@ export async function createContainer(
   const reminderScheduler = createReminderScheduler(queues, now);
   const reminders = new ReminderService(dataSource, reminderScheduler);
   const sopTriggers = new SopTriggerRelay();
+  const tags = new TagService(dataSource, corpTagSync(wecomApi), sopTriggers);
   // Channel display names for cards, timelines and digests (the rules file is validated here too).
   const channels = loadChannelRules(config.capture.channelRulesFile);
   const services: BotServices = {
@@ -145,8 +146,8 @@ export async function createContainer(
     reminders,
     stages: new StageService(dataSource, sopTriggers),
     opportunities: new OpportunityService(dataSource),
-    tags: new TagService(dataSource, corpTagSync(wecomApi), sopTriggers),
-    undo: new UndoService(dataSource, reminderScheduler),
+    tags,
+    undo: new UndoService(dataSource, reminderScheduler, tags),
     digest: new DigestService(dataSource, { timezone: config.timezone, silentDays: config.digests.silentDays, channels }),
     // a pending numbered list names this database's customers
     conversations: new RedisConversationStore(redis, queues.keyPrefix),

@@ -20,7 +20,9 @@ export const completeReminderCommand = defineCommand<{ id: number }>({
   async run(input, ctx) {
     const reminder = await ctx.services.reminders.complete(input.id, ctx.sender, ctx.now);
     if (!reminder) throw new UserError(`没有找到你的提醒 #${input.id}。`);
-    await ctx.reply({ kind: 'text', content: reminder.status === 'cancelled' ? `提醒 #${input.id} 已取消。` : `✅ 提醒 #${input.id} 已完成：${reminder.content}` });
+    const content =
+      reminder.status === 'cancelled' ? `提醒 #${input.id} 已取消。` : reminder.changed ? `✅ 提醒 #${input.id} 已完成：${reminder.content}` : `提醒 #${input.id} 之前已经完成了，无需重复操作：${reminder.content}`;
+    await ctx.reply({ kind: 'text', content });
   },
 });
 

@@ -41,7 +41,7 @@ export const remindCommand = defineCommand<RemindInput>({
     return { dueAt: date.at, customerFirst: null, maybeCustomer: afterFirst ? first! : '', matter: rest };
   },
   async run(input, ctx) {
-    const { customer, matter } = await customerOf(input, ctx);
+    const { customer, matter, unlinked } = await customerOf(input, ctx);
     const { reminder } = await ctx.services.reminders.create({ staffUserid: ctx.sender, customerId: customer?.id ?? null, content: matter, dueAt: input.dueAt, sourceKey: ctx.sourceKey });
     await ctx.services.reminders.scheduleJob(reminder);
     await ctx.reply({
@@ -51,9 +51,10 @@ export const remindCommand = defineCommand<RemindInput>({
         title: `提醒已设好 #${reminder.id}`,
         rows: [
           { key: '时间', value: formatChineseDateTime(reminder.dueAt, ctx.timezone, ctx.now) },
-          ...(customer ? [{ key: '客户', value: customer.name }] : []),
+          ...(customer ? [{ key: '客户', value: customer.name }] : unlinked ? [{ key: '客户', value: '未关联' }] : []),
           { key: '事项', value: reminder.content },
         ],
+        ...(unlinked ? { quote: unlinkedNote(unlinked) } : {}),
       }),
     });
   },
@@ -66,7 +67,7 @@ export const remindCommand = defineCommand<RemindInput>({
  * it names nobody, nothing is stored and the answer says who was meant, or how to write a reminder
  * without a customer.
  */
-async function customerOf(input: RemindInput, ctx: CommandContext): Promise<{ customer: Customer | null; matter: string }> {
+async function customerOf(input: RemindInput, ctx: CommandContext): Promise<{ customer: Customer | null; matter: string; unlinked?: Customer[] }> {
   const viewer = { userid: ctx.sender, isAdmin: ctx.isAdmin };
   const named = input.customerFirst ?? input.maybeCustomer;
   if (named) {
@@ -84,5 +85,16 @@ async function customerOf(input: RemindInput, ctx: CommandContext): Promise<{ cu
     }
   }
   const mentioned = await ctx.services.customers.mentionedIn(ctx.sender, input.matter);
+  if (mentioned.length > 1) return { customer: null, matter: input.matter, unlinked: mentioned };
   return { customer: mentioned.length === 1 ? mentioned[0]! : null, matter: input.matter };
+}
+
+/**
+ * The matter names more than one of the sender's customers (two 王磊, or 王磊 and 刘洋): the reminder
+ * is set without one, and the card says so and how to link it, rather than leaving the 客户 row out.
+ */
+function unlinkedNote(customers: Customer[]): string {
+  const names = [...new Set(customers.map((c) => c.name))];
+  const who = names.length === 1 ? `你有${customers.length}位「${names[0]}」` : `提到了${names.length}位客户（${names.join('、')}）`;
+  return `${who}，这条提醒没有关联客户。要关联：发送「撤销」，再发「提醒 <时间> ${names[0]} <事项>」从列表里选。`;
 }

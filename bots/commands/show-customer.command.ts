@@ -18,11 +18,13 @@ export interface ShowCustomerInput {
 
 /**
  * `查客户 张三` → the summary card; `查客户 张三 全部` → the timeline's first page; `查客户 张三 2`
- * (or `第2页`) → page 2. A lone number stays a query (`查 5678` is part of a phone number).
+ * (or `第2页`, or `全部 2` as people type it after a first 全部) → page 2. A lone number stays a
+ * query (`查 5678` is part of a phone number).
  */
 export function parseShowCustomer(args: string): ShowCustomerInput {
-  const words = splitArgs(args);
+  let words = splitArgs(args);
   if (words.length === 0) throw new UsageError('请写上要查的客户。');
+  if (words.length > 2 && words[words.length - 2] === '全部' && pageNumber(words[words.length - 1]!) !== null) words = [...words.slice(0, -2), words[words.length - 1]!];
   const last = words[words.length - 1]!;
   const page = last === '全部' ? 1 : /^\d{4,}$/.test(last) ? null : pageNumber(last);
   if (words.length > 1 && page !== null) {

@@ -9,6 +9,6 @@ export const undoCommand = defineCommand<Record<string, never>>({
   parse: () => ({}),
   async run(_input, ctx) {
     const undone = await ctx.services.undo.undoLast(ctx.sender, ctx.now, ctx.sourceKey);
-    await ctx.reply({ kind: 'text', content: undone ? `已撤销：${undone.label}` : '10分钟内没有可以撤销的记录。' });
+    await ctx.reply({ kind: 'text', content: undone ? `已撤销：${undone.what}` : '10分钟内没有可以撤销的记录。' });
   },
 });

@@ -41,5 +41,6 @@ export async function buildProfileCard(services: BotServices, customer: Customer
     nextReminder: next ? `${formatChineseDateTime(next.dueAt, timezone, now)} ${reminderMatter(next.content, customer.name)}` : null,
     openOpportunity: opportunity ? `¥${opportunity.amount.toLocaleString('en-US')}${opportunity.probability !== null ? ` · ${opportunity.probability}%` : ''}` : null,
     moreCommand,
+    doNotContact: customer.doNotContact,
   });
 }

@@ -20,7 +20,9 @@ const HELP = `用法 / usage: npm run simulate -- <操作 action> [选项 option
   tag         --user <userid> --customer <…> [--add A类,B类] [--remove …] 后台给客户打标签 / admin console tags a customer
   create-tag  --group <标签组> --name <标签名>                           后台新建企业标签 / admin console creates a corp tag
   type        --user <userid> <消息…>                                   销售给应用发消息，并打印回复 / a salesperson types; prints the reply
-  click       --user <userid> --card <卡片编号> --key <按钮key>          点击卡片按钮 / click a card button
+  click       --user <userid> --card <卡片编号> --key <按钮key> [--select <question_key>=<option_id>]
+                                                                        点击卡片按钮（先在下拉框里选一项）并打印更新后的卡片
+                                                                        / click a card button (picking a drop-down option first); prints the card after
   fire-due                                                              立即触发到期提醒和SOP / fire due reminders and SOP steps now
   view        [--user <userid>]                                         查看聊天、群和客户 / show chat, group and customers
 
@@ -35,6 +37,8 @@ const HELP = `用法 / usage: npm run simulate -- <操作 action> [选项 option
   npm run simulate -- scan --user zhangwei --state live-demo --name 刘洋
   npm run simulate -- type --user zhangwei 记录跟进 刘洋 电话沟通了报价，明天下午3点再联系
   npm run simulate -- fire-due
+  npm run simulate -- type --user zhangwei 待办
+  npm run simulate -- click --user zhangwei --card 12 --key todo:done --select reminder=3
   npm run simulate -- view --user zhangwei
 `;
 
@@ -49,6 +53,7 @@ interface Options {
   group?: string;
   card?: string;
   key?: string;
+  select?: string[];
   json: boolean;
   wait: boolean;
   timeoutSeconds: number;
@@ -69,6 +74,7 @@ async function main(argv: string[]): Promise<number> {
       group: { type: 'string' },
       card: { type: 'string' },
       key: { type: 'string' },
+      select: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
       'no-wait': { type: 'boolean', default: false },
       timeout: { type: 'string', default: '10' },
@@ -105,9 +111,13 @@ async function main(argv: string[]): Promise<number> {
     case 'create-tag':
       return print(o, await client.action('create-tag', { group: o.group, name: o.name }), (r) => `已新建企业标签 ${o.group}/${o.name}（${r.tagId}）`);
     case 'click':
-      return print(o, await client.action('click', { userid: o.user, card: o.card, key: o.key }), () => `已点击卡片 #${o.card} 的 ${o.key}`);
-    case 'fire-due':
-      return print(o, await client.action('fire-due'), (r) => `已触发 ${r.fired} 个提醒/SOP 步骤`);
+      return click(client, o);
+    case 'fire-due': {
+      const fired = await client.action('fire-due');
+      const view = await client.view(o.user ?? '');
+      const quiet = o.json ? '' : quietHint(view.quietUntil, view.timezone);
+      return print(o, fired, (r) => `已触发 ${r.fired} 个提醒/SOP 步骤${quiet ? `\n${quiet}` : ''}`);
+    }
     case 'type':
       return type(client, o, words.join(' '));
     default:
@@ -158,6 +168,55 @@ async function type(client: SandboxClient, o: Options, content: string): Promise
   return 1;
 }
 
+/**
+ * Clicks a card button as the page does: `--select reminder=3` picks an option of the card's drop-down
+ * first (checked against the card, so a typo never clicks with the preselected option instead). Then
+ * waits (10 s at most) for the card to be updated or a new message, and prints it.
+ */
+async function click(client: SandboxClient, o: Options): Promise<number> {
+  const before = await client.view(o.user ?? '');
+  const item = before.chat.find((c) => c.seq === Number(o.card));
+  const selected = parseSelect(o.select ?? [], item);
+  const result = await client.action('click', { userid: o.user, card: o.card, key: o.key, selected });
+  if (!o.wait) return print(o, result, () => `已点击卡片 #${o.card} 的 ${o.key}`);
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const view = await client.view(o.user ?? '');
+    // the card redrawn (updatedAt moved), or a new message (查看客户 sends the profile)
+    const updated = view.chat.filter((c) => (c.seq === Number(o.card) && c.updatedAt !== item?.updatedAt) || (c.seq > before.seq && c.direction === 'out'));
+    if (updated.length > 0) return print(o, updated, (r) => [`已点击卡片 #${o.card} 的 ${o.key}`, ...r.map((i) => describeItem(i, view.timezone))].join('\n'));
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  process.stderr.write(`已点击卡片 #${o.card} 的 ${o.key}，但 10 秒内卡片没有更新、也没有新消息。worker 在运行吗？\n`);
+  return 1;
+}
+
+/** `reminder=3` (or `reminder=3,5`) → { reminder: ['3'] }, each checked against the card's drop-down. */
+function parseSelect(pairs: string[], item: ChatItem | undefined): Record<string, string[]> {
+  if (pairs.length === 0) return {};
+  if (!item?.card) throw new SandboxClientError('没有这张卡片：--card 用 view 或 type 打印的编号（#后面的数字）', null);
+  const question = item?.card?.button_selection as { question_key?: string; title?: string; option_list?: Array<{ id: string; text: string }> } | undefined;
+  if (!question?.question_key) throw new SandboxClientError(`卡片 #${item.seq} 没有下拉框，不能用 --select`, null);
+  const choices = (question.option_list ?? []).map((opt) => `${opt.id}（${opt.text}）`).join('、');
+  const selected: Record<string, string[]> = {};
+  for (const pair of pairs) {
+    const [key, ids = ''] = pair.split('=');
+    if (key !== question.question_key) throw new SandboxClientError(`--select ${pair}：卡片 #${item.seq} 的下拉框是 ${question.question_key}（${question.title ?? ''}），写成 --select ${question.question_key}=<选项id>，可选：${choices}`, null);
+    const wanted = ids.split(/[,，]/).map((id) => id.trim()).filter(Boolean);
+    const unknown = wanted.filter((id) => !(question.option_list ?? []).some((opt) => opt.id === id));
+    if (wanted.length === 0 || unknown.length > 0) throw new SandboxClientError(`--select ${pair}：卡片 #${item.seq} 的「${question.title ?? key}」没有选项 ${unknown.join('、') || '（空）'}，可选：${choices}`, null);
+    selected[key] = wanted;
+  }
+  return selected;
+}
+
+/** Quiet hours now: what the product sends on its own waits, so fire-due may show nothing yet. */
+function quietHint(quietUntil: string | null, timeZone: string): string {
+  if (!quietUntil) return '';
+  const until = new Date(quietUntil).toLocaleTimeString('zh-CN', { timeZone, hour: '2-digit', minute: '2-digit', hour12: false });
+  return `现在是免打扰时段：SOP 步骤、日报、超时提醒等系统推送要到 ${until} 才发出（CRM_QUIET_HOURS=off 并重启可关闭）；你设的提醒和命令的回复不受影响。`;
+}
+
 /** A message as plain text; times in CRM_TIMEZONE, like the dates on the cards. */
 function describeItem(item: ChatItem, timeZone: string): string {
   const head = `#${item.seq} ${new Date(item.at).toLocaleTimeString('zh-CN', { timeZone })} ${item.direction === 'in' ? '→' : '←'}`;
@@ -168,8 +227,9 @@ function describeItem(item: ChatItem, timeZone: string): string {
     `${head} [${c.card_type}] ${c.main_title?.title ?? ''}${c.main_title?.desc ? ` · ${c.main_title.desc}` : ''}`,
     c.emphasis_content ? `  ${c.emphasis_content.title ?? ''} ${c.emphasis_content.desc ?? ''}` : '',
     c.quote_area?.quote_text ? `  「${c.quote_area.quote_text}」` : '',
-    c.sub_title_text ? `  ${c.sub_title_text}` : '',
+    c.sub_title_text ? `  ${String(c.sub_title_text).replace(/\n/g, '\n  ')}` : '',
     ...((c.horizontal_content_list ?? []) as Array<{ keyname: string; value: string }>).map((r) => `  ${r.keyname}：${r.value}`),
+    ...selectionLines(c.button_selection, item),
     item.replacedButton !== undefined
       ? `  [${item.replacedButton}]`
       : ((c.button_list ?? []) as Array<{ text: string; key: string }>).map((b) => `  [${b.text}] --card ${item.seq} --key ${b.key}`).join('\n'),
@@ -177,10 +237,22 @@ function describeItem(item: ChatItem, timeZone: string): string {
   return lines.filter(Boolean).join('\n');
 }
 
+/** A card's drop-down: each option with the `--select` that picks it, the picked one marked. */
+function selectionLines(selection: { question_key?: string; title?: string; selected_id?: string; option_list?: Array<{ id: string; text: string }> } | undefined, item: ChatItem): string[] {
+  if (!selection?.question_key || item.replacedButton !== undefined) return [];
+  const picked = selection.selected_id ?? selection.option_list?.[0]?.id;
+  return [
+    `  ${selection.title ?? '选择'}：`,
+    ...(selection.option_list ?? []).map((opt) => `    ${opt.id === picked ? '●' : '○'} ${opt.text}   --select ${selection.question_key}=${opt.id}`),
+  ];
+}
+
 function describeView(v: SandboxView): string {
   const customers = v.customers.map((c) => `  ${c.name} · ${c.stage} · ${c.tags.join('、') || '无标签'} · ${c.owners.map((o) => `${o.name}${o.status === 'active' ? '' : `(${o.status})`}`).join('、')} · ${c.externalUserid}`);
+  const quiet = quietHint(v.quietUntil, v.timezone);
   return [
     `销售 ${v.user}，待发提醒 ${v.pendingReminders} 个`,
+    ...(quiet ? [`  ${quiet}`] : []),
     '— CRM助手 —',
     ...v.chat.slice(-10).map((item) => describeItem(item, v.timezone)),
     `— ${v.group?.name ?? '团队群'} —`,

@@ -56,9 +56,15 @@ export function createReminderCardHandler(deps: ReminderCardDeps) {
     if (todo) {
       // The 待办 card lists several reminders: redrawn in place with the list as it is now (so the new
       // time shows in full in the list) and what happened to the one picked; still clickable.
-      const [open, total] = await Promise.all([deps.services.reminders.pendingFor(click.userid), deps.services.reminders.countOpenFor(click.userid)]);
+      // The reminder just handled stays picked: a second tap acts on it again, never on the next one.
+      const [open, total, handled] = await Promise.all([
+        deps.services.reminders.pendingFor(click.userid),
+        deps.services.reminders.countOpenFor(click.userid),
+        deps.services.reminders.find(reminder.id),
+      ]);
       const notice = `#${reminder.id} ${outcome.snoozedTo ? `已推迟到 ${outcome.snoozedTo}` : outcome.text}`;
-      await updateCard(deps, click, event, { template_card: buildTodoCard(open, { taskId: click.taskId || `todo-${reminder.id}`, timezone: deps.timezone, now: deps.now(), notice, total }) });
+      const card = buildTodoCard(open, { taskId: click.taskId || `todo-${reminder.id}`, timezone: deps.timezone, now: deps.now(), notice, total, handled: handled ?? reminder });
+      await updateCard(deps, click, event, { template_card: card });
       return;
     }
     const card: ReminderCardInput = {

@@ -458,6 +458,8 @@ export class FakeWecomWorld {
       item.card = structuredClone(card);
       // WeCom draws `replace_text` of an updated button_interaction card in place of its buttons.
       item.replacedButton = typeof card.replace_text === 'string' && card.replace_text ? card.replace_text : undefined;
+      // Without it the card is drawn anew, its buttons clickable again (the 待办 card after a click).
+      if (item.replacedButton === undefined) item.clickedKey = undefined;
     } else {
       item.replacedButton = String(button!.replace_name);
     }

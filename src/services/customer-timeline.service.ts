@@ -13,6 +13,7 @@ import {
   StageChange,
   Tag,
 } from '../../entities';
+import { withoutEndedRelations } from '../reminders/ended-relation';
 import { STAGE_NAMES } from './stage.service';
 
 export type TimelineKind =
@@ -90,7 +91,11 @@ export class CustomerTimeline {
     const [relations, followUps, reminders, opportunity] = await Promise.all([
       ds.getRepository(CustomerRelation).find({ where: { customerId: customer.id }, order: { addedAt: 'ASC', id: 'ASC' } }),
       ds.getRepository(FollowUp).find({ where: { customerId: customer.id }, order: { createdAt: 'DESC', id: 'DESC' }, take: 3 }),
-      ds.getRepository(Reminder).find({ where: { customerId: customer.id, status: In(['pending', 'sent']) }, order: { dueAt: 'ASC' }, take: 20 }),
+      // open for the salesperson who set them: not those closed at their time because that relation ended since
+      withoutEndedRelations(ds.getRepository(Reminder).createQueryBuilder('r').where('r.customer_id = :id', { id: customer.id }).andWhere('r.status IN (:...open)', { open: ['pending', 'sent'] }), 'r')
+        .orderBy('r.due_at', 'ASC')
+        .limit(20)
+        .getMany(),
       ds.getRepository(Opportunity).findOne({ where: { customerId: customer.id, status: 'open' }, order: { createdAt: 'DESC' } }),
     ]);
     const names = await this.staffNames([...relations.map((r) => r.staffUserid), ...followUps.map((f) => f.staffUserid)]);
@@ -127,6 +132,11 @@ export class CustomerTimeline {
       ds.getRepository(CustomerTag).find({ where: { customerId }, take }),
       ds.getRepository(AuditLog).find({ where: { targetType: 'customer', targetId: String(customerId), action: In(['tag.add', 'tag.remove', 'customer.edit']) }, order: { id: 'DESC' }, take }),
     ]);
+    // 撤销 takes a record back as if it had never been made: a tag change it undid is left out
+    const undoneIds = tagAudits.length
+      ? new Set((await ds.getRepository(AuditLog).findBy({ action: 'undo', targetType: 'audit_log', targetId: In(tagAudits.map((a) => String(a.id))) })).map((u) => u.targetId))
+      : new Set<string>();
+    const tagChanges = tagAudits.filter((a) => !undoneIds.has(String(a.id)));
     const names = await this.staffNames([
       ...relations.map((r) => r.staffUserid),
       ...stages.map((s) => s.staffUserid ?? ''),
@@ -134,9 +144,9 @@ export class CustomerTimeline {
       ...reminders.map((r) => r.staffUserid),
       ...opportunities.map((o) => o.staffUserid),
       ...tagLinks.map((l) => l.addedBy ?? ''),
-      ...tagAudits.map((a) => a.actor),
+      ...tagChanges.map((a) => a.actor),
     ]);
-    const tagIds = [...tagLinks.map((l) => l.tagId), ...tagAudits.flatMap((a) => auditTagIds(a))];
+    const tagIds = [...tagLinks.map((l) => l.tagId), ...tagChanges.flatMap((a) => auditTagIds(a))];
     const tagNames = new Map((tagIds.length ? await ds.getRepository(Tag).findBy({ id: In([...new Set(tagIds)]) }) : []).map((t) => [t.id, t.name]));
     const tagName = (id: number) => tagNames.get(id) ?? `#${id}`;
     const stage = (s: string | null) => (s ? (STAGE_NAMES[s as keyof typeof STAGE_NAMES] ?? s) : '—');
@@ -153,6 +163,8 @@ export class CustomerTimeline {
     for (const s of stages) entries.push({ at: s.createdAt, kind: 'stage', actor: actor(s.staffUserid), text: `阶段 ${stage(s.fromStage)} → ${stage(s.toStage)}` });
     for (const f of followUps) entries.push({ at: f.createdAt, kind: 'follow_up', actor: names(f.staffUserid), text: `跟进：${f.content}` });
     for (const r of reminders) {
+      // cancelled without a close reason: taken back by 撤销 (its own, or its follow-up's)
+      if (r.status === 'cancelled' && r.closeReason === null) continue;
       const matter = reminderMatter(r.content, customerName);
       entries.push({ at: r.createdAt, kind: 'reminder_created', actor: names(r.staffUserid), text: `设提醒：${matter}` });
       if (r.status === 'done' && r.doneAt) entries.push({ at: r.doneAt, kind: 'reminder_done', actor: names(r.staffUserid), text: `完成提醒：${matter}` });
@@ -163,12 +175,12 @@ export class CustomerTimeline {
       entries.push({ at: o.createdAt, kind: 'opportunity', actor: names(o.staffUserid), text: `商机 ¥${o.amount.toLocaleString('en-US')}${probability}${o.status === 'open' ? '' : `（${o.status === 'won' ? '已成交' : '已失败'}）`}` });
     }
     // Tags a command added are in the audit log (with who and when); rule and WeCom tags only have their link row.
-    const audited = new Set(tagAudits.filter((a) => a.action === 'tag.add').flatMap((a) => auditTagIds(a)));
+    const audited = new Set(tagChanges.filter((a) => a.action === 'tag.add').flatMap((a) => auditTagIds(a)));
     for (const l of tagLinks) {
       if (l.source === 'command' && audited.has(l.tagId)) continue;
       entries.push({ at: l.createdAt, kind: 'tag_added', actor: actor(l.addedBy), text: `打标签：${tagName(l.tagId)}${l.source === 'rule' ? '（渠道规则）' : l.source === 'wecom' ? '（企业微信）' : ''}` });
     }
-    for (const a of tagAudits) {
+    for (const a of tagChanges) {
       if (a.action === 'customer.edit') {
         // WeCom edits name the tags they unlinked (older rows keep only a count); the tags WeCom added still have their link row (above).
         const removedIds = auditTagIds(a);

@@ -1,5 +1,6 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { CUSTOMER_STAGES, type CustomerStage } from '../../entities';
+import { withoutEndedRelations } from '../reminders/ended-relation';
 import type { DigestWindow } from './digest-window';
 
 /** One salesperson's figures for a window (see DigestWindow for what each is measured against). */
@@ -190,6 +191,8 @@ export class DigestQueries {
       .addSelect('SUM(CASE WHEN x.status IN (:...open) AND x.due_at >= :dayEnd AND x.due_at < :nextDayEnd THEN 1 ELSE 0 END)', 'tomorrow')
       .from('reminders', 'x')
       .where("((x.status = 'done' AND x.done_at >= :start AND x.done_at < :end) OR (x.status IN (:...open) AND x.due_at < :nextDayEnd))", { ...w, open: OPEN });
+    // open ones as 待办 lists them: not a reminder closed at its time because its customer relation ended since it was set
+    q = withoutEndedRelations(q, 'x', "x.status = 'done'");
     if (scope) q = q.andWhere('x.staff_userid IN (:...scope)', { scope });
     const rows: Array<Record<string, unknown>> = await q.groupBy('x.staff_userid').getRawMany();
     return rows.map((r) => ({ u: String(r.u), done: Number(r.done), open: Number(r.open), overdue: Number(r.overdue), tomorrow: Number(r.tomorrow) }));

@@ -1,6 +1,7 @@
 import { In, LessThanOrEqual, type DataSource, type EntityManager } from 'typeorm';
 import { Reminder, type ReminderCloseReason } from '../../entities';
 import { fitColumn } from '../db/fit-column';
+import { withoutEndedRelations } from '../reminders/ended-relation';
 import { audit } from './audit';
 import { writeOnce } from './idempotent-write';
 import type { ReminderScheduler } from './reminder-scheduler.port';
@@ -55,18 +56,28 @@ export class ReminderService {
     if (reminder.status === 'pending') await this.scheduler.schedule(reminder.id, reminder.dueAt);
   }
 
-  /** How many reminders are open for a salesperson (待办 lists the soonest, and counts them all). */
-  countOpenFor(staffUserid: string): Promise<number> {
-    return this.dataSource.getRepository(Reminder).countBy({ staffUserid, status: In(['pending', 'sent']) });
+  /** The open reminders of a salesperson, as 待办 lists them (see pendingFor). */
+  private openFor(staffUserid: string) {
+    const query = this.dataSource
+      .getRepository(Reminder)
+      .createQueryBuilder('r')
+      .where('r.staff_userid = :staffUserid', { staffUserid })
+      .andWhere('r.status IN (:...open)', { open: ['pending', 'sent'] });
+    return withoutEndedRelations(query, 'r');
   }
 
+  /** How many reminders are open for a salesperson (待办 lists the soonest, and counts them all). */
+  countOpenFor(staffUserid: string): Promise<number> {
+    return this.openFor(staffUserid).getCount();
+  }
+
+  /**
+   * The salesperson's open reminders, soonest first (待办). A reminder whose customer relation ended
+   * after it was set is left out: it is closed at its time (ended-relation.ts), so it is not theirs to do.
+   */
   pendingFor(staffUserid: string, limit = 20): Promise<Reminder[]> {
-    return this.dataSource.getRepository(Reminder).find({
-      where: { staffUserid, status: In(['pending', 'sent']) },
-      relations: { customer: true },
-      order: { dueAt: 'ASC' },
-      take: limit,
-    });
+    // one row per reminder (both joins are many-to-one), so a plain LIMIT is right
+    return this.openFor(staffUserid).leftJoinAndSelect('r.customer', 'customer').orderBy('r.due_at', 'ASC').addOrderBy('r.id', 'ASC').limit(limit).getMany();
   }
 
   /**

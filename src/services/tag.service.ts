@@ -73,6 +73,14 @@ export class TagService {
     return repo.findOneByOrFail({ name, groupName: '', origin: 'local' });
   }
 
+  /** 撤销 of a tag change: the corp tags among `add` / `remove` (tag ids) marked in WeCom as a command would. */
+  async markCorpTags(customerId: number, change: { add: number[]; remove: number[] }): Promise<void> {
+    const ids = [...change.add, ...change.remove];
+    const [customer, tags] = await Promise.all([this.dataSource.getRepository(Customer).findOneBy({ id: customerId }), ids.length ? this.dataSource.getRepository(Tag).findBy({ id: In(ids) }) : []]);
+    const wecomIds = (wanted: number[]) => tags.filter((t) => wanted.includes(t.id) && t.origin === 'wecom' && t.wecomTagId).map((t) => t.wecomTagId!);
+    if (customer) await this.syncToWecom(customer, wecomIds(change.add), wecomIds(change.remove));
+  }
+
   private async syncToWecom(customer: Customer, add: string[], remove: string[]): Promise<void> {
     if ((add.length === 0 && remove.length === 0) || !customer.externalUserid) return;
     const relations = await this.dataSource.getRepository(CustomerRelation).findBy({ customerId: customer.id, status: 'active' });

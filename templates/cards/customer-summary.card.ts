@@ -26,22 +26,26 @@ export interface CustomerSummaryCardInput {
   openOpportunity: string | null;
   /** what to type for the whole timeline */
   moreCommand: string;
+  /** 勿扰 is set (no SOP steps or pushes about them) */
+  doNotContact?: boolean;
 }
 
 export function customerSummaryCard(p: CustomerSummaryCardInput): TemplateCard {
-  const since = p.daysAsCustomer === null ? '' : ` · 客户${p.daysAsCustomer}天`;
+  // 「客户0天」 reads as nothing: a customer of today was added today
+  const since = p.daysAsCustomer === null ? '' : p.daysAsCustomer === 0 ? ' · 今天添加' : ` · 客户${p.daysAsCustomer}天`;
   const former = p.formerOwners ?? [];
   // Nobody follows them any more: say so first, so a stage such as 潜在客户 does not read as current.
   const gone = p.owners.length === 0 && former.length > 0;
   const owners = p.owners.length > 0 ? p.owners.join('、') : former.length > 0 ? `无（原负责人${former.join('、')}）` : '无';
   const more = `完整记录：${p.moreCommand}`;
-  const inStage = p.daysInStage === null ? p.stage : `${p.stage} · 已${p.daysInStage}天`;
+  const inStage = p.daysInStage === null ? p.stage : `${p.stage} · ${p.daysInStage === 0 ? '今天起' : `已${p.daysInStage}天`}`;
   // Three follow-ups share the 112-character subtitle: each gets a line of its own.
   const followUps = p.recentFollowUps.length ? p.recentFollowUps.map((f) => fit(f, 36)).join('\n') : '还没有跟进记录。发送「记录跟进 客户 内容」记录一条。';
   return textNoticeCard({
     source: '客户档案',
     title: p.name,
-    desc: `${gone ? '已删除 · ' : ''}${p.stage}${since}`,
+    // 勿扰 first: the salesperson must see it before reaching out
+    desc: `${p.doNotContact ? '勿扰 · ' : ''}${gone ? '已删除 · ' : ''}${p.stage}${since}`,
     subTitle: followUps,
     rows: [
       { key: '阶段', value: inStage },

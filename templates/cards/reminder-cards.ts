@@ -91,7 +91,8 @@ export function reminderCardAfterClick(input: ReminderCardInput, replaceText: st
 /** Sent at a reminder's time instead of its card when the relation with its customer ended before. */
 export function reminderClosedText(input: { reminderId: number; content: string; customerName: string | null; why: string; endedAt: string | null }): string {
   const who = input.customerName ? `${input.customerName}：` : '';
-  return `提醒 #${input.reminderId} 已自动关闭（${who}${input.why}${input.endedAt ? `，${input.endedAt}` : ''}），不再提醒。\n原事项：${input.content}`;
+  // the customer is named in the brackets: the matter without their name again
+  return `提醒 #${input.reminderId} 已自动关闭（${who}${input.why}${input.endedAt ? `，${input.endedAt}` : ''}），不再提醒。\n原事项：${reminderMatter(input.content, input.customerName)}`;
 }
 
 /** Team group post for a reminder nobody closed in time (robot markdown: `<@userid>` mentions). */
@@ -126,18 +127,34 @@ export interface TodoItem {
   id: number;
   /** e.g. 11月24日 周二 15:00 张三：回访 */
   line: string;
+  /** the drop-down's option (with `#id`, at most 16 characters): what tells reminders apart, e.g. 张三 11/24 15点 */
+  short: string;
   overdue: boolean;
 }
+
+/**
+ * The reminder a click on the 待办 card just handled. The redrawn card keeps it picked, so a second
+ * tap (or a tap to check it worked) acts on the same reminder and never on the next one in the list;
+ * one no longer open stays first in the drop-down (marked 已完成), until another is picked.
+ */
+export interface TodoHandled {
+  id: number;
+  /** its option text, e.g. 张三 11/24 15点, or 已完成 张三 once closed */
+  short: string;
+  closed: boolean;
+}
+
+/** WeCom: an option's text is best kept to 16 characters. */
+export const TODO_OPTION_CHARS = 16;
 
 /**
  * WeCom allows 10 options in a button_selection; the first ten (soonest) are actionable from the card.
  * `total`: how many are open (the card lists the soonest); the title counts them all.
  * `notice`: what the last click did (the card is redrawn in place after each click, still clickable).
  */
-export function todoCard(input: { taskId: string; items: TodoItem[]; notice?: string; total?: number }): TemplateCard {
-  const options = input.items.slice(0, 10);
+export function todoCard(input: { taskId: string; items: TodoItem[]; notice?: string; total?: number; handled?: TodoHandled }): TemplateCard {
   const desc = fit(input.notice ?? '选一条提醒，再点按钮', CARD_LIMITS.desc);
-  if (options.length === 0) {
+  if (input.items.length === 0) {
     // Nothing left to pick: the buttons are greyed with what happened.
     return {
       card_type: 'button_interaction',
@@ -149,9 +166,16 @@ export function todoCard(input: { taskId: string; items: TodoItem[]; notice?: st
       replace_text: '没有待办了',
     };
   }
+  const option = (id: number, text: string) => ({ id: String(id), text: fit(`#${id} ${text}`, TODO_OPTION_CHARS) });
+  const handled = input.handled;
+  let options = input.items.slice(0, 10).map((i) => option(i.id, i.short));
+  if (handled?.closed) options = [option(handled.id, handled.short), ...options.slice(0, 9)];
+  else if (handled && !options.some((o) => o.id === String(handled.id)) && input.items.some((i) => i.id === handled.id)) options = [...options.slice(0, 9), option(handled.id, handled.short)];
+  const selected = handled && options.some((o) => o.id === String(handled.id)) ? String(handled.id) : options[0]!.id;
+  const listed = Math.min(10, input.items.length);
   const total = Math.max(input.total ?? input.items.length, input.items.length);
   // The 112-character subtitle: the soonest few, a line each, and how many more there are.
-  const more = total > 3 ? `…共${total}条，下拉框里是最早的${options.length}条，也可回复「完成 编号」` : '';
+  const more = total > 3 ? `…共${total}条，下拉框里是最早的${listed}条，也可回复「完成 编号」` : '';
   const room = CARD_LIMITS.subTitle - Array.from(more).length - 1;
   const shown = input.items.slice(0, 3).map((i) => fit(`#${i.id} ${i.overdue ? '（已过期）' : ''}${i.line}`, Math.floor(room / Math.min(3, input.items.length)) - 1));
   return {
@@ -163,8 +187,8 @@ export function todoCard(input: { taskId: string; items: TodoItem[]; notice?: st
     button_selection: {
       question_key: TODO_QUESTION_KEY,
       title: '提醒',
-      option_list: options.map((i) => ({ id: String(i.id), text: fit(`#${i.id} ${i.line}`, 16) })),
-      selected_id: String(options[0]!.id),
+      option_list: options,
+      selected_id: selected,
     },
     button_list: TODO_BUTTONS,
   };

@@ -182,7 +182,7 @@ describe('a salesperson’s day on the sandbox', () => {
 
   it('撤销 takes back the last record: a follow-up typed on the wrong customer is gone', async () => {
     expect(title(await say('记录跟进 陈静 发错了，这条是给刘洋的'))).toBe('已记录跟进：陈静');
-    expect(shown(await say('撤销'))).toBe('已撤销：跟进记录');
+    expect(shown(await say('撤销'))).toBe('已撤销：陈静 的跟进「发错了，这条是给刘洋的」');
     const profile = await say('查客户 陈静');
     expect(shown(profile)).toContain('还没有跟进记录');
     expect(shown(profile)).not.toContain('发错了');

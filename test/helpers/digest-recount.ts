@@ -29,6 +29,9 @@ export function recountPerStaff(customers: SeedCustomer[], w: DigestWindow, scop
     for (const r of c.reminders) {
       if (r.status === 'done' && within(r.doneAt, w.start, w.end)) bump(r.staffUserid, 'remindersDone');
       if (!isOpen(r.status)) continue;
+      // an open reminder whose relation ended after it was set is closed at its time: not counted as open
+      const relation = c.relations.find((x) => x.staffUserid === r.staffUserid);
+      if (relation && relation.status !== 'active' && (relation.endedAt === null || r.createdAt <= relation.endedAt)) continue;
       if (within(r.dueAt, w.dayStart, w.dayEnd)) bump(r.staffUserid, 'dueOpen');
       if (r.dueAt < w.dayStart) bump(r.staffUserid, 'overdue');
       if (within(r.dueAt, w.dayEnd, w.nextDayEnd)) bump(r.staffUserid, 'dueTomorrow');

@@ -159,7 +159,7 @@ describe('chat commands through the webhook', () => {
   it('阶段 moves the customer and keeps history; 撤销 undoes it once', async () => {
     expect(await say('zhangsan', '阶段 张三 商机')).toContain('张三：商机');
     expect((await customerNamed('张三')).stage).toBe('opportunity');
-    expect(await say('zhangsan', '撤销')).toContain('已撤销：阶段变更');
+    expect(await say('zhangsan', '撤销')).toContain('已撤销：张三 的阶段变更（线索 → 商机），已改回 线索');
     expect((await customerNamed('张三')).stage).toBe('lead');
     expect(await say('zhangsan', '撤销')).toContain('没有可以撤销的记录');
   });
@@ -167,7 +167,7 @@ describe('chat commands through the webhook', () => {
   it('撤销 of a follow-up takes it back whole: the note, its reminder, and the customer’s last contact', async () => {
     expect(await say('zhangsan', '记录跟进 张三丰 发错了，明天下午3点再联系')).toContain('已记录跟进：张三丰');
     expect((await customerNamed('张三丰')).lastContactAt).not.toBeNull();
-    expect(await say('zhangsan', '撤销')).toContain('已撤销：跟进记录');
+    expect(await say('zhangsan', '撤销')).toContain('已撤销：张三丰 的跟进「发错了，明天下午3点再联系」和它设的提醒 #');
     const customer = await customerNamed('张三丰');
     expect(await container.dataSource.getRepository(FollowUp).countBy({ customerId: customer.id })).toBe(0);
     expect((await container.dataSource.getRepository(Reminder).findBy({ customerId: customer.id })).map((r) => r.status)).toEqual(['cancelled']);
@@ -189,8 +189,12 @@ describe('chat commands through the webhook', () => {
     expect(reminder).toMatchObject({ content: '发报价', status: 'pending' });
     expect((await container.dataSource.getRepository(Customer).findOneByOrFail({ id: reminder!.customerId! })).name).toBe('张三');
     expect(await say('zhangsan', '待办')).toContain(`#${reminder!.id}`);
-    expect(await say('zhangsan', `完成 ${reminder!.id}`)).toContain('已完成');
+    expect(await say('zhangsan', `完成 ${reminder!.id}`)).toContain(`✅ 提醒 #${reminder!.id} 已完成：发报价`);
     expect((await container.dataSource.getRepository(Reminder).findOneByOrFail({ id: reminder!.id })).status).toBe('done');
+    // typed again (to be sure): said so, not announced as done a second time
+    const again = await say('zhangsan', `完成 ＃${reminder!.id}`);
+    expect(again).toContain(`提醒 #${reminder!.id} 之前已经完成了`);
+    expect(again).not.toContain('✅');
     expect(await container.queues.get('reminders').getJob(reminderJobId(reminder!.id))).toBeNull();
   });
 

@@ -117,11 +117,13 @@ describe('input as salespeople type it', () => {
       expect(await container.dataSource.getRepository(Reminder).count()).toBe(0);
     });
 
-    it('a matter naming two customers of one name links neither', async () => {
+    it('a matter naming two customers of one name links neither, and the card says so and how to link one', async () => {
       await addCustomer('刘洋');
-      await say('提醒 明天下午三点 给刘洋发报价');
+      const card = await say('提醒 明天下午三点 给刘洋发报价');
       const [reminder] = await container.dataSource.getRepository(Reminder).find();
       expect(reminder).toMatchObject({ customerId: null, content: '给刘洋发报价' });
+      expect(card).toContain('"keyname":"客户","value":"未关联"');
+      expect(card).toContain('你有2位「刘洋」，这条提醒没有关联客户。要关联：发送「撤销」，再发「提醒 <时间> 刘洋 <事项>」从列表里选');
     });
   });
 
@@ -131,7 +133,7 @@ describe('input as salespeople type it', () => {
       expect(reply).toContain('按“记录跟进”记录（你输入的是“跟近”），不对请发送「撤销」');
       expect(reply).toContain('已记录跟进：刘洋');
       expect(await followUpsOf('刘洋')).toHaveLength(1);
-      expect(await say('撤销')).toContain('已撤销：跟进记录');
+      expect(await say('撤销')).toContain('已撤销：刘洋 的跟进「打了电话，客户有兴趣」');
       expect(await followUpsOf('刘洋')).toHaveLength(0);
     });
 

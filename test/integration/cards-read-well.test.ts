@@ -64,7 +64,10 @@ describe('cards read well', () => {
     await say('记录跟进 刘洋 电话沟通了报价，明天下午3点再联系');
     await say('提醒 后天上午10点 刘洋 给刘洋发报价');
     const todo = await say('待办');
-    const lines = todo.split('\\n').filter((l) => l.includes('#'));
+    // the card's list (the drop-down's options name the customer on their own, one each)
+    const card = JSON.parse(todo) as { sub_title_text: string; button_selection: { option_list: Array<{ text: string }> } };
+    const lines = card.sub_title_text.split('\n').filter((l) => l.includes('#'));
+    for (const option of card.button_selection.option_list) expect(count(option.text, '刘洋')).toBe(1);
     expect(lines.length).toBeGreaterThanOrEqual(2);
     for (const line of lines) expect(count(line, '刘洋')).toBe(1);
     expect(todo).toContain('刘洋：电话沟通了报价');
@@ -83,6 +86,15 @@ describe('cards read well', () => {
       expect(card.main_title.title).toBe('该联系 刘洋 了');
       expect(count(card.quote_area.quote_text, '联系 刘洋')).toBe(0);
     }
+  });
+
+  it('记录跟进 with a date: the big time and the day under it, nothing cut', async () => {
+    const card = JSON.parse(await say('记录跟进 刘洋 客户说月底前定，12月31日上午10点再联系')) as { emphasis_content: { title: string; desc: string } };
+    expect(card.emphasis_content.title).toBe('10:00');
+    expect(card.emphasis_content.desc).toMatch(/^下次联系 (\d{4}年)?12月31日 周[日一二三四五六]$/);
+    // a date in another year: the day whole, with its year
+    const next = JSON.parse(await say(`记录跟进 刘洋 约好了，${SUNDAY.year() + 1}年1月8日下午2点再联系`)) as { emphasis_content: { title: string; desc: string } };
+    expect(next.emphasis_content).toEqual({ title: '14:00', desc: expect.stringMatching(new RegExp(`^${SUNDAY.year() + 1}年1月8日 周[日一二三四五六]$`)) });
   });
 
   it('商机 shows the expected close as a day, without a clock time', async () => {

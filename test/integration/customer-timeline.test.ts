@@ -65,7 +65,7 @@ describe('customer timeline and summary (查客户)', () => {
 
     const card = await say('zhangsan', '查客户 张三');
     expect(card).toContain('商机 · 客户30天');
-    expect(card).toContain('商机 · 已0天');
+    expect(card).toContain('商机 · 今天起');
     // the newest three, newest first; the first follow-up is no longer shown
     expect(card).toMatch(/张三销售：演示很顺利.*张三销售：约了演示.*张三销售：发了案例/);
     expect(card).not.toContain('电话沟通了报价');
@@ -104,6 +104,8 @@ describe('customer timeline and summary (查客户)', () => {
     expect(second.indexOf('添加了张三销售')).toBeGreaterThan(second.indexOf('添加了李四销售'));
 
     expect(await say('zhangsan', '查客户 张三 3')).toContain('张三的时间线只有2页');
+    // after 全部, people add the page to what they typed
+    for (const typed of ['查客户 张三 全部 2', '查客户 张三 全部 第2页', '查客户，张三，全部，第二页']) expect(await say('zhangsan', typed)).toContain('第2/2页');
   });
 
   it('a lone number is still a phone fragment, and a colleague who never followed the customer does not see them', async () => {

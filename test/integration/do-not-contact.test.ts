@@ -56,11 +56,17 @@ describe('勿扰 and 恢复', () => {
     expect(await say('恢复 赵六')).toContain('没有设为勿扰');
     await say('勿扰 赵六');
     expect((await zhao()).doNotContact).toBe(true);
-    expect(await say('撤销')).toContain('已撤销：勿扰设置');
+    expect(await say('撤销')).toContain('已撤销：赵六 的勿扰设置');
     expect(await zhao()).toMatchObject({ doNotContact: false, doNotContactReason: null });
     await say('勿扰 赵六');
+    // the profile says so first, before anyone reaches out
+    expect(await say('查客户 赵六')).toMatch(/"desc":"勿扰 · /);
     expect(await say('恢复 赵六')).toContain('已恢复 赵六');
     expect((await zhao()).doNotContact).toBe(false);
+    expect(await say('查客户 赵六')).not.toContain('勿扰 · ');
+    // 恢复 undone: 勿扰 again, and said so
+    expect(await say('撤销')).toContain('已撤销：赵六 的「恢复」，仍为勿扰');
+    expect((await zhao()).doNotContact).toBe(true);
   });
 
   it('a missing customer gets the usage, an unknown one the closest names', async () => {

@@ -156,7 +156,10 @@ describe('interactive reminder cards', () => {
     expect(redrawn.response_code).toBe('RC-todo');
     expect(redrawn.template_card).toMatchObject({ task_id: card.task_id, main_title: { desc: `#${second.id} ✅ 已完成` } });
     expect(redrawn.template_card.replace_text).toBeUndefined();
-    expect(redrawn.template_card.button_selection.option_list.map((o: { id: string }) => o.id)).toEqual([String(first.id)]);
+    // the list holds what is open; the drop-down keeps the one just done first and picked (a second tap is harmless)
+    expect(redrawn.template_card.sub_title_text).not.toContain('写周报');
+    expect(redrawn.template_card.button_selection.option_list.map((o: { id: string }) => o.id)).toEqual([String(second.id), String(first.id)]);
+    expect(redrawn.template_card.button_selection.selected_id).toBe(String(second.id));
     expect((await reminderRow(second.id)).status).toBe('done');
     expect((await reminderRow(first.id)).status).toBe('pending');
   });

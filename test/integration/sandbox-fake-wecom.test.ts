@@ -187,6 +187,27 @@ describe('sandbox fake WeCom', () => {
     expect(world.click(world.chat.at(-1)!.seq, 'zhangwei', 'todo:done').selected).toEqual({ reminder: ['7'] });
   });
 
+  it('a whole-card update without replace_text draws the card anew, its buttons clickable again (the 待办 card after a click)', async () => {
+    const todo = {
+      card_type: 'button_interaction',
+      task_id: 'todo-3',
+      main_title: { title: '待办提醒（2）' },
+      button_selection: { question_key: 'reminder', title: '提醒', option_list: [{ id: '7', text: '#7' }, { id: '9', text: '#9' }], selected_id: '7' },
+      button_list: [{ text: '完成', key: 'todo:done', style: 1 }],
+    };
+    await post('message/send', { agentid: 1000002, touser: 'zhangwei', msgtype: 'template_card', template_card: todo });
+    const seq = world.chat.at(-1)!.seq;
+    const click = world.click(seq, 'zhangwei', 'todo:done');
+    expect(world.chat.at(-1)!.clickedKey).toBe('todo:done');
+    const redrawn = { ...todo, main_title: { title: '待办提醒（1）', desc: '#7 ✅ 已完成' }, button_selection: { ...todo.button_selection, option_list: [{ id: '9', text: '#9' }], selected_id: '9' } };
+    expect((await post('message/update_template_card', { agentid: 1000002, userids: ['zhangwei'], response_code: click.responseCode, template_card: redrawn })).errcode).toBe(0);
+    // the page draws a card whose clickedKey is set with every button disabled
+    expect(world.chat.at(-1)).toMatchObject({ seq, card: { main_title: { title: '待办提醒（1）' } } });
+    expect(world.chat.at(-1)!.clickedKey).toBeUndefined();
+    expect(world.chat.at(-1)!.replacedButton).toBeUndefined();
+    expect(world.click(seq, 'zhangwei', 'todo:done').selected).toEqual({ reminder: ['9'] });
+  });
+
   it('a click the app never received leaves the card’s buttons clickable', async () => {
     const card = { card_type: 'button_interaction', task_id: 'rem-1', main_title: { title: '提醒' }, button_list: [{ text: '完成', key: 'rem:done:1' }] };
     await post('message/send', { agentid: 1000002, touser: 'zhangwei', msgtype: 'template_card', template_card: card });
