@@ -1,12 +1,8 @@
 import { InboundEvent, OutboundMessage } from '../../entities';
 import { fakeWecom, messageText, type WecomCall } from '../helpers/fake-wecom';
-import request from 'supertest';
-import { registerDomainHandlers } from '../../src/domain-handlers';
-import { createWebApp } from '../../src/web';
-import { startWorker } from '../../src/worker';
-import { createTestContainer, deleteRedisPrefix, waitFor } from '../helpers/test-env';
-import type { WebhookHarness } from '../helpers/webhook-harness';
-import { signedCallback, textMessageXml } from '../helpers/wecom-callbacks';
+import { waitFor } from '../helpers/test-env';
+import { startWebhookHarness, type WebhookHarness } from '../helpers/webhook-harness';
+import { textMessageXml } from '../helpers/wecom-callbacks';
 
 /**
  * A fault the bot cannot turn into a friendly reply. One a retry may fix is retried, then answered;
@@ -33,31 +29,11 @@ describe('a command that fails', () => {
    * clock only: the queues and the outbound log keep the real one).
    */
   async function start(overrides: Record<string, string>, fault: () => never): Promise<WebhookHarness> {
-    const container = await createTestContainer('bot-failure', { CRM_QUIET_HOURS: 'off', ...overrides });
-    registerDomainHandlers(container, () => {
+    const failingClock = () => {
       clockCalls += 1;
       return fault();
-    });
-    const app = createWebApp(container);
-    const worker = startWorker(container, { sweepEveryMs: 60_000 });
-    const stop = async () => {
-      worker.stop();
-      await container.close();
     };
-    harness = {
-      container,
-      app,
-      worker,
-      async post(xml) {
-        const req = signedCallback(container.wecom, xml);
-        expect((await request(app.callback()).post(req.path).send(req.body)).status).toBe(200);
-      },
-      stop,
-      async close() {
-        await stop();
-        await deleteRedisPrefix(container.queues.prefix);
-      },
-    };
+    harness = await startWebhookHarness('bot-failure', overrides, undefined, { handlersNow: failingClock });
     return harness;
   }
   const type = (h: WebhookHarness, msgId: string) => h.post(textMessageXml({ corpId: h.container.wecom.corpId, from: 'ZhangSan', content: '待办', msgId }));
