@@ -151,7 +151,7 @@ async function execute(deps: BotDeps, command: Command, args: string, ctx: Comma
         customerIds: error.candidates.map((c) => c.customer.id),
         askedSeq: message.arrival.seq,
       });
-      await ctx.reply({ kind: 'text', content: candidateListMessage(error.query, error.candidates, ctx.timezone) });
+      await ctx.reply({ kind: 'text', content: candidateListMessage(error.query, error.candidates, ctx.timezone, deps.services.channels) });
       return;
     }
     if (error instanceof UsageError) {

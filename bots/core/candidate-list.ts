@@ -1,4 +1,5 @@
 import dayjs from '../../src/dayjs';
+import type { ChannelNames } from '../../src/services/channel-names.port';
 import type { CustomerCandidate } from '../../src/services/customer-directory.service';
 
 /** How much of the last follow-up a list line quotes: enough to recognise it, short enough for nine lines. */
@@ -13,14 +14,15 @@ const short = (text: string, max: number) => {
  * One line per candidate of a "which one?" list, with what tells two customers of one name apart:
  * the salesperson's remark, the company, the channel they came from (直接添加 without one), the day
  * they were added, the last follow-up, and the last four digits of a phone number.
- *   1. 王磊（王磊-北京）· 渠道 live-demo · 11月3日添加 · 最近跟进 11月20日「谈了报价」 · 尾号5678
+ *   1. 王磊（王磊-北京）· 渠道 抖音直播间 · 11月3日添加 · 最近跟进 11月20日「谈了报价」 · 尾号5678
  */
-export function candidateLine(c: CustomerCandidate, index: number, timezone: string): string {
+export function candidateLine(c: CustomerCandidate, index: number, timezone: string, channels: ChannelNames): string {
   const day = (at: Date) => dayjs(at).tz(timezone).format('M月D日');
   const parts: string[] = [];
   const remark = c.remark && c.remark !== c.customer.name ? `（${c.remark}）` : '';
   if (c.customer.corpName) parts.push(c.customer.corpName);
-  parts.push(c.relation.state ? `渠道 ${c.relation.state}` : '直接添加');
+  // the channel by its rule's display name, as on the profile card (直接添加 without one)
+  parts.push(c.relation.state ? `渠道 ${channels.label(c.relation.state)}` : channels.label(null));
   if (c.relation.addedAt) parts.push(`${day(c.relation.addedAt)}添加`);
   parts.push(c.lastFollowUp ? `最近跟进 ${day(c.lastFollowUp.at)}「${short(c.lastFollowUp.content, FOLLOW_UP_CHARS)}」` : '还没有跟进');
   const phone = (c.relation.remarkMobiles ?? []).map((m) => m.replace(/\D/g, '')).find((m) => m.length >= 4);
@@ -31,7 +33,7 @@ export function candidateLine(c: CustomerCandidate, index: number, timezone: str
 }
 
 /** The whole "which one?" message: the lines and how to answer. */
-export function candidateListMessage(query: string, candidates: CustomerCandidate[], timezone: string): string {
-  const lines = candidates.map((c, i) => candidateLine(c, i, timezone));
+export function candidateListMessage(query: string, candidates: CustomerCandidate[], timezone: string, channels: ChannelNames): string {
+  const lines = candidates.map((c, i) => candidateLine(c, i, timezone, channels));
   return `找到${candidates.length}位「${query}」，回复数字选择（10分钟内有效）：\n${lines.join('\n')}`;
 }

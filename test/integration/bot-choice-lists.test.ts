@@ -143,7 +143,7 @@ describe('a number answers the list that was open when it arrived', () => {
     const asked = await say('记录跟进 王磊 电话沟通了报价');
     await say(numberOf(asked, '2222'));
     const list = JSON.parse(await say('查客户 王磊')).content as string;
-    expect(list).toMatch(/\d\. 王磊 · 渠道 live-demo · 10月1日添加 · 最近跟进 \d+月\d+日「电话沟通了报价」 · 尾号2222/);
+    expect(list).toMatch(/\d\. 王磊 · 渠道 抖音直播间 · 10月1日添加 · 最近跟进 \d+月\d+日「电话沟通了报价」 · 尾号2222/);
     expect(list).toMatch(/\d\. 王磊 · 直接添加 · 10月2日添加 · 还没有跟进 · 尾号4444/);
   });
 });

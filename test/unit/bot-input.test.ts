@@ -274,6 +274,8 @@ describe('commands as people name them', () => {
 });
 
 describe('telling same-name customers apart', () => {
+  // the channel rule's display name, as templates/channel-rules.json gives it
+  const channels = { label: (state: string | null | undefined) => (state === 'live-demo' ? '抖音直播间' : (state ?? '直接添加')) };
   const customer = (extra: Partial<Customer>) => ({ id: 1, name: '王磊', corpName: null, ...extra }) as Customer;
   it.each<[string, CustomerCandidate, string]>([
     [
@@ -284,7 +286,7 @@ describe('telling same-name customers apart', () => {
         relation: { staffUserid: 'zhangwei', state: 'live-demo', addedAt: new Date('2026-11-03T04:00:00Z'), remarkMobiles: ['138 1234 5678'] },
         lastFollowUp: { at: new Date('2026-11-20T06:00:00Z'), content: '电话沟通了报价\n下周再联系，客户很关心交付周期' },
       },
-      '1. 王磊（王磊-北京） · 华东教育 · 渠道 live-demo · 11月3日添加 · 最近跟进 11月20日「电话沟通了报价 下周再…」 · 尾号5678',
+      '1. 王磊（王磊-北京） · 华东教育 · 渠道 抖音直播间 · 11月3日添加 · 最近跟进 11月20日「电话沟通了报价 下周再…」 · 尾号5678',
     ],
     [
       'a bare add',
@@ -292,7 +294,7 @@ describe('telling same-name customers apart', () => {
       '1. 王磊 · 直接添加 · 还没有跟进',
     ],
   ])('%s', (_, candidate, line) => {
-    expect(candidateLine(candidate, 0, 'Asia/Shanghai')).toBe(line);
+    expect(candidateLine(candidate, 0, 'Asia/Shanghai', channels)).toBe(line);
   });
 });
 
