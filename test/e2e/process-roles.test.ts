@@ -1,11 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { InboundEvent } from '../../entities';
 import { openDatabase } from '../../src/db/database';
 import { createTestContainer, deleteRedisPrefix, TEST_REDIS_URL, testDatabaseEnv, TEST_WECOM, uniquePrefix, waitFor } from '../helpers/test-env';
+import { startAppProcess, type AppProcess } from '../helpers/app-process';
 import { externalContactXml, signedCallback } from '../helpers/wecom-callbacks';
 import { SandboxClient } from '../../src/sandbox/sandbox-client';
 
@@ -13,27 +13,8 @@ import { SandboxClient } from '../../src/sandbox/sandbox-client';
  * The real entry point as operators run it: separate web and worker processes against one MariaDB and
  * Redis, a config error that lists every problem, and a fresh start with nothing configured (sandbox).
  */
-const ROOT = resolve(__dirname, '../..');
-const TS_NODE = join(ROOT, 'node_modules/.bin/ts-node');
 
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function run(args: string[], env: Record<string, string>): Running {
-  const child = spawn(TS_NODE, ['--swc', 'src/main.ts', ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, output: () => output, exited };
-}
+const run = startAppProcess;
 
 async function healthy(port: number, path = '/readyz'): Promise<boolean> {
   try {
@@ -44,7 +25,7 @@ async function healthy(port: number, path = '/readyz'): Promise<boolean> {
 }
 
 /** Exit code 0 after SIGTERM; otherwise fail with what the process printed, so a flake explains itself. */
-async function expectCleanExit(running: Running): Promise<void> {
+async function expectCleanExit(running: AppProcess): Promise<void> {
   const code = await running.exited;
   if (code !== 0) throw new Error(`exited with ${code}; output:\n${running.output()}`);
 }
@@ -53,7 +34,7 @@ const randomPort = () => 20000 + Math.floor(Math.random() * 20000);
 
 describe('process roles', () => {
   jest.setTimeout(60_000);
-  const children: Running[] = [];
+  const children: AppProcess[] = [];
   afterAll(() => children.forEach((c) => c.child.kill('SIGKILL')));
 
   it('web and worker run as separate processes, serve /metrics on METRICS_PORT only, and stop cleanly on SIGTERM', async () => {
