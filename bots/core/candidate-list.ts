@@ -1,6 +1,7 @@
 import dayjs from '../../src/dayjs';
 import type { ChannelNames } from '../../src/services/channel-names.port';
 import type { CustomerCandidate } from '../../src/services/customer-directory.service';
+import { CONTENT_LIMITS } from '../../src/wecom/limits/wecom-limits';
 
 /** How much of the last follow-up a list line quotes: enough to recognise it, short enough for nine lines. */
 const FOLLOW_UP_CHARS = 12;
@@ -16,15 +17,17 @@ const short = (text: string, max: number) => {
  * they were added, the last follow-up, and the last four digits of a phone number.
  *   1. 王磊（王磊-北京）· 渠道 抖音直播间 · 11月3日添加 · 最近跟进 11月20日「谈了报价」 · 尾号5678
  */
-export function candidateLine(c: CustomerCandidate, index: number, timezone: string, channels: ChannelNames): string {
+export function candidateLine(c: CustomerCandidate, index: number, timezone: string, channels: ChannelNames, compact = false): string {
   const day = (at: Date) => dayjs(at).tz(timezone).format('M月D日');
+  // compact: the same facts in fewer characters, so that a long list still arrives as one message
+  const cut = (text: string, max: number) => (compact ? short(text, max) : text);
   const parts: string[] = [];
-  const remark = c.remark && c.remark !== c.customer.name ? `（${c.remark}）` : '';
-  if (c.customer.corpName) parts.push(c.customer.corpName);
+  const remark = c.remark && c.remark !== c.customer.name ? `（${cut(c.remark, 10)}）` : '';
+  if (c.customer.corpName) parts.push(cut(c.customer.corpName, 10));
   // the channel by its rule's display name, as on the profile card (直接添加 without one)
-  parts.push(c.relation.state ? `渠道 ${channels.label(c.relation.state)}` : channels.label(null));
+  parts.push(c.relation.state ? `渠道 ${cut(channels.label(c.relation.state), 8)}` : channels.label(null));
   if (c.relation.addedAt) parts.push(`${day(c.relation.addedAt)}添加`);
-  parts.push(c.lastFollowUp ? `最近跟进 ${day(c.lastFollowUp.at)}「${short(c.lastFollowUp.content, FOLLOW_UP_CHARS)}」` : '还没有跟进');
+  parts.push(c.lastFollowUp ? `最近跟进 ${day(c.lastFollowUp.at)}「${short(c.lastFollowUp.content, compact ? 6 : FOLLOW_UP_CHARS)}」` : '还没有跟进');
   const phone = (c.relation.remarkMobiles ?? []).map((m) => m.replace(/\D/g, '')).find((m) => m.length >= 4);
   if (phone) parts.push(`尾号${phone.slice(-4)}`);
   // a customer whose relation with the viewer ended (删人) is still theirs to pick, and said to be gone
@@ -34,6 +37,11 @@ export function candidateLine(c: CustomerCandidate, index: number, timezone: str
 
 /** The whole "which one?" message: the lines and how to answer. */
 export function candidateListMessage(query: string, candidates: CustomerCandidate[], timezone: string, channels: ChannelNames): string {
-  const lines = candidates.map((c, i) => candidateLine(c, i, timezone, channels));
-  return `找到${candidates.length}位「${query}」，回复数字选择（10分钟内有效）：\n${lines.join('\n')}`;
+  const message = (compact: boolean) => {
+    const lines = candidates.map((c, i) => candidateLine(c, i, timezone, channels, compact));
+    return `找到${candidates.length}位「${query}」，回复数字选择（10分钟内有效）：\n${lines.join('\n')}`;
+  };
+  // A list split over two messages would be answered before its second half arrives.
+  const full = message(false);
+  return Buffer.byteLength(full) <= CONTENT_LIMITS.app.text ? full : message(true);
 }
