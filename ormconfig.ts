@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ALL_ENTITIES } from './entities';
 import { loadConfig } from './src/config';
-import { ALL_MIGRATIONS } from './src/db/migrations';
-import { SnakeNamingStrategy } from './src/db/snake-naming.strategy';
+import { ALL_MIGRATIONS } from './src/platform/db/migrations';
+import { SnakeNamingStrategy } from './src/platform/db/snake-naming.strategy';
 
 /**
  * The TypeORM DataSource. `DATABASE_URL=mysql://…` (MySQL 8 or MariaDB 10.6+) in production; unset,

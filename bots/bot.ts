@@ -1,4 +1,4 @@
-import type { Logger } from '../src/logger';
+import type { Logger } from '../src/platform/logger';
 import type { BotServices } from './core/bot-services';
 import { candidateListMessage } from './core/candidate-list';
 import { type Arrival, listForNumber, listNumber } from './core/choice-lists';

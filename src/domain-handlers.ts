@@ -2,13 +2,13 @@ import { handleText } from '../bots/bot';
 import { NON_TEXT_KINDS, nonTextHint } from '../bots/non-text-hint';
 import type { BotReply } from '../bots/core/reply';
 import { createCommandRouter } from '../bots/registry';
-import type { AppMessage } from './wecom/api/wecom-api.types';
+import type { AppMessage } from './platform/wecom/api/wecom-api.types';
 import type { Container } from './container';
-import { registerCaptureHandlers } from './capture/register-capture-handlers';
-import { createFailureNotice } from './events/failure-notice';
-import { registerDigestJobs } from './digests/digest.jobs';
-import { createReminderCardHandler } from './reminders/reminder-card.handler';
-import { checkChannelRuleSops, registerSopHandlers } from './sop/register-sop-handlers';
+import { registerCaptureHandlers } from './modules/capture/register-capture-handlers';
+import { createFailureNotice } from './platform/events/failure-notice';
+import { registerDigestJobs } from './modules/digests/digest.jobs';
+import { createReminderCardHandler } from './modules/reminders/reminder-card.handler';
+import { checkChannelRuleSops, registerSopHandlers } from './modules/sop/register-sop-handlers';
 
 /** The product's handlers per inbound event kind, registered in processes that run the worker role. */
 export function registerDomainHandlers(container: Container, now: () => Date = () => new Date(container.now())): void {

@@ -3,14 +3,14 @@ import type { Server } from 'node:http';
 import { ConfigError, loadConfig, loadDotEnvFile } from './config';
 import { configWarnings } from './config-warnings';
 import { createContainer } from './container';
-import { startSpoolDrain } from './events/spool-drain';
-import { listenMetrics } from './http/metrics-server';
-import { createLogger } from './logger';
-import { prepareSandbox } from './sandbox/sandbox-setup';
+import { startSpoolDrain } from './platform/events/spool-drain';
+import { listenMetrics } from './platform/http/metrics-server';
+import { createLogger } from './platform/logger';
+import { prepareSandbox } from './modules/sandbox/sandbox-setup';
 import { registerDomainHandlers } from './domain-handlers';
 import { createWebApp } from './web';
 import { startWorker } from './worker';
-import { withTimeout } from './queue/queues';
+import { withTimeout } from './platform/queue/queues';
 
 /**
  * Entry point. `npm start` runs the web and worker roles in one process (small installs);

@@ -1,8 +1,8 @@
 import type Koa from 'koa';
 import type { Container } from './container';
 import { configWarnings } from './config-warnings';
-import { createApp } from './http/app';
-import { mountSandbox } from './sandbox/sandbox.module';
+import { createApp } from './platform/http/app';
+import { mountSandbox } from './modules/sandbox/sandbox.module';
 
 /** The web role's Koa app, wired from the container (main.ts listens on it; tests call `.callback()`). */
 export function createWebApp(container: Container): Koa {

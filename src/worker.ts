@@ -1,14 +1,14 @@
 import type { Reminder } from '../entities';
 import type { Container } from './container';
-import { createOutboundDelivery, createOutboundProcessor } from './outbound/outbound.processor';
-import { createInboundProcessor } from './queue/inbound.processor';
-import { registerInboundRetention } from './queue/inbound-retention.job';
-import { jobStanding } from './queue/queues';
-import { createReminderProcessor } from './queue/reminder.processor';
-import { reminderJobId } from './queue/reminder.scheduler';
-import { createSopScheduler } from './queue/sop.scheduler';
-import { sweepStaleEvents } from './queue/stale-event.sweeper';
-import { overdueAt } from './reminders/overdue-escalation';
+import { createOutboundDelivery, createOutboundProcessor } from './platform/outbound/outbound.processor';
+import { createInboundProcessor } from './platform/events/inbound.processor';
+import { registerInboundRetention } from './platform/events/inbound-retention.job';
+import { jobStanding } from './platform/queue/queues';
+import { createReminderProcessor } from './modules/reminders/reminder.processor';
+import { reminderJobId } from './modules/reminders/reminder.scheduler';
+import { createSopScheduler } from './modules/sop/sop.scheduler';
+import { sweepStaleEvents } from './platform/events/stale-event.sweeper';
+import { overdueAt } from './modules/reminders/overdue-escalation';
 
 export interface WorkerHandle {
   /** stop taking jobs and sweeping; running jobs finish when the container's queues close. */

@@ -1,5 +1,5 @@
 import type { CustomerStage } from '../../entities';
-import { STAGE_NAMES, stageFromChinese } from '../../src/services/stage.service';
+import { STAGE_NAMES, stageFromChinese } from '../../src/modules/customers/stage.service';
 import { defineCommand } from '../core/command';
 import { UsageError } from '../core/errors';
 import { splitArgs } from '../core/normalize';

@@ -1,4 +1,4 @@
-import { PERIOD_NAMES, type ReportPeriod } from '../../src/services/digest-window';
+import { PERIOD_NAMES, type ReportPeriod } from '../../src/modules/digests/digest-window';
 import { MARKDOWN_LIMITS } from '../../templates/cards/markdown-limits';
 import { defineCommand } from '../core/command';
 import { UsageError, UserError } from '../core/errors';

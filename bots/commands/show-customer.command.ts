@@ -1,4 +1,4 @@
-import dayjs from '../../src/dayjs';
+import dayjs from '../../src/platform/dayjs';
 import { timelinePageMarkdown } from '../../templates/cards/customer-summary.card';
 import { defineCommand } from '../core/command';
 import { UsageError } from '../core/errors';

@@ -1,5 +1,5 @@
 import type { CustomerStage } from '../../entities';
-import { STAGE_NAMES, stageFromChinese } from '../../src/services/stage.service';
+import { STAGE_NAMES, stageFromChinese } from '../../src/modules/customers/stage.service';
 import { confirmationCard } from '../../templates/cards/bot-cards';
 import { titleAround } from '../../templates/cards/card-limits';
 import { defineCommand } from '../core/command';

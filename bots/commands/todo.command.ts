@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Reminder } from '../../entities';
-import dayjs from '../../src/dayjs';
-import type { TemplateCard } from '../../src/wecom/api/wecom-api.types';
+import dayjs from '../../src/platform/dayjs';
+import type { TemplateCard } from '../../src/platform/wecom/api/wecom-api.types';
 import { reminderLine, TODO_OPTION_CHARS, todoCard } from '../../templates/cards/reminder-cards';
 import { defineCommand } from '../core/command';
 import { formatChineseDateTime } from '../dates/chinese-date.parser';

@@ -1,15 +1,15 @@
-import type { CustomerDirectory } from '../../src/services/customer-directory.service';
-import type { FollowUpService } from '../../src/services/follow-up.service';
-import type { OpportunityService } from '../../src/services/opportunity.service';
-import type { ReminderService } from '../../src/services/reminder.service';
-import type { StageService } from '../../src/services/stage.service';
-import type { TagService } from '../../src/services/tag.service';
-import type { UndoService } from '../../src/services/undo.service';
-import type { DigestService } from '../../src/services/digest.service';
-import type { DoNotContactService } from '../../src/services/do-not-contact.service';
+import type { CustomerDirectory } from '../../src/modules/customers/customer-directory.service';
+import type { FollowUpService } from '../../src/modules/follow-ups/follow-up.service';
+import type { OpportunityService } from '../../src/modules/follow-ups/opportunity.service';
+import type { ReminderService } from '../../src/modules/reminders/reminder.service';
+import type { StageService } from '../../src/modules/customers/stage.service';
+import type { TagService } from '../../src/modules/customers/tag.service';
+import type { UndoService } from '../../src/modules/follow-ups/undo.service';
+import type { DigestService } from '../../src/modules/digests/digest.service';
+import type { DoNotContactService } from '../../src/modules/customers/do-not-contact.service';
 import type { ConversationStore } from './conversation-store.port';
-import type { CustomerTimeline } from '../../src/services/customer-timeline.service';
-import type { ChannelNames } from '../../src/services/channel-names.port';
+import type { CustomerTimeline } from '../../src/modules/customers/customer-timeline.service';
+import type { ChannelNames } from '../../src/modules/customers/channel-names.port';
 
 /** The services commands may call (a port: commands never see the database, Bull or HTTP directly). */
 export interface BotServices {

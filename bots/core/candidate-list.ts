@@ -1,7 +1,7 @@
-import dayjs from '../../src/dayjs';
-import type { ChannelNames } from '../../src/services/channel-names.port';
-import type { CustomerCandidate } from '../../src/services/customer-directory.service';
-import { CONTENT_LIMITS } from '../../src/wecom/limits/wecom-limits';
+import dayjs from '../../src/platform/dayjs';
+import type { ChannelNames } from '../../src/modules/customers/channel-names.port';
+import type { CustomerCandidate } from '../../src/modules/customers/customer-directory.service';
+import { CONTENT_LIMITS } from '../../src/platform/wecom/limits/wecom-limits';
 
 /** How much of the last follow-up a list line quotes: enough to recognise it, short enough for nine lines. */
 const FOLLOW_UP_CHARS = 12;

@@ -1,6 +1,6 @@
 import type { Customer } from '../../entities';
-import dayjs from '../../src/dayjs';
-import type { TemplateCard } from '../../src/wecom/api/wecom-api.types';
+import dayjs from '../../src/platform/dayjs';
+import type { TemplateCard } from '../../src/platform/wecom/api/wecom-api.types';
 import { customerSummaryCard } from '../../templates/cards/customer-summary.card';
 import { reminderMatter } from '../../templates/cards/reminder-cards';
 import { formatChineseDateTime } from '../dates/chinese-date.parser';

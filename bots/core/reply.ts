@@ -1,4 +1,4 @@
-import type { TemplateCard } from '../../src/wecom/api/wecom-api.types';
+import type { TemplateCard } from '../../src/platform/wecom/api/wecom-api.types';
 
 /** What a command answers with. Cards for confirmations and profiles; markdown/text where a card does not fit. */
 export type BotReply =

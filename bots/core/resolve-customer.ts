@@ -1,5 +1,5 @@
 import type { Customer } from '../../entities';
-import type { CustomerCandidate } from '../../src/services/customer-directory.service';
+import type { CustomerCandidate } from '../../src/modules/customers/customer-directory.service';
 import type { CommandContext } from './command';
 import { UserError } from './errors';
 

@@ -150,4 +150,4 @@ function resolve(
   return { at, hasTime };
 }
 
-export { formatChineseDate, formatChineseDateTime } from './format-date';
+export { formatChineseDate, formatChineseDateTime } from '../../templates/format-date';

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { loadConfig, loadDotEnvFile } from '../config';
 import { createContainer, type Container } from '../container';
-import { createLogger } from '../logger';
-import { prepareSandbox } from '../sandbox/sandbox-setup';
+import { createLogger } from '../platform/logger';
+import { prepareSandbox } from '../modules/sandbox/sandbox-setup';
 
 /** A container for a one-off command (no web server, no worker processors). */
 export async function cliContainer(): Promise<Container> {

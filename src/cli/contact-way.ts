@@ -1,5 +1,5 @@
-import { createCaptureModule } from '../capture/capture.module';
-import { ContactWayError, ContactWayService } from '../capture/contact-way.service';
+import { createCaptureModule } from '../modules/capture/capture.module';
+import { ContactWayError, ContactWayService } from '../modules/capture/contact-way.service';
 import { ConfigError } from '../config';
 import { cliContainer } from './cli-container';
 

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig, loadDotEnvFile } from '../config';
-import { openDatabase } from '../db/database';
+import { openDatabase } from '../platform/db/database';
 
 /** `npm run migrate`: applies pending migrations (`-- --revert` undoes the last one). */
 async function migrate(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
-import { insertIgnore } from '../db/insert-ignore';
+import { insertIgnore } from '../platform/db/insert-ignore';
 import { Customer, CustomerRelation, FollowUp, Reminder, Staff, StageChange, Team } from '../../entities';
 import { type SeedCustomer, type SeedOptions, seedCustomers, seedTeams } from './seed-data';
 

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, loadDotEnvFile } from '../config';
-import dayjs from '../dayjs';
-import { openDatabase } from '../db/database';
+import dayjs from '../platform/dayjs';
+import { openDatabase } from '../platform/db/database';
 import { writeSeed } from './seed-writer';
 
 /**

@@ -1,4 +1,4 @@
-import { cutToBytes } from '../../src/wecom/limits/wecom-limits';
+import { cutToBytes } from '../../src/platform/wecom/limits/wecom-limits';
 
 /**
  * WeCom's recommended field lengths for template cards, in characters ("建议不超过N个字"). WeCom

@@ -1,4 +1,4 @@
-import type { StaffFigures, TeamFigures } from '../../src/services/digest-queries.service';
+import type { StaffFigures, TeamFigures } from '../../src/modules/digests/digest-queries.service';
 import { fit } from './card-limits';
 import { fitMarkdownLines, utf8Bytes } from './markdown-limits';
 

@@ -1,4 +1,4 @@
-import { CONTENT_LIMITS, utf8Bytes } from '../../src/wecom/limits/wecom-limits';
+import { CONTENT_LIMITS, utf8Bytes } from '../../src/platform/wecom/limits/wecom-limits';
 
 export { utf8Bytes };
 

@@ -1,4 +1,4 @@
-import type { TemplateCard } from '../../src/wecom/api/wecom-api.types';
+import type { TemplateCard } from '../../src/platform/wecom/api/wecom-api.types';
 import { CARD_LIMITS, fit } from './card-limits';
 
 export interface CardRow {

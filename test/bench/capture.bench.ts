@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { createConnection } from 'mysql2/promise';
-import { sealCallback } from '../../src/wecom/callback-crypto';
+import { sealCallback } from '../../src/platform/wecom/callback/callback-crypto';
 import { deleteRedisPrefix } from '../helpers/test-env';
 import { appEnv, BENCH_KEYS, BENCH_MARIADB as MARIADB, BENCH_REDIS as REDIS, freshDatabase, percentile as pct, startCompiledApp, waitUntilOk } from './bench-env';
 

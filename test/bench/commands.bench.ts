@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { Customer, CustomerRelation, Staff } from '../../entities';
-import { openDatabase } from '../../src/db/database';
-import { sealCallback } from '../../src/wecom/callback-crypto';
+import { openDatabase } from '../../src/platform/db/database';
+import { sealCallback } from '../../src/platform/wecom/callback/callback-crypto';
 import { deleteRedisPrefix } from '../helpers/test-env';
 import { appEnv, BENCH_KEYS, BENCH_REDIS as REDIS, dropDatabase, freshDatabase, memoryMb, percentile as pct, startCompiledApp, waitUntilOk } from './bench-env';
 

@@ -6,10 +6,10 @@ import { In } from 'typeorm';
 import { OutboundMessage } from '../../entities';
 import { loadConfig } from '../../src/config';
 import { createContainer, type Container } from '../../src/container';
-import dayjs from '../../src/dayjs';
-import { DIGEST_JOBS, registerDigestJobs } from '../../src/digests/digest.jobs';
-import { createLogger } from '../../src/logger';
-import { createOutboundProcessor } from '../../src/outbound/outbound.processor';
+import dayjs from '../../src/platform/dayjs';
+import { DIGEST_JOBS, registerDigestJobs } from '../../src/modules/digests/digest.jobs';
+import { createLogger } from '../../src/platform/logger';
+import { createOutboundProcessor } from '../../src/platform/outbound/outbound.processor';
 import { deleteRedisPrefix } from '../helpers/test-env';
 import { appEnv, BENCH_REDIS, dropDatabase, freshDatabase, memoryMb, ROOT } from './bench-env';
 

@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { OutboundMessage } from '../../entities';
 import { loadConfig } from '../../src/config';
 import { createContainer, type Container } from '../../src/container';
-import { createLogger } from '../../src/logger';
-import { createOutboundProcessor } from '../../src/outbound/outbound.processor';
+import { createLogger } from '../../src/platform/logger';
+import { createOutboundProcessor } from '../../src/platform/outbound/outbound.processor';
 
 /**
  * `npm run bench:outbound`: one worker process draining the outbound queue against a fake WeCom on

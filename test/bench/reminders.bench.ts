@@ -4,10 +4,10 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection, type Connection } from 'mysql2/promise';
-import { INSTANCE_TABLE } from '../../src/db/instance-id';
-import { createQueueSet, type QueueSet } from '../../src/queue/queues';
-import { createReminderScheduler } from '../../src/queue/reminder.scheduler';
-import { createSopScheduler } from '../../src/queue/sop.scheduler';
+import { INSTANCE_TABLE } from '../../src/platform/db/instance-id';
+import { createQueueSet, type QueueSet } from '../../src/platform/queue/queues';
+import { createReminderScheduler } from '../../src/modules/reminders/reminder.scheduler';
+import { createSopScheduler } from '../../src/modules/sop/sop.scheduler';
 import { deleteRedisPrefix } from '../helpers/test-env';
 import { appEnv, BENCH_MARIADB as MARIADB, BENCH_REDIS as REDIS, freshDatabase, memoryMb, percentile as pct, startCompiledApp, waitUntilOk } from './bench-env';
 

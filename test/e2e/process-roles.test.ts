@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { InboundEvent } from '../../entities';
-import { openDatabase } from '../../src/db/database';
+import { openDatabase } from '../../src/platform/db/database';
 import { createTestContainer, deleteRedisPrefix, TEST_REDIS_URL, testDatabaseEnv, TEST_WECOM, uniquePrefix, waitFor } from '../helpers/test-env';
 import { startAppProcess, type AppProcess } from '../helpers/app-process';
 import { externalContactXml, signedCallback } from '../helpers/wecom-callbacks';
-import { SandboxClient } from '../../src/sandbox/sandbox-client';
+import { SandboxClient } from '../../src/modules/sandbox/sandbox-client';
 
 /**
  * The real entry point as operators run it: separate web and worker processes against one MariaDB and

@@ -1,7 +1,7 @@
-import { SandboxClient, SandboxClientError } from '../../src/sandbox/sandbox-client';
-import type { SandboxView } from '../../src/sandbox/sandbox-view';
-import type { ChatItem } from '../../src/sandbox/fake-wecom.world';
-import dayjs from '../../src/dayjs';
+import { SandboxClient, SandboxClientError } from '../../src/modules/sandbox/sandbox-client';
+import type { SandboxView } from '../../src/modules/sandbox/sandbox-view';
+import type { ChatItem } from '../../src/modules/sandbox/fake-wecom.world';
+import dayjs from '../../src/platform/dayjs';
 import { startSandboxApp, type SandboxApp } from '../helpers/sandbox-app';
 import { waitFor } from '../helpers/test-env';
 

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { SandboxClient } from '../../src/sandbox/sandbox-client';
+import { SandboxClient } from '../../src/modules/sandbox/sandbox-client';
 import { startSandboxApp, type SandboxApp } from '../helpers/sandbox-app';
 import { waitFor } from '../helpers/test-env';
 

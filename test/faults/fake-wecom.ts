@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import Koa from 'koa';
-import { fakeWecomRouter } from '../../src/sandbox/fake-wecom.routes';
-import { FakeWecomWorld, WecomFault } from '../../src/sandbox/fake-wecom.world';
-import type * as T from '../../src/wecom/api/wecom-api.types';
+import { fakeWecomRouter } from '../../src/modules/sandbox/fake-wecom.routes';
+import { FakeWecomWorld, WecomFault } from '../../src/modules/sandbox/fake-wecom.world';
+import type * as T from '../../src/platform/wecom/api/wecom-api.types';
 
 /**
  * The sandbox's fake WeCom, run on its own: WeCom's real semantics (welcome codes valid 20 s and

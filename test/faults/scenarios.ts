@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Pool } from 'mysql2/promise';
-import { sealCallback } from '../../src/wecom/callback-crypto';
+import { sealCallback } from '../../src/platform/wecom/callback/callback-crypto';
 import { signedCallback, textMessageXml } from '../helpers/wecom-callbacks';
 import type { AppProcesses } from './app';
 import type { FaultyWecom, WecomMode } from './fake-wecom';

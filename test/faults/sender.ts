@@ -1,4 +1,4 @@
-import type { CallbackKeys } from '../../src/wecom/callback-crypto';
+import type { CallbackKeys } from '../../src/platform/wecom/callback/callback-crypto';
 import { signedCallback } from '../helpers/wecom-callbacks';
 
 /** One delivery attempt as WeCom saw it: the HTTP status, or why there was none. */

@@ -1,5 +1,5 @@
-import { parseCallbackFields } from '../../src/wecom/callback-xml';
-import { dedupeKeyOf } from '../../src/wecom/inbound-event';
+import { parseCallbackFields } from '../../src/platform/wecom/callback/callback-xml';
+import { dedupeKeyOf } from '../../src/platform/wecom/callback/inbound-event';
 import { externalContactXml, textMessageXml } from '../helpers/wecom-callbacks';
 import type { RecordingWorld } from './fake-wecom';
 import { sleep } from './infra';

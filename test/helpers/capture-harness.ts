@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
 import { InboundEvent, OutboundMessage, Staff } from '../../entities';
-import { parseTeamsFile, syncTeams } from '../../src/capture/teams-file';
+import { parseTeamsFile, syncTeams } from '../../src/modules/capture/teams-file';
 import { say } from './bot-chat';
 import { FakeWecomWorld } from './fake-wecom-world';
 import { resetState, waitFor } from './test-env';

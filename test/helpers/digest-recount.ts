@@ -1,6 +1,6 @@
 import type { SeedCustomer } from '../../src/cli/seed-data';
-import type { StaffFigures, TeamFigures } from '../../src/services/digest-queries.service';
-import type { DigestWindow } from '../../src/services/digest-window';
+import type { StaffFigures, TeamFigures } from '../../src/modules/digests/digest-queries.service';
+import type { DigestWindow } from '../../src/modules/digests/digest-window';
 
 /**
  * The digest figures recounted in plain TypeScript from the generated rows — written from the

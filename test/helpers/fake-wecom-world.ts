@@ -1,5 +1,5 @@
 import nock from 'nock';
-import type { CorpTagGroup, ExternalContact, FollowUser, GroupChatGetResponse } from '../../src/wecom/api/wecom-api.types';
+import type { CorpTagGroup, ExternalContact, FollowUser, GroupChatGetResponse } from '../../src/platform/wecom/api/wecom-api.types';
 import { answerLikeWecom, WECOM_HOST, type WecomCall } from './fake-wecom';
 
 /** A member of the corp as user/get shows it to a self-built app: a name, departments, a status (no phone, no avatar). */

@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { checkWecomLimits } from '../../src/wecom/limits/check-limits';
+import { checkWecomLimits } from '../../src/platform/wecom/limits/check-limits';
 
 export const WECOM_HOST = 'https://qyapi.weixin.qq.com';
 

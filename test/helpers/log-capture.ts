@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger, type Logger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/platform/logger';
 
 /** A real pino logger whose JSON lines are kept in memory, for tests that check what gets logged. */
 export interface LogCapture {

@@ -7,7 +7,7 @@ import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { type Config, loadConfig, type WecomCredentials } from '../../src/config';
 import { createContainer, type Container } from '../../src/container';
-import { createLogger, type Logger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/platform/logger';
 import vectors from '../fixtures/wecom-test-vectors.json';
 import { sqliteTestDir } from './sqlite-test-dir';
 

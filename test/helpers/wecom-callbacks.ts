@@ -1,4 +1,4 @@
-import { type CallbackKeys, sealCallback } from '../../src/wecom/callback-crypto';
+import { type CallbackKeys, sealCallback } from '../../src/platform/wecom/callback/callback-crypto';
 
 /** Builds callbacks exactly as WeCom sends them: plaintext XML, AES-encrypted, signed, in an envelope. */
 

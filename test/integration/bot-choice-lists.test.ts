@@ -1,8 +1,8 @@
 import Redis from 'ioredis';
 import { Customer, CustomerRelation, InboundEvent, Reminder, Staff } from '../../entities';
 import type { Container } from '../../src/container';
-import dayjs from '../../src/dayjs';
-import { RedisConversationStore } from '../../src/infra/redis-conversation.store';
+import dayjs from '../../src/platform/dayjs';
+import { RedisConversationStore } from '../../src/modules/chat/redis-conversation.store';
 import { fakeWecom, messageText, type WecomCall } from '../helpers/fake-wecom';
 import { deleteRedisPrefix, resetState, TEST_REDIS_URL, waitFor } from '../helpers/test-env';
 import { startWebhookHarness, type WebhookHarness } from '../helpers/webhook-harness';

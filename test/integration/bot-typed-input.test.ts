@@ -1,6 +1,6 @@
 import { Customer, CustomerRelation, FollowUp, Opportunity, Reminder, Staff } from '../../entities';
 import type { Container } from '../../src/container';
-import dayjs from '../../src/dayjs';
+import dayjs from '../../src/platform/dayjs';
 import { fakeWecom, messageText, type WecomCall } from '../helpers/fake-wecom';
 import { deleteRedisPrefix, resetState, waitFor } from '../helpers/test-env';
 import { startWebhookHarness, type WebhookHarness } from '../helpers/webhook-harness';

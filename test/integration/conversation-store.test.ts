@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { RedisConversationStore } from '../../src/infra/redis-conversation.store';
+import { RedisConversationStore } from '../../src/modules/chat/redis-conversation.store';
 import { deleteRedisPrefix, TEST_REDIS_URL, uniquePrefix } from '../helpers/test-env';
 
 /** The history of numbered lists in the real Redis: written once, answered once, trimmed. */

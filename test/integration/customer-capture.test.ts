@@ -2,12 +2,12 @@ import type Koa from 'koa';
 import nock from 'nock';
 import request from 'supertest';
 import { AuditLog, Customer, CustomerGroup, CustomerGroupMember, CustomerRelation, CustomerTag, InboundEvent, OutboundMessage, Staff, Tag, Team } from '../../entities';
-import { parseChannelRules } from '../../src/capture/channel-rules';
-import { registerCaptureHandlers } from '../../src/capture/register-capture-handlers';
-import { parseTeamsFile } from '../../src/capture/teams-file';
+import { parseChannelRules } from '../../src/modules/capture/channel-rules';
+import { registerCaptureHandlers } from '../../src/modules/capture/register-capture-handlers';
+import { parseTeamsFile } from '../../src/modules/capture/teams-file';
 import type { Container } from '../../src/container';
-import { createInboundProcessor } from '../../src/queue/inbound.processor';
-import { sweepStaleEvents } from '../../src/queue/stale-event.sweeper';
+import { createInboundProcessor } from '../../src/platform/events/inbound.processor';
+import { sweepStaleEvents } from '../../src/platform/events/stale-event.sweeper';
 import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 import { FakeWecomWorld } from '../helpers/fake-wecom-world';
@@ -50,7 +50,7 @@ describe('customer capture through the webhook', () => {
     nock.cleanAll(); // the start-up world of beforeAll
     world = new FakeWecomWorld().install();
     sopCalls.length = 0;
-    const { syncTeams } = await import('../../src/capture/teams-file');
+    const { syncTeams } = await import('../../src/modules/capture/teams-file');
     await syncTeams(container.dataSource, teams);
     await container.dataSource.getRepository(Staff).update({ userid: 'zhangsan' }, { name: '张三销售' });
   });

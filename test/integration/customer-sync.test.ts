@@ -1,9 +1,9 @@
 import { ContactWay, Customer, CustomerGroup, CustomerRelation, CustomerTag, OutboundMessage, SyncCheckpoint, Tag } from '../../entities';
-import { createCaptureModule, type CaptureModule } from '../../src/capture/capture.module';
-import { parseChannelRules } from '../../src/capture/channel-rules';
-import { ContactWayError, ContactWayService } from '../../src/capture/contact-way.service';
-import { CustomerSync } from '../../src/capture/customer-sync';
-import { reconcileAndReport, scheduleReconciliation } from '../../src/capture/reconcile.job';
+import { createCaptureModule, type CaptureModule } from '../../src/modules/capture/capture.module';
+import { parseChannelRules } from '../../src/modules/capture/channel-rules';
+import { ContactWayError, ContactWayService } from '../../src/modules/capture/contact-way.service';
+import { CustomerSync } from '../../src/modules/capture/customer-sync';
+import { reconcileAndReport, scheduleReconciliation } from '../../src/modules/capture/reconcile.job';
 import type { Container } from '../../src/container';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 import { FakeWecomWorld } from '../helpers/fake-wecom-world';

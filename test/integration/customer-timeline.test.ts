@@ -1,7 +1,7 @@
 import type Koa from 'koa';
 import { AuditLog, Customer, CustomerRelation, Reminder, Staff } from '../../entities';
 import type { Container } from '../../src/container';
-import dayjs from '../../src/dayjs';
+import dayjs from '../../src/platform/dayjs';
 import { registerDomainHandlers } from '../../src/domain-handlers';
 import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';

@@ -1,7 +1,7 @@
 import type { Container } from '../../src/container';
-import { DIGEST_JOBS, scheduleDigests } from '../../src/digests/digest.jobs';
-import { scheduleReconciliation } from '../../src/capture/reconcile.job';
-import { scheduledTime, syncRepeatableJob } from '../../src/queue/repeatable';
+import { DIGEST_JOBS, scheduleDigests } from '../../src/modules/digests/digest.jobs';
+import { scheduleReconciliation } from '../../src/modules/capture/reconcile.job';
+import { scheduledTime, syncRepeatableJob } from '../../src/platform/queue/repeatable';
 import { createTestContainer, deleteRedisPrefix, waitFor } from '../helpers/test-env';
 
 /** The digest schedules live in Redis as Bull repeatable jobs and must follow the config across restarts. */

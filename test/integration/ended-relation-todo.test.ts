@@ -1,5 +1,5 @@
 import { Customer, Reminder } from '../../entities';
-import { fireDelayedWorkNow } from '../../src/sandbox/sandbox.module';
+import { fireDelayedWorkNow } from '../../src/modules/sandbox/sandbox.module';
 import { CaptureHarness, ROBOT } from '../helpers/capture-harness';
 import { messageText } from '../helpers/fake-wecom';
 import { waitFor } from '../helpers/test-env';

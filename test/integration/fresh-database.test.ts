@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InboundEvent } from '../../entities';
-import { openDatabase } from '../../src/db/database';
+import { openDatabase } from '../../src/platform/db/database';
 import { say } from '../helpers/bot-chat';
 import { fakeWecom, type WecomCall } from '../helpers/fake-wecom';
 import { deleteRedisPrefix, uniquePrefix, waitFor } from '../helpers/test-env';

@@ -2,7 +2,7 @@ import type Koa from 'koa';
 import request from 'supertest';
 import { InboundEvent } from '../../entities';
 import type { Container } from '../../src/container';
-import { drainSpool } from '../../src/events/spool-drain';
+import { drainSpool } from '../../src/platform/events/spool-drain';
 import { createWebApp } from '../../src/web';
 import { captureLogs } from '../helpers/log-capture';
 import { createTestContainer, deleteRedisPrefix, onSqlite } from '../helpers/test-env';

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Customer, Staff } from '../../entities';
-import { upsertActiveRelation, upsertCustomer } from '../../src/capture/customer-profile.store';
-import { openDatabase } from '../../src/db/database';
-import { ALL_MIGRATIONS } from '../../src/db/migrations';
+import { upsertActiveRelation, upsertCustomer } from '../../src/modules/capture/customer-profile.store';
+import { openDatabase } from '../../src/platform/db/database';
+import { ALL_MIGRATIONS } from '../../src/platform/db/migrations';
 import { createConnection } from 'mysql2/promise';
 import { dropDatabase, MARIADB_ROOT_URL, onSqlite, testDatabaseName } from '../helpers/test-env';
 

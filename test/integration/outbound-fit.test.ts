@@ -1,7 +1,7 @@
 import { OutboundMessage } from '../../entities';
 import type { Container } from '../../src/container';
-import { createOutboundProcessor } from '../../src/outbound/outbound.processor';
-import { utf8Bytes } from '../../src/wecom/limits/wecom-limits';
+import { createOutboundProcessor } from '../../src/platform/outbound/outbound.processor';
+import { utf8Bytes } from '../../src/platform/wecom/limits/wecom-limits';
 import { fakeWecom, type WecomCall } from '../helpers/fake-wecom';
 import { createTestContainer, deleteRedisPrefix, waitFor } from '../helpers/test-env';
 

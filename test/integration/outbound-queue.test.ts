@@ -1,10 +1,10 @@
 import nock from 'nock';
 import { OutboundMessage } from '../../entities';
 import { createContainer, type Container } from '../../src/container';
-import { createLogger } from '../../src/logger';
-import { createOutboundDelivery, createOutboundProcessor } from '../../src/outbound/outbound.processor';
-import { OutboundService } from '../../src/outbound/outbound.service';
-import { budgetRule, pacingRules } from '../../src/outbound/outbound-pacing';
+import { createLogger } from '../../src/platform/logger';
+import { createOutboundDelivery, createOutboundProcessor } from '../../src/platform/outbound/outbound.processor';
+import { OutboundService } from '../../src/platform/outbound/outbound.service';
+import { budgetRule, pacingRules } from '../../src/platform/outbound/outbound-pacing';
 import { maxInWindow } from '../helpers/max-in-window';
 import { createTestContainer, deleteRedisPrefix, waitFor } from '../helpers/test-env';
 

@@ -1,4 +1,4 @@
-import { createQueueSet, promoteDelayedJobs, type QueueSet } from '../../src/queue/queues';
+import { createQueueSet, promoteDelayedJobs, type QueueSet } from '../../src/platform/queue/queues';
 import { deleteRedisPrefix, TEST_REDIS_URL, uniquePrefix } from '../helpers/test-env';
 
 /** The sandbox's "fire due reminders now" on a real Redis: delayed jobs run now, marked early; schedules keep their time. */

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { RedisRateLimiter } from '../../src/outbound/rate-limiter';
+import { RedisRateLimiter } from '../../src/platform/outbound/rate-limiter';
 import { deleteRedisPrefix, TEST_REDIS_URL, uniquePrefix } from '../helpers/test-env';
 
 /** The Lua limiter on the real Redis: shared by every process, so it is tested without any queue. */

@@ -1,7 +1,7 @@
 import { AuditLog, Customer, CustomerRelation, InboundEvent, Reminder, Staff } from '../../entities';
 import type { Container } from '../../src/container';
-import dayjs from '../../src/dayjs';
-import { reminderJobId } from '../../src/queue/reminder.scheduler';
+import dayjs from '../../src/platform/dayjs';
+import { reminderJobId } from '../../src/modules/reminders/reminder.scheduler';
 import { templateCardEventXml } from '../helpers/card-callbacks';
 import { fakeWecom, type WecomCall } from '../helpers/fake-wecom';
 import { resetState, waitFor } from '../helpers/test-env';

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { Customer, CustomerRelation, Reminder } from '../../entities';
 import { createContainer, type Container } from '../../src/container';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/platform/logger';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 import { fakeWecom, messageText } from '../helpers/fake-wecom';
 import { createTestContainer, deleteRedisPrefix, TEST_REDIS_URL, waitFor } from '../helpers/test-env';

@@ -4,7 +4,7 @@ import type { Container } from '../../src/container';
 import { registerDomainHandlers } from '../../src/domain-handlers';
 import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';
-import { utf8Bytes } from '../../src/wecom/limits/wecom-limits';
+import { utf8Bytes } from '../../src/platform/wecom/limits/wecom-limits';
 import { say as sayTo } from '../helpers/bot-chat';
 import { fakeWecom, type WecomCall } from '../helpers/fake-wecom';
 import { createTestContainer, deleteRedisPrefix, resetState } from '../helpers/test-env';

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Koa from 'koa';
 import request from 'supertest';
-import { fakeWecomRouter } from '../../src/sandbox/fake-wecom.routes';
-import { loadWorldSnapshot, persistWorld } from '../../src/sandbox/fake-wecom.store';
-import { FakeWecomWorld } from '../../src/sandbox/fake-wecom.world';
-import { CallbackDeliveryError } from '../../src/sandbox/callback-events';
-import { Simulator } from '../../src/sandbox/simulator';
+import { fakeWecomRouter } from '../../src/modules/sandbox/fake-wecom.routes';
+import { loadWorldSnapshot, persistWorld } from '../../src/modules/sandbox/fake-wecom.store';
+import { FakeWecomWorld } from '../../src/modules/sandbox/fake-wecom.world';
+import { CallbackDeliveryError } from '../../src/modules/sandbox/callback-events';
+import { Simulator } from '../../src/modules/sandbox/simulator';
 
 /**
  * The sandbox's fake WeCom behaves like WeCom for what the product calls: tokens, single-use welcome

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { CustomerRelation, InboundEvent, OutboundMessage, Reminder, Staff } from '../../entities';
-import { SandboxClient, SandboxClientError } from '../../src/sandbox/sandbox-client';
-import type { SandboxView } from '../../src/sandbox/sandbox-view';
+import { SandboxClient, SandboxClientError } from '../../src/modules/sandbox/sandbox-client';
+import type { SandboxView } from '../../src/modules/sandbox/sandbox-view';
 import { createWebApp } from '../../src/web';
 import { startSandboxApp, type SandboxApp } from '../helpers/sandbox-app';
 import { createTestContainer, waitFor } from '../helpers/test-env';

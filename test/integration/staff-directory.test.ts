@@ -1,5 +1,5 @@
 import { Staff } from '../../entities';
-import { STAFF_DIRECTORY_JOB } from '../../src/capture/staff-directory.job';
+import { STAFF_DIRECTORY_JOB } from '../../src/modules/capture/staff-directory.job';
 import { changeContactXml } from '../helpers/capture-callbacks';
 import { CaptureHarness, ROBOT } from '../helpers/capture-harness';
 import { messageText } from '../helpers/fake-wecom';

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { InboundEvent } from '../../entities';
-import { inboundJobId } from '../../src/queue/inbound.producer';
+import { inboundJobId } from '../../src/platform/events/inbound.producer';
 import { createWebApp } from '../../src/web';
 import { waitFor } from '../helpers/test-env';
 import { startWebhookHarness, type WebhookHarness } from '../helpers/webhook-harness';

@@ -3,7 +3,7 @@ import type Koa from 'koa';
 import request from 'supertest';
 import { InboundEvent } from '../../entities';
 import type { Container } from '../../src/container';
-import { sealCallback } from '../../src/wecom/callback-crypto';
+import { sealCallback } from '../../src/platform/wecom/callback/callback-crypto';
 import { createWebApp } from '../../src/web';
 import { createTestContainer, deleteRedisPrefix, truncateAll } from '../helpers/test-env';
 import { externalContactXml, signedCallback, textMessageXml } from '../helpers/wecom-callbacks';

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { INBOUND_PAYLOAD_MAX_BYTES, InboundEvent } from '../../entities';
 import type { Container } from '../../src/container';
 import { createWebApp } from '../../src/web';
-import { parseCallbackFields } from '../../src/wecom/callback-xml';
+import { parseCallbackFields } from '../../src/platform/wecom/callback/callback-xml';
 import { createTestContainer, deleteRedisPrefix, testDatabaseKind } from '../helpers/test-env';
 import { signedCallback, textMessageXml } from '../helpers/wecom-callbacks';
 

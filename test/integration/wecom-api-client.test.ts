@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import Redis from 'ioredis';
 import nock from 'nock';
-import { createLogger } from '../../src/logger';
-import { WecomApiClient, type WecomApiClientOptions } from '../../src/wecom/api/wecom-api.client';
-import { WecomApiError } from '../../src/wecom/api/wecom-api.error';
+import { createLogger } from '../../src/platform/logger';
+import { WecomApiClient, type WecomApiClientOptions } from '../../src/platform/wecom/api/wecom-api.client';
+import { WecomApiError } from '../../src/platform/wecom/api/wecom-api.error';
 import { deleteRedisPrefix, TEST_REDIS_URL, uniquePrefix } from '../helpers/test-env';
 
 const HOST = 'https://qyapi.weixin.qq.com';

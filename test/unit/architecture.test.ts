@@ -20,8 +20,8 @@ const productCode = ['src', 'entities', 'bots', 'templates']
 const importing = (pattern: RegExp) => productCode.filter((f) => pattern.test(f.text)).map((f) => f.file);
 
 describe('architecture rules', () => {
-  it('only src/queue/queues.ts imports Bull, so a move to BullMQ stays in one file', () => {
-    expect(importing(/from ['"]bull['"]/)).toEqual(['src/queue/queues.ts']);
+  it('only src/platform/queue/queues.ts imports Bull, so a move to BullMQ stays in one file', () => {
+    expect(importing(/from ['"]bull['"]/)).toEqual(['src/platform/queue/queues.ts']);
   });
 
   it('only src/config.ts reads the environment', () => {
@@ -38,19 +38,19 @@ describe('architecture rules', () => {
 
   it('services and commands reach Bull, Koa and the WeCom API only through ports', () => {
     const offenders = productCode
-      .filter((f) => f.file.startsWith('src/services/') || f.file.startsWith('bots/'))
-      .filter((f) => /from ['"](bull|koa|@koa\/router|ioredis)['"]|from ['"][./]*(src\/)?(wecom\/api\/wecom-api\.client|queue\/)/.test(f.text))
+      .filter((f) => /^src\/modules\/(?!capture\/).*\.(service|port)\.ts$/.test(f.file) || f.file.startsWith('bots/'))
+      .filter((f) => /from ['"](bull|koa|@koa\/router|ioredis)['"]|from ['"][./]*(src\/)?(platform\/)?(wecom\/api\/wecom-api\.client|queue\/)/.test(f.text))
       .map((f) => f.file);
     expect(offenders).toEqual([]);
   });
 
   it('the web layer never talks to the WeCom API', () => {
-    expect(importing(/wecom\/api\//).filter((f) => f.startsWith('src/http/'))).toEqual([]);
+    expect(importing(/wecom\/api\//).filter((f) => f.startsWith('src/platform/http/'))).toEqual([]);
   });
 
   it('the sandbox (a fake WeCom) is reached only from the composition roots: the entry point, the web app factory, the CLI container and the simulate CLI', () => {
     const allowed = ['src/main.ts', 'src/web.ts', 'src/cli/cli-container.ts', 'src/cli/simulate.ts'];
-    const offenders = importing(/from ['"][./]*(src\/)?sandbox\//).filter((f) => !f.startsWith('src/sandbox/') && !allowed.includes(f));
+    const offenders = importing(/from ['"][./]*(src\/)?(modules\/)?sandbox\//).filter((f) => !f.startsWith('src/modules/sandbox/') && !allowed.includes(f));
     expect(offenders).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { showCustomerCommand } from '../../bots/commands/show-customer.command';
 import { stageCommand } from '../../bots/commands/stage.command';
 import { addTagCommand, removeTagCommand } from '../../bots/commands/tag.command';
 import { UsageError } from '../../bots/core/errors';
-import dayjs from '../../src/dayjs';
+import dayjs from '../../src/platform/dayjs';
 
 /** Each command's pure parse, specified by example (the clock is 2026-11-22 10:00 Shanghai, a Sunday). */
 const ctx = { now: new Date('2026-11-22T02:00:00Z'), timezone: 'Asia/Shanghai' };

@@ -14,7 +14,7 @@ import { addNote } from '../../bots/core/reply-note';
 import { nonTextHint } from '../../bots/non-text-hint';
 import { createCommandRouter } from '../../bots/registry';
 import type { Customer } from '../../entities';
-import type { CustomerCandidate } from '../../src/services/customer-directory.service';
+import type { CustomerCandidate } from '../../src/modules/customers/customer-directory.service';
 
 /** Input as salespeople type it, specified by example (the clock is 2026-11-22 10:00 Shanghai, a Sunday). */
 const ctx = { now: new Date('2026-11-22T02:00:00Z'), timezone: 'Asia/Shanghai' };

@@ -1,5 +1,5 @@
 import { getSignature } from '@wecom/crypto';
-import { CallbackCryptoError, isValidSignature, openCallback, sealCallback } from '../../src/wecom/callback-crypto';
+import { CallbackCryptoError, isValidSignature, openCallback, sealCallback } from '../../src/platform/wecom/callback/callback-crypto';
 import vectors from '../fixtures/wecom-test-vectors.json';
 
 const keysOf = (v: (typeof vectors)[number]) => ({ token: v.token, encodingAesKey: v.key, corpId: v.receiveid });

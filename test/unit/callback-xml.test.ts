@@ -1,6 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { extractEncrypt } from '../../src/wecom/callback-envelope';
-import { CallbackXmlError, parseCallbackFields } from '../../src/wecom/callback-xml';
+import { extractEncrypt } from '../../src/platform/wecom/callback/callback-envelope';
+import { CallbackXmlError, parseCallbackFields } from '../../src/platform/wecom/callback/callback-xml';
 
 describe('callback XML', () => {
   it('reads Encrypt from the envelope by name, in any order, with whitespace, CDATA or not, and a declaration', () => {

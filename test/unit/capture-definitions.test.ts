@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseChannelRules, renderWelcome } from '../../src/capture/channel-rules';
-import { parseTeamsFile } from '../../src/capture/teams-file';
+import { parseChannelRules, renderWelcome } from '../../src/modules/capture/channel-rules';
+import { parseTeamsFile } from '../../src/modules/capture/teams-file';
 
 const ROOT = resolve(__dirname, '../..');
 

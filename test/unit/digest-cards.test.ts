@@ -1,6 +1,6 @@
-import { NO_FIGURES } from '../../src/services/digest-queries.service';
-import dayjs from '../../src/dayjs';
-import { dayWindow, periodWindow, weekWindow } from '../../src/services/digest-window';
+import { NO_FIGURES } from '../../src/modules/digests/digest-queries.service';
+import dayjs from '../../src/platform/dayjs';
+import { dayWindow, periodWindow, weekWindow } from '../../src/modules/digests/digest-window';
 import { funnelLines, personalDigestMarkdown, teamDigestMarkdown } from '../../templates/cards/digest.cards';
 import { utf8Bytes } from '../../templates/cards/markdown-limits';
 

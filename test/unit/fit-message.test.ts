@@ -1,7 +1,7 @@
-import { fitCard, fitMessage } from '../../src/outbound/fit-message';
-import { splitContent, TRUNCATED_NOTICE } from '../../src/outbound/split-content';
-import { checkWecomLimits } from '../../src/wecom/limits/check-limits';
-import { cutToBytes, utf8Bytes } from '../../src/wecom/limits/wecom-limits';
+import { fitCard, fitMessage } from '../../src/platform/outbound/fit-message';
+import { splitContent, TRUNCATED_NOTICE } from '../../src/platform/outbound/split-content';
+import { checkWecomLimits } from '../../src/platform/wecom/limits/check-limits';
+import { cutToBytes, utf8Bytes } from '../../src/platform/wecom/limits/wecom-limits';
 
 const CONTINUED = '（接上条）';
 /** What a reader gets from the parts: the original text, without the "continued" marks. */

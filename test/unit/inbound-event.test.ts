@@ -1,5 +1,5 @@
-import { parseCallbackFields } from '../../src/wecom/callback-xml';
-import { describeInboundEvent } from '../../src/wecom/inbound-event';
+import { parseCallbackFields } from '../../src/platform/wecom/callback/callback-xml';
+import { describeInboundEvent } from '../../src/platform/wecom/callback/inbound-event';
 
 const addEvent = (external: string, extra = '') =>
   parseCallbackFields(

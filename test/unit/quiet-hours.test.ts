@@ -1,4 +1,4 @@
-import { quietHoursEnd } from '../../src/outbound/quiet-hours';
+import { quietHoursEnd } from '../../src/platform/outbound/quiet-hours';
 
 const night = { start: '21:00', end: '08:00' };
 const lunch = { start: '12:00', end: '13:30' };

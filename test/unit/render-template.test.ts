@@ -1,4 +1,4 @@
-import { parseChannelRules, renderWelcome } from '../../src/capture/channel-rules';
+import { parseChannelRules, renderWelcome } from '../../src/modules/capture/channel-rules';
 import { renderSopText } from '../../templates/cards/sop-messages';
 import { renderTemplate } from '../../templates/render-template';
 import shipped from '../../templates/channel-rules.json';

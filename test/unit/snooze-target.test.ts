@@ -1,6 +1,6 @@
-import dayjs from '../../src/dayjs';
-import { overdueAt, overdueForText } from '../../src/reminders/overdue-escalation';
-import { snoozeTarget } from '../../src/services/snooze-target';
+import dayjs from '../../src/platform/dayjs';
+import { overdueAt, overdueForText } from '../../src/modules/reminders/overdue-escalation';
+import { snoozeTarget } from '../../src/modules/reminders/snooze-target';
 
 const TZ = 'Asia/Shanghai';
 const sh = (local: string) => dayjs.tz(local, TZ).toDate();

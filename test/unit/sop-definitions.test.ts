@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import { loadChannelRules, parseChannelRules } from '../../src/capture/channel-rules';
-import dayjs from '../../src/dayjs';
-import { checkChannelRuleSops } from '../../src/sop/register-sop-handlers';
-import { loadSopFile, parseSopFile } from '../../src/sop/sop-definitions';
-import { parseSopOffset, sopStepDueAt } from '../../src/sop/sop-offset';
+import { loadChannelRules, parseChannelRules } from '../../src/modules/capture/channel-rules';
+import dayjs from '../../src/platform/dayjs';
+import { checkChannelRuleSops } from '../../src/modules/sop/register-sop-handlers';
+import { loadSopFile, parseSopFile } from '../../src/modules/sop/sop-definitions';
+import { parseSopOffset, sopStepDueAt } from '../../src/modules/sop/sop-offset';
 import { renderSopText } from '../../templates/cards/sop-messages';
 
 const ROOT = resolve(__dirname, '../..');

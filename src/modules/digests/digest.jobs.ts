@@ -1,0 +1,84 @@
+import type { Config } from '../../config';
+import type { Container } from '../../container';
+import type { Logger } from '../../platform/logger';
+import type { OutboundService } from '../../platform/outbound/outbound.service';
+import type { Queue } from '../../platform/queue/queues';
+import { scheduledTime, syncRepeatableJob } from '../../platform/queue/repeatable';
+import type { DigestService } from './digest.service';
+import { MARKDOWN_LIMITS } from '../../../templates/cards/markdown-limits';
+import type { Team } from '../../../entities';
+
+export const DIGEST_JOBS = { daily: 'digest-daily', team: 'digest-team', weekly: 'digest-weekly' } as const;
+
+const ENQUEUE_AT_ONCE = 10;
+
+export interface DigestSender {
+  digest: DigestService;
+  outbound: OutboundService;
+  logger: Logger;
+}
+
+/**
+ * The evening push: every salesperson with something to report gets one message. Each goes through
+ * the outbound queue as its own job, keyed by day and userid, so a rerun (a retried job, a second
+ * worker, a restart) sends nobody a second digest.
+ */
+export async function sendPersonalDigests(deps: DigestSender, at: Date): Promise<number> {
+  const { label, digests } = await deps.digest.personalForEveryone(at);
+  let queued = 0;
+  // A few at a time: each enqueue is an INSERT and a Bull add, waiting on round trips rather than the CPU.
+  for (let i = 0; i < digests.length; i += ENQUEUE_AT_ONCE) {
+    const results = await Promise.all(
+      digests
+        .slice(i, i + ENQUEUE_AT_ONCE)
+        .map((d) => deps.outbound.enqueue({ channel: 'user', touser: d.touser, message: { msgtype: 'markdown', markdown: { content: d.content } }, idempotencyKey: `digest:daily:${label}:${d.userid}` })),
+    );
+    queued += results.filter((r) => r.outcome === 'queued').length;
+  }
+  deps.logger.info({ day: label, recipients: digests.length, queued }, 'personal digests queued');
+  return queued;
+}
+
+/** The team digest (daily, or last week's on Monday) into every team group that has a robot or an app chat. */
+export async function sendTeamDigests(deps: DigestSender, at: Date, kind: 'daily' | 'weekly'): Promise<number> {
+  let queued = 0;
+  for (const team of await deps.digest.teamsWithGroup()) {
+    const maxBytes = team.robotWebhookUrl ? MARKDOWN_LIMITS.robot : MARKDOWN_LIMITS.appchat;
+    const { label, content } = kind === 'daily' ? await deps.digest.teamDaily(team, at, maxBytes) : await deps.digest.teamWeekly(team, at, maxBytes);
+    if (!content) continue;
+    if (await postToTeam(deps.outbound, team, content, `digest:${kind === 'daily' ? 'team' : 'weekly'}:${label}:${team.id}`)) queued += 1;
+  }
+  deps.logger.info({ kind, queued }, 'team digests queued');
+  return queued;
+}
+
+async function postToTeam(outbound: OutboundService, team: Team, content: string, idempotencyKey: string): Promise<boolean> {
+  const message = { msgtype: 'markdown' as const, markdown: { content } };
+  const result = team.robotWebhookUrl
+    ? await outbound.enqueue({ channel: 'robot', webhookUrl: team.robotWebhookUrl, label: team.name, message, idempotencyKey })
+    : await outbound.enqueue({ channel: 'appchat', chatid: team.appChatId!, message, idempotencyKey });
+  return result.outcome === 'queued';
+}
+
+/**
+ * The three schedules on the maintenance queue, kept equal to the config at every worker start, and
+ * their processors. A job covers the day it was due, not the day a late worker picked it up.
+ */
+export function registerDigestJobs(container: Container): Promise<void> {
+  const { queues, config, logger, outbound } = container;
+  const deps: DigestSender = { digest: container.services.digest, outbound, logger };
+  const maintenance = queues.get('maintenance');
+  void maintenance.process(DIGEST_JOBS.daily, 1, async (job) => void (await sendPersonalDigests(deps, scheduledTime(job))));
+  void maintenance.process(DIGEST_JOBS.team, 1, async (job) => void (await sendTeamDigests(deps, scheduledTime(job), 'daily')));
+  void maintenance.process(DIGEST_JOBS.weekly, 1, async (job) => void (await sendTeamDigests(deps, scheduledTime(job), 'weekly')));
+  const ready = scheduleDigests(maintenance, config.digests, config.timezone);
+  ready.catch((error) => logger.error({ err: error }, 'digest schedule sync failed'));
+  return ready;
+}
+
+/** The three schedules in Redis made equal to the config (run at every worker start; repeating it changes nothing). */
+export async function scheduleDigests(queue: Queue, digests: Config['digests'], tz: string): Promise<void> {
+  await syncRepeatableJob(queue, DIGEST_JOBS.daily, digests.dailyCron, tz);
+  await syncRepeatableJob(queue, DIGEST_JOBS.team, digests.teamCron, tz);
+  await syncRepeatableJob(queue, DIGEST_JOBS.weekly, digests.weeklyCron, tz);
+}

@@ -1,0 +1,146 @@
+import { In, LessThanOrEqual, type DataSource, type EntityManager } from 'typeorm';
+import { Reminder, type ReminderCloseReason } from '../../../entities';
+import { fitColumn } from '../../platform/db/fit-column';
+import { withoutEndedRelations } from './ended-relation';
+import { audit } from '../../platform/db/audit';
+import { writeOnce } from '../../platform/db/idempotent-write';
+import type { ReminderScheduler } from './reminder-scheduler.port';
+import { type SnoozeRequest, snoozeTarget } from './snooze-target';
+
+export type { SnoozeRequest } from './snooze-target';
+
+export type SnoozeResult =
+  | { outcome: 'snoozed'; reminder: Reminder; previousDue: Date }
+  | { outcome: 'not_found' }
+  | { outcome: 'closed'; reminder: Reminder }
+  /** the time asked for is not after the current due time: nothing changed */
+  | { outcome: 'not_later'; reminder: Reminder; until: Date };
+
+/** reminders.content is varchar(512): a long follow-up's next-contact reminder keeps its start (the note is kept whole). */
+const CONTENT_CHARS = 512;
+
+export interface NewReminder {
+  staffUserid: string;
+  customerId: number | null;
+  content: string;
+  dueAt: Date;
+  sourceKey: string;
+}
+
+/** 提醒: a row, plus a delayed job keyed by the row (so rescheduling replaces it). */
+export class ReminderService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly scheduler: ReminderScheduler,
+  ) {}
+
+  /**
+   * Creates it once per source key. Inside another record's transaction (`manager`, e.g. the
+   * next-contact reminder of a follow-up) it is part of that record, so it gets no audit entry of its
+   * own and 撤销 undoes both together. Schedule the job with scheduleJob() after the commit.
+   */
+  async create(input: NewReminder, manager?: EntityManager): Promise<{ reminder: Reminder; duplicate: boolean }> {
+    const insert = async (m: EntityManager) => {
+      const reminder = await m.getRepository(Reminder).save({ ...input, content: fitColumn(input.content, CONTENT_CHARS), status: 'pending' as const });
+      if (!manager) await audit(m, { actor: input.staffUserid, action: 'reminder.create', targetType: 'reminder', targetId: reminder.id, detail: { customerId: input.customerId }, sourceKey: input.sourceKey });
+      return reminder;
+    };
+    const result = manager
+      ? { value: await insert(manager), duplicate: false }
+      : await writeOnce(this.dataSource, insert, () => this.dataSource.getRepository(Reminder).findOneBy({ sourceKey: input.sourceKey }));
+    return { reminder: result.value, duplicate: result.duplicate };
+  }
+
+  /** Called after the transaction that created reminders commits. */
+  async scheduleJob(reminder: Reminder): Promise<void> {
+    if (reminder.status === 'pending') await this.scheduler.schedule(reminder.id, reminder.dueAt);
+  }
+
+  /** The open reminders of a salesperson, as 待办 lists them (see pendingFor). */
+  private openFor(staffUserid: string) {
+    const query = this.dataSource
+      .getRepository(Reminder)
+      .createQueryBuilder('r')
+      .where('r.staff_userid = :staffUserid', { staffUserid })
+      .andWhere('r.status IN (:...open)', { open: ['pending', 'sent'] });
+    return withoutEndedRelations(query, 'r');
+  }
+
+  /** How many reminders are open for a salesperson (待办 lists the soonest, and counts them all). */
+  countOpenFor(staffUserid: string): Promise<number> {
+    return this.openFor(staffUserid).getCount();
+  }
+
+  /**
+   * The salesperson's open reminders, soonest first (待办). A reminder whose customer relation ended
+   * after it was set is left out: it is closed at its time (ended-relation.ts), so it is not theirs to do.
+   */
+  pendingFor(staffUserid: string, limit = 20): Promise<Reminder[]> {
+    // one row per reminder (both joins are many-to-one), so a plain LIMIT is right
+    return this.openFor(staffUserid).leftJoinAndSelect('r.customer', 'customer').orderBy('r.due_at', 'ASC').addOrderBy('r.id', 'ASC').limit(limit).getMany();
+  }
+
+  /**
+   * Marks it done. `changed` is false when it was already closed: two clicks racing on one card both
+   * read "open", but only the conditional update of one of them changes the row.
+   */
+  async complete(reminderId: number, staffUserid: string, now: Date): Promise<(Reminder & { changed: boolean }) | null> {
+    const repo = this.dataSource.getRepository(Reminder);
+    const reminder = await repo.findOneBy({ id: reminderId, staffUserid });
+    if (!reminder) return null;
+    if (reminder.status === 'done' || reminder.status === 'cancelled') return { ...reminder, changed: false };
+    const result = await repo.update({ id: reminder.id, status: In(['pending', 'sent']) }, { status: 'done', doneAt: now });
+    if (!result.affected) return { ...(await repo.findOneByOrFail({ id: reminder.id })), changed: false };
+    await this.scheduler.cancel(reminder.id);
+    return { ...reminder, status: 'done', doneAt: now, changed: true };
+  }
+
+  find(reminderId: number): Promise<Reminder | null> {
+    return this.dataSource.getRepository(Reminder).findOne({ where: { id: reminderId }, relations: { customer: true } });
+  }
+
+  /**
+   * Moves an open reminder to a later time (never earlier: see snoozeTarget). Two clicks racing on
+   * one reminder each move it once: the update is conditional on the snooze count it read, and the
+   * loser reads again and counts from the new time.
+   */
+  async snooze(reminderId: number, staffUserid: string, request: SnoozeRequest, now: Date, timeZone: string): Promise<SnoozeResult> {
+    const repo = this.dataSource.getRepository(Reminder);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const reminder = await repo.findOne({ where: { id: reminderId, staffUserid }, relations: { customer: true } });
+      if (!reminder) return { outcome: 'not_found' };
+      if (reminder.status === 'done' || reminder.status === 'cancelled') return { outcome: 'closed', reminder };
+      const until = snoozeTarget(request, reminder.dueAt, now, timeZone);
+      // A typed time not after the current due time would move it earlier (or nowhere): refused.
+      if (until.getTime() <= reminder.dueAt.getTime()) return { outcome: 'not_later', reminder, until };
+      const result = await repo.update(
+        { id: reminder.id, snoozeCount: reminder.snoozeCount, status: In(['pending', 'sent']) },
+        { status: 'pending', dueAt: until, snoozeCount: reminder.snoozeCount + 1 },
+      );
+      if (!result.affected) continue;
+      await this.scheduler.schedule(reminder.id, until);
+      return { outcome: 'snoozed', reminder: { ...reminder, status: 'pending', dueAt: until, snoozeCount: reminder.snoozeCount + 1 }, previousDue: reminder.dueAt };
+    }
+    throw new Error(`reminder ${reminderId} kept changing while being snoozed`);
+  }
+
+  /**
+   * Closes an open reminder whose customer relation ended (the customer deleted the salesperson, was
+   * deleted, or moved to a colleague), keeping the reason. False when it was closed already.
+   */
+  async closeForEndedRelation(reminder: Reminder, reason: ReminderCloseReason, now: Date): Promise<boolean> {
+    const closed = await this.dataSource.transaction(async (m) => {
+      const result = await m.getRepository(Reminder).update({ id: reminder.id, status: In(['pending', 'sent']) }, { status: 'cancelled', closeReason: reason });
+      if (!result.affected) return false;
+      await audit(m, { actor: 'system', action: 'reminder.close', targetType: 'reminder', targetId: reminder.id, detail: { reason, customerId: reminder.customerId }, sourceKey: `reminder-close:${reminder.id}`, at: now });
+      return true;
+    });
+    if (closed) await this.scheduler.cancel(reminder.id);
+    return closed;
+  }
+
+  /** Pending reminders already due: what a worker that was down must still send (late, never lost). */
+  dueWithoutJob(now: Date, limit = 500): Promise<Reminder[]> {
+    return this.dataSource.getRepository(Reminder).find({ where: { status: 'pending', dueAt: LessThanOrEqual(now) }, order: { dueAt: 'ASC' }, take: limit });
+  }
+}

@@ -1,0 +1,64 @@
+import type Koa from 'koa';
+import { loadChannelRules } from '../capture/channel-rules';
+import type { Container } from '../../container';
+import { promoteDelayedJobs, type QueueSet } from '../../platform/queue/queues';
+import { controlRouter } from './control.routes';
+import { fakeWecomRouter } from './fake-wecom.routes';
+import { loadWorldSnapshot, persistWorld } from './fake-wecom.store';
+import { traceMessage } from './trace-message';
+import { FakeWecomWorld } from './fake-wecom.world';
+import { pageRouter } from './page.routes';
+import { sandboxTeams } from './sandbox-setup';
+import { buildView } from './sandbox-view';
+import { Simulator } from './simulator';
+
+/**
+ * Queues whose delayed jobs wait for a time the product set for a customer: reminders, and SOP steps
+ * (the `sop` queue, where it exists). Not retries, pacing or quiet hours (inbound, outbound), nor the
+ * repeatable schedules of maintenance (reconciliation, digests).
+ */
+const CUSTOMER_TIME_QUEUES: ReadonlySet<string> = new Set(['reminders', 'sop']);
+
+/** "Fire due reminders and SOP steps now": every delayed job of those queues runs at once. */
+export async function fireDelayedWorkNow(queues: QueueSet): Promise<number> {
+  let fired = 0;
+  for (const queue of queues.all().filter((q) => CUSTOMER_TIME_QUEUES.has(q.name))) fired += await promoteDelayedJobs(queue);
+  return fired;
+}
+
+/**
+ * Mounts the sandbox on the web app: the fake WeCom API (where WECOM_API_BASE points in sandbox
+ * mode), the control API and the page at /sandbox. Only in sandbox mode: with real WeCom credentials
+ * this refuses, so a production install can never answer for WeCom.
+ */
+export function mountSandbox(app: Koa, container: Container): FakeWecomWorld {
+  const { config, wecom, dataSource } = container;
+  if (!config.sandbox) throw new Error('the sandbox is only mounted when no WeCom credentials are configured');
+  const world = new FakeWecomWorld({
+    corpId: wecom.corpId,
+    corpSecret: wecom.secret,
+    agentId: wecom.agentId,
+    teams: sandboxTeams(config),
+    snapshot: loadWorldSnapshot(config.dataDir),
+  });
+  persistWorld(world, config.dataDir);
+  const simulator = new Simulator({
+    world,
+    keys: { corpId: wecom.corpId, token: wecom.token, encodingAesKey: wecom.encodingAesKey, agentId: wecom.agentId },
+    callbackUrl: `http://127.0.0.1:${config.port}/wecom/callback`,
+    fireDue: () => fireDelayedWorkNow(container.queues),
+  });
+  const rules = loadChannelRules(config.capture.channelRulesFile);
+  const control = controlRouter({
+    simulator,
+    seq: () => world.seq,
+    view: (user) => buildView({ world, dataSource, rules, timezone: config.timezone, quietHours: config.quietHours }, user),
+    trace: (msgId) => traceMessage(dataSource, msgId),
+  });
+  for (const router of [fakeWecomRouter(world), control, pageRouter()]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+  container.logger.info({ page: `http://127.0.0.1:${config.port}/sandbox` }, 'sandbox page ready: open it in a browser to try the product');
+  return world;
+}

@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import { insertIgnore } from '../../platform/db/insert-ignore';
+import { LessThanOrEqual, type DataSource } from 'typeorm';
+import { CustomerRelation, CustomerTag, SopRun, SopStepRun, type SopTriggerType } from '../../../entities';
+import type { SopStarter } from '../capture/sop-starter.port';
+import type { Logger } from '../../platform/logger';
+import type { SopScheduler } from './sop.scheduler';
+import type { SopTriggers } from './sop-triggers.port';
+import { type SopDefinition, type SopDefinitions } from './sop-definitions';
+import { sopStepDueAt } from './sop-offset';
+
+export interface SopEngineDeps {
+  dataSource: DataSource;
+  definitions: SopDefinitions;
+  scheduler: SopScheduler;
+  logger: Logger;
+  timezone: string;
+  now: () => Date;
+}
+
+interface RunStart {
+  customerId: number;
+  staffUserid: string;
+  triggerType: SopTriggerType;
+  /** what makes this run unique (hashed into run_key) */
+  identity: string;
+  context: Record<string, unknown>;
+}
+
+/**
+ * Starts SOP runs when their trigger happens and plans their steps. A run and each of its steps are
+ * rows with unique keys, so a trigger seen twice (a redelivered event, a retried job) plans once.
+ * Each step gets a delayed job keyed by its row; the step processor decides at fire time whether it
+ * still applies (sop-step.processor.ts).
+ */
+export class SopEngine implements SopStarter, SopTriggers {
+  constructor(private readonly deps: SopEngineDeps) {}
+
+  /** Customer capture: SOPs whose trigger matches the channel state / tags, and those the channel rule names. */
+  async onCustomerAdded(input: { customerId: number; staffUserid: string; state: string | null; sopNames: string[]; sourceKey: string }): Promise<void> {
+    const tags = await this.tagNames(input.customerId);
+    const matching = this.deps.definitions.withTrigger('customer_added').filter(({ trigger: t }) => {
+      if (t.state !== undefined && t.state !== input.state) return false;
+      if (t.statePrefix !== undefined && !(input.state ?? '').startsWith(t.statePrefix)) return false;
+      return t.tag === undefined || tags.includes(t.tag);
+    });
+    const named = input.sopNames.map((n) => this.deps.definitions.byName(n)).filter((d): d is SopDefinition => !!d && d.enabled);
+    for (const def of new Set([...matching, ...named])) {
+      // One onboarding per salesperson and customer: a re-add or a replayed add does not start it again.
+      await this.start(def, { customerId: input.customerId, staffUserid: input.staffUserid, triggerType: 'customer_added', identity: input.staffUserid, context: { state: input.state } });
+    }
+  }
+
+  async stageChanged(input: { customerId: number; to: string; staffUserid: string | null; sourceKey: string }): Promise<void> {
+    const defs = this.deps.definitions.withTrigger('stage_changed').filter((d) => d.trigger.to === input.to);
+    if (defs.length === 0) return;
+    const owner = await this.owner(input.customerId, input.staffUserid);
+    if (!owner) return;
+    // Each move into the stage is its own run (moved back and forth: again); a redelivery is the same move.
+    for (const def of defs) await this.start(def, { customerId: input.customerId, staffUserid: owner, triggerType: 'stage_changed', identity: input.sourceKey, context: { stage: input.to } });
+  }
+
+  async tagsAdded(input: { customerId: number; tagNames: string[]; staffUserid: string | null; sourceKey: string }): Promise<void> {
+    const defs = this.deps.definitions.withTrigger('tag_added').filter((d) => input.tagNames.includes(d.trigger.tag));
+    if (defs.length === 0) return;
+    const owner = await this.owner(input.customerId, input.staffUserid);
+    if (!owner) return;
+    // Once per customer and tag: tagging again (or a redelivered 打标签) does not restart it.
+    for (const def of defs) await this.start(def, { customerId: input.customerId, staffUserid: owner, triggerType: 'tag_added', identity: def.trigger.tag, context: { tag: def.trigger.tag } });
+  }
+
+  /** A silent customer (silent-scan.ts): one run per silence, named by when the silence began. */
+  startSilent(def: SopDefinition, input: { customerId: number; staffUserid: string; silentSince: Date }): Promise<SopRun | null> {
+    return this.start(def, {
+      customerId: input.customerId,
+      staffUserid: input.staffUserid,
+      triggerType: 'silent',
+      identity: `${input.staffUserid}:${input.silentSince.getTime()}`,
+      context: { silentSince: input.silentSince.toISOString() },
+    });
+  }
+
+  /** Creates the run (or finds it) and its steps, then makes sure every pending step has its job. */
+  async start(def: SopDefinition, input: RunStart): Promise<SopRun | null> {
+    const startedAt = this.deps.now();
+    const runKey = `${input.triggerType}:${def.name}:${input.customerId}:${hash(input.identity)}`;
+    const steps = await this.deps.dataSource.transaction(async (m) => {
+      await insertIgnore(m.getRepository(SopRun), { sopName: def.name, customerId: input.customerId, staffUserid: input.staffUserid, triggerType: input.triggerType, runKey, status: 'active', context: input.context as never, startedAt });
+      const run = await m.getRepository(SopRun).findOneByOrFail({ runKey });
+      await insertIgnore(m.getRepository(SopStepRun), def.steps.map((s, i) => ({ runId: run.id, stepKey: s.key, stepIndex: i, dueAt: sopStepDueAt(run.startedAt, this.deps.definitions.offsetOf(def.name, s.key), this.deps.timezone), status: 'pending' as const })));
+      return { run, pending: await m.getRepository(SopStepRun).find({ where: { runId: run.id, status: 'pending' }, order: { stepIndex: 'ASC' } }) };
+    });
+    await this.deps.scheduler.scheduleSteps(steps.pending);
+    this.deps.logger.info({ sop: def.name, runId: steps.run.id, customerId: input.customerId, staff: input.staffUserid, steps: steps.pending.length }, 'SOP run planned');
+    return steps.run;
+  }
+
+  /** The salesperson a stage/tag SOP is for: the one who made the change if they follow the customer, else the first who does. */
+  private async owner(customerId: number, actor: string | null): Promise<string | null> {
+    const active = await this.deps.dataSource.getRepository(CustomerRelation).find({ where: { customerId, status: 'active' }, order: { id: 'ASC' } });
+    return active.find((r) => r.staffUserid === actor)?.staffUserid ?? active[0]?.staffUserid ?? null;
+  }
+
+  private async tagNames(customerId: number): Promise<string[]> {
+    const links = await this.deps.dataSource.getRepository(CustomerTag).find({ where: { customerId }, relations: { tag: true } });
+    return links.filter((l) => !l.tag.deleted).map((l) => l.tag.name);
+  }
+
+  /** Pending steps already due whose job Redis lost, never got, or gave up on: planned again, late but not lost. */
+  async rescheduleMissing(limit = 500): Promise<number> {
+    const due = await this.deps.dataSource.getRepository(SopStepRun).find({ where: { status: 'pending', dueAt: LessThanOrEqual(this.deps.now()) }, order: { dueAt: 'ASC' }, take: limit });
+    const missing: SopStepRun[] = [];
+    for (const step of due) if (!(await this.deps.scheduler.hasStepJob(step.id))) missing.push(step);
+    if (missing.length > 0) {
+      await this.deps.scheduler.replanSteps(missing);
+      this.deps.logger.warn({ steps: missing.length }, 're-planned SOP steps that had no job that would run');
+    }
+    return missing.length;
+  }
+
+}
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 24);
+}
+
