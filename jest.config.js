@@ -35,10 +35,16 @@ const withDatabase = ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test
 const mariadbOnly = ['<rootDir>/test/integration/webhook-outage.test.ts', '<rootDir>/test/e2e/worker-crash.test.ts'];
 
 /** Files that use no database (Redis, the WeCom client, the fake WeCom): run once, in the mariadb project. */
-const noDatabase = ['conversation-store', 'promote-delayed-jobs', 'rate-limiter', 'sandbox-fake-wecom', 'wecom-api-client'].map((n) => `<rootDir>/test/integration/${n}.test.ts`);
+const noDatabase = ['conversation-store', 'promote-delayed-jobs', 'rate-limiter', 'sandbox-fake-wecom', 'wecom-api-client'].map(
+  (n) => `<rootDir>/test/integration/${n}.test.ts`,
+);
 
 /** The sandbox page and `npm run simulate` as a newcomer meets them, on npm start's SQLite: run once, in the sqlite project. */
-const sandboxOnSqlite = ['<rootDir>/test/e2e/sandbox-browser.test.ts', '<rootDir>/test/e2e/simulate-cli.test.ts', '<rootDir>/test/e2e/simulate-card-select.test.ts'];
+const sandboxOnSqlite = [
+  '<rootDir>/test/e2e/sandbox-browser.test.ts',
+  '<rootDir>/test/e2e/simulate-cli.test.ts',
+  '<rootDir>/test/e2e/simulate-card-select.test.ts',
+];
 
 module.exports = {
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
@@ -47,7 +53,13 @@ module.exports = {
   maxWorkers: 2,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    { ...shared, displayName: 'mariadb', testMatch: withDatabase, testPathIgnorePatterns: sandboxOnSqlite, setupFiles: ['<rootDir>/test/helpers/use-mariadb.ts'] },
+    {
+      ...shared,
+      displayName: 'mariadb',
+      testMatch: withDatabase,
+      testPathIgnorePatterns: sandboxOnSqlite,
+      setupFiles: ['<rootDir>/test/helpers/use-mariadb.ts'],
+    },
     {
       ...shared,
       displayName: 'sqlite',

@@ -73,7 +73,9 @@ async function answerList(deps: BotDeps, number: number, ctx: CommandContext, me
     case 'none':
       return say('现在没有等你回复数字的列表。要找客户请发送「查客户 名字」，发送「帮助」查看全部命令。');
     case 'unclear':
-      return say(`刚才先后出了${found.lists.length}个列表，不确定「${number}」回复的是哪一个，所以没有执行。请重新发送要做的命令，例如「${quoted(found.lists[found.lists.length - 1]!.text)}」，再回复数字。`);
+      return say(
+        `刚才先后出了${found.lists.length}个列表，不确定「${number}」回复的是哪一个，所以没有执行。请重新发送要做的命令，例如「${quoted(found.lists[found.lists.length - 1]!.text)}」，再回复数字。`,
+      );
     case 'expired':
       return say(`这个列表已经过期了（超过10分钟），没有执行。请重新发送「${quoted(found.list.text)}」，再回复数字。`);
     case 'answered':
@@ -133,7 +135,9 @@ function parses(command: Command, args: string, ctx: CommandContext): boolean {
 
 /** The answer says how a mistyped command was read, and how to take it back when it recorded something. */
 function withTypoNote(ctx: CommandContext, command: Command, typed: string): CommandContext {
-  const note = command.undoable ? `按“${command.name}”记录（你输入的是“${quoted(typed)}”），不对请发送「撤销」。` : `按“${command.name}”处理（你输入的是“${quoted(typed)}”）。`;
+  const note = command.undoable
+    ? `按“${command.name}”记录（你输入的是“${quoted(typed)}”），不对请发送「撤销」。`
+    : `按“${command.name}”处理（你输入的是“${quoted(typed)}”）。`;
   return { ...ctx, reply: replyWithNote(ctx.reply, note) };
 }
 

@@ -7,7 +7,11 @@ const NAMES: Record<NonTextKind, string> = { image: '图片', voice: '语音', v
 const EXAMPLE = '记录跟进 张三 电话沟通了报价，下周二再联系';
 
 const short = (text: unknown, max: number) => {
-  const chars = Array.from(String(text ?? '').replace(/\s+/g, ' ').trim());
+  const chars = Array.from(
+    String(text ?? '')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
   return chars.length <= max ? chars.join('') : `${chars.slice(0, max - 1).join('')}…`;
 };
 

@@ -6,13 +6,7 @@ import { z } from 'zod';
  * misconfigured deployment fails at startup with the full list of problems, not one per restart.
  */
 
-const WECOM_CREDENTIAL_NAMES = [
-  'WECOM_CORP_ID',
-  'WECOM_AGENT_ID',
-  'WECOM_SECRET',
-  'WECOM_TOKEN',
-  'WECOM_ENCODING_AES_KEY',
-] as const;
+const WECOM_CREDENTIAL_NAMES = ['WECOM_CORP_ID', 'WECOM_AGENT_ID', 'WECOM_SECRET', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY'] as const;
 
 const DEFAULT_WECOM_API_BASE = 'https://qyapi.weixin.qq.com/cgi-bin';
 
@@ -40,7 +34,10 @@ const envSchema = z.object({
       .regex(/^(mysql|mariadb):\/\/.+\/[^/?]+/, 'must look like mysql://user:pass@host:3306/db')
       .optional(),
   ),
-  QUEUE_PREFIX: z.string().regex(/^[\w-]{1,32}$/, 'must be 1-32 letters, digits, _ or -').default('wecom-crm'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[\w-]{1,32}$/, 'must be 1-32 letters, digits, _ or -')
+    .default('wecom-crm'),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
@@ -49,16 +46,19 @@ const envSchema = z.object({
   WECOM_AGENT_ID: optionalString.pipe(z.string().regex(/^\d+$/, 'must be the numeric AgentId').optional()),
   WECOM_SECRET: optionalString,
   WECOM_TOKEN: optionalString.pipe(
-    z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'must be 1-32 letters or digits').optional(),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9]{1,32}$/, 'must be 1-32 letters or digits')
+      .optional(),
   ),
   WECOM_ENCODING_AES_KEY: optionalString.pipe(
-    z.string().regex(/^[A-Za-z0-9]{43}$/, 'must be exactly 43 letters or digits').optional(),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9]{43}$/, 'must be exactly 43 letters or digits')
+      .optional(),
   ),
   WECOM_API_BASE: optionalString.pipe(z.url('must be an http(s) URL').optional()),
-  CRM_TIMEZONE: z
-    .string()
-    .default('Asia/Shanghai')
-    .refine(isValidTimeZone, 'must be an IANA time zone such as Asia/Shanghai'),
+  CRM_TIMEZONE: z.string().default('Asia/Shanghai').refine(isValidTimeZone, 'must be an IANA time zone such as Asia/Shanghai'),
   CRM_ADMINS: z
     .string()
     .default('')
@@ -71,15 +71,31 @@ const envSchema = z.object({
   CRM_QUIET_HOURS: z
     .string()
     .default('21:00-08:00')
-    .refine((v) => v === 'off' || v.split('-').every((p) => clockTime.test(p.trim())) && v.split('-').length === 2, {
+    .refine((v) => v === 'off' || (v.split('-').every((p) => clockTime.test(p.trim())) && v.split('-').length === 2), {
       message: 'must be HH:MM-HH:MM (for example 21:00-08:00) or off',
     }),
   ADMIN_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().default('./data'),
-  WEBHOOK_BODY_LIMIT: z.coerce.number().int().min(1024).default(128 * 1024),
-  WEBHOOK_TIMESTAMP_WINDOW_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(300),
-  METRICS_PORT: optionalString.pipe(z.string().regex(/^\d{1,5}$/, 'must be a port number').transform(Number).pipe(z.number().int().min(1).max(65535)).optional()),
+  WEBHOOK_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(128 * 1024),
+  WEBHOOK_TIMESTAMP_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .default(300),
+  METRICS_PORT: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d{1,5}$/, 'must be a port number')
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(65535))
+      .optional(),
+  ),
   INBOUND_PAYLOAD_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   INBOUND_PRUNE_CRON: z
     .string()
@@ -111,20 +127,35 @@ const envSchema = z.object({
     .string()
     .default('0 3 * * *')
     .refine((v) => v === 'off' || v.trim().split(/\s+/).length === 5, { message: 'must be a 5-field cron expression (minute hour day month weekday) or off' }),
-  CRM_DIGEST_TIME: z.string().default('18:00').refine((v) => v === 'off' || clockTime.test(v), { message: 'must be HH:MM (for example 18:00) or off' }),
-  CRM_TEAM_DIGEST_TIME: z.string().default('18:30').refine((v) => v === 'off' || clockTime.test(v), { message: 'must be HH:MM (for example 18:30) or off' }),
-  CRM_DIGEST_WEEKDAYS: z.string().regex(/^[0-7](-[0-7])?(,[0-7](-[0-7])?)*$/, 'must be cron weekdays such as 1-5 (Monday to Friday) or 1-6').default('1-5'),
+  CRM_DIGEST_TIME: z
+    .string()
+    .default('18:00')
+    .refine((v) => v === 'off' || clockTime.test(v), { message: 'must be HH:MM (for example 18:00) or off' }),
+  CRM_TEAM_DIGEST_TIME: z
+    .string()
+    .default('18:30')
+    .refine((v) => v === 'off' || clockTime.test(v), { message: 'must be HH:MM (for example 18:30) or off' }),
+  CRM_DIGEST_WEEKDAYS: z
+    .string()
+    .regex(/^[0-7](-[0-7])?(,[0-7](-[0-7])?)*$/, 'must be cron weekdays such as 1-5 (Monday to Friday) or 1-6')
+    .default('1-5'),
   CRM_WEEKLY_DIGEST: z
     .string()
     .default('MON 09:00')
-    .refine((v) => v === 'off' || /^(MON|TUE|WED|THU|FRI|SAT|SUN) ([01]\d|2[0-3]):[0-5]\d$/i.test(v), { message: 'must be a weekday and a time such as MON 09:00, or off' }),
+    .refine((v) => v === 'off' || /^(MON|TUE|WED|THU|FRI|SAT|SUN) ([01]\d|2[0-3]):[0-5]\d$/i.test(v), {
+      message: 'must be a weekday and a time such as MON 09:00, or off',
+    }),
   CRM_SILENT_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   CRM_SOPS_FILE: z.string().default('templates/sops.json'),
   CRM_SOP_SCAN_CRON: z
     .string()
     .default('0 9 * * *')
     .refine((v) => v === 'off' || v.trim().split(/\s+/).length === 5, { message: 'must be a 5-field cron expression (minute hour day month weekday) or off' }),
-  CRM_OVERDUE_AFTER_MINUTES: z.coerce.number().positive('must be a number of minutes above 0').max(7 * 24 * 60).default(120),
+  CRM_OVERDUE_AFTER_MINUTES: z.coerce
+    .number()
+    .positive('must be a number of minutes above 0')
+    .max(7 * 24 * 60)
+    .default(120),
   MIGRATE_ON_START: z
     .enum(['true', 'false'])
     .default('true')
@@ -265,10 +296,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     digests: {
       dailyCron: clockCron(e.CRM_DIGEST_TIME, e.CRM_DIGEST_WEEKDAYS),
       teamCron: clockCron(e.CRM_TEAM_DIGEST_TIME, e.CRM_DIGEST_WEEKDAYS),
-      weeklyCron: e.CRM_WEEKLY_DIGEST === 'off' ? undefined : clockCron(e.CRM_WEEKLY_DIGEST.split(' ')[1]!, String(WEEKDAYS.indexOf(e.CRM_WEEKLY_DIGEST.split(' ')[0]!.toUpperCase()))),
+      weeklyCron:
+        e.CRM_WEEKLY_DIGEST === 'off'
+          ? undefined
+          : clockCron(e.CRM_WEEKLY_DIGEST.split(' ')[1]!, String(WEEKDAYS.indexOf(e.CRM_WEEKLY_DIGEST.split(' ')[0]!.toUpperCase()))),
       silentDays: e.CRM_SILENT_DAYS,
     },
-    sop: { file: e.CRM_SOPS_FILE, silentScanCron: e.CRM_SOP_SCAN_CRON === 'off' ? undefined : e.CRM_SOP_SCAN_CRON, overdueAfterMs: Math.round(e.CRM_OVERDUE_AFTER_MINUTES * 60_000) },
+    sop: {
+      file: e.CRM_SOPS_FILE,
+      silentScanCron: e.CRM_SOP_SCAN_CRON === 'off' ? undefined : e.CRM_SOP_SCAN_CRON,
+      overdueAfterMs: Math.round(e.CRM_OVERDUE_AFTER_MINUTES * 60_000),
+    },
     wecomApi: { timeoutMs: e.WECOM_API_TIMEOUT_MS, retryAttempts: e.WECOM_API_RETRY_ATTEMPTS, retryBaseMs: e.WECOM_API_RETRY_BASE_MS },
     outbound: {
       concurrency: e.OUTBOUND_CONCURRENCY,

@@ -74,12 +74,7 @@ export interface ContainerOptions {
   now?: () => number;
 }
 
-export async function createContainer(
-  config: Config,
-  wecom: WecomCredentials,
-  logger: Logger,
-  options: ContainerOptions = {},
-): Promise<Container> {
+export async function createContainer(config: Config, wecom: WecomCredentials, logger: Logger, options: ContainerOptions = {}): Promise<Container> {
   const dataSource = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -89,7 +84,10 @@ export async function createContainer(
   const queues = createQueueSet({ redisUrl: config.redisUrl, prefix: options.queuePrefix ?? config.queuePrefix, instanceId: await readInstanceId(dataSource) });
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics });
   registerQueueDepth(metrics, queues);
-  registerConfigWarnings(metrics, configWarnings(config).map((w) => w.code));
+  registerConfigWarnings(
+    metrics,
+    configWarnings(config).map((w) => w.code),
+  );
   const producer = createInboundProducer(queues, config.inboundRetry);
   const handlers = new EventHandlerRegistry();
   const inbound = queues.get('inbound');

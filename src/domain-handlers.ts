@@ -53,7 +53,10 @@ export function registerDomainHandlers(container: Container, now: () => Date = (
   }
 
   // A click on one of our interactive cards (reminders: 完成 / 推迟1小时 / 明天再提醒 / 查看客户).
-  container.handlers.register('template_card_event', createReminderCardHandler({ dataSource: container.dataSource, services, outbound, logger, timezone: config.timezone, now }));
+  container.handlers.register(
+    'template_card_event',
+    createReminderCardHandler({ dataSource: container.dataSource, services, outbound, logger, timezone: config.timezone, now }),
+  );
 }
 
 function toAppMessage(reply: BotReply): AppMessage {

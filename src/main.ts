@@ -69,7 +69,9 @@ async function main(): Promise<void> {
     logger,
   });
   const metricsServer =
-    config.metricsPort === undefined ? undefined : listenMetrics(container.metrics, config.metricsPort, () => logger.info({ port: config.metricsPort, role }, 'metrics on their own port'));
+    config.metricsPort === undefined
+      ? undefined
+      : listenMetrics(container.metrics, config.metricsPort, () => logger.info({ port: config.metricsPort, role }, 'metrics on their own port'));
 
   let stopping = false;
   // Background work (start-up refreshes, sweeps) can still be settling when connections close on

@@ -40,7 +40,18 @@ export function startWorker(container: Container, options: WorkerOptions = {}): 
   const sopScheduler = createSopScheduler(queues, container.now);
   const afterFired = (reminder: Reminder, firedAt: Date) =>
     sopScheduler.scheduleOverdueCheck(reminder.id, firedAt, overdueAt({ dueAt: reminder.dueAt, firedAt }, config.sop.overdueAfterMs));
-  void queues.get('reminders').process(16, createReminderProcessor({ dataSource: container.dataSource, outbound: container.outbound, reminders: container.services.reminders, logger, timezone: config.timezone, afterFired, now: container.now }));
+  void queues.get('reminders').process(
+    16,
+    createReminderProcessor({
+      dataSource: container.dataSource,
+      outbound: container.outbound,
+      reminders: container.services.reminders,
+      logger,
+      timezone: config.timezone,
+      afterFired,
+      now: container.now,
+    }),
+  );
   const sweepReminders = async () => {
     // Reminders that came due while no job existed for them (Redis lost it): fire them now, late but not lost.
     const due = await container.services.reminders.dueWithoutJob(new Date(container.now()));

@@ -10,13 +10,28 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function civilTime(at: Date, timeZone: string) {
   let formatter = formatters.get(timeZone);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
     formatters.set(timeZone, formatter);
   }
   const part: Record<string, string> = {};
   for (const p of formatter.formatToParts(at)) part[p.type] = p.value;
   const two = (v: string | undefined) => (v ?? '0').padStart(2, '0');
-  return { year: Number(part.year), month: Number(part.month), day: Number(part.day), weekday: WEEKDAY_EN.indexOf(part.weekday ?? ''), hhmm: `${two(part.hour === '24' ? '0' : part.hour)}:${two(part.minute)}` };
+  return {
+    year: Number(part.year),
+    month: Number(part.month),
+    day: Number(part.day),
+    weekday: WEEKDAY_EN.indexOf(part.weekday ?? ''),
+    hhmm: `${two(part.hour === '24' ? '0' : part.hour)}:${two(part.minute)}`,
+  };
 }
 
 /**

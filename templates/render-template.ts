@@ -25,7 +25,7 @@ export function isBlank(value: string | null | undefined): value is null | undef
 export function renderTemplate(template: string, values: TemplateValues, fallbacks: Record<string, string> = {}): string {
   // A placeholder the caller does not fill ({other}) is text, left as written.
   const known = (field: string) => Object.hasOwn(values, field) || Object.hasOwn(fallbacks, field);
-  const valueOf = (field: string): string | null => {
+  const fieldValue = (field: string): string | null => {
     const value = values[field];
     if (!isBlank(value)) return value.trim();
     return fallbacks[field] ?? null;
@@ -36,8 +36,8 @@ export function renderTemplate(template: string, values: TemplateValues, fallbac
   for (let i = 0; i < pieces.length; i += 2) {
     const raw = pieces[i]!;
     const marks = pieces[i + 1] ?? '';
-    const missing = [...raw.matchAll(PLACEHOLDER)].some((m) => known(m[1]!) && valueOf(m[1]!) === null);
-    const filled = raw.replace(PLACEHOLDER, (whole, field: string) => (known(field) ? (valueOf(field) ?? '') : whole));
+    const missing = [...raw.matchAll(PLACEHOLDER)].some((m) => known(m[1]!) && fieldValue(m[1]!) === null);
+    const filled = raw.replace(PLACEHOLDER, (whole, field: string) => (known(field) ? (fieldValue(field) ?? '') : whole));
     if (!missing) {
       kept.push({ clause: filled, marks });
       continue;

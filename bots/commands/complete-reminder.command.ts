@@ -21,7 +21,11 @@ export const completeReminderCommand = defineCommand<{ id: number }>({
     const reminder = await ctx.services.reminders.complete(input.id, ctx.sender, ctx.now);
     if (!reminder) throw new UserError(`没有找到你的提醒 #${input.id}。`);
     const content =
-      reminder.status === 'cancelled' ? `提醒 #${input.id} 已取消。` : reminder.changed ? `✅ 提醒 #${input.id} 已完成：${reminder.content}` : `提醒 #${input.id} 之前已经完成了，无需重复操作：${reminder.content}`;
+      reminder.status === 'cancelled'
+        ? `提醒 #${input.id} 已取消。`
+        : reminder.changed
+          ? `✅ 提醒 #${input.id} 已完成：${reminder.content}`
+          : `提醒 #${input.id} 之前已经完成了，无需重复操作：${reminder.content}`;
     await ctx.reply({ kind: 'text', content });
   },
 });
@@ -39,7 +43,8 @@ export const snoozeReminderCommand = defineCommand<{ id: number; request: Snooze
     if (rest.length === 0) return { id, request: { kind: 'hour' } };
     const date = parseChineseDate(rest.join(' '), ctx.now, ctx.timezone);
     if (!date) throw new UsageError(`看不懂时间「${rest.join(' ')}」，可以写 1小时后、明天上午10点。`);
-    if (date.at.getTime() <= ctx.now.getTime()) throw new UsageError(`${formatChineseDateTime(date.at, ctx.timezone, ctx.now)} 已经过去了，请写一个将来的时间。`);
+    if (date.at.getTime() <= ctx.now.getTime())
+      throw new UsageError(`${formatChineseDateTime(date.at, ctx.timezone, ctx.now)} 已经过去了，请写一个将来的时间。`);
     return { id, request: { kind: 'until', at: date.at } };
   },
   async run(input, ctx) {

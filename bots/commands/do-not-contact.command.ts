@@ -9,7 +9,16 @@ interface Input {
 }
 
 /** 勿扰 and 恢复 differ only in the state they set and what they answer. */
-function contactPreferenceCommand(spec: { name: string; aliases: string[]; usage: string; example: string; summary: string; on: boolean; verb: string; answer: (name: string, changed: boolean) => string }) {
+function contactPreferenceCommand(spec: {
+  name: string;
+  aliases: string[];
+  usage: string;
+  example: string;
+  summary: string;
+  on: boolean;
+  verb: string;
+  answer: (name: string, changed: boolean) => string;
+}) {
   return defineCommand<Input>({
     name: spec.name,
     aliases: spec.aliases,
@@ -25,7 +34,14 @@ function contactPreferenceCommand(spec: { name: string; aliases: string[]; usage
     },
     async run(input, ctx) {
       const customer = await resolveCustomer(ctx, input.customerQuery);
-      const result = await ctx.services.doNotContact.set({ customer, on: spec.on, reason: input.reason, actor: ctx.sender, sourceKey: ctx.sourceKey, now: ctx.now });
+      const result = await ctx.services.doNotContact.set({
+        customer,
+        on: spec.on,
+        reason: input.reason,
+        actor: ctx.sender,
+        sourceKey: ctx.sourceKey,
+        now: ctx.now,
+      });
       await ctx.reply({ kind: 'text', content: spec.answer(customer.name, result.changed) });
     },
   });
@@ -39,7 +55,8 @@ export const doNotContactCommand = contactPreferenceCommand({
   summary: '客户不再收到SOP步骤和自动推送（发送「恢复 客户」取消）',
   on: true,
   verb: '设为勿扰',
-  answer: (name, changed) => (changed ? `🔕 已将 ${name} 设为勿扰：不再发送SOP步骤。发送「恢复 ${name}」可恢复，「撤销」可在10分钟内撤回。` : `${name} 已经是勿扰状态了。`),
+  answer: (name, changed) =>
+    changed ? `🔕 已将 ${name} 设为勿扰：不再发送SOP步骤。发送「恢复 ${name}」可恢复，「撤销」可在10分钟内撤回。` : `${name} 已经是勿扰状态了。`,
 });
 
 export const resumeContactCommand = contactPreferenceCommand({

@@ -49,6 +49,9 @@ export const myCustomersCommand = defineCommand<MyCustomersInput>({
     const lines = customers.map((c, i) => `${(page - 1) * PAGE_SIZE + i + 1}. **${c.name}** ${STAGE_NAMES[c.stage]}`);
     const command = `我的客户${filter ? ` ${[input.stage ? STAGE_NAMES[input.stage] : null, input.tag].filter(Boolean).join(' ')}` : ''}`;
     const more = page < pages ? `\n发送「${command} ${page + 1}」看下一页` : '';
-    await ctx.reply({ kind: 'markdown', content: `${beyond}**我的客户${filter ? `（${filter}）` : ''}** 共${total}位 · 第${page}/${pages}页\n${lines.join('\n')}${more}` });
+    await ctx.reply({
+      kind: 'markdown',
+      content: `${beyond}**我的客户${filter ? `（${filter}）` : ''}** 共${total}位 · 第${page}/${pages}页\n${lines.join('\n')}${more}`,
+    });
   },
 });

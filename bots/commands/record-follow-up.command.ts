@@ -40,6 +40,9 @@ export const recordFollowUpCommand = defineCommand<RecordFollowUpInput>({
       now: ctx.now,
     });
     const next = recorded.reminder ? formatChineseDateTime(recorded.reminder.dueAt, ctx.timezone, ctx.now) : undefined;
-    await ctx.reply({ kind: 'card', card: followUpRecordedCard({ customerName: customer.name, content: input.content, nextContact: next, duplicate: recorded.duplicate }) });
+    await ctx.reply({
+      kind: 'card',
+      card: followUpRecordedCard({ customerName: customer.name, content: input.content, nextContact: next, duplicate: recorded.duplicate }),
+    });
   },
 });

@@ -33,7 +33,8 @@ export const remindCommand = defineCommand<RemindInput>({
     // One word before the time is the customer ("刘洋 明天下午3点 发报价"); more is not a time we read.
     const beforeWords = firstArg(before);
     if (!date || beforeWords.rest) throw new UsageError(`看不懂时间「${firstArg(args).first}」，${TIME_HINT}。`);
-    if (date.at.getTime() <= ctx.now.getTime()) throw new UsageError(`${formatChineseDateTime(date.at, ctx.timezone, ctx.now)} 已经过去了，请写一个将来的时间。`);
+    if (date.at.getTime() <= ctx.now.getTime())
+      throw new UsageError(`${formatChineseDateTime(date.at, ctx.timezone, ctx.now)} 已经过去了，请写一个将来的时间。`);
     const rest = trimLeadingSeparators(args.slice(date.index + date.text.length)).trim();
     if (!rest) throw new UsageError('请写上要提醒的事项。');
     if (before) return { dueAt: date.at, customerFirst: beforeWords.first!, maybeCustomer: '', matter: rest };
@@ -42,7 +43,13 @@ export const remindCommand = defineCommand<RemindInput>({
   },
   async run(input, ctx) {
     const { customer, matter, unlinked } = await customerOf(input, ctx);
-    const { reminder } = await ctx.services.reminders.create({ staffUserid: ctx.sender, customerId: customer?.id ?? null, content: matter, dueAt: input.dueAt, sourceKey: ctx.sourceKey });
+    const { reminder } = await ctx.services.reminders.create({
+      staffUserid: ctx.sender,
+      customerId: customer?.id ?? null,
+      content: matter,
+      dueAt: input.dueAt,
+      sourceKey: ctx.sourceKey,
+    });
     await ctx.services.reminders.scheduleJob(reminder);
     await ctx.reply({
       kind: 'card',

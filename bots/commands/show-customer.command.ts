@@ -24,7 +24,8 @@ export interface ShowCustomerInput {
 export function parseShowCustomer(args: string): ShowCustomerInput {
   let words = splitArgs(args);
   if (words.length === 0) throw new UsageError('请写上要查的客户。');
-  if (words.length > 2 && words[words.length - 2] === '全部' && pageNumber(words[words.length - 1]!) !== null) words = [...words.slice(0, -2), words[words.length - 1]!];
+  if (words.length > 2 && words[words.length - 2] === '全部' && pageNumber(words[words.length - 1]!) !== null)
+    words = [...words.slice(0, -2), words[words.length - 1]!];
   const last = words[words.length - 1]!;
   const page = last === '全部' ? 1 : /^\d{4,}$/.test(last) ? null : pageNumber(last);
   if (words.length > 1 && page !== null) {

@@ -36,7 +36,10 @@ export const stageCommand = defineCommand<{ customerQuery: string; stage: Custom
       card: confirmationCard({
         source: '销售漏斗',
         title: titleAround('', customer.name, `：${STAGE_NAMES[change.toStage]}`),
-        rows: [{ key: '原阶段', value: change.fromStage ? STAGE_NAMES[change.fromStage] : '无' }, { key: '新阶段', value: STAGE_NAMES[change.toStage] }],
+        rows: [
+          { key: '原阶段', value: change.fromStage ? STAGE_NAMES[change.fromStage] : '无' },
+          { key: '新阶段', value: STAGE_NAMES[change.toStage] },
+        ],
       }),
     });
   },

@@ -11,7 +11,14 @@ export interface TagInput {
 
 function parseTagArgs(args: string): TagInput {
   const [customerQuery, ...rest] = splitArgs(args);
-  const tags = [...new Set(rest.flatMap((t) => t.split(/[,，、]/)).map((t) => t.trim()).filter(Boolean))];
+  const tags = [
+    ...new Set(
+      rest
+        .flatMap((t) => t.split(/[,，、]/))
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
   if (!customerQuery) throw new UsageError('请写上客户和标签。');
   if (tags.length === 0) throw new UsageError(`请写上要给「${customerQuery}」的标签。`);
   const tooLong = tags.find((t) => Array.from(t).length > 30);

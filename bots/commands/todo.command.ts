@@ -11,7 +11,10 @@ import { formatChineseDateTime } from '../dates/chinese-date.parser';
  * redrawn in place after a click on it, with `notice` and the reminder the click `handled` (kept
  * picked, see TodoHandled). Each line names its customer once.
  */
-export function buildTodoCard(reminders: Reminder[], options: { taskId: string; timezone: string; now: Date; notice?: string; total?: number; handled?: Reminder }): TemplateCard {
+export function buildTodoCard(
+  reminders: Reminder[],
+  options: { taskId: string; timezone: string; now: Date; notice?: string; total?: number; handled?: Reminder },
+): TemplateCard {
   const short = (r: Reminder) => todoOptionText(r, options.timezone);
   const items = reminders.map((r) => ({
     id: r.id,
@@ -21,7 +24,9 @@ export function buildTodoCard(reminders: Reminder[], options: { taskId: string; 
   }));
   const h = options.handled;
   const closed = h !== undefined && !reminders.some((r) => r.id === h.id);
-  const handled = h ? { id: h.id, closed, short: closed ? `${h.status === 'done' ? '已完成' : '已关闭'} ${h.customer?.name ?? h.content}` : short(h) } : undefined;
+  const handled = h
+    ? { id: h.id, closed, short: closed ? `${h.status === 'done' ? '已完成' : '已关闭'} ${h.customer?.name ?? h.content}` : short(h) }
+    : undefined;
   return todoCard({ taskId: options.taskId, items, notice: options.notice, total: options.total, handled });
 }
 

@@ -25,7 +25,12 @@ function readNumber(text: string): number | null {
  * 三千五 = 3,500), as it is said.
  */
 export function parseAmount(text: string): number | null {
-  const s = text.trim().toLowerCase().replace(/^金额[:：]?/, '').replace(/^[¥￥]/, '').replace(/(?:元|块钱|块|rmb)$/, '');
+  const s = text
+    .trim()
+    .toLowerCase()
+    .replace(/^金额[:：]?/, '')
+    .replace(/^[¥￥]/, '')
+    .replace(/(?:元|块钱|块|rmb)$/, '');
   if (!s) return null;
   let total = 0;
   let lastUnit = Infinity;

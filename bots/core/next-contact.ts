@@ -5,7 +5,8 @@ import type { ParsedDate } from '../dates/chinese-date.parser';
  * (明天下午3点再联系, 下周二回访, 周五约见面). A date followed by anything else is only mentioned
  * (注意周末不方便接电话, 客户说月底前定).
  */
-const CONTACT_CUE = /^(?:再|还要|要|会|我|我们|给他|给她|跟他|跟她|和他|和她|带|去)?(?:联系|回访|回电|电话|致电|打电话|打给|跟进|沟通|约|见面|拜访|面谈|上门|发|提醒|确认|聊|谈|碰|问|催|复盘|过来|来访)/;
+const CONTACT_CUE =
+  /^(?:再|还要|要|会|我|我们|给他|给她|跟他|跟她|和他|和她|带|去)?(?:联系|回访|回电|电话|致电|打电话|打给|跟进|沟通|约|见面|拜访|面谈|上门|发|提醒|确认|聊|谈|碰|问|催|复盘|过来|来访)/;
 
 /** Where a date phrase's own clause goes on after it: up to the next punctuation, at most 8 characters. */
 function clauseAfter(text: string, date: ParsedDate): string {

@@ -18,7 +18,14 @@ export function calendarDays(since: Date | null, now: Date, timezone: string): n
  * button of a reminder card). `moreCommand` is what to type for the whole timeline; `viewer` (a
  * lower-cased userid) is who asks: a salesperson whose customer deleted them sees when that was.
  */
-export async function buildProfileCard(services: BotServices, customer: Customer, now: Date, timezone: string, moreCommand = `查客户 ${customer.name} 全部`, viewer?: string): Promise<TemplateCard> {
+export async function buildProfileCard(
+  services: BotServices,
+  customer: Customer,
+  now: Date,
+  timezone: string,
+  moreCommand = `查客户 ${customer.name} 全部`,
+  viewer?: string,
+): Promise<TemplateCard> {
   const [s, tags] = await Promise.all([services.timeline.summary(customer), services.tags.namesFor(customer.id)]);
   // Who followed them and how it ended: when nobody follows them now, or when it is the viewer's own relation that ended.
   const departure = s.owners.length === 0 ? s.departures[0] : s.departures.find((d) => d.userid === viewer);
@@ -39,7 +46,9 @@ export async function buildProfileCard(services: BotServices, customer: Customer
     openReminders: s.openReminders.length,
     // on the customer's own card, a reminder's text without their name
     nextReminder: next ? `${formatChineseDateTime(next.dueAt, timezone, now)} ${reminderMatter(next.content, customer.name)}` : null,
-    openOpportunity: opportunity ? `¥${opportunity.amount.toLocaleString('en-US')}${opportunity.probability !== null ? ` · ${opportunity.probability}%` : ''}` : null,
+    openOpportunity: opportunity
+      ? `¥${opportunity.amount.toLocaleString('en-US')}${opportunity.probability !== null ? ` · ${opportunity.probability}%` : ''}`
+      : null,
     moreCommand,
     doNotContact: customer.doNotContact,
   });

@@ -1,7 +1,4 @@
 import type { TemplateCard } from '../../src/platform/wecom/api/wecom-api.types';
 
 /** What a command answers with. Cards for confirmations and profiles; markdown/text where a card does not fit. */
-export type BotReply =
-  | { kind: 'card'; card: TemplateCard }
-  | { kind: 'markdown'; content: string }
-  | { kind: 'text'; content: string };
+export type BotReply = { kind: 'card'; card: TemplateCard } | { kind: 'markdown'; content: string } | { kind: 'text'; content: string };

@@ -12,9 +12,7 @@ export interface CommandMatch {
 }
 
 /** The command a mistyped one most likely meant: one (with the arguments that followed) or a tie. */
-export type NearestCommand =
-  | { kind: 'one'; command: Command; typed: string; args: string; distance: number }
-  | { kind: 'several'; commands: Command[] };
+export type NearestCommand = { kind: 'one'; command: Command; typed: string; args: string; distance: number } | { kind: 'several'; commands: Command[] };
 
 /** Where the command word ends: a space, a line break, or the punctuation that may follow it. */
 const HEAD_END = /[\s，、；;：,:]/;

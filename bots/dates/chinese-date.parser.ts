@@ -122,18 +122,10 @@ function afterMinutes(clock: Clock, minutes: number): Date {
 }
 
 /** Combines a date (or today) with a time of day (or the default), then applies the roll-over rules. */
-function resolve(
-  clock: Clock,
-  date: DatePart | undefined,
-  time: TimeOfDay | undefined,
-): { at: Date; hasTime: boolean } {
+function resolve(clock: Clock, date: DatePart | undefined, time: TimeOfDay | undefined): { at: Date; hasTime: boolean } {
   const period = time?.period ?? date?.period;
   const hasTime = time?.clock !== undefined;
-  const minute = time?.clock
-    ? hourOfDay(time.clock, period) * 60 + time.clock.minute
-    : period
-      ? PERIODS[period].defaultMinute
-      : DEFAULT_MINUTE;
+  const minute = time?.clock ? hourOfDay(time.clock, period) * 60 + time.clock.minute : period ? PERIODS[period].defaultMinute : DEFAULT_MINUTE;
   const day = date?.date ?? clock.today;
   const at = instantAt(day, minute, clock.timeZone);
   if (at.getTime() > clock.now.getTime()) return { at, hasTime };

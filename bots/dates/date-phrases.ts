@@ -33,11 +33,24 @@ const AFTER = '(?:后|之后|以后|过后)';
  */
 const DAY_END = '(?:[日号]|(?![\\d.])(?=([个位次家件台套条张本份名人天周年月万千百%])?))';
 /** 3号楼, 1号线, 5号会议室, 3日内 are places and spans, not dates. */
-const NOT_A_DAY_AFTER =
-  '(?!楼|线|馆|门|房|院|厅|机|位|桌|床|车|口|台|柜|箱|店|仓|库|厂|室|区|街|路|栋|单元|会议|包|窗|内|以内|之内|左右)';
+const NOT_A_DAY_AFTER = '(?!楼|线|馆|门|房|院|厅|机|位|桌|床|车|口|台|柜|箱|店|仓|库|厂|室|区|街|路|栋|单元|会议|包|窗|内|以内|之内|左右)';
 const WEEKDAY_CHAR: Record<string, number> = {
-  一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 日: 7, 天: 7, 七: 7,
-  1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 7,
+  一: 1,
+  二: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  日: 7,
+  天: 7,
+  七: 7,
+  1: 1,
+  2: 2,
+  3: 3,
+  4: 4,
+  5: 5,
+  6: 6,
+  7: 7,
 };
 
 /** NaN for a range such as 三四 (never a valid year, month, day or count). */
@@ -78,10 +91,29 @@ function dayOf(monthStart: CivilDate, day: number): CivilDate | null {
 }
 
 const MONTH_OFFSET: Record<string, number> = {
-  上: -1, 上个: -1, 这: 0, 这个: 0, 本: 0, 当: 0, 下: 1, 下个: 1, 下下: 2, 下下个: 2,
+  上: -1,
+  上个: -1,
+  这: 0,
+  这个: 0,
+  本: 0,
+  当: 0,
+  下: 1,
+  下个: 1,
+  下下: 2,
+  下下个: 2,
 };
 const WEEK_OFFSET: Record<string, number> = {
-  上上: -2, 上上个: -2, 上: -1, 上个: -1, 这: 0, 这个: 0, 本: 0, 下: 1, 下个: 1, 下下: 2, 下下个: 2,
+  上上: -2,
+  上上个: -2,
+  上: -1,
+  上个: -1,
+  这: 0,
+  这个: 0,
+  本: 0,
+  下: 1,
+  下个: 1,
+  下下: 2,
+  下下个: 2,
 };
 
 /** Monday of the Monday-to-Sunday week `weeks` weeks from this one. */
@@ -242,7 +274,7 @@ const DATE_RULES: DateRule[] = [
     return 'vague';
   }),
   // 年底, 年末
-  rule(`(?<![\\d今明去前后])年\\s*(底|末)`, (m, c) => ({ date: civilDate(c.today.year(), 12, 31)! })),
+  rule(`(?<![\\d今明去前后])年\\s*(底|末)`, (_m, c) => ({ date: civilDate(c.today.year(), 12, 31)! })),
   // 今天, 明天, 后天, 大后天, 今晚, 明早 …  (not 然后天天 / 目前天气)
   rule(
     `(?:${Object.keys(DAY_WORDS)
@@ -254,10 +286,7 @@ const DATE_RULES: DateRule[] = [
     },
   ),
   // 周五, 下周二, 这个星期三, 礼拜天, 周末, 下周末, 下下周
-  rule(
-    `(?:(下下个?|下个?|这个?|本|上上个?|上个?)\\s*)?(?:周|星期|礼拜)\\s*([一二三四五六日天1-7]|末)?`,
-    (m, c) => weekdayPhrase(m[1], m[2], c.today),
-  ),
+  rule(`(?:(下下个?|下个?|这个?|本|上上个?|上个?)\\s*)?(?:周|星期|礼拜)\\s*([一二三四五六日天1-7]|末)?`, (m, c) => weekdayPhrase(m[1], m[2], c.today)),
   // 国庆后, 五一之后, 春节后, 过完年, 年后 (not 两年后)
   rule(
     `(?:(${Object.keys(HOLIDAY_WORDS).join('|')})\\s*(?:假期|长假)?\\s*(?:${AFTER}|回来)` +

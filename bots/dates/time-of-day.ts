@@ -48,10 +48,7 @@ const PERIOD_WORD = new RegExp(`(${Object.keys(PERIOD_WORDS).join('|')})`, 'y');
 const SHORT_PERIOD = /(早|晚)/y;
 
 const MERIDIEM = '(am|pm|a\\.m\\.|p\\.m\\.)';
-const COLON_CLOCK = new RegExp(
-  `${NOT_AFTER_NUMBER}(\\d{1,2})\\s*[:：]\\s*(\\d{2})(?![\\d])(?:[:：]\\d{2})?(?:\\s*${MERIDIEM}(?![a-z]))?`,
-  'yi',
-);
+const COLON_CLOCK = new RegExp(`${NOT_AFTER_NUMBER}(\\d{1,2})\\s*[:：]\\s*(\\d{2})(?![\\d])(?:[:：]\\d{2})?(?:\\s*${MERIDIEM}(?![a-z]))?`, 'yi');
 const AMPM_CLOCK = new RegExp(`${NOT_AFTER_NUMBER}(\\d{1,2})\\s*${MERIDIEM}(?![a-z])`, 'yi');
 /** Chinese minutes written without 分 must look like minutes (十五, 三十, 零五), so 三点一 is just 三点. */
 const CN_MINUTE_WITHOUT_FEN = '(?:[二三四五]?十[一二三四五六七八九]?|[零〇][一二三四五六七八九])';
@@ -160,11 +157,7 @@ export function matchTimeOfDay(text: string, at: number, afterDate: boolean): Ti
   return period ? { end: at + word![0].length, period } : null;
 }
 
-function acceptable(
-  text: string,
-  clock: ClockMatch,
-  context: { period?: Period; shortPeriod?: Period; afterDate: boolean },
-): boolean {
+function acceptable(text: string, clock: ClockMatch, context: { period?: Period; shortPeriod?: Period; afterDate: boolean }): boolean {
   if (!clock.bareChineseHour) return true;
   const hour = clock.bareChineseHour;
   // 早一点 / 晚一点 = "a bit earlier / later"; 快一点 = "a bit faster".

@@ -20,12 +20,26 @@ async function contactWay(): Promise<void> {
   try {
     const service = new ContactWayService(container.dataSource, container.wecomApi, createCaptureModule(container).rules);
     if (command === 'list') {
-      for (const way of await service.list()) process.stdout.write(`${way.state}\t${way.ruleName ?? ''}\t${way.status === 'created' ? way.configId : '(creating: interrupted, see --retry)'}\t${way.qrCode ?? ''}\n`);
+      for (const way of await service.list())
+        process.stdout.write(
+          `${way.state}\t${way.ruleName ?? ''}\t${way.status === 'created' ? way.configId : '(creating: interrupted, see --retry)'}\t${way.qrCode ?? ''}\n`,
+        );
       return;
     }
-    const users = (option('user') ?? '').split(',').map((u) => u.trim()).filter(Boolean);
-    const { way, created } = await service.create({ state: state ?? '', users, remark: option('remark'), createdBy: 'cli', retry: process.argv.includes('--retry') });
-    process.stdout.write(`${created ? 'created' : 'already exists'}: state=${way.state} rule=${way.ruleName} config_id=${way.configId}\nQR: ${way.qrCode ?? '(none)'}\n`);
+    const users = (option('user') ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean);
+    const { way, created } = await service.create({
+      state: state ?? '',
+      users,
+      remark: option('remark'),
+      createdBy: 'cli',
+      retry: process.argv.includes('--retry'),
+    });
+    process.stdout.write(
+      `${created ? 'created' : 'already exists'}: state=${way.state} rule=${way.ruleName} config_id=${way.configId}\nQR: ${way.qrCode ?? '(none)'}\n`,
+    );
   } catch (error) {
     if (error instanceof ContactWayError) {
       process.stderr.write(`${error.message}\n${USAGE}`);

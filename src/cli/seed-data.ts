@@ -75,7 +75,11 @@ export function prng(seed: number): () => number {
 
 export function seedTeams(options: SeedOptions): { teams: SeedTeam[]; staff: SeedStaff[] } {
   const pad = (n: number) => String(n).padStart(3, '0');
-  const staff = Array.from({ length: options.staff }, (_, i) => ({ userid: `sales${pad(i + 1)}`, name: `销售${pad(i + 1)}`, team: i % Math.max(1, options.teams) }));
+  const staff = Array.from({ length: options.staff }, (_, i) => ({
+    userid: `sales${pad(i + 1)}`,
+    name: `销售${pad(i + 1)}`,
+    team: i % Math.max(1, options.teams),
+  }));
   const teams = Array.from({ length: options.teams }, (_, t) => ({
     name: `销售${t + 1}组`,
     leadUserid: staff.find((s) => s.team === t)?.userid ?? staff[0]!.userid,
@@ -133,7 +137,14 @@ export function* seedCustomers(options: SeedOptions, staff: SeedStaff[]): Genera
       const due = between(created, end + 3 * DAY);
       const doneAt = due < end && random() < 0.6 ? between(due, Math.min(end, due + 2 * DAY)) : null;
       const status: ReminderStatus = doneAt !== null ? 'done' : random() < 0.1 ? 'cancelled' : due < end ? 'sent' : 'pending';
-      reminders.push({ staffUserid: owner.userid, content: `回访 ${index}-${i}`, dueAt: second(due), status, doneAt: doneAt === null ? null : second(doneAt), createdAt: second(created) });
+      reminders.push({
+        staffUserid: owner.userid,
+        content: `回访 ${index}-${i}`,
+        dueAt: second(due),
+        status,
+        doneAt: doneAt === null ? null : second(doneAt),
+        createdAt: second(created),
+      });
     }
 
     yield {

@@ -38,7 +38,17 @@ export async function writeSeed(dataSource: DataSource, options: SeedOptions, on
     if (!batch.length) return;
     const ids = await insertCustomers(dataSource, batch);
     const rows = <T>(f: (c: SeedCustomer, id: number) => T[]) => batch.flatMap((c, i) => f(c, ids[i]!));
-    const relations = rows((c, id) => c.relations.map((r) => ({ customerId: id, staffUserid: r.staffUserid, state: r.state, addedAt: r.addedAt, status: r.status, endedAt: r.endedAt, createdAt: r.addedAt })));
+    const relations = rows((c, id) =>
+      c.relations.map((r) => ({
+        customerId: id,
+        staffUserid: r.staffUserid,
+        state: r.state,
+        addedAt: r.addedAt,
+        status: r.status,
+        endedAt: r.endedAt,
+        createdAt: r.addedAt,
+      })),
+    );
     const followUps = rows((c, id) => c.followUps.map((f) => ({ customerId: id, staffUserid: f.staffUserid, content: f.content, createdAt: f.createdAt })));
     const stageChanges = rows((c, id) => c.stageChanges.map((s) => ({ customerId: id, ...s })));
     const reminders = rows((c, id) => c.reminders.map((r) => ({ customerId: id, ...r })));
@@ -67,7 +77,14 @@ async function insertCustomers(dataSource: DataSource, batch: SeedCustomer[]): P
   await insertAll(
     dataSource,
     Customer,
-    batch.map((c) => ({ name: c.name, externalUserid: c.externalUserid, stage: c.stage, stageChangedAt: c.stageChangedAt, lastContactAt: c.lastContactAt, createdAt: c.createdAt })),
+    batch.map((c) => ({
+      name: c.name,
+      externalUserid: c.externalUserid,
+      stage: c.stage,
+      stageChangedAt: c.stageChangedAt,
+      lastContactAt: c.lastContactAt,
+      createdAt: c.createdAt,
+    })),
   );
   const rows: Array<{ id: number; external_userid: string }> = await dataSource
     .createQueryBuilder()

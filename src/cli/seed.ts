@@ -42,7 +42,9 @@ async function seed(): Promise<void> {
   try {
     const started = Date.now();
     const counts = await writeSeed(dataSource, options);
-    process.stdout.write(`${JSON.stringify({ ...counts, staff: options.staff, teams: options.teams, through: endDay.format('YYYY-MM-DD'), seconds: (Date.now() - started) / 1000 })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ...counts, staff: options.staff, teams: options.teams, through: endDay.format('YYYY-MM-DD'), seconds: (Date.now() - started) / 1000 })}\n`,
+    );
   } finally {
     await dataSource.destroy();
   }

@@ -93,13 +93,21 @@ async function main(argv: string[]): Promise<number> {
   }
   const o: Options = { ...values, url: values.url!, json: values.json!, wait: !values['no-wait'], timeoutSeconds };
   const client = new SandboxClient(o.url);
-  const list = (v: string | undefined) => (v ?? '').split(/[,，]/).map((s) => s.trim()).filter(Boolean);
+  const list = (v: string | undefined) =>
+    (v ?? '')
+      .split(/[,，]/)
+      .map((s) => s.trim())
+      .filter(Boolean);
 
   switch (action) {
     case 'view':
       return print(o, await client.view(o.user ?? ''), describeView);
     case 'scan':
-      return print(o, await client.action('scan', { userid: o.user, state: o.state ?? '', name: o.name }), (r) => `${r.name} 扫码添加了 ${o.user}（external_userid ${r.customer}）`);
+      return print(
+        o,
+        await client.action('scan', { userid: o.user, state: o.state ?? '', name: o.name }),
+        (r) => `${r.name} 扫码添加了 ${o.user}（external_userid ${r.customer}）`,
+      );
     case 'delete-staff':
       return print(o, await client.action('delete-staff', { userid: o.user, customer: await customerId(client, o) }), () => `客户已删除 ${o.user}`);
     case 'delete-customer':
@@ -107,7 +115,11 @@ async function main(argv: string[]): Promise<number> {
     case 'rename-staff':
       return print(o, await client.action('rename-staff', { userid: o.user, name: o.name }), (r) => `通讯录：${r.userid} 现在叫 ${r.name}`);
     case 'tag':
-      return print(o, await client.action('tag', { userid: o.user, customer: await customerId(client, o), add: list(o.add), remove: list(o.remove) }), () => '后台标签已修改');
+      return print(
+        o,
+        await client.action('tag', { userid: o.user, customer: await customerId(client, o), add: list(o.add), remove: list(o.remove) }),
+        () => '后台标签已修改',
+      );
     case 'create-tag':
       return print(o, await client.action('create-tag', { group: o.group, name: o.name }), (r) => `已新建企业标签 ${o.group}/${o.name}（${r.tagId}）`);
     case 'click':
@@ -135,7 +147,11 @@ function print<T>(o: Options, result: T, describe: (r: T) => string): number {
 async function customerId(client: SandboxClient, o: Options): Promise<string | undefined> {
   if (!o.customer || o.customer.startsWith('wm') || o.customer.startsWith('wo')) return o.customer;
   const matches = (await client.view(o.user ?? '')).customers.filter((c) => c.name === o.customer && c.externalUserid);
-  if (matches.length !== 1) throw new SandboxClientError(matches.length === 0 ? `没有叫「${o.customer}」的客户` : `有 ${matches.length} 个叫「${o.customer}」的客户，请用 external_userid`, null);
+  if (matches.length !== 1)
+    throw new SandboxClientError(
+      matches.length === 0 ? `没有叫「${o.customer}」的客户` : `有 ${matches.length} 个叫「${o.customer}」的客户，请用 external_userid`,
+      null,
+    );
   return matches[0]!.externalUserid!;
 }
 
@@ -201,10 +217,21 @@ function parseSelect(pairs: string[], item: ChatItem | undefined): Record<string
   const selected: Record<string, string[]> = {};
   for (const pair of pairs) {
     const [key, ids = ''] = pair.split('=');
-    if (key !== question.question_key) throw new SandboxClientError(`--select ${pair}：卡片 #${item.seq} 的下拉框是 ${question.question_key}（${question.title ?? ''}），写成 --select ${question.question_key}=<选项id>，可选：${choices}`, null);
-    const wanted = ids.split(/[,，]/).map((id) => id.trim()).filter(Boolean);
+    if (key !== question.question_key)
+      throw new SandboxClientError(
+        `--select ${pair}：卡片 #${item.seq} 的下拉框是 ${question.question_key}（${question.title ?? ''}），写成 --select ${question.question_key}=<选项id>，可选：${choices}`,
+        null,
+      );
+    const wanted = ids
+      .split(/[,，]/)
+      .map((id) => id.trim())
+      .filter(Boolean);
     const unknown = wanted.filter((id) => !(question.option_list ?? []).some((opt) => opt.id === id));
-    if (wanted.length === 0 || unknown.length > 0) throw new SandboxClientError(`--select ${pair}：卡片 #${item.seq} 的「${question.title ?? key}」没有选项 ${unknown.join('、') || '（空）'}，可选：${choices}`, null);
+    if (wanted.length === 0 || unknown.length > 0)
+      throw new SandboxClientError(
+        `--select ${pair}：卡片 #${item.seq} 的「${question.title ?? key}」没有选项 ${unknown.join('、') || '（空）'}，可选：${choices}`,
+        null,
+      );
     selected[key] = wanted;
   }
   return selected;
@@ -222,6 +249,8 @@ function describeItem(item: ChatItem, timeZone: string): string {
   const head = `#${item.seq} ${new Date(item.at).toLocaleTimeString('zh-CN', { timeZone })} ${item.direction === 'in' ? '→' : '←'}`;
   if (item.msgtype === 'rejected') return `${head} ✖ ${item.text ?? ''}`;
   if (!item.card) return `${head} ${item.text ?? ''}`;
+  // a card as WeCom would draw it: any template_card's fields, read loosely
+  // biome-ignore lint/suspicious/noExplicitAny: template cards of every card_type are read here
   const c = item.card as Record<string, any>;
   const lines = [
     `${head} [${c.card_type}] ${c.main_title?.title ?? ''}${c.main_title?.desc ? ` · ${c.main_title.desc}` : ''}`,
@@ -238,7 +267,10 @@ function describeItem(item: ChatItem, timeZone: string): string {
 }
 
 /** A card's drop-down: each option with the `--select` that picks it, the picked one marked. */
-function selectionLines(selection: { question_key?: string; title?: string; selected_id?: string; option_list?: Array<{ id: string; text: string }> } | undefined, item: ChatItem): string[] {
+function selectionLines(
+  selection: { question_key?: string; title?: string; selected_id?: string; option_list?: Array<{ id: string; text: string }> } | undefined,
+  item: ChatItem,
+): string[] {
   if (!selection?.question_key || item.replacedButton !== undefined) return [];
   const picked = selection.selected_id ?? selection.option_list?.[0]?.id;
   return [
@@ -248,7 +280,10 @@ function selectionLines(selection: { question_key?: string; title?: string; sele
 }
 
 function describeView(v: SandboxView): string {
-  const customers = v.customers.map((c) => `  ${c.name} · ${c.stage} · ${c.tags.join('、') || '无标签'} · ${c.owners.map((o) => `${o.name}${o.status === 'active' ? '' : `(${o.status})`}`).join('、')} · ${c.externalUserid}`);
+  const customers = v.customers.map(
+    (c) =>
+      `  ${c.name} · ${c.stage} · ${c.tags.join('、') || '无标签'} · ${c.owners.map((o) => `${o.name}${o.status === 'active' ? '' : `(${o.status})`}`).join('、')} · ${c.externalUserid}`,
+  );
   const quiet = quietHint(v.quietUntil, v.timezone);
   return [
     `销售 ${v.user}，待发提醒 ${v.pendingReminders} 个`,

@@ -114,7 +114,12 @@ export function registerSpoolDepth(metrics: Metrics, length: () => Promise<numbe
 
 /** `crm_config_warning{code}` = 1 for each configuration warning (e.g. no_admins), so an alert rule can see it. */
 export function registerConfigWarnings(metrics: Metrics, codes: string[]): void {
-  const gauge = new Gauge({ name: 'crm_config_warning', help: 'Configuration warnings (1 = present), by code', labelNames: ['code'], registers: [metrics.registry] });
+  const gauge = new Gauge({
+    name: 'crm_config_warning',
+    help: 'Configuration warnings (1 = present), by code',
+    labelNames: ['code'],
+    registers: [metrics.registry],
+  });
   for (const code of codes) gauge.set({ code }, 1);
 }
 

@@ -16,7 +16,13 @@ export function followUpRecordedCard(input: { customerName: string; content: str
   });
 }
 
-export function confirmationCard(input: { source: string; title: string; desc?: string; rows?: Array<{ key: string; value: string }>; quote?: string }): TemplateCard {
+export function confirmationCard(input: {
+  source: string;
+  title: string;
+  desc?: string;
+  rows?: Array<{ key: string; value: string }>;
+  quote?: string;
+}): TemplateCard {
   return textNoticeCard({ ...input, desc: input.desc ?? '发送「撤销」可在10分钟内撤回' });
 }
 

@@ -78,10 +78,7 @@ export function missingCustomersCard(input: MissingCustomersInput, forLead = fal
     source: '删人提醒',
     title: input.total === 1 ? titleAround('客户 ', input.customers[0]!, ` 已不在${who}的客户中`) : `${input.total}位客户已不在${who}的客户中`,
     desc: `企业微信数据核对 ${input.at}`,
-    rows: [
-      { key: '客户', value: someNames(input.customers, input.total) },
-      ...(forLead ? [{ key: '销售', value: input.staffName }] : []),
-    ],
+    rows: [{ key: '客户', value: someNames(input.customers, input.total) }, ...(forLead ? [{ key: '销售', value: input.staffName }] : [])],
     quote: '企业微信里已没有这段好友关系（客户删除了销售，或销售删除了客户），当时的通知没有收到。跟进记录已保留。',
   });
 }
@@ -156,7 +153,9 @@ export function driftReportMarkdown(input: DriftReportInput): string {
     line('客户', input.customers),
     line('跟进关系', input.relations),
     line('标签', input.tags),
-    ...(input.customerTags && input.customerTags.added + input.customerTags.removed > 0 ? [`> 客户标签：补上 ${input.customerTags.added}，移除 ${input.customerTags.removed}`] : []),
+    ...(input.customerTags && input.customerTags.added + input.customerTags.removed > 0
+      ? [`> 客户标签：补上 ${input.customerTags.added}，移除 ${input.customerTags.removed}`]
+      : []),
     line('客户群', input.groups),
     ...(input.samples.length > 0 ? ['', ...input.samples.slice(0, 5).map((s) => `- ${s}`)] : []),
     '差异已按企业微信数据修复。',

@@ -77,5 +77,10 @@ export function timelinePageMarkdown(p: TimelinePageInput): string {
   const tail = p.nextCommand ? `下一页：发送「${p.nextCommand}」` : '已是最后一页';
   if (p.total === 0) return `**${p.name} · 客户时间线**\n还没有任何记录。`;
   // A follow-up written on several lines keeps them, each still inside the quote.
-  return fitMarkdownLines(head, p.lines.map((l) => `> ${fit(l, 60).replace(/\n/g, '\n> ')}`), tail, 2048);
+  return fitMarkdownLines(
+    head,
+    p.lines.map((l) => `> ${fit(l, 60).replace(/\n/g, '\n> ')}`),
+    tail,
+    2048,
+  );
 }

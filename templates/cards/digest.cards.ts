@@ -7,7 +7,12 @@ import { fitMarkdownLines, utf8Bytes } from './markdown-limits';
 const warn = (text: string) => `<font color="warning">${text}</font>`;
 
 /** The salesperson's day (今日 and the daily push). */
-export function personalDigestMarkdown(input: { title: string; figures: StaffFigures; silentDays: number; longestSilent?: Array<{ name: string; days: number }> }): string {
+export function personalDigestMarkdown(input: {
+  title: string;
+  figures: StaffFigures;
+  silentDays: number;
+  longestSilent?: Array<{ name: string; days: number }>;
+}): string {
   const f = input.figures;
   const oldest = input.longestSilent?.length ? `，最久：${input.longestSilent.map((s) => `${fit(s.name, 8)} ${s.days}天`).join('、')}` : '';
   const lines = [
@@ -97,14 +102,21 @@ export function teamDigestMarkdown(input: TeamDigestInput): string {
     `成交 ${compared(t.won, prev?.won)} · 逾期提醒 ${now.overdue}`,
     `流失：客户删人 ${compared(t.deletedByCustomer, prev?.deletedByCustomer)} · 销售删除 ${compared(t.deletedBySalesperson, prev?.deletedBySalesperson)} · 标记流失 ${compared(t.markedLost, prev?.markedLost)}`,
   ];
-  const channels = channelNames(t.channels.slice(0, 8).map((c) => c.state), input.channelName).map((name, i) => {
+  const channels = channelNames(
+    t.channels.slice(0, 8).map((c) => c.state),
+    input.channelName,
+  ).map((name, i) => {
     const c = t.channels[i]!;
     return `${fit(name, 20)} ${c.customers} → 商机 ${c.reachedOpportunity} · 成交 ${c.reachedWon}`;
   });
   if (t.channels.length > 8) channels.push(`…另有${t.channels.length - 8}个渠道`);
 
   const quote = (lines: string[]) => lines.map((l) => `> ${l}`);
-  const head = [`**${input.title}**`, ...(input.previousLabel ? [`<font color="comment">括号内为较${input.previousLabel}</font>`] : []), ...quote(summary)].join('\n');
+  const head = [
+    `**${input.title}**`,
+    ...(input.previousLabel ? [`<font color="comment">括号内为较${input.previousLabel}</font>`] : []),
+    ...quote(summary),
+  ].join('\n');
   const rest = [
     '**销售漏斗**（当前）',
     ...quote(funnelLines(t.funnel)),
@@ -113,12 +125,17 @@ export function teamDigestMarkdown(input: TeamDigestInput): string {
   ].join('\n');
 
   // The people section takes whatever room the rest leaves: a big team is cut with "另有N人", never rejected.
-  const people = [...input.people].sort((a, b) => b.figures.followUps - a.figures.followUps || b.figures.newCustomers - a.figures.newCustomers || a.name.localeCompare(b.name));
+  const people = [...input.people].sort(
+    (a, b) => b.figures.followUps - a.figures.followUps || b.figures.newCustomers - a.figures.newCustomers || a.name.localeCompare(b.name),
+  );
   const personLines = people.map(
     (p) =>
       `> ${fit(p.name, 8)}：新客户 ${compared(p.figures.newCustomers, p.previous?.newCustomers)} · 跟进 ${compared(p.figures.followUps, p.previous?.followUps)} · 逾期 ${p.figures.overdue ? warn(String(p.figures.overdue)) : 0}`,
   );
   const budget = input.maxBytes - utf8Bytes(`${head}\n\n${rest}`) - 2;
-  const peopleSection = fitMarkdownLines('**个人**', personLines.length ? personLines : ['> 无'], '', budget).replace(/\n…另有(\d+)条未显示$/, '\n> …另有$1人未显示');
+  const peopleSection = fitMarkdownLines('**个人**', personLines.length ? personLines : ['> 无'], '', budget).replace(
+    /\n…另有(\d+)条未显示$/,
+    '\n> …另有$1人未显示',
+  );
   return `${head}\n${peopleSection}\n${rest}`;
 }

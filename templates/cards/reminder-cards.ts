@@ -83,7 +83,10 @@ export function reminderCardAfterClick(input: ReminderCardInput, replaceText: st
   return {
     ...card,
     main_title: { ...(card.main_title as Record<string, unknown>), desc: fit(`已推迟到 ${snoozedTo}`, CARD_LIMITS.desc) },
-    horizontal_content_list: [...(card.horizontal_content_list as Array<Record<string, unknown>>), { keyname: '新时间', value: fit(snoozedTo, CARD_LIMITS.value) }],
+    horizontal_content_list: [
+      ...(card.horizontal_content_list as Array<Record<string, unknown>>),
+      { keyname: '新时间', value: fit(snoozedTo, CARD_LIMITS.value) },
+    ],
     replace_text: fit(replaceText, 20),
   };
 }
@@ -96,7 +99,14 @@ export function reminderClosedText(input: { reminderId: number; content: string;
 }
 
 /** Team group post for a reminder nobody closed in time (robot markdown: `<@userid>` mentions). */
-export function overdueReminderMarkdown(input: { staffName: string; mention: string | null; customerName: string | null; content: string; due: string; overdueFor: string }): string {
+export function overdueReminderMarkdown(input: {
+  staffName: string;
+  mention: string | null;
+  customerName: string | null;
+  content: string;
+  due: string;
+  overdueFor: string;
+}): string {
   return [
     `**<font color="warning">提醒已超时未处理</font>** ${input.overdueFor}`,
     `> 销售：${input.staffName}${input.mention ? ` <@${input.mention}>` : ''}`,
@@ -116,7 +126,10 @@ const TODO_BUTTONS = [
 ];
 
 /** `todo:done` with the picked reminder id → { action, reminderId }. */
-export function parseTodoButtonKey(key: string, selected: Record<string, string[]>): { action: Exclude<ReminderAction, 'customer'>; reminderId: number } | undefined {
+export function parseTodoButtonKey(
+  key: string,
+  selected: Record<string, string[]>,
+): { action: Exclude<ReminderAction, 'customer'>; reminderId: number } | undefined {
   const match = /^todo:([a-z0-9]+)$/.exec(key);
   const picked = Number(selected[TODO_QUESTION_KEY]?.[0]);
   if (!match || !(TODO_ACTIONS as readonly string[]).includes(match[1]!) || !Number.isInteger(picked) || picked <= 0) return undefined;
@@ -170,14 +183,17 @@ export function todoCard(input: { taskId: string; items: TodoItem[]; notice?: st
   const handled = input.handled;
   let options = input.items.slice(0, 10).map((i) => option(i.id, i.short));
   if (handled?.closed) options = [option(handled.id, handled.short), ...options.slice(0, 9)];
-  else if (handled && !options.some((o) => o.id === String(handled.id)) && input.items.some((i) => i.id === handled.id)) options = [...options.slice(0, 9), option(handled.id, handled.short)];
+  else if (handled && !options.some((o) => o.id === String(handled.id)) && input.items.some((i) => i.id === handled.id))
+    options = [...options.slice(0, 9), option(handled.id, handled.short)];
   const selected = handled && options.some((o) => o.id === String(handled.id)) ? String(handled.id) : options[0]!.id;
   const listed = Math.min(10, input.items.length);
   const total = Math.max(input.total ?? input.items.length, input.items.length);
   // The 112-character subtitle: the soonest few, a line each, and how many more there are.
   const more = total > 3 ? `…共${total}条，下拉框里是最早的${listed}条，也可回复「完成 编号」` : '';
   const room = CARD_LIMITS.subTitle - Array.from(more).length - 1;
-  const shown = input.items.slice(0, 3).map((i) => fit(`#${i.id} ${i.overdue ? '（已过期）' : ''}${i.line}`, Math.floor(room / Math.min(3, input.items.length)) - 1));
+  const shown = input.items
+    .slice(0, 3)
+    .map((i) => fit(`#${i.id} ${i.overdue ? '（已过期）' : ''}${i.line}`, Math.floor(room / Math.min(3, input.items.length)) - 1));
   return {
     card_type: 'button_interaction',
     task_id: input.taskId,

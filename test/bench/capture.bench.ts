@@ -3,7 +3,16 @@ import { createServer, type Server } from 'node:http';
 import { createConnection } from 'mysql2/promise';
 import { sealCallback } from '../../src/platform/wecom/callback/callback-crypto';
 import { deleteRedisPrefix } from '../helpers/test-env';
-import { appEnv, BENCH_KEYS, BENCH_MARIADB as MARIADB, BENCH_REDIS as REDIS, freshDatabase, percentile as pct, startCompiledApp, waitUntilOk } from './bench-env';
+import {
+  appEnv,
+  BENCH_KEYS,
+  BENCH_MARIADB as MARIADB,
+  BENCH_REDIS as REDIS,
+  freshDatabase,
+  percentile as pct,
+  startCompiledApp,
+  waitUntilOk,
+} from './bench-env';
 
 /**
  * `npm run bench:capture`: a live-stream campaign — a burst of 1,000 add_external_contact callbacks
@@ -48,12 +57,26 @@ function fakeWecom(welcomes: Map<string, number>, counts: Record<string, number>
           follow_user: [{ userid: staffId(i), createtime: Math.floor(Date.now() / 1000), state: 'live-bench', tags: [] }],
         });
       }
-      if (api === 'user/get') return answer({ errcode: 0, errmsg: 'ok', userid: url.searchParams.get('userid'), name: `销售${url.searchParams.get('userid')}`, department: [1], status: 1 });
+      if (api === 'user/get')
+        return answer({
+          errcode: 0,
+          errmsg: 'ok',
+          userid: url.searchParams.get('userid'),
+          name: `销售${url.searchParams.get('userid')}`,
+          department: [1],
+          status: 1,
+        });
       if (api === 'externalcontact/get_corp_tag_list') return answer({ errcode: 0, errmsg: 'ok', tag_group: tagGroups });
       if (api === 'externalcontact/add_corp_tag') {
         const parsed = JSON.parse(body) as { group_name: string; tag: Array<{ name: string }> };
         if (tagGroups.length > 0) return answer({ errcode: 40071, errmsg: 'tag name exists' });
-        const group = { group_id: 'etBenchGroup', group_name: parsed.group_name, create_time: 1, order: 0, tag: [{ id: 'etBenchTag', name: parsed.tag[0]!.name, create_time: 1, order: 0 }] };
+        const group = {
+          group_id: 'etBenchGroup',
+          group_name: parsed.group_name,
+          create_time: 1,
+          order: 0,
+          tag: [{ id: 'etBenchTag', name: parsed.tag[0]!.name, create_time: 1, order: 0 }],
+        };
         tagGroups.push(group);
         return answer({ errcode: 0, errmsg: 'ok', tag_group: group });
       }
@@ -131,8 +154,12 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 100));
     }
     // retried events (deadlocks, WeCom errors) are the usual reason for a slow tail: report them
-    const [retried] = (await db.query('SELECT COUNT(*) AS n, MAX(attempts) AS maxAttempts FROM inbound_events WHERE attempts > 1')) as unknown as [[{ n: number; maxAttempts: number | null }]];
-    const [errors] = (await db.query('SELECT last_error AS e, COUNT(*) AS n FROM inbound_events WHERE last_error IS NOT NULL GROUP BY last_error LIMIT 5')) as unknown as [Array<{ e: string; n: number }>];
+    const [retried] = (await db.query('SELECT COUNT(*) AS n, MAX(attempts) AS maxAttempts FROM inbound_events WHERE attempts > 1')) as unknown as [
+      [{ n: number; maxAttempts: number | null }],
+    ];
+    const [errors] = (await db.query(
+      'SELECT last_error AS e, COUNT(*) AS n FROM inbound_events WHERE last_error IS NOT NULL GROUP BY last_error LIMIT 5',
+    )) as unknown as [Array<{ e: string; n: number }>];
     await db.end();
 
     const latencies = [...welcomes.entries()].map(([code, at]) => at - sentAt[Number(code.slice(2))]!).sort((a, b) => a - b);

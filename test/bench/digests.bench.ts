@@ -68,7 +68,23 @@ async function main(): Promise<void> {
   const seedStarted = Date.now();
   const seeded = spawnSync(
     process.execPath,
-    ['-r', 'ts-node/register', 'src/cli/seed.ts', '--customers', String(CUSTOMERS), '--staff', String(STAFF), '--teams', String(TEAMS), '--days', '30', '--seed', '42', '--end', today.format('YYYY-MM-DD')],
+    [
+      '-r',
+      'ts-node/register',
+      'src/cli/seed.ts',
+      '--customers',
+      String(CUSTOMERS),
+      '--staff',
+      String(STAFF),
+      '--teams',
+      String(TEAMS),
+      '--days',
+      '30',
+      '--seed',
+      '42',
+      '--end',
+      today.format('YYYY-MM-DD'),
+    ],
     { cwd: ROOT, env: { ...process.env, TS_NODE_SWC: 'true', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' }, encoding: 'utf8' },
   );
   if (seeded.status !== 0) throw new Error(`seed failed: ${seeded.stderr}`);
@@ -90,7 +106,9 @@ async function main(): Promise<void> {
   const container = await createContainer(config, config.wecom!, createLogger('silent'), { queuePrefix: prefix, defaultMetrics: false });
   try {
     // the seeded teams' robots point at qyapi: send them to the fake instead
-    await container.dataSource.query("UPDATE teams SET robot_webhook_url = REPLACE(robot_webhook_url, 'https://qyapi.weixin.qq.com', ?)", [`http://127.0.0.1:${port}`]);
+    await container.dataSource.query("UPDATE teams SET robot_webhook_url = REPLACE(robot_webhook_url, 'https://qyapi.weixin.qq.com', ?)", [
+      `http://127.0.0.1:${port}`,
+    ]);
     await registerDigestJobs(container);
     void container.queues.get('outbound').process(config.outbound.concurrency, createOutboundProcessor(container));
     const before = memoryMb(process.pid);
@@ -129,7 +147,9 @@ async function main(): Promise<void> {
     console.log(`aggregate queries alone: every salesperson's figures ${personalQueries} ms; one team's digest ${teamQueries} ms`);
     console.log(`personal digests: ${personal} of ${STAFF} salespeople had news; built and enqueued in ${(built / 1000).toFixed(1)} s`);
     console.log(`team digests: ${total - personal} teams; all digests built and enqueued after ${(builtAll / 1000).toFixed(1)} s`);
-    console.log(`WeCom (fake, ${LATENCY_MS} ms per call, outbound concurrency ${config.outbound.concurrency}) received the last of ${total} after ${(delivered / 1000).toFixed(1)} s; failed ${failed}  (goal: < 60 s)`);
+    console.log(
+      `WeCom (fake, ${LATENCY_MS} ms per call, outbound concurrency ${config.outbound.concurrency}) received the last of ${total} after ${(delivered / 1000).toFixed(1)} s; failed ${failed}  (goal: < 60 s)`,
+    );
     console.log(`rerun of the daily job: ${received.count - heard} more messages sent (expected 0)`);
     console.log(`RSS of the worker process: ${before.rss} MB before the run, ${after.rss} MB after, peak ${after.peak} MB`);
   } finally {

@@ -27,7 +27,14 @@ export async function runLoad(port: number, requests: PreparedRequest[], concurr
     new Promise<void>((resolve) => {
       const t0 = process.hrtime.bigint();
       const r = request(
-        { host: '127.0.0.1', port, path: req.path, method: 'POST', agent, headers: { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(req.body) } },
+        {
+          host: '127.0.0.1',
+          port,
+          path: req.path,
+          method: 'POST',
+          agent,
+          headers: { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(req.body) },
+        },
         (res) => {
           res.resume();
           res.on('end', () => {

@@ -21,7 +21,6 @@ import { createOutboundProcessor } from '../../src/platform/outbound/outbound.pr
  * Stops by itself.
  */
 
-
 const DB = 'wecom_crm_bench_outbound';
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
 const LEVELS = (process.env.BENCH_CONCURRENCY ?? '8,32').split(',').map(Number);
@@ -105,7 +104,12 @@ async function throughput(port: number, hits: Hit[], concurrency: number): Promi
     for (let i = 0; i < MESSAGES; i += 100) {
       await Promise.all(
         Array.from({ length: Math.min(100, MESSAGES - i) }, (_, k) =>
-          c.outbound.enqueue({ channel: 'user', touser: `member${(i + k) % MEMBERS}`, message: { msgtype: 'text', text: { content: `跟进提醒 ${i + k}` } }, idempotencyKey: `bench:${i + k}` }),
+          c.outbound.enqueue({
+            channel: 'user',
+            touser: `member${(i + k) % MEMBERS}`,
+            message: { msgtype: 'text', text: { content: `跟进提醒 ${i + k}` } },
+            idempotencyKey: `bench:${i + k}`,
+          }),
         ),
       );
     }
@@ -139,11 +143,20 @@ async function pacing(port: number, hits: Hit[]): Promise<void> {
   try {
     const jobs: Promise<unknown>[] = [];
     for (let i = 0; i < perMember; i++) {
-      for (const m of members) jobs.push(c.outbound.enqueue({ channel: 'user', touser: m, message: { msgtype: 'text', text: { content: `#${i}` } }, idempotencyKey: `pace:${m}:${i}` }));
+      for (const m of members)
+        jobs.push(
+          c.outbound.enqueue({ channel: 'user', touser: m, message: { msgtype: 'text', text: { content: `#${i}` } }, idempotencyKey: `pace:${m}:${i}` }),
+        );
     }
     for (let i = 0; i < robotMessages; i++) {
       jobs.push(
-        c.outbound.enqueue({ channel: 'robot', webhookUrl: `http://127.0.0.1:${port}/cgi-bin/webhook/send?key=team1`, label: 'team1', message: { msgtype: 'text', text: { content: `#${i}` } }, idempotencyKey: `pace:robot:${i}` }),
+        c.outbound.enqueue({
+          channel: 'robot',
+          webhookUrl: `http://127.0.0.1:${port}/cgi-bin/webhook/send?key=team1`,
+          label: 'team1',
+          message: { msgtype: 'text', text: { content: `#${i}` } },
+          idempotencyKey: `pace:robot:${i}`,
+        }),
       );
     }
     await Promise.all(jobs);
@@ -155,7 +168,10 @@ async function pacing(port: number, hits: Hit[]): Promise<void> {
     const seconds = (Date.now() - t0) / 1000;
 
     const report = (key: string, limit: number) => {
-      const times = hits.filter((h) => h.key === key).map((h) => h.at).sort((a, b) => a - b);
+      const times = hits
+        .filter((h) => h.key === key)
+        .map((h) => h.at)
+        .sort((a, b) => a - b);
       const max = maxInWindow(times, WINDOW_MS);
       // how soon a slot is reused: message i+limit may only go once message i has left the window
       const gaps = times.slice(limit).map((t, i) => t - times[i]!);
@@ -181,10 +197,16 @@ async function budget(port: number, hits: Hit[]): Promise<void> {
   const prefix = `bench-budget-${Date.now().toString(36)}`;
   const limit = 50;
   const total = 180;
-  const c = await container(port, prefix, { OUTBOUND_CONCURRENCY: '8', OUTBOUND_PACING_WINDOW_MS: String(WINDOW_MS), WECOM_API_BUDGET_PER_MINUTE: String(limit) });
+  const c = await container(port, prefix, {
+    OUTBOUND_CONCURRENCY: '8',
+    OUTBOUND_PACING_WINDOW_MS: String(WINDOW_MS),
+    WECOM_API_BUDGET_PER_MINUTE: String(limit),
+  });
   try {
     await Promise.all(
-      Array.from({ length: total }, (_, i) => c.outbound.enqueue({ channel: 'user', touser: `m${i}`, message: { msgtype: 'text', text: { content: `#${i}` } }, idempotencyKey: `budget:${i}` })),
+      Array.from({ length: total }, (_, i) =>
+        c.outbound.enqueue({ channel: 'user', touser: `m${i}`, message: { msgtype: 'text', text: { content: `#${i}` } }, idempotencyKey: `budget:${i}` }),
+      ),
     );
     hits.length = 0;
     const t0 = Date.now();

@@ -75,7 +75,19 @@ async function main(): Promise<void> {
   const rulesFile = join(dir, 'channel-rules.json');
   writeFileSync(rulesFile, JSON.stringify({ rules: [], default: {} }));
   const sopFile = join(dir, 'sops.json');
-  writeFileSync(sopFile, JSON.stringify({ sops: [{ name: 'bench', title: '压测', trigger: { type: 'tag_added', tag: 'bench' }, steps: [{ key: 'ping', offset: '+0', audience: 'owner', message: '跟进 {name}' }] }] }));
+  writeFileSync(
+    sopFile,
+    JSON.stringify({
+      sops: [
+        {
+          name: 'bench',
+          title: '压测',
+          trigger: { type: 'tag_added', tag: 'bench' },
+          steps: [{ key: 'ping', offset: '+0', audience: 'owner', message: '跟进 {name}' }],
+        },
+      ],
+    }),
+  );
   const children: ChildProcess[] = [];
   let queues: QueueSet | undefined;
   try {
@@ -102,10 +114,30 @@ async function main(): Promise<void> {
     const reminders = Math.ceil(ITEMS / 2);
     const steps = ITEMS - reminders;
     const staff = (i: number) => `bench${String(i % SALESPEOPLE).padStart(4, '0')}`;
-    await insertRows(db, 'staff', ['userid', 'wecom_userid', 'name'], Array.from({ length: SALESPEOPLE }, (_, i) => [staff(i), staff(i), `销售${i}`]));
-    await insertRows(db, 'customers', ['id', 'name', 'external_userid'], Array.from({ length: steps }, (_, i) => [i + 1, `bench${i + 1}`, `wmBench${i + 1}`]));
-    await insertRows(db, 'customer_relations', ['customer_id', 'staff_userid', 'status'], Array.from({ length: steps }, (_, i) => [i + 1, staff(i), 'active']));
-    await insertRows(db, 'sop_runs', ['id', 'sop_name', 'customer_id', 'staff_userid', 'trigger_type', 'run_key', 'status', 'started_at'], Array.from({ length: steps }, (_, i) => [i + 1, 'bench', i + 1, staff(i), 'tag_added', `bench:${i + 1}`, 'active', sqlTime(Date.now())]));
+    await insertRows(
+      db,
+      'staff',
+      ['userid', 'wecom_userid', 'name'],
+      Array.from({ length: SALESPEOPLE }, (_, i) => [staff(i), staff(i), `销售${i}`]),
+    );
+    await insertRows(
+      db,
+      'customers',
+      ['id', 'name', 'external_userid'],
+      Array.from({ length: steps }, (_, i) => [i + 1, `bench${i + 1}`, `wmBench${i + 1}`]),
+    );
+    await insertRows(
+      db,
+      'customer_relations',
+      ['customer_id', 'staff_userid', 'status'],
+      Array.from({ length: steps }, (_, i) => [i + 1, staff(i), 'active']),
+    );
+    await insertRows(
+      db,
+      'sop_runs',
+      ['id', 'sop_name', 'customer_id', 'staff_userid', 'trigger_type', 'run_key', 'status', 'started_at'],
+      Array.from({ length: steps }, (_, i) => [i + 1, 'bench', i + 1, staff(i), 'tag_added', `bench:${i + 1}`, 'active', sqlTime(Date.now())]),
+    );
     console.log(`${SALESPEOPLE} salespeople, ${steps} customers with an SOP run written; scheduling ${ITEMS} items due over ${WINDOW_S} s…`);
 
     // Due times on whole seconds (the DB keeps seconds), spread evenly over the window, starting LEAD_S after scheduling.

@@ -3,7 +3,18 @@ import Redis from 'ioredis';
 import { createConnection } from 'mysql2/promise';
 import { sealCallback } from '../../src/platform/wecom/callback/callback-crypto';
 import { deleteRedisPrefix } from '../helpers/test-env';
-import { appEnv, BENCH_KEYS, BENCH_MARIADB as MARIADB, BENCH_REDIS as REDIS, dropDatabase, freshDatabase, memoryMb as rssMb, ROOT, startCompiledApp, waitUntilOk } from './bench-env';
+import {
+  appEnv,
+  BENCH_KEYS,
+  BENCH_MARIADB as MARIADB,
+  BENCH_REDIS as REDIS,
+  dropDatabase,
+  freshDatabase,
+  memoryMb as rssMb,
+  ROOT,
+  startCompiledApp,
+  waitUntilOk,
+} from './bench-env';
 import { runLoad, type LoadResult, type PreparedRequest } from './load';
 
 /**

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { InboundEvent } from '../../entities';
 import { openDatabase } from '../../src/platform/db/database';
 import { createTestContainer, deleteRedisPrefix, TEST_REDIS_URL, testDatabaseEnv, TEST_WECOM, uniquePrefix, waitFor } from '../helpers/test-env';
@@ -35,7 +35,9 @@ const randomPort = () => 20000 + Math.floor(Math.random() * 20000);
 describe('process roles', () => {
   jest.setTimeout(60_000);
   const children: AppProcess[] = [];
-  afterAll(() => children.forEach((c) => c.child.kill('SIGKILL')));
+  afterAll(() => {
+    for (const c of children) c.child.kill('SIGKILL');
+  });
 
   it('web and worker run as separate processes, serve /metrics on METRICS_PORT only, and stop cleanly on SIGTERM', async () => {
     // Start from a migrated, empty database.
@@ -67,7 +69,13 @@ describe('process roles', () => {
     await waitFor(() => healthy(workerMetricsPort, '/metrics'), Boolean, 30_000, 'worker metrics port');
     expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
 
-    const xml = externalContactXml({ corpId: TEST_WECOM.corpId, changeType: 'transfer_fail', userId: 'zhaoliu', externalUserId: 'wmRoles', failReason: 'customer_refused' });
+    const xml = externalContactXml({
+      corpId: TEST_WECOM.corpId,
+      changeType: 'transfer_fail',
+      userId: 'zhaoliu',
+      externalUserId: 'wmRoles',
+      failReason: 'customer_refused',
+    });
     const req = signedCallback(TEST_WECOM, xml);
     const res = await fetch(`http://127.0.0.1:${port}${req.path}`, { method: 'POST', body: req.body });
     expect(res.status).toBe(200);
@@ -125,7 +133,12 @@ describe('process roles', () => {
       expect([page.status, await page.text()]).toEqual([200, expect.stringContaining('企业微信')]);
       const sandbox = new SandboxClient(`http://127.0.0.1:${port}`);
       await sandbox.action('scan', { userid: 'zhangwei', state: 'expo-2026', name: '陈静' });
-      await waitFor(() => sandbox.view('zhangwei'), (v) => v.customers.some((c) => c.name === '陈静' && c.tags.includes('展会') && c.welcome !== null), 20_000, 'the customer captured');
+      await waitFor(
+        () => sandbox.view('zhangwei'),
+        (v) => v.customers.some((c) => c.name === '陈静' && c.tags.includes('展会') && c.welcome !== null),
+        20_000,
+        'the customer captured',
+      );
       fresh.child.kill('SIGTERM');
       await expectCleanExit(fresh);
     } finally {

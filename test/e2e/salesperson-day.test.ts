@@ -25,7 +25,8 @@ const dayLabel = (days: number) => {
 };
 
 const title = (item: ChatItem | undefined) => String((item?.card?.main_title as { title?: string } | undefined)?.title ?? '');
-const rows = (item: ChatItem) => Object.fromEntries(((item.card?.horizontal_content_list ?? []) as Array<{ keyname: string; value?: string }>).map((r) => [r.keyname, r.value ?? '']));
+const rows = (item: ChatItem) =>
+  Object.fromEntries(((item.card?.horizontal_content_list ?? []) as Array<{ keyname: string; value?: string }>).map((r) => [r.keyname, r.value ?? '']));
 const buttons = (item: ChatItem) => ((item.card?.button_list ?? []) as Array<{ text: string; key: string }>).map((b) => b.text);
 const keyOf = (item: ChatItem, text: string) => ((item.card?.button_list ?? []) as Array<{ text: string; key: string }>).find((b) => b.text === text)!.key;
 /** What a person reads in a message: the card as WeCom shows it, or the text. */
@@ -74,10 +75,15 @@ describe('a salesperson’s day on the sandbox', () => {
   const notice = (todo: ChatItem) => String((todo.card!.main_title as { desc?: string }).desc ?? '');
 
   it('morning: two customers scan 张伟’s channel QR codes and are captured with the channel’s tags, stage and welcome', async () => {
-    customers['刘洋'] = String((await sandbox.action('scan', { userid: ME, state: 'live-demo', name: '刘洋' })).customer);
-    customers['陈静'] = String((await sandbox.action('scan', { userid: ME, state: 'expo-2026', name: '陈静' })).customer);
+    customers.刘洋 = String((await sandbox.action('scan', { userid: ME, state: 'live-demo', name: '刘洋' })).customer);
+    customers.陈静 = String((await sandbox.action('scan', { userid: ME, state: 'expo-2026', name: '陈静' })).customer);
     const v = await until('both captured and welcomed', (x) => ['刘洋', '陈静'].every((n) => customer(x, n)?.welcome) && x.chat.filter(isPush).length >= 2);
-    expect(customer(v, '刘洋')).toMatchObject({ stage: '线索', tags: ['直播间'], mine: true, owners: [{ userid: ME, name: '张伟', status: 'active', state: 'live-demo' }] });
+    expect(customer(v, '刘洋')).toMatchObject({
+      stage: '线索',
+      tags: ['直播间'],
+      mine: true,
+      owners: [{ userid: ME, name: '张伟', status: 'active', state: 'live-demo' }],
+    });
     expect(customer(v, '刘洋').welcome).toContain('感谢您从直播间添加我');
     expect(customer(v, '陈静')).toMatchObject({ stage: '潜在客户', tags: expect.arrayContaining(['展会']) });
     // The new-customer SOP's first step reaches 张伟 at once.
@@ -86,7 +92,8 @@ describe('a salesperson’s day on the sandbox', () => {
 
   it('帮助 lists the commands', async () => {
     const reply = await say('帮助');
-    for (const command of ['记录跟进', '查客户', '我的客户', '打标签', '阶段', '商机', '提醒', '待办', '今日', '报表', '撤销', '勿扰']) expect(shown(reply)).toContain(command);
+    for (const command of ['记录跟进', '查客户', '我的客户', '打标签', '阶段', '商机', '提醒', '待办', '今日', '报表', '撤销', '勿扰'])
+      expect(shown(reply)).toContain(command);
   });
 
   it('我的客户 lists both, with their stages', async () => {
@@ -109,7 +116,7 @@ describe('a salesperson’s day on the sandbox', () => {
     expect(title(reply)).toBe('已记录跟进：刘洋');
     expect((reply.card!.emphasis_content as { title: string }).title).toBe('15:00');
     expect((reply.card!.quote_area as { quote_text: string }).quote_text).toBe('电话沟通了报价，明天下午3点再联系');
-    expect(rows(reply)['下次联系']).toBe(`${dayLabel(1)} 15:00`);
+    expect(rows(reply).下次联系).toBe(`${dayLabel(1)} 15:00`);
     await until('one reminder pending', (v) => v.pendingReminders === 1);
   });
 
@@ -131,8 +138,8 @@ describe('a salesperson’s day on the sandbox', () => {
   it('商机 records the amount, probability and close date as people write them', async () => {
     const reply = await say('商机 刘洋 5万 60% 月底');
     expect(title(reply)).toBe('刘洋：¥50,000');
-    expect(rows(reply)['概率']).toBe('60%');
-    expect(rows(reply)['预计成交']).toMatch(/^\d+月\d+日 周./);
+    expect(rows(reply).概率).toBe('60%');
+    expect(rows(reply).预计成交).toMatch(/^\d+月\d+日 周./);
   });
 
   it('提醒 sets a reminder for tomorrow 10:00 about 陈静', async () => {
@@ -147,7 +154,10 @@ describe('a salesperson’s day on the sandbox', () => {
     expect(title(reply)).toBe('待办提醒（2）');
     expect(buttons(reply)).toEqual(['完成', '推迟1小时', '明天再提醒']);
     const lines = String(reply.card!.sub_title_text).split('\n');
-    expect(lines).toEqual([expect.stringMatching(new RegExp(`${dayLabel(1)} 10:00 陈静：发报价$`)), expect.stringMatching(new RegExp(`${dayLabel(1)} 15:00 刘洋：`))]);
+    expect(lines).toEqual([
+      expect.stringMatching(new RegExp(`${dayLabel(1)} 10:00 陈静：发报价$`)),
+      expect.stringMatching(new RegExp(`${dayLabel(1)} 15:00 刘洋：`)),
+    ]);
   });
 
   /** A fresh 待办 card and the option id of the reminder whose line contains `text`. */
@@ -216,7 +226,10 @@ describe('a salesperson’s day on the sandbox', () => {
     expect(review).toContain('<@zhangwei>');
     expect(review).toContain('张伟 的客户 刘洋 进入商机阶段');
     // The new-customer SOP's first call: for 陈静 (潜在客户); not for 刘洋, already at 商机 (the step's condition).
-    const pushes = v.chat.filter(isPush).map((c) => c.text).join('\n');
+    const pushes = v.chat
+      .filter(isPush)
+      .map((c) => c.text)
+      .join('\n');
     expect(pushes).toContain('今天给 陈静 打第一个电话');
     expect(pushes).not.toContain('今天给 刘洋 打第一个电话');
   });
@@ -225,7 +238,10 @@ describe('a salesperson’s day on the sandbox', () => {
     const card = (await view()).chat.find((c) => title(c) === '该联系 刘洋 了')!;
     await sandbox.action('click', { userid: ME, card: card.seq, key: keyOf(card, '查看客户') });
     const profile = await until('the profile card', (x) => x.chat.some((c) => c.seq > card.seq && title(c) === '刘洋' && !!c.card?.horizontal_content_list));
-    expect(rows(profile.chat.filter((c) => title(c) === '刘洋').at(-1)!)).toMatchObject({ 阶段: expect.stringMatching(/^商机/), 标签: expect.stringContaining('高意向') });
+    expect(rows(profile.chat.filter((c) => title(c) === '刘洋').at(-1)!)).toMatchObject({
+      阶段: expect.stringMatching(/^商机/),
+      标签: expect.stringContaining('高意向'),
+    });
 
     const done = await click(chatItem(await view(), card.seq), '完成');
     expect(done.replacedButton).toBe('✅ 已完成');
@@ -237,7 +253,7 @@ describe('a salesperson’s day on the sandbox', () => {
   it('a 待办 card still showing a reminder done elsewhere answers 「已完成，无需重复操作」; 完成 typed closes the other', async () => {
     const v = await view();
     const chen = v.chat.find((c) => title(c) === '该联系 陈静 了')!;
-    const id = rows(chen)['编号']!.slice(1);
+    const id = rows(chen).编号!.slice(1);
     // A 待办 card listing 陈静's reminder, then the same reminder closed by typing.
     const { card, selected } = await todoCardFor('陈静');
     expect(shown(await say(`完成 ${id}`))).toContain('完成');
@@ -248,8 +264,11 @@ describe('a salesperson’s day on the sandbox', () => {
   });
 
   it('afternoon: 刘洋 deletes 张伟: the 删人提醒 reaches 张伟 and the team group, the customer shows as lost', async () => {
-    await sandbox.action('delete-staff', { userid: ME, customer: customers['刘洋'] });
-    const v = await until('the alerts', (x) => x.chat.some((c) => title(c) === '客户 刘洋 删除了你') && !!x.group?.items.some((i) => (i.text ?? '').includes('删人提醒')));
+    await sandbox.action('delete-staff', { userid: ME, customer: customers.刘洋 });
+    const v = await until(
+      'the alerts',
+      (x) => x.chat.some((c) => title(c) === '客户 刘洋 删除了你') && !!x.group?.items.some((i) => (i.text ?? '').includes('删人提醒')),
+    );
     const card = v.chat.find((c) => title(c) === '客户 刘洋 删除了你')!;
     expect(rows(card)).toMatchObject({ 客户: '刘洋', 来源渠道: '抖音直播间' });
     const post = v.group!.items.find((i) => (i.text ?? '').includes('删人提醒'))!.text!;

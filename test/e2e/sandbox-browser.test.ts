@@ -40,7 +40,11 @@ describe('the sandbox page in a browser', () => {
     await app?.close();
   });
 
-  const card = (title: string) => page.locator('#messages .card').filter({ has: page.locator('.title', { hasText: title }) }).last();
+  const card = (title: string) =>
+    page
+      .locator('#messages .card')
+      .filter({ has: page.locator('.title', { hasText: title }) })
+      .last();
 
   it('adds a customer from a channel, shows the profile with its tags, records a follow-up, fires its reminder and closes it with 完成', async () => {
     // A customer scans 张伟's live-stream channel QR code.
@@ -98,7 +102,7 @@ describe('the sandbox page in a browser', () => {
     const before = await sent.count();
     await page.locator('#quick-commands button', { hasText: label }).click();
     await page.locator('#messages .msg.in .bubble', { hasText: label }).nth(before).waitFor();
-    const reply = page.locator('#messages .msg.in:has(.bubble:text-is("' + label + '")) ~ .msg.out').last();
+    const reply = page.locator(`#messages .msg.in:has(.bubble:text-is("${label}")) ~ .msg.out`).last();
     await reply.waitFor({ timeout: 10_000 });
     return reply.innerText();
   }
@@ -145,7 +149,13 @@ describe('the sandbox page in a browser', () => {
   it('draws every mark of WeCom markdown, and only http(s) links', async () => {
     const drawn = await page.evaluate(() => {
       const el = window.markdown(
-        ['# 大标题', '### 小标题', '<font color="info">绿</font><font color="comment">灰</font><font color="warning">**橙**</font>', '> 引用 `代码`', '[链接](https://work.weixin.qq.com) [坏](javascript:alert(1)) <@lina>'].join('\n'),
+        [
+          '# 大标题',
+          '### 小标题',
+          '<font color="info">绿</font><font color="comment">灰</font><font color="warning">**橙**</font>',
+          '> 引用 `代码`',
+          '[链接](https://work.weixin.qq.com) [坏](javascript:alert(1)) <@lina>',
+        ].join('\n'),
       );
       document.body.append(el);
       const color = (selector: string) => getComputedStyle(el.querySelector(selector)!).color;
@@ -164,7 +174,16 @@ describe('the sandbox page in a browser', () => {
       el.remove();
       return result;
     });
-    expect(drawn).toMatchObject({ h1: '20px', h3: '16px', info: 'rgb(7, 193, 96)', comment: 'rgb(143, 149, 158)', warning: 'rgb(255, 125, 0)', boldInColour: '橙', quote: '引用 代码', code: '代码' });
+    expect(drawn).toMatchObject({
+      h1: '20px',
+      h3: '16px',
+      info: 'rgb(7, 193, 96)',
+      comment: 'rgb(143, 149, 158)',
+      warning: 'rgb(255, 125, 0)',
+      boldInColour: '橙',
+      quote: '引用 代码',
+      code: '代码',
+    });
     expect(drawn.links).toEqual(['https://work.weixin.qq.com']);
     expect(drawn.text).toContain('[坏](javascript:alert(1))');
     expect(drawn.text).toContain('@李娜');
@@ -185,7 +204,7 @@ describe('the sandbox page in a browser', () => {
             const r = box(id);
             const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
             // true, or what covers it (a toast, a panel)
-            return !!hit && (hit.id === id || document.getElementById(id)!.contains(hit)) ? true : `${hit?.tagName}#${hit?.id}.${hit?.className}`;
+            return hit && (hit.id === id || document.getElementById(id)!.contains(hit)) ? true : `${hit?.tagName}#${hit?.id}.${hit?.className}`;
           };
           const visible = (id: string) => document.getElementById(id)!.offsetParent !== null;
           return {
@@ -220,7 +239,10 @@ describe('the sandbox page in a browser', () => {
       expect([back.chatVisible, back.simulatorVisible, back.input.onTop]).toEqual([true, false, true]);
       await expect(phone.inputValue('#composer-input')).resolves.toBe('查客户 周杰');
       await phone.tap('#send');
-      const profile = phone.locator('#messages .card').filter({ has: phone.locator('.title', { hasText: '周杰' }) }).last();
+      const profile = phone
+        .locator('#messages .card')
+        .filter({ has: phone.locator('.title', { hasText: '周杰' }) })
+        .last();
       await profile.waitFor();
       const card = await profile.boundingBox();
       expect(card!.x).toBeGreaterThanOrEqual(0);

@@ -23,15 +23,26 @@ describe('npm run simulate -- click --select', () => {
   afterAll(() => app?.close());
 
   const simulate = (...args: string[]) =>
-    run(TS_NODE, ['--swc', 'src/cli/simulate.ts', ...args, '--url', app.url], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' } });
+    run(TS_NODE, ['--swc', 'src/cli/simulate.ts', ...args, '--url', app.url], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
+    });
 
   it('picks a 待办 option, prints the options with the --select that picks each, and refuses one the card lacks', async () => {
     await simulate('scan', '--user', 'zhangwei', '--name', '刘洋');
     await simulate('scan', '--user', 'zhangwei', '--name', '李雷');
     const reminders = app.container.dataSource.getRepository(Reminder);
     // the adds may still be in the queue: ask until the customer is known
-    for (const [name, what] of [['刘洋', '发报价'], ['李雷', '发合同']]) {
-      await waitFor(async () => (await simulate('type', '--user', 'zhangwei', '提醒', '明天下午3点', name, what)).stdout, (out) => out.includes('提醒已设好'), 20_000, `the reminder about ${name}`);
+    for (const [name, what] of [
+      ['刘洋', '发报价'],
+      ['李雷', '发合同'],
+    ]) {
+      await waitFor(
+        async () => (await simulate('type', '--user', 'zhangwei', '提醒', '明天下午3点', name, what)).stdout,
+        (out) => out.includes('提醒已设好'),
+        20_000,
+        `the reminder about ${name}`,
+      );
     }
     const second = await reminders.findOneByOrFail({ content: '发合同' });
 
@@ -40,7 +51,9 @@ describe('npm run simulate -- click --select', () => {
     expect(todo).toContain(`○ #${second.id} 李雷 `);
     expect(todo).toContain(`--select reminder=${second.id}`);
 
-    const refused = await simulate('click', '--user', 'zhangwei', '--card', card, '--key', 'todo:done', '--select', 'reminder=999').catch((e: { code: number; stderr: string }) => e);
+    const refused = await simulate('click', '--user', 'zhangwei', '--card', card, '--key', 'todo:done', '--select', 'reminder=999').catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('没有选项 999') });
     expect(await reminders.countBy({ status: 'done' })).toBe(0);
 

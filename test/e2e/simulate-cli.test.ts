@@ -19,7 +19,10 @@ describe('npm run simulate', () => {
   afterAll(() => app?.close());
 
   const simulate = (...args: string[]) =>
-    run(TS_NODE, ['--swc', 'src/cli/simulate.ts', ...args, '--url', app.url], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' } });
+    run(TS_NODE, ['--swc', 'src/cli/simulate.ts', ...args, '--url', app.url], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
+    });
 
   it('adds a customer from a channel, types a command and prints the reply card', async () => {
     const scanned = await simulate('scan', '--user', 'zhangwei', '--state', 'expo-2026', '--name', '陈静');
@@ -43,9 +46,16 @@ describe('npm run simulate', () => {
     try {
       const typed = simulate('type', '--user', 'zhangwei', '--timeout', '20', '帮助').catch((e: { code: number; stdout: string; stderr: string }) => e);
       const client = new SandboxClient(app.url);
-      await waitFor(() => client.view('zhangwei'), (v) => v.chat.some((c) => c.direction === 'in' && c.text === '帮助'), 15_000, 'the typed message');
+      await waitFor(
+        () => client.view('zhangwei'),
+        (v) => v.chat.some((c) => c.direction === 'in' && c.text === '帮助'),
+        15_000,
+        'the typed message',
+      );
       const { wecom } = app.container;
-      const token = (await (await fetch(`${app.url}/sandbox/cgi-bin/gettoken?corpid=${wecom.corpId}&corpsecret=${wecom.secret}`)).json()) as { access_token: string };
+      const token = (await (await fetch(`${app.url}/sandbox/cgi-bin/gettoken?corpid=${wecom.corpId}&corpsecret=${wecom.secret}`)).json()) as {
+        access_token: string;
+      };
       const refused = await fetch(`${app.url}/sandbox/cgi-bin/message/send?access_token=${token.access_token}`, {
         method: 'POST',
         body: JSON.stringify({ touser: 'zhangwei', agentid: Number(wecom.agentId), msgtype: 'markdown', markdown: { content: '**可用命令**\n'.repeat(200) } }),
@@ -59,7 +69,12 @@ describe('npm run simulate', () => {
       await inbound.resume(true);
     }
     // released, the command is answered (and its answer cannot land in the next test's chat)
-    await waitFor(() => new SandboxClient(app.url).view('zhangwei'), (v) => v.chat.some((c) => c.msgtype === 'markdown' && String(c.text).includes('帮助 命令')), 15_000, 'the real 帮助 reply');
+    await waitFor(
+      () => new SandboxClient(app.url).view('zhangwei'),
+      (v) => v.chat.some((c) => c.msgtype === 'markdown' && String(c.text).includes('帮助 命令')),
+      15_000,
+      'the real 帮助 reply',
+    );
   });
 
   it('with no reply at all, says what became of the message', async () => {
@@ -71,7 +86,12 @@ describe('npm run simulate', () => {
     } finally {
       await inbound.resume(true);
     }
-    await waitFor(() => new SandboxClient(app.url).view('zhangwei'), (v) => v.chat.some((c) => c.msgtype === 'markdown' && String(c.text).includes('今日简报')), 15_000, 'the 今日 reply');
+    await waitFor(
+      () => new SandboxClient(app.url).view('zhangwei'),
+      (v) => v.chat.some((c) => c.msgtype === 'markdown' && String(c.text).includes('今日简报')),
+      15_000,
+      'the 今日 reply',
+    );
   });
 
   it('explains bad input and an unreachable instance, with a failing exit code', async () => {
@@ -79,7 +99,9 @@ describe('npm run simulate', () => {
     expect(failure).toMatchObject({ code: 1, stderr: expect.stringContaining('userid not found: nobody') });
     const unknown = await simulate('teleport').catch((e: { code: number; stderr: string }) => e);
     expect(unknown).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown action: teleport') });
-    const away = await run(TS_NODE, ['--swc', 'src/cli/simulate.ts', 'view', '--url', 'http://127.0.0.1:1'], { cwd: ROOT }).catch((e: { code: number; stderr: string }) => e);
+    const away = await run(TS_NODE, ['--swc', 'src/cli/simulate.ts', 'view', '--url', 'http://127.0.0.1:1'], { cwd: ROOT }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(away).toMatchObject({ code: 1, stderr: expect.stringContaining('连不上 http://127.0.0.1:1') });
   });
 });

@@ -77,23 +77,51 @@ describe('a worker killed mid-welcome', () => {
       LOG_LEVEL: 'info',
     });
     const child = doomed;
-    await waitFor(async () => child.output(), (o) => o.includes('worker started'), 45_000, 'the doomed worker started');
+    await waitFor(
+      async () => child.output(),
+      (o) => o.includes('worker started'),
+      45_000,
+      'the doomed worker started',
+    );
 
     const posted = Date.now();
-    await harness.post(externalContactXml({ corpId: harness.container.wecom.corpId, changeType: 'add_external_contact', userId: 'ZhangSan', externalUserId: 'wmCrash', welcomeCode: 'WC-crash' }));
-    await waitFor(async () => world.callsTo('externalcontact/send_welcome_msg'), (w) => w.length === 1, 10_000, 'the doomed worker calling send_welcome_msg');
+    await harness.post(
+      externalContactXml({
+        corpId: harness.container.wecom.corpId,
+        changeType: 'add_external_contact',
+        userId: 'ZhangSan',
+        externalUserId: 'wmCrash',
+        welcomeCode: 'WC-crash',
+      }),
+    );
+    await waitFor(
+      async () => world.callsTo('externalcontact/send_welcome_msg'),
+      (w) => w.length === 1,
+      10_000,
+      'the doomed worker calling send_welcome_msg',
+    );
     child.child.kill('SIGKILL');
     await child.exited;
     await inbound.resume(true); // the surviving worker, running all along
 
     const row = () => harness.container.dataSource.getRepository(OutboundMessage).findOneBy({ channel: 'welcome', recipient: 'wmCrash' });
-    const settled = (await waitFor(row, (r) => r !== null && r.status !== 'sending' && r.status !== 'queued', WELCOME_WINDOW_MS + 15_000, 'the welcome settled'))!;
+    const settled = (await waitFor(
+      row,
+      (r) => r !== null && r.status !== 'sending' && r.status !== 'queued',
+      WELCOME_WINDOW_MS + 15_000,
+      'the welcome settled',
+    ))!;
     const tookOverIn = Date.now() - posted;
     expect(tookOverIn).toBeLessThan(WELCOME_WINDOW_MS);
     expect(world.callsTo('externalcontact/send_welcome_msg')).toHaveLength(2);
     expect(delivered).toHaveLength(1); // once, whichever attempt delivered it
     expect(settled.status).toBe(outcome);
-    const customer = await waitFor(() => harness.container.dataSource.getRepository(Customer).findOneBy({ externalUserid: 'wmCrash' }), (c) => c !== null, 20_000, 'the customer recorded');
+    const customer = await waitFor(
+      () => harness.container.dataSource.getRepository(Customer).findOneBy({ externalUserid: 'wmCrash' }),
+      (c) => c !== null,
+      20_000,
+      'the customer recorded',
+    );
     expect(customer!.name).toBe('小丽');
   });
 });

@@ -14,11 +14,21 @@ export class AppProcesses {
     readonly env: Record<string, string>,
     readonly port: number,
   ) {
-    const processEnv = (extra: Record<string, string> = {}) => ({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TZ: 'UTC', ...env, ...extra });
+    const processEnv = (extra: Record<string, string> = {}) => ({
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      TZ: 'UTC',
+      ...env,
+      ...extra,
+    });
     const main = join(ROOT, 'dist/src/main.js');
     this.web = new OwnedProcess('web', process.execPath, [main, 'web'], join(logDir, 'web.log'), { cwd: ROOT, env: processEnv() });
     this.workers = ['a', 'b'].map(
-      (id) => new OwnedProcess(`worker-${id}`, process.execPath, ['--max-old-space-size=192', main, 'worker'], join(logDir, `worker-${id}.log`), { cwd: ROOT, env: processEnv() }),
+      (id) =>
+        new OwnedProcess(`worker-${id}`, process.execPath, ['--max-old-space-size=192', main, 'worker'], join(logDir, `worker-${id}.log`), {
+          cwd: ROOT,
+          env: processEnv(),
+        }),
     );
   }
 

@@ -93,21 +93,26 @@ export class PrivateMariaDb {
   ) {
     this.url = `mysql://root@127.0.0.1:${port}`;
     mkdirSync(dir, { recursive: true });
-    this.process = new OwnedProcess('mariadb', '/usr/sbin/mariadbd', [
-      '--no-defaults',
-      `--datadir=${join(dir, 'data')}`,
-      `--port=${port}`,
-      '--bind-address=127.0.0.1',
-      `--socket=${join(dir, 'mariadb.sock')}`,
-      `--pid-file=${join(dir, 'mariadb.pid')}`,
-      '--user=root',
-      '--skip-log-bin',
-      '--default-time-zone=+00:00',
-      '--character-set-server=utf8mb4',
-      '--collation-server=utf8mb4_unicode_ci',
-      '--innodb-buffer-pool-size=96M',
-      '--max-connections=300',
-    ], join(dir, 'mariadb.log'));
+    this.process = new OwnedProcess(
+      'mariadb',
+      '/usr/sbin/mariadbd',
+      [
+        '--no-defaults',
+        `--datadir=${join(dir, 'data')}`,
+        `--port=${port}`,
+        '--bind-address=127.0.0.1',
+        `--socket=${join(dir, 'mariadb.sock')}`,
+        `--pid-file=${join(dir, 'mariadb.pid')}`,
+        '--user=root',
+        '--skip-log-bin',
+        '--default-time-zone=+00:00',
+        '--character-set-server=utf8mb4',
+        '--collation-server=utf8mb4_unicode_ci',
+        '--innodb-buffer-pool-size=96M',
+        '--max-connections=300',
+      ],
+      join(dir, 'mariadb.log'),
+    );
   }
 
   get pid(): number | undefined {
@@ -115,9 +120,13 @@ export class PrivateMariaDb {
   }
 
   async init(): Promise<void> {
-    execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${join(this.dir, 'data')}`, '--auth-root-authentication-method=normal', '--skip-test-db', '--user=root'], {
-      stdio: 'ignore',
-    });
+    execFileSync(
+      'mariadb-install-db',
+      ['--no-defaults', `--datadir=${join(this.dir, 'data')}`, '--auth-root-authentication-method=normal', '--skip-test-db', '--user=root'],
+      {
+        stdio: 'ignore',
+      },
+    );
   }
 
   async start(): Promise<void> {
@@ -146,9 +155,12 @@ export class PrivateRedis {
     mkdirSync(dir, { recursive: true });
     this.url = `redis://127.0.0.1:${port}`;
     // AOF, fsync every second: what the README asks of a production Redis (the queues and the spool live there).
-    this.process = new OwnedProcess('redis', 'redis-server', [
-      '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no',
-    ], join(dir, 'redis.log'));
+    this.process = new OwnedProcess(
+      'redis',
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no'],
+      join(dir, 'redis.log'),
+    );
   }
 
   get pid(): number | undefined {

@@ -78,7 +78,9 @@ export class Ledger {
 
   private async inbound(events: TrackedEvent[]): Promise<Map<string, InboundRow>> {
     if (events.length === 0) return new Map();
-    const [rows] = await (await this.db()).query('SELECT dedupe_key, status, last_error FROM inbound_events WHERE dedupe_key IN (?)', [events.map((e) => e.dedupeKey)]);
+    const [rows] = await (await this.db()).query('SELECT dedupe_key, status, last_error FROM inbound_events WHERE dedupe_key IN (?)', [
+      events.map((e) => e.dedupeKey),
+    ]);
     return new Map((rows as InboundRow[]).map((r) => [r.dedupe_key, r]));
   }
 
@@ -128,12 +130,22 @@ export class Ledger {
   private async welcomeRows(events: TrackedEvent[]): Promise<Map<string, { status: string; errcode: number | null; errmsg: string | null }>> {
     const ids = events.filter((e) => e.kind === 'add').map((e) => e.externalUserid!);
     if (ids.length === 0) return new Map();
-    const [rows] = await (await this.db()).query("SELECT recipient, status, errcode, errmsg FROM outbound_messages WHERE channel = 'welcome' AND recipient IN (?)", [ids]);
+    const [rows] = await (await this.db()).query(
+      "SELECT recipient, status, errcode, errmsg FROM outbound_messages WHERE channel = 'welcome' AND recipient IN (?)",
+      [ids],
+    );
     return new Map((rows as Array<{ recipient: string; status: string; errcode: number | null; errmsg: string | null }>).map((r) => [r.recipient, r]));
   }
 
   /** `cause`: what an undelivered welcome's rows must name (the fault behind it), when the scenario knows it */
-  async evaluate(scenario: string, events: TrackedEvent[], health: Health, startedAt: number, extraNotes: string[] = [], options: { cause?: RegExp } = {}): Promise<ScenarioRow> {
+  async evaluate(
+    scenario: string,
+    events: TrackedEvent[],
+    health: Health,
+    startedAt: number,
+    extraNotes: string[] = [],
+    options: { cause?: RegExp } = {},
+  ): Promise<ScenarioRow> {
     const rows = await this.inbound(events);
     const relations = await this.relations(events);
     const followUps = await this.followUps(events);
@@ -150,7 +162,8 @@ export class Ledger {
       else if (row.status === 'failed') {
         missing = `failed: ${String(row.last_error ?? '(no reason)').slice(0, 60)}`;
         if (!row.last_error) noReason += 1;
-      } else if (row.status !== 'done' && row.status !== 'ignored') missing = `stranded ${row.status}${row.last_error ? ` (${row.last_error.slice(0, 50)})` : ''}`;
+      } else if (row.status !== 'done' && row.status !== 'ignored')
+        missing = `stranded ${row.status}${row.last_error ? ` (${row.last_error.slice(0, 50)})` : ''}`;
       else if (e.kind === 'add' && !relations.has(`${e.externalUserid}|${e.staff}`)) missing = 'done but customer not recorded';
       else if (e.kind === 'command' && !followUps.has(e.dedupeKey)) missing = 'done but follow-up not recorded';
       else if (e.kind === 'command' && !this.world.deliveriesByMarker.get(e.marker!)) missing = 'reply never delivered';

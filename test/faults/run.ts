@@ -36,7 +36,8 @@ const SCENARIOS: Array<[string, scenarios.Scenario]> = [
 
 async function main(): Promise<void> {
   if (!existsSync(join(ROOT, 'dist/src/main.js'))) throw new Error('build first: npm run build');
-  for (const [name, port] of Object.entries(PORTS)) if (await portOpen(port)) throw new Error(`port ${port} (${name}) is in use: is another fault suite running?`);
+  for (const [name, port] of Object.entries(PORTS))
+    if (await portOpen(port)) throw new Error(`port ${port} (${name}) is in use: is another fault suite running?`);
   const only = process.env.FAULTS_ONLY?.split(',').filter(Boolean);
   const size = Number(process.env.FAULTS_EVENTS ?? 80);
   const dir = mkdtempSync(join(tmpdir(), 'wecom-crm-faults-'));
@@ -45,7 +46,15 @@ async function main(): Promise<void> {
 
   const mariadb = new PrivateMariaDb(join(dir, 'mariadb'), PORTS.mariadb);
   const redis = new PrivateRedis(join(dir, 'redis'), PORTS.redis);
-  const keys = { token: `faults${randomBytes(8).toString('hex')}`, encodingAesKey: randomBytes(40).toString('base64').replace(/[^A-Za-z0-9]/g, '').padEnd(43, 'x').slice(0, 43), corpId: 'wwfaultsuite' };
+  const keys = {
+    token: `faults${randomBytes(8).toString('hex')}`,
+    encodingAesKey: randomBytes(40)
+      .toString('base64')
+      .replace(/[^A-Za-z0-9]/g, '')
+      .padEnd(43, 'x')
+      .slice(0, 43),
+    corpId: 'wwfaultsuite',
+  };
   const secret = `fault-secret-${randomBytes(12).toString('hex')}`;
   const wecom = new FaultyWecom({ corpId: keys.corpId, corpSecret: secret, agentId: '1000002' });
   const staff = Array.from({ length: 12 }, (_, i) => `fsales${String(i + 1).padStart(2, '0')}`);
@@ -65,29 +74,33 @@ async function main(): Promise<void> {
     // No SOPs and only the default welcome: the suite measures events, writes and welcomes, not pacing of SOP pushes.
     writeFileSync(join(dir, 'sops.json'), JSON.stringify({ sops: [] }));
     writeFileSync(join(dir, 'channel-rules.json'), JSON.stringify({ rules: [], default: { welcome: '您好{name}，我是{staff}，很高兴为您服务！' } }));
-    app = new AppProcesses(dir, {
-      PORT: String(PORTS.web),
-      DATABASE_URL: `${mariadb.url}/wecom_faults`,
-      REDIS_URL: redis.url,
-      QUEUE_PREFIX: 'faults',
-      WECOM_CORP_ID: keys.corpId,
-      WECOM_AGENT_ID: '1000002',
-      WECOM_SECRET: secret,
-      WECOM_TOKEN: keys.token,
-      WECOM_ENCODING_AES_KEY: keys.encodingAesKey,
-      WECOM_API_BASE: `http://127.0.0.1:${PORTS.wecom}/sandbox/cgi-bin`,
-      LOG_LEVEL: 'debug',
-      CRM_QUIET_HOURS: 'off',
-      CRM_RECONCILE_CRON: 'off',
-      CRM_DIGEST_TIME: 'off',
-      CRM_TEAM_DIGEST_TIME: 'off',
-      CRM_WEEKLY_DIGEST: 'off',
-      CRM_SOP_SCAN_CRON: 'off',
-      CRM_SOPS_FILE: join(dir, 'sops.json'),
-      CRM_CHANNEL_RULES_FILE: join(dir, 'channel-rules.json'),
-      INBOUND_RETRY_DELAY_MS: '1000',
-      STALE_EVENT_AFTER_MS: '20000',
-    }, PORTS.web);
+    app = new AppProcesses(
+      dir,
+      {
+        PORT: String(PORTS.web),
+        DATABASE_URL: `${mariadb.url}/wecom_faults`,
+        REDIS_URL: redis.url,
+        QUEUE_PREFIX: 'faults',
+        WECOM_CORP_ID: keys.corpId,
+        WECOM_AGENT_ID: '1000002',
+        WECOM_SECRET: secret,
+        WECOM_TOKEN: keys.token,
+        WECOM_ENCODING_AES_KEY: keys.encodingAesKey,
+        WECOM_API_BASE: `http://127.0.0.1:${PORTS.wecom}/sandbox/cgi-bin`,
+        LOG_LEVEL: 'debug',
+        CRM_QUIET_HOURS: 'off',
+        CRM_RECONCILE_CRON: 'off',
+        CRM_DIGEST_TIME: 'off',
+        CRM_TEAM_DIGEST_TIME: 'off',
+        CRM_WEEKLY_DIGEST: 'off',
+        CRM_SOP_SCAN_CRON: 'off',
+        CRM_SOPS_FILE: join(dir, 'sops.json'),
+        CRM_CHANNEL_RULES_FILE: join(dir, 'channel-rules.json'),
+        INBOUND_RETRY_DELAY_MS: '1000',
+        STALE_EVENT_AFTER_MS: '20000',
+      },
+      PORTS.web,
+    );
     await app.startWeb();
     app.startWorkers();
     say(`web pid ${app.web.pid}, workers ${app.workers.map((w) => w.pid).join(', ')}, MariaDB pid ${mariadb.pid}, Redis pid ${redis.pid}`);
@@ -114,7 +127,9 @@ async function main(): Promise<void> {
       const result = await run(suite);
       for (const row of Array.isArray(result) ? result : [result]) {
         rows.push(row);
-        say(`${row.ok ? 'ok  ' : 'MISS'} ${row.scenario}: in ${row.eventsIn}, lost ${row.lost}, doubled ${row.doubled}, welcomes ${row.welcomesSent}/${row.welcomesDue} due${row.notes.length ? ` — ${row.notes.join('; ')}` : ''}`);
+        say(
+          `${row.ok ? 'ok  ' : 'MISS'} ${row.scenario}: in ${row.eventsIn}, lost ${row.lost}, doubled ${row.doubled}, welcomes ${row.welcomesSent}/${row.welcomesDue} due${row.notes.length ? ` — ${row.notes.join('; ')}` : ''}`,
+        );
       }
     }
 
@@ -154,7 +169,21 @@ async function main(): Promise<void> {
 
 function printTable(rows: ScenarioRow[], seconds: number): void {
   const header = ['scenario', 'events in', 'lost', 'doubled', 'welcomes due', 'sent', 'wel. doubled', 'wrong row', 'no reason', 's', 'goal'];
-  const body = rows.map((r) => [r.scenario, r.eventsIn, r.lost, r.doubled, r.welcomesDue, r.welcomesSent, r.welcomesDoubled, r.wrongRow, r.noReason, r.seconds, r.ok ? 'met' : 'MISSED'].map(String));
+  const body = rows.map((r) =>
+    [
+      r.scenario,
+      r.eventsIn,
+      r.lost,
+      r.doubled,
+      r.welcomesDue,
+      r.welcomesSent,
+      r.welcomesDoubled,
+      r.wrongRow,
+      r.noReason,
+      r.seconds,
+      r.ok ? 'met' : 'MISSED',
+    ].map(String),
+  );
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   process.stdout.write(`\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${body.map(line).join('\n')}\n`);

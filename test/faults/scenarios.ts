@@ -186,7 +186,9 @@ export const mariadbDown: Scenario = async (suite) => {
   health.end();
   const spooled = (await spooledTotal(suite)) - spooledBefore;
   await suite.ledger.settle(events, 150_000);
-  return suite.ledger.evaluate(`MariaDB down ${Math.round(outageMs / 1000)} s (kill -9)`, events, health, started, [`${spooled} callbacks spooled in Redis while it was down`]);
+  return suite.ledger.evaluate(`MariaDB down ${Math.round(outageMs / 1000)} s (kill -9)`, events, health, started, [
+    `${spooled} callbacks spooled in Redis while it was down`,
+  ]);
 };
 
 export const bothDown: Scenario = async (suite) => {
@@ -269,7 +271,12 @@ export const hostileInput: Scenario = async (suite) => {
   const replayXml = textMessageXml({ corpId: suite.keys.corpId, from: 'fsales01', content: '待办 PLAINTEXT-K7Q-replay', msgId: '6100000000000000001' });
   for (let i = 0; i < 10; i += 1) {
     const sealed = sealCallback(suite.keys, replayXml, String(Date.UTC(2020, 0, 15) / 1000));
-    count(await suite.sender.raw(`/wecom/callback?msg_signature=${sealed.msgSignature}&timestamp=${sealed.timestamp}&nonce=${sealed.nonce}`, `<xml><Encrypt><![CDATA[${sealed.ciphertext}]]></Encrypt></xml>`));
+    count(
+      await suite.sender.raw(
+        `/wecom/callback?msg_signature=${sealed.msgSignature}&timestamp=${sealed.timestamp}&nonce=${sealed.nonce}`,
+        `<xml><Encrypt><![CDATA[${sealed.ciphertext}]]></Encrypt></xml>`,
+      ),
+    );
     requests += 1;
   }
   // signed and fresh, but larger than the payload column once stored (33 KB of quotes → 66 KB of JSON): refused for good on every delivery
@@ -287,7 +294,9 @@ export const hostileInput: Scenario = async (suite) => {
     .filter((l) => Date.parse(l.time) >= started);
   const rejectedLines = logged.filter((l) => l.msg === 'request rejected').length;
   const errorLines = logged.filter((l) => l.level >= 50 || l.err?.stack).length;
-  const [stored] = await (await suite.db()).query("SELECT COUNT(*) AS n FROM inbound_events WHERE dedupe_key IN ('msg:6100000000000000001', 'msg:6100000000000000002')");
+  const [stored] = await (await suite.db()).query(
+    "SELECT COUNT(*) AS n FROM inbound_events WHERE dedupe_key IN ('msg:6100000000000000001', 'msg:6100000000000000002')",
+  );
   const storedHostile = Number((stored as Array<{ n: number }>)[0]!.n);
   const fivexx = [...statuses].filter(([s]) => /^5|timeout|refused/.test(s)).reduce((n, [, c]) => n + c, 0);
   const ok = fivexx === 0 && storedHostile === 0 && rssAfter - rssBefore < 60 && errorLines === 0 && rejectedLines <= 10;
@@ -302,7 +311,13 @@ export const hostileInput: Scenario = async (suite) => {
     wrongRow: 0,
     noReason: 0,
     seconds: Math.round((Date.now() - started) / 1000),
-    notes: [`answers ${[...statuses].map(([s, n]) => `${s}×${n}`).join(' ')}`, `web RSS ${rssBefore} → ${rssAfter} MB`, `${storedHostile} stored`, `${fivexx} 5xx/timeouts`, `${rejectedLines} "request rejected" log lines, ${errorLines} errors or stacks`],
+    notes: [
+      `answers ${[...statuses].map(([s, n]) => `${s}×${n}`).join(' ')}`,
+      `web RSS ${rssBefore} → ${rssAfter} MB`,
+      `${storedHostile} stored`,
+      `${fivexx} 5xx/timeouts`,
+      `${rejectedLines} "request rejected" log lines, ${errorLines} errors or stacks`,
+    ],
     ok,
   };
 };

@@ -44,7 +44,13 @@ export class Traffic {
     const { customer, welcomeCode } = this.world.addCustomer({ userid: event.staff, name: event.name });
     event.externalUserid = customer.external_contact.external_userid;
     event.welcomeCode = welcomeCode;
-    event.plaintext = externalContactXml({ corpId: this.corpId, changeType: 'add_external_contact', userId: event.staff, externalUserId: event.externalUserid, welcomeCode });
+    event.plaintext = externalContactXml({
+      corpId: this.corpId,
+      changeType: 'add_external_contact',
+      userId: event.staff,
+      externalUserId: event.externalUserid,
+      welcomeCode,
+    });
     event.dedupeKey = dedupeKeyOf(parseCallbackFields(event.plaintext));
     return event;
   }
@@ -58,7 +64,12 @@ export class Traffic {
   command(staff: string, customerName: string): TrackedEvent {
     const marker = `PLAINTEXT-K7Q-${++this.markers}`;
     const msgId = String(7_000_000_000_000_000_000n + BigInt(Date.now()) * 1000n + BigInt(++this.msgIds % 1000));
-    const plaintext = textMessageXml({ corpId: this.corpId, from: staff, content: `记录跟进 ${customerName} 电话沟通了报价，客户手机13900001111 ${marker}`, msgId });
+    const plaintext = textMessageXml({
+      corpId: this.corpId,
+      from: staff,
+      content: `记录跟进 ${customerName} 电话沟通了报价，客户手机13900001111 ${marker}`,
+      msgId,
+    });
     return { kind: 'command', plaintext, dedupeKey: dedupeKeyOf(parseCallbackFields(plaintext)), staff, marker };
   }
 
@@ -70,4 +81,3 @@ export class Traffic {
     });
   }
 }
-

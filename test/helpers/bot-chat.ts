@@ -18,7 +18,12 @@ export async function say(container: Container, app: Koa, calls: WecomCall[], fr
   const req = signedCallback(container.wecom, textMessageXml({ corpId: container.wecom.corpId, from, content, msgId: String((nextMsgId += 1n)) }));
   const res = await request(app.callback()).post(req.path).send(req.body);
   if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
-  const sends = await waitFor(async () => delivered(), (s) => s.length > before, 15_000, `a reply to "${content}"`);
+  const sends = await waitFor(
+    async () => delivered(),
+    (s) => s.length > before,
+    15_000,
+    `a reply to "${content}"`,
+  );
   const reply = sends[before]!.body;
   if (String(reply.touser).toLowerCase() !== from.toLowerCase()) throw new Error(`reply went to ${String(reply.touser)}, not ${from}`);
   return messageText(reply);

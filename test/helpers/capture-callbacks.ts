@@ -12,15 +12,40 @@ function eventXml(corpId: string, event: string, fields: Record<string, string>,
   );
 }
 
-export function externalTagXml(opts: { corpId: string; changeType: 'create' | 'update' | 'delete' | 'shuffle'; id: string; tagType?: 'tag' | 'tag_group' }): string {
+export function externalTagXml(opts: {
+  corpId: string;
+  changeType: 'create' | 'update' | 'delete' | 'shuffle';
+  id: string;
+  tagType?: 'tag' | 'tag_group';
+}): string {
   return eventXml(opts.corpId, 'change_external_tag', { ChangeType: opts.changeType, Id: opts.id, ...(opts.tagType ? { TagType: opts.tagType } : {}) });
 }
 
-export function externalChatXml(opts: { corpId: string; changeType: 'create' | 'update' | 'dismiss'; chatId: string; updateDetail?: string; createTime?: number }): string {
-  return eventXml(opts.corpId, 'change_external_chat', { ChatId: opts.chatId, ChangeType: opts.changeType, ...(opts.updateDetail ? { UpdateDetail: opts.updateDetail } : {}) }, opts.createTime);
+export function externalChatXml(opts: {
+  corpId: string;
+  changeType: 'create' | 'update' | 'dismiss';
+  chatId: string;
+  updateDetail?: string;
+  createTime?: number;
+}): string {
+  return eventXml(
+    opts.corpId,
+    'change_external_chat',
+    { ChatId: opts.chatId, ChangeType: opts.changeType, ...(opts.updateDetail ? { UpdateDetail: opts.updateDetail } : {}) },
+    opts.createTime,
+  );
 }
 
 /** 通讯录变更 as WeCom sends it to callbacks configured after 2022-08-15: the UserID (and NewUserID) only. */
-export function changeContactXml(opts: { corpId: string; changeType: 'create_user' | 'update_user' | 'delete_user'; userId: string; newUserId?: string }): string {
-  return eventXml(opts.corpId, 'change_contact', { ChangeType: opts.changeType, UserID: opts.userId, ...(opts.newUserId ? { NewUserID: opts.newUserId } : {}) });
+export function changeContactXml(opts: {
+  corpId: string;
+  changeType: 'create_user' | 'update_user' | 'delete_user';
+  userId: string;
+  newUserId?: string;
+}): string {
+  return eventXml(opts.corpId, 'change_contact', {
+    ChangeType: opts.changeType,
+    UserID: opts.userId,
+    ...(opts.newUserId ? { NewUserID: opts.newUserId } : {}),
+  });
 }

@@ -77,15 +77,29 @@ export class CaptureHarness {
     return this.harness.post(xml);
   }
 
-  contactEvent(changeType: string, externalUserId: string, extra: { userId?: string; state?: string; welcomeCode?: string; source?: string; createTime?: number } = {}): string {
+  contactEvent(
+    changeType: string,
+    externalUserId: string,
+    extra: { userId?: string; state?: string; welcomeCode?: string; source?: string; createTime?: number } = {},
+  ): string {
     return externalContactXml({ corpId: this.container.wecom.corpId, changeType, userId: extra.userId ?? 'ZhangSan', externalUserId, ...extra });
   }
 
   /** Every stored event handled, and every outbound message settled (sent or failed). */
   async settled(): Promise<void> {
     const ds = this.container.dataSource;
-    await waitFor(() => ds.getRepository(InboundEvent).find(), (rows) => rows.every((r) => r.status === 'done' || r.status === 'ignored' || r.status === 'failed'), 20_000, 'every event handled');
-    await waitFor(() => ds.getRepository(OutboundMessage).find(), (rows) => rows.every((r) => r.status !== 'queued' && r.status !== 'sending'), 20_000, 'every message sent');
+    await waitFor(
+      () => ds.getRepository(InboundEvent).find(),
+      (rows) => rows.every((r) => r.status === 'done' || r.status === 'ignored' || r.status === 'failed'),
+      20_000,
+      'every event handled',
+    );
+    await waitFor(
+      () => ds.getRepository(OutboundMessage).find(),
+      (rows) => rows.every((r) => r.status !== 'queued' && r.status !== 'sending'),
+      20_000,
+      'every message sent',
+    );
   }
 
   /** Types to the app as `from` and returns the bot's reply as WeCom received it. */

@@ -14,7 +14,10 @@ export function templateCardEventXml(opts: {
 }): string {
   const selected = opts.selected
     ? `<SelectedItems>${Object.entries(opts.selected)
-        .map(([q, ids]) => `<SelectedItem><QuestionKey>${cdata(q)}</QuestionKey><OptionIds>${ids.map((id) => `<OptionId>${cdata(id)}</OptionId>`).join('')}</OptionIds></SelectedItem>`)
+        .map(
+          ([q, ids]) =>
+            `<SelectedItem><QuestionKey>${cdata(q)}</QuestionKey><OptionIds>${ids.map((id) => `<OptionId>${cdata(id)}</OptionId>`).join('')}</OptionIds></SelectedItem>`,
+        )
         .join('')}</SelectedItems>`
     : '';
   return (

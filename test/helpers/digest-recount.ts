@@ -74,7 +74,12 @@ export function recountTeam(customers: SeedCustomer[], w: DigestWindow, scope: s
       channels.set(key, entry);
     }
   }
-  figures.channels = [...channels].map(([state, e]) => ({ state, customers: e.customers.size, reachedOpportunity: e.opportunity.size, reachedWon: e.won.size }));
+  figures.channels = [...channels].map(([state, e]) => ({
+    state,
+    customers: e.customers.size,
+    reachedOpportunity: e.opportunity.size,
+    reachedWon: e.won.size,
+  }));
   return figures;
 }
 

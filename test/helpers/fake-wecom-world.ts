@@ -49,7 +49,12 @@ export class FakeWecomWorld {
    */
   contactFault: (externalUserid: string) => Record<string, unknown> | { httpStatus: number } | Promise<unknown> | undefined = () => undefined;
   /** answers for add_contact_way (e.g. 40098 for a member without customer-contact rights) */
-  contactWayAnswer: (body: Record<string, unknown>) => Record<string, unknown> = (b) => ({ errcode: 0, errmsg: 'ok', config_id: `cfg${String(b.state).replace(/\W/g, '')}`.padEnd(32, '0'), qr_code: `https://wework.qpic.cn/qr/${String(b.state)}` });
+  contactWayAnswer: (body: Record<string, unknown>) => Record<string, unknown> = (b) => ({
+    errcode: 0,
+    errmsg: 'ok',
+    config_id: `cfg${String(b.state).replace(/\W/g, '')}`.padEnd(32, '0'),
+    qr_code: `https://wework.qpic.cn/qr/${String(b.state)}`,
+  });
 
   install(): this {
     nock(WECOM_HOST).get('/cgi-bin/gettoken').query(true).reply(200, { errcode: 0, errmsg: 'ok', access_token: 'TOKEN', expires_in: 7200 }).persist();
@@ -130,7 +135,12 @@ export class FakeWecomWorld {
       const g = this.groups.get(String(b.chat_id));
       return g ? { errcode: 0, errmsg: 'ok', group_chat: structuredClone(g) } : { errcode: 49008, errmsg: 'not found' };
     });
-    post('externalcontact/groupchat/list', () => ({ errcode: 0, errmsg: 'ok', group_chat_list: [...this.groups.keys()].map((chat_id) => ({ chat_id, status: 0 })), next_cursor: '' }));
+    post('externalcontact/groupchat/list', () => ({
+      errcode: 0,
+      errmsg: 'ok',
+      group_chat_list: [...this.groups.keys()].map((chat_id) => ({ chat_id, status: 0 })),
+      next_cursor: '',
+    }));
     post('externalcontact/batch/get_by_user', (b) => {
       const at = String(b.cursor ?? '');
       if (this.failBatchAtCursor.delete(at)) return { errcode: 60011, errmsg: 'no privilege' };
@@ -138,7 +148,10 @@ export class FakeWecomWorld {
       const all = [...this.customers.values()].flatMap((c) =>
         c.follow_user
           .filter((f) => users.includes(f.userid.toLowerCase()))
-          .map((f) => ({ external_contact: c.external_contact, follow_info: { ...f, tags: undefined, tag_id: (f.tags ?? []).map((t) => t.tag_id!).filter(Boolean) } })),
+          .map((f) => ({
+            external_contact: c.external_contact,
+            follow_info: { ...f, tags: undefined, tag_id: (f.tags ?? []).map((t) => t.tag_id!).filter(Boolean) },
+          })),
       );
       const start = Number(b.cursor || 0);
       const limit = Math.min(Number(b.limit ?? 50), this.pageSize);

@@ -15,7 +15,12 @@ export interface WecomCall {
  * Records a call and answers it as WeCom would: over a size limit, WeCom's refusal (nothing is
  * delivered); otherwise `answer`. Every fake of WeCom in the suite goes through this.
  */
-export function answerLikeWecom<R extends Record<string, unknown> | Promise<Record<string, unknown>>>(calls: WecomCall[], api: string, body: Record<string, unknown>, answer: (body: Record<string, unknown>) => R): R | Record<string, unknown> {
+export function answerLikeWecom<R extends Record<string, unknown> | Promise<Record<string, unknown>>>(
+  calls: WecomCall[],
+  api: string,
+  body: Record<string, unknown>,
+  answer: (body: Record<string, unknown>) => R,
+): R | Record<string, unknown> {
   const fault = checkWecomLimits(api, body);
   if (fault) {
     calls.push({ api, body, ...fault });

@@ -189,7 +189,12 @@ export async function resetState(container: Container): Promise<void> {
   }
   // (not queue.pause(true): it cuts the blocking connection, and a job Redis handed over in that
   // moment sits in `active` until the stalled check finds it)
-  await waitFor(async () => (await Promise.all(queues.map((q) => q.getActiveCount()))).reduce((a, b) => a + b, 0), (n) => n === 0, 15_000, 'running jobs to finish');
+  await waitFor(
+    async () => (await Promise.all(queues.map((q) => q.getActiveCount()))).reduce((a, b) => a + b, 0),
+    (n) => n === 0,
+    15_000,
+    'running jobs to finish',
+  );
   for (const queue of queues) {
     for (const state of ['completed', 'failed'] as const) await queue.clean(0, state);
   }

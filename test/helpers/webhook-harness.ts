@@ -29,9 +29,18 @@ export interface HarnessOptions extends TestDatabaseOptions {
  * Quiet hours off and fast inbound retries unless `overrides` say otherwise; `now` is the clock of
  * the handlers, the queues' schedulers and the outbound queue (Bull itself waits on the real clock).
  */
-export async function startWebhookHarness(label: string, overrides: Record<string, string> = {}, now?: () => Date, options: HarnessOptions = {}): Promise<WebhookHarness> {
+export async function startWebhookHarness(
+  label: string,
+  overrides: Record<string, string> = {},
+  now?: () => Date,
+  options: HarnessOptions = {},
+): Promise<WebhookHarness> {
   const { handlersNow, ...database } = options;
-  const container = await createTestContainer(label, { CRM_QUIET_HOURS: 'off', INBOUND_RETRY_DELAY_MS: '50', ...overrides }, { ...database, now: now ? () => now().getTime() : undefined });
+  const container = await createTestContainer(
+    label,
+    { CRM_QUIET_HOURS: 'off', INBOUND_RETRY_DELAY_MS: '50', ...overrides },
+    { ...database, now: now ? () => now().getTime() : undefined },
+  );
   registerDomainHandlers(container, handlersNow ?? now);
   const app = createWebApp(container);
   const worker = startWorker(container, { sweepEveryMs: 60_000 });

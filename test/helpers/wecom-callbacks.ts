@@ -50,7 +50,14 @@ export function externalContactXml(opts: {
 }
 
 /** A non-text message to the app (image, voice, video, file, location, link) with its type's fields. */
-export function mediaMessageXml(opts: { corpId: string; from: string; msgType: string; msgId: string; fields?: Record<string, string>; createTime?: number }): string {
+export function mediaMessageXml(opts: {
+  corpId: string;
+  from: string;
+  msgType: string;
+  msgId: string;
+  fields?: Record<string, string>;
+  createTime?: number;
+}): string {
   const fields = Object.entries(opts.fields ?? {})
     .map(([name, value]) => `<${name}>${cdata(value)}</${name}>`)
     .join('');

@@ -38,7 +38,10 @@ describe('a number answers the list that was open when it arrived', () => {
     const customers = container.dataSource.getRepository(Customer);
     const relations = container.dataSource.getRepository(CustomerRelation);
     ids = [];
-    for (const [n, state, mobile] of [[1, 'live-demo', '13811112222'], [2, null, '13933334444']] as const) {
+    for (const [n, state, mobile] of [
+      [1, 'live-demo', '13811112222'],
+      [2, null, '13933334444'],
+    ] as const) {
       const c = await customers.save({ name: '王磊', externalUserid: `wmWangLei${n}` });
       await relations.save({ customerId: c.id, staffUserid: 'zhangsan', state, remarkMobiles: [mobile], addedAt: new Date(`2026-10-0${n}T02:00:00Z`) });
       ids.push(c.id);
@@ -60,13 +63,20 @@ describe('a number answers the list that was open when it arrived', () => {
   async function say(content: string): Promise<string> {
     const before = sends().length;
     await post(content);
-    const all = await waitFor(async () => sends(), (s) => s.length > before, 15_000, `a reply to "${content}"`);
+    const all = await waitFor(
+      async () => sends(),
+      (s) => s.length > before,
+      15_000,
+      `a reply to "${content}"`,
+    );
     return messageText(all[before]!.body);
   }
   const wangLei = (i: number) => container.dataSource.getRepository(Customer).findOneByOrFail({ id: ids[i]! });
   /** The number a list gives the 王磊 whose phone ends in `tail` (as the salesperson reads the list). */
   const numberOf = (list: string, tail: string) => {
-    const line = JSON.parse(list).content.split('\n').find((l: string) => l.includes(`尾号${tail}`));
+    const line = JSON.parse(list)
+      .content.split('\n')
+      .find((l: string) => l.includes(`尾号${tail}`));
     return String(line.split('.')[0]);
   };
 
@@ -85,7 +95,12 @@ describe('a number answers the list that was open when it arrived', () => {
     };
     try {
       const answerId = await post(pickFirst);
-      await waitFor(() => container.dataSource.getRepository(InboundEvent).findOneBy({ dedupeKey: `msg:${answerId}` }), (e) => (e?.attempts ?? 0) >= 1 && e?.lastError !== null, 15_000, 'the answer to fail once');
+      await waitFor(
+        () => container.dataSource.getRepository(InboundEvent).findOneBy({ dedupeKey: `msg:${answerId}` }),
+        (e) => (e?.attempts ?? 0) >= 1 && e?.lastError !== null,
+        15_000,
+        'the answer to fail once',
+      );
 
       // Meanwhile another command shows a new list of the same customers.
       const second = await say('提醒 周五 王磊 回访');
@@ -94,7 +109,12 @@ describe('a number answers the list that was open when it arrived', () => {
 
       const before = sends().length;
       failing = false;
-      const replies = await waitFor(async () => sends(), (s) => s.length > before, 15_000, 'the retried answer');
+      const replies = await waitFor(
+        async () => sends(),
+        (s) => s.length > before,
+        15_000,
+        'the retried answer',
+      );
       const answer = messageText(replies[before]!.body);
       expect(answer).toContain('已将 王磊 设为勿扰');
       expect(answer).toContain('「提醒 周五 王磊 回访」的列表还在等你回复数字');

@@ -81,7 +81,12 @@ describe('chat commands through the webhook', () => {
     const req = signedCallback(container.wecom, textMessageXml({ corpId: container.wecom.corpId, from, content, msgId: id }));
     const res = await request(app.callback()).post(req.path).send(req.body);
     expect(res.status).toBe(200);
-    const sends = await waitFor(async () => calls.filter((c) => c.api === 'message/send'), (s) => s.length > before, 15_000, `a reply to "${content}"`);
+    const sends = await waitFor(
+      async () => calls.filter((c) => c.api === 'message/send'),
+      (s) => s.length > before,
+      15_000,
+      `a reply to "${content}"`,
+    );
     const reply = sends[before]!.body;
     expect(reply.touser).toBe(from);
     return messageText(reply);
@@ -110,7 +115,10 @@ describe('chat commands through the webhook', () => {
 
   it('a redelivered command records once and answers once', async () => {
     await say('zhangsan', '跟进 张三丰 发了案例', { msgId: '424242' });
-    const req = signedCallback(container.wecom, textMessageXml({ corpId: container.wecom.corpId, from: 'zhangsan', content: '跟进 张三丰 发了案例', msgId: '424242' }));
+    const req = signedCallback(
+      container.wecom,
+      textMessageXml({ corpId: container.wecom.corpId, from: 'zhangsan', content: '跟进 张三丰 发了案例', msgId: '424242' }),
+    );
     expect((await request(app.callback()).post(req.path).send(req.body)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 500));
     expect(await container.dataSource.getRepository(FollowUp).count()).toBe(1);

@@ -39,7 +39,12 @@ describe('a command that fails', () => {
   const type = (h: WebhookHarness, msgId: string) => h.post(textMessageXml({ corpId: h.container.wecom.corpId, from: 'ZhangSan', content: '待办', msgId }));
   const sendsTo = (user: string) => calls.filter((c) => c.api === 'message/send' && c.body.touser === user);
   const failedEvent = (h: WebhookHarness, msgId: string) =>
-    waitFor(() => h.container.dataSource.getRepository(InboundEvent).findOneBy({ dedupeKey: `msg:${msgId}` }), (e) => e?.status === 'failed', 15_000, 'the event to fail') as Promise<InboundEvent>;
+    waitFor(
+      () => h.container.dataSource.getRepository(InboundEvent).findOneBy({ dedupeKey: `msg:${msgId}` }),
+      (e) => e?.status === 'failed',
+      15_000,
+      'the event to fail',
+    ) as Promise<InboundEvent>;
 
   it('is retried when a retry may help, then answered once, without claiming an admin was told when none is configured', async () => {
     const h = await start({ INBOUND_MAX_ATTEMPTS: '2', INBOUND_RETRY_DELAY_MS: '50' }, () => {
@@ -49,7 +54,12 @@ describe('a command that fails', () => {
     const event = await failedEvent(h, '991');
     expect(event).toMatchObject({ attempts: 2, lastError: 'gave up after 2 attempts: Error: clock unavailable' });
     expect(clockCalls).toBe(2);
-    const [apology] = await waitFor(async () => sendsTo('ZhangSan'), (s) => s.length >= 1, 15_000, 'the apology');
+    const [apology] = await waitFor(
+      async () => sendsTo('ZhangSan'),
+      (s) => s.length >= 1,
+      15_000,
+      'the apology',
+    );
     expect(messageText(apology!.body)).toContain('没能处理');
     expect(messageText(apology!.body)).toContain('请稍后再试');
     expect(messageText(apology!.body)).not.toContain('已通知管理员');
@@ -68,7 +78,12 @@ describe('a command that fails', () => {
     const event = await failedEvent(h, '992');
     expect(event.attempts).toBe(1);
     expect(event.lastError).toBe("permanent (a retry cannot fix it): TypeError: Cannot read properties of undefined (reading 'tz')");
-    const [apology] = await waitFor(async () => sendsTo('ZhangSan'), (s) => s.length >= 1, 10_000, 'the apology');
+    const [apology] = await waitFor(
+      async () => sendsTo('ZhangSan'),
+      (s) => s.length >= 1,
+      10_000,
+      'the apology',
+    );
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(messageText(apology!.body)).toContain('重发也一样');
     expect(messageText(apology!.body)).toContain('目前没有设置管理员');
@@ -84,10 +99,20 @@ describe('a command that fails', () => {
     });
     await type(h, '993');
     const event = await failedEvent(h, '993');
-    const [alert] = await waitFor(async () => sendsTo('boss'), (s) => s.length >= 1, 10_000, 'the alert to the admin');
+    const [alert] = await waitFor(
+      async () => sendsTo('boss'),
+      (s) => s.length >= 1,
+      10_000,
+      'the alert to the admin',
+    );
     expect(messageText(alert!.body)).toContain(`事件 #${event.id}`);
     expect(messageText(alert!.body)).toContain('TypeError: x is not a function');
-    const [apology] = await waitFor(async () => sendsTo('ZhangSan'), (s) => s.length >= 1, 10_000, 'the apology');
+    const [apology] = await waitFor(
+      async () => sendsTo('ZhangSan'),
+      (s) => s.length >= 1,
+      10_000,
+      'the apology',
+    );
     expect(messageText(apology!.body)).toContain('已通知管理员');
   });
 });

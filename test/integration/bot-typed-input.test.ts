@@ -47,10 +47,16 @@ describe('input as salespeople type it', () => {
   async function postAndWait(xml: string, what: string): Promise<string> {
     const before = sends().length;
     await harness.post(xml);
-    const all = await waitFor(async () => sends(), (s) => s.length > before, 15_000, `a reply to ${what}`);
+    const all = await waitFor(
+      async () => sends(),
+      (s) => s.length > before,
+      15_000,
+      `a reply to ${what}`,
+    );
     return messageText(all[before]!.body);
   }
-  const say = (content: string) => postAndWait(textMessageXml({ corpId: container.wecom.corpId, from: 'zhangsan', content, msgId: String((msgId += 1n)) }), `"${content}"`);
+  const say = (content: string) =>
+    postAndWait(textMessageXml({ corpId: container.wecom.corpId, from: 'zhangsan', content, msgId: String((msgId += 1n)) }), `"${content}"`);
   const customerNamed = (name: string) => container.dataSource.getRepository(Customer).findOneByOrFail({ name });
   const followUpsOf = async (name: string) => container.dataSource.getRepository(FollowUp).findBy({ customerId: (await customerNamed(name)).id });
 
@@ -169,7 +175,10 @@ describe('input as salespeople type it', () => {
     ['location', { Location_X: '31.17', Location_Y: '121.40', Scale: '15', Label: '上海市徐汇区漕河泾' }, '上门拜访（上海市徐汇区漕河泾）'],
     ['link', { Title: '产品白皮书', Description: 'd', Url: 'https://example.invalid/a', PicUrl: '' }, '发了《产品白皮书》'],
   ])('a %s message gets a hint instead of silence', async (msgType, fields, hint) => {
-    const reply = await postAndWait(mediaMessageXml({ corpId: container.wecom.corpId, from: 'zhangsan', msgType, fields, msgId: String((msgId += 1n)) }), `a ${msgType} message`);
+    const reply = await postAndWait(
+      mediaMessageXml({ corpId: container.wecom.corpId, from: 'zhangsan', msgType, fields, msgId: String((msgId += 1n)) }),
+      `a ${msgType} message`,
+    );
     expect(reply).toContain(hint);
     expect(reply).toContain('发送「帮助」查看全部命令');
   });

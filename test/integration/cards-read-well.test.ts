@@ -81,7 +81,19 @@ describe('cards read well', () => {
     expect(next).not.toContain('刘洋');
 
     await promoteDelayedJobs(container.queues.get('reminders'));
-    const fired = await waitFor(async () => world.callsTo('message/send').filter((c) => (c.body.template_card as { card_type?: string } | undefined)?.card_type === 'button_interaction' && String((c.body.template_card as { task_id: string }).task_id).startsWith('rem-')), (f) => f.length === 2, 15_000, 'two reminder cards');
+    const fired = await waitFor(
+      async () =>
+        world
+          .callsTo('message/send')
+          .filter(
+            (c) =>
+              (c.body.template_card as { card_type?: string } | undefined)?.card_type === 'button_interaction' &&
+              String((c.body.template_card as { task_id: string }).task_id).startsWith('rem-'),
+          ),
+      (f) => f.length === 2,
+      15_000,
+      'two reminder cards',
+    );
     for (const card of fired.map((c) => c.body.template_card as { main_title: { title: string }; quote_area: { quote_text: string } })) {
       expect(card.main_title.title).toBe('该联系 刘洋 了');
       expect(count(card.quote_area.quote_text, '联系 刘洋')).toBe(0);
@@ -93,7 +105,9 @@ describe('cards read well', () => {
     expect(card.emphasis_content.title).toBe('10:00');
     expect(card.emphasis_content.desc).toMatch(/^下次联系 (\d{4}年)?12月31日 周[日一二三四五六]$/);
     // a date in another year: the day whole, with its year
-    const next = JSON.parse(await say(`记录跟进 刘洋 约好了，${SUNDAY.year() + 1}年1月8日下午2点再联系`)) as { emphasis_content: { title: string; desc: string } };
+    const next = JSON.parse(await say(`记录跟进 刘洋 约好了，${SUNDAY.year() + 1}年1月8日下午2点再联系`)) as {
+      emphasis_content: { title: string; desc: string };
+    };
     expect(next.emphasis_content).toEqual({ title: '14:00', desc: expect.stringMatching(new RegExp(`^${SUNDAY.year() + 1}年1月8日 周[日一二三四五六]$`)) });
   });
 
@@ -112,13 +126,30 @@ describe('cards read well', () => {
 
   it('a welcome for a salesperson whose name is not known yet reads 「您好王磊，很高兴为您服务！」, and the SOP step names the channel', async () => {
     world.addCustomer('wmNewcomer', '王磊', [{ userid: 'newbie' }]);
-    const req = signedCallback(container.wecom, externalContactXml({ corpId: container.wecom.corpId, changeType: 'add_external_contact', userId: 'newbie', externalUserId: 'wmNewcomer', welcomeCode: 'WELCOME-1' }));
+    const req = signedCallback(
+      container.wecom,
+      externalContactXml({
+        corpId: container.wecom.corpId,
+        changeType: 'add_external_contact',
+        userId: 'newbie',
+        externalUserId: 'wmNewcomer',
+        welcomeCode: 'WELCOME-1',
+      }),
+    );
     expect((await request(app.callback()).post(req.path).send(req.body)).status).toBe(200);
-    const [welcome] = await waitFor(async () => world.callsTo('externalcontact/send_welcome_msg'), (w) => w.length === 1, 15_000, 'the welcome');
+    const [welcome] = await waitFor(
+      async () => world.callsTo('externalcontact/send_welcome_msg'),
+      (w) => w.length === 1,
+      15_000,
+      'the welcome',
+    );
     expect((welcome!.body.text as { content: string }).content).toBe('您好王磊，很高兴为您服务！');
     // the SOP's first step is planned at the bot's clock (ahead of the real one): bring it forward
     const step = await waitFor(
-      async () => (await promoteDelayedJobs(container.queues.get('sop')), world.callsTo('message/send').filter((c) => c.body.touser === 'newbie')),
+      async () => {
+        await promoteDelayedJobs(container.queues.get('sop'));
+        return world.callsTo('message/send').filter((c) => c.body.touser === 'newbie');
+      },
       (s) => s.length >= 1,
       15_000,
       'the first SOP step',

@@ -20,7 +20,13 @@ function setUp(label: string, env: Record<string, string>) {
   });
   beforeEach(async () => {
     const world = await ctx.h.reset();
-    for (const [userid, name] of [['ZhangSan', '张三销售'], ['lisi', '李四销售'], ['Boss', '王经理'], ['Nan', '南经理']] as const) world.addMember(userid, name);
+    for (const [userid, name] of [
+      ['ZhangSan', '张三销售'],
+      ['lisi', '李四销售'],
+      ['Boss', '王经理'],
+      ['Nan', '南经理'],
+    ] as const)
+      world.addMember(userid, name);
     world.followUsers = ['ZhangSan', 'lisi', 'Boss'];
     await ctx.h.nameStaff(NAMES);
   });
@@ -35,7 +41,11 @@ async function added(h: CaptureHarness, externalUserid: string, name: string, us
   await h.settled();
 }
 
-const sentTo = (h: CaptureHarness, api: string, touser?: string) => h.world.callsTo(api).filter((c) => touser === undefined || String(c.body.touser).toLowerCase() === touser.toLowerCase()).map((c) => messageText(c.body));
+const sentTo = (h: CaptureHarness, api: string, touser?: string) =>
+  h.world
+    .callsTo(api)
+    .filter((c) => touser === undefined || String(c.body.touser).toLowerCase() === touser.toLowerCase())
+    .map((c) => messageText(c.body));
 
 /** The nightly job, run now through the maintenance queue; resolves once it and what it sent are done. */
 async function reconcileNow(h: CaptureHarness): Promise<void> {

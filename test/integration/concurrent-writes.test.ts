@@ -54,7 +54,12 @@ describe('concurrent writes', () => {
 
     const followUps = await harness.container.dataSource.getRepository(FollowUp).find({ order: { id: 'ASC' } });
     expect(followUps.map((f) => f.content).sort()).toEqual(SALESPEOPLE.map((_, i) => `电话沟通了报价，第${i + 1}次`).sort());
-    const replies = await waitFor(async () => calls.filter((c) => c.api === 'message/send'), (s) => s.length >= SALESPEOPLE.length, 15_000, 'every reply');
+    const replies = await waitFor(
+      async () => calls.filter((c) => c.api === 'message/send'),
+      (s) => s.length >= SALESPEOPLE.length,
+      15_000,
+      'every reply',
+    );
     for (const [i, userid] of SALESPEOPLE.entries()) {
       const reply = replies.filter((c) => c.body.touser === userid).map((c) => messageText(c.body));
       expect(reply).toHaveLength(1);
@@ -89,7 +94,12 @@ describe('concurrent writes', () => {
     expect(await ds.getRepository(Customer).findOneBy({ externalUserid: 'wmRolledBack' })).toBeNull();
     expect(await ds.getRepository(Customer).findOneBy({ externalUserid: 'wmCommitted' })).toMatchObject({ name: '提交客户' });
     expect(await ds.getRepository(InboundEvent).findBy({ fromUser: 'sales1' })).toHaveLength(1);
-    await waitFor(async () => calls.filter((c) => c.api === 'message/send' && c.body.touser === 'sales1'), (s) => s.length === 1, 15_000, 'the reply to 今日');
+    await waitFor(
+      async () => calls.filter((c) => c.api === 'message/send' && c.body.touser === 'sales1'),
+      (s) => s.length === 1,
+      15_000,
+      'the reply to 今日',
+    );
   });
 
   it('code inside a transaction that reaches the database without its manager finishes (it does not wait for itself)', async () => {
@@ -101,6 +111,9 @@ describe('concurrent writes', () => {
       return (await ds.getRepository(Customer).findBy({ externalUserid: 'wmInner' })).map((c) => c.name);
     });
     expect(names).toEqual(['内层客户']);
-    expect((await ds.getRepository(Customer).findBy([{ externalUserid: 'wmOuter' }, { externalUserid: 'wmInner' }])).map((c) => c.name).sort()).toEqual(['内层客户', '外层客户']);
+    expect((await ds.getRepository(Customer).findBy([{ externalUserid: 'wmOuter' }, { externalUserid: 'wmInner' }])).map((c) => c.name).sort()).toEqual([
+      '内层客户',
+      '外层客户',
+    ]);
   });
 });

@@ -1,7 +1,19 @@
 import type Koa from 'koa';
 import nock from 'nock';
 import request from 'supertest';
-import { AuditLog, Customer, CustomerGroup, CustomerGroupMember, CustomerRelation, CustomerTag, InboundEvent, OutboundMessage, Staff, Tag, Team } from '../../entities';
+import {
+  AuditLog,
+  Customer,
+  CustomerGroup,
+  CustomerGroupMember,
+  CustomerRelation,
+  CustomerTag,
+  InboundEvent,
+  OutboundMessage,
+  Staff,
+  Tag,
+  Team,
+} from '../../entities';
 import { parseChannelRules } from '../../src/modules/capture/channel-rules';
 import { registerCaptureHandlers } from '../../src/modules/capture/register-capture-handlers';
 import { parseTeamsFile } from '../../src/modules/capture/teams-file';
@@ -19,7 +31,17 @@ const ROBOT = 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=team-east-ke
 
 const rules = parseChannelRules({
   rules: [
-    { name: 'live', match: { prefix: 'live-' }, tags: [{ group: '渠道', name: '直播间' }, { group: '意向', name: '高意向', local: true }], stage: 'prospect', welcome: '您好{name}，我是{staff}', sops: ['live-sop'] },
+    {
+      name: 'live',
+      match: { prefix: 'live-' },
+      tags: [
+        { group: '渠道', name: '直播间' },
+        { group: '意向', name: '高意向', local: true },
+      ],
+      stage: 'prospect',
+      welcome: '您好{name}，我是{staff}',
+      sops: ['live-sop'],
+    },
   ],
   default: { welcome: '您好{name}' },
 });
@@ -67,17 +89,31 @@ describe('customer capture through the webhook', () => {
     expect(res.status).toBe(200);
   }
 
-  const contactEvent = (changeType: string, externalUserId: string, extra: { userId?: string; state?: string; welcomeCode?: string; source?: string; failReason?: string; createTime?: number } = {}) =>
-    externalContactXml({ corpId: container.wecom.corpId, changeType, userId: extra.userId ?? 'ZhangSan', externalUserId, ...extra });
+  const contactEvent = (
+    changeType: string,
+    externalUserId: string,
+    extra: { userId?: string; state?: string; welcomeCode?: string; source?: string; failReason?: string; createTime?: number } = {},
+  ) => externalContactXml({ corpId: container.wecom.corpId, changeType, userId: extra.userId ?? 'ZhangSan', externalUserId, ...extra });
 
-  const processed = () => waitFor(() => container.dataSource.getRepository(InboundEvent).find(), (rows) => rows.length > 0 && rows.every((r) => r.status === 'done'), 15_000, 'every event processed');
+  const processed = () =>
+    waitFor(
+      () => container.dataSource.getRepository(InboundEvent).find(),
+      (rows) => rows.length > 0 && rows.every((r) => r.status === 'done'),
+      15_000,
+      'every event processed',
+    );
   const repo = <T extends object>(entity: new () => T) => container.dataSource.getRepository(entity);
 
   it('an add event becomes a customer with channel tags, a mark_tag call and the welcome call', async () => {
     world.addCustomer('wmLive1', '小红', [{ userid: 'ZhangSan', state: 'live-1122', remark: '直播客户' }]);
     await post(contactEvent('add_external_contact', 'wmLive1', { state: 'live-1122', welcomeCode: 'WC-1' }));
 
-    const welcome = await waitFor(async () => world.callsTo('externalcontact/send_welcome_msg'), (c) => c.length === 1, 15_000, 'the welcome call');
+    const welcome = await waitFor(
+      async () => world.callsTo('externalcontact/send_welcome_msg'),
+      (c) => c.length === 1,
+      15_000,
+      'the welcome call',
+    );
     expect(welcome[0]!.body).toEqual({ welcome_code: 'WC-1', text: { content: '您好小红，我是张三销售' } });
     await processed();
 
@@ -128,7 +164,12 @@ describe('customer capture through the webhook', () => {
     world.addCustomer('wmLive2', '小明', [{ userid: 'ZhangSan', state: 'live-1' }]);
     const xml = contactEvent('add_external_contact', 'wmLive2', { state: 'live-1', welcomeCode: 'WC-2', createTime: 1_790_000_000 });
     await post(xml);
-    await waitFor(async () => world.callsTo('externalcontact/mark_tag'), (c) => c.length === 1, 15_000, 'the first mark_tag');
+    await waitFor(
+      async () => world.callsTo('externalcontact/mark_tag'),
+      (c) => c.length === 1,
+      15_000,
+      'the first mark_tag',
+    );
     await processed();
     const snapshot = async () => ({
       customers: await repo(Customer).count(),
@@ -155,12 +196,22 @@ describe('customer capture through the webhook', () => {
       post(contactEvent('add_external_contact', 'wmB', { createTime: second, welcomeCode: 'WC-B' })),
       post(contactEvent('add_external_contact', 'wmA', { userId: 'lisi', createTime: second, welcomeCode: 'WC-A2' })),
     ]);
-    await waitFor(() => repo(InboundEvent).count(), (n) => n === 3, 5000, 'three stored events');
+    await waitFor(
+      () => repo(InboundEvent).count(),
+      (n) => n === 3,
+      5000,
+      'three stored events',
+    );
     await processed();
     expect((await repo(Customer).find({ order: { externalUserid: 'ASC' } })).map((c) => c.externalUserid)).toEqual(['wmA', 'wmB']);
     const a = await repo(Customer).findOneByOrFail({ externalUserid: 'wmA' });
     expect((await repo(CustomerRelation).findBy({ customerId: a.id })).map((r) => r.staffUserid).sort()).toEqual(['lisi', 'zhangsan']);
-    await waitFor(async () => world.callsTo('externalcontact/send_welcome_msg'), (c) => c.length === 3, 10_000, 'three welcome calls');
+    await waitFor(
+      async () => world.callsTo('externalcontact/send_welcome_msg'),
+      (c) => c.length === 3,
+      10_000,
+      'three welcome calls',
+    );
     // no channel rule matched: the default welcome, no tags
     expect(world.callsTo('externalcontact/mark_tag')).toHaveLength(0);
   });
@@ -170,7 +221,12 @@ describe('customer capture through the webhook', () => {
     world.addCustomer('wmUsed', '老客户', [{ userid: 'ZhangSan' }]);
     await post(contactEvent('add_external_contact', 'wmUsed', { welcomeCode: 'WC-used' }));
     await processed();
-    const row = await waitFor(() => repo(OutboundMessage).findOneByOrFail({ channel: 'welcome' }), (r) => r.status === 'failed', 10_000, 'the welcome row failed');
+    const row = await waitFor(
+      () => repo(OutboundMessage).findOneByOrFail({ channel: 'welcome' }),
+      (r) => r.status === 'failed',
+      10_000,
+      'the welcome row failed',
+    );
     expect(row.errcode).toBe(41051);
     expect(row.errmsg).toContain('started chatting');
     expect(world.callsTo('externalcontact/send_welcome_msg')).toHaveLength(1);
@@ -191,10 +247,20 @@ describe('customer capture through the webhook', () => {
     expect(relation.endedAt!.getTime()).toBe(at * 1000);
     expect(await repo(CustomerTag).count()).toBe(2); // history kept
 
-    const sends = await waitFor(async () => world.callsTo('message/send'), (c) => c.length === 1, 10_000, 'the alert card');
+    const sends = await waitFor(
+      async () => world.callsTo('message/send'),
+      (c) => c.length === 1,
+      10_000,
+      'the alert card',
+    );
     expect(sends[0]!.body.touser).toBe('ZhangSan');
     expect(JSON.stringify(sends[0]!.body.template_card)).toContain('王小姐');
-    const robot = await waitFor(async () => world.callsTo('webhook/send'), (c) => c.length === 1, 10_000, 'the team group alert');
+    const robot = await waitFor(
+      async () => world.callsTo('webhook/send'),
+      (c) => c.length === 1,
+      10_000,
+      'the team group alert',
+    );
     expect(JSON.stringify(robot[0]!.body)).toContain('<@ZhangSan>');
 
     // the same delete redelivered: no second alert
@@ -220,20 +286,39 @@ describe('customer capture through the webhook', () => {
 
     await post(contactEvent('del_external_contact', 'wmEarly', { source: 'DELETE_BY_TRANSFER' }));
     await processed();
-    expect(await repo(CustomerRelation).findOneByOrFail({ staffUserid: 'zhangsan' })).toMatchObject({ status: 'transferred', endReason: 'transferred_to_colleague' });
+    expect(await repo(CustomerRelation).findOneByOrFail({ staffUserid: 'zhangsan' })).toMatchObject({
+      status: 'transferred',
+      endReason: 'transferred_to_colleague',
+    });
   });
 
   it('transfer_fail alerts the salesperson and their lead with the reason', async () => {
     world.addCustomer('wmT', '转接客户', [{ userid: 'lisi' }]);
     await post(contactEvent('transfer_fail', 'wmT', { userId: 'lisi', failReason: 'customer_refused' }));
-    const sends = await waitFor(async () => world.callsTo('message/send'), (c) => c.length === 2, 10_000, 'two alert cards');
+    const sends = await waitFor(
+      async () => world.callsTo('message/send'),
+      (c) => c.length === 2,
+      10_000,
+      'two alert cards',
+    );
     expect(sends.map((s) => s.body.touser).sort()).toEqual(['Boss', 'lisi']);
     expect(JSON.stringify(sends[0]!.body)).toContain('客户拒绝了转接');
   });
 
   it('a tag event refreshes the dictionary (new, renamed and deleted tags)', async () => {
     await repo(Tag).save({ wecomTagId: 'etOld', name: '旧标签', groupName: '旧组', origin: 'wecom' });
-    world.tagGroups = [{ group_id: 'etG1', group_name: '行业', create_time: 1, order: 1, tag: [{ id: 'etT1', name: '教育', create_time: 1, order: 2 }, { id: 'etT2', name: '医疗', create_time: 1, order: 1 }] }];
+    world.tagGroups = [
+      {
+        group_id: 'etG1',
+        group_name: '行业',
+        create_time: 1,
+        order: 1,
+        tag: [
+          { id: 'etT1', name: '教育', create_time: 1, order: 2 },
+          { id: 'etT2', name: '医疗', create_time: 1, order: 1 },
+        ],
+      },
+    ];
     await post(externalTagXml({ corpId: container.wecom.corpId, changeType: 'create', id: 'etT2', tagType: 'tag' }));
     await processed();
     const tags = await repo(Tag).find({ order: { wecomTagId: 'ASC' } });
@@ -245,10 +330,16 @@ describe('customer capture through the webhook', () => {
   });
 
   it('a group event updates the group and its members; dismiss keeps the history', async () => {
-    const chat = { chat_id: 'wrChat1', name: '客户群1', owner: 'ZhangSan', create_time: 1_790_000_000, member_list: [
-      { userid: 'ZhangSan', type: 1, join_time: 1_790_000_000, join_scene: 1 },
-      { userid: 'wmA', type: 2, join_time: 1_790_000_001, join_scene: 3, name: '甲' },
-    ] };
+    const chat = {
+      chat_id: 'wrChat1',
+      name: '客户群1',
+      owner: 'ZhangSan',
+      create_time: 1_790_000_000,
+      member_list: [
+        { userid: 'ZhangSan', type: 1, join_time: 1_790_000_000, join_scene: 1 },
+        { userid: 'wmA', type: 2, join_time: 1_790_000_001, join_scene: 3, name: '甲' },
+      ],
+    };
     world.groups.set('wrChat1', chat);
     await post(externalChatXml({ corpId: container.wecom.corpId, changeType: 'create', chatId: 'wrChat1' }));
     await processed();
@@ -256,7 +347,11 @@ describe('customer capture through the webhook', () => {
     expect(group).toMatchObject({ name: '客户群1', ownerUserid: 'zhangsan', status: 'active' });
     expect((await repo(CustomerGroupMember).findBy({ groupId: group.id })).map((m) => m.memberId).sort()).toEqual(['wmA', 'zhangsan']);
 
-    world.groups.set('wrChat1', { ...chat, name: '客户群改名', member_list: [chat.member_list[0]!, { userid: 'wmB', type: 2, join_time: 1_790_000_100, join_scene: 3, name: '乙' }] });
+    world.groups.set('wrChat1', {
+      ...chat,
+      name: '客户群改名',
+      member_list: [chat.member_list[0]!, { userid: 'wmB', type: 2, join_time: 1_790_000_100, join_scene: 3, name: '乙' }],
+    });
     await post(externalChatXml({ corpId: container.wecom.corpId, changeType: 'update', chatId: 'wrChat1', updateDetail: 'add_member' }));
     await processed();
     expect(await repo(CustomerGroup).findOneByOrFail({ chatId: 'wrChat1' })).toMatchObject({ name: '客户群改名' });

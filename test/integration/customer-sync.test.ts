@@ -30,10 +30,18 @@ describe('backfill and reconciliation', () => {
     world.followUsers = ['ZhangSan', 'lisi'];
     world.tagGroups = [{ group_id: 'etG', group_name: '行业', create_time: 1, order: 0, tag: [{ id: 'etEdu', name: '教育', create_time: 1, order: 0 }] }];
     for (let i = 0; i < 250; i += 1) {
-      const follows = [{ userid: 'ZhangSan', remark: `备注${i}`, tags: i % 10 === 0 ? [{ group_name: '行业', tag_name: '教育', type: 1, tag_id: 'etEdu' }] : [] }];
+      const follows = [
+        { userid: 'ZhangSan', remark: `备注${i}`, tags: i % 10 === 0 ? [{ group_name: '行业', tag_name: '教育', type: 1, tag_id: 'etEdu' }] : [] },
+      ];
       world.addCustomer(`wmBulk${String(i).padStart(3, '0')}`, `客户${i}`, follows);
     }
-    world.groups.set('wrG1', { chat_id: 'wrG1', name: '群1', owner: 'ZhangSan', create_time: 1_790_000_000, member_list: [{ userid: 'wmBulk001', type: 2, join_time: 1_790_000_000, join_scene: 3 }] });
+    world.groups.set('wrG1', {
+      chat_id: 'wrG1',
+      name: '群1',
+      owner: 'ZhangSan',
+      create_time: 1_790_000_000,
+      member_list: [{ userid: 'wmBulk001', type: 2, join_time: 1_790_000_000, join_scene: 3 }],
+    });
   });
 
   afterAll(async () => {
@@ -56,12 +64,24 @@ describe('backfill and reconciliation', () => {
     expect(await count(CustomerRelation)).toBe(250);
     expect(await count(CustomerTag)).toBe(25);
     expect(await count(CustomerGroup)).toBe(1);
-    expect(await container.dataSource.getRepository(CustomerRelation).findOneByOrFail({ remark: '备注7' })).toMatchObject({ staffUserid: 'zhangsan', status: 'active' });
+    expect(await container.dataSource.getRepository(CustomerRelation).findOneByOrFail({ remark: '备注7' })).toMatchObject({
+      staffUserid: 'zhangsan',
+      status: 'active',
+    });
 
-    const snapshot = async () => JSON.stringify(await container.dataSource.query('SELECT id, name, updated_at FROM customers ORDER BY id')) + JSON.stringify(await container.dataSource.query('SELECT id, remark, status, updated_at FROM customer_relations ORDER BY id'));
+    const snapshot = async () =>
+      JSON.stringify(await container.dataSource.query('SELECT id, name, updated_at FROM customers ORDER BY id')) +
+      JSON.stringify(await container.dataSource.query('SELECT id, remark, status, updated_at FROM customer_relations ORDER BY id'));
     const before = await snapshot();
     const again = await sync().run('backfill');
-    expect(again).toMatchObject({ resumed: false, customersSeen: 250, customers: { added: 0, changed: 0, removed: 0 }, relations: { added: 0, changed: 0 }, tags: { added: 0, changed: 0 }, groups: { added: 0, changed: 0 } });
+    expect(again).toMatchObject({
+      resumed: false,
+      customersSeen: 250,
+      customers: { added: 0, changed: 0, removed: 0 },
+      relations: { added: 0, changed: 0 },
+      tags: { added: 0, changed: 0 },
+      groups: { added: 0, changed: 0 },
+    });
     expect(await snapshot()).toBe(before);
     expect(await count(CustomerTag)).toBe(25);
   });
@@ -70,11 +90,19 @@ describe('backfill and reconciliation', () => {
     world.failBatchAtCursor.add('100');
     await expect(sync().run('backfill')).rejects.toThrow(/60011/);
     expect(await count(Customer)).toBe(100);
-    expect(await container.dataSource.getRepository(SyncCheckpoint).findOneByOrFail({ name: 'backfill' })).toMatchObject({ status: 'running', state: expect.objectContaining({ batch: 0, cursor: '100' }) });
+    expect(await container.dataSource.getRepository(SyncCheckpoint).findOneByOrFail({ name: 'backfill' })).toMatchObject({
+      status: 'running',
+      state: expect.objectContaining({ batch: 0, cursor: '100' }),
+    });
 
     const calls = world.callsTo('externalcontact/batch/get_by_user').length;
     const report = await sync().run('backfill');
-    expect(world.callsTo('externalcontact/batch/get_by_user').slice(calls).map((c) => c.body.cursor)).toEqual(['100', '200']);
+    expect(
+      world
+        .callsTo('externalcontact/batch/get_by_user')
+        .slice(calls)
+        .map((c) => c.body.cursor),
+    ).toEqual(['100', '200']);
     expect(report).toMatchObject({ resumed: true, customersSeen: 250, customers: { added: 250 } });
     expect(await count(Customer)).toBe(250);
     expect(await container.dataSource.getRepository(SyncCheckpoint).findOneByOrFail({ name: 'backfill' })).toMatchObject({ status: 'done' });
@@ -89,13 +117,26 @@ describe('backfill and reconciliation', () => {
     expect(report.customers.removed).toBe(1);
     expect(report.groups.removed).toBe(1);
     const customer = await container.dataSource.getRepository(Customer).findOneByOrFail({ externalUserid: 'wmBulk005' });
-    expect(await container.dataSource.getRepository(CustomerRelation).findOneByOrFail({ customerId: customer.id })).toMatchObject({ status: 'removed', endReason: 'missing_in_wecom' });
-    const sent = await waitFor(async () => world.callsTo('message/send'), (c) => c.some((s) => s.body.msgtype === 'markdown'), 10_000, 'the drift report');
+    expect(await container.dataSource.getRepository(CustomerRelation).findOneByOrFail({ customerId: customer.id })).toMatchObject({
+      status: 'removed',
+      endReason: 'missing_in_wecom',
+    });
+    const sent = await waitFor(
+      async () => world.callsTo('message/send'),
+      (c) => c.some((s) => s.body.msgtype === 'markdown'),
+      10_000,
+      'the drift report',
+    );
     const drift = sent.find((s) => s.body.msgtype === 'markdown')!;
     expect(drift.body.touser).toBe('boss');
     expect(JSON.stringify(drift.body)).toContain('客户：新增 0，移除 1，变更 0');
     // the salesperson hears of it as a 删人提醒 (and, having no team lead, so does the admin)
-    const alerts = await waitFor(async () => world.callsTo('message/send').filter((s) => s.body.msgtype === 'template_card'), (c) => c.length === 2, 10_000, 'the 删人提醒');
+    const alerts = await waitFor(
+      async () => world.callsTo('message/send').filter((s) => s.body.msgtype === 'template_card'),
+      (c) => c.length === 2,
+      10_000,
+      'the 删人提醒',
+    );
     expect(alerts.map((a) => a.body.touser).sort()).toEqual(['boss', 'zhangsan']);
     expect(JSON.stringify(alerts.find((a) => a.body.touser === 'zhangsan')!.body)).toContain('已不在你的客户中');
 
@@ -123,16 +164,34 @@ describe('backfill and reconciliation', () => {
     const report = await sync().run('reconcile');
     expect(report.relations.removed).toBe(1);
     expect(report.customers.removed).toBe(0); // ZhangSan still follows that customer
-    expect(await container.dataSource.getRepository(CustomerRelation).findOneByOrFail({ staffUserid: 'wangwu' })).toMatchObject({ status: 'removed', endReason: 'staff_not_following' });
+    expect(await container.dataSource.getRepository(CustomerRelation).findOneByOrFail({ staffUserid: 'wangwu' })).toMatchObject({
+      status: 'removed',
+      endReason: 'staff_not_following',
+    });
     expect(report.samples.join('\n')).toContain('wangwu 已不是客户联系成员');
   });
 
   it('a contact-way QR for a channel state is created once in WeCom and its config_id kept', async () => {
-    const service = new ContactWayService(container.dataSource, container.wecomApi, parseChannelRules({ rules: [{ name: 'live', match: { prefix: 'live-' } }] }));
+    const service = new ContactWayService(
+      container.dataSource,
+      container.wecomApi,
+      parseChannelRules({ rules: [{ name: 'live', match: { prefix: 'live-' } }] }),
+    );
     const first = await service.create({ state: 'live-1122', users: ['ZhangSan', 'lisi'], remark: '双11直播', createdBy: 'cli' });
     expect(first.created).toBe(true);
-    expect(world.callsTo('externalcontact/add_contact_way')[0]!.body).toEqual({ type: 2, scene: 2, state: 'live-1122', user: ['ZhangSan', 'lisi'], skip_verify: true, remark: '双11直播' });
-    expect(await container.dataSource.getRepository(ContactWay).findOneByOrFail({ state: 'live-1122' })).toMatchObject({ ruleName: 'live', configId: first.way.configId, users: ['zhangsan', 'lisi'] });
+    expect(world.callsTo('externalcontact/add_contact_way')[0]!.body).toEqual({
+      type: 2,
+      scene: 2,
+      state: 'live-1122',
+      user: ['ZhangSan', 'lisi'],
+      skip_verify: true,
+      remark: '双11直播',
+    });
+    expect(await container.dataSource.getRepository(ContactWay).findOneByOrFail({ state: 'live-1122' })).toMatchObject({
+      ruleName: 'live',
+      configId: first.way.configId,
+      users: ['zhangsan', 'lisi'],
+    });
 
     const again = await service.create({ state: 'live-1122', users: ['ZhangSan'] });
     expect(again).toMatchObject({ created: false, way: { configId: first.way.configId } });
@@ -142,14 +201,23 @@ describe('backfill and reconciliation', () => {
   });
 
   it('a contact-way creation interrupted after WeCom answered is noticed and needs --retry; a WeCom refusal frees the state', async () => {
-    const service = new ContactWayService(container.dataSource, container.wecomApi, parseChannelRules({ rules: [{ name: 'live', match: { prefix: 'live-' } }] }));
+    const service = new ContactWayService(
+      container.dataSource,
+      container.wecomApi,
+      parseChannelRules({ rules: [{ name: 'live', match: { prefix: 'live-' } }] }),
+    );
     // what a crash between WeCom's answer and our write leaves behind
-    await container.dataSource.getRepository(ContactWay).insert({ state: 'live-crash', configId: null, status: 'creating', ruleName: 'live', users: ['zhangsan'] });
+    await container.dataSource
+      .getRepository(ContactWay)
+      .insert({ state: 'live-crash', configId: null, status: 'creating', ruleName: 'live', users: ['zhangsan'] });
     await expect(service.create({ state: 'live-crash', users: ['ZhangSan'] })).rejects.toThrow(/--retry/);
     expect(world.callsTo('externalcontact/add_contact_way')).toHaveLength(0);
     const retried = await service.create({ state: 'live-crash', users: ['ZhangSan'], retry: true });
     expect(retried.created).toBe(true);
-    expect(await container.dataSource.getRepository(ContactWay).findOneByOrFail({ state: 'live-crash' })).toMatchObject({ status: 'created', configId: retried.way.configId });
+    expect(await container.dataSource.getRepository(ContactWay).findOneByOrFail({ state: 'live-crash' })).toMatchObject({
+      status: 'created',
+      configId: retried.way.configId,
+    });
     expect(retried.way.configId).toMatch(/^cfg/);
 
     world.contactWayAnswer = () => ({ errcode: 40098, errmsg: 'not a contact member' });

@@ -40,7 +40,13 @@ describe('customer timeline and summary (查客户)', () => {
     const customer = await container.dataSource.getRepository(Customer).save({ name: '张三', externalUserid: 'wmZhang' });
     await container.dataSource.getRepository(CustomerRelation).save([
       { customerId: customer.id, staffUserid: 'zhangsan', state: 'douyin-live', addedAt: SUNDAY.subtract(30, 'day').toDate() },
-      { customerId: customer.id, staffUserid: 'lisi', addedAt: SUNDAY.subtract(20, 'day').toDate(), status: 'lost', endedAt: SUNDAY.subtract(5, 'day').toDate() },
+      {
+        customerId: customer.id,
+        staffUserid: 'lisi',
+        addedAt: SUNDAY.subtract(20, 'day').toDate(),
+        status: 'lost',
+        endedAt: SUNDAY.subtract(5, 'day').toDate(),
+      },
     ]);
   });
 
@@ -84,7 +90,9 @@ describe('customer timeline and summary (查客户)', () => {
     await say('zhangsan', '阶段 张三 商机');
     await say('zhangsan', '去标签 张三 高意向');
     const customer = await container.dataSource.getRepository(Customer).findOneByOrFail({ name: '张三' });
-    await container.dataSource.getRepository(Reminder).save({ staffUserid: 'zhangsan', customerId: customer.id, content: '寄样品', dueAt: SUNDAY.subtract(1, 'day').toDate() });
+    await container.dataSource
+      .getRepository(Reminder)
+      .save({ staffUserid: 'zhangsan', customerId: customer.id, content: '寄样品', dueAt: SUNDAY.subtract(1, 'day').toDate() });
 
     // added ×2, ended, tag added, tag removed, follow-up ×2, reminder created ×2, reminder missed, stage = 11 entries
     const first = await say('zhangsan', '查客户 张三 全部');
@@ -105,7 +113,8 @@ describe('customer timeline and summary (查客户)', () => {
 
     expect(await say('zhangsan', '查客户 张三 3')).toContain('张三的时间线只有2页');
     // after 全部, people add the page to what they typed
-    for (const typed of ['查客户 张三 全部 2', '查客户 张三 全部 第2页', '查客户，张三，全部，第二页']) expect(await say('zhangsan', typed)).toContain('第2/2页');
+    for (const typed of ['查客户 张三 全部 2', '查客户 张三 全部 第2页', '查客户，张三，全部，第二页'])
+      expect(await say('zhangsan', typed)).toContain('第2/2页');
   });
 
   it('a lone number is still a phone fragment, and a colleague who never followed the customer does not see them', async () => {
@@ -116,7 +125,13 @@ describe('customer timeline and summary (查客户)', () => {
 
   it('tags removed in WeCom itself (kept only as counts) still show in the timeline', async () => {
     const customer = await container.dataSource.getRepository(Customer).findOneByOrFail({ name: '张三' });
-    await container.dataSource.getRepository(AuditLog).save({ actor: 'system', action: 'customer.edit', targetType: 'customer', targetId: String(customer.id), detail: { userid: 'zhangsan', added: 0, removed: 2 } });
+    await container.dataSource.getRepository(AuditLog).save({
+      actor: 'system',
+      action: 'customer.edit',
+      targetType: 'customer',
+      targetId: String(customer.id),
+      detail: { userid: 'zhangsan', added: 0, removed: 2 },
+    });
     expect(await say('zhangsan', '查客户 张三 全部')).toContain('企业微信里移除了2个标签');
   });
 });

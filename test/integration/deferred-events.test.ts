@@ -66,13 +66,29 @@ describe('deferred event stages', () => {
   const stopTaking = () => inbound().pause(true);
   const resume = () => inbound().resume(true);
   const post = async (externalUserId: string) => {
-    const xml = externalContactXml({ corpId: container.wecom.corpId, changeType: 'add_external_contact', userId: 'wangwu', externalUserId, createTime: 1_763_801_000 });
+    const xml = externalContactXml({
+      corpId: container.wecom.corpId,
+      changeType: 'add_external_contact',
+      userId: 'wangwu',
+      externalUserId,
+      createTime: 1_763_801_000,
+    });
     const req = signedCallback(container.wecom, xml);
     expect((await request(app.callback()).post(req.path).send(req.body)).status).toBe(200);
   };
   const row = (external: string) =>
-    container.dataSource.getRepository(InboundEvent).createQueryBuilder('e').where('e.payload LIKE :p', { p: `%"ExternalUserID":"${external}"%` }).getOneOrFail();
-  const settled = (external: string) => waitFor(() => row(external), (e) => ['done', 'failed'].includes(e.status), 15_000, `${external} settled`);
+    container.dataSource
+      .getRepository(InboundEvent)
+      .createQueryBuilder('e')
+      .where('e.payload LIKE :p', { p: `%"ExternalUserID":"${external}"%` })
+      .getOneOrFail();
+  const settled = (external: string) =>
+    waitFor(
+      () => row(external),
+      (e) => ['done', 'failed'].includes(e.status),
+      15_000,
+      `${external} settled`,
+    );
 
   it('runs the deferred stage with what the first stage handed over, and counts one attempt', async () => {
     await post('wmCarry');
@@ -99,7 +115,12 @@ describe('deferred event stages', () => {
     await post('wmQuick1');
     await post('wmQuick2');
     await resume();
-    await waitFor(async () => calls.length, (n) => n === 5, 10_000, 'five handler runs');
+    await waitFor(
+      async () => calls.length,
+      (n) => n === 5,
+      10_000,
+      'five handler runs',
+    );
     expect(calls.slice(0, 2)).toEqual(['first:wmQuick1', 'first:wmQuick2']);
     expect(calls.slice(2).sort()).toEqual(['later:wmD', 'later:wmE', 'later:wmF']);
   });

@@ -22,7 +22,12 @@ describe('a customer who deleted the salesperson', () => {
 
   beforeEach(async () => {
     const world = await h.reset();
-    for (const [userid, name] of [['ZhangSan', '张三销售'], ['lisi', '李四销售'], ['Boss', '王经理']] as const) world.addMember(userid, name);
+    for (const [userid, name] of [
+      ['ZhangSan', '张三销售'],
+      ['lisi', '李四销售'],
+      ['Boss', '王经理'],
+    ] as const)
+      world.addMember(userid, name);
     await h.nameStaff({ zhangsan: '张三销售', lisi: '李四销售', boss: '王经理' });
   });
 
@@ -55,15 +60,30 @@ describe('a customer who deleted the salesperson', () => {
     const recorded = await h.say('ZhangSan', '记录跟进 陈静 打电话问了原因，客户说换了微信号');
     expect(recorded).toContain('已记录跟进：陈静');
     const customer = await h.repo(Customer).findOneByOrFail({ externalUserid: 'wmChen' });
-    expect(await h.repo(FollowUp).findBy({ customerId: customer.id })).toEqual([expect.objectContaining({ staffUserid: 'zhangsan', content: '打电话问了原因，客户说换了微信号' })]);
+    expect(await h.repo(FollowUp).findBy({ customerId: customer.id })).toEqual([
+      expect.objectContaining({ staffUserid: 'zhangsan', content: '打电话问了原因，客户说换了微信号' }),
+    ]);
     // the relation stays ended: finding a customer is not following them again
     expect(await h.repo(CustomerRelation).findOneByOrFail({ customerId: customer.id })).toMatchObject({ status: 'lost' });
 
     // 查看客户 on a reminder card about them shows the same profile.
     const reminder = await h.repo(Reminder).findOneByOrFail({ customerId: customer.id });
     const before = h.world.callsTo('message/send').length;
-    await h.post(templateCardEventXml({ corpId: h.container.wecom.corpId, from: 'ZhangSan', eventKey: `rem:customer:${reminder.id}`, taskId: `rem-${reminder.id}`, responseCode: 'RC-view' }));
-    const viewed = await waitFor(async () => h.world.callsTo('message/send').slice(before), (c) => c.length > 0, 15_000, 'the profile card');
+    await h.post(
+      templateCardEventXml({
+        corpId: h.container.wecom.corpId,
+        from: 'ZhangSan',
+        eventKey: `rem:customer:${reminder.id}`,
+        taskId: `rem-${reminder.id}`,
+        responseCode: 'RC-view',
+      }),
+    );
+    const viewed = await waitFor(
+      async () => h.world.callsTo('message/send').slice(before),
+      (c) => c.length > 0,
+      15_000,
+      'the profile card',
+    );
     expect(messageText(viewed[0]!.body)).toContain('已删除');
     expect(messageText(viewed[0]!.body)).toContain('原负责人张三销售');
 

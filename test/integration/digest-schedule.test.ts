@@ -48,7 +48,12 @@ describe('digest schedules', () => {
     const seen: Array<{ due: number; ranAt: number }> = [];
     void queue.process('probe', 1, async (job) => void seen.push({ due: scheduledTime(job).getTime(), ranAt: Date.now() }));
     await queue.add('probe', {}, { repeat: { every: 400 }, removeOnComplete: true });
-    await waitFor(async () => seen.length, (n) => n >= 2, 10_000, 'two runs');
+    await waitFor(
+      async () => seen.length,
+      (n) => n >= 2,
+      10_000,
+      'two runs',
+    );
     for (const run of seen) {
       expect(run.due % 400).toBe(0); // Bull's slot, not the moment the worker took it
       expect(run.ranAt).toBeGreaterThanOrEqual(run.due);

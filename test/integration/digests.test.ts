@@ -57,7 +57,12 @@ describe('digests and reports over a deterministic data set', () => {
     // an idle salesperson in team 1 and a team posting into an app group chat
     const appChatTeam = await container.dataSource.getRepository(Team).save({ name: '渠道组', appChatId: 'wrChannelTeam' });
     await container.dataSource.getRepository(Staff).save([
-      { userid: 'idle', wecomUserid: 'Idle', name: '闲置销售', teamId: (await container.dataSource.getRepository(Team).findOneByOrFail({ name: teams[0]!.name })).id },
+      {
+        userid: 'idle',
+        wecomUserid: 'Idle',
+        name: '闲置销售',
+        teamId: (await container.dataSource.getRepository(Team).findOneByOrFail({ name: teams[0]!.name })).id,
+      },
       { userid: 'boss', wecomUserid: 'boss', name: '王总' },
     ]);
     await container.dataSource.getRepository(Staff).update({ userid: staff.filter((s) => s.team === 2).at(-1)!.userid }, { teamId: appChatTeam.id });
@@ -78,7 +83,12 @@ describe('digests and reports over a deterministic data set', () => {
     // Bull takes `timestamp` (not in its typings) as the job's creation time: the time the job covers.
     const options = { jobId: id, timestamp: at.getTime() };
     const job = await container.queues.get('maintenance').add(name, {}, options);
-    await waitFor(async () => (await job.getState()) as string, (s) => s === 'completed' || s === 'failed', 60_000, `${name} to finish`);
+    await waitFor(
+      async () => (await job.getState()) as string,
+      (s) => s === 'completed' || s === 'failed',
+      60_000,
+      `${name} to finish`,
+    );
     expect(await job.getState()).toBe('completed');
   }
 
@@ -111,7 +121,8 @@ describe('digests and reports over a deterministic data set', () => {
     // the day is busy enough to be a real test
     const day = recountPerStaff(customers, windows[0]!);
     const total = (field: keyof StaffFigures) => [...day.values()].reduce((n, f) => n + f[field], 0);
-    for (const field of ['newCustomers', 'followUps', 'remindersDone', 'dueOpen', 'overdue', 'dueTomorrow', 'silent'] as const) expect(total(field)).toBeGreaterThan(0);
+    for (const field of ['newCustomers', 'followUps', 'remindersDone', 'dueOpen', 'overdue', 'dueTomorrow', 'silent'] as const)
+      expect(total(field)).toBeGreaterThan(0);
   });
 
   it('every team figure (funnel, churn, wins, channel attribution) equals the recount, per team and for everyone', async () => {
@@ -134,7 +145,12 @@ describe('digests and reports over a deterministic data set', () => {
     expect(expected.length).toBeGreaterThan(5);
 
     await runJob(DIGEST_JOBS.daily, FRIDAY, 'daily-1');
-    const delivered = await waitFor(async () => sends('message/send'), (s) => s.length >= expected.length, 30_000, 'the personal digests');
+    const delivered = await waitFor(
+      async () => sends('message/send'),
+      (s) => s.length >= expected.length,
+      30_000,
+      'the personal digests',
+    );
     expect(delivered.map((c) => c.body.touser).sort()).toEqual(expected.map(([u]) => u).sort());
     expect(delivered.map((c) => c.body.touser)).not.toContain('Idle');
     for (const [userid, f] of expected) {
@@ -164,18 +180,34 @@ describe('digests and reports over a deterministic data set', () => {
 
   it('the team digest goes to each team group (robot or app chat) with per-person counts, the funnel and channels, once', async () => {
     await runJob(DIGEST_JOBS.team, FRIDAY, 'team-1');
-    const robot = await waitFor(async () => sends('webhook/send'), (s) => s.length >= 3, 30_000, 'three robot digests');
-    const appchat = await waitFor(async () => sends('appchat/send'), (s) => s.length >= 1, 30_000, 'the app chat digest');
+    const robot = await waitFor(
+      async () => sends('webhook/send'),
+      (s) => s.length >= 3,
+      30_000,
+      'three robot digests',
+    );
+    const appchat = await waitFor(
+      async () => sends('appchat/send'),
+      (s) => s.length >= 1,
+      30_000,
+      'the app chat digest',
+    );
     const w = dayWindow(FRIDAY, TZ, SILENT_DAYS);
     const since = dayjs(w.dayStart).subtract(29, 'day').toDate();
     const people = recountPerStaff(customers, w);
 
     const first = markdown(robot.find((c) => markdown(c).includes(`${teams[0]!.name} · 团队日报 11月27日 周五`))!);
     expect(utf8Bytes(first)).toBeLessThanOrEqual(4096);
-    const members = (await container.dataSource.getRepository(Staff).find({ where: { teamId: (await container.dataSource.getRepository(Team).findOneByOrFail({ name: teams[0]!.name })).id } })).map((s) => s.userid);
+    const members = (
+      await container.dataSource
+        .getRepository(Staff)
+        .find({ where: { teamId: (await container.dataSource.getRepository(Team).findOneByOrFail({ name: teams[0]!.name })).id } })
+    ).map((s) => s.userid);
     for (const userid of members.filter((u) => u !== 'idle')) {
       const f = people.get(userid);
-      expect(first).toContain(`销售${userid.slice(5)}：新客户 ${f?.newCustomers ?? 0} · 跟进 ${f?.followUps ?? 0} · 逾期 ${f?.overdue ? `<font color="warning">${f.overdue}</font>` : 0}`);
+      expect(first).toContain(
+        `销售${userid.slice(5)}：新客户 ${f?.newCustomers ?? 0} · 跟进 ${f?.followUps ?? 0} · 逾期 ${f?.overdue ? `<font color="warning">${f.overdue}</font>` : 0}`,
+      );
     }
     expect(first).toContain('闲置销售：新客户 0 · 跟进 0 · 逾期 0');
     const team = recountTeam(customers, w, members, since);
@@ -198,7 +230,12 @@ describe('digests and reports over a deterministic data set', () => {
 
   it('the weekly digest on Monday compares last week with the week before', async () => {
     await runJob(DIGEST_JOBS.weekly, MONDAY, 'weekly-1');
-    const robot = await waitFor(async () => sends('webhook/send'), (s) => s.length >= 3, 30_000, 'three weekly digests');
+    const robot = await waitFor(
+      async () => sends('webhook/send'),
+      (s) => s.length >= 3,
+      30_000,
+      'three weekly digests',
+    );
     const content = markdown(robot.find((c) => markdown(c).includes(`${teams[1]!.name} · 周报 11月23日–11月29日`))!);
     expect(content).toContain('括号内为较前一周（11月16日–11月22日）');
     const members = teamMembers(1);
@@ -206,7 +243,9 @@ describe('digests and reports over a deterministic data set', () => {
     const before = recountPerStaff(customers, weekWindow(MONDAY, TZ, SILENT_DAYS, 2), members);
     const sum = (m: Map<string, StaffFigures>, field: keyof StaffFigures) => [...m.values()].reduce((n, f) => n + f[field], 0);
     const delta = (now: number, was: number) => `${now}（${now > was ? `↑${now - was}` : now < was ? `↓${was - now}` : '持平'}）`;
-    expect(content).toContain(`新客户 ${delta(sum(last, 'newCustomers'), sum(before, 'newCustomers'))} · 跟进 ${delta(sum(last, 'followUps'), sum(before, 'followUps'))}`);
+    expect(content).toContain(
+      `新客户 ${delta(sum(last, 'newCustomers'), sum(before, 'newCustomers'))} · 跟进 ${delta(sum(last, 'followUps'), sum(before, 'followUps'))}`,
+    );
     const lastTeam = recountTeam(customers, weekWindow(MONDAY, TZ, SILENT_DAYS, 1), members);
     const beforeTeam = recountTeam(customers, weekWindow(MONDAY, TZ, SILENT_DAYS, 2), members);
     expect(content).toContain(`成交 ${delta(lastTeam.won, beforeTeam.won)}`);
@@ -229,7 +268,9 @@ describe('digests and reports over a deterministic data set', () => {
     const adminReport = await say('boss', '报表 本月');
     expect(adminReport).toContain('报表 · 全员 · 本月（11月1日–11月27日）');
     const everyone = recountTeam(customers, periodWindow('month', FRIDAY, TZ, SILENT_DAYS), null);
-    expect(adminReport).toContain(`线索 ${everyone.funnel.lead} · 潜在客户 ${everyone.funnel.prospect} · 商机 ${everyone.funnel.opportunity} · 成交 ${everyone.funnel.won}`);
+    expect(adminReport).toContain(
+      `线索 ${everyone.funnel.lead} · 潜在客户 ${everyone.funnel.prospect} · 商机 ${everyone.funnel.opportunity} · 成交 ${everyone.funnel.won}`,
+    );
     // twenty people do not fit in one app message with everything else: the list is cut and says so
     expect(utf8Bytes(JSON.parse(adminReport).content)).toBeLessThanOrEqual(2048);
     expect(adminReport).toMatch(/另有\d+人未显示/);

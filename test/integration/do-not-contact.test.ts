@@ -37,7 +37,12 @@ describe('勿扰 and 恢复', () => {
   async function say(content: string, id = String((msgId += 1n))): Promise<string> {
     const before = calls.filter((c) => c.api === 'message/send').length;
     await harness.post(textMessageXml({ corpId: container.wecom.corpId, from: 'zhangsan', content, msgId: id }));
-    const sends = await waitFor(async () => calls.filter((c) => c.api === 'message/send'), (s) => s.length > before, 15_000, `a reply to "${content}"`);
+    const sends = await waitFor(
+      async () => calls.filter((c) => c.api === 'message/send'),
+      (s) => s.length > before,
+      15_000,
+      `a reply to "${content}"`,
+    );
     return messageText(sends[before]!.body);
   }
   const zhao = () => container.dataSource.getRepository(Customer).findOneByOrFail({ name: '赵六' });
@@ -47,7 +52,12 @@ describe('勿扰 and 恢复', () => {
     expect(await zhao()).toMatchObject({ doNotContact: true, doNotContactReason: '客户说别再发了' });
     await harness.post(textMessageXml({ corpId: container.wecom.corpId, from: 'zhangsan', content: '勿扰 赵六 客户说别再发了', msgId: '555001' }));
     // the redelivery is stored as such, and finds its event done: nothing runs again
-    await waitFor(() => container.dataSource.getRepository(InboundEvent).findOneByOrFail({ dedupeKey: 'msg:555001' }), (e) => e.redeliveries === 1 && e.status === 'done', 5000, 'the redelivery counted');
+    await waitFor(
+      () => container.dataSource.getRepository(InboundEvent).findOneByOrFail({ dedupeKey: 'msg:555001' }),
+      (e) => e.redeliveries === 1 && e.status === 'done',
+      5000,
+      'the redelivery counted',
+    );
     expect(await container.dataSource.getRepository(AuditLog).countBy({ action: 'customer.do_not_contact' })).toBe(1);
     expect(await say('勿扰 赵六')).toContain('已经是勿扰状态');
   });

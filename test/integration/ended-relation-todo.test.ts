@@ -23,7 +23,11 @@ describe('reminders of a customer who deleted the salesperson', () => {
 
   beforeEach(async () => {
     const world = await h.reset();
-    for (const [userid, name] of [['ZhangSan', '张三销售'], ['Boss', '王经理']] as const) world.addMember(userid, name);
+    for (const [userid, name] of [
+      ['ZhangSan', '张三销售'],
+      ['Boss', '王经理'],
+    ] as const)
+      world.addMember(userid, name);
     await h.nameStaff({ zhangsan: '张三销售', boss: '王经理' });
     world.addCustomer('wmChen', '陈静', [{ userid: 'ZhangSan' }]);
     await h.post(h.contactEvent('add_external_contact', 'wmChen', { welcomeCode: 'WC-chen' }));
@@ -64,7 +68,15 @@ describe('reminders of a customer who deleted the salesperson', () => {
     // at its time it is closed with the reason, as before
     const before = sendsTo('ZhangSan').length;
     await fireDelayedWorkNow(h.container.queues);
-    const fired = await waitFor(async () => sendsTo('ZhangSan').slice(before).map((c) => messageText(c.body)), (s) => s.length >= 3, 15_000, 'the three reminders handled');
+    const fired = await waitFor(
+      async () =>
+        sendsTo('ZhangSan')
+          .slice(before)
+          .map((c) => messageText(c.body)),
+      (s) => s.length >= 3,
+      15_000,
+      'the three reminders handled',
+    );
     expect(fired.some((t) => t.includes('已自动关闭') && t.includes('回访'))).toBe(true);
     // the follow-up's reminder 「联系 陈静：…」 names 陈静 once, in the brackets
     const closedFollowUp = fired.find((t) => t.includes('电话没接'))!;
@@ -85,10 +97,20 @@ describe('reminders of a customer who deleted the salesperson', () => {
 
     const before = sendsTo('ZhangSan').length;
     await fireDelayedWorkNow(h.container.queues);
-    const card = await waitFor(async () => sendsTo('ZhangSan').slice(before), (s) => s.length >= 1, 15_000, 'the reminder card');
+    const card = await waitFor(
+      async () => sendsTo('ZhangSan').slice(before),
+      (s) => s.length >= 1,
+      15_000,
+      'the reminder card',
+    );
     expect(card[0]!.body.msgtype).toBe('template_card');
     expect(messageText(card[0]!.body)).toContain('打电话问原因');
     expect(messageText(card[0]!.body)).not.toContain('已自动关闭');
-    await waitFor(() => h.repo(Reminder).findOneByOrFail({ id: reminder.id }), (r) => r.status === 'sent', 10_000, 'the reminder sent');
+    await waitFor(
+      () => h.repo(Reminder).findOneByOrFail({ id: reminder.id }),
+      (r) => r.status === 'sent',
+      10_000,
+      'the reminder sent',
+    );
   });
 });

@@ -70,15 +70,32 @@ describe(`inbound event retention on ${testDatabaseKind()}`, () => {
 
   it('runs daily as a repeatable job on the maintenance queue (schedule from the config), and a run prunes', async () => {
     const maintenance = container.queues.get('maintenance');
-    const deps = { dataSource: container.dataSource, logger: container.logger, metrics: container.metrics, payloadDays: 30, cron: container.config.inboundRetention.cron, timezone: container.config.timezone };
+    const deps = {
+      dataSource: container.dataSource,
+      logger: container.logger,
+      metrics: container.metrics,
+      payloadDays: 30,
+      cron: container.config.inboundRetention.cron,
+      timezone: container.config.timezone,
+    };
     await registerInboundRetention(maintenance, deps);
     expect((await maintenance.getRepeatableJobs()).map((j) => [j.name, j.cron, j.tz])).toEqual([[PRUNE_INBOUND_JOB, '15 4 * * *', 'Asia/Shanghai']]);
 
     const id = await eventProcessed('8201', 'done', 31);
     await maintenance.add(PRUNE_INBOUND_JOB, {}, { removeOnComplete: true });
-    await waitFor(() => repo().findOneByOrFail({ id }), (row) => row.payloadPrunedAt !== null, 10_000, 'the prune job to run');
+    await waitFor(
+      () => repo().findOneByOrFail({ id }),
+      (row) => row.payloadPrunedAt !== null,
+      10_000,
+      'the prune job to run',
+    );
     expect((await repo().findOneByOrFail({ id })).payload).toEqual({});
     // counted once the run is over
-    await waitFor(() => container.metrics.registry.getSingleMetricAsString('wecom_inbound_payloads_pruned_total'), (text) => / [1-9]\d*$/m.test(text), 10_000, 'the pruned count');
+    await waitFor(
+      () => container.metrics.registry.getSingleMetricAsString('wecom_inbound_payloads_pruned_total'),
+      (text) => / [1-9]\d*$/m.test(text),
+      10_000,
+      'the pruned count',
+    );
   });
 });

@@ -56,7 +56,12 @@ describe('inbound worker', () => {
       .where('e.payload LIKE :p', { p: `%"ExternalUserID":"${external}"%` })
       .getOne() as Promise<InboundEvent>;
   const settled = (external: string) =>
-    waitFor(() => eventFor(external), (e) => !!e && ['done', 'ignored', 'failed'].includes(e.status), 15_000, `event ${external} settled`);
+    waitFor(
+      () => eventFor(external),
+      (e) => !!e && ['done', 'ignored', 'failed'].includes(e.status),
+      15_000,
+      `event ${external} settled`,
+    );
 
   it('runs the handler once for an event delivered three times', async () => {
     const xml = textMessageXml({ corpId: keys().corpId, from: 'wangwu', content: '今日', msgId: '5000000000000000001' });
@@ -124,7 +129,12 @@ describe('inbound worker', () => {
 
   it('on shutdown finishes the job it is running before closing', async () => {
     await post(contactEvent('wmSlow'));
-    await waitFor(async () => slowStarted, (s) => s, 10_000, 'slow handler started');
+    await waitFor(
+      async () => slowStarted,
+      (s) => s,
+      10_000,
+      'slow handler started',
+    );
     worker.stop();
     await container.close();
     const row = await container.dataSource

@@ -83,7 +83,13 @@ describe('every reply, with the largest realistic data, within WeCom’s limits'
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'largest-replies-'));
     const rules = join(dir, 'channel-rules.json');
-    writeFileSync(rules, JSON.stringify({ rules: [{ name: 'long', label: '超长欢迎语渠道名称十六', match: { prefix: 'long-' }, welcome: WELCOME }], default: { welcome: WELCOME } }));
+    writeFileSync(
+      rules,
+      JSON.stringify({
+        rules: [{ name: 'long', label: '超长欢迎语渠道名称十六', match: { prefix: 'long-' }, welcome: WELCOME }],
+        default: { welcome: WELCOME },
+      }),
+    );
     container = await createTestContainer('largest', {
       CRM_QUIET_HOURS: 'off',
       CRM_ADMINS: 'boss',
@@ -103,24 +109,55 @@ describe('every reply, with the largest realistic data, within WeCom’s limits'
     const team = await ds.getRepository(Team).save({ name: '华东大区销售一组（超长的团队名称）', robotWebhookUrl: ROBOT, leadUserid: 'boss' });
     const chatTeam = await ds.getRepository(Team).save({ name: '渠道组', appChatId: 'wrLargestChat' });
     // 200 salespeople with long names, each with a follow-up today: the team digest and 报表 are full
-    const people = Array.from({ length: 200 }, (_, i) => ({ userid: `sales${i}`, wecomUserid: `Sales${i}`, name: `${STAFF}${i}`, teamId: i % 10 === 0 ? chatTeam.id : team.id }));
-    await ds.getRepository(Staff).save([{ userid: 'zhangsan', wecomUserid: 'zhangsan', name: STAFF, teamId: team.id }, { userid: 'boss', wecomUserid: 'boss', name: `${STAFF}主管` }, ...people]);
+    const people = Array.from({ length: 200 }, (_, i) => ({
+      userid: `sales${i}`,
+      wecomUserid: `Sales${i}`,
+      name: `${STAFF}${i}`,
+      teamId: i % 10 === 0 ? chatTeam.id : team.id,
+    }));
+    await ds
+      .getRepository(Staff)
+      .save([
+        { userid: 'zhangsan', wecomUserid: 'zhangsan', name: STAFF, teamId: team.id },
+        { userid: 'boss', wecomUserid: 'boss', name: `${STAFF}主管` },
+        ...people,
+      ]);
 
     const customers = ds.getRepository(Customer);
     const relations = ds.getRepository(CustomerRelation);
     // 60 customers with the longest names (我的客户), 12 more of one name (a numbered list)
     for (let i = 0; i < 72; i++) {
       const same = i >= 60;
-      const c = await customers.save({ name: same ? '王磊' : `${NAME}${i}`, externalUserid: `wmLargest${i}`, corpName: '上海静安区某某某装饰工程设计有限公司第一分公司', stage: i % 5 === 0 ? 'opportunity' : 'lead' });
-      await relations.save({ customerId: c.id, staffUserid: 'zhangsan', remark: same ? `${REMARK}${i}`.slice(0, 20) : REMARK, state: `long-${i}`, remarkMobiles: ['13812345678'], addedAt: new Date(Date.now() - (i + 40) * 86_400_000) });
+      const c = await customers.save({
+        name: same ? '王磊' : `${NAME}${i}`,
+        externalUserid: `wmLargest${i}`,
+        corpName: '上海静安区某某某装饰工程设计有限公司第一分公司',
+        stage: i % 5 === 0 ? 'opportunity' : 'lead',
+      });
+      await relations.save({
+        customerId: c.id,
+        staffUserid: 'zhangsan',
+        remark: same ? `${REMARK}${i}`.slice(0, 20) : REMARK,
+        state: `long-${i}`,
+        remarkMobiles: ['13812345678'],
+        addedAt: new Date(Date.now() - (i + 40) * 86_400_000),
+      });
     }
     const first = await customers.findOneByOrFail({ externalUserid: 'wmLargest0' });
     // 200 follow-ups on one customer (the timeline), one today for each salesperson (the digests)
-    await ds.getRepository(FollowUp).save(Array.from({ length: 200 }, (_, i) => ({ customerId: first.id, staffUserid: 'zhangsan', content: `${NOTE_LINE}（第${i}次）` })));
+    await ds
+      .getRepository(FollowUp)
+      .save(Array.from({ length: 200 }, (_, i) => ({ customerId: first.id, staffUserid: 'zhangsan', content: `${NOTE_LINE}（第${i}次）` })));
     await ds.getRepository(FollowUp).save(people.map((p, i) => ({ customerId: first.id + (i % 60), staffUserid: p.userid, content: NOTE_LINE })));
     // 50 open reminders with long matters (待办), due in the next days
     for (let i = 0; i < 50; i++) {
-      const { reminder } = await container.services.reminders.create({ staffUserid: 'zhangsan', customerId: first.id + (i % 60), content: `联系 ${NAME}${i % 60}：${NOTE_LINE.repeat(3)}`, dueAt: new Date(Date.now() + (i + 2) * 3_600_000), sourceKey: `largest:reminder:${i}` });
+      const { reminder } = await container.services.reminders.create({
+        staffUserid: 'zhangsan',
+        customerId: first.id + (i % 60),
+        content: `联系 ${NAME}${i % 60}：${NOTE_LINE.repeat(3)}`,
+        dueAt: new Date(Date.now() + (i + 2) * 3_600_000),
+        sourceKey: `largest:reminder:${i}`,
+      });
       await container.services.reminders.scheduleJob(reminder);
     }
   }, 180_000);
@@ -139,7 +176,25 @@ describe('every reply, with the largest realistic data, within WeCom’s limits'
   it('帮助, and 帮助 for every command', async () => {
     const help = await say('帮助');
     for (const command of ['记录跟进', '查客户', '勿扰', '帮助']) expect(help).toContain(`**${command}**`);
-    for (const command of ['记录跟进', '查客户', '我的客户', '打标签', '去标签', '阶段', '商机', '提醒', '待办', '完成', '推迟', '今日', '报表', '撤销', '勿扰', '恢复', '帮助']) {
+    for (const command of [
+      '记录跟进',
+      '查客户',
+      '我的客户',
+      '打标签',
+      '去标签',
+      '阶段',
+      '商机',
+      '提醒',
+      '待办',
+      '完成',
+      '推迟',
+      '今日',
+      '报表',
+      '撤销',
+      '勿扰',
+      '恢复',
+      '帮助',
+    ]) {
       expect(await say(`帮助 ${command}`)).toContain('用法');
     }
     expectWithinLimits(fresh());
@@ -200,29 +255,80 @@ describe('every reply, with the largest realistic data, within WeCom’s limits'
   it('every reminder fires as a card; a click updates it and 查看客户 sends the profile; overdue posts reach the team group', async () => {
     // and one three hours past its time: overdue by the clock, so its check posts to the team group
     const first = await container.dataSource.getRepository(Customer).findOneByOrFail({ externalUserid: 'wmLargest0' });
-    const { reminder: late } = await container.services.reminders.create({ staffUserid: 'zhangsan', customerId: first.id, content: `联系 ${NAME}0：${NOTE_LINE.repeat(12)}`, dueAt: new Date(Date.now() - 3 * 3_600_000), sourceKey: 'largest:reminder:late' });
+    const { reminder: late } = await container.services.reminders.create({
+      staffUserid: 'zhangsan',
+      customerId: first.id,
+      content: `联系 ${NAME}0：${NOTE_LINE.repeat(12)}`,
+      dueAt: new Date(Date.now() - 3 * 3_600_000),
+      sourceKey: 'largest:reminder:late',
+    });
     await container.services.reminders.scheduleJob(late);
     await promoteDelayedJobs(container.queues.get('reminders'));
-    const cards = await waitFor(async () => sent('message/send').filter((c) => String((c.body.template_card as { task_id?: string } | undefined)?.task_id ?? '').startsWith('rem-')), (c) => c.length >= 49, 60_000, 'the reminder cards');
+    const cards = await waitFor(
+      async () => sent('message/send').filter((c) => String((c.body.template_card as { task_id?: string } | undefined)?.task_id ?? '').startsWith('rem-')),
+      (c) => c.length >= 49,
+      60_000,
+      'the reminder cards',
+    );
     // (not the late one: it is left open to become overdue)
-    const card = cards.map((c) => c.body.template_card as { task_id: string; button_list: Array<{ key: string }> }).find((c) => !c.task_id.startsWith(`rem-${late.id}-`))!;
+    const card = cards
+      .map((c) => c.body.template_card as { task_id: string; button_list: Array<{ key: string }> })
+      .find((c) => !c.task_id.startsWith(`rem-${late.id}-`))!;
     const done = card.button_list.find((b) => b.key.startsWith('rem:done:'))!.key;
     const profile = card.button_list.find((b) => b.key.startsWith('rem:customer:'))!.key;
     await post(templateCardEventXml({ corpId: container.wecom.corpId, from: 'zhangsan', eventKey: profile, taskId: card.task_id, responseCode: 'RC-1' }));
     await post(templateCardEventXml({ corpId: container.wecom.corpId, from: 'zhangsan', eventKey: done, taskId: card.task_id, responseCode: 'RC-2' }));
-    await waitFor(async () => sent('message/update_template_card'), (u) => u.length >= 1, 15_000, 'the card update');
-    await waitFor(async () => sent('message/send').filter((c) => JSON.stringify(c.body).includes('客户档案')), (p) => p.length >= 3, 15_000, 'the profile card');
-    await waitFor(async () => (await promoteDelayedJobs(container.queues.get('sop')), sent('webhook/send')), (w) => w.some((c) => String((c.body.markdown as { content: string }).content).includes('提醒已超时未处理')), 30_000, 'an overdue post');
+    await waitFor(
+      async () => sent('message/update_template_card'),
+      (u) => u.length >= 1,
+      15_000,
+      'the card update',
+    );
+    await waitFor(
+      async () => sent('message/send').filter((c) => JSON.stringify(c.body).includes('客户档案')),
+      (p) => p.length >= 3,
+      15_000,
+      'the profile card',
+    );
+    await waitFor(
+      async () => {
+        await promoteDelayedJobs(container.queues.get('sop'));
+        return sent('webhook/send');
+      },
+      (w) => w.some((c) => String((c.body.markdown as { content: string }).content).includes('提醒已超时未处理')),
+      30_000,
+      'an overdue post',
+    );
     expectWithinLimits(fresh());
   });
 
   it('the team digests (a robot, an app chat) and the personal digests, for 200 people', async () => {
     const job = await container.queues.get('maintenance').add(DIGEST_JOBS.team, {}, { jobId: 'largest-team', timestamp: Date.now() } as never);
-    await waitFor(async () => (await job.getState()) as string, (s) => s === 'completed', 60_000, 'the team digest job');
+    await waitFor(
+      async () => (await job.getState()) as string,
+      (s) => s === 'completed',
+      60_000,
+      'the team digest job',
+    );
     const daily = await container.queues.get('maintenance').add(DIGEST_JOBS.daily, {}, { jobId: 'largest-daily', timestamp: Date.now() } as never);
-    await waitFor(async () => (await daily.getState()) as string, (s) => s === 'completed', 60_000, 'the personal digest job');
-    await waitFor(async () => [sent('appchat/send'), sent('webhook/send').filter((c) => String((c.body.markdown as { content: string }).content).includes('团队日报'))], ([a, r]) => a!.length >= 1 && r!.length >= 1, 30_000, 'both team digests');
-    await waitFor(async () => sent('message/send').filter((c) => String(c.body.touser).startsWith('Sales')), (s) => s.length >= 150, 60_000, 'the personal digests');
+    await waitFor(
+      async () => (await daily.getState()) as string,
+      (s) => s === 'completed',
+      60_000,
+      'the personal digest job',
+    );
+    await waitFor(
+      async () => [sent('appchat/send'), sent('webhook/send').filter((c) => String((c.body.markdown as { content: string }).content).includes('团队日报'))],
+      ([a, r]) => a!.length >= 1 && r!.length >= 1,
+      30_000,
+      'both team digests',
+    );
+    await waitFor(
+      async () => sent('message/send').filter((c) => String(c.body.touser).startsWith('Sales')),
+      (s) => s.length >= 150,
+      60_000,
+      'the personal digests',
+    );
     const robot = sent('webhook/send').find((c) => String((c.body.markdown as { content: string }).content).includes('团队日报'))!;
     expect(utf8Bytes((robot.body.markdown as { content: string }).content)).toBeGreaterThan(2048);
     expectWithinLimits(fresh());
@@ -231,22 +337,74 @@ describe('every reply, with the largest realistic data, within WeCom’s limits'
   it('a customer with the longest name deletes the salesperson, the salesperson deletes another; a transfer fails; a new customer gets the longest welcome and the SOP steps', async () => {
     await post(externalContactXml({ corpId: container.wecom.corpId, changeType: 'del_follow_user', userId: 'zhangsan', externalUserId: 'wmLargest5' }));
     await post(externalContactXml({ corpId: container.wecom.corpId, changeType: 'del_external_contact', userId: 'zhangsan', externalUserId: 'wmLargest7' }));
-    await post(externalContactXml({ corpId: container.wecom.corpId, changeType: 'transfer_fail', userId: 'zhangsan', externalUserId: 'wmLargest6', failReason: 'customer_refused' }));
+    await post(
+      externalContactXml({
+        corpId: container.wecom.corpId,
+        changeType: 'transfer_fail',
+        userId: 'zhangsan',
+        externalUserId: 'wmLargest6',
+        failReason: 'customer_refused',
+      }),
+    );
     world.addCustomer('wmNewLongest', NAME, [{ userid: 'zhangsan', state: 'long-new', remark: REMARK }]);
-    await post(externalContactXml({ corpId: container.wecom.corpId, changeType: 'add_external_contact', userId: 'zhangsan', externalUserId: 'wmNewLongest', state: 'long-new', welcomeCode: 'WELCOME-LONGEST' }));
-    const [welcome] = await waitFor(async () => sent('externalcontact/send_welcome_msg'), (w) => w.length === 1, 15_000, 'the welcome');
+    await post(
+      externalContactXml({
+        corpId: container.wecom.corpId,
+        changeType: 'add_external_contact',
+        userId: 'zhangsan',
+        externalUserId: 'wmNewLongest',
+        state: 'long-new',
+        welcomeCode: 'WELCOME-LONGEST',
+      }),
+    );
+    const [welcome] = await waitFor(
+      async () => sent('externalcontact/send_welcome_msg'),
+      (w) => w.length === 1,
+      15_000,
+      'the welcome',
+    );
     expect(utf8Bytes((welcome!.body.text as { content: string }).content)).toBeGreaterThan(3900);
-    await waitFor(async () => sent('webhook/send').filter((c) => String((c.body.markdown as { content: string }).content).includes('删人提醒')), (s) => s.length === 1, 15_000, 'the 删人提醒 group post');
-    await waitFor(async () => sent('message/send').filter((c) => JSON.stringify(c.body).includes('转接失败')), (s) => s.length === 2, 15_000, 'the transfer alerts');
-    const removed = await waitFor(async () => sent('message/send').filter((c) => JSON.stringify(c.body).includes('删除了客户')), (s) => s.length >= 1, 15_000, 'the 客户流失 card to the lead');
+    await waitFor(
+      async () => sent('webhook/send').filter((c) => String((c.body.markdown as { content: string }).content).includes('删人提醒')),
+      (s) => s.length === 1,
+      15_000,
+      'the 删人提醒 group post',
+    );
+    await waitFor(
+      async () => sent('message/send').filter((c) => JSON.stringify(c.body).includes('转接失败')),
+      (s) => s.length === 2,
+      15_000,
+      'the transfer alerts',
+    );
+    const removed = await waitFor(
+      async () => sent('message/send').filter((c) => JSON.stringify(c.body).includes('删除了客户')),
+      (s) => s.length >= 1,
+      15_000,
+      'the 客户流失 card to the lead',
+    );
     expect(String((removed[0]!.body.template_card as { main_title: { title: string } }).main_title.title)).toMatch(/… 删除了客户 静安/);
-    await waitFor(async () => (await promoteDelayedJobs(container.queues.get('sop')), sent('message/send').filter((c) => JSON.stringify(c.body).includes('SOP'))), (s) => s.length >= 1, 30_000, 'an SOP step');
+    await waitFor(
+      async () => {
+        await promoteDelayedJobs(container.queues.get('sop'));
+        return sent('message/send').filter((c) => JSON.stringify(c.body).includes('SOP'));
+      },
+      (s) => s.length >= 1,
+      30_000,
+      'an SOP step',
+    );
     expectWithinLimits(fresh());
   });
 
   it('nothing that reached WeCom was refused or over a limit, and every kind of message was sent', () => {
     expectWithinLimits(world.calls);
-    const kinds = new Set(world.calls.filter((c) => MESSAGE_APIS.has(c.api)).map((c) => `${c.api}:${String(c.body.msgtype ?? (c.body.text ? 'text' : 'update'))}:${String((c.body.template_card as { card_type?: string } | undefined)?.card_type ?? '')}`));
+    const kinds = new Set(
+      world.calls
+        .filter((c) => MESSAGE_APIS.has(c.api))
+        .map(
+          (c) =>
+            `${c.api}:${String(c.body.msgtype ?? (c.body.text ? 'text' : 'update'))}:${String((c.body.template_card as { card_type?: string } | undefined)?.card_type ?? '')}`,
+        ),
+    );
     expect([...kinds].sort()).toEqual(
       [
         'appchat/send:markdown:',

@@ -47,20 +47,42 @@ describe('logs of failing database writes carry no payload', () => {
     expect(logs.text()).not.toContain('13800138000');
 
     // and nothing is lost: the spool gives it to the database
-    await drainSpool({ spool: container.spool, intake: container.intake, keys: container.wecom, databaseUp: async () => undefined, metrics: container.metrics, logger: container.logger });
+    await drainSpool({
+      spool: container.spool,
+      intake: container.intake,
+      keys: container.wecom,
+      databaseUp: async () => undefined,
+      metrics: container.metrics,
+      logger: container.logger,
+    });
     expect((await container.dataSource.getRepository(InboundEvent).findOneByOrFail({ dedupeKey: 'msg:8801' })).payload.Content).toContain(canary);
   });
 
   const insert = 'INSERT INTO inbound_events (dedupe_key, kind, from_user, create_time, payload';
   it.each([
     // SQLite names the key, MariaDB quotes the value too: neither reaches the log, nor do the parameters
-    ['a duplicate key', `${insert}) VALUES (?, ?, ?, ?, ?), (?, ?, ?, ?, ?)`, [canary, 'text', 'u', '1', '{}', canary, 'text', 'u', '1', '{}'], onSqlite() ? 'SQLITE_CONSTRAINT_UNIQUE' : 'ER_DUP_ENTRY'],
+    [
+      'a duplicate key',
+      `${insert}) VALUES (?, ?, ?, ?, ?), (?, ?, ?, ?, ?)`,
+      [canary, 'text', 'u', '1', '{}', canary, 'text', 'u', '1', '{}'],
+      onSqlite() ? 'SQLITE_CONSTRAINT_UNIQUE' : 'ER_DUP_ENTRY',
+    ],
     // SQLite stores these (no length or type checks): MariaDB only
     ...(onSqlite()
       ? []
       : [
-          ['a value too long for its column (MariaDB only)', `${insert}) VALUES (?, ?, ?, ?, ?)`, ['k-long', 'text', 'u', canary.repeat(3), '{}'], 'ER_DATA_TOO_LONG'],
-          ['a value the column cannot take, quoted by MariaDB (MariaDB only)', `${insert}, attempts) VALUES (?, ?, ?, ?, ?, ?)`, ['k-int', 'text', 'u', '1', '{}', canary], 'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD'],
+          [
+            'a value too long for its column (MariaDB only)',
+            `${insert}) VALUES (?, ?, ?, ?, ?)`,
+            ['k-long', 'text', 'u', canary.repeat(3), '{}'],
+            'ER_DATA_TOO_LONG',
+          ],
+          [
+            'a value the column cannot take, quoted by MariaDB (MariaDB only)',
+            `${insert}, attempts) VALUES (?, ?, ?, ?, ?, ?)`,
+            ['k-int', 'text', 'u', '1', '{}', canary],
+            'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD',
+          ],
         ]),
   ] as Array<[string, string, string[], string]>)('%s: logged with its code, without the value or the statement', async (_label, sql, parameters, code) => {
     logs.clear();

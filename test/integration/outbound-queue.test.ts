@@ -26,7 +26,12 @@ describe('outbound queue', () => {
   let seen: Seen[];
 
   async function setup(env: Record<string, string> = {}): Promise<Container> {
-    const container = await createTestContainer('outbound', { OUTBOUND_PACING_WINDOW_MS: '1000', OUTBOUND_RETRY_BASE_MS: '50', CRM_QUIET_HOURS: 'off', ...env });
+    const container = await createTestContainer('outbound', {
+      OUTBOUND_PACING_WINDOW_MS: '1000',
+      OUTBOUND_RETRY_BASE_MS: '50',
+      CRM_QUIET_HOURS: 'off',
+      ...env,
+    });
     containers.push(container);
     return container;
   }
@@ -39,7 +44,9 @@ describe('outbound queue', () => {
   }
 
   function startProcessing(container: Container, options: { concurrency?: number; now?: () => number } = {}): void {
-    void container.queues.get('outbound').process(options.concurrency ?? container.config.outbound.concurrency, createOutboundProcessor({ ...container, now: options.now }));
+    void container.queues
+      .get('outbound')
+      .process(options.concurrency ?? container.config.outbound.concurrency, createOutboundProcessor({ ...container, now: options.now }));
   }
 
   /** Fakes WeCom: a token, and every listed API answering `reply` (errcode 0 by default), recording what it saw. */
@@ -69,7 +76,6 @@ describe('outbound queue', () => {
   const rows = (c: Container) => c.dataSource.getRepository(OutboundMessage).find({ order: { id: 'ASC' } });
   const row = (c: Container, id: number) => c.dataSource.getRepository(OutboundMessage).findOneByOrFail({ id });
 
-
   beforeEach(() => {
     seen = [];
   });
@@ -84,11 +90,30 @@ describe('outbound queue', () => {
     const c = await setup();
     fakeWecom();
     startProcessing(c);
-    const { id, outcome } = await c.outbound.enqueue({ channel: 'user', touser: 'ZhangSan', message: text('✅ 已记录跟进'), idempotencyKey: 'followup:1:confirm' });
+    const { id, outcome } = await c.outbound.enqueue({
+      channel: 'user',
+      touser: 'ZhangSan',
+      message: text('✅ 已记录跟进'),
+      idempotencyKey: 'followup:1:confirm',
+    });
     expect(outcome).toBe('queued');
 
-    const sent = await waitFor(() => row(c, id), (r) => r.status === 'sent', 10_000, 'message sent');
-    expect(sent).toMatchObject({ channel: 'user', recipient: 'ZhangSan', kind: 'text', status: 'sent', errcode: 0, wecomMsgid: 'msg-1', attempts: 1, notBefore: null });
+    const sent = await waitFor(
+      () => row(c, id),
+      (r) => r.status === 'sent',
+      10_000,
+      'message sent',
+    );
+    expect(sent).toMatchObject({
+      channel: 'user',
+      recipient: 'ZhangSan',
+      kind: 'text',
+      status: 'sent',
+      errcode: 0,
+      wecomMsgid: 'msg-1',
+      attempts: 1,
+      notBefore: null,
+    });
     expect(sent.sentAt).toBeInstanceOf(Date);
     expect(seen).toHaveLength(1);
     expect(seen[0]!.body).toMatchObject({ touser: 'ZhangSan', agentid: 1000002, msgtype: 'text', text: { content: '✅ 已记录跟进' } });
@@ -102,7 +127,12 @@ describe('outbound queue', () => {
     expect([first.outcome, second.outcome].sort()).toEqual(['duplicate', 'queued']);
     expect(first.id).toBe(second.id);
     startProcessing(c);
-    await waitFor(() => row(c, first.id), (r) => r.status === 'sent', 10_000, 'message sent');
+    await waitFor(
+      () => row(c, first.id),
+      (r) => r.status === 'sent',
+      10_000,
+      'message sent',
+    );
     const third = await c.outbound.enqueue(request);
     expect(third).toMatchObject({ id: first.id, outcome: 'duplicate', status: 'sent' });
 
@@ -121,11 +151,17 @@ describe('outbound queue', () => {
     const other = await sibling(c);
     fakeWecom();
     const ids: number[] = [];
-    for (let i = 0; i < 100; i++) ids.push((await c.outbound.enqueue({ channel: 'user', touser: 'wangwu', message: text(`#${i}`), idempotencyKey: `bulk:${i}` })).id);
+    for (let i = 0; i < 100; i++)
+      ids.push((await c.outbound.enqueue({ channel: 'user', touser: 'wangwu', message: text(`#${i}`), idempotencyKey: `bulk:${i}` })).id);
     startProcessing(c);
     startProcessing(other);
 
-    await waitFor(() => c.dataSource.getRepository(OutboundMessage).countBy({ status: 'sent' }), (n) => n === 100, 25_000, '100 sent');
+    await waitFor(
+      () => c.dataSource.getRepository(OutboundMessage).countBy({ status: 'sent' }),
+      (n) => n === 100,
+      25_000,
+      '100 sent',
+    );
     const times = seen.map((s) => s.at);
     expect(times).toHaveLength(100);
     // WeCom's view: never more than 30 in any window (1 s here, a minute in production)
@@ -139,10 +175,21 @@ describe('outbound queue', () => {
     const c = await setup({ OUTBOUND_CONCURRENCY: '4' });
     fakeWecom();
     const url = `${HOST}/cgi-bin/webhook/send?key=team-a-robot`;
-    for (let i = 0; i < 45; i++) await c.outbound.enqueue({ channel: 'robot', webhookUrl: url, label: '华东销售一组', message: text(`逾期提醒 ${i}`), idempotencyKey: `robot:${i}` });
+    for (let i = 0; i < 45; i++)
+      await c.outbound.enqueue({ channel: 'robot', webhookUrl: url, label: '华东销售一组', message: text(`逾期提醒 ${i}`), idempotencyKey: `robot:${i}` });
     startProcessing(c);
-    await waitFor(() => c.dataSource.getRepository(OutboundMessage).countBy({ status: 'sent' }), (n) => n === 45, 20_000, '45 sent');
-    expect(maxInWindow(seen.map((s) => s.at), 1000)).toBeLessThanOrEqual(20);
+    await waitFor(
+      () => c.dataSource.getRepository(OutboundMessage).countBy({ status: 'sent' }),
+      (n) => n === 45,
+      20_000,
+      '45 sent',
+    );
+    expect(
+      maxInWindow(
+        seen.map((s) => s.at),
+        1000,
+      ),
+    ).toBeLessThanOrEqual(20);
     expect((await rows(c))[0]).toMatchObject({ recipient: '华东销售一组', channel: 'robot' });
   });
 
@@ -158,10 +205,20 @@ describe('outbound queue', () => {
     const second = await c.outbound.sendNow({ channel: 'user', touser: 'zhangsan', message: text(2), idempotencyKey: 'now:2' });
     expect(second).toMatchObject({ status: 'queued' });
     expect(await row(c, second.id)).toMatchObject({ status: 'queued', attempts: 0 }); // no attempt was made
-    expect(await waitFor(() => row(c, second.id), (r) => r.status === 'sent', 10_000, 'the paced message sent')).toMatchObject({ attempts: 1 });
+    expect(
+      await waitFor(
+        () => row(c, second.id),
+        (r) => r.status === 'sent',
+        10_000,
+        'the paced message sent',
+      ),
+    ).toMatchObject({ attempts: 1 });
     expect(seen.filter((s) => s.api === 'message/send').map((s) => s.body.text)).toEqual([{ content: '第1条' }, { content: '第2条' }]);
     // the same key again: logged as a duplicate, not sent
-    expect(await c.outbound.sendNow({ channel: 'user', touser: 'zhangsan', message: text(1), idempotencyKey: 'now:1' })).toMatchObject({ outcome: 'duplicate', id: first.id });
+    expect(await c.outbound.sendNow({ channel: 'user', touser: 'zhangsan', message: text(1), idempotencyKey: 'now:1' })).toMatchObject({
+      outcome: 'duplicate',
+      id: first.id,
+    });
     expect(seen.filter((s) => s.api === 'message/send')).toHaveLength(2);
   });
 
@@ -171,12 +228,31 @@ describe('outbound queue', () => {
     for (let i = 0; i < 3; i += 1) await c.wecomApi.markTag({ userid: 'zhangsan', external_userid: `wm${i}`, add_tag: ['etTag'] });
     const settings = c.config.outbound;
     // mark_tag's budget is spent for this window…
-    expect(await c.rateLimiter.acquire([budgetRule(settings, 'externalcontact/mark_tag')], { id: 'probe-mark', rank: 0 }, { register: false })).toMatchObject({ granted: false, blockedBy: 'budget:externalcontact/mark_tag' });
+    expect(await c.rateLimiter.acquire([budgetRule(settings, 'externalcontact/mark_tag')], { id: 'probe-mark', rank: 0 }, { register: false })).toMatchObject({
+      granted: false,
+      blockedBy: 'budget:externalcontact/mark_tag',
+    });
     // …while a welcome (and a reply) still has all of its own
-    expect(await c.rateLimiter.acquire(pacingRules({ channel: 'welcome', recipient: 'wmNew' }, settings), { id: 'probe-welcome', rank: 0 }, { register: false })).toEqual({ granted: true });
+    expect(
+      await c.rateLimiter.acquire(pacingRules({ channel: 'welcome', recipient: 'wmNew' }, settings), { id: 'probe-welcome', rank: 0 }, { register: false }),
+    ).toEqual({ granted: true });
     startProcessing(c);
-    const welcome = await c.outbound.enqueue({ channel: 'welcome', welcomeCode: 'WC-BUDGET', externalUserid: 'wmNew', text: { content: '您好' }, idempotencyKey: 'welcome:WC-BUDGET', urgent: true });
-    expect(await waitFor(() => row(c, welcome.id), (r) => r.status === 'sent', 10_000, 'welcome sent')).toMatchObject({ attempts: 1 });
+    const welcome = await c.outbound.enqueue({
+      channel: 'welcome',
+      welcomeCode: 'WC-BUDGET',
+      externalUserid: 'wmNew',
+      text: { content: '您好' },
+      idempotencyKey: 'welcome:WC-BUDGET',
+      urgent: true,
+    });
+    expect(
+      await waitFor(
+        () => row(c, welcome.id),
+        (r) => r.status === 'sent',
+        10_000,
+        'welcome sent',
+      ),
+    ).toMatchObject({ attempts: 1 });
   });
 
   it('sends a welcome message enqueued behind 500 queued messages first', async () => {
@@ -184,14 +260,30 @@ describe('outbound queue', () => {
     fakeWecom();
     for (let i = 0; i < 500; i += 50) {
       await Promise.all(
-        Array.from({ length: 50 }, (_, k) => c.outbound.enqueue({ channel: 'user', touser: `member${i + k}`, message: text('日报'), idempotencyKey: `digest:${i + k}` })),
+        Array.from({ length: 50 }, (_, k) =>
+          c.outbound.enqueue({ channel: 'user', touser: `member${i + k}`, message: text('日报'), idempotencyKey: `digest:${i + k}` }),
+        ),
       );
     }
-    const welcome = await c.outbound.enqueue({ channel: 'welcome', welcomeCode: 'WELCOME-CODE', externalUserid: 'wmCustomer', text: { content: '您好，我是您的专属顾问' }, idempotencyKey: 'welcome:WELCOME-CODE' });
+    const welcome = await c.outbound.enqueue({
+      channel: 'welcome',
+      welcomeCode: 'WELCOME-CODE',
+      externalUserid: 'wmCustomer',
+      text: { content: '您好，我是您的专属顾问' },
+      idempotencyKey: 'welcome:WELCOME-CODE',
+    });
     startProcessing(c);
 
-    await waitFor(() => row(c, welcome.id), (r) => r.status === 'sent', 10_000, 'welcome sent');
-    expect(seen[0]).toMatchObject({ api: 'externalcontact/send_welcome_msg', body: { welcome_code: 'WELCOME-CODE', text: { content: '您好，我是您的专属顾问' } } });
+    await waitFor(
+      () => row(c, welcome.id),
+      (r) => r.status === 'sent',
+      10_000,
+      'welcome sent',
+    );
+    expect(seen[0]).toMatchObject({
+      api: 'externalcontact/send_welcome_msg',
+      body: { welcome_code: 'WELCOME-CODE', text: { content: '您好，我是您的专属顾问' } },
+    });
   });
 
   it('holds a non-urgent reminder in quiet hours until the morning; urgent messages go at once', async () => {
@@ -204,7 +296,12 @@ describe('outbound queue', () => {
 
     const reminder = await outbound.enqueue({ channel: 'user', touser: 'zhaoliu', message: text('提醒：明天回访李总'), idempotencyKey: 'reminder:7' });
     const urgent = await outbound.enqueue({ channel: 'user', touser: 'zhaoliu', message: text('客户删除了你'), idempotencyKey: 'alert:1', urgent: true });
-    await waitFor(() => row(c, urgent.id), (r) => r.status === 'sent', 10_000, 'urgent sent');
+    await waitFor(
+      () => row(c, urgent.id),
+      (r) => r.status === 'sent',
+      10_000,
+      'urgent sent',
+    );
 
     const morning = new Date('2026-11-23T08:00:00+08:00');
     const held = await row(c, reminder.id);
@@ -215,13 +312,23 @@ describe('outbound queue', () => {
     // woken early (still night): it goes back to sleep, still queued, not failed
     clock = Date.parse('2026-11-23T02:00:00+08:00');
     await job.promote();
-    await waitFor(() => job.getState(), (s) => s === 'delayed', 10_000, 'deferred again');
+    await waitFor(
+      () => job.getState(),
+      (s) => s === 'delayed',
+      10_000,
+      'deferred again',
+    );
     expect(await row(c, reminder.id)).toMatchObject({ status: 'queued', attempts: 0, notBefore: morning });
 
     // morning
     clock = Date.parse('2026-11-23T08:00:05+08:00');
     await job.promote();
-    const sent = await waitFor(() => row(c, reminder.id), (r) => r.status === 'sent', 10_000, 'reminder sent in the morning');
+    const sent = await waitFor(
+      () => row(c, reminder.id),
+      (r) => r.status === 'sent',
+      10_000,
+      'reminder sent in the morning',
+    );
     expect(sent.sentAt).toEqual(new Date(clock));
     expect(seen.map((s) => (s.body.text as { content: string }).content)).toEqual(['客户删除了你', '提醒：明天回访李总']);
   });
@@ -234,10 +341,30 @@ describe('outbound queue', () => {
     });
     startProcessing(c);
     const message = await c.outbound.enqueue({ channel: 'user', touser: 'left-the-company', message: text('hi'), idempotencyKey: 'k1' });
-    const welcome = await c.outbound.enqueue({ channel: 'welcome', welcomeCode: 'USED', externalUserid: 'wmX', text: { content: '欢迎' }, idempotencyKey: 'welcome:USED' });
+    const welcome = await c.outbound.enqueue({
+      channel: 'welcome',
+      welcomeCode: 'USED',
+      externalUserid: 'wmX',
+      text: { content: '欢迎' },
+      idempotencyKey: 'welcome:USED',
+    });
 
-    expect(await waitFor(() => row(c, message.id), (r) => r.status === 'failed', 10_000, 'failed')).toMatchObject({ errcode: 81013, errmsg: 'user & party & tag all invalid', attempts: 1 });
-    expect(await waitFor(() => row(c, welcome.id), (r) => r.status === 'failed', 10_000, 'failed')).toMatchObject({ errcode: 41051, errmsg: 'externaluser has started chatting', attempts: 1 });
+    expect(
+      await waitFor(
+        () => row(c, message.id),
+        (r) => r.status === 'failed',
+        10_000,
+        'failed',
+      ),
+    ).toMatchObject({ errcode: 81013, errmsg: 'user & party & tag all invalid', attempts: 1 });
+    expect(
+      await waitFor(
+        () => row(c, welcome.id),
+        (r) => r.status === 'failed',
+        10_000,
+        'failed',
+      ),
+    ).toMatchObject({ errcode: 41051, errmsg: 'externaluser has started chatting', attempts: 1 });
     expect(seen).toHaveLength(2);
   });
 
@@ -247,9 +374,19 @@ describe('outbound queue', () => {
     startProcessing(c);
     const { id } = await c.outbound.enqueue({ channel: 'user', touser: 'sunqi', message: text('周报'), idempotencyKey: 'weekly:1' });
 
-    const waiting = await waitFor(() => row(c, id), (r) => r.errcode === 45009, 10_000, 'first attempt recorded');
+    const waiting = await waitFor(
+      () => row(c, id),
+      (r) => r.errcode === 45009,
+      10_000,
+      'first attempt recorded',
+    );
     expect(waiting).toMatchObject({ status: 'queued', attempts: 1, errmsg: 'api freq out of limit' });
-    const sent = await waitFor(() => row(c, id), (r) => r.status === 'sent', 10_000, 'sent after backoff');
+    const sent = await waitFor(
+      () => row(c, id),
+      (r) => r.status === 'sent',
+      10_000,
+      'sent after backoff',
+    );
     expect(sent).toMatchObject({ attempts: 2, errcode: 0, errmsg: null, wecomMsgid: 'M2' });
     expect(seen[1]!.at - seen[0]!.at).toBeGreaterThanOrEqual(290);
   });
@@ -259,7 +396,14 @@ describe('outbound queue', () => {
     fakeWecom({ 'appchat/send': () => ({ errcode: -1, errmsg: 'system busy' }) });
     startProcessing(c);
     const { id } = await c.outbound.enqueue({ channel: 'appchat', chatid: 'teamchat1', message: text('团队日报'), idempotencyKey: 'team-digest:1' });
-    expect(await waitFor(() => row(c, id), (r) => r.status === 'failed', 10_000, 'failed')).toMatchObject({ errcode: -1, errmsg: 'system busy', attempts: 3 });
+    expect(
+      await waitFor(
+        () => row(c, id),
+        (r) => r.status === 'failed',
+        10_000,
+        'failed',
+      ),
+    ).toMatchObject({ errcode: -1, errmsg: 'system busy', attempts: 3 });
     expect(seen).toHaveLength(3);
   });
 
@@ -277,7 +421,14 @@ describe('outbound queue', () => {
       });
     startProcessing(c);
     const { id } = await c.outbound.enqueue({ channel: 'user', touser: 'zhouba', message: text('报价已发送'), idempotencyKey: 'quote:1' });
-    expect(await waitFor(() => row(c, id), (r) => r.status === 'sent', 10_000, 'sent')).toMatchObject({ attempts: 2 });
+    expect(
+      await waitFor(
+        () => row(c, id),
+        (r) => r.status === 'sent',
+        10_000,
+        'sent',
+      ),
+    ).toMatchObject({ attempts: 2 });
     expect(retried).toMatchObject({ enable_duplicate_check: 1, duplicate_check_interval: 1800 });
   });
 
@@ -287,7 +438,14 @@ describe('outbound queue', () => {
     const { id } = await c.outbound.enqueue({ channel: 'user', touser: 'crashy', message: text('今日简报'), idempotencyKey: 'digest:crash' });
     await c.dataSource.getRepository(OutboundMessage).update({ id }, { status: 'sending', attempts: 1 });
     startProcessing(c);
-    expect(await waitFor(() => row(c, id), (r) => r.status === 'sent', 10_000, 'sent')).toMatchObject({ attempts: 2 });
+    expect(
+      await waitFor(
+        () => row(c, id),
+        (r) => r.status === 'sent',
+        10_000,
+        'sent',
+      ),
+    ).toMatchObject({ attempts: 2 });
     expect(seen).toHaveLength(1);
     expect(seen[0]!.body).toMatchObject({ enable_duplicate_check: 1, duplicate_check_interval: 1800 });
   });
@@ -296,8 +454,22 @@ describe('outbound queue', () => {
     const c = await setup();
     fakeWecom();
     startProcessing(c);
-    const { id } = await c.outbound.enqueue({ channel: 'welcome', welcomeCode: 'OLD', externalUserid: 'wmY', text: { content: '欢迎' }, idempotencyKey: 'welcome:OLD', expiresAt: new Date(Date.now() - 1000) });
-    expect(await waitFor(() => row(c, id), (r) => r.status === 'failed', 10_000, 'failed')).toMatchObject({ errcode: null, attempts: 0 });
+    const { id } = await c.outbound.enqueue({
+      channel: 'welcome',
+      welcomeCode: 'OLD',
+      externalUserid: 'wmY',
+      text: { content: '欢迎' },
+      idempotencyKey: 'welcome:OLD',
+      expiresAt: new Date(Date.now() - 1000),
+    });
+    expect(
+      await waitFor(
+        () => row(c, id),
+        (r) => r.status === 'failed',
+        10_000,
+        'failed',
+      ),
+    ).toMatchObject({ errcode: null, attempts: 0 });
     expect((await row(c, id)).errmsg).toMatch(/expired/);
     expect(seen).toHaveLength(0);
   });
@@ -306,16 +478,32 @@ describe('outbound queue', () => {
     const c = await setup();
     fakeWecom();
     startProcessing(c);
-    const { id } = await c.outbound.enqueue({ channel: 'card_update', userid: 'zhangsan', responseCode: 'RC1', update: { button: { replace_name: '已完成' } }, idempotencyKey: 'click:RC1' });
-    await waitFor(() => row(c, id), (r) => r.status === 'sent', 10_000, 'sent');
-    expect(seen[0]).toMatchObject({ api: 'message/update_template_card', body: { userids: ['zhangsan'], agentid: 1000002, response_code: 'RC1', button: { replace_name: '已完成' } } });
+    const { id } = await c.outbound.enqueue({
+      channel: 'card_update',
+      userid: 'zhangsan',
+      responseCode: 'RC1',
+      update: { button: { replace_name: '已完成' } },
+      idempotencyKey: 'click:RC1',
+    });
+    await waitFor(
+      () => row(c, id),
+      (r) => r.status === 'sent',
+      10_000,
+      'sent',
+    );
+    expect(seen[0]).toMatchObject({
+      api: 'message/update_template_card',
+      body: { userids: ['zhangsan'], agentid: 1000002, response_code: 'RC1', button: { replace_name: '已完成' } },
+    });
   });
 
   it('refuses a message to several recipients at once (pacing is per member) and stores nothing', async () => {
     const c = await setup();
     await expect(c.outbound.enqueue({ channel: 'user', touser: 'a|b', message: text('x'), idempotencyKey: 'multi' })).rejects.toThrow(/exactly one recipient/);
     await expect(c.outbound.enqueue({ channel: 'user', touser: '@all', message: text('x'), idempotencyKey: 'all' })).rejects.toThrow(/exactly one recipient/);
-    await expect(c.outbound.enqueue({ channel: 'robot', webhookUrl: 'https://example.com/no-key', message: text('x'), idempotencyKey: 'robot' })).rejects.toThrow(/robot URL/);
+    await expect(
+      c.outbound.enqueue({ channel: 'robot', webhookUrl: 'https://example.com/no-key', message: text('x'), idempotencyKey: 'robot' }),
+    ).rejects.toThrow(/robot URL/);
     expect(await rows(c)).toEqual([]);
   });
 
@@ -327,6 +515,11 @@ describe('outbound queue', () => {
     await c.dataSource.getRepository(OutboundMessage).update({ id }, { updatedAt: new Date(Date.now() - 120_000) });
     expect(await c.outbound.requeueStale(60_000)).toBe(1);
     startProcessing(c);
-    await waitFor(() => row(c, id), (r) => r.status === 'sent', 10_000, 'sent');
+    await waitFor(
+      () => row(c, id),
+      (r) => r.status === 'sent',
+      10_000,
+      'sent',
+    );
   });
 });

@@ -38,7 +38,10 @@ describe('quiet hours across a restart with another setting', () => {
 
   beforeEach(() => {
     nock.cleanAll();
-    calls = fakeWecom({ 'webhook/send': () => ({ errcode: 0, errmsg: 'ok' }), 'externalcontact/get_corp_tag_list': () => ({ errcode: 0, errmsg: 'ok', tag_group: [] }) });
+    calls = fakeWecom({
+      'webhook/send': () => ({ errcode: 0, errmsg: 'ok' }),
+      'externalcontact/get_corp_tag_list': () => ({ errcode: 0, errmsg: 'ok', tag_group: [] }),
+    });
   });
 
   afterAll(async () => {
@@ -64,7 +67,11 @@ describe('quiet hours across a restart with another setting', () => {
   const alertSends = () => calls.filter((c) => (c.api === 'message/send' && JSON.stringify(c.body).includes('王老板')) || c.api === 'webhook/send');
 
   it('a 删人提醒 held at 23:00 moves to 06:00 under 21:00-06:00, and goes at once, once, under CRM_QUIET_HOURS=off', async () => {
-    const harness = await startWebhookHarness('quiet-restart', { CRM_QUIET_HOURS: '21:00-08:00', CRM_TIMEZONE: TZ, CRM_TEAMS_FILE: TEAMS }, () => new Date(clock));
+    const harness = await startWebhookHarness(
+      'quiet-restart',
+      { CRM_QUIET_HOURS: '21:00-08:00', CRM_TIMEZONE: TZ, CRM_TEAMS_FILE: TEAMS },
+      () => new Date(clock),
+    );
     prefix = harness.container.queues.prefix;
     running.push({ container: harness.container, worker: harness.worker });
     const db = harness.container.dataSource;
@@ -73,27 +80,59 @@ describe('quiet hours across a restart with another setting', () => {
     await db.getRepository(CustomerRelation).save({ customerId: customer.id, staffUserid: 'zhangsan', addedAt: new Date('2026-10-01T02:00:00Z') });
     await db.getRepository(Staff).update({ userid: 'zhangsan' }, { name: '张三销售' });
 
-    await harness.post(externalContactXml({ corpId: harness.container.wecom.corpId, changeType: 'del_follow_user', userId: 'ZhangSan', externalUserId: 'wmBoss', createTime: Math.floor(clock / 1000) }));
-    const held = await waitFor(() => db.getRepository(OutboundMessage).find({ order: { id: 'ASC' } }), (rows) => rows.length === 2, 15_000, 'the alert to the salesperson and to the team group');
+    await harness.post(
+      externalContactXml({
+        corpId: harness.container.wecom.corpId,
+        changeType: 'del_follow_user',
+        userId: 'ZhangSan',
+        externalUserId: 'wmBoss',
+        createTime: Math.floor(clock / 1000),
+      }),
+    );
+    const held = await waitFor(
+      () => db.getRepository(OutboundMessage).find({ order: { id: 'ASC' } }),
+      (rows) => rows.length === 2,
+      15_000,
+      'the alert to the salesperson and to the team group',
+    );
     for (const row of held) expect(row).toMatchObject({ status: 'queued', heldFor: 'quiet_hours', notBefore: sh('2026-12-03 08:00') });
     expect(alertSends()).toEqual([]);
 
     // Restarted with quiet hours ending at 06:00: the hold follows, nothing is sent at 23:00.
     const shorter = await restartWith({ start: '21:00', end: '06:00' });
-    const moved = await waitFor(() => shorter.dataSource.getRepository(OutboundMessage).find({ order: { id: 'ASC' } }), (rows) => rows.every((r) => r.notBefore?.getTime() === sh('2026-12-03 06:00').getTime()), 15_000, 'the holds moved to 06:00');
+    const moved = await waitFor(
+      () => shorter.dataSource.getRepository(OutboundMessage).find({ order: { id: 'ASC' } }),
+      (rows) => rows.every((r) => r.notBefore?.getTime() === sh('2026-12-03 06:00').getTime()),
+      15_000,
+      'the holds moved to 06:00',
+    );
     for (const row of moved) {
       expect(row).toMatchObject({ status: 'queued', heldFor: 'quiet_hours' });
       // its job now wakes at 06:00 (7 h on the clock), not 08:00
-      const job = await waitFor(() => shorter.queues.get('outbound').getJob(outboundJobId(row.id)), (j) => j !== null && Math.abs(Number(j.opts.delay) - 7 * 3600_000) < 2000, 10_000, 'the job moved');
+      const job = await waitFor(
+        () => shorter.queues.get('outbound').getJob(outboundJobId(row.id)),
+        (j) => j !== null && Math.abs(Number(j.opts.delay) - 7 * 3600_000) < 2000,
+        10_000,
+        'the job moved',
+      );
       expect(await job!.isDelayed()).toBe(true);
     }
     expect(alertSends()).toEqual([]);
 
     // Restarted with CRM_QUIET_HOURS=off: what was held goes now, once each.
     const off = await restartWith(undefined);
-    const sent = await waitFor(() => off.dataSource.getRepository(OutboundMessage).find({ order: { id: 'ASC' } }), (rows) => rows.every((r) => r.status === 'sent'), 15_000, 'the held alerts sent');
+    const sent = await waitFor(
+      () => off.dataSource.getRepository(OutboundMessage).find({ order: { id: 'ASC' } }),
+      (rows) => rows.every((r) => r.status === 'sent'),
+      15_000,
+      'the held alerts sent',
+    );
     for (const row of sent) expect(row).toMatchObject({ heldFor: null, notBefore: null, sentAt: new Date(clock) });
     await new Promise((r) => setTimeout(r, 300)); // a second send would follow within milliseconds
-    expect(alertSends().map((c) => c.api).sort()).toEqual(['message/send', 'webhook/send']);
+    expect(
+      alertSends()
+        .map((c) => c.api)
+        .sort(),
+    ).toEqual(['message/send', 'webhook/send']);
   });
 });

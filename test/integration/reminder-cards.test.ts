@@ -33,7 +33,9 @@ describe('interactive reminder cards', () => {
     await resetState(container);
     await container.dataSource.getRepository(Staff).save({ userid: 'zhangsan', wecomUserid: 'ZhangSan', name: '张三销售' });
     customer = await container.dataSource.getRepository(Customer).save({ name: '王老板', externalUserid: 'wmBoss' });
-    await container.dataSource.getRepository(CustomerRelation).save({ customerId: customer.id, staffUserid: 'zhangsan', addedAt: new Date('2026-10-01T02:00:00Z') });
+    await container.dataSource
+      .getRepository(CustomerRelation)
+      .save({ customerId: customer.id, staffUserid: 'zhangsan', addedAt: new Date('2026-10-01T02:00:00Z') });
   });
 
   afterAll(() => harness.close());
@@ -44,19 +46,54 @@ describe('interactive reminder cards', () => {
 
   /** A reminder due now, fired by the real queue; returns it and the card that went out. */
   async function firedReminder(content = '回访报价'): Promise<{ reminder: Reminder; card: Record<string, unknown> }> {
-    const { reminder } = await container.services.reminders.create({ staffUserid: 'zhangsan', customerId: customer.id, content, dueAt: new Date(), sourceKey: `test:${content}:${Math.random()}` });
+    const { reminder } = await container.services.reminders.create({
+      staffUserid: 'zhangsan',
+      customerId: customer.id,
+      content,
+      dueAt: new Date(),
+      sourceKey: `test:${content}:${Math.random()}`,
+    });
     await container.services.reminders.scheduleJob(reminder);
-    const sent = await waitFor(async () => sends(), (s) => s.length > 0, 15_000, 'the reminder card');
-    await waitFor(() => reminderRow(reminder.id), (r) => r.status === 'sent', 5000, 'the reminder marked sent');
+    const sent = await waitFor(
+      async () => sends(),
+      (s) => s.length > 0,
+      15_000,
+      'the reminder card',
+    );
+    await waitFor(
+      () => reminderRow(reminder.id),
+      (r) => r.status === 'sent',
+      5000,
+      'the reminder marked sent',
+    );
     return { reminder, card: sent[0]!.body.template_card as Record<string, unknown> };
   }
 
-  async function click(eventKey: string, taskId: string, responseCode: string, options: { times?: number; selected?: Record<string, string[]> } = {}): Promise<void> {
-    const xml = templateCardEventXml({ corpId: container.wecom.corpId, from: 'ZhangSan', eventKey, taskId, responseCode, createTime: 1_790_000_000, selected: options.selected });
+  async function click(
+    eventKey: string,
+    taskId: string,
+    responseCode: string,
+    options: { times?: number; selected?: Record<string, string[]> } = {},
+  ): Promise<void> {
+    const xml = templateCardEventXml({
+      corpId: container.wecom.corpId,
+      from: 'ZhangSan',
+      eventKey,
+      taskId,
+      responseCode,
+      createTime: 1_790_000_000,
+      selected: options.selected,
+    });
     for (let i = 0; i < (options.times ?? 1); i++) await harness.post(xml);
   }
 
-  const settled = () => waitFor(() => container.dataSource.getRepository(InboundEvent).find(), (rows) => rows.length > 0 && rows.every((r) => r.status === 'done'), 15_000, 'the click processed');
+  const settled = () =>
+    waitFor(
+      () => container.dataSource.getRepository(InboundEvent).find(),
+      (rows) => rows.length > 0 && rows.every((r) => r.status === 'done'),
+      15_000,
+      'the click processed',
+    );
 
   it('a fired reminder is a button_interaction card with 完成 / 推迟1小时 / 明天再提醒 / 查看客户', async () => {
     const { reminder, card } = await firedReminder();
@@ -74,7 +111,12 @@ describe('interactive reminder cards', () => {
   it('完成 marks the reminder done and updates the card exactly once, even when the click is delivered twice', async () => {
     const { reminder, card } = await firedReminder();
     await click(`rem:done:${reminder.id}`, String(card.task_id), 'RC-done-1', { times: 2 });
-    await waitFor(async () => updates(), (u) => u.length >= 1, 15_000, 'the card update');
+    await waitFor(
+      async () => updates(),
+      (u) => u.length >= 1,
+      15_000,
+      'the card update',
+    );
     await settled();
     await new Promise((r) => setTimeout(r, 300));
 
@@ -90,7 +132,12 @@ describe('interactive reminder cards', () => {
 
     // A later click on the same card (a new ResponseCode): said so, nothing done twice.
     await click(`rem:done:${reminder.id}`, String(card.task_id), 'RC-done-2');
-    await waitFor(async () => updates(), (u) => u.length === 2, 15_000, 'the second card update');
+    await waitFor(
+      async () => updates(),
+      (u) => u.length === 2,
+      15_000,
+      'the second card update',
+    );
     expect(updates()[1]!.body).toMatchObject({ response_code: 'RC-done-2', template_card: { replace_text: '已完成，无需重复操作' } });
     expect((await reminderRow(reminder.id)).doneAt?.toISOString()).toBe(NOW.toISOString());
   });
@@ -98,7 +145,12 @@ describe('interactive reminder cards', () => {
   it('推迟1小时 reschedules the delayed job an hour later and greys the card with the new time', async () => {
     const { reminder, card } = await firedReminder();
     await click(`rem:snooze1h:${reminder.id}`, String(card.task_id), 'RC-snooze');
-    await waitFor(async () => updates(), (u) => u.length === 1, 15_000, 'the card update');
+    await waitFor(
+      async () => updates(),
+      (u) => u.length === 1,
+      15_000,
+      'the card update',
+    );
 
     const snoozed = await reminderRow(reminder.id);
     const expected = NOW.getTime() + 3600_000;
@@ -115,7 +167,12 @@ describe('interactive reminder cards', () => {
   it('明天再提醒 moves it to 09:00 tomorrow in the CRM time zone', async () => {
     const { reminder, card } = await firedReminder();
     await click(`rem:tomorrow:${reminder.id}`, String(card.task_id), 'RC-tomorrow');
-    await waitFor(async () => updates(), (u) => u.length === 1, 15_000, 'the card update');
+    await waitFor(
+      async () => updates(),
+      (u) => u.length === 1,
+      15_000,
+      'the card update',
+    );
     const snoozed = await reminderRow(reminder.id);
     expect(dayjs(snoozed.dueAt).tz(TZ).format('YYYY-MM-DD HH:mm')).toBe(dayjs(NOW).tz(TZ).add(1, 'day').format('YYYY-MM-DD 09:00'));
     expect(await container.queues.get('reminders').getJob(reminderJobId(reminder.id))).not.toBeNull();
@@ -124,7 +181,12 @@ describe('interactive reminder cards', () => {
   it('查看客户 sends the profile card and leaves the reminder open', async () => {
     const { reminder, card } = await firedReminder();
     await click(`rem:customer:${reminder.id}`, String(card.task_id), 'RC-view');
-    const all = await waitFor(async () => sends(), (s) => s.length === 2, 15_000, 'the profile card');
+    const all = await waitFor(
+      async () => sends(),
+      (s) => s.length === 2,
+      15_000,
+      'the profile card',
+    );
     expect(JSON.stringify(all[1]!.body)).toContain('客户档案');
     expect(JSON.stringify(all[1]!.body)).toContain('王老板');
     expect((await reminderRow(reminder.id)).status).toBe('sent');
@@ -132,27 +194,60 @@ describe('interactive reminder cards', () => {
   });
 
   it('a click on somebody else’s reminder changes nothing', async () => {
-    const { reminder } = await container.services.reminders.create({ staffUserid: 'lisi', customerId: customer.id, content: '别人的', dueAt: new Date(Date.now() + 3600_000), sourceKey: 'test:lisi' });
+    const { reminder } = await container.services.reminders.create({
+      staffUserid: 'lisi',
+      customerId: customer.id,
+      content: '别人的',
+      dueAt: new Date(Date.now() + 3600_000),
+      sourceKey: 'test:lisi',
+    });
     await click(`rem:done:${reminder.id}`, 'rem-x', 'RC-foreign');
-    await waitFor(async () => updates(), (u) => u.length === 1, 15_000, 'the card update');
+    await waitFor(
+      async () => updates(),
+      (u) => u.length === 1,
+      15_000,
+      'the card update',
+    );
     expect(updates()[0]!.body).toMatchObject({ button: { replace_name: '提醒不存在' } });
     expect((await reminderRow(reminder.id)).status).toBe('pending');
   });
 
   it('待办 is a card with a drop-down of reminders and the same buttons; a click acts on the one picked', async () => {
     const later = new Date(NOW.getTime() + 86_400_000);
-    const first = (await container.services.reminders.create({ staffUserid: 'zhangsan', customerId: customer.id, content: '发报价', dueAt: later, sourceKey: 'todo:1' })).reminder;
-    const second = (await container.services.reminders.create({ staffUserid: 'zhangsan', customerId: null, content: '写周报', dueAt: new Date(later.getTime() + 3600_000), sourceKey: 'todo:2' })).reminder;
+    const first = (
+      await container.services.reminders.create({ staffUserid: 'zhangsan', customerId: customer.id, content: '发报价', dueAt: later, sourceKey: 'todo:1' })
+    ).reminder;
+    const second = (
+      await container.services.reminders.create({
+        staffUserid: 'zhangsan',
+        customerId: null,
+        content: '写周报',
+        dueAt: new Date(later.getTime() + 3600_000),
+        sourceKey: 'todo:2',
+      })
+    ).reminder;
     await harness.post(textMessageXml({ corpId: container.wecom.corpId, from: 'ZhangSan', content: '待办', msgId: '7700000000000000001' }));
-    const card = (await waitFor(async () => sends(), (s) => s.length === 1, 15_000, 'the 待办 card'))[0]!.body.template_card as Record<string, any>;
+    const card = (
+      await waitFor(
+        async () => sends(),
+        (s) => s.length === 1,
+        15_000,
+        'the 待办 card',
+      )
+    )[0]!.body.template_card as Record<string, any>;
     expect(card.card_type).toBe('button_interaction');
     expect(card.button_selection.option_list.map((o: { id: string }) => o.id)).toEqual([String(first.id), String(second.id)]);
     expect(card.button_list.map((b: { key: string }) => b.key)).toEqual(['todo:done', 'todo:snooze1h', 'todo:tomorrow']);
 
     await click('todo:done', card.task_id, 'RC-todo', { selected: { reminder: [String(second.id)] } });
-    await waitFor(async () => updates(), (u) => u.length === 1, 15_000, 'the card update');
+    await waitFor(
+      async () => updates(),
+      (u) => u.length === 1,
+      15_000,
+      'the card update',
+    );
     // redrawn in place with the list as it is now, still clickable, saying what happened
-    const redrawn = (updates()[0]!.body as { response_code: string; template_card: Record<string, any> });
+    const redrawn = updates()[0]!.body as { response_code: string; template_card: Record<string, any> };
     expect(redrawn.response_code).toBe('RC-todo');
     expect(redrawn.template_card).toMatchObject({ task_id: card.task_id, main_title: { desc: `#${second.id} ✅ 已完成` } });
     expect(redrawn.template_card.replace_text).toBeUndefined();

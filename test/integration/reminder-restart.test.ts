@@ -12,7 +12,7 @@ describe('reminders across worker restarts', () => {
   const workers: WorkerHandle[] = [];
 
   afterAll(async () => {
-    workers.forEach((w) => w.stop());
+    for (const w of workers) w.stop();
     for (const c of open) await c.close().catch(() => undefined);
     await deleteRedisPrefix(open[0]!.queues.prefix);
   });
@@ -47,11 +47,21 @@ describe('reminders across worker restarts', () => {
     await new Promise((r) => setTimeout(r, 1200));
 
     const second = await restartedWorker(first);
-    const sent = await waitFor(async () => calls.filter((c) => c.api === 'message/send'), (s) => s.length === 1, 15_000, 'the late reminder card');
+    const sent = await waitFor(
+      async () => calls.filter((c) => c.api === 'message/send'),
+      (s) => s.length === 1,
+      15_000,
+      'the late reminder card',
+    );
     expect(sent[0]!.body.touser).toBe('zhangsan');
     expect(messageText(sent[0]!.body)).toContain('该联系 赵六 了');
     // the card is sent from the reminder job, which then marks the reminder fired
-    const row = await waitFor(() => second.dataSource.getRepository(Reminder).findOneByOrFail({ id: reminder.id }), (r) => r.status === 'sent', 5_000, 'the reminder marked sent');
+    const row = await waitFor(
+      () => second.dataSource.getRepository(Reminder).findOneByOrFail({ id: reminder.id }),
+      (r) => r.status === 'sent',
+      5_000,
+      'the reminder marked sent',
+    );
     expect(row.firedAt).toBeInstanceOf(Date);
   });
 
@@ -67,7 +77,12 @@ describe('reminders across worker restarts', () => {
     await current.dataSource.getRepository(Reminder).update({ id: reminder.id }, { dueAt: new Date(Date.now() - 1000) });
 
     await restartedWorker(current);
-    await waitFor(async () => calls.filter((c) => c.api === 'message/send').length, (n) => n >= 1, 15_000, 'the recovered reminder');
+    await waitFor(
+      async () => calls.filter((c) => c.api === 'message/send').length,
+      (n) => n >= 1,
+      15_000,
+      'the recovered reminder',
+    );
     await new Promise((r) => setTimeout(r, 500));
     expect(calls.filter((c) => c.api === 'message/send')).toHaveLength(1);
     expect((await current.dataSource.getRepository(Reminder).findOneByOrFail({ id: reminder.id })).status).toBe('sent');

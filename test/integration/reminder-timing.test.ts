@@ -42,18 +42,27 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
   let customer: Customer;
 
   beforeAll(async () => {
-    harness = await startWebhookHarness('timing', { CRM_QUIET_HOURS: '21:00-08:00', CRM_TIMEZONE: TZ, CRM_TEAMS_FILE: TEAMS, OUTBOUND_PACING_WINDOW_MS: '200' }, () => new Date(clock));
+    harness = await startWebhookHarness(
+      'timing',
+      { CRM_QUIET_HOURS: '21:00-08:00', CRM_TIMEZONE: TZ, CRM_TEAMS_FILE: TEAMS, OUTBOUND_PACING_WINDOW_MS: '200' },
+      () => new Date(clock),
+    );
     container = harness.container;
   });
 
   beforeEach(async () => {
     nock.cleanAll();
-    calls = fakeWecom({ 'webhook/send': () => ({ errcode: 0, errmsg: 'ok' }), 'externalcontact/get_corp_tag_list': () => ({ errcode: 0, errmsg: 'ok', tag_group: [] }) });
+    calls = fakeWecom({
+      'webhook/send': () => ({ errcode: 0, errmsg: 'ok' }),
+      'externalcontact/get_corp_tag_list': () => ({ errcode: 0, errmsg: 'ok', tag_group: [] }),
+    });
     await resetState(container);
     await syncTeams(container.dataSource, parseTeamsFile(TEAMS_JSON));
     await container.dataSource.getRepository(Staff).update({ userid: 'zhangsan' }, { name: '张三销售' });
     customer = await container.dataSource.getRepository(Customer).save({ name: '王老板', externalUserid: 'wmBoss' });
-    await container.dataSource.getRepository(CustomerRelation).save({ customerId: customer.id, staffUserid: 'zhangsan', addedAt: new Date('2026-10-01T02:00:00Z') });
+    await container.dataSource
+      .getRepository(CustomerRelation)
+      .save({ customerId: customer.id, staffUserid: 'zhangsan', addedAt: new Date('2026-10-01T02:00:00Z') });
   });
 
   afterAll(() => harness.close());
@@ -64,17 +73,30 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
   const updates = () => calls.filter((c) => c.api === 'message/update_template_card');
   const robotPosts = () => calls.filter((c) => c.api === 'webhook/send').map((c) => JSON.stringify(c.body));
   const overduePosts = () => robotPosts().filter((p) => p.includes('提醒已超时未处理'));
-  const settled = () => waitFor(() => repo(InboundEvent).find(), (rows) => rows.length > 0 && rows.every((r) => r.status === 'done'), 15_000, 'every callback handled');
+  const settled = () =>
+    waitFor(
+      () => repo(InboundEvent).find(),
+      (rows) => rows.length > 0 && rows.every((r) => r.status === 'done'),
+      15_000,
+      'every callback handled',
+    );
 
   /** What the salesperson types, arriving now on the test's clock. */
   async function type(content: string): Promise<void> {
     msgId += 1n;
-    await harness.post(textMessageXml({ corpId: container.wecom.corpId, from: 'ZhangSan', content, msgId: String(msgId), createTime: Math.floor(clock / 1000) }));
+    await harness.post(
+      textMessageXml({ corpId: container.wecom.corpId, from: 'ZhangSan', content, msgId: String(msgId), createTime: Math.floor(clock / 1000) }),
+    );
   }
 
   /** The text of the n-th reply (cards by their fields), waiting for it. */
   async function reply(n: number): Promise<string> {
-    const all = await waitFor(async () => sends(), (s) => s.length >= n, 15_000, `reply #${n}`);
+    const all = await waitFor(
+      async () => sends(),
+      (s) => s.length >= n,
+      15_000,
+      `reply #${n}`,
+    );
     return JSON.stringify(all[n - 1]!.body);
   }
 
@@ -82,16 +104,41 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
   async function remind(text: string): Promise<Reminder> {
     const before = await repo(Reminder).count();
     await type(text);
-    const rows = await waitFor(() => repo(Reminder).find({ order: { id: 'ASC' } }), (r) => r.length === before + 1, 15_000, `the reminder of「${text}」`);
+    const rows = await waitFor(
+      () => repo(Reminder).find({ order: { id: 'ASC' } }),
+      (r) => r.length === before + 1,
+      15_000,
+      `the reminder of「${text}」`,
+    );
     const reminder = rows[rows.length - 1]!;
-    await waitFor(async () => sends().map((s) => JSON.stringify(s.body)), (s) => s.some((b) => b.includes(`提醒已设好 #${reminder.id}`)), 15_000, `the confirmation of #${reminder.id}`);
+    await waitFor(
+      async () => sends().map((s) => JSON.stringify(s.body)),
+      (s) => s.some((b) => b.includes(`提醒已设好 #${reminder.id}`)),
+      15_000,
+      `the confirmation of #${reminder.id}`,
+    );
     return reminder;
   }
 
   async function click(eventKey: string, taskId: string, responseCode: string, selected?: Record<string, string[]>): Promise<Record<string, any>> {
     const before = updates().length;
-    await harness.post(templateCardEventXml({ corpId: container.wecom.corpId, from: 'ZhangSan', eventKey, taskId, responseCode, createTime: Math.floor(clock / 1000), selected }));
-    const all = await waitFor(async () => updates(), (u) => u.length > before, 15_000, `the card update after ${eventKey}`);
+    await harness.post(
+      templateCardEventXml({
+        corpId: container.wecom.corpId,
+        from: 'ZhangSan',
+        eventKey,
+        taskId,
+        responseCode,
+        createTime: Math.floor(clock / 1000),
+        selected,
+      }),
+    );
+    const all = await waitFor(
+      async () => updates(),
+      (u) => u.length > before,
+      15_000,
+      `the card update after ${eventKey}`,
+    );
     return all[before]!.body as Record<string, any>;
   }
 
@@ -105,11 +152,22 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
   /** Time passes until `local`: the clock moves, and the job that would have woken by then runs. */
   async function passTo(localTime: string, queue: 'reminders' | 'sop', jobId: string): Promise<void> {
     clock = sh(localTime).getTime();
-    const job = await waitFor(() => container.queues.get(queue).getJob(jobId), (j) => j !== null, 10_000, `job ${jobId}`);
+    const job = await waitFor(
+      () => container.queues.get(queue).getJob(jobId),
+      (j) => j !== null,
+      10_000,
+      `job ${jobId}`,
+    );
     await job!.promote();
   }
 
-  const jobGone = (queue: 'reminders' | 'sop', jobId: string) => waitFor(() => container.queues.get(queue).getJob(jobId), (j) => j === null, 15_000, `job ${jobId} done`);
+  const jobGone = (queue: 'reminders' | 'sop', jobId: string) =>
+    waitFor(
+      () => container.queues.get(queue).getJob(jobId),
+      (j) => j === null,
+      15_000,
+      `job ${jobId} done`,
+    );
 
   describe('snooze never moves a reminder earlier', () => {
     it('待办 → 推迟1小时 on a reminder due 12月8日 09:00, clicked twice at 04:08, gives 10:00 then 11:00; 明天再提醒 on one due 12月3日 15:00 gives 12月4日 09:00', async () => {
@@ -144,14 +202,32 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
       clock = sh('2026-12-02 10:00').getTime();
       const ahead = await remind('提醒 明天下午3点 王老板 发合同');
       await fireDelayedWorkNow(container.queues);
-      const card = JSON.parse(await waitFor(async () => sends().map((s) => JSON.stringify(s.body)), (s) => s.some((b) => b.includes('button_interaction')), 15_000, 'the fired card').then((s) => s.find((b) => b.includes('button_interaction'))!)).template_card;
-      await waitFor(() => reminderRow(ahead.id), (r) => r.status === 'sent', 10_000, 'fired');
+      const card = JSON.parse(
+        await waitFor(
+          async () => sends().map((s) => JSON.stringify(s.body)),
+          (s) => s.some((b) => b.includes('button_interaction')),
+          15_000,
+          'the fired card',
+        ).then((s) => s.find((b) => b.includes('button_interaction'))!),
+      ).template_card;
+      await waitFor(
+        () => reminderRow(ahead.id),
+        (r) => r.status === 'sent',
+        10_000,
+        'fired',
+      );
       const answer = await click(`rem:snooze1h:${ahead.id}`, card.task_id, 'RC-ahead');
       expect(local((await reminderRow(ahead.id)).dueAt)).toBe('2026-12-03 16:00');
       expect(answer.template_card.main_title.desc).toBe('已推迟到 12月3日 周四 16:00');
       expect(answer.template_card.horizontal_content_list).toContainEqual({ keyname: '新时间', value: '12月3日 周四 16:00' });
 
-      const { reminder: late } = await container.services.reminders.create({ staffUserid: 'zhangsan', customerId: null, content: '回电话', dueAt: sh('2026-12-02 09:30'), sourceKey: 'test:late' });
+      const { reminder: late } = await container.services.reminders.create({
+        staffUserid: 'zhangsan',
+        customerId: null,
+        content: '回电话',
+        dueAt: sh('2026-12-02 09:30'),
+        sourceKey: 'test:late',
+      });
       await container.dataSource.getRepository(Reminder).update({ id: late.id }, { status: 'sent', firedAt: sh('2026-12-02 09:30') });
       await click(`rem:snooze1h:${late.id}`, `rem-${late.id}-x`, 'RC-late');
       expect(local((await reminderRow(late.id)).dueAt)).toBe('2026-12-02 11:00');
@@ -183,9 +259,19 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
       clock = sh('2026-12-02 10:00').getTime();
       const r = await remind('提醒 明天上午10点 王老板 确认合同');
       await fireDelayedWorkNow(container.queues);
-      const fired = await waitFor(() => reminderRow(r.id), (x) => x.status === 'sent', 15_000, 'the card fired early');
+      const fired = await waitFor(
+        () => reminderRow(r.id),
+        (x) => x.status === 'sent',
+        15_000,
+        'the card fired early',
+      );
       const check = overdueJobId(r.id, fired.firedAt!);
-      await waitFor(() => container.queues.get('sop').getJob(check), (j) => j !== null, 10_000, 'the overdue check planned');
+      await waitFor(
+        () => container.queues.get('sop').getJob(check),
+        (j) => j !== null,
+        10_000,
+        'the overdue check planned',
+      );
 
       // Pressed again: the check runs now, reads the clock, and plans itself for 12月3日 12:00.
       await fireDelayedWorkNow(container.queues);
@@ -203,7 +289,12 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
 
       // Two hours after its due time, still open: the team group hears of it, once, with the true delay.
       await passTo('2026-12-03 12:01', 'sop', overdueJobId(r.id, fired.firedAt!, 2));
-      const posts = await waitFor(async () => overduePosts(), (p) => p.length === 1, 15_000, 'the escalation');
+      const posts = await waitFor(
+        async () => overduePosts(),
+        (p) => p.length === 1,
+        15_000,
+        'the escalation',
+      );
       expect(posts[0]).toContain('超过2小时');
       expect(posts[0]).toContain('确认合同');
       expect(posts[0]).toContain('12月3日 周四 10:00');
@@ -215,22 +306,60 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
       const later = await remind('提醒 明天上午10点 王老板 回访');
       const soon = await remind('提醒 1分钟后 王老板 发资料');
       await passTo('2026-12-02 10:01', 'reminders', reminderJobId(soon.id));
-      const fired = await waitFor(() => reminderRow(soon.id), (x) => x.status === 'sent', 15_000, 'the card fired');
+      const fired = await waitFor(
+        () => reminderRow(soon.id),
+        (x) => x.status === 'sent',
+        15_000,
+        'the card fired',
+      );
 
       // The customer deletes the salesperson (删人).
-      await harness.post(externalContactXml({ corpId: container.wecom.corpId, changeType: 'del_follow_user', userId: 'ZhangSan', externalUserId: 'wmBoss', createTime: Math.floor(clock / 1000) }));
-      await waitFor(() => repo(CustomerRelation).findOneByOrFail({ customerId: customer.id }), (x) => x.status === 'lost', 15_000, 'the relation lost');
-      await waitFor(async () => robotPosts(), (p) => p.some((x) => x.includes('王老板')), 15_000, 'the 删人提醒 in the group');
+      await harness.post(
+        externalContactXml({
+          corpId: container.wecom.corpId,
+          changeType: 'del_follow_user',
+          userId: 'ZhangSan',
+          externalUserId: 'wmBoss',
+          createTime: Math.floor(clock / 1000),
+        }),
+      );
+      await waitFor(
+        () => repo(CustomerRelation).findOneByOrFail({ customerId: customer.id }),
+        (x) => x.status === 'lost',
+        15_000,
+        'the relation lost',
+      );
+      await waitFor(
+        async () => robotPosts(),
+        (p) => p.some((x) => x.includes('王老板')),
+        15_000,
+        'the 删人提醒 in the group',
+      );
 
       // fire-due: the pending one is closed instead of firing; the check of the fired one closes it too.
       await fireDelayedWorkNow(container.queues);
-      await waitFor(() => reminderRow(later.id), (x) => x.status === 'cancelled', 15_000, 'the pending reminder closed');
-      await waitFor(() => reminderRow(soon.id), (x) => x.status === 'cancelled', 15_000, 'the fired reminder closed');
+      await waitFor(
+        () => reminderRow(later.id),
+        (x) => x.status === 'cancelled',
+        15_000,
+        'the pending reminder closed',
+      );
+      await waitFor(
+        () => reminderRow(soon.id),
+        (x) => x.status === 'cancelled',
+        15_000,
+        'the fired reminder closed',
+      );
       await jobGone('sop', overdueJobId(soon.id, fired.firedAt!));
       expect((await reminderRow(later.id)).closeReason).toBe('customer_lost');
       expect((await reminderRow(soon.id)).closeReason).toBe('customer_lost');
       expect(await repo(AuditLog).countBy({ action: 'reminder.close' })).toBe(2);
-      const told = await waitFor(async () => sends().map((s) => JSON.stringify(s.body)), (s) => s.some((b) => b.includes(`提醒 #${later.id} 已自动关闭`)), 15_000, 'the salesperson told');
+      const told = await waitFor(
+        async () => sends().map((s) => JSON.stringify(s.body)),
+        (s) => s.some((b) => b.includes(`提醒 #${later.id} 已自动关闭`)),
+        15_000,
+        'the salesperson told',
+      );
       expect(told.find((b) => b.includes(`提醒 #${later.id} 已自动关闭`))).toContain('王老板：客户已删除你');
       expect(told.filter((b) => b.includes(`"task_id":"rem-${later.id}-`))).toEqual([]); // no card for it
 
@@ -252,13 +381,30 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
       expect(await reply(1)).toContain('提醒已设好'); // the reply to what they typed: at once
 
       await passTo('2026-12-02 04:01', 'reminders', reminderJobId(r.id));
-      const card = await waitFor(async () => sends(), (s) => s.length === 2, 15_000, 'the reminder card at 04:01');
+      const card = await waitFor(
+        async () => sends(),
+        (s) => s.length === 2,
+        15_000,
+        'the reminder card at 04:01',
+      );
       expect(JSON.stringify(card[1]!.body)).toContain('回访李雷');
-      const row = await waitFor(() => repo(OutboundMessage).findOneByOrFail({ idempotencyKey: `reminder:${r.id}:${r.dueAt.getTime()}` }), (x) => x.status === 'sent', 10_000, 'the card logged sent');
+      const row = await waitFor(
+        () => repo(OutboundMessage).findOneByOrFail({ idempotencyKey: `reminder:${r.id}:${r.dueAt.getTime()}` }),
+        (x) => x.status === 'sent',
+        10_000,
+        'the card logged sent',
+      );
       expect(row).toMatchObject({ quietHoursExempt: true, sentAt: new Date(clock) });
 
       // 06:01 it is overdue, but an escalation in quiet hours is decided in the morning.
-      const firedAt = (await waitFor(() => reminderRow(r.id), (x) => x.status === 'sent', 10_000, 'marked sent')).firedAt!;
+      const firedAt = (
+        await waitFor(
+          () => reminderRow(r.id),
+          (x) => x.status === 'sent',
+          10_000,
+          'marked sent',
+        )
+      ).firedAt!;
       await passTo('2026-12-02 06:01', 'sop', overdueJobId(r.id, firedAt));
       await jobGone('sop', overdueJobId(r.id, firedAt));
       expect(robotPosts()).toEqual([]);
@@ -266,7 +412,12 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
       expect(Math.abs(Number(morning.opts.delay) - (sh('2026-12-02 08:00').getTime() - clock))).toBeLessThan(2000);
 
       await passTo('2026-12-02 08:00', 'sop', overdueJobId(r.id, firedAt, 1));
-      const posts = await waitFor(async () => overduePosts(), (p) => p.length === 1, 15_000, 'the escalation at 08:00');
+      const posts = await waitFor(
+        async () => overduePosts(),
+        (p) => p.length === 1,
+        15_000,
+        'the escalation at 08:00',
+      );
       expect(posts[0]).toContain('超过3小时');
     });
   });

@@ -41,7 +41,25 @@ describe('帮助 reaches the salesperson', () => {
 
   it.each(['帮助', 'help', '?', '？', 'HELP'])('「%s」 gets the command list, within WeCom’s 2048 bytes, naming every command', async (typed) => {
     const reply = await say(typed);
-    for (const name of ['记录跟进', '查客户', '我的客户', '打标签', '去标签', '阶段', '商机', '提醒', '待办', '完成', '推迟', '今日', '报表', '撤销', '勿扰', '恢复']) expect(reply).toContain(name);
+    for (const name of [
+      '记录跟进',
+      '查客户',
+      '我的客户',
+      '打标签',
+      '去标签',
+      '阶段',
+      '商机',
+      '提醒',
+      '待办',
+      '完成',
+      '推迟',
+      '今日',
+      '报表',
+      '撤销',
+      '勿扰',
+      '恢复',
+    ])
+      expect(reply).toContain(name);
     const sent = calls.filter((c) => c.api === 'message/send');
     expect(sent.map((c) => c.errcode)).toEqual(sent.map(() => undefined));
     for (const c of sent) expect(utf8Bytes(JSON.stringify(c.body.markdown ?? c.body.text))).toBeLessThan(2048);

@@ -21,9 +21,20 @@ describe('sandbox fake WeCom', () => {
   let token: string;
 
   const get = async (api: string, query: Record<string, string> = {}) =>
-    (await http.get(`/sandbox/cgi-bin/${api}`).query({ access_token: token, ...query }).expect(200)).body as Record<string, any>;
+    (
+      await http
+        .get(`/sandbox/cgi-bin/${api}`)
+        .query({ access_token: token, ...query })
+        .expect(200)
+    ).body as Record<string, any>;
   const post = async (api: string, body: unknown, query: Record<string, string> = { access_token: token }) =>
-    (await http.post(`/sandbox/cgi-bin/${api}`).query(query).send(body as object).expect(200)).body as Record<string, any>;
+    (
+      await http
+        .post(`/sandbox/cgi-bin/${api}`)
+        .query(query)
+        .send(body as object)
+        .expect(200)
+    ).body as Record<string, any>;
 
   beforeEach(async () => {
     clock = Date.parse('2026-11-22T02:00:00Z');
@@ -36,7 +47,11 @@ describe('sandbox fake WeCom', () => {
 
   it('issues tokens only for its own corp and secret, and refuses calls without a valid one', async () => {
     expect(token).toMatch(/^sandbox-/);
-    const bad = (query: Record<string, string>) => http.get('/sandbox/cgi-bin/gettoken').query(query).then((r) => r.body.errcode);
+    const bad = (query: Record<string, string>) =>
+      http
+        .get('/sandbox/cgi-bin/gettoken')
+        .query(query)
+        .then((r) => r.body.errcode);
     expect(await bad({ corpid: 'wwother', corpsecret: 'S'.repeat(43) })).toBe(40013);
     expect(await bad({ corpid: 'wwsandboxtest', corpsecret: 'wrong' })).toBe(40001);
     expect((await http.post('/sandbox/cgi-bin/message/send').send({})).body).toEqual({ errcode: 41001, errmsg: 'access_token missing' });
@@ -55,7 +70,13 @@ describe('sandbox fake WeCom', () => {
 
   it('serves the staff directory as WeCom does for a self-built app: user/list_id pages by cursor, user/get names without phones or avatars, 60111 for an unknown userid', async () => {
     const first = await post('user/list_id', { limit: 2 });
-    expect(first).toMatchObject({ errcode: 0, dept_user: [{ userid: 'zhangwei', department: 1 }, { userid: 'lina', department: 1 }] });
+    expect(first).toMatchObject({
+      errcode: 0,
+      dept_user: [
+        { userid: 'zhangwei', department: 1 },
+        { userid: 'lina', department: 1 },
+      ],
+    });
     expect(first.next_cursor).toEqual(expect.any(String));
     const rest = await post('user/list_id', { cursor: first.next_cursor, limit: 2 });
     expect(rest).toMatchObject({ dept_user: [{ userid: 'wangfang', department: 1 }], next_cursor: '' });
@@ -95,7 +116,8 @@ describe('sandbox fake WeCom', () => {
     const mark = (body: Record<string, unknown>) => post('externalcontact/mark_tag', { userid: 'zhangwei', external_userid: id, ...body });
     expect((await mark({ add_tag: ['etSandboxTagLive', 'etSandboxTagA'] })).errcode).toBe(0);
     expect((await mark({ add_tag: ['etSandboxTagLive'] })).errcode).toBe(0);
-    const tagsNow = async () => ((await get('externalcontact/get', { external_userid: id })).follow_user[0].tags as Array<{ tag_name: string }>).map((t) => t.tag_name);
+    const tagsNow = async () =>
+      ((await get('externalcontact/get', { external_userid: id })).follow_user[0].tags as Array<{ tag_name: string }>).map((t) => t.tag_name);
     expect(await tagsNow()).toEqual(['直播间', 'A类']);
     expect((await mark({ remove_tag: ['etSandboxTagA'] })).errcode).toBe(0);
     expect(await tagsNow()).toEqual(['直播间']);
@@ -129,11 +151,24 @@ describe('sandbox fake WeCom', () => {
     expect((await post('message/send', { agentid: 1, touser: 'zhangwei', msgtype: 'text', text: { content: '你好' } })).errcode).toBe(40056);
     expect((await send({ touser: 'zhangwei', msgtype: 'voice', voice: {} })).errcode).toBe(40008);
     expect((await send({ touser: 'zhangwei', msgtype: 'text', text: { content: '长'.repeat(700) } })).errcode).toBe(45002);
-    expect((await send({ touser: 'zhangwei', msgtype: 'template_card', template_card: { card_type: 'text_notice', main_title: { title: 't' } } })).errcode).toBe(40058);
-    expect((await send({ touser: 'zhangwei', msgtype: 'template_card', template_card: { card_type: 'button_interaction', main_title: { title: 't' }, button_list: [{ text: '完成', key: 'done' }] } })).errcode).toBe(40058);
+    expect(
+      (await send({ touser: 'zhangwei', msgtype: 'template_card', template_card: { card_type: 'text_notice', main_title: { title: 't' } } })).errcode,
+    ).toBe(40058);
+    expect(
+      (
+        await send({
+          touser: 'zhangwei',
+          msgtype: 'template_card',
+          template_card: { card_type: 'button_interaction', main_title: { title: 't' }, button_list: [{ text: '完成', key: 'done' }] },
+        })
+      ).errcode,
+    ).toBe(40058);
     // each card field has its own limit (26 characters' worth of bytes for a title)
     const card = { card_type: 'text_notice', main_title: { title: '标'.repeat(27) }, card_action: { type: 1, url: 'https://work.weixin.qq.com' } };
-    expect(await send({ touser: 'zhangwei', msgtype: 'template_card', template_card: card })).toMatchObject({ errcode: 45002, errmsg: expect.stringContaining('main_title.title is 81 bytes') });
+    expect(await send({ touser: 'zhangwei', msgtype: 'template_card', template_card: card })).toMatchObject({
+      errcode: 45002,
+      errmsg: expect.stringContaining('main_title.title is 81 bytes'),
+    });
     expect((await send({ touser: 'zhangwei', msgtype: 'markdown', markdown: { content: '长'.repeat(683) } })).errcode).toBe(45002);
     const delivered = () => world.chat.filter((c) => c.conversation.kind === 'app' && c.msgtype !== 'rejected');
     expect(delivered()).toHaveLength(1);
@@ -152,14 +187,23 @@ describe('sandbox fake WeCom', () => {
   });
 
   it('an interactive card gets a response code that updates that user’s card once', async () => {
-    const card = { card_type: 'button_interaction', task_id: 'reminder-1', main_title: { title: '该联系 刘洋 了' }, button_list: [{ text: '完成', key: 'done', style: 1 }, { text: '推迟1小时', key: 'snooze', style: 2 }] };
+    const card = {
+      card_type: 'button_interaction',
+      task_id: 'reminder-1',
+      main_title: { title: '该联系 刘洋 了' },
+      button_list: [
+        { text: '完成', key: 'done', style: 1 },
+        { text: '推迟1小时', key: 'snooze', style: 2 },
+      ],
+    };
     const sent = await post('message/send', { agentid: 1000002, touser: 'zhangwei', msgtype: 'template_card', template_card: card });
     expect(sent.response_code).toMatch(/^RC/);
     const seq = world.chat.at(-1)!.seq;
 
     const { responseCode } = world.click(seq, 'zhangwei', 'done');
     expect(() => world.click(seq, 'lina', 'done')).toThrow(/belongs to zhangwei/);
-    const update = (code: string) => post('message/update_template_card', { agentid: 1000002, userids: ['zhangwei'], response_code: code, button: { replace_name: '已完成' } });
+    const update = (code: string) =>
+      post('message/update_template_card', { agentid: 1000002, userids: ['zhangwei'], response_code: code, button: { replace_name: '已完成' } });
     expect(await update(responseCode)).toMatchObject({ errcode: 0 });
     expect(world.chat.at(-1)).toMatchObject({ seq, clickedKey: 'done', replacedButton: '已完成' });
     expect((await update(responseCode)).errcode).toBe(40058);
@@ -171,14 +215,27 @@ describe('sandbox fake WeCom', () => {
       card_type: 'button_interaction',
       task_id: 'todo-1',
       main_title: { title: '待办提醒（2）' },
-      button_selection: { question_key: 'reminder', title: '提醒', option_list: [{ id: '7', text: '#7' }, { id: '9', text: '#9' }], selected_id: '7' },
+      button_selection: {
+        question_key: 'reminder',
+        title: '提醒',
+        option_list: [
+          { id: '7', text: '#7' },
+          { id: '9', text: '#9' },
+        ],
+        selected_id: '7',
+      },
       button_list: [{ text: '完成', key: 'todo:done', style: 1 }],
     };
     await post('message/send', { agentid: 1000002, touser: 'zhangwei', msgtype: 'template_card', template_card: todo });
     const seq = world.chat.at(-1)!.seq;
     const click = world.click(seq, 'zhangwei', 'todo:done', { reminder: ['9', 'made-up'] });
     expect(click.selected).toEqual({ reminder: ['9'] });
-    const updated = await post('message/update_template_card', { agentid: 1000002, userids: ['zhangwei'], response_code: click.responseCode, template_card: { ...todo, replace_text: '已完成 #9' } });
+    const updated = await post('message/update_template_card', {
+      agentid: 1000002,
+      userids: ['zhangwei'],
+      response_code: click.responseCode,
+      template_card: { ...todo, replace_text: '已完成 #9' },
+    });
     expect(updated.errcode).toBe(0);
     expect(world.chat.at(-1)).toMatchObject({ seq, replacedButton: '已完成 #9' });
     expect(() => world.click(seq, 'zhangwei', 'todo:done')).toThrow(/already been handled/);
@@ -192,15 +249,30 @@ describe('sandbox fake WeCom', () => {
       card_type: 'button_interaction',
       task_id: 'todo-3',
       main_title: { title: '待办提醒（2）' },
-      button_selection: { question_key: 'reminder', title: '提醒', option_list: [{ id: '7', text: '#7' }, { id: '9', text: '#9' }], selected_id: '7' },
+      button_selection: {
+        question_key: 'reminder',
+        title: '提醒',
+        option_list: [
+          { id: '7', text: '#7' },
+          { id: '9', text: '#9' },
+        ],
+        selected_id: '7',
+      },
       button_list: [{ text: '完成', key: 'todo:done', style: 1 }],
     };
     await post('message/send', { agentid: 1000002, touser: 'zhangwei', msgtype: 'template_card', template_card: todo });
     const seq = world.chat.at(-1)!.seq;
     const click = world.click(seq, 'zhangwei', 'todo:done');
     expect(world.chat.at(-1)!.clickedKey).toBe('todo:done');
-    const redrawn = { ...todo, main_title: { title: '待办提醒（1）', desc: '#7 ✅ 已完成' }, button_selection: { ...todo.button_selection, option_list: [{ id: '9', text: '#9' }], selected_id: '9' } };
-    expect((await post('message/update_template_card', { agentid: 1000002, userids: ['zhangwei'], response_code: click.responseCode, template_card: redrawn })).errcode).toBe(0);
+    const redrawn = {
+      ...todo,
+      main_title: { title: '待办提醒（1）', desc: '#7 ✅ 已完成' },
+      button_selection: { ...todo.button_selection, option_list: [{ id: '9', text: '#9' }], selected_id: '9' },
+    };
+    expect(
+      (await post('message/update_template_card', { agentid: 1000002, userids: ['zhangwei'], response_code: click.responseCode, template_card: redrawn }))
+        .errcode,
+    ).toBe(0);
     // the page draws a card whose clickedKey is set with every button disabled
     expect(world.chat.at(-1)).toMatchObject({ seq, card: { main_title: { title: '待办提醒（1）' } } });
     expect(world.chat.at(-1)!.clickedKey).toBeUndefined();

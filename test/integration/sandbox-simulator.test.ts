@@ -29,14 +29,26 @@ describe('sandbox simulator', () => {
 
   it('a customer scans a channel QR code: recorded with the rule’s tags and stage, welcomed once, tagged in WeCom', async () => {
     const added = await sandbox.action('scan', { userid: 'zhangwei', state: 'live-douyin', name: '刘洋' });
-    const v = await until('the customer, tagged and welcomed', (x) => x.customers.some((c) => c.name === '刘洋' && c.tags.includes('直播间') && c.welcome !== null));
+    const v = await until('the customer, tagged and welcomed', (x) =>
+      x.customers.some((c) => c.name === '刘洋' && c.tags.includes('直播间') && c.welcome !== null),
+    );
     const customer = v.customers.find((c) => c.name === '刘洋')!;
-    expect(customer).toMatchObject({ externalUserid: added.customer, stage: '线索', mine: true, owners: [{ userid: 'zhangwei', name: '张伟', status: 'active', state: 'live-douyin' }] });
+    expect(customer).toMatchObject({
+      externalUserid: added.customer,
+      stage: '线索',
+      mine: true,
+      owners: [{ userid: 'zhangwei', name: '张伟', status: 'active', state: 'live-douyin' }],
+    });
     expect(customer.welcome).toBe('您好刘洋，我是张伟，感谢您从直播间添加我！有任何问题随时找我。');
     await until('mark_tag in WeCom', (x) => x.activity.some((a) => a.text === 'mark_tag：刘洋 打上 直播间'));
 
     // Welcome first, recording after: the event is finished once its deferred stage has run too.
-    const events = await waitFor(() => app.container.dataSource.getRepository(InboundEvent).find(), (e) => e.every((x) => x.status === 'done'), 10_000, 'the event done');
+    const events = await waitFor(
+      () => app.container.dataSource.getRepository(InboundEvent).find(),
+      (e) => e.every((x) => x.status === 'done'),
+      10_000,
+      'the event done',
+    );
     expect(events.map((e) => e.kind)).toEqual(['change_external_contact/add_external_contact']);
     const welcomes = await app.container.dataSource.getRepository(OutboundMessage).findBy({ channel: 'welcome' });
     expect(welcomes.map((w) => w.status)).toEqual(['sent']);
@@ -45,8 +57,16 @@ describe('sandbox simulator', () => {
   it('a salesperson types 记录跟进 with a date: a confirmation card; the reminder fires on demand, once, and 完成 on its card closes it', async () => {
     await sandbox.action('type', { userid: 'zhangwei', content: '查客户 刘洋' });
     const profile = await until('the profile card', (x) => cardTitles(x).includes('刘洋'));
-    const rows = profile.chat.find((c) => (c.card?.main_title as { title?: string })?.title === '刘洋')!.card!.horizontal_content_list as Array<{ keyname: string; value: string }>;
-    expect(rows).toEqual(expect.arrayContaining([{ keyname: '标签', value: '直播间' }, { keyname: '阶段', value: expect.stringMatching(/^线索/) }]));
+    const rows = profile.chat.find((c) => (c.card?.main_title as { title?: string })?.title === '刘洋')!.card!.horizontal_content_list as Array<{
+      keyname: string;
+      value: string;
+    }>;
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { keyname: '标签', value: '直播间' },
+        { keyname: '阶段', value: expect.stringMatching(/^线索/) },
+      ]),
+    );
 
     await sandbox.action('type', { userid: 'zhangwei', content: '记录跟进 刘洋 电话沟通了报价，明天下午3点再联系' });
     const confirmed = await until('the confirmation card', (x) => cardTitles(x).includes('已记录跟进：刘洋') && x.pendingReminders === 1);
@@ -56,7 +76,10 @@ describe('sandbox simulator', () => {
     // new-customer ones in days) all run now.
     const { fired: count } = await sandbox.action('fire-due');
     expect(count).toBeGreaterThanOrEqual(2);
-    const fired = await until('the reminder card and the SOP step', (x) => cardTitles(x).includes('该联系 刘洋 了') && x.chat.some((c) => c.msgtype === 'markdown' && c.text!.includes('直播间客户')));
+    const fired = await until(
+      'the reminder card and the SOP step',
+      (x) => cardTitles(x).includes('该联系 刘洋 了') && x.chat.some((c) => c.msgtype === 'markdown' && c.text!.includes('直播间客户')),
+    );
     expect(fired.pendingReminders).toBe(0);
     expect(fired.quietUntil).toBeNull(); // CRM_QUIET_HOURS=off: the page shows no quiet-hours hint
     const reminder = (await app.container.dataSource.getRepository(Reminder).find())[0]!;
@@ -71,7 +94,12 @@ describe('sandbox simulator', () => {
     await sandbox.action('click', { userid: 'zhangwei', card: card.seq, key: done.key });
     const handled = await until('the card updated in place', (x) => x.chat.find((c) => c.seq === card.seq)!.replacedButton !== undefined);
     expect(handled.chat.find((c) => c.seq === card.seq)!.replacedButton).toContain('已完成');
-    await waitFor(() => app.container.dataSource.getRepository(Reminder).findOneByOrFail({ id: reminder.id }), (r) => r.status === 'done', 10_000, 'the reminder done');
+    await waitFor(
+      () => app.container.dataSource.getRepository(Reminder).findOneByOrFail({ id: reminder.id }),
+      (r) => r.status === 'done',
+      10_000,
+      'the reminder done',
+    );
     const clickError = await sandbox.action('click', { userid: 'zhangwei', card: card.seq, key: done.key }).catch((e: Error) => e.message);
     expect(clickError).toContain('already been handled');
 
@@ -94,7 +122,12 @@ describe('sandbox simulator', () => {
     expect(customer.tags).toContain('直播间'); // from the channel rule
     // Two edits of one pair within the same second are the same callback to WeCom's dedupe (CreateTime is in seconds).
     const second = Math.floor(Date.now() / 1000);
-    await waitFor(async () => Math.floor(Date.now() / 1000), (now) => now > second, 2000, 'the next second');
+    await waitFor(
+      async () => Math.floor(Date.now() / 1000),
+      (now) => now > second,
+      2000,
+      'the next second',
+    );
     await sandbox.action('tag', { userid: 'zhangwei', customer: customer.externalUserid, remove: ['直播间', 'A类'] });
     await until('the tags gone from the CRM', (x) => !x.customers.find((c) => c.name === '刘洋')!.tags.some((t) => t === '直播间' || t === 'A类'));
   });
@@ -122,11 +155,21 @@ describe('sandbox simulator', () => {
     await until('the reminder set', (x) => x.pendingReminders === 1, 'lina');
     await sandbox.action('fire-due');
     await until('the reminder card', (x) => x.chat.some((c) => c.card?.card_type === 'button_interaction'), 'lina');
-    const reminder = await waitFor(() => app.container.dataSource.getRepository(Reminder).findOneByOrFail({ staffUserid: 'lina' }), (r) => r.status === 'sent', 10_000, 'fired');
+    const reminder = await waitFor(
+      () => app.container.dataSource.getRepository(Reminder).findOneByOrFail({ staffUserid: 'lina' }),
+      (r) => r.status === 'sent',
+      10_000,
+      'fired',
+    );
     await sandbox.action('fire-due');
     // the check ran and planned itself again for two hours after the real due time
     const sop = app.container.queues.get('sop');
-    const again = await waitFor(async () => (await sop.getDelayed()).filter((j) => j.name === 'overdue' && j.data.reminderId === reminder.id && j.data.recheck === 1), (j) => j.length === 1, 10_000, 'the check planned again');
+    const again = await waitFor(
+      async () => (await sop.getDelayed()).filter((j) => j.name === 'overdue' && j.data.reminderId === reminder.id && j.data.recheck === 1),
+      (j) => j.length === 1,
+      10_000,
+      'the check planned again',
+    );
     expect(again[0]!.timestamp + Number(again[0]!.opts.delay)).toBeGreaterThan(reminder.dueAt.getTime());
     const v = await view('lina');
     expect((v.group?.items ?? []).filter((i) => (i.text ?? '').includes('提醒已超时未处理'))).toEqual([]);
@@ -138,7 +181,12 @@ describe('sandbox simulator', () => {
       const v = await until(`a reply to ${typed}`, (x) => x.chat.some((c) => c.seq > Number(seq) && c.direction === 'out'), 'lina');
       const reply = v.chat.find((c) => c.seq > Number(seq) && c.direction === 'out')!;
       expect([reply.msgtype, reply.text]).toEqual(['markdown', expect.stringContaining('**记录跟进**')]);
-      const trace = await waitFor(() => sandbox.trace(String(msgId)), (t) => t.event?.status === 'done', 10_000, 'the event done');
+      const trace = await waitFor(
+        () => sandbox.trace(String(msgId)),
+        (t) => t.event?.status === 'done',
+        10_000,
+        'the event done',
+      );
       expect(trace.replies.map((r) => [r.status, r.errcode])).toEqual([['sent', 0]]);
     }
     expect((await view('lina')).chat.filter((c) => c.msgtype === 'rejected')).toEqual([]);
@@ -178,7 +226,12 @@ describe('sandbox simulator', () => {
   it('an admin renames a member in the directory: change_contact brings the new name to the CRM', async () => {
     await sandbox.action('rename-staff', { userid: 'lina', name: '李娜娜' });
     const staff = app.container.dataSource.getRepository(Staff);
-    await waitFor(() => staff.findOneByOrFail({ userid: 'lina' }), (s) => s.name === '李娜娜', 15_000, 'the new name');
+    await waitFor(
+      () => staff.findOneByOrFail({ userid: 'lina' }),
+      (s) => s.name === '李娜娜',
+      15_000,
+      'the new name',
+    );
   });
 
   it('is not there at all when real WeCom credentials are configured', async () => {

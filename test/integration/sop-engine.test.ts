@@ -38,9 +38,24 @@ const SOPS = file('sops.json', {
         { key: 'team-note', offset: '+5s', audience: 'team_group', message: '{staff} 的新客户 {name} 第 {days} 天' },
       ],
     },
-    { name: 'opportunity-review', title: '商机跟进', trigger: { type: 'stage_changed', to: 'opportunity' }, steps: [{ key: 'review', offset: '+0', audience: 'team_group', message: '{name} 进入{stage}阶段' }] },
-    { name: 'vip-care', title: 'VIP关怀', trigger: { type: 'tag_added', tag: 'VIP' }, steps: [{ key: 'care', offset: '+0', audience: 'owner', message: '{name} 被标为 {tag}，安排专属服务' }] },
-    { name: 'silent-7', title: '沉默客户唤醒', trigger: { type: 'silent', days: 7 }, steps: [{ key: 'nudge', offset: '+0', audience: 'owner', message: '{name} 已经 {silentDays} 天没有跟进了' }] },
+    {
+      name: 'opportunity-review',
+      title: '商机跟进',
+      trigger: { type: 'stage_changed', to: 'opportunity' },
+      steps: [{ key: 'review', offset: '+0', audience: 'team_group', message: '{name} 进入{stage}阶段' }],
+    },
+    {
+      name: 'vip-care',
+      title: 'VIP关怀',
+      trigger: { type: 'tag_added', tag: 'VIP' },
+      steps: [{ key: 'care', offset: '+0', audience: 'owner', message: '{name} 被标为 {tag}，安排专属服务' }],
+    },
+    {
+      name: 'silent-7',
+      title: '沉默客户唤醒',
+      trigger: { type: 'silent', days: 7 },
+      steps: [{ key: 'nudge', offset: '+0', audience: 'owner', message: '{name} 已经 {silentDays} 天没有跟进了' }],
+    },
   ],
 });
 const RULES = file('channel-rules.json', {
@@ -82,28 +97,62 @@ describe('SOP engine', () => {
   afterAll(() => harness.close());
 
   const post = (xml: string) => harness.post(xml);
-  const addEvent = (externalUserId: string, state: string) => externalContactXml({ corpId: container.wecom.corpId, changeType: 'add_external_contact', userId: 'ZhangSan', externalUserId, state, welcomeCode: `WC-${externalUserId}` });
+  const addEvent = (externalUserId: string, state: string) =>
+    externalContactXml({
+      corpId: container.wecom.corpId,
+      changeType: 'add_external_contact',
+      userId: 'ZhangSan',
+      externalUserId,
+      state,
+      welcomeCode: `WC-${externalUserId}`,
+    });
   const repo = <T extends object>(entity: new () => T) => container.dataSource.getRepository(entity);
   const stepsOf = async (customerId: number) => {
     const runs = await repo(SopRun).findBy({ customerId });
     return repo(SopStepRun).find({ where: runs.map((r) => ({ runId: r.id })), order: { stepIndex: 'ASC' } });
   };
   /** SOP steps to the salesperson (markdown app messages; alerts are cards) */
-  const appMarkdown = () => world.callsTo('message/send').filter((c) => c.body.msgtype === 'markdown').map((c) => String((c.body.markdown as { content: string }).content));
+  const appMarkdown = () =>
+    world
+      .callsTo('message/send')
+      .filter((c) => c.body.msgtype === 'markdown')
+      .map((c) => String((c.body.markdown as { content: string }).content));
 
   it('a new customer from a tagged channel starts the SOP once, and its steps fire in order to the owner and the team group', async () => {
     world.addCustomer('wmSop1', '小红', [{ userid: 'ZhangSan', state: 'live-0901' }]);
     await post(addEvent('wmSop1', 'live-0901'));
     await post(addEvent('wmSop1', 'live-0901')); // redelivered: one run, one of each step
-    const robot = await waitFor(async () => world.callsTo('webhook/send'), (c) => c.length === 1, 20_000, 'the team step');
+    const robot = await waitFor(
+      async () => world.callsTo('webhook/send'),
+      (c) => c.length === 1,
+      20_000,
+      'the team step',
+    );
     const customer = await repo(Customer).findOneByOrFail({ externalUserid: 'wmSop1' });
     // The group post is sent by the outbound queue while the step's own job is still recording it
     // (step sent, run finished): WeCom having it does not mean the rows say so yet.
-    await waitFor(() => repo(SopRun).findBy({ customerId: customer.id }), (runs) => runs.every((r) => r.status === 'finished'), 10_000, 'the run finished');
+    await waitFor(
+      () => repo(SopRun).findBy({ customerId: customer.id }),
+      (runs) => runs.every((r) => r.status === 'finished'),
+      10_000,
+      'the run finished',
+    );
 
-    expect(await repo(SopRun).findBy({ customerId: customer.id })).toEqual([expect.objectContaining({ sopName: 'live-onboarding', staffUserid: 'zhangsan', triggerType: 'customer_added', status: 'finished', context: { state: 'live-0901' } })]);
+    expect(await repo(SopRun).findBy({ customerId: customer.id })).toEqual([
+      expect.objectContaining({
+        sopName: 'live-onboarding',
+        staffUserid: 'zhangsan',
+        triggerType: 'customer_added',
+        status: 'finished',
+        context: { state: 'live-0901' },
+      }),
+    ]);
     const steps = await stepsOf(customer.id);
-    expect(steps.map((s) => [s.stepKey, s.status])).toEqual([['welcome-check', 'sent'], ['first-call', 'sent'], ['team-note', 'sent']]);
+    expect(steps.map((s) => [s.stepKey, s.status])).toEqual([
+      ['welcome-check', 'sent'],
+      ['first-call', 'sent'],
+      ['team-note', 'sent'],
+    ]);
     expect(steps[0]!.firedAt!.getTime()).toBeLessThanOrEqual(steps[1]!.firedAt!.getTime());
     expect(steps[1]!.firedAt!.getTime()).toBeLessThanOrEqual(steps[2]!.firedAt!.getTime());
     expect(steps[1]!.dueAt.getTime() - steps[0]!.dueAt.getTime()).toBe(3000);
@@ -121,10 +170,20 @@ describe('SOP engine', () => {
   it('a customer who deletes the salesperson has the pending steps skipped, with the reason', async () => {
     world.addCustomer('wmSop2', '小刚', [{ userid: 'ZhangSan', state: 'live-0902' }]);
     await post(addEvent('wmSop2', 'live-0902'));
-    await waitFor(async () => appMarkdown(), (m) => m.length === 1, 15_000, 'the first step');
+    await waitFor(
+      async () => appMarkdown(),
+      (m) => m.length === 1,
+      15_000,
+      'the first step',
+    );
     await post(externalContactXml({ corpId: container.wecom.corpId, changeType: 'del_follow_user', userId: 'ZhangSan', externalUserId: 'wmSop2' }));
     const customer = await repo(Customer).findOneByOrFail({ externalUserid: 'wmSop2' });
-    const steps = await waitFor(() => stepsOf(customer.id), (s) => s.every((x) => x.status !== 'pending'), 20_000, 'the remaining steps settled');
+    const steps = await waitFor(
+      () => stepsOf(customer.id),
+      (s) => s.every((x) => x.status !== 'pending'),
+      20_000,
+      'the remaining steps settled',
+    );
     expect(steps.map((s) => [s.stepKey, s.status, s.skipReason])).toEqual([
       ['welcome-check', 'sent', null],
       ['first-call', 'skipped', 'customer_lost'],
@@ -137,10 +196,20 @@ describe('SOP engine', () => {
   it('a customer marked 勿扰 gets no further steps, and the run says why', async () => {
     world.addCustomer('wmSop3', '小丽', [{ userid: 'ZhangSan', state: 'live-0903' }]);
     await post(addEvent('wmSop3', 'live-0903'));
-    await waitFor(async () => appMarkdown(), (m) => m.length === 1, 15_000, 'the first step');
+    await waitFor(
+      async () => appMarkdown(),
+      (m) => m.length === 1,
+      15_000,
+      'the first step',
+    );
     await post(textMessageXml({ corpId: container.wecom.corpId, from: 'ZhangSan', content: '勿扰 小丽', msgId: String((msgId += 1n)) }));
     const customer = await repo(Customer).findOneByOrFail({ externalUserid: 'wmSop3' });
-    const steps = await waitFor(() => stepsOf(customer.id), (s) => s.every((x) => x.status !== 'pending'), 20_000, 'the remaining steps settled');
+    const steps = await waitFor(
+      () => stepsOf(customer.id),
+      (s) => s.every((x) => x.status !== 'pending'),
+      20_000,
+      'the remaining steps settled',
+    );
     expect(steps.map((s) => s.skipReason)).toEqual([null, 'do_not_contact', 'do_not_contact']);
   });
 
@@ -148,17 +217,30 @@ describe('SOP engine', () => {
     const customer = await repo(Customer).save({ name: '老周', externalUserid: 'wmZhou', stage: 'prospect' });
     await repo(CustomerRelation).save({ customerId: customer.id, staffUserid: 'zhangsan', addedAt: new Date() });
     await post(textMessageXml({ corpId: container.wecom.corpId, from: 'ZhangSan', content: '阶段 老周 商机', msgId: String((msgId += 1n)) }));
-    const robot = await waitFor(async () => world.callsTo('webhook/send'), (c) => c.length === 1, 15_000, 'the stage SOP step');
+    const robot = await waitFor(
+      async () => world.callsTo('webhook/send'),
+      (c) => c.length === 1,
+      15_000,
+      'the stage SOP step',
+    );
     expect(JSON.stringify(robot[0]!.body)).toContain('老周 进入商机阶段');
     expect(JSON.stringify(robot[0]!.body)).toContain('<@ZhangSan>');
-    expect(await repo(SopRun).findBy({ customerId: customer.id })).toEqual([expect.objectContaining({ sopName: 'opportunity-review', triggerType: 'stage_changed' })]);
+    expect(await repo(SopRun).findBy({ customerId: customer.id })).toEqual([
+      expect.objectContaining({ sopName: 'opportunity-review', triggerType: 'stage_changed' }),
+    ]);
   });
 
   it('打标签 with a trigger tag starts its SOP once per customer and tag', async () => {
     const customer = await repo(Customer).save({ name: '老吴', externalUserid: 'wmWu' });
     await repo(CustomerRelation).save({ customerId: customer.id, staffUserid: 'zhangsan', addedAt: new Date() });
-    for (let i = 0; i < 2; i++) await post(textMessageXml({ corpId: container.wecom.corpId, from: 'ZhangSan', content: '打标签 老吴 VIP', msgId: String((msgId += 1n)) }));
-    const sent = await waitFor(async () => appMarkdown(), (m) => m.length === 1, 15_000, 'the tag SOP step');
+    for (let i = 0; i < 2; i++)
+      await post(textMessageXml({ corpId: container.wecom.corpId, from: 'ZhangSan', content: '打标签 老吴 VIP', msgId: String((msgId += 1n)) }));
+    const sent = await waitFor(
+      async () => appMarkdown(),
+      (m) => m.length === 1,
+      15_000,
+      'the tag SOP step',
+    );
     expect(sent[0]).toContain('老吴 被标为 VIP，安排专属服务');
     await new Promise((r) => setTimeout(r, 500));
     expect(await repo(SopRun).countBy({ customerId: customer.id, sopName: 'vip-care' })).toBe(1);
@@ -168,7 +250,12 @@ describe('SOP engine', () => {
   it('an edited definition changes what pending steps send; sent steps keep their text; a removed step is skipped', async () => {
     world.addCustomer('wmSop4', '小周', [{ userid: 'ZhangSan', state: 'live-0904' }]);
     await post(addEvent('wmSop4', 'live-0904'));
-    await waitFor(async () => appMarkdown(), (m) => m.length === 1, 15_000, 'the first step');
+    await waitFor(
+      async () => appMarkdown(),
+      (m) => m.length === 1,
+      15_000,
+      'the first step',
+    );
     const customer = await repo(Customer).findOneByOrFail({ externalUserid: 'wmSop4' });
     const [first, second, third] = await stepsOf(customer.id);
 
@@ -177,13 +264,24 @@ describe('SOP engine', () => {
     const onboarding = edited.sops.find((d) => d.name === 'live-onboarding')!;
     onboarding.steps = onboarding.steps.filter((step) => step.key !== 'team-note');
     onboarding.steps[1]!.message = '新话术：今天联系 {name}';
-    const deps = { dataSource: container.dataSource, definitions: parseSopFile(edited), outbound: container.outbound, teams: new TeamGroups(container.dataSource, container.outbound), logger: createLogger('silent'), now: () => new Date() };
+    const deps = {
+      dataSource: container.dataSource,
+      definitions: parseSopFile(edited),
+      outbound: container.outbound,
+      teams: new TeamGroups(container.dataSource, container.outbound),
+      logger: createLogger('silent'),
+      now: () => new Date(),
+    };
     expect(await fireSopStep(deps, second!.id)).toBe('sent');
     expect(await fireSopStep(deps, third!.id)).toBe('skipped:step_removed');
     expect(await fireSopStep(deps, first!.id)).toBe('not_pending');
 
     const after = await stepsOf(customer.id);
-    expect(after.map((x) => [x.status, x.skipReason])).toEqual([['sent', null], ['sent', null], ['skipped', 'step_removed']]);
+    expect(after.map((x) => [x.status, x.skipReason])).toEqual([
+      ['sent', null],
+      ['sent', null],
+      ['skipped', 'step_removed'],
+    ]);
     expect(after[0]!.message).toContain('确认 小周 收到了欢迎语');
     expect(after[1]!.message).toBe('新话术：今天联系 小周');
     await new Promise((r) => setTimeout(r, 5500)); // the original jobs fire and find nothing pending
@@ -195,14 +293,25 @@ describe('SOP engine', () => {
     const day = 86_400_000;
     const silent = await repo(Customer).save({ name: '老沉默', externalUserid: 'wmSilent', lastContactAt: new Date(Date.now() - 10 * day) });
     const recent = await repo(Customer).save({ name: '刚联系', externalUserid: 'wmRecent', lastContactAt: new Date(Date.now() - 1 * day) });
-    for (const c of [silent, recent]) await repo(CustomerRelation).save({ customerId: c.id, staffUserid: 'zhangsan', addedAt: new Date(Date.now() - 60 * day) });
+    for (const c of [silent, recent])
+      await repo(CustomerRelation).save({ customerId: c.id, staffUserid: 'zhangsan', addedAt: new Date(Date.now() - 60 * day) });
 
     const scan = async () => {
       const job = await container.queues.get('sop').add(SILENT_SCAN_JOB, {});
-      await waitFor(async () => job.getState(), (s) => s === 'completed', 15_000, 'the silent scan');
+      await waitFor(
+        async () => job.getState(),
+        (s) => s === 'completed',
+        15_000,
+        'the silent scan',
+      );
     };
     await scan();
-    const sent = await waitFor(async () => appMarkdown(), (m) => m.length === 1, 15_000, 'the nudge');
+    const sent = await waitFor(
+      async () => appMarkdown(),
+      (m) => m.length === 1,
+      15_000,
+      'the nudge',
+    );
     expect(sent[0]).toContain('老沉默 已经 10 天没有跟进了');
     await scan();
     await new Promise((r) => setTimeout(r, 500));
@@ -213,21 +322,48 @@ describe('SOP engine', () => {
 
   it('a reminder left open after it fired is escalated to the team group once, naming the salesperson and the customer', async () => {
     const customer = await repo(Customer).save({ name: '钱总', externalUserid: 'wmQian' });
-    const { reminder } = await container.services.reminders.create({ staffUserid: 'zhangsan', customerId: customer.id, content: '确认合同', dueAt: new Date(), sourceKey: 'test:overdue' });
-    const { reminder: closed } = await container.services.reminders.create({ staffUserid: 'zhangsan', customerId: customer.id, content: '已处理的', dueAt: new Date(), sourceKey: 'test:closed' });
+    const { reminder } = await container.services.reminders.create({
+      staffUserid: 'zhangsan',
+      customerId: customer.id,
+      content: '确认合同',
+      dueAt: new Date(),
+      sourceKey: 'test:overdue',
+    });
+    const { reminder: closed } = await container.services.reminders.create({
+      staffUserid: 'zhangsan',
+      customerId: customer.id,
+      content: '已处理的',
+      dueAt: new Date(),
+      sourceKey: 'test:closed',
+    });
     await container.services.reminders.scheduleJob(reminder);
     await container.services.reminders.scheduleJob(closed);
-    await waitFor(() => repo(Reminder).findOneByOrFail({ id: closed.id }), (r) => r.status === 'sent', 10_000, 'the reminder fired');
+    await waitFor(
+      () => repo(Reminder).findOneByOrFail({ id: closed.id }),
+      (r) => r.status === 'sent',
+      10_000,
+      'the reminder fired',
+    );
     await container.services.reminders.complete(closed.id, 'zhangsan', new Date());
 
-    const robot = await waitFor(async () => world.callsTo('webhook/send'), (c) => c.length >= 1, 20_000, 'the escalation');
+    const robot = await waitFor(
+      async () => world.callsTo('webhook/send'),
+      (c) => c.length >= 1,
+      20_000,
+      'the escalation',
+    );
     const body = JSON.stringify(robot[0]!.body);
     expect(body).toContain('提醒已超时未处理');
     expect(body).toContain('张三销售 <@ZhangSan>');
     expect(body).toContain('钱总');
     expect(body).toContain('确认合同');
     // recorded by the check's job after it queued the post, which the outbound queue may send first
-    await waitFor(() => repo(Reminder).findOneByOrFail({ id: reminder.id }), (r) => r.escalatedAt !== null, 10_000, 'the escalation recorded');
+    await waitFor(
+      () => repo(Reminder).findOneByOrFail({ id: reminder.id }),
+      (r) => r.escalatedAt !== null,
+      10_000,
+      'the escalation recorded',
+    );
 
     // Run the check again (a retry, a second worker): still one post; the closed reminder never escalates.
     await container.queues.get('sop').add(OVERDUE_JOB, { reminderId: reminder.id }, { jobId: `${overdueJobId(reminder.id, new Date())}-again` });
@@ -239,10 +375,14 @@ describe('SOP engine', () => {
 
 describe('an invalid SOP file', () => {
   it('fails worker startup with a message naming the file and the field', async () => {
-    const path = file('broken-sops.json', { sops: [{ name: 'x', title: 'X', trigger: { type: 'silent', days: 0 }, steps: [{ key: 'a', offset: '+1 day', audience: 'owner', message: 'hi' }] }] });
+    const path = file('broken-sops.json', {
+      sops: [{ name: 'x', title: 'X', trigger: { type: 'silent', days: 0 }, steps: [{ key: 'a', offset: '+1 day', audience: 'owner', message: 'hi' }] }],
+    });
     const container = await createTestContainer('sop-bad', { CRM_SOPS_FILE: path, CRM_CHANNEL_RULES_FILE: RULES });
     try {
-      expect(() => registerDomainHandlers(container)).toThrow(new RegExp(`Invalid SOP file ${path}:[\\s\\S]*sops\\.0\\.trigger\\.days:[\\s\\S]*sops\\.0\\.steps\\.0\\.offset: must look like`));
+      expect(() => registerDomainHandlers(container)).toThrow(
+        new RegExp(`Invalid SOP file ${path}:[\\s\\S]*sops\\.0\\.trigger\\.days:[\\s\\S]*sops\\.0\\.steps\\.0\\.offset: must look like`),
+      );
       expect(container.handlers.kinds()).toEqual([]);
     } finally {
       await container.close();

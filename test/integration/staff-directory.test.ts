@@ -60,10 +60,20 @@ describe('the staff directory', () => {
     h.world.addCustomer('wmSlow', '小李', [{ userid: 'ZhaoLiu' }]);
     const posted = Date.now();
     await h.post(h.contactEvent('add_external_contact', 'wmSlow', { userId: 'ZhaoLiu', welcomeCode: 'WC-S' }));
-    await waitFor(async () => welcomes(), (w) => w.length === 1, 10_000, 'the welcome');
+    await waitFor(
+      async () => welcomes(),
+      (w) => w.length === 1,
+      10_000,
+      'the welcome',
+    );
     expect(Date.now() - posted).toBeLessThan(3500);
     expect(welcomes()[0]).not.toContain('赵六');
-    await waitFor(() => staff('zhaoliu'), (s) => s?.name === '赵六', 10_000, 'the name, learned in the background');
+    await waitFor(
+      () => staff('zhaoliu'),
+      (s) => s?.name === '赵六',
+      10_000,
+      'the name, learned in the background',
+    );
   });
 
   it('the daily refresh reads the visible range page by page: new members, new names, and a userid WeCom no longer knows (60111) marked inactive', async () => {
@@ -84,9 +94,16 @@ describe('the staff directory', () => {
       ['newhire', '新同事', true],
       ['zhangsan', '张三', true],
     ]);
-    expect(h.world.callsTo('user/get').map((c) => c.body.userid).sort()).toEqual(['Boss', 'LeftAlready', 'NewHire', 'ZhangSan']);
+    expect(
+      h.world
+        .callsTo('user/get')
+        .map((c) => c.body.userid)
+        .sort(),
+    ).toEqual(['Boss', 'LeftAlready', 'NewHire', 'ZhangSan']);
     // the schedule is a repeatable job kept equal to the config
-    expect((await h.container.queues.get('maintenance').getRepeatableJobs()).filter((j) => j.name === STAFF_DIRECTORY_JOB).map((j) => j.cron)).toEqual(['0 3 * * *']);
+    expect((await h.container.queues.get('maintenance').getRepeatableJobs()).filter((j) => j.name === STAFF_DIRECTORY_JOB).map((j) => j.cron)).toEqual([
+      '0 3 * * *',
+    ]);
   });
 
   it('an empty visible range is taken for a glitch (nothing marked inactive), and a member WeCom disabled (status 2) is inactive', async () => {

@@ -42,8 +42,15 @@ describe('events whose job Bull gave up on', () => {
   const post = async () => {
     const corpId = harness.container.wecom.corpId;
     const nonce = Math.random().toString(36).slice(2);
-    await harness.post(`<xml><ToUserName><![CDATA[${corpId}]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[${STALLING_KIND}]]></Event><Nonce>${nonce}</Nonce></xml>`);
-    return waitFor(() => events().findOne({ where: { kind: STALLING_KIND }, order: { id: 'DESC' } }), (e) => e?.status === 'processing', 10_000, 'the event taken') as Promise<InboundEvent>;
+    await harness.post(
+      `<xml><ToUserName><![CDATA[${corpId}]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[${STALLING_KIND}]]></Event><Nonce>${nonce}</Nonce></xml>`,
+    );
+    return waitFor(
+      () => events().findOne({ where: { kind: STALLING_KIND }, order: { id: 'DESC' } }),
+      (e) => e?.status === 'processing',
+      10_000,
+      'the event taken',
+    ) as Promise<InboundEvent>;
   };
   /**
    * What becomes of a job whose worker died more often than maxStalledCount allows: its lock

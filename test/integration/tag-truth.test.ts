@@ -17,7 +17,20 @@ describe('corp tags follow WeCom', () => {
 
   beforeAll(async () => {
     h = await CaptureHarness.start('tag-truth', {
-      rules: { rules: [{ name: 'live', match: { prefix: 'live-' }, tags: [{ group: '渠道', name: '直播间' }, { group: '意向', name: '高意向', local: true }], welcome: '您好{name}' }], default: {} },
+      rules: {
+        rules: [
+          {
+            name: 'live',
+            match: { prefix: 'live-' },
+            tags: [
+              { group: '渠道', name: '直播间' },
+              { group: '意向', name: '高意向', local: true },
+            ],
+            welcome: '您好{name}',
+          },
+        ],
+        default: {},
+      },
       teams: { teams: [{ name: '华东', lead: 'Boss', members: ['ZhangSan', 'lisi'], robotWebhookUrl: ROBOT }] },
       env: { CRM_ADMINS: 'boss' },
     });
@@ -27,7 +40,12 @@ describe('corp tags follow WeCom', () => {
     const world = await h.reset();
     world.tagGroups = structuredClone(TAG_GROUPS);
     world.followUsers = ['ZhangSan', 'lisi'];
-    for (const [userid, name] of [['ZhangSan', '张三销售'], ['lisi', '李四销售'], ['Boss', '王经理']] as const) world.addMember(userid, name);
+    for (const [userid, name] of [
+      ['ZhangSan', '张三销售'],
+      ['lisi', '李四销售'],
+      ['Boss', '王经理'],
+    ] as const)
+      world.addMember(userid, name);
     await h.nameStaff({ zhangsan: '张三销售', lisi: '李四销售', boss: '王经理' });
   });
 
@@ -54,7 +72,12 @@ describe('corp tags follow WeCom', () => {
     await h.settled();
     expect(await tagNames('wmTagged')).toEqual(['VIP:command', '直播间:rule', '老客户:command', '高意向:rule']);
     // both corp tags reached WeCom (mark_tag), so WeCom's client shows them
-    expect(h.world.customers.get('wmTagged')!.follow_user[0]!.tags!.map((t) => t.tag_id).sort()).toEqual(['etLive', 'etVip']);
+    expect(
+      h.world.customers
+        .get('wmTagged')!
+        .follow_user[0]!.tags!.map((t) => t.tag_id)
+        .sort(),
+    ).toEqual(['etLive', 'etVip']);
 
     // The salesperson removes both in the WeCom client: WeCom sends edit_external_contact.
     h.world.untagInClient('wmTagged', 'ZhangSan', ['etLive', 'etVip']);
@@ -89,7 +112,10 @@ describe('corp tags follow WeCom', () => {
 
     const sendsBefore = h.world.callsTo('message/send').length;
     await reconcileNow();
-    const reports = h.world.callsTo('message/send').slice(sendsBefore).filter((s) => s.body.touser === 'boss');
+    const reports = h.world
+      .callsTo('message/send')
+      .slice(sendsBefore)
+      .filter((s) => s.body.touser === 'boss');
     expect(reports).toHaveLength(1);
     expect(JSON.stringify(reports[0]!.body)).toContain('客户标签：补上 1，移除 1');
     expect(await tagNames('wmDrift')).toEqual(['VIP:wecom', '高意向:rule']);

@@ -33,7 +33,10 @@ describe('the 待办 card clicked twice', () => {
     calls = fakeWecom();
     await resetState(container);
     await container.dataSource.getRepository(Staff).save({ userid: 'zhangsan', wecomUserid: 'ZhangSan', name: '张三销售' });
-    for (const [name, id] of [['刘洋', 'wmLiu'], ['李雷', 'wmLi']]) {
+    for (const [name, id] of [
+      ['刘洋', 'wmLiu'],
+      ['李雷', 'wmLi'],
+    ]) {
       const customer = await container.dataSource.getRepository(Customer).save({ name, externalUserid: id });
       await container.dataSource.getRepository(CustomerRelation).save({ customerId: customer.id, staffUserid: 'zhangsan', addedAt: new Date() });
     }
@@ -48,7 +51,12 @@ describe('the 待办 card clicked twice', () => {
   async function type(content: string): Promise<Record<string, any>> {
     const before = sends().length;
     await harness.post(textMessageXml({ corpId: container.wecom.corpId, from: 'ZhangSan', content, msgId: String((msgId += 1n)) }));
-    const all = await waitFor(async () => sends(), (s) => s.length > before, 15_000, `the reply to ${content}`);
+    const all = await waitFor(
+      async () => sends(),
+      (s) => s.length > before,
+      15_000,
+      `the reply to ${content}`,
+    );
     return all[before]!.body;
   }
 
@@ -57,7 +65,12 @@ describe('the 待办 card clicked twice', () => {
     const before = updates().length;
     const selected = { [card.button_selection.question_key]: [card.button_selection.selected_id] };
     await harness.post(templateCardEventXml({ corpId: container.wecom.corpId, from: 'ZhangSan', eventKey: key, taskId: card.task_id, responseCode, selected }));
-    const all = await waitFor(async () => updates(), (u) => u.length > before, 15_000, `the card redrawn after ${key}`);
+    const all = await waitFor(
+      async () => updates(),
+      (u) => u.length > before,
+      15_000,
+      `the card redrawn after ${key}`,
+    );
     return (all[before]!.body as { template_card: Card }).template_card;
   }
 

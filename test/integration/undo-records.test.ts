@@ -18,7 +18,12 @@ describe('撤销 after each kind of record', () => {
     app = await startSandboxApp('undo');
     sandbox = new SandboxClient(app.url);
     await sandbox.action('scan', { userid: 'zhangwei', state: 'live-0901', name: '刘洋' });
-    await waitFor(() => app.container.dataSource.getRepository(Customer).findOneBy({ name: '刘洋' }), (c) => c !== null, 15_000, 'the customer recorded');
+    await waitFor(
+      () => app.container.dataSource.getRepository(Customer).findOneBy({ name: '刘洋' }),
+      (c) => c !== null,
+      15_000,
+      'the customer recorded',
+    );
   });
   afterAll(() => app?.close());
 
@@ -28,7 +33,12 @@ describe('撤销 after each kind of record', () => {
   async function type(content: string): Promise<string> {
     const { seq } = await sandbox.action('type', { userid: 'zhangwei', content });
     const answer = (c: ChatItem) => c.seq > Number(seq) && c.direction === 'out' && !text(c).startsWith('**SOP');
-    const view = await waitFor(() => sandbox.view('zhangwei'), (v) => v.chat.some(answer), 15_000, `the answer to ${content}`);
+    const view = await waitFor(
+      () => sandbox.view('zhangwei'),
+      (v) => v.chat.some(answer),
+      15_000,
+      `the answer to ${content}`,
+    );
     return text(view.chat.find(answer)!);
   }
 
@@ -52,7 +62,13 @@ describe('撤销 after each kind of record', () => {
   });
 
   it('an undone corp tag is taken off in WeCom too, so the next edit from WeCom does not bring it back', async () => {
-    const inWecom = (line: string) => waitFor(() => sandbox.view('zhangwei'), (v) => v.activity.some((a) => a.text === line), 15_000, `WeCom: ${line}`);
+    const inWecom = (line: string) =>
+      waitFor(
+        () => sandbox.view('zhangwei'),
+        (v) => v.activity.some((a) => a.text === line),
+        15_000,
+        `WeCom: ${line}`,
+      );
     await type('打标签 刘洋 A类');
     await inWecom('mark_tag：刘洋 打上 A类');
     await type('撤销');

@@ -70,7 +70,11 @@ describe('POST /wecom/callback under hostile input', () => {
     expect(logs.lines().filter((l) => Number(l.level) >= 50)).toEqual([]);
     expect(logs.text()).not.toMatch(/"stack"|\\n\s+at /);
     // 30 bad requests of two kinds: one line for each kind
-    expect(rejectedLines().map((l) => l.code).sort()).toEqual(['bad_signature', 'malformed_body']);
+    expect(
+      rejectedLines()
+        .map((l) => l.code)
+        .sort(),
+    ).toEqual(['bad_signature', 'malformed_body']);
   });
 
   it('a signed payload the parser refuses (10,000 nested tags, a DOCTYPE, broken XML) is a 400, never a 500', async () => {

@@ -33,7 +33,15 @@ describe('POST /wecom/callback: store once, enqueue once, refuse bad input', () 
   const jobCount = async () => (await container.queues.get('inbound').getJobs(['waiting', 'delayed', 'active'])).length;
   const post = (req: { path: string; body: string }) => request(app.callback()).post(req.path).set('Content-Type', 'text/xml').send(req.body);
   const addEvent = (externalUserId: string, createTime = 1_763_800_000) =>
-    externalContactXml({ corpId: keys.corpId, changeType: 'add_external_contact', userId: 'zhangsan', externalUserId, createTime, state: 'ad-2026', welcomeCode: 'WELCOME1' });
+    externalContactXml({
+      corpId: keys.corpId,
+      changeType: 'add_external_contact',
+      userId: 'zhangsan',
+      externalUserId,
+      createTime,
+      state: 'ad-2026',
+      welcomeCode: 'WELCOME1',
+    });
 
   it('a redelivered callback (new nonce, new ciphertext) creates no second row and no second job', async () => {
     const xml = addEvent('wmCustomerA');
@@ -87,7 +95,12 @@ describe('POST /wecom/callback: store once, enqueue once, refuse bad input', () 
     const valid = () => signedCallback(keys, addEvent('wmBad'));
 
     it.each([
-      ['wrong signature', 401, 'bad_signature', () => ({ ...valid(), path: valid().path.replace(/msg_signature=[0-9a-f]+/, `msg_signature=${'f'.repeat(40)}`) })],
+      [
+        'wrong signature',
+        401,
+        'bad_signature',
+        () => ({ ...valid(), path: valid().path.replace(/msg_signature=[0-9a-f]+/, `msg_signature=${'f'.repeat(40)}`) }),
+      ],
       ['missing signature', 400, 'missing_parameter', () => ({ ...valid(), path: valid().path.replace(/msg_signature=[0-9a-f]+&/, '') })],
       ['a body that is not XML', 400, 'malformed_body', () => ({ ...valid(), body: 'hello, I am not XML' })],
       ['XML without Encrypt', 400, 'malformed_body', () => ({ ...valid(), body: '<xml><ToUserName>x</ToUserName></xml>' })],

@@ -39,7 +39,12 @@ describe('webhook during a database or Redis outage', () => {
   afterEach(async () => {
     await redisProxy.start();
     await dbProxy.start();
-    await waitFor(() => ready(), (ok) => ok, 15_000, 'the database and Redis to answer again');
+    await waitFor(
+      () => ready(),
+      (ok) => ok,
+      15_000,
+      'the database and Redis to answer again',
+    );
   });
 
   afterAll(async () => {
@@ -52,12 +57,20 @@ describe('webhook during a database or Redis outage', () => {
 
   const keys = () => ({ token: container.wecom.token, encodingAesKey: container.wecom.encodingAesKey, corpId: container.wecom.corpId });
   const event = (externalUserId: string) =>
-    externalContactXml({ corpId: keys().corpId, changeType: 'add_external_contact', userId: 'lisi', externalUserId, createTime: 1_763_800_500, welcomeCode: `WC-${externalUserId}` });
+    externalContactXml({
+      corpId: keys().corpId,
+      changeType: 'add_external_contact',
+      userId: 'lisi',
+      externalUserId,
+      createTime: 1_763_800_500,
+      welcomeCode: `WC-${externalUserId}`,
+    });
   const post = (xml: string) => {
     const req = signedCallback(keys(), xml);
     return request(app.callback()).post(req.path).send(req.body);
   };
-  const rowsFor = async (externalUserId: string) => (await container.dataSource.getRepository(InboundEvent).find()).filter((r) => r.payload.ExternalUserID === externalUserId);
+  const rowsFor = async (externalUserId: string) =>
+    (await container.dataSource.getRepository(InboundEvent).find()).filter((r) => r.payload.ExternalUserID === externalUserId);
   const ready = async () => (await request(app.callback()).get('/readyz')).status === 200 && container.spool.available;
   const spoolKey = () => `${container.queues.prefix}:callback-spool`;
   const drain = () =>
@@ -109,7 +122,12 @@ describe('webhook during a database or Redis outage', () => {
     expect(await redis.llen(spoolKey())).toBe(3);
 
     await dbProxy.start();
-    await waitFor(() => ready(), (ok) => ok, 15_000, 'the database to answer again');
+    await waitFor(
+      () => ready(),
+      (ok) => ok,
+      15_000,
+      'the database to answer again',
+    );
     const result = await drain();
     expect(result).toMatchObject({ stored: 2, duplicates: 1, rejected: 0, interrupted: false });
     expect(await redis.llen(spoolKey())).toBe(0);
@@ -136,7 +154,12 @@ describe('webhook during a database or Redis outage', () => {
 
     await dbProxy.start();
     await redisProxy.start();
-    await waitFor(() => ready(), (ok) => ok, 15_000, 'the database and Redis to answer again');
+    await waitFor(
+      () => ready(),
+      (ok) => ok,
+      15_000,
+      'the database and Redis to answer again',
+    );
     expect((await post(event('wmBothDown'))).status).toBe(200);
     expect(await rowsFor('wmBothDown')).toHaveLength(1);
     expect(await redis.llen(spoolKey())).toBe(0);
@@ -155,7 +178,10 @@ describe('webhook during a database or Redis outage', () => {
   });
 
   it('a spool entry that can never verify (the token changed since) is set aside with its reason, not retried for ever', async () => {
-    await redis.rpush(spoolKey(), JSON.stringify({ id: 'x1', receivedAt: Date.now(), msgSignature: 'f'.repeat(40), timestamp: '1', nonce: '2', encrypt: 'QUJD' }));
+    await redis.rpush(
+      spoolKey(),
+      JSON.stringify({ id: 'x1', receivedAt: Date.now(), msgSignature: 'f'.repeat(40), timestamp: '1', nonce: '2', encrypt: 'QUJD' }),
+    );
     await redis.rpush(spoolKey(), 'not json');
     expect(await drain()).toMatchObject({ stored: 0, rejected: 2 });
     expect(await redis.llen(spoolKey())).toBe(0);
@@ -166,7 +192,14 @@ describe('webhook during a database or Redis outage', () => {
   it('a stored event whose job never reached Redis (the process died in between) is re-enqueued by the sweeper', async () => {
     const repo = container.dataSource.getRepository(InboundEvent);
     const orphan = await repo.save(
-      repo.create({ dedupeKey: 'evt:test:orphan', kind: 'change_external_contact/add_external_contact', fromUser: 'sys', createTime: '1', payload: {}, status: 'received' }),
+      repo.create({
+        dedupeKey: 'evt:test:orphan',
+        kind: 'change_external_contact/add_external_contact',
+        fromUser: 'sys',
+        createTime: '1',
+        payload: {},
+        status: 'received',
+      }),
     );
     expect(await container.producer.hasJob(orphan.id)).toBe(false);
 

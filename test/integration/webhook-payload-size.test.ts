@@ -31,7 +31,8 @@ describe(`callback payload size on ${testDatabaseKind()}`, () => {
     return request(app.callback()).post(req.path).send(req.body);
   };
   const rows = () => container.dataSource.getRepository(InboundEvent).find({ order: { id: 'ASC' } });
-  const text = (content: string, msgId: string) => textMessageXml({ corpId: container.wecom.corpId, from: 'zhangsan', content, msgId, createTime: 1_764_000_000 });
+  const text = (content: string, msgId: string) =>
+    textMessageXml({ corpId: container.wecom.corpId, from: 'zhangsan', content, msgId, createTime: 1_764_000_000 });
   /** the byte size of the stored JSON of a text message with this content */
   const storedBytes = (content: string, msgId: string) => Buffer.byteLength(JSON.stringify(parseCallbackFields(text(content, msgId))));
 

@@ -28,8 +28,7 @@ describe('official WeCom vectors through /wecom/callback', () => {
 
   it('GET answers the decrypted echostr as the bare body (URL-encoded as WeCom sends it)', async () => {
     const url =
-      `/wecom/callback?msg_signature=${get.msg_signature}&timestamp=${get.timestamp}&nonce=${get.nonce}` +
-      `&echostr=${encodeURIComponent(get.encrypt)}`;
+      `/wecom/callback?msg_signature=${get.msg_signature}&timestamp=${get.timestamp}&nonce=${get.nonce}` + `&echostr=${encodeURIComponent(get.encrypt)}`;
     const res = await request(app.callback()).get(url);
     expect(res.status).toBe(200);
     expect(res.text).toBe(get.expected_plaintext);

@@ -24,7 +24,15 @@ describe('WecomApiClient', () => {
       redis,
       namespace,
       retry: { attempts: 3, baseDelayMs: 40, maxDelayMs: 200 },
-      logger: createLogger('debug', new Writable({ write: (chunk, _enc, done) => (logLines.push(String(chunk)), done()) })),
+      logger: createLogger(
+        'debug',
+        new Writable({
+          write: (chunk, _enc, done) => {
+            logLines.push(String(chunk));
+            done();
+          },
+        }),
+      ),
       ...overrides,
     });
 
@@ -45,11 +53,7 @@ describe('WecomApiClient', () => {
   });
 
   it('fetches the token once for 20 concurrent calls, and every call carries it', async () => {
-    const gettoken = nock(HOST)
-      .get('/cgi-bin/gettoken')
-      .query({ corpid: 'wwcorp', corpsecret: 'the-app-secret' })
-      .delay(30)
-      .reply(200, tokenReply('TOKEN-A'));
+    const gettoken = nock(HOST).get('/cgi-bin/gettoken').query({ corpid: 'wwcorp', corpsecret: 'the-app-secret' }).delay(30).reply(200, tokenReply('TOKEN-A'));
     const sends = nock(HOST)
       .post('/cgi-bin/message/send', (body) => body.touser === 'zhangsan' && body.agentid === 1000002 && body.msgtype === 'text')
       .query({ access_token: 'TOKEN-A' })
@@ -67,7 +71,11 @@ describe('WecomApiClient', () => {
 
   it('fetches the token once across two client instances (two processes), even when they start together', async () => {
     nock(HOST).get('/cgi-bin/gettoken').query(true).delay(50).reply(200, tokenReply('TOKEN-SHARED'));
-    const list = nock(HOST).get('/cgi-bin/externalcontact/get_follow_user_list').query({ access_token: 'TOKEN-SHARED' }).times(10).reply(200, { errcode: 0, errmsg: 'ok', follow_user: ['a'] });
+    const list = nock(HOST)
+      .get('/cgi-bin/externalcontact/get_follow_user_list')
+      .query({ access_token: 'TOKEN-SHARED' })
+      .times(10)
+      .reply(200, { errcode: 0, errmsg: 'ok', follow_user: ['a'] });
 
     const first = makeClient();
     const second = makeClient();
@@ -78,9 +86,24 @@ describe('WecomApiClient', () => {
   });
 
   it('refreshes an expired token exactly once (42001) and the calls succeed, even when 5 fail at once', async () => {
-    const gettoken = nock(HOST).get('/cgi-bin/gettoken').query(true).reply(200, tokenReply('OLD')).get('/cgi-bin/gettoken').query(true).delay(30).reply(200, tokenReply('NEW'));
-    nock(HOST).get('/cgi-bin/externalcontact/list').query({ access_token: 'OLD', userid: 'zhangsan' }).times(5).reply(200, { errcode: 42001, errmsg: 'access_token expired' });
-    const ok = nock(HOST).get('/cgi-bin/externalcontact/list').query({ access_token: 'NEW', userid: 'zhangsan' }).times(5).reply(200, { errcode: 0, errmsg: 'ok', external_userid: ['wmA'] });
+    const gettoken = nock(HOST)
+      .get('/cgi-bin/gettoken')
+      .query(true)
+      .reply(200, tokenReply('OLD'))
+      .get('/cgi-bin/gettoken')
+      .query(true)
+      .delay(30)
+      .reply(200, tokenReply('NEW'));
+    nock(HOST)
+      .get('/cgi-bin/externalcontact/list')
+      .query({ access_token: 'OLD', userid: 'zhangsan' })
+      .times(5)
+      .reply(200, { errcode: 42001, errmsg: 'access_token expired' });
+    const ok = nock(HOST)
+      .get('/cgi-bin/externalcontact/list')
+      .query({ access_token: 'NEW', userid: 'zhangsan' })
+      .times(5)
+      .reply(200, { errcode: 0, errmsg: 'ok', external_userid: ['wmA'] });
 
     const client = makeClient();
     const results = await Promise.all(Array.from({ length: 5 }, () => client.listExternalContacts('zhangsan')));
@@ -125,7 +148,10 @@ describe('WecomApiClient', () => {
     nock(HOST).get('/cgi-bin/gettoken').query(true).reply(200, tokenReply('T'));
     nock(HOST).post('/cgi-bin/externalcontact/groupchat/get').query(true).replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
     nock(HOST).post('/cgi-bin/externalcontact/groupchat/get').query(true).reply(502, 'Bad Gateway');
-    nock(HOST).post('/cgi-bin/externalcontact/groupchat/get').query(true).reply(200, { errcode: 0, errmsg: 'ok', group_chat: { chat_id: 'wrX', name: '客户群', owner: 'zhangsan', create_time: 1, member_list: [] } });
+    nock(HOST)
+      .post('/cgi-bin/externalcontact/groupchat/get')
+      .query(true)
+      .reply(200, { errcode: 0, errmsg: 'ok', group_chat: { chat_id: 'wrX', name: '客户群', owner: 'zhangsan', create_time: 1, member_list: [] } });
     const client = makeClient();
     expect((await client.getGroupChat('wrX')).group_chat.name).toBe('客户群');
 
@@ -154,9 +180,19 @@ describe('WecomApiClient', () => {
   });
 
   it('refreshes the token before it expires, and shares the new one', async () => {
-    nock(HOST).get('/cgi-bin/gettoken').query(true).reply(200, tokenReply('FIRST', 7200)).get('/cgi-bin/gettoken').query(true).reply(200, tokenReply('SECOND', 7200));
+    nock(HOST)
+      .get('/cgi-bin/gettoken')
+      .query(true)
+      .reply(200, tokenReply('FIRST', 7200))
+      .get('/cgi-bin/gettoken')
+      .query(true)
+      .reply(200, tokenReply('SECOND', 7200));
     nock(HOST).get('/cgi-bin/externalcontact/get_follow_user_list').query({ access_token: 'FIRST' }).reply(200, { errcode: 0, errmsg: 'ok', follow_user: [] });
-    const second = nock(HOST).get('/cgi-bin/externalcontact/get_follow_user_list').query({ access_token: 'SECOND' }).twice().reply(200, { errcode: 0, errmsg: 'ok', follow_user: [] });
+    const second = nock(HOST)
+      .get('/cgi-bin/externalcontact/get_follow_user_list')
+      .query({ access_token: 'SECOND' })
+      .twice()
+      .reply(200, { errcode: 0, errmsg: 'ok', follow_user: [] });
 
     // "refresh 7199.8 s before expiry": the token is due for refresh 200 ms after it was fetched
     const client = makeClient({ refreshTokenBeforeMs: 7_199_800 });
@@ -169,7 +205,9 @@ describe('WecomApiClient', () => {
 
   it('fails at once with a bad secret (gettoken 40001) and never logs the token or the secret', async () => {
     nock(HOST).get('/cgi-bin/gettoken').query(true).reply(200, { errcode: 40001, errmsg: 'invalid credential' });
-    const error = (await makeClient().getFollowUserList().catch((e: unknown) => e)) as WecomApiError;
+    const error = (await makeClient()
+      .getFollowUserList()
+      .catch((e: unknown) => e)) as WecomApiError;
     expect(error).toMatchObject({ api: 'gettoken', errcode: 40001, retryable: false });
 
     nock(HOST).get('/cgi-bin/gettoken').query(true).reply(200, tokenReply('SUPER-SECRET-TOKEN'));
@@ -197,7 +235,10 @@ describe('WecomApiClient', () => {
 
   it('follows next_cursor through batch/get_by_user pages', async () => {
     nock(HOST).get('/cgi-bin/gettoken').query(true).reply(200, tokenReply('T'));
-    const contact = (id: string) => ({ external_contact: { external_userid: id, name: id, type: 1 }, follow_info: { userid: 'zhangsan', createtime: 1, tag_id: [] } });
+    const contact = (id: string) => ({
+      external_contact: { external_userid: id, name: id, type: 1 },
+      follow_info: { userid: 'zhangsan', createtime: 1, tag_id: [] },
+    });
     nock(HOST)
       .post('/cgi-bin/externalcontact/batch/get_by_user', { userid_list: ['zhangsan'], limit: 100 })
       .query(true)

@@ -38,12 +38,26 @@ describe('welcomes on a bad day', () => {
     return harness;
   }
   const add = (h: WebhookHarness, externalUserId: string) =>
-    h.post(externalContactXml({ corpId: h.container.wecom.corpId, changeType: 'add_external_contact', userId: 'ZhangSan', externalUserId, welcomeCode: `WC-${externalUserId}` }));
+    h.post(
+      externalContactXml({
+        corpId: h.container.wecom.corpId,
+        changeType: 'add_external_contact',
+        userId: 'ZhangSan',
+        externalUserId,
+        welcomeCode: `WC-${externalUserId}`,
+      }),
+    );
   const welcomes = () => world.callsTo('externalcontact/send_welcome_msg');
   const welcomeText = (i = 0) => String((welcomes()[i]!.body.text as { content: string }).content);
-  const row = (c: Container, externalUserid: string) => c.dataSource.getRepository(OutboundMessage).findOneByOrFail({ channel: 'welcome', recipient: externalUserid });
+  const row = (c: Container, externalUserid: string) =>
+    c.dataSource.getRepository(OutboundMessage).findOneByOrFail({ channel: 'welcome', recipient: externalUserid });
   const recorded = (c: Container, externalUserid: string) =>
-    waitFor(() => c.dataSource.getRepository(Customer).findOneBy({ externalUserid }), (x) => x !== null, 20_000, `customer ${externalUserid} recorded`) as Promise<Customer>;
+    waitFor(
+      () => c.dataSource.getRepository(Customer).findOneBy({ externalUserid }),
+      (x) => x !== null,
+      20_000,
+      `customer ${externalUserid} recorded`,
+    ) as Promise<Customer>;
 
   it('WeCom hanging on the customer lookup: the welcome goes out within seconds without the name, and the customer is recorded once WeCom answers', async () => {
     const h = await start();
@@ -52,10 +66,20 @@ describe('welcomes on a bad day', () => {
     const posted = Date.now();
     await add(h, 'wmSlow');
 
-    await waitFor(async () => welcomes(), (w) => w.length === 1, WELCOME_WINDOW_MS, 'the welcome');
+    await waitFor(
+      async () => welcomes(),
+      (w) => w.length === 1,
+      WELCOME_WINDOW_MS,
+      'the welcome',
+    );
     expect(Date.now() - posted).toBeLessThan(8000);
     expect(welcomeText()).toBe('您好，我是张三销售，很高兴为您服务！');
-    await waitFor(() => row(h.container, 'wmSlow'), (r) => r.status === 'sent', 5000, 'the welcome recorded as sent');
+    await waitFor(
+      () => row(h.container, 'wmSlow'),
+      (r) => r.status === 'sent',
+      5000,
+      'the welcome recorded as sent',
+    );
 
     world.contactFault = () => undefined;
     for (const release of releases.splice(0)) release();
@@ -67,42 +91,85 @@ describe('welcomes on a bad day', () => {
     ['-1 (system busy)', { errcode: -1, errmsg: 'system busy' }, 'errcode -1'],
     ['45009 (frequency limit)', { errcode: 45009, errmsg: 'api freq out of limit' }, 'errcode 45009'],
     ['HTTP 500', { httpStatus: 500 }, 'HTTP 500'],
-  ])('WeCom answering %s to the lookup: the welcome goes out at once without the name; the customer is recorded after WeCom recovers, and the cause stays on the event', async (_mode, fault, cause) => {
-    const h = await start({ WECOM_API_RETRY_BASE_MS: '200' });
-    world.addCustomer('wmSick', '小刚', [{ userid: 'ZhangSan' }]);
-    let sick = true;
-    world.contactFault = () => (sick ? fault : undefined);
-    const posted = Date.now();
-    await add(h, 'wmSick');
+  ])(
+    'WeCom answering %s to the lookup: the welcome goes out at once without the name; the customer is recorded after WeCom recovers, and the cause stays on the event',
+    async (_mode, fault, cause) => {
+      const h = await start({ WECOM_API_RETRY_BASE_MS: '200' });
+      world.addCustomer('wmSick', '小刚', [{ userid: 'ZhangSan' }]);
+      let sick = true;
+      world.contactFault = () => (sick ? fault : undefined);
+      const posted = Date.now();
+      await add(h, 'wmSick');
 
-    await waitFor(async () => welcomes(), (w) => w.length === 1, WELCOME_WINDOW_MS, 'the welcome');
-    expect(Date.now() - posted).toBeLessThan(8000);
-    expect(welcomeText()).toBe('您好，我是张三销售，很高兴为您服务！');
-    const events = h.container.dataSource.getRepository(InboundEvent);
-    // The recording (which needs the customer) fails while WeCom is sick, and is retried.
-    await waitFor(() => events.findOneByOrFail({ kind: 'change_external_contact/add_external_contact' }), (e) => (e.lastError ?? '').includes(cause), 15_000, 'a failed recording attempt');
+      await waitFor(
+        async () => welcomes(),
+        (w) => w.length === 1,
+        WELCOME_WINDOW_MS,
+        'the welcome',
+      );
+      expect(Date.now() - posted).toBeLessThan(8000);
+      expect(welcomeText()).toBe('您好，我是张三销售，很高兴为您服务！');
+      const events = h.container.dataSource.getRepository(InboundEvent);
+      // The recording (which needs the customer) fails while WeCom is sick, and is retried.
+      await waitFor(
+        () => events.findOneByOrFail({ kind: 'change_external_contact/add_external_contact' }),
+        (e) => (e.lastError ?? '').includes(cause),
+        15_000,
+        'a failed recording attempt',
+      );
 
-    sick = false;
-    expect((await recorded(h.container, 'wmSick')).name).toBe('小刚');
-    const event = await waitFor(() => events.findOneByOrFail({ kind: 'change_external_contact/add_external_contact' }), (e) => e.status === 'done', 15_000, 'the event done');
-    expect(event.lastError).toContain(cause); // the last error stays on the row after a later attempt succeeded
-    expect(welcomes()).toHaveLength(1);
-    expect((await row(h.container, 'wmSick')).status).toBe('sent');
-  });
+      sick = false;
+      expect((await recorded(h.container, 'wmSick')).name).toBe('小刚');
+      const event = await waitFor(
+        () => events.findOneByOrFail({ kind: 'change_external_contact/add_external_contact' }),
+        (e) => e.status === 'done',
+        15_000,
+        'the event done',
+      );
+      expect(event.lastError).toContain(cause); // the last error stays on the row after a later attempt succeeded
+      expect(welcomes()).toHaveLength(1);
+      expect((await row(h.container, 'wmSick')).status).toBe('sent');
+    },
+  );
 
   it('a welcome whose worker died mid-call is recorded as unknown (maybe delivered) once its code expires, not as failed; one never tried is failed', async () => {
     const h = await start({ STALE_EVENT_AFTER_MS: '1000' });
     const outbound = h.container.outbound;
     const expired = new Date(Date.now() - 1000);
-    const welcome = (id: string) => ({ channel: 'welcome' as const, welcomeCode: `WC-${id}`, externalUserid: id, text: { content: '您好' }, expiresAt: expired, idempotencyKey: `welcome:test:${id}` });
+    const welcome = (id: string) => ({
+      channel: 'welcome' as const,
+      welcomeCode: `WC-${id}`,
+      externalUserid: id,
+      text: { content: '您好' },
+      expiresAt: expired,
+      idempotencyKey: `welcome:test:${id}`,
+    });
     const tried = await outbound.enqueue(welcome('wmTried'));
     const never = await outbound.enqueue(welcome('wmNever'));
-    await waitFor(() => row(h.container, 'wmNever'), (r) => r.status === 'failed', 10_000, 'the untried welcome failed');
+    await waitFor(
+      () => row(h.container, 'wmNever'),
+      (r) => r.status === 'failed',
+      10_000,
+      'the untried welcome failed',
+    );
     // The tried one: its worker had written the attempt and died during the call (the row says sending).
     const messages = h.container.dataSource.getRepository(OutboundMessage);
-    await waitFor(() => row(h.container, 'wmTried'), (r) => r.status !== 'queued', 10_000, 'the first job done');
+    await waitFor(
+      () => row(h.container, 'wmTried'),
+      (r) => r.status !== 'queued',
+      10_000,
+      'the first job done',
+    );
     await messages.update({ id: tried.id }, { status: 'sending', attempts: 1, errcode: null, errmsg: null, updatedAt: new Date(Date.now() - 60_000) });
-    await waitFor(async () => (await outbound.requeueStale(1000), row(h.container, 'wmTried')), (r) => r.status === 'unknown', 10_000, 'the tried welcome settled');
+    await waitFor(
+      async () => {
+        await outbound.requeueStale(1000);
+        return row(h.container, 'wmTried');
+      },
+      (r) => r.status === 'unknown',
+      10_000,
+      'the tried welcome settled',
+    );
     expect((await row(h.container, 'wmTried')).errmsg).toContain('may have delivered it');
     expect((await messages.findOneByOrFail({ id: never.id })).errmsg).toContain('expired');
     expect(welcomes()).toHaveLength(0);

@@ -54,7 +54,10 @@ describe('line breaks and full-width punctuation', () => {
 
   it('记录跟进 with a full-width colon, and a note on several lines', () => {
     expect(recordFollowUpCommand.parse('刘洋：客户说月底前定', ctx)).toMatchObject({ customerQuery: '刘洋', content: '客户说月底前定' });
-    expect(recordFollowUpCommand.parse('刘洋\n上午电话沟通\n下周二再联系', ctx)).toMatchObject({ customerQuery: '刘洋', content: '上午电话沟通\n下周二再联系' });
+    expect(recordFollowUpCommand.parse('刘洋\n上午电话沟通\n下周二再联系', ctx)).toMatchObject({
+      customerQuery: '刘洋',
+      content: '上午电话沟通\n下周二再联系',
+    });
   });
 
   it('打标签 with full-width commas and 、', () => {

@@ -35,7 +35,14 @@ describe('channel rules', () => {
     expect(() => parseChannelRules({ rules: [{ name: 'a b', match: { exact: 'x', prefix: 'y' }, stage: 'vip' }] })).toThrow(
       /rules\.0\.name[\s\S]*rules\.0\.match: must be \{ "exact"[\s\S]*rules\.0\.stage/,
     );
-    expect(() => parseChannelRules({ rules: [{ name: 'dup', match: { exact: 'x' } }, { name: 'dup', match: { exact: 'z' } }] })).toThrow(/duplicate rule name "dup"/);
+    expect(() =>
+      parseChannelRules({
+        rules: [
+          { name: 'dup', match: { exact: 'x' } },
+          { name: 'dup', match: { exact: 'z' } },
+        ],
+      }),
+    ).toThrow(/duplicate rule name "dup"/);
   });
 
   it('the shipped templates/channel-rules.json and templates/teams.json are valid', () => {
@@ -46,7 +53,9 @@ describe('channel rules', () => {
 
 describe('teams file', () => {
   it('accepts a team with a robot URL carrying its key', () => {
-    const file = parseTeamsFile({ teams: [{ name: '华东', lead: 'Boss', members: ['a'], robotWebhookUrl: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k' }] });
+    const file = parseTeamsFile({
+      teams: [{ name: '华东', lead: 'Boss', members: ['a'], robotWebhookUrl: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k' }],
+    });
     expect(file.teams[0]).toMatchObject({ name: '华东', members: ['a'] });
   });
 
@@ -59,6 +68,13 @@ describe('teams file', () => {
         ],
       }),
     ).toThrow(/robot URL must carry its key[\s\S]*(colour|Unrecognized)/);
-    expect(() => parseTeamsFile({ teams: [{ name: 'A', members: ['x'] }, { name: 'B', members: ['X'] }] })).toThrow(/x is already in team "A"/);
+    expect(() =>
+      parseTeamsFile({
+        teams: [
+          { name: 'A', members: ['x'] },
+          { name: 'B', members: ['X'] },
+        ],
+      }),
+    ).toThrow(/x is already in team "A"/);
   });
 });

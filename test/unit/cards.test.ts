@@ -30,7 +30,7 @@ describe('cards fit WeCom field limits (shortened, never refused)', () => {
       owners: [],
       channel: '直接添加',
       tags: Array.from({ length: 40 }, (_, i) => `标签${i}`),
-      recentFollowUps: ['11/20 张三销售：' + '长'.repeat(200), '11/19 a', '11/18 b'],
+      recentFollowUps: [`11/20 张三销售：${'长'.repeat(200)}`, '11/19 a', '11/18 b'],
       openReminders: 2,
       nextReminder: '11月24日 周二 15:00 发报价',
       openOpportunity: '¥50000 · 60%',
@@ -47,7 +47,7 @@ describe('cards fit WeCom field limits (shortened, never refused)', () => {
   });
 
   it('a timeline page stays within an app message’s 2048 bytes and says what was left out', () => {
-    const lines = Array.from({ length: 40 }, (_, i) => `2026/11/${i % 28 + 1} 10:00 张三销售 · 跟进：${'很长的内容'.repeat(30)}`);
+    const lines = Array.from({ length: 40 }, (_, i) => `2026/11/${(i % 28) + 1} 10:00 张三销售 · 跟进：${'很长的内容'.repeat(30)}`);
     const md = timelinePageMarkdown({ name: '张三', page: 1, pages: 5, total: 40, lines, nextCommand: '查客户 张三 2' });
     expect(utf8Bytes(md)).toBeLessThanOrEqual(2048);
     expect(md).toMatch(/另有\d+条未显示/);

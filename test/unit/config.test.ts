@@ -86,7 +86,10 @@ describe('digest schedule configuration', () => {
   });
 
   it('times, weekdays and the weekly day are configurable, and each can be off', () => {
-    expect(loadConfig({ CRM_DIGEST_TIME: '17:45', CRM_DIGEST_WEEKDAYS: '1-6', CRM_TEAM_DIGEST_TIME: 'off', CRM_WEEKLY_DIGEST: 'fri 16:30', CRM_SILENT_DAYS: '14' }).digests).toEqual({
+    expect(
+      loadConfig({ CRM_DIGEST_TIME: '17:45', CRM_DIGEST_WEEKDAYS: '1-6', CRM_TEAM_DIGEST_TIME: 'off', CRM_WEEKLY_DIGEST: 'fri 16:30', CRM_SILENT_DAYS: '14' })
+        .digests,
+    ).toEqual({
       dailyCron: '45 17 * * 1-6',
       teamCron: undefined,
       weeklyCron: '30 16 * * 5',
@@ -119,7 +122,9 @@ describe('webhook hardening, retention and metrics configuration', () => {
   });
 
   it('each is configurable; the window and the prune can be off', () => {
-    expect(loadConfig({ WEBHOOK_TIMESTAMP_WINDOW_SECONDS: '0', INBOUND_PRUNE_CRON: 'off', INBOUND_PAYLOAD_RETENTION_DAYS: '7', METRICS_PORT: '9464' })).toMatchObject({
+    expect(
+      loadConfig({ WEBHOOK_TIMESTAMP_WINDOW_SECONDS: '0', INBOUND_PRUNE_CRON: 'off', INBOUND_PAYLOAD_RETENTION_DAYS: '7', METRICS_PORT: '9464' }),
+    ).toMatchObject({
       webhookTimestampWindowSeconds: 0,
       inboundRetention: { payloadDays: 7, cron: undefined },
       metricsPort: 9464,
@@ -127,7 +132,12 @@ describe('webhook hardening, retention and metrics configuration', () => {
   });
 
   it('bad values are reported with their names', () => {
-    const problems = problemsOf({ METRICS_PORT: 'nine', INBOUND_PAYLOAD_RETENTION_DAYS: '0', INBOUND_PRUNE_CRON: 'daily', WEBHOOK_TIMESTAMP_WINDOW_SECONDS: '-5' });
+    const problems = problemsOf({
+      METRICS_PORT: 'nine',
+      INBOUND_PAYLOAD_RETENTION_DAYS: '0',
+      INBOUND_PRUNE_CRON: 'daily',
+      WEBHOOK_TIMESTAMP_WINDOW_SECONDS: '-5',
+    });
     for (const name of ['METRICS_PORT', 'INBOUND_PAYLOAD_RETENTION_DAYS', 'INBOUND_PRUNE_CRON', 'WEBHOOK_TIMESTAMP_WINDOW_SECONDS']) {
       expect(problems.some((p) => p.startsWith(name))).toBe(true);
     }

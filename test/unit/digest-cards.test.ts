@@ -36,10 +36,20 @@ describe('digest windows are CRM_TIMEZONE calendar days', () => {
 });
 
 describe('digest markdown', () => {
-  const team = { funnel: { lead: 0, prospect: 0, opportunity: 0, won: 0, lost: 3 }, deletedByCustomer: 1, deletedBySalesperson: 0, markedLost: 3, won: 0, channels: [] };
+  const team = {
+    funnel: { lead: 0, prospect: 0, opportunity: 0, won: 0, lost: 3 },
+    deletedByCustomer: 1,
+    deletedBySalesperson: 0,
+    markedLost: 3,
+    won: 0,
+    channels: [],
+  };
 
   it('the funnel converts between neighbouring stages counting those further along, and shows a dash for nothing', () => {
-    expect(funnelLines({ lead: 50, prospect: 30, opportunity: 15, won: 5, lost: 9 })).toEqual(['线索 50 · 潜在客户 30 · 商机 15 · 成交 5', '转化 线索→潜在客户 50% · 潜在客户→商机 40% · 商机→成交 25%']);
+    expect(funnelLines({ lead: 50, prospect: 30, opportunity: 15, won: 5, lost: 9 })).toEqual([
+      '线索 50 · 潜在客户 30 · 商机 15 · 成交 5',
+      '转化 线索→潜在客户 50% · 潜在客户→商机 40% · 商机→成交 25%',
+    ]);
     expect(funnelLines(team.funnel)[1]).toBe('转化 线索→潜在客户 — · 潜在客户→商机 — · 商机→成交 —');
   });
 

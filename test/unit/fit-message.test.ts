@@ -86,7 +86,10 @@ describe('WeCom byte limits: cutting and splitting', () => {
     const [welcome, ...more] = fitMessage('welcome', { welcome_code: 'W', text: { content: '欢'.repeat(2000) } });
     expect(more).toEqual([]);
     expect(checkWecomLimits('externalcontact/send_welcome_msg', welcome!)).toBeNull();
-    const robot = fitMessage('robot', { msgtype: 'markdown', markdown: { content: Array.from({ length: 300 }, () => '> 销售：张伟 新客户 3 · 跟进 5').join('\n') } });
+    const robot = fitMessage('robot', {
+      msgtype: 'markdown',
+      markdown: { content: Array.from({ length: 300 }, () => '> 销售：张伟 新客户 3 · 跟进 5').join('\n') },
+    });
     expect(robot.length).toBeGreaterThan(1);
     for (const body of robot) expect(checkWecomLimits('webhook/send', body)).toBeNull();
     // robot parts are filled to the robot's 4096 bytes, not an app message's 2048

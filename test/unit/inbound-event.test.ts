@@ -11,7 +11,9 @@ const addEvent = (external: string, extra = '') =>
 describe('inbound event descriptor', () => {
   it('keys a message by its MsgId and names its kind', () => {
     const d = describeInboundEvent(
-      parseCallbackFields('<xml><FromUserName>zhangsan</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><MsgId>4561255354251345929</MsgId></xml>'),
+      parseCallbackFields(
+        '<xml><FromUserName>zhangsan</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><MsgId>4561255354251345929</MsgId></xml>',
+      ),
     );
     expect(d).toEqual({ dedupeKey: 'msg:4561255354251345929', kind: 'text', fromUser: 'zhangsan', createTime: '1' });
   });

@@ -38,7 +38,9 @@ describe('templates never render an empty field', () => {
   });
 
   it('an SOP step’s field not known takes wording that reads well', () => {
-    expect(renderSopText('{staff} 的客户 {name} 进入商机阶段，今天组内过一下报价方案。', { staff: null, name: '刘洋' })).toBe('负责的同事 的客户 刘洋 进入商机阶段，今天组内过一下报价方案。');
+    expect(renderSopText('{staff} 的客户 {name} 进入商机阶段，今天组内过一下报价方案。', { staff: null, name: '刘洋' })).toBe(
+      '负责的同事 的客户 刘洋 进入商机阶段，今天组内过一下报价方案。',
+    );
     expect(renderSopText('新客户 {name}（来源：{state}）刚加了你。', { name: '刘洋', state: null })).toBe('新客户 刘洋（来源：直接添加）刚加了你。');
   });
 
@@ -49,6 +51,8 @@ describe('templates never render an empty field', () => {
     expect(rules.label('wechat-article')).toBe('wechat-article');
     expect(rules.label(null)).toBe('直接添加');
     expect(rules.label('')).toBe('直接添加');
-    expect(() => parseChannelRules({ rules: [{ name: 'a', label: '一个非常非常非常非常长的渠道显示名字', match: { exact: 'x' } }] })).toThrow(/rules\.0\.label/);
+    expect(() => parseChannelRules({ rules: [{ name: 'a', label: '一个非常非常非常非常长的渠道显示名字', match: { exact: 'x' } }] })).toThrow(
+      /rules\.0\.label/,
+    );
   });
 });

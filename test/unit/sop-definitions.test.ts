@@ -12,7 +12,10 @@ const TZ = 'Asia/Shanghai';
 describe('SOP step offsets', () => {
   // Started on a Tuesday 15:30 in Shanghai.
   const start = dayjs.tz('2026-11-24 15:30', TZ).toDate();
-  const at = (offset: string) => dayjs(sopStepDueAt(start, parseSopOffset(offset)!, TZ)).tz(TZ).format('MM-DD HH:mm:ss');
+  const at = (offset: string) =>
+    dayjs(sopStepDueAt(start, parseSopOffset(offset)!, TZ))
+      .tz(TZ)
+      .format('MM-DD HH:mm:ss');
 
   it.each([
     ['+0', '11-24 15:30:00'],
@@ -48,7 +51,15 @@ describe('SOP definitions file', () => {
   it('names the file and the field path of every problem', () => {
     const broken = {
       sops: [
-        { name: 'a', title: 'A', trigger: { type: 'customer_added' }, steps: [{ key: 's1', offset: '+0', audience: 'owner', message: 'x' }, { key: 's1', offset: 'tomorrow', audience: 'boss', message: 'hi {nmae}' }] },
+        {
+          name: 'a',
+          title: 'A',
+          trigger: { type: 'customer_added' },
+          steps: [
+            { key: 's1', offset: '+0', audience: 'owner', message: 'x' },
+            { key: 's1', offset: 'tomorrow', audience: 'boss', message: 'hi {nmae}' },
+          ],
+        },
         { name: 'b', title: 'B', trigger: { type: 'silent' }, steps: [] },
       ],
     };
@@ -63,7 +74,9 @@ describe('SOP definitions file', () => {
 
   it('refuses duplicate step keys and SOP names, and unknown triggers', () => {
     expect(() => parseSopFile({ sops: [valid.sops[0], valid.sops[0]] })).toThrow(/sops\.1\.name: duplicate SOP name "a"/);
-    expect(() => parseSopFile({ sops: [{ ...valid.sops[0], trigger: { type: 'birthday' } }] })).toThrow(/sops\.0\.trigger\.type: type must be customer_added, stage_changed, tag_added or silent/);
+    expect(() => parseSopFile({ sops: [{ ...valid.sops[0], trigger: { type: 'birthday' } }] })).toThrow(
+      /sops\.0\.trigger\.type: type must be customer_added, stage_changed, tag_added or silent/,
+    );
     expect(() => parseSopFile({ sops: [{ ...valid.sops[0], trigger: { type: 'stage_changed', to: '成交' } }] })).toThrow(/sops\.0\.trigger\.to/);
   });
 

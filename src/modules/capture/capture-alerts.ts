@@ -71,7 +71,13 @@ export class CaptureAlerts {
   /** A salesperson WeCom no longer lists as a follow user: their customers need a new owner, the lead is told. */
   async followerGone(input: Omit<MissingCustomersInput, 'staffName'>, key: string): Promise<void> {
     const { staff, team } = await this.staff(input.staffUserid);
-    await this.toLead(input.staffUserid, team, card(followerGoneCard({ ...input, staffName: staff?.name ?? input.staffUserid })), key, 'a salesperson left customer contact');
+    await this.toLead(
+      input.staffUserid,
+      team,
+      card(followerGoneCard({ ...input, staffName: staff?.name ?? input.staffUserid })),
+      key,
+      'a salesperson left customer contact',
+    );
   }
 
   /** The reconciliation's drift report: to the admins, or to every team lead when none is configured. */
@@ -98,7 +104,13 @@ export class CaptureAlerts {
   /** Posts to the team's robot or app chat; false when the team has neither. */
   private async toTeamGroup(team: Team | null, content: string, idempotencyKey: string): Promise<boolean> {
     if (team?.robotWebhookUrl) {
-      await this.outbound.enqueue({ channel: 'robot', webhookUrl: team.robotWebhookUrl, label: team.name, message: { msgtype: 'markdown', markdown: { content } }, idempotencyKey });
+      await this.outbound.enqueue({
+        channel: 'robot',
+        webhookUrl: team.robotWebhookUrl,
+        label: team.name,
+        message: { msgtype: 'markdown', markdown: { content } },
+        idempotencyKey,
+      });
       return true;
     }
     if (team?.appChatId) {

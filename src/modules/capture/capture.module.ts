@@ -35,7 +35,19 @@ export function createCaptureModule(container: Container, options: CaptureOption
   const groups = new CustomerGroupSync(dataSource, wecomApi);
   const alerts = new CaptureAlerts(dataSource, outbound, config.timezone, config.admins, logger);
   // The daily refresh takes at most half of user/get's budget: lookups of members seen for the first time keep the rest.
-  const staff = new StaffDirectory(dataSource, wecomApi, logger, { refreshCallIntervalMs: (2 * config.outbound.windowMs) / config.outbound.apiBudgetPerWindow });
-  const contacts = new ContactEventHandler({ dataSource, api: wecomApi, outbound, rules, dictionary, alerts, staff, sops: options.sops ?? noopSopStarter, logger });
+  const staff = new StaffDirectory(dataSource, wecomApi, logger, {
+    refreshCallIntervalMs: (2 * config.outbound.windowMs) / config.outbound.apiBudgetPerWindow,
+  });
+  const contacts = new ContactEventHandler({
+    dataSource,
+    api: wecomApi,
+    outbound,
+    rules,
+    dictionary,
+    alerts,
+    staff,
+    sops: options.sops ?? noopSopStarter,
+    logger,
+  });
   return { rules, teams, dictionary, groups, alerts, staff, contacts };
 }

@@ -69,7 +69,12 @@ export class ContactEventHandler {
       case 'edit_external_contact':
         return this.edited(event, p);
       case 'del_external_contact':
-        return this.ended(event, p, p.source === 'DELETE_BY_TRANSFER' ? 'transferred' : 'removed', p.source === 'DELETE_BY_TRANSFER' ? 'transferred_to_colleague' : 'deleted_by_staff');
+        return this.ended(
+          event,
+          p,
+          p.source === 'DELETE_BY_TRANSFER' ? 'transferred' : 'removed',
+          p.source === 'DELETE_BY_TRANSFER' ? 'transferred_to_colleague' : 'deleted_by_staff',
+        );
       case 'del_follow_user':
         return this.ended(event, p, 'lost', 'customer_deleted_staff');
       case 'transfer_fail':
@@ -120,7 +125,14 @@ export class ContactEventHandler {
   }
 
   /** false when the welcome renders empty (nothing is sent). */
-  private async sendWelcome(event: InboundEvent, p: EventFields, template: string, customerName: string | null, staff: Staff, learning: Promise<unknown> | null): Promise<boolean> {
+  private async sendWelcome(
+    event: InboundEvent,
+    p: EventFields,
+    template: string,
+    customerName: string | null,
+    staff: Staff,
+    learning: Promise<unknown> | null,
+  ): Promise<boolean> {
     const staffName = staff.name ?? (learning ? await this.nameLearnedWithin(staff.userid, learning, event) : null);
     // A name not known leaves out the clause that needed it (「您好王磊，很高兴为您服务！」); an empty welcome is not sent.
     const welcome = renderWelcome(template, { name: customerName, staff: staffName });
@@ -155,12 +167,28 @@ export class ContactEventHandler {
       const relation = await upsertActiveRelation(m, customer.id, follow);
       await syncCorpTags(m, customer.id, tagRefsOf(detail.follow_user));
       if (ruleTags.length > 0) {
-        await insertIgnore(m.getRepository(CustomerTag), ruleTags.map((t) => ({ customerId: customer.id, tagId: t.id, source: 'rule' as const, addedBy: 'system' })));
+        await insertIgnore(
+          m.getRepository(CustomerTag),
+          ruleTags.map((t) => ({ customerId: customer.id, tagId: t.id, source: 'rule' as const, addedBy: 'system' })),
+        );
       }
       if (created && match.stage && customer.stage !== match.stage) {
         await m.getRepository(Customer).update({ id: customer.id }, { stage: match.stage, stageChangedAt: new Date() });
       }
-      await this.auditOnce(event, 'customer.add', customer.id, { userid: p.userId.toLowerCase(), state, rule: match.rule?.name ?? null, ruleTagIds: ruleTags.map((t) => t.id), newCustomer: created, half: p.changeType === 'add_half_external_contact' }, m);
+      await this.auditOnce(
+        event,
+        'customer.add',
+        customer.id,
+        {
+          userid: p.userId.toLowerCase(),
+          state,
+          rule: match.rule?.name ?? null,
+          ruleTagIds: ruleTags.map((t) => t.id),
+          newCustomer: created,
+          half: p.changeType === 'add_half_external_contact',
+        },
+        m,
+      );
       return { customer, relationCreated: relation.created };
     });
 
@@ -168,7 +196,13 @@ export class ContactEventHandler {
     const corpIds = ruleTags.filter((t) => t.origin === 'wecom' && t.wecomTagId).map((t) => t.wecomTagId!);
     if (corpIds.length > 0) await this.deps.api.markTag({ userid: follow.userid, external_userid: customer.externalUserid!, add_tag: corpIds });
     if (relationCreated || match.rule?.sops.length) {
-      await this.deps.sops.onCustomerAdded({ customerId: customer.id, staffUserid: p.userId.toLowerCase(), state, sopNames: match.rule?.sops ?? [], sourceKey: event.dedupeKey });
+      await this.deps.sops.onCustomerAdded({
+        customerId: customer.id,
+        staffUserid: p.userId.toLowerCase(),
+        state,
+        sopNames: match.rule?.sops ?? [],
+        sourceKey: event.dedupeKey,
+      });
     }
   }
 
@@ -188,7 +222,9 @@ export class ContactEventHandler {
   private async ended(event: InboundEvent, p: EventFields, status: Exclude<RelationStatus, 'active'>, reason: string): Promise<void> {
     const at = eventTime(event);
     const customer = await this.deps.dataSource.getRepository(Customer).findOneBy({ externalUserid: p.externalUserid });
-    const relation = customer ? await this.deps.dataSource.getRepository(CustomerRelation).findOneBy({ customerId: customer.id, staffUserid: p.userId.toLowerCase() }) : null;
+    const relation = customer
+      ? await this.deps.dataSource.getRepository(CustomerRelation).findOneBy({ customerId: customer.id, staffUserid: p.userId.toLowerCase() })
+      : null;
     if (relation?.addedAt && relation.addedAt.getTime() > at.getTime() + 1000) {
       // Re-added after this delete happened: a replay of the old delete must not end the new relation.
       await this.auditOnce(event, 'relation.end.stale', relation.id, { status });
@@ -225,7 +261,14 @@ export class ContactEventHandler {
     const { staff } = await this.deps.alerts.staff(p.userId);
     await this.auditOnce(event, 'relation.transfer_fail', customer?.id ?? p.externalUserid, { userid: p.userId.toLowerCase(), reason: p.failReason });
     await this.deps.alerts.transferFailed(
-      { customerName: customer?.name ?? p.externalUserid, staffName: staff?.name ?? p.userId, reason: p.failReason || 'unknown', at: this.deps.alerts.formatTime(eventTime(event)), wecomUserid: p.userId, staffUserid: p.userId },
+      {
+        customerName: customer?.name ?? p.externalUserid,
+        staffName: staff?.name ?? p.userId,
+        reason: p.failReason || 'unknown',
+        at: this.deps.alerts.formatTime(eventTime(event)),
+        wecomUserid: p.userId,
+        staffUserid: p.userId,
+      },
       `alert:${event.dedupeKey}`,
     );
   }
@@ -266,7 +309,13 @@ export class ContactEventHandler {
   }
 
   /** One audit row per (action, event): a retried job does not write it again. */
-  private async auditOnce(event: Pick<InboundEvent, 'dedupeKey'>, action: string, targetId: number | string, detail: Record<string, unknown>, manager?: EntityManager): Promise<void> {
+  private async auditOnce(
+    event: Pick<InboundEvent, 'dedupeKey'>,
+    action: string,
+    targetId: number | string,
+    detail: Record<string, unknown>,
+    manager?: EntityManager,
+  ): Promise<void> {
     const write = async (m: EntityManager) => {
       if (await m.getRepository(AuditLog).existsBy({ action, sourceKey: event.dedupeKey })) return;
       await audit(m, { actor: 'system', action, targetType: 'customer', targetId, detail, sourceKey: event.dedupeKey });
@@ -309,7 +358,15 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<Within<T>> {
 
 function fields(event: InboundEvent): EventFields {
   const s = (name: string) => (typeof event.payload[name] === 'string' ? (event.payload[name] as string) : '');
-  return { changeType: s('ChangeType'), userId: s('UserID'), externalUserid: s('ExternalUserID'), state: s('State'), welcomeCode: s('WelcomeCode'), source: s('Source'), failReason: s('FailReason') };
+  return {
+    changeType: s('ChangeType'),
+    userId: s('UserID'),
+    externalUserid: s('ExternalUserID'),
+    state: s('State'),
+    welcomeCode: s('WelcomeCode'),
+    source: s('Source'),
+    failReason: s('FailReason'),
+  };
 }
 
 /** WeCom's CreateTime (seconds); our receipt time when it is missing or absurd. */

@@ -25,7 +25,13 @@ export class ContactWayService {
    * asked, so two admins cannot create two, and a crash after WeCom answered but before the answer
    * was kept is noticed: the next try refuses until told `retry` (WeCom may hold a QR we lost).
    */
-  async create(input: { state: string; users: string[]; remark?: string; createdBy?: string; retry?: boolean }): Promise<{ way: ContactWay; created: boolean }> {
+  async create(input: {
+    state: string;
+    users: string[];
+    remark?: string;
+    createdBy?: string;
+    retry?: boolean;
+  }): Promise<{ way: ContactWay; created: boolean }> {
     const state = input.state.trim();
     if (!state || Buffer.byteLength(state) > 30) throw new ContactWayError('state 必须是 1-30 字节 (WeCom limit)');
     if (input.users.length === 0 || input.users.length > 100) throw new ContactWayError('需要 1-100 个成员 userid (--user a,b)');

@@ -92,12 +92,25 @@ export class CorpTagDictionary {
         for (const tag of group.tag ?? []) {
           const deleted = Boolean(tag.deleted || group.deleted);
           if (!deleted) seen.push(tag.id);
-          const fields = { name: tag.name.slice(0, 64), wecomGroupId: group.group_id, groupName: group.group_name.slice(0, 64), origin: 'wecom' as const, sortOrder: Number(tag.order) || 0, deleted };
+          const fields = {
+            name: tag.name.slice(0, 64),
+            wecomGroupId: group.group_id,
+            groupName: group.group_name.slice(0, 64),
+            origin: 'wecom' as const,
+            sortOrder: Number(tag.order) || 0,
+            deleted,
+          };
           const existing = await repo.findOneBy({ wecomTagId: tag.id });
           if (!existing) {
             await insertIgnore(repo, { wecomTagId: tag.id, ...fields });
             diff.added += 1;
-          } else if (existing.name !== fields.name || existing.groupName !== fields.groupName || existing.sortOrder !== fields.sortOrder || existing.deleted !== deleted || existing.wecomGroupId !== fields.wecomGroupId) {
+          } else if (
+            existing.name !== fields.name ||
+            existing.groupName !== fields.groupName ||
+            existing.sortOrder !== fields.sortOrder ||
+            existing.deleted !== deleted ||
+            existing.wecomGroupId !== fields.wecomGroupId
+          ) {
             await repo.update({ id: existing.id }, fields);
             diff.changed += 1;
           }

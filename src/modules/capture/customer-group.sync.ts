@@ -26,7 +26,8 @@ export class CustomerGroupSync {
     try {
       chat = (await this.api.getGroupChat(chatId)).group_chat;
     } catch (error) {
-      if (error instanceof WecomApiError && error.errcode !== null && GROUP_GONE.has(error.errcode)) return (await this.dismiss(chatId, new Date())) ? 'dismissed' : 'gone';
+      if (error instanceof WecomApiError && error.errcode !== null && GROUP_GONE.has(error.errcode))
+        return (await this.dismiss(chatId, new Date())) ? 'dismissed' : 'gone';
       throw error;
     }
     return this.store(chat);
@@ -47,7 +48,8 @@ export class CustomerGroupSync {
       const before = await groups.findOneBy({ chatId: chat.chat_id });
       await insertIgnore(groups, { chatId: chat.chat_id, ...fields });
       const group = await groups.findOneByOrFail({ chatId: chat.chat_id });
-      let changed = !before || before.name !== fields.name || before.ownerUserid !== fields.ownerUserid || before.notice !== fields.notice || before.status !== 'active';
+      let changed =
+        !before || before.name !== fields.name || before.ownerUserid !== fields.ownerUserid || before.notice !== fields.notice || before.status !== 'active';
       if (before && changed) await groups.update({ id: group.id }, fields);
 
       const list = chat.member_list ?? [];

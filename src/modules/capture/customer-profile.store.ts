@@ -38,7 +38,10 @@ export async function upsertCustomer(m: EntityManager, contact: ExternalContact)
   return { customer, created };
 }
 
-export type RelationFields = Pick<CustomerRelation, 'remark' | 'description' | 'remarkMobiles' | 'remarkCorpName' | 'state' | 'addWay' | 'operUserid' | 'addedAt'>;
+export type RelationFields = Pick<
+  CustomerRelation,
+  'remark' | 'description' | 'remarkMobiles' | 'remarkCorpName' | 'state' | 'addWay' | 'operUserid' | 'addedAt'
+>;
 
 export function relationFields(follow: FollowUser | FollowInfo): RelationFields {
   const mobiles = (follow.remark_mobiles ?? []).filter(Boolean);
@@ -66,7 +69,8 @@ export async function upsertActiveRelation(m: EntityManager, customerId: number,
   if (!created) {
     const before = await repo.findOneByOrFail({ customerId, staffUserid });
     created = before.status !== 'active';
-    if (created || differs(before, fields)) await repo.update({ id: before.id }, { ...fields, status: 'active', ...(created ? { endedAt: null, endReason: null } : {}) });
+    if (created || differs(before, fields))
+      await repo.update({ id: before.id }, { ...fields, status: 'active', ...(created ? { endedAt: null, endReason: null } : {}) });
   }
   return { created };
 }
@@ -103,7 +107,10 @@ export async function syncCorpTags(m: EntityManager, customerId: number, tags: W
   const wanted = new Set(known.map((t) => t.id));
   const missing = known.filter((t) => !current.some((l) => l.tagId === t.id));
   if (missing.length > 0) {
-    await insertIgnore(links, missing.map((t) => ({ customerId, tagId: t.id, source: 'wecom' as const, addedBy: null })));
+    await insertIgnore(
+      links,
+      missing.map((t) => ({ customerId, tagId: t.id, source: 'wecom' as const, addedBy: null })),
+    );
   }
   const stale = current.filter((l) => l.tag.origin === 'wecom' && !wanted.has(l.tagId));
   if (stale.length > 0) await links.delete({ id: In(stale.map((l) => l.id)) });
@@ -118,20 +125,25 @@ export async function addCorpTagLinks(m: EntityManager, customerId: number, weco
   if (wecomTagIds.length === 0) return 0;
   const known = await m.getRepository(Tag).findBy({ wecomTagId: In([...new Set(wecomTagIds)]) });
   if (known.length === 0) return 0;
-  return insertIgnore(m.getRepository(CustomerTag), known.map((t) => ({ customerId, tagId: t.id, source: 'wecom' as const, addedBy: null })));
+  return insertIgnore(
+    m.getRepository(CustomerTag),
+    known.map((t) => ({ customerId, tagId: t.id, source: 'wecom' as const, addedBy: null })),
+  );
 }
 
 /** Tag refs from externalcontact/get (names included, personal tags skipped: they have no id). */
 export function tagRefsOf(followUsers: FollowUser[]): WecomTagRef[] {
-  return followUsers.flatMap((f) => (f.tags ?? []).filter((t) => t.tag_id && t.type !== 2).map((t) => ({ id: t.tag_id!, name: t.tag_name, groupName: t.group_name })));
+  return followUsers.flatMap((f) =>
+    (f.tags ?? []).filter((t) => t.tag_id && t.type !== 2).map((t) => ({ id: t.tag_id!, name: t.tag_name, groupName: t.group_name })),
+  );
 }
-
 
 /** True when any of `after`'s fields differs from `before` (dates by instant, arrays by value). */
 export function differs(before: object, after: object): boolean {
   return Object.entries(after).some(([key, value]) => {
     const old = (before as Record<string, unknown>)[key];
-    if (value instanceof Date || old instanceof Date) return (old ? new Date(old as Date).getTime() : null) !== (value ? new Date(value as Date).getTime() : null);
+    if (value instanceof Date || old instanceof Date)
+      return (old ? new Date(old as Date).getTime() : null) !== (value ? new Date(value as Date).getTime() : null);
     return JSON.stringify(old ?? null) !== JSON.stringify(value ?? null);
   });
 }

@@ -97,7 +97,15 @@ export class CustomerSync {
     state.report.runId = state.runId;
     const save = async (status: 'running' | 'done') => {
       await insertIgnore(checkpoints, { name: mode, status, state: toJson(state), startedAt: new Date() });
-      await checkpoints.update({ name: mode }, { status, state: toJson(state), finishedAt: status === 'done' ? new Date() : null, ...(resumeFrom || status === 'done' ? {} : { startedAt: new Date() }) });
+      await checkpoints.update(
+        { name: mode },
+        {
+          status,
+          state: toJson(state),
+          finishedAt: status === 'done' ? new Date() : null,
+          ...(resumeFrom || status === 'done' ? {} : { startedAt: new Date() }),
+        },
+      );
     };
     await save('running');
     const report = state.report;
@@ -191,7 +199,13 @@ export class CustomerSync {
       for (const [customerId, { name, userids }] of followers) {
         const tags = seen.complete(customerId, userids);
         if (!tags) continue;
-        const diff = await this.dataSource.transaction((m) => syncCorpTags(m, customerId, tags.map((id) => ({ id }))));
+        const diff = await this.dataSource.transaction((m) =>
+          syncCorpTags(
+            m,
+            customerId,
+            tags.map((id) => ({ id })),
+          ),
+        );
         report.customerTags.removed += diff.removed;
         if (diff.removed > 0) sample(report, `${name} 的${diff.removed}个标签已在企业微信移除`);
       }
@@ -204,7 +218,10 @@ export class CustomerSync {
     const active = await relations.find({ where: { staffUserid: In(users.map((u) => u.toLowerCase())), status: 'active' }, relations: { customer: true } });
     for (const relation of active) {
       if (!relation.customer.externalUserid || seen.has(relationKey(relation.customer.externalUserid, relation.staffUserid))) continue;
-      const { affected } = await relations.update({ id: relation.id, status: 'active' }, { status: 'removed', endedAt: new Date(), endReason: 'missing_in_wecom' });
+      const { affected } = await relations.update(
+        { id: relation.id, status: 'active' },
+        { status: 'removed', endedAt: new Date(), endReason: 'missing_in_wecom' },
+      );
       if (affected === 0) continue; // an event ended it meanwhile (and alerted)
       report.relations.removed += 1;
       noteEnded(report, relation, 'missing_in_wecom');
@@ -222,9 +239,15 @@ export class CustomerSync {
   private async endRelationsOfFormerFollowers(followUsers: string[], report: SyncReport): Promise<void> {
     if (followUsers.length === 0) return;
     const relations = this.dataSource.getRepository(CustomerRelation);
-    const orphaned = await relations.find({ where: { staffUserid: Not(In(followUsers.map((u) => u.toLowerCase()))), status: 'active' }, relations: { customer: true } });
+    const orphaned = await relations.find({
+      where: { staffUserid: Not(In(followUsers.map((u) => u.toLowerCase()))), status: 'active' },
+      relations: { customer: true },
+    });
     for (const relation of orphaned) {
-      const { affected } = await relations.update({ id: relation.id, status: 'active' }, { status: 'removed', endedAt: new Date(), endReason: 'staff_not_following' });
+      const { affected } = await relations.update(
+        { id: relation.id, status: 'active' },
+        { status: 'removed', endedAt: new Date(), endReason: 'staff_not_following' },
+      );
       if (affected === 0) continue;
       report.relations.removed += 1;
       noteEnded(report, relation, 'staff_not_following');
@@ -279,11 +302,25 @@ function toJson(state: CheckpointState): never {
 
 function emptyReport(mode: SyncMode): SyncReport {
   const zero = (): Drift => ({ added: 0, removed: 0, changed: 0 });
-  return { runId: '', mode, resumed: false, followUsers: 0, customersSeen: 0, customers: zero(), relations: zero(), tags: zero(), customerTags: { added: 0, removed: 0 }, groups: zero(), samples: [], ended: [] };
+  return {
+    runId: '',
+    mode,
+    resumed: false,
+    followUsers: 0,
+    customersSeen: 0,
+    customers: zero(),
+    relations: zero(),
+    tags: zero(),
+    customerTags: { added: 0, removed: 0 },
+    groups: zero(),
+    samples: [],
+    ended: [],
+  };
 }
 
 function noteEnded(report: SyncReport, relation: CustomerRelation, reason: EndedRelation['reason']): void {
-  if (report.ended.length < ENDED_KEPT) report.ended.push({ relationId: relation.id, staffUserid: relation.staffUserid, customerName: relation.remark || relation.customer.name, reason });
+  if (report.ended.length < ENDED_KEPT)
+    report.ended.push({ relationId: relation.id, staffUserid: relation.staffUserid, customerName: relation.remark || relation.customer.name, reason });
 }
 
 function sample(report: SyncReport, line: string): void {

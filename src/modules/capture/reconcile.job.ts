@@ -21,8 +21,21 @@ export async function scheduleReconciliation(queue: Queue, cron: string | undefi
 export async function reconcileAndReport(container: Container, capture: CaptureModule, now: () => Date = () => new Date()): Promise<SyncReport> {
   const sync = new CustomerSync(container.dataSource, container.wecomApi, capture.dictionary, capture.groups);
   const report = await sync.run('reconcile');
-  const total = [report.customers, report.relations, report.tags, report.groups].reduce((n, d) => n + d.added + d.removed + d.changed, 0) + report.customerTags.added + report.customerTags.removed;
-  container.logger.info({ runId: report.runId, customers: report.customers, relations: report.relations, tags: report.tags, customerTags: report.customerTags, groups: report.groups }, 'reconciliation finished');
+  const total =
+    [report.customers, report.relations, report.tags, report.groups].reduce((n, d) => n + d.added + d.removed + d.changed, 0) +
+    report.customerTags.added +
+    report.customerTags.removed;
+  container.logger.info(
+    {
+      runId: report.runId,
+      customers: report.customers,
+      relations: report.relations,
+      tags: report.tags,
+      customerTags: report.customerTags,
+      groups: report.groups,
+    },
+    'reconciliation finished',
+  );
   if (total === 0) return report;
   const at = capture.alerts.formatTime(now());
   await alertEndedRelations(capture, report, at);

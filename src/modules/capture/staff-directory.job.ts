@@ -14,6 +14,10 @@ export async function scheduleStaffDirectory(queue: Queue, cron: string | undefi
 /** A refresh now when some known member was never read from WeCom (the teams file names them; no worker ran since). */
 export async function startStaffDirectoryIfNeeded(queue: Queue, directory: StaffDirectory, cron: string | undefined): Promise<boolean> {
   if (!cron || (await directory.neverRead()) === 0) return false;
-  await queue.add(STAFF_DIRECTORY_JOB, {}, { jobId: START_JOB_ID, removeOnComplete: true, removeOnFail: true, attempts: 3, backoff: { type: 'exponential', delay: 30_000 } });
+  await queue.add(
+    STAFF_DIRECTORY_JOB,
+    {},
+    { jobId: START_JOB_ID, removeOnComplete: true, removeOnFail: true, attempts: 3, backoff: { type: 'exponential', delay: 30_000 } },
+  );
   return true;
 }

@@ -128,7 +128,10 @@ export class StaffDirectory {
       case 'update_user': {
         const renamed = field('NewUserID');
         if (renamed && renamed.toLowerCase() !== userid.toLowerCase()) {
-          this.logger.warn({ from: userid.toLowerCase(), to: renamed.toLowerCase() }, 'staff directory: a userid changed in WeCom; history under the old userid is not moved');
+          this.logger.warn(
+            { from: userid.toLowerCase(), to: renamed.toLowerCase() },
+            'staff directory: a userid changed in WeCom; history under the old userid is not moved',
+          );
           await this.markInactive(userid);
           await this.readForEvent(renamed);
         } else {
@@ -169,7 +172,12 @@ export class StaffDirectory {
   private async store(user: UserGetResponse): Promise<LearnOutcome> {
     const repo = this.dataSource.getRepository(Staff);
     const userid = user.userid.toLowerCase();
-    const fields = { wecomUserid: user.userid, name: user.name?.trim().slice(0, 128) || null, active: !GONE_STATUS.has(Number(user.status)), directorySyncedAt: new Date() };
+    const fields = {
+      wecomUserid: user.userid,
+      name: user.name?.trim().slice(0, 128) || null,
+      active: !GONE_STATUS.has(Number(user.status)),
+      directorySyncedAt: new Date(),
+    };
     if ((await insertIgnore(repo, { userid, ...fields })) === 1) return fields.active ? 'named' : 'inactive';
     const before = await repo.findOneByOrFail({ userid });
     await repo.update({ id: before.id }, { ...fields, name: fields.name ?? before.name });
@@ -179,7 +187,9 @@ export class StaffDirectory {
 
   /** True when the member was active until now. */
   private async markInactive(userid: string): Promise<boolean> {
-    const { affected } = await this.dataSource.getRepository(Staff).update({ userid: userid.toLowerCase(), active: true }, { active: false, directorySyncedAt: new Date() });
+    const { affected } = await this.dataSource
+      .getRepository(Staff)
+      .update({ userid: userid.toLowerCase(), active: true }, { active: false, directorySyncedAt: new Date() });
     if (affected) this.logger.info({ userid: userid.toLowerCase() }, 'staff directory: WeCom no longer knows this member; marked inactive');
     return Boolean(affected);
   }

@@ -57,7 +57,11 @@ export async function syncTeams(dataSource: DataSource, file: TeamsFile): Promis
     for (const def of file.teams) {
       await insertIgnore(teams, { name: def.name });
       const team = await teams.findOneByOrFail({ name: def.name });
-      await teams.update(team.id, { leadUserid: def.lead?.toLowerCase() ?? null, robotWebhookUrl: def.robotWebhookUrl ?? null, appChatId: def.appChatId ?? null });
+      await teams.update(team.id, {
+        leadUserid: def.lead?.toLowerCase() ?? null,
+        robotWebhookUrl: def.robotWebhookUrl ?? null,
+        appChatId: def.appChatId ?? null,
+      });
       listedIds.push(team.id);
       const people = [...new Set([...def.members, ...(def.lead ? [def.lead] : [])])];
       for (const raw of people) {

@@ -19,10 +19,7 @@ export interface CustomerCandidate {
   endedAt?: Date | null;
 }
 
-export type CustomerLookup =
-  | { kind: 'one'; customer: Customer }
-  | { kind: 'many'; candidates: CustomerCandidate[] }
-  | { kind: 'none'; closest: string[] };
+export type CustomerLookup = { kind: 'one'; customer: Customer } | { kind: 'many'; candidates: CustomerCandidate[] } | { kind: 'none'; closest: string[] };
 
 const MAX_CANDIDATES = 9;
 
@@ -61,7 +58,9 @@ export class CustomerDirectory {
       if (better) byId.set(row.customer.id, { ...row, exact });
     }
     // Still followed first, then those whose relation ended (most recently first); the search order within each.
-    const matches = [...byId.values()].sort((a, b) => Number(a.endedAt !== null) - Number(b.endedAt !== null) || (b.endedAt?.getTime() ?? 0) - (a.endedAt?.getTime() ?? 0));
+    const matches = [...byId.values()].sort(
+      (a, b) => Number(a.endedAt !== null) - Number(b.endedAt !== null) || (b.endedAt?.getTime() ?? 0) - (a.endedAt?.getTime() ?? 0),
+    );
     const exact = matches.filter((m) => m.exact);
     if (exact.length === 1) return { kind: 'one', customer: exact[0]!.customer };
     if (matches.length === 1) return { kind: 'one', customer: matches[0]!.customer };
@@ -83,7 +82,9 @@ export class CustomerDirectory {
     }
     if (filter.stage) qb.andWhere('c.stage = :stage', { stage: filter.stage });
     if (filter.tag) {
-      qb.andWhere('EXISTS (SELECT 1 FROM customer_tags ct INNER JOIN tags t ON t.id = ct.tag_id WHERE ct.customer_id = c.id AND t.name = :tag)', { tag: filter.tag });
+      qb.andWhere('EXISTS (SELECT 1 FROM customer_tags ct INNER JOIN tags t ON t.id = ct.tag_id WHERE ct.customer_id = c.id AND t.name = :tag)', {
+        tag: filter.tag,
+      });
     }
     // offset/limit, not skip/take: nothing joined is selected, and TypeORM's skip/take path rejects expressions in ORDER BY.
     const [customers, total] = await qb
@@ -119,12 +120,18 @@ export class CustomerDirectory {
       .innerJoinAndSelect('r.customer', 'c')
       .where('r.status = :active AND r.staff_userid = :me', { active: 'active', me: userid })
       // INSTR is the same function on MariaDB, MySQL and SQLite.
-      .andWhere(new Brackets((w) => w.where('(LENGTH(c.name) > 1 AND INSTR(:text, c.name) > 0)', { text }).orWhere('(LENGTH(r.remark) > 1 AND INSTR(:text, r.remark) > 0)', { text })))
+      .andWhere(
+        new Brackets((w) =>
+          w.where('(LENGTH(c.name) > 1 AND INSTR(:text, c.name) > 0)', { text }).orWhere('(LENGTH(r.remark) > 1 AND INSTR(:text, r.remark) > 0)', { text }),
+        ),
+      )
       .take(20)
       .getMany();
     const found = relations.map((r) => ({
       customer: r.customer,
-      name: [r.customer.name, r.remark].filter((n): n is string => !!n && Array.from(n).length > 1 && text.includes(n)).sort((a, b) => b.length - a.length)[0] ?? '',
+      name:
+        [r.customer.name, r.remark].filter((n): n is string => !!n && Array.from(n).length > 1 && text.includes(n)).sort((a, b) => b.length - a.length)[0] ??
+        '',
     }));
     const kept = found.filter((m) => m.name && !found.some((o) => o.name.length > m.name.length && o.name.includes(m.name)));
     return [...new Map(kept.map((m) => [m.customer.id, m.customer])).values()];
@@ -174,7 +181,9 @@ export class CustomerDirectory {
     const relations = await qb.getMany();
     // An admin's own customers come first, then everyone else's.
     const own = (r: CustomerRelation) => (r.staffUserid === viewer.userid ? 0 : 1);
-    return relations.sort((a, b) => own(a) - own(b)).map((r) => ({ customer: r.customer, remark: r.remark, relation: r, endedAt: r.status === 'active' ? null : (r.endedAt ?? r.updatedAt) }));
+    return relations
+      .sort((a, b) => own(a) - own(b))
+      .map((r) => ({ customer: r.customer, remark: r.remark, relation: r, endedAt: r.status === 'active' ? null : (r.endedAt ?? r.updatedAt) }));
   }
 
   private async closestNames(viewer: Viewer, q: string): Promise<string[]> {

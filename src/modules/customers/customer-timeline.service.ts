@@ -1,18 +1,7 @@
 import { In, type DataSource } from 'typeorm';
 import { reminderMatter } from '../../../templates/cards/reminder-cards';
 import { type ChannelNames, NO_CHANNEL_LABEL } from './channel-names.port';
-import {
-  AuditLog,
-  Customer,
-  CustomerRelation,
-  CustomerTag,
-  FollowUp,
-  Opportunity,
-  Reminder,
-  Staff,
-  StageChange,
-  Tag,
-} from '../../../entities';
+import { AuditLog, type Customer, CustomerRelation, CustomerTag, FollowUp, Opportunity, Reminder, Staff, StageChange, Tag } from '../../../entities';
 import { withoutEndedRelations } from '../reminders/ended-relation';
 import { STAGE_NAMES } from './stage.service';
 
@@ -92,7 +81,14 @@ export class CustomerTimeline {
       ds.getRepository(CustomerRelation).find({ where: { customerId: customer.id }, order: { addedAt: 'ASC', id: 'ASC' } }),
       ds.getRepository(FollowUp).find({ where: { customerId: customer.id }, order: { createdAt: 'DESC', id: 'DESC' }, take: 3 }),
       // open for the salesperson who set them: not those closed at their time because that relation ended since
-      withoutEndedRelations(ds.getRepository(Reminder).createQueryBuilder('r').where('r.customer_id = :id', { id: customer.id }).andWhere('r.status IN (:...open)', { open: ['pending', 'sent'] }), 'r')
+      withoutEndedRelations(
+        ds
+          .getRepository(Reminder)
+          .createQueryBuilder('r')
+          .where('r.customer_id = :id', { id: customer.id })
+          .andWhere('r.status IN (:...open)', { open: ['pending', 'sent'] }),
+        'r',
+      )
         .orderBy('r.due_at', 'ASC')
         .limit(20)
         .getMany(),
@@ -130,11 +126,19 @@ export class CustomerTimeline {
       ds.getRepository(Reminder).find({ where: { customerId }, order: { id: 'DESC' }, take }),
       ds.getRepository(Opportunity).find({ where: { customerId }, order: { id: 'DESC' }, take }),
       ds.getRepository(CustomerTag).find({ where: { customerId }, take }),
-      ds.getRepository(AuditLog).find({ where: { targetType: 'customer', targetId: String(customerId), action: In(['tag.add', 'tag.remove', 'customer.edit']) }, order: { id: 'DESC' }, take }),
+      ds.getRepository(AuditLog).find({
+        where: { targetType: 'customer', targetId: String(customerId), action: In(['tag.add', 'tag.remove', 'customer.edit']) },
+        order: { id: 'DESC' },
+        take,
+      }),
     ]);
     // 撤销 takes a record back as if it had never been made: a tag change it undid is left out
     const undoneIds = tagAudits.length
-      ? new Set((await ds.getRepository(AuditLog).findBy({ action: 'undo', targetType: 'audit_log', targetId: In(tagAudits.map((a) => String(a.id))) })).map((u) => u.targetId))
+      ? new Set(
+          (await ds.getRepository(AuditLog).findBy({ action: 'undo', targetType: 'audit_log', targetId: In(tagAudits.map((a) => String(a.id))) })).map(
+            (u) => u.targetId,
+          ),
+        )
       : new Set<string>();
     const tagChanges = tagAudits.filter((a) => !undoneIds.has(String(a.id)));
     const names = await this.staffNames([
@@ -155,12 +159,23 @@ export class CustomerTimeline {
     const entries: TimelineEntry[] = [];
     for (const r of relations) {
       const via = r.state ? `渠道 ${this.channels?.label(r.state) ?? r.state}` : NO_CHANNEL_LABEL;
-      entries.push({ at: r.addedAt ?? r.createdAt, kind: 'added', actor: names(r.staffUserid), text: `添加了${names(r.staffUserid)}${via ? `（${via}）` : ''}` });
+      entries.push({
+        at: r.addedAt ?? r.createdAt,
+        kind: 'added',
+        actor: names(r.staffUserid),
+        text: `添加了${names(r.staffUserid)}${via ? `（${via}）` : ''}`,
+      });
       if (r.status !== 'active' && r.endedAt) {
-        entries.push({ at: r.endedAt, kind: 'ended', actor: r.status === 'lost' ? null : names(r.staffUserid), text: relationEndText(r, names(r.staffUserid)) });
+        entries.push({
+          at: r.endedAt,
+          kind: 'ended',
+          actor: r.status === 'lost' ? null : names(r.staffUserid),
+          text: relationEndText(r, names(r.staffUserid)),
+        });
       }
     }
-    for (const s of stages) entries.push({ at: s.createdAt, kind: 'stage', actor: actor(s.staffUserid), text: `阶段 ${stage(s.fromStage)} → ${stage(s.toStage)}` });
+    for (const s of stages)
+      entries.push({ at: s.createdAt, kind: 'stage', actor: actor(s.staffUserid), text: `阶段 ${stage(s.fromStage)} → ${stage(s.toStage)}` });
     for (const f of followUps) entries.push({ at: f.createdAt, kind: 'follow_up', actor: names(f.staffUserid), text: `跟进：${f.content}` });
     for (const r of reminders) {
       // cancelled without a close reason: taken back by 撤销 (its own, or its follow-up's)
@@ -168,29 +183,46 @@ export class CustomerTimeline {
       const matter = reminderMatter(r.content, customerName);
       entries.push({ at: r.createdAt, kind: 'reminder_created', actor: names(r.staffUserid), text: `设提醒：${matter}` });
       if (r.status === 'done' && r.doneAt) entries.push({ at: r.doneAt, kind: 'reminder_done', actor: names(r.staffUserid), text: `完成提醒：${matter}` });
-      else if ((r.status === 'pending' || r.status === 'sent') && r.dueAt < now) entries.push({ at: r.dueAt, kind: 'reminder_missed', actor: names(r.staffUserid), text: `提醒逾期未完成：${matter}` });
+      else if ((r.status === 'pending' || r.status === 'sent') && r.dueAt < now)
+        entries.push({ at: r.dueAt, kind: 'reminder_missed', actor: names(r.staffUserid), text: `提醒逾期未完成：${matter}` });
     }
     for (const o of opportunities) {
       const probability = o.probability !== null ? ` · ${o.probability}%` : '';
-      entries.push({ at: o.createdAt, kind: 'opportunity', actor: names(o.staffUserid), text: `商机 ¥${o.amount.toLocaleString('en-US')}${probability}${o.status === 'open' ? '' : `（${o.status === 'won' ? '已成交' : '已失败'}）`}` });
+      entries.push({
+        at: o.createdAt,
+        kind: 'opportunity',
+        actor: names(o.staffUserid),
+        text: `商机 ¥${o.amount.toLocaleString('en-US')}${probability}${o.status === 'open' ? '' : `（${o.status === 'won' ? '已成交' : '已失败'}）`}`,
+      });
     }
     // Tags a command added are in the audit log (with who and when); rule and WeCom tags only have their link row.
     const audited = new Set(tagChanges.filter((a) => a.action === 'tag.add').flatMap((a) => auditTagIds(a)));
     for (const l of tagLinks) {
       if (l.source === 'command' && audited.has(l.tagId)) continue;
-      entries.push({ at: l.createdAt, kind: 'tag_added', actor: actor(l.addedBy), text: `打标签：${tagName(l.tagId)}${l.source === 'rule' ? '（渠道规则）' : l.source === 'wecom' ? '（企业微信）' : ''}` });
+      entries.push({
+        at: l.createdAt,
+        kind: 'tag_added',
+        actor: actor(l.addedBy),
+        text: `打标签：${tagName(l.tagId)}${l.source === 'rule' ? '（渠道规则）' : l.source === 'wecom' ? '（企业微信）' : ''}`,
+      });
     }
     for (const a of tagChanges) {
       if (a.action === 'customer.edit') {
         // WeCom edits name the tags they unlinked (older rows keep only a count); the tags WeCom added still have their link row (above).
         const removedIds = auditTagIds(a);
         const removed = Number(a.detail?.removed ?? 0);
-        if (removedIds.length > 0) entries.push({ at: a.createdAt, kind: 'tag_removed', actor: null, text: `企业微信里去掉了标签：${removedIds.map(tagName).join('、')}` });
+        if (removedIds.length > 0)
+          entries.push({ at: a.createdAt, kind: 'tag_removed', actor: null, text: `企业微信里去掉了标签：${removedIds.map(tagName).join('、')}` });
         else if (removed > 0) entries.push({ at: a.createdAt, kind: 'tag_removed', actor: null, text: `企业微信里移除了${removed}个标签` });
         continue;
       }
       const names = auditTagIds(a).map(tagName).join('、');
-      entries.push({ at: a.createdAt, kind: a.action === 'tag.add' ? 'tag_added' : 'tag_removed', actor: actor(a.actor), text: `${a.action === 'tag.add' ? '打标签' : '去标签'}：${names}` });
+      entries.push({
+        at: a.createdAt,
+        kind: a.action === 'tag.add' ? 'tag_added' : 'tag_removed',
+        actor: actor(a.actor),
+        text: `${a.action === 'tag.add' ? '打标签' : '去标签'}：${names}`,
+      });
     }
     // Newest first (a stable sort keeps the order above for entries of the same instant).
     return entries.sort((a, b) => b.at.getTime() - a.at.getTime());

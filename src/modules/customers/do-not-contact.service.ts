@@ -21,13 +21,17 @@ export class DoNotContactService {
   async set(input: { customer: Customer; on: boolean; reason: string | null; actor: string; sourceKey: string; now: Date }): Promise<DoNotContactResult> {
     return this.dataSource.transaction(async (m) => {
       if (await m.getRepository(AuditLog).existsBy({ action: DO_NOT_CONTACT_ACTION, sourceKey: input.sourceKey })) return { changed: true, duplicate: true };
-      const current = await m.getRepository(Customer).findOne({ where: { id: input.customer.id }, select: { id: true, doNotContact: true, doNotContactReason: true } });
+      const current = await m
+        .getRepository(Customer)
+        .findOne({ where: { id: input.customer.id }, select: { id: true, doNotContact: true, doNotContactReason: true } });
       if (!current || current.doNotContact === input.on) return { changed: false, duplicate: false };
       const reason = input.on ? (input.reason ?? '销售设置勿扰') : null;
       // A conditional UPDATE instead of a row lock (SQLite has no SELECT … FOR UPDATE): of two commands
       // racing on one customer, only the one that flips the state writes; the other finds it flipped.
       // The reason read above cannot change meanwhile: a 勿扰 on a customer already in 勿扰 writes nothing.
-      const flipped = await m.getRepository(Customer).update({ id: current.id, doNotContact: current.doNotContact }, { doNotContact: input.on, doNotContactReason: reason });
+      const flipped = await m
+        .getRepository(Customer)
+        .update({ id: current.id, doNotContact: current.doNotContact }, { doNotContact: input.on, doNotContactReason: reason });
       if (!flipped.affected) return { changed: false, duplicate: false };
       await audit(m, {
         actor: input.actor,

@@ -36,7 +36,15 @@ export class StageService {
           sourceKey: input.sourceKey,
         });
         await m.getRepository(Customer).update({ id: input.customer.id }, { stage: input.to, stageChangedAt: input.now });
-        await audit(m, { actor: input.staffUserid ?? 'system', action: 'stage.change', targetType: 'customer', targetId: input.customer.id, detail: { stageChangeId: change.id, from, to: input.to }, sourceKey: input.sourceKey, at: input.now });
+        await audit(m, {
+          actor: input.staffUserid ?? 'system',
+          action: 'stage.change',
+          targetType: 'customer',
+          targetId: input.customer.id,
+          detail: { stageChangeId: change.id, from, to: input.to },
+          sourceKey: input.sourceKey,
+          at: input.now,
+        });
         return change;
       },
       () => this.dataSource.getRepository(StageChange).findOneBy({ sourceKey: input.sourceKey }),

@@ -24,11 +24,25 @@ export class TagService {
     const missing = tags.filter((t) => !existing.some((e) => e.tagId === t.id));
     if (missing.length > 0) {
       await this.dataSource.transaction(async (m) => {
-        await insertIgnore(m.getRepository(CustomerTag), missing.map((t) => ({ customerId: input.customer.id, tagId: t.id, source: input.source, addedBy: input.actor })));
-        await audit(m, { actor: input.actor, action: 'tag.add', targetType: 'customer', targetId: input.customer.id, detail: { tagIds: missing.map((t) => t.id) }, sourceKey: input.sourceKey });
+        await insertIgnore(
+          m.getRepository(CustomerTag),
+          missing.map((t) => ({ customerId: input.customer.id, tagId: t.id, source: input.source, addedBy: input.actor })),
+        );
+        await audit(m, {
+          actor: input.actor,
+          action: 'tag.add',
+          targetType: 'customer',
+          targetId: input.customer.id,
+          detail: { tagIds: missing.map((t) => t.id) },
+          sourceKey: input.sourceKey,
+        });
       });
     }
-    await this.syncToWecom(input.customer, tags.filter((t) => t.origin === 'wecom').map((t) => t.wecomTagId!), []);
+    await this.syncToWecom(
+      input.customer,
+      tags.filter((t) => t.origin === 'wecom').map((t) => t.wecomTagId!),
+      [],
+    );
     // Every requested tag, not only the new links: a redelivered command must still start what the first run did not.
     await this.sops?.tagsAdded({ customerId: input.customer.id, tagNames: tags.map((t) => t.name), staffUserid: input.actor, sourceKey: input.sourceKey });
     return missing.map((t) => t.name);
@@ -36,9 +50,7 @@ export class TagService {
 
   /** Removes the tags that the customer has; returns the names removed and the names it did not have. */
   async remove(input: { customer: Customer; names: string[]; actor: string; sourceKey: string }): Promise<{ removed: string[]; absent: string[] }> {
-    const linked = await this.dataSource
-      .getRepository(CustomerTag)
-      .find({ where: { customerId: input.customer.id }, relations: { tag: true } });
+    const linked = await this.dataSource.getRepository(CustomerTag).find({ where: { customerId: input.customer.id }, relations: { tag: true } });
     const toRemove = linked.filter((l) => input.names.includes(l.tag.name));
     if (toRemove.length > 0) {
       await this.dataSource.transaction(async (m) => {
@@ -76,7 +88,10 @@ export class TagService {
   /** 撤销 of a tag change: the corp tags among `add` / `remove` (tag ids) marked in WeCom as a command would. */
   async markCorpTags(customerId: number, change: { add: number[]; remove: number[] }): Promise<void> {
     const ids = [...change.add, ...change.remove];
-    const [customer, tags] = await Promise.all([this.dataSource.getRepository(Customer).findOneBy({ id: customerId }), ids.length ? this.dataSource.getRepository(Tag).findBy({ id: In(ids) }) : []]);
+    const [customer, tags] = await Promise.all([
+      this.dataSource.getRepository(Customer).findOneBy({ id: customerId }),
+      ids.length ? this.dataSource.getRepository(Tag).findBy({ id: In(ids) }) : [],
+    ]);
     const wecomIds = (wanted: number[]) => tags.filter((t) => wanted.includes(t.id) && t.origin === 'wecom' && t.wecomTagId).map((t) => t.wecomTagId!);
     if (customer) await this.syncToWecom(customer, wecomIds(change.add), wecomIds(change.remove));
   }

@@ -68,7 +68,9 @@ export class DigestQueries {
     if (scope && scope.length === 0) return new Map();
     const [added, ended, followUps, reminders, silent] = await Promise.all([
       this.countByStaff('customer_relations', 'x', scope, (q) => q.andWhere('x.added_at >= :start AND x.added_at < :end', w)),
-      this.countByStaff('customer_relations', 'x', scope, (q) => q.andWhere('x.status IN (:...ended) AND x.ended_at >= :start AND x.ended_at < :end', { ...w, ended: ['lost', 'removed'] })),
+      this.countByStaff('customer_relations', 'x', scope, (q) =>
+        q.andWhere('x.status IN (:...ended) AND x.ended_at >= :start AND x.ended_at < :end', { ...w, ended: ['lost', 'removed'] }),
+      ),
       this.countByStaff('follow_ups', 'x', scope, (q) => q.andWhere('x.created_at >= :start AND x.created_at < :end', w)),
       this.reminderFigures(w, scope),
       this.countByStaff('customer_relations', 'x', scope, (q) => this.silentRelations(q, w)),
@@ -96,7 +98,8 @@ export class DigestQueries {
   /** Funnel, churn, wins and channel attribution for the customers of `scope`; channels count customers added since `channelsSince`. */
   async team(w: DigestWindow, scope: Scope, channelsSince: Date = w.start): Promise<TeamFigures> {
     const ds = this.dataSource;
-    const inScope = (q: SelectQueryBuilder<object>, column: string) => (scope ? q.andWhere(`${column} IN (:...scope)`, { scope: scope.length ? scope : [''] }) : q);
+    const inScope = (q: SelectQueryBuilder<object>, column: string) =>
+      scope ? q.andWhere(`${column} IN (:...scope)`, { scope: scope.length ? scope : [''] }) : q;
 
     const funnelQuery = ds
       .createQueryBuilder()
@@ -105,14 +108,26 @@ export class DigestQueries {
       .from('customers', 'c')
       // IN, not a correlated EXISTS: SQLite answers EXISTS per customer through the status index (every
       // active relation for each customer, 1.4 s at 5,000 customers); the IN list is built once (10 ms).
-      .where(`c.id IN (SELECT r.customer_id FROM customer_relations r WHERE r.status = 'active'${scope ? ' AND r.staff_userid IN (:...scope)' : ''})`, { scope: scope?.length ? scope : [''] })
+      .where(`c.id IN (SELECT r.customer_id FROM customer_relations r WHERE r.status = 'active'${scope ? ' AND r.staff_userid IN (:...scope)' : ''})`, {
+        scope: scope?.length ? scope : [''],
+      })
       .groupBy('c.stage');
     const endedQuery = inScope(
-      ds.createQueryBuilder().select('x.status', 'status').addSelect('COUNT(*)', 'n').from('customer_relations', 'x').where('x.status IN (:...ended) AND x.ended_at >= :start AND x.ended_at < :end', { ...w, ended: ['lost', 'removed'] }),
+      ds
+        .createQueryBuilder()
+        .select('x.status', 'status')
+        .addSelect('COUNT(*)', 'n')
+        .from('customer_relations', 'x')
+        .where('x.status IN (:...ended) AND x.ended_at >= :start AND x.ended_at < :end', { ...w, ended: ['lost', 'removed'] }),
       'x.staff_userid',
     ).groupBy('x.status');
     const movesQuery = inScope(
-      ds.createQueryBuilder().select('x.to_stage', 'stage').addSelect('COUNT(DISTINCT x.customer_id)', 'n').from('stage_changes', 'x').where("x.to_stage IN ('won', 'lost') AND x.created_at >= :start AND x.created_at < :end", w),
+      ds
+        .createQueryBuilder()
+        .select('x.to_stage', 'stage')
+        .addSelect('COUNT(DISTINCT x.customer_id)', 'n')
+        .from('stage_changes', 'x')
+        .where("x.to_stage IN ('won', 'lost') AND x.created_at >= :start AND x.created_at < :end", w),
       'x.staff_userid',
     ).groupBy('x.to_stage');
     // A customer "reached" 商机/成交 if they are there now or a stage move ever took them there.
@@ -121,7 +136,10 @@ export class DigestQueries {
         .createQueryBuilder()
         .select("COALESCE(x.state, '')", 'state')
         .addSelect('COUNT(DISTINCT x.customer_id)', 'customers')
-        .addSelect(`COUNT(DISTINCT CASE WHEN c.stage IN ('opportunity', 'won') OR ${everMovedTo("'opportunity', 'won'")} THEN x.customer_id END)`, 'reachedOpportunity')
+        .addSelect(
+          `COUNT(DISTINCT CASE WHEN c.stage IN ('opportunity', 'won') OR ${everMovedTo("'opportunity', 'won'")} THEN x.customer_id END)`,
+          'reachedOpportunity',
+        )
         .addSelect(`COUNT(DISTINCT CASE WHEN c.stage = 'won' OR ${everMovedTo("'won'")} THEN x.customer_id END)`, 'reachedWon')
         .from('customer_relations', 'x')
         .innerJoin('customers', 'c', 'c.id = x.customer_id')
@@ -131,7 +149,12 @@ export class DigestQueries {
       .groupBy("COALESCE(x.state, '')")
       .orderBy('customers', 'DESC');
 
-    const [funnelRows, endedRows, moveRows, channelRows] = await Promise.all([funnelQuery.getRawMany(), endedQuery.getRawMany(), movesQuery.getRawMany(), channelsQuery.getRawMany()]);
+    const [funnelRows, endedRows, moveRows, channelRows] = await Promise.all([
+      funnelQuery.getRawMany(),
+      endedQuery.getRawMany(),
+      movesQuery.getRawMany(),
+      channelsQuery.getRawMany(),
+    ]);
     const funnel = Object.fromEntries(CUSTOMER_STAGES.map((s) => [s, 0])) as Record<CustomerStage, number>;
     for (const r of funnelRows as Array<{ stage: CustomerStage; n: unknown }>) if (r.stage in funnel) funnel[r.stage] = Number(r.n);
     const count = (rows: Array<Record<string, unknown>>, key: string, value: string) => Number(rows.find((r) => r[key] === value)?.n ?? 0);
@@ -153,7 +176,12 @@ export class DigestQueries {
   /** The salesperson's longest-silent customers (name and last contact), oldest first: who to call. */
   async longestSilent(userid: string, w: DigestWindow, limit = 3): Promise<Array<{ name: string; lastContact: Date }>> {
     const rows: Array<{ name: string; last_contact: Date | string }> = await this.silentRelations(
-      this.dataSource.createQueryBuilder().select('c.name', 'name').addSelect('COALESCE(c.last_contact_at, x.added_at, x.created_at)', 'last_contact').from('customer_relations', 'x').where('x.staff_userid = :userid', { userid }),
+      this.dataSource
+        .createQueryBuilder()
+        .select('c.name', 'name')
+        .addSelect('COALESCE(c.last_contact_at, x.added_at, x.created_at)', 'last_contact')
+        .from('customer_relations', 'x')
+        .where('x.staff_userid = :userid', { userid }),
       w,
     )
       .orderBy('last_contact', 'ASC')
@@ -161,7 +189,10 @@ export class DigestQueries {
       .limit(limit)
       .getRawMany();
     // SQLite answers a string in the UTC format TypeORM writes; MariaDB a Date.
-    return rows.map((r) => ({ name: r.name, lastContact: r.last_contact instanceof Date ? r.last_contact : new Date(`${String(r.last_contact).replace(' ', 'T')}Z`) }));
+    return rows.map((r) => ({
+      name: r.name,
+      lastContact: r.last_contact instanceof Date ? r.last_contact : new Date(`${String(r.last_contact).replace(' ', 'T')}Z`),
+    }));
   }
 
   /** Active relations whose customer (still in the funnel) has had no contact since the window's silent cut-off. */
@@ -173,7 +204,12 @@ export class DigestQueries {
       .andWhere('COALESCE(c.last_contact_at, x.added_at, x.created_at) < :silentBefore', { silentBefore: w.silentBefore });
   }
 
-  private async countByStaff(table: string, alias: string, scope: Scope, where: (q: SelectQueryBuilder<object>) => SelectQueryBuilder<object>): Promise<Map<string, number>> {
+  private async countByStaff(
+    table: string,
+    alias: string,
+    scope: Scope,
+    where: (q: SelectQueryBuilder<object>) => SelectQueryBuilder<object>,
+  ): Promise<Map<string, number>> {
     let q = this.dataSource.createQueryBuilder().select(`${alias}.staff_userid`, 'u').addSelect('COUNT(*)', 'n').from(table, alias).where('1 = 1');
     if (scope) q = q.andWhere(`${alias}.staff_userid IN (:...scope)`, { scope });
     const rows: Array<{ u: string; n: unknown }> = await where(q).groupBy(`${alias}.staff_userid`).getRawMany();

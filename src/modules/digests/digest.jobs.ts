@@ -29,9 +29,14 @@ export async function sendPersonalDigests(deps: DigestSender, at: Date): Promise
   // A few at a time: each enqueue is an INSERT and a Bull add, waiting on round trips rather than the CPU.
   for (let i = 0; i < digests.length; i += ENQUEUE_AT_ONCE) {
     const results = await Promise.all(
-      digests
-        .slice(i, i + ENQUEUE_AT_ONCE)
-        .map((d) => deps.outbound.enqueue({ channel: 'user', touser: d.touser, message: { msgtype: 'markdown', markdown: { content: d.content } }, idempotencyKey: `digest:daily:${label}:${d.userid}` })),
+      digests.slice(i, i + ENQUEUE_AT_ONCE).map((d) =>
+        deps.outbound.enqueue({
+          channel: 'user',
+          touser: d.touser,
+          message: { msgtype: 'markdown', markdown: { content: d.content } },
+          idempotencyKey: `digest:daily:${label}:${d.userid}`,
+        }),
+      ),
     );
     queued += results.filter((r) => r.outcome === 'queued').length;
   }

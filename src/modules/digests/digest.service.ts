@@ -56,7 +56,12 @@ export class DigestService {
   async personal(userid: string, at: Date): Promise<string> {
     const w = this.day(at);
     const figures = (await this.queries.perStaff(w, [userid])).get(userid) ?? NO_FIGURES;
-    return personalDigestMarkdown({ title: `今日简报 · ${this.dayLabel(w.start)}`, figures, silentDays: this.options.silentDays, longestSilent: await this.longestSilent(userid, figures, w) });
+    return personalDigestMarkdown({
+      title: `今日简报 · ${this.dayLabel(w.start)}`,
+      figures,
+      silentDays: this.options.silentDays,
+      longestSilent: await this.longestSilent(userid, figures, w),
+    });
   }
 
   /** The scheduled push: one per active salesperson who had something happen or due; nobody gets an empty one. */
@@ -72,9 +77,13 @@ export class DigestService {
     for (let i = 0; i < recipients.length; i += 10) {
       const chunk = recipients.slice(i, i + 10);
       const samples = await Promise.all(chunk.map(([userid, f]) => this.longestSilent(userid, f, w)));
-      chunk.forEach(([userid, f], k) =>
-        digests.push({ userid, touser: staff.get(userid)?.wecomUserid ?? userid, content: personalDigestMarkdown({ title, figures: f, silentDays: this.options.silentDays, longestSilent: samples[k] }) }),
-      );
+      chunk.forEach(([userid, f], k) => {
+        digests.push({
+          userid,
+          touser: staff.get(userid)?.wecomUserid ?? userid,
+          content: personalDigestMarkdown({ title, figures: f, silentDays: this.options.silentDays, longestSilent: samples[k] }),
+        });
+      });
     }
     return { label: w.label, digests };
   }
@@ -90,10 +99,23 @@ export class DigestService {
     const w = this.day(at);
     const members = await this.members(team.id);
     const people = await this.people(w, members);
-    const channelsSince = dayjs(w.dayStart).subtract(CHANNEL_DAYS - 1, 'day').toDate();
-    const figures = await this.queries.team(w, members.map((m) => m.userid), channelsSince);
+    const channelsSince = dayjs(w.dayStart)
+      .subtract(CHANNEL_DAYS - 1, 'day')
+      .toDate();
+    const figures = await this.queries.team(
+      w,
+      members.map((m) => m.userid),
+      channelsSince,
+    );
     if (people.every((p) => isEmptyDay(p.figures)) && quietTeam(figures)) return { label: w.label, content: null };
-    const content = teamDigestMarkdown({ title: `${team.name} · 团队日报 ${this.dayLabel(w.start)}`, people, team: figures, channelsLabel: `近${CHANNEL_DAYS}天新客户`, channelName: this.channelName, maxBytes });
+    const content = teamDigestMarkdown({
+      title: `${team.name} · 团队日报 ${this.dayLabel(w.start)}`,
+      people,
+      team: figures,
+      channelsLabel: `近${CHANNEL_DAYS}天新客户`,
+      channelName: this.channelName,
+      maxBytes,
+    });
     return { label: w.label, content };
   }
 
@@ -103,10 +125,16 @@ export class DigestService {
     const before = weekWindow(at, this.options.timezone, this.options.silentDays, 2);
     const members = await this.members(team.id);
     const scope = members.map((m) => m.userid);
-    const [people, previous, figures, previousFigures] = await Promise.all([this.people(last, members), this.queries.perStaff(before, scope), this.queries.team(last, scope), this.queries.team(before, scope)]);
+    const [people, previous, figures, previousFigures] = await Promise.all([
+      this.people(last, members),
+      this.queries.perStaff(before, scope),
+      this.queries.team(last, scope),
+      this.queries.team(before, scope),
+    ]);
     const withPrevious = people.map((p) => ({ ...p, previous: previous.get(p.userid) ?? NO_FIGURES }));
     const empty = (f: StaffFigures) => f.newCustomers + f.followUps + f.remindersDone + f.lost === 0;
-    if (withPrevious.every((p) => empty(p.figures) && empty(p.previous)) && quietTeam(figures) && quietTeam(previousFigures)) return { label: last.label, content: null };
+    if (withPrevious.every((p) => empty(p.figures) && empty(p.previous)) && quietTeam(figures) && quietTeam(previousFigures))
+      return { label: last.label, content: null };
     const content = teamDigestMarkdown({
       title: `${team.name} · 周报 ${this.rangeLabel(last)}`,
       people: withPrevious,
@@ -143,7 +171,10 @@ export class DigestService {
     }
     const figures = await this.queries.team(w, scope);
     const title = `报表 · ${who} · ${PERIOD_NAMES[period]}（${this.rangeLabel(w)}）`;
-    return { kind: 'report', content: teamDigestMarkdown({ title, people, team: figures, channelsLabel: `${PERIOD_NAMES[period]}新客户`, channelName: this.channelName, maxBytes }) };
+    return {
+      kind: 'report',
+      content: teamDigestMarkdown({ title, people, team: figures, channelsLabel: `${PERIOD_NAMES[period]}新客户`, channelName: this.channelName, maxBytes }),
+    };
   }
 
   /** The three customers silent longest, with whole days since their last contact (counted to the end of the day). */
@@ -163,7 +194,10 @@ export class DigestService {
 
   /** Each member with their figures (zeros included: the lead sees who did nothing). */
   private async people(w: DigestWindow, members: Staff[]): Promise<Array<PersonLine & { userid: string }>> {
-    const figures = await this.queries.perStaff(w, members.map((m) => m.userid));
+    const figures = await this.queries.perStaff(
+      w,
+      members.map((m) => m.userid),
+    );
     return members.map((m) => ({ userid: m.userid, name: m.name ?? m.wecomUserid, figures: figures.get(m.userid) ?? NO_FIGURES }));
   }
 

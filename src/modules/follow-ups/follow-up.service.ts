@@ -40,11 +40,25 @@ export class FollowUpService {
           sourceKey: input.sourceKey,
         });
         await m.getRepository(Customer).update({ id: input.customer.id }, { lastContactAt: input.now });
-        await audit(m, { actor: input.staffUserid, action: 'follow_up.create', targetType: 'customer', targetId: input.customer.id, detail: { followUpId: followUp.id }, sourceKey: input.sourceKey, at: input.now });
+        await audit(m, {
+          actor: input.staffUserid,
+          action: 'follow_up.create',
+          targetType: 'customer',
+          targetId: input.customer.id,
+          detail: { followUpId: followUp.id },
+          sourceKey: input.sourceKey,
+          at: input.now,
+        });
         const reminder = input.nextContactAt
           ? (
               await this.reminders.create(
-                { staffUserid: input.staffUserid, customerId: input.customer.id, content: `联系 ${input.customer.name}：${input.content}`, dueAt: input.nextContactAt, sourceKey: reminderKey },
+                {
+                  staffUserid: input.staffUserid,
+                  customerId: input.customer.id,
+                  content: `联系 ${input.customer.name}：${input.content}`,
+                  dueAt: input.nextContactAt,
+                  sourceKey: reminderKey,
+                },
                 m,
               )
             ).reminder

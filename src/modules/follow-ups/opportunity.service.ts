@@ -7,7 +7,15 @@ import { writeOnce } from '../../platform/db/idempotent-write';
 export class OpportunityService {
   constructor(private readonly dataSource: DataSource) {}
 
-  async record(input: { customer: Customer; staffUserid: string; amount: number; probability: number | null; expectedCloseAt: Date | null; sourceKey: string; now: Date }) {
+  async record(input: {
+    customer: Customer;
+    staffUserid: string;
+    amount: number;
+    probability: number | null;
+    expectedCloseAt: Date | null;
+    sourceKey: string;
+    now: Date;
+  }) {
     return writeOnce(
       this.dataSource,
       async (m) => {
@@ -22,10 +30,24 @@ export class OpportunityService {
         });
         if (input.customer.stage === 'lead' || input.customer.stage === 'prospect') {
           // An opportunity means the customer reached 商机: the funnel history records the move too.
-          await m.getRepository(StageChange).save({ customerId: input.customer.id, fromStage: input.customer.stage, toStage: 'opportunity', staffUserid: input.staffUserid, sourceKey: `${input.sourceKey}:stage` });
+          await m.getRepository(StageChange).save({
+            customerId: input.customer.id,
+            fromStage: input.customer.stage,
+            toStage: 'opportunity',
+            staffUserid: input.staffUserid,
+            sourceKey: `${input.sourceKey}:stage`,
+          });
           await m.getRepository(Customer).update({ id: input.customer.id }, { stage: 'opportunity', stageChangedAt: input.now });
         }
-        await audit(m, { actor: input.staffUserid, action: 'opportunity.create', targetType: 'customer', targetId: input.customer.id, detail: { opportunityId: opportunity.id, previousStage: input.customer.stage }, sourceKey: input.sourceKey, at: input.now });
+        await audit(m, {
+          actor: input.staffUserid,
+          action: 'opportunity.create',
+          targetType: 'customer',
+          targetId: input.customer.id,
+          detail: { opportunityId: opportunity.id, previousStage: input.customer.stage },
+          sourceKey: input.sourceKey,
+          at: input.now,
+        });
         return opportunity;
       },
       () => this.dataSource.getRepository(Opportunity).findOneBy({ sourceKey: input.sourceKey }),

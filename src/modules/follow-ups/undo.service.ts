@@ -40,7 +40,8 @@ interface Reverted {
 }
 
 /** A quoted note, short enough for a one-line answer. */
-const quoted = (text: string) => `「${Array.from(text.replace(/\s+/g, ' ')).length > 20 ? `${Array.from(text.replace(/\s+/g, ' ')).slice(0, 19).join('')}…` : text.replace(/\s+/g, ' ')}」`;
+const quoted = (text: string) =>
+  `「${Array.from(text.replace(/\s+/g, ' ')).length > 20 ? `${Array.from(text.replace(/\s+/g, ' ')).slice(0, 19).join('')}…` : text.replace(/\s+/g, ' ')}」`;
 const stageName = (s: unknown) => STAGE_NAMES[s as CustomerStage] ?? String(s ?? '');
 
 /**
@@ -81,7 +82,14 @@ export class UndoService {
     const label = LABELS[entry.action] ?? entry.action;
     const reverted = await this.dataSource.transaction(async (m) => {
       const result = await this.revert(m, entry);
-      await audit(m, { actor, action: 'undo', targetType: 'audit_log', targetId: entry.id, detail: { label, customerId, undid: entry.action, what: result.what }, sourceKey });
+      await audit(m, {
+        actor,
+        action: 'undo',
+        targetType: 'audit_log',
+        targetId: entry.id,
+        detail: { label, customerId, undid: entry.action, what: result.what },
+        sourceKey,
+      });
       return result;
     });
     for (const id of reverted.cancelled) await this.scheduler.cancel(id);
@@ -123,7 +131,9 @@ export class UndoService {
         const opportunity = await m.getRepository(Opportunity).findOneBy({ id: Number(d.opportunityId) });
         await m.getRepository(Opportunity).delete({ id: Number(d.opportunityId) });
         const moved = await m.getRepository(StageChange).delete({ sourceKey: `${entry.sourceKey}:stage` });
-        await m.getRepository(Customer).update({ id: targetId }, { stage: d.previousStage as CustomerStage, ...(moved.affected ? { stageChangedAt: await stageSince(m, targetId) } : {}) });
+        await m
+          .getRepository(Customer)
+          .update({ id: targetId }, { stage: d.previousStage as CustomerStage, ...(moved.affected ? { stageChangedAt: await stageSince(m, targetId) } : {}) });
         const back = moved.affected ? `，阶段改回 ${stageName(d.previousStage)}` : '';
         return { cancelled: [], what: `${await name()} 的商机${opportunity ? ` ¥${opportunity.amount.toLocaleString('en-US')}` : ''}${back}` };
       }
@@ -134,9 +144,16 @@ export class UndoService {
       }
       case 'tag.remove': {
         const links = d.links as Array<{ tagId: number; source: TagLinkSource; addedBy: string | null }>;
-        await insertIgnore(m.getRepository(CustomerTag), links.map((l) => ({ customerId: targetId, tagId: l.tagId, source: l.source, addedBy: l.addedBy })));
+        await insertIgnore(
+          m.getRepository(CustomerTag),
+          links.map((l) => ({ customerId: targetId, tagId: l.tagId, source: l.source, addedBy: l.addedBy })),
+        );
         const tagIds = links.map((l) => Number(l.tagId));
-        return { cancelled: [], tags: { customerId: targetId, add: tagIds, remove: [] }, what: `去掉 ${await name()} 的标签：${await tagNames(m, tagIds)}（已加回）` };
+        return {
+          cancelled: [],
+          tags: { customerId: targetId, add: tagIds, remove: [] },
+          what: `去掉 ${await name()} 的标签：${await tagNames(m, tagIds)}（已加回）`,
+        };
       }
       case 'customer.do_not_contact': {
         const previous = d.previous as { doNotContact: boolean; reason: string | null };

@@ -53,7 +53,7 @@ export function createOverdueProcessor(deps: OverdueDeps) {
   const repo = deps.dataSource.getRepository(Reminder);
   return async (job: Job<OverdueJobData>): Promise<string> => {
     const reminder = await repo.findOne({ where: { id: job.data.reminderId }, relations: { customer: true } });
-    if (!reminder || reminder.status !== 'sent' || reminder.escalatedAt || !reminder.firedAt) return 'not_overdue';
+    if (reminder?.status !== 'sent' || reminder.escalatedAt || !reminder.firedAt) return 'not_overdue';
     // The check of an earlier firing (snoozed and fired again since): the new firing has its own check.
     // (Within a second: the database may keep whole seconds of the firing time, rounded or cut.)
     if (job.data.firedAt !== undefined && Math.abs(job.data.firedAt - reminder.firedAt.getTime()) >= 1000) return 'superseded';
@@ -61,7 +61,10 @@ export function createOverdueProcessor(deps: OverdueDeps) {
     const ended = await endedRelationOf(deps.dataSource, reminder);
     if (ended) {
       await deps.reminders.closeForEndedRelation(reminder, ended.reason, new Date(now()));
-      deps.logger.info({ reminderId: reminder.id, staff: reminder.staffUserid, reason: ended.reason }, 'overdue reminder not escalated: the relation with its customer ended; closed');
+      deps.logger.info(
+        { reminderId: reminder.id, staff: reminder.staffUserid, reason: ended.reason },
+        'overdue reminder not escalated: the relation with its customer ended; closed',
+      );
       return ended.reason;
     }
     if (reminder.customer?.stage === 'lost') return 'customer_lost';

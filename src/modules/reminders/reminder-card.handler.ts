@@ -4,7 +4,14 @@ import type { BotServices } from '../../../bots/core/bot-services';
 import { buildProfileCard } from '../../../bots/core/profile-card';
 import { formatChineseDateTime } from '../../../templates/format-date';
 import { buildTodoCard } from '../../../bots/commands/todo.command';
-import { parseReminderButtonKey, parseTodoButtonKey, reminderCardAfterClick, reminderTaskId, type ReminderAction, type ReminderCardInput } from '../../../templates/cards/reminder-cards';
+import {
+  parseReminderButtonKey,
+  parseTodoButtonKey,
+  reminderCardAfterClick,
+  reminderTaskId,
+  type ReminderAction,
+  type ReminderCardInput,
+} from '../../../templates/cards/reminder-cards';
 import type { Logger } from '../../platform/logger';
 import type { OutboundService } from '../../platform/outbound/outbound.service';
 import type { TemplateCard } from '../../platform/wecom/api/wecom-api.types';
@@ -47,10 +54,20 @@ export function createReminderCardHandler(deps: ReminderCardDeps) {
     if (key.action === 'customer') return showCustomer(deps, click, reminder, event);
 
     const earlier = await deps.dataSource.getRepository(AuditLog).findOneBy({ action: CLICK_ACTION, sourceKey: event.dedupeKey });
-    const outcome: ClickOutcome = earlier ? { text: String(earlier.detail?.outcome ?? ''), snoozedTo: (earlier.detail?.snoozedTo as string | undefined) ?? undefined } : await act(deps, key.action, reminder);
+    const outcome: ClickOutcome = earlier
+      ? { text: String(earlier.detail?.outcome ?? ''), snoozedTo: (earlier.detail?.snoozedTo as string | undefined) ?? undefined }
+      : await act(deps, key.action, reminder);
     if (!earlier) {
       await deps.dataSource.transaction((m) =>
-        audit(m, { actor: click.userid, action: CLICK_ACTION, targetType: 'reminder', targetId: reminder.id, detail: { button: key.action, outcome: outcome.text, ...(outcome.snoozedTo ? { snoozedTo: outcome.snoozedTo } : {}) }, sourceKey: event.dedupeKey, at: deps.now() }),
+        audit(m, {
+          actor: click.userid,
+          action: CLICK_ACTION,
+          targetType: 'reminder',
+          targetId: reminder.id,
+          detail: { button: key.action, outcome: outcome.text, ...(outcome.snoozedTo ? { snoozedTo: outcome.snoozedTo } : {}) },
+          sourceKey: event.dedupeKey,
+          at: deps.now(),
+        }),
       );
     }
     if (todo) {
@@ -63,7 +80,14 @@ export function createReminderCardHandler(deps: ReminderCardDeps) {
         deps.services.reminders.find(reminder.id),
       ]);
       const notice = `#${reminder.id} ${outcome.snoozedTo ? `已推迟到 ${outcome.snoozedTo}` : outcome.text}`;
-      const card = buildTodoCard(open, { taskId: click.taskId || `todo-${reminder.id}`, timezone: deps.timezone, now: deps.now(), notice, total, handled: handled ?? reminder });
+      const card = buildTodoCard(open, {
+        taskId: click.taskId || `todo-${reminder.id}`,
+        timezone: deps.timezone,
+        now: deps.now(),
+        notice,
+        total,
+        handled: handled ?? reminder,
+      });
       await updateCard(deps, click, event, { template_card: card });
       return;
     }
@@ -93,7 +117,13 @@ async function act(deps: ReminderCardDeps, action: Exclude<ReminderAction, 'cust
     return { text: done?.changed ? '✅ 已完成' : ALREADY_DONE_TEXT };
   }
   // Never earlier than it was: counted from the later of its due time and now (snooze-target.ts).
-  const result = await deps.services.reminders.snooze(reminder.id, reminder.staffUserid, { kind: action === 'snooze1h' ? 'hour' : 'tomorrow' }, now, deps.timezone);
+  const result = await deps.services.reminders.snooze(
+    reminder.id,
+    reminder.staffUserid,
+    { kind: action === 'snooze1h' ? 'hour' : 'tomorrow' },
+    now,
+    deps.timezone,
+  );
   if (result.outcome !== 'snoozed') return { text: result.outcome === 'closed' && result.reminder.status === 'cancelled' ? '提醒已取消' : ALREADY_DONE_TEXT };
   const snoozedTo = formatChineseDateTime(result.reminder.dueAt, deps.timezone, now);
   return { text: `已推迟到 ${snoozedTo}`, snoozedTo };
@@ -103,11 +133,28 @@ async function act(deps: ReminderCardDeps, action: Exclude<ReminderAction, 'cust
 async function showCustomer(deps: ReminderCardDeps, click: CardClick, reminder: Reminder, event: InboundEvent): Promise<void> {
   if (!reminder.customer) return;
   const card = await buildProfileCard(deps.services, reminder.customer, deps.now(), deps.timezone, undefined, click.userid);
-  await deps.outbound.enqueue({ channel: 'user', touser: click.wecomUserid, message: { msgtype: 'template_card', template_card: card }, idempotencyKey: `card-profile:${event.dedupeKey}`, urgent: true });
+  await deps.outbound.enqueue({
+    channel: 'user',
+    touser: click.wecomUserid,
+    message: { msgtype: 'template_card', template_card: card },
+    idempotencyKey: `card-profile:${event.dedupeKey}`,
+    urgent: true,
+  });
 }
 
-async function updateCard(deps: ReminderCardDeps, click: CardClick, event: InboundEvent, update: { button: { replace_name: string } } | { template_card: TemplateCard }): Promise<void> {
+async function updateCard(
+  deps: ReminderCardDeps,
+  click: CardClick,
+  event: InboundEvent,
+  update: { button: { replace_name: string } } | { template_card: TemplateCard },
+): Promise<void> {
   if (!click.responseCode) return;
   // the salesperson is looking at the card they clicked: update it now, not one queue hop later
-  await deps.outbound.sendNow({ channel: 'card_update', userid: click.wecomUserid, responseCode: click.responseCode, update, idempotencyKey: `card:${event.dedupeKey}` });
+  await deps.outbound.sendNow({
+    channel: 'card_update',
+    userid: click.wecomUserid,
+    responseCode: click.responseCode,
+    update,
+    idempotencyKey: `card:${event.dedupeKey}`,
+  });
 }

@@ -33,7 +33,7 @@ export function createReminderProcessor(deps: ReminderProcessorDeps) {
   return async (job: Job<ReminderJobData>): Promise<string> => {
     // one query (findOne with a relation costs TypeORM two: a DISTINCT id query first)
     const reminder = await repo.createQueryBuilder('r').leftJoinAndSelect('r.customer', 'customer').where('r.id = :id', { id: job.data.reminderId }).getOne();
-    if (!reminder || reminder.status !== 'pending') return 'skipped';
+    if (reminder?.status !== 'pending') return 'skipped';
     // Snoozed to a later time after this job was made: the job for the new time will fire it
     // (unless the time was brought forward on purpose: the sandbox's "fire due reminders now").
     if (!job.data.early && reminder.dueAt.getTime() > now() + 1000) return 'rescheduled';
@@ -49,7 +49,13 @@ export function createReminderProcessor(deps: ReminderProcessorDeps) {
           why: CLOSE_REASON_TEXT[ended.reason],
           endedAt: ended.endedAt ? formatChineseDateTime(ended.endedAt, deps.timezone, new Date(now())) : null,
         });
-        await deps.outbound.sendNow({ channel: 'user', touser: reminder.staffUserid, idempotencyKey: `reminder-closed:${reminder.id}`, personTimed: true, message: { msgtype: 'text', text: { content } } });
+        await deps.outbound.sendNow({
+          channel: 'user',
+          touser: reminder.staffUserid,
+          idempotencyKey: `reminder-closed:${reminder.id}`,
+          personTimed: true,
+          message: { msgtype: 'text', text: { content } },
+        });
       }
       deps.logger.info({ reminderId: reminder.id, staff: reminder.staffUserid, reason: ended.reason }, 'reminder closed: the relation with its customer ended');
       return ended.reason;

@@ -42,7 +42,15 @@ export class ReminderService {
   async create(input: NewReminder, manager?: EntityManager): Promise<{ reminder: Reminder; duplicate: boolean }> {
     const insert = async (m: EntityManager) => {
       const reminder = await m.getRepository(Reminder).save({ ...input, content: fitColumn(input.content, CONTENT_CHARS), status: 'pending' as const });
-      if (!manager) await audit(m, { actor: input.staffUserid, action: 'reminder.create', targetType: 'reminder', targetId: reminder.id, detail: { customerId: input.customerId }, sourceKey: input.sourceKey });
+      if (!manager)
+        await audit(m, {
+          actor: input.staffUserid,
+          action: 'reminder.create',
+          targetType: 'reminder',
+          targetId: reminder.id,
+          detail: { customerId: input.customerId },
+          sourceKey: input.sourceKey,
+        });
       return reminder;
     };
     const result = manager
@@ -119,7 +127,11 @@ export class ReminderService {
       );
       if (!result.affected) continue;
       await this.scheduler.schedule(reminder.id, until);
-      return { outcome: 'snoozed', reminder: { ...reminder, status: 'pending', dueAt: until, snoozeCount: reminder.snoozeCount + 1 }, previousDue: reminder.dueAt };
+      return {
+        outcome: 'snoozed',
+        reminder: { ...reminder, status: 'pending', dueAt: until, snoozeCount: reminder.snoozeCount + 1 },
+        previousDue: reminder.dueAt,
+      };
     }
     throw new Error(`reminder ${reminderId} kept changing while being snoozed`);
   }
@@ -132,7 +144,15 @@ export class ReminderService {
     const closed = await this.dataSource.transaction(async (m) => {
       const result = await m.getRepository(Reminder).update({ id: reminder.id, status: In(['pending', 'sent']) }, { status: 'cancelled', closeReason: reason });
       if (!result.affected) return false;
-      await audit(m, { actor: 'system', action: 'reminder.close', targetType: 'reminder', targetId: reminder.id, detail: { reason, customerId: reminder.customerId }, sourceKey: `reminder-close:${reminder.id}`, at: now });
+      await audit(m, {
+        actor: 'system',
+        action: 'reminder.close',
+        targetType: 'reminder',
+        targetId: reminder.id,
+        detail: { reason, customerId: reminder.customerId },
+        sourceKey: `reminder-close:${reminder.id}`,
+        at: now,
+      });
       return true;
     });
     if (closed) await this.scheduler.cancel(reminder.id);

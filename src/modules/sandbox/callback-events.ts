@@ -52,7 +52,8 @@ export function callbackPlaintexts(corpId: string, agentId: string, now: () => n
       })}</xml>`,
     externalTag: (changeType, id, tagType) =>
       `<xml>${header(corpId, 'sys', 'event', seconds())}${fieldsXml({ Event: 'change_external_tag', Id: id, TagType: tagType, ChangeType: changeType })}</xml>`,
-    changeContact: (changeType, userId) => `<xml>${header(corpId, 'sys', 'event', seconds())}${fieldsXml({ Event: 'change_contact', ChangeType: changeType, UserID: userId })}</xml>`,
+    changeContact: (changeType, userId) =>
+      `<xml>${header(corpId, 'sys', 'event', seconds())}${fieldsXml({ Event: 'change_contact', ChangeType: changeType, UserID: userId })}</xml>`,
     cardClick: (from, f) =>
       `<xml>${header(corpId, from, 'event', seconds())}${fieldsXml({
         Event: 'template_card_event',
@@ -72,7 +73,8 @@ export class CallbackDeliveryError extends Error {
 /** The choices of a card with a drop-down (button_selection), as §4.5 shows them. */
 function selectedItemsXml(selected: Record<string, string[]>): string {
   const items = Object.entries(selected).map(
-    ([question, ids]) => `<SelectedItem><QuestionKey>${cdata(question)}</QuestionKey><OptionIds>${ids.map((id) => `<OptionId>${cdata(id)}</OptionId>`).join('')}</OptionIds></SelectedItem>`,
+    ([question, ids]) =>
+      `<SelectedItem><QuestionKey>${cdata(question)}</QuestionKey><OptionIds>${ids.map((id) => `<OptionId>${cdata(id)}</OptionId>`).join('')}</OptionIds></SelectedItem>`,
   );
   return items.length > 0 ? `<SelectedItems>${items.join('')}</SelectedItems>` : '';
 }
@@ -84,7 +86,12 @@ export async function postCallback(callbackUrl: string, keys: CallbackKeys & { a
   const body = `<xml><ToUserName>${cdata(keys.corpId)}</ToUserName><Encrypt>${cdata(sealed.ciphertext)}</Encrypt><AgentID>${cdata(keys.agentId)}</AgentID></xml>`;
   let response: Response;
   try {
-    response = await fetch(`${callbackUrl}?${query.toString()}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body, signal: AbortSignal.timeout(10_000) });
+    response = await fetch(`${callbackUrl}?${query.toString()}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body,
+      signal: AbortSignal.timeout(10_000),
+    });
   } catch (error) {
     throw new CallbackDeliveryError(`回调地址 ${callbackUrl} 连不上：${(error as Error).message}`);
   }

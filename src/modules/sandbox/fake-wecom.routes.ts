@@ -79,7 +79,10 @@ export function fakeWecomRouter(world: FakeWecomWorld): Router {
     const state = String(body.state ?? '');
     if ([...state].length > 30) throw new WecomFault(40058, 'state longer than 30 characters');
     world.log(`创建了渠道活码 state=${state || '（无）'}`);
-    return { config_id: `sandbox${Buffer.from(state).toString('hex')}`.slice(0, 32).padEnd(32, '0'), qr_code: `https://sandbox.invalid/qr/${encodeURIComponent(state)}` };
+    return {
+      config_id: `sandbox${Buffer.from(state).toString('hex')}`.slice(0, 32).padEnd(32, '0'),
+      qr_code: `https://sandbox.invalid/qr/${encodeURIComponent(state)}`,
+    };
   });
 
   // messages

@@ -235,7 +235,9 @@ export class FakeWecomWorld {
     const name = input.name?.trim() || CUSTOMER_NAMES[this.customers.size % CUSTOMER_NAMES.length]!;
     const customer: SandboxCustomer = {
       external_contact: { external_userid: externalUserid, name, type: 1, gender: 0, avatar: '' },
-      follow_user: [{ userid: staff.userid, remark: '', description: '', createtime: Math.floor(this.now() / 1000), tags: [], add_way: 1, state: input.state || undefined }],
+      follow_user: [
+        { userid: staff.userid, remark: '', description: '', createtime: Math.floor(this.now() / 1000), tags: [], add_way: 1, state: input.state || undefined },
+      ],
     };
     this.customers.set(externalUserid, customer);
     const welcomeCode = `WELCOME${randomBytes(12).toString('hex').toUpperCase()}`;
@@ -295,25 +297,36 @@ export class FakeWecomWorld {
   tagList(filter: { tag_id?: string[]; group_id?: string[] }): T.CorpTagGroup[] {
     const groups = filter.group_id?.length ? this.tagGroups.filter((g) => filter.group_id!.includes(g.group_id)) : this.tagGroups;
     if (!filter.tag_id?.length) return structuredClone(groups);
-    return groups
-      .map((g) => ({ ...structuredClone(g), tag: g.tag.filter((t) => filter.tag_id!.includes(t.id)) }))
-      .filter((g) => g.tag.length > 0);
+    return groups.map((g) => ({ ...structuredClone(g), tag: g.tag.filter((t) => filter.tag_id!.includes(t.id)) })).filter((g) => g.tag.length > 0);
   }
 
   addCorpTag(request: T.AddCorpTagRequest): T.CorpTagGroup {
     const names = (request.tag ?? []).map((t) => String(t?.name ?? '').trim());
     if (names.length === 0 || names.some((n) => n === '')) throw new WecomFault(40058, 'tag.name required');
     if (names.some((n) => [...n].length > 30)) throw new WecomFault(40058, 'tag.name longer than 30 characters');
-    let group = request.group_id ? this.tagGroups.find((g) => g.group_id === request.group_id) : this.tagGroups.find((g) => g.group_name === request.group_name);
+    let group = request.group_id
+      ? this.tagGroups.find((g) => g.group_id === request.group_id)
+      : this.tagGroups.find((g) => g.group_name === request.group_name);
     if (request.group_id && !group) throw new WecomFault(40068, 'invalid tagid (group_id)');
     if (!group && !request.group_name) throw new WecomFault(40058, 'group_id or group_name required');
     if (group?.tag.some((t) => names.includes(t.name))) throw new WecomFault(40071, 'tag name already exists in this group');
     const created = Math.floor(this.now() / 1000);
     if (!group) {
-      group = { group_id: `etSandboxGroup${randomBytes(6).toString('hex')}`, group_name: String(request.group_name), create_time: created, order: request.order ?? 0, tag: [] };
+      group = {
+        group_id: `etSandboxGroup${randomBytes(6).toString('hex')}`,
+        group_name: String(request.group_name),
+        create_time: created,
+        order: request.order ?? 0,
+        tag: [],
+      };
       this.tagGroups.push(group);
     }
-    const tags = names.map((name, i) => ({ id: `etSandboxTag${randomBytes(6).toString('hex')}`, name, create_time: created, order: request.tag[i]?.order ?? 0 }));
+    const tags = names.map((name, i) => ({
+      id: `etSandboxTag${randomBytes(6).toString('hex')}`,
+      name,
+      create_time: created,
+      order: request.tag[i]?.order ?? 0,
+    }));
     group.tag.push(...tags);
     this.log(`企业标签「${group.group_name}」新增：${names.join('、')}`);
     return { ...structuredClone(group), tag: structuredClone(tags) };
@@ -369,7 +382,7 @@ export class FakeWecomWorld {
     if (code.usedAt !== undefined) throw new WecomFault(41051, 'externaluser has started chatting (welcome_code already used)');
     if (this.now() - code.issuedAt > WELCOME_CODE_TTL_MS) throw new WecomFault(41051, 'welcome_code expired (valid 20 s after the add event)');
     const content = request.text?.content ?? '';
-    if (!content && !(request.attachments?.length)) throw new WecomFault(40058, 'text or attachments required');
+    if (!content && !request.attachments?.length) throw new WecomFault(40058, 'text or attachments required');
     refuseOverLimit('externalcontact/send_welcome_msg', request as unknown as Record<string, unknown>);
     code.usedAt = this.now();
     this.deliver({ kind: 'customer', externalUserid: code.externalUserid, userid: code.userid }, 'out', { msgtype: 'text', text: content });
@@ -444,7 +457,7 @@ export class FakeWecomWorld {
     if (code.usedAt !== undefined) throw new WecomFault(40058, 'response_code already used');
     const userids = Array.isArray(body.userids) ? (body.userids as unknown[]).map((u) => String(u).toLowerCase()) : [];
     const item = this.chat.find((c) => c.seq === code.chatSeq);
-    if (!item || !item.card) throw new WecomFault(40058, 'invalid response_code');
+    if (!item?.card) throw new WecomFault(40058, 'invalid response_code');
     const button = body.button as { replace_name?: unknown } | undefined;
     const card = body.template_card as T.TemplateCard | undefined;
     if (!button?.replace_name && !card) throw new WecomFault(40058, 'button.replace_name or template_card required');
@@ -483,7 +496,8 @@ export class FakeWecomWorld {
     const recent = (this.robotSends.get(key) ?? []).filter((t) => this.now() - t < 60_000);
     if (recent.length >= ROBOT_PER_MINUTE) throw new WecomFault(45009, 'api freq out of limit (20 messages a minute per robot)');
     const content = this.validateMessage('webhook/send', body, ['text', 'markdown', 'template_card']);
-    if (content.card && !['text_notice', 'news_notice'].includes(content.card.card_type)) throw new WecomFault(40058, 'a group robot sends only text_notice and news_notice cards');
+    if (content.card && !['text_notice', 'news_notice'].includes(content.card.card_type))
+      throw new WecomFault(40058, 'a group robot sends only text_notice and news_notice cards');
     this.robotSends.set(key, [...recent, this.now()]);
     this.deliver({ kind: 'robot', key }, 'out', content);
   }
@@ -504,7 +518,10 @@ export class FakeWecomWorld {
   private conversationOf(api: string, body: Record<string, unknown>, query: Record<string, string | undefined>): Conversation | undefined {
     switch (api) {
       case 'message/send': {
-        const staff = String(body.touser ?? '').split('|').map((u) => this.findStaff(u)).find(Boolean);
+        const staff = String(body.touser ?? '')
+          .split('|')
+          .map((u) => this.findStaff(u))
+          .find(Boolean);
         return staff ? { kind: 'app', userid: staff.userid } : undefined;
       }
       case 'appchat/send':
@@ -532,7 +549,12 @@ export class FakeWecomWorld {
   }
 
   /** Marks the clicked button and hands out the response code that comes with the click event. */
-  click(seq: number, userid: string, key: string, selection: Record<string, string[]> = {}): { item: ChatItem; responseCode: string; selected: Record<string, string[]> } {
+  click(
+    seq: number,
+    userid: string,
+    key: string,
+    selection: Record<string, string[]> = {},
+  ): { item: ChatItem; responseCode: string; selected: Record<string, string[]> } {
     const item = this.chat.find((c) => c.seq === seq);
     if (!item?.card || item.conversation.kind !== 'app') throw new WecomFault(40058, `no card #${seq}`);
     if (item.conversation.userid.toLowerCase() !== userid.toLowerCase()) throw new WecomFault(40058, `card #${seq} belongs to ${item.conversation.userid}`);
@@ -651,7 +673,14 @@ function validateCard(raw: unknown): T.TemplateCard {
 
 /** "一条应用消息（markdown，2305 字节）": what was refused, for the page and the CLI. */
 function describeRefused(api: string, body: Record<string, unknown>): string {
-  const where = { 'message/send': '应用消息', 'appchat/send': '群聊消息', 'webhook/send': '群机器人消息', 'externalcontact/send_welcome_msg': '欢迎语', 'message/update_template_card': '卡片更新' }[api] ?? api;
+  const where =
+    {
+      'message/send': '应用消息',
+      'appchat/send': '群聊消息',
+      'webhook/send': '群机器人消息',
+      'externalcontact/send_welcome_msg': '欢迎语',
+      'message/update_template_card': '卡片更新',
+    }[api] ?? api;
   const msgtype = api === 'externalcontact/send_welcome_msg' ? 'text' : String(body.msgtype ?? '');
   const content = (body[msgtype] as { content?: unknown } | undefined)?.content;
   const size = typeof content === 'string' ? `，${Buffer.byteLength(content)} 字节` : '';

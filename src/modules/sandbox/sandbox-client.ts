@@ -18,12 +18,19 @@ export class SandboxClientError extends Error {
 export class SandboxClient {
   private readonly base: string;
 
-  constructor(url: string, private readonly timeoutMs = 15_000) {
+  constructor(
+    url: string,
+    private readonly timeoutMs = 15_000,
+  ) {
     this.base = url.replace(/\/+$/, '');
   }
 
   async action(name: string, params: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-    return this.request(`/sandbox/api/actions/${encodeURIComponent(name)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) });
+    return this.request(`/sandbox/api/actions/${encodeURIComponent(name)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(params),
+    });
   }
 
   async view(user = ''): Promise<SandboxView> {

@@ -53,7 +53,8 @@ export async function buildView(deps: ViewDeps, user: string): Promise<SandboxVi
   const team = world.teamOf(userid);
   const inApp = (c: ChatItem) => c.conversation.kind === 'app' && c.conversation.userid.toLowerCase() === userid.toLowerCase();
   const inGroup = (c: ChatItem) =>
-    (c.conversation.kind === 'robot' && c.conversation.key === team?.robotKey) || (c.conversation.kind === 'appchat' && c.conversation.chatid === team?.appChatId);
+    (c.conversation.kind === 'robot' && c.conversation.key === team?.robotKey) ||
+    (c.conversation.kind === 'appchat' && c.conversation.chatid === team?.appChatId);
   return {
     seq: world.seq,
     user: userid,

@@ -119,7 +119,9 @@ export class Simulator {
   async scan(p: { userid: string; state: string; name?: string }): Promise<Record<string, unknown>> {
     const { customer, welcomeCode } = this.deps.world.addCustomer(p);
     const externalUserId = customer.external_contact.external_userid;
-    await this.post(this.xml.externalContact('add_external_contact', { userId: customer.follow_user[0]!.userid, externalUserId, state: p.state || undefined, welcomeCode }));
+    await this.post(
+      this.xml.externalContact('add_external_contact', { userId: customer.follow_user[0]!.userid, externalUserId, state: p.state || undefined, welcomeCode }),
+    );
     return { customer: externalUserId, name: customer.external_contact.name, welcomeCode };
   }
 
@@ -178,7 +180,9 @@ export class Simulator {
     const staff = this.deps.world.member(p.userid);
     const { item, responseCode, selected } = this.deps.world.click(p.card, staff.userid, p.key, p.selected);
     try {
-      await this.post(this.xml.cardClick(staff.userid, { eventKey: p.key, taskId: String(item.card!.task_id ?? ''), cardType: item.card!.card_type, responseCode, selected }));
+      await this.post(
+        this.xml.cardClick(staff.userid, { eventKey: p.key, taskId: String(item.card!.task_id ?? ''), cardType: item.card!.card_type, responseCode, selected }),
+      );
     } catch (error) {
       // The app never got the click: the buttons must stay clickable, as WeCom would leave them.
       this.deps.world.unclick(item.seq);

@@ -16,4 +16,3 @@ export async function traceMessage(dataSource: DataSource, msgId: string): Promi
     replies: replies.map((r) => ({ key: r.idempotencyKey, kind: r.kind, status: r.status, attempts: r.attempts, errcode: r.errcode, errmsg: r.errmsg })),
   };
 }
-

@@ -36,7 +36,11 @@ export function registerSopHandlers(container: Container, now: () => Date, optio
   const queue = queues.get('sop');
   // on the overdue checks' own clock, so "again at 08:00" means 08:00 on the clock that decided it
   const overdueScheduler = createSopScheduler(queues, () => now().getTime());
-  void queue.process(SOP_STEP_JOB, 16, createSopStepProcessor({ dataSource, definitions, outbound, teams, logger, now, channels: container.services.channels }));
+  void queue.process(
+    SOP_STEP_JOB,
+    16,
+    createSopStepProcessor({ dataSource, definitions, outbound, teams, logger, now, channels: container.services.channels }),
+  );
   void queue.process(
     OVERDUE_JOB,
     2,

@@ -10,7 +10,10 @@ export const SILENT_SCAN_JOB = 'sop-silent-scan';
  * days (last contact, else when they were added), not lost and not opted out. Walks the table in
  * id order, a batch at a time. A run per silence (its start names it), so scanning daily starts it once.
  */
-export async function scanSilentCustomers(deps: { dataSource: DataSource; definitions: SopDefinitions; engine: SopEngine; now: () => Date }, batchSize = 500): Promise<number> {
+export async function scanSilentCustomers(
+  deps: { dataSource: DataSource; definitions: SopDefinitions; engine: SopEngine; now: () => Date },
+  batchSize = 500,
+): Promise<number> {
   let started = 0;
   for (const def of deps.definitions.withTrigger('silent')) {
     const cutoff = new Date(deps.now().getTime() - def.trigger.days * 86_400_000);

@@ -18,7 +18,14 @@ const name = z.string().regex(/^[\w-]{1,64}$/, 'letters, digits, _ or - (1-64)')
 const trigger = z.discriminatedUnion(
   'type',
   [
-    z.object({ type: z.literal('customer_added'), state: z.string().min(1).max(64).optional(), statePrefix: z.string().min(1).max(64).optional(), tag: z.string().min(1).max(64).optional() }).strict(),
+    z
+      .object({
+        type: z.literal('customer_added'),
+        state: z.string().min(1).max(64).optional(),
+        statePrefix: z.string().min(1).max(64).optional(),
+        tag: z.string().min(1).max(64).optional(),
+      })
+      .strict(),
     z.object({ type: z.literal('stage_changed'), to: stage }).strict(),
     z.object({ type: z.literal('tag_added'), tag: z.string().min(1).max(64) }).strict(),
     z.object({ type: z.literal('silent'), days: z.number().int().min(1).max(365) }).strict(),
@@ -48,7 +55,8 @@ const step = z
       .max(1000)
       .superRefine((text, ctx) => {
         for (const [, field] of text.matchAll(/\{([^{}]*)\}/g)) {
-          if (!(SOP_MESSAGE_FIELDS as readonly string[]).includes(field!)) ctx.addIssue({ code: 'custom', message: `unknown field {${field}}; use ${SOP_MESSAGE_FIELDS.map((f) => `{${f}}`).join(' ')}` });
+          if (!(SOP_MESSAGE_FIELDS as readonly string[]).includes(field!))
+            ctx.addIssue({ code: 'custom', message: `unknown field {${field}}; use ${SOP_MESSAGE_FIELDS.map((f) => `{${f}}`).join(' ')}` });
         }
       }),
     when: conditions.optional(),

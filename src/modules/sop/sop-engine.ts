@@ -6,7 +6,7 @@ import type { SopStarter } from '../capture/sop-starter.port';
 import type { Logger } from '../../platform/logger';
 import type { SopScheduler } from './sop.scheduler';
 import type { SopTriggers } from './sop-triggers.port';
-import { type SopDefinition, type SopDefinitions } from './sop-definitions';
+import type { SopDefinition, SopDefinitions } from './sop-definitions';
 import { sopStepDueAt } from './sop-offset';
 
 export interface SopEngineDeps {
@@ -47,7 +47,13 @@ export class SopEngine implements SopStarter, SopTriggers {
     const named = input.sopNames.map((n) => this.deps.definitions.byName(n)).filter((d): d is SopDefinition => !!d && d.enabled);
     for (const def of new Set([...matching, ...named])) {
       // One onboarding per salesperson and customer: a re-add or a replayed add does not start it again.
-      await this.start(def, { customerId: input.customerId, staffUserid: input.staffUserid, triggerType: 'customer_added', identity: input.staffUserid, context: { state: input.state } });
+      await this.start(def, {
+        customerId: input.customerId,
+        staffUserid: input.staffUserid,
+        triggerType: 'customer_added',
+        identity: input.staffUserid,
+        context: { state: input.state },
+      });
     }
   }
 
@@ -57,7 +63,14 @@ export class SopEngine implements SopStarter, SopTriggers {
     const owner = await this.owner(input.customerId, input.staffUserid);
     if (!owner) return;
     // Each move into the stage is its own run (moved back and forth: again); a redelivery is the same move.
-    for (const def of defs) await this.start(def, { customerId: input.customerId, staffUserid: owner, triggerType: 'stage_changed', identity: input.sourceKey, context: { stage: input.to } });
+    for (const def of defs)
+      await this.start(def, {
+        customerId: input.customerId,
+        staffUserid: owner,
+        triggerType: 'stage_changed',
+        identity: input.sourceKey,
+        context: { stage: input.to },
+      });
   }
 
   async tagsAdded(input: { customerId: number; tagNames: string[]; staffUserid: string | null; sourceKey: string }): Promise<void> {
@@ -66,7 +79,14 @@ export class SopEngine implements SopStarter, SopTriggers {
     const owner = await this.owner(input.customerId, input.staffUserid);
     if (!owner) return;
     // Once per customer and tag: tagging again (or a redelivered 打标签) does not restart it.
-    for (const def of defs) await this.start(def, { customerId: input.customerId, staffUserid: owner, triggerType: 'tag_added', identity: def.trigger.tag, context: { tag: def.trigger.tag } });
+    for (const def of defs)
+      await this.start(def, {
+        customerId: input.customerId,
+        staffUserid: owner,
+        triggerType: 'tag_added',
+        identity: def.trigger.tag,
+        context: { tag: def.trigger.tag },
+      });
   }
 
   /** A silent customer (silent-scan.ts): one run per silence, named by when the silence began. */
@@ -85,13 +105,34 @@ export class SopEngine implements SopStarter, SopTriggers {
     const startedAt = this.deps.now();
     const runKey = `${input.triggerType}:${def.name}:${input.customerId}:${hash(input.identity)}`;
     const steps = await this.deps.dataSource.transaction(async (m) => {
-      await insertIgnore(m.getRepository(SopRun), { sopName: def.name, customerId: input.customerId, staffUserid: input.staffUserid, triggerType: input.triggerType, runKey, status: 'active', context: input.context as never, startedAt });
+      await insertIgnore(m.getRepository(SopRun), {
+        sopName: def.name,
+        customerId: input.customerId,
+        staffUserid: input.staffUserid,
+        triggerType: input.triggerType,
+        runKey,
+        status: 'active',
+        context: input.context as never,
+        startedAt,
+      });
       const run = await m.getRepository(SopRun).findOneByOrFail({ runKey });
-      await insertIgnore(m.getRepository(SopStepRun), def.steps.map((s, i) => ({ runId: run.id, stepKey: s.key, stepIndex: i, dueAt: sopStepDueAt(run.startedAt, this.deps.definitions.offsetOf(def.name, s.key), this.deps.timezone), status: 'pending' as const })));
+      await insertIgnore(
+        m.getRepository(SopStepRun),
+        def.steps.map((s, i) => ({
+          runId: run.id,
+          stepKey: s.key,
+          stepIndex: i,
+          dueAt: sopStepDueAt(run.startedAt, this.deps.definitions.offsetOf(def.name, s.key), this.deps.timezone),
+          status: 'pending' as const,
+        })),
+      );
       return { run, pending: await m.getRepository(SopStepRun).find({ where: { runId: run.id, status: 'pending' }, order: { stepIndex: 'ASC' } }) };
     });
     await this.deps.scheduler.scheduleSteps(steps.pending);
-    this.deps.logger.info({ sop: def.name, runId: steps.run.id, customerId: input.customerId, staff: input.staffUserid, steps: steps.pending.length }, 'SOP run planned');
+    this.deps.logger.info(
+      { sop: def.name, runId: steps.run.id, customerId: input.customerId, staff: input.staffUserid, steps: steps.pending.length },
+      'SOP run planned',
+    );
     return steps.run;
   }
 
@@ -108,7 +149,9 @@ export class SopEngine implements SopStarter, SopTriggers {
 
   /** Pending steps already due whose job Redis lost, never got, or gave up on: planned again, late but not lost. */
   async rescheduleMissing(limit = 500): Promise<number> {
-    const due = await this.deps.dataSource.getRepository(SopStepRun).find({ where: { status: 'pending', dueAt: LessThanOrEqual(this.deps.now()) }, order: { dueAt: 'ASC' }, take: limit });
+    const due = await this.deps.dataSource
+      .getRepository(SopStepRun)
+      .find({ where: { status: 'pending', dueAt: LessThanOrEqual(this.deps.now()) }, order: { dueAt: 'ASC' }, take: limit });
     const missing: SopStepRun[] = [];
     for (const step of due) if (!(await this.deps.scheduler.hasStepJob(step.id))) missing.push(step);
     if (missing.length > 0) {
@@ -117,10 +160,8 @@ export class SopEngine implements SopStarter, SopTriggers {
     }
     return missing.length;
   }
-
 }
 
 function hash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 24);
 }
-

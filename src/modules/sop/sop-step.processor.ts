@@ -39,8 +39,13 @@ export function createSopStepProcessor(deps: SopStepDeps) {
 export async function fireSopStep(deps: SopStepDeps, stepRunId: number): Promise<string> {
   const steps = deps.dataSource.getRepository(SopStepRun);
   // one query (findOne with relations costs TypeORM two: a DISTINCT id query first)
-  const step = await steps.createQueryBuilder('step').innerJoinAndSelect('step.run', 'run').leftJoinAndSelect('run.customer', 'customer').where('step.id = :id', { id: stepRunId }).getOne();
-  if (!step || step.status !== 'pending') return 'not_pending';
+  const step = await steps
+    .createQueryBuilder('step')
+    .innerJoinAndSelect('step.run', 'run')
+    .leftJoinAndSelect('run.customer', 'customer')
+    .where('step.id = :id', { id: stepRunId })
+    .getOne();
+  if (step?.status !== 'pending') return 'not_pending';
   const { run } = step;
   const def = deps.definitions.byName(run.sopName);
   const stepDef = def?.enabled ? def.steps.find((s) => s.key === step.stepKey) : undefined;
@@ -53,13 +58,24 @@ export async function fireSopStep(deps: SopStepDeps, stepRunId: number): Promise
   if (reason) return skip(deps, step, reason);
 
   const text = renderSopText(stepDef!.message, fieldsFor(run, run.customer, relation, staff, deps.now(), deps.channels));
-  const base = { sopTitle: def!.title, stepNumber: step.stepIndex + 1, stepCount: def!.steps.length, customerName: relation?.remark || run.customer.name, text };
+  const base = {
+    sopTitle: def!.title,
+    stepNumber: step.stepIndex + 1,
+    stepCount: def!.steps.length,
+    customerName: relation?.remark || run.customer.name,
+    text,
+  };
   const idempotencyKey = `sop-step:${step.id}`;
   if (stepDef!.audience === 'team_group') {
     const posted = await deps.teams.post({ staffUserid: run.staffUserid, idempotencyKey, render: (mention) => sopStepMarkdown({ ...base, mention }) });
     if (posted === 'no_team_group') return skip(deps, step, 'no_team_group');
   } else {
-    await deps.outbound.sendNow({ channel: 'user', touser: staff?.wecomUserid ?? run.staffUserid, message: { msgtype: 'markdown', markdown: { content: sopStepMarkdown(base) } }, idempotencyKey });
+    await deps.outbound.sendNow({
+      channel: 'user',
+      touser: staff?.wecomUserid ?? run.staffUserid,
+      message: { msgtype: 'markdown', markdown: { content: sopStepMarkdown(base) } },
+      idempotencyKey,
+    });
   }
   await steps.update({ id: step.id, status: 'pending' }, { status: 'sent', message: text, firedAt: deps.now() });
   await finishIfDone(deps.dataSource, run.id);
@@ -68,7 +84,7 @@ export async function fireSopStep(deps: SopStepDeps, stepRunId: number): Promise
 }
 
 function skipReason(run: SopRun, customer: Customer, relation: CustomerRelation | null, def: SopDefinition, step: SopStepDefinition): SkipReason | null {
-  if (!relation || relation.status !== 'active' || customer.stage === 'lost') return 'customer_lost';
+  if (relation?.status !== 'active' || customer.stage === 'lost') return 'customer_lost';
   if (customer.doNotContact) return 'do_not_contact';
   if (def.trigger.type === 'stage_changed' && customer.stage !== def.trigger.to) return 'stage_moved';
   const when = step.when ?? {};
@@ -97,7 +113,14 @@ async function finishIfDone(dataSource: DataSource, runId: number): Promise<void
 }
 
 /** The fields a step's message may use; one not known is null and gets the SOP wording's fallback. */
-function fieldsFor(run: SopRun, customer: Customer, relation: CustomerRelation | null, staff: Staff | null, now: Date, channels?: ChannelNames): Record<string, string | null> {
+function fieldsFor(
+  run: SopRun,
+  customer: Customer,
+  relation: CustomerRelation | null,
+  staff: Staff | null,
+  now: Date,
+  channels?: ChannelNames,
+): Record<string, string | null> {
   const added = relation?.addedAt ?? customer.createdAt;
   const lastContact = customer.lastContactAt ?? added;
   const context = run.context ?? {};

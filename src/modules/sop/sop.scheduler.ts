@@ -64,7 +64,11 @@ export function createSopScheduler(queues: QueueSet, now: () => number = Date.no
     },
     async scheduleOverdueCheck(reminderId, firedAt, at) {
       const data: OverdueJobData = { reminderId, firedAt: firedAt.getTime() };
-      await withTimeout(queue.add(OVERDUE_JOB, data, { ...RETRY, jobId: overdueJobId(reminderId, firedAt), delay: Math.max(0, at.getTime() - now()) }), 2000, 'schedule overdue check');
+      await withTimeout(
+        queue.add(OVERDUE_JOB, data, { ...RETRY, jobId: overdueJobId(reminderId, firedAt), delay: Math.max(0, at.getTime() - now()) }),
+        2000,
+        'schedule overdue check',
+      );
     },
     async recheckOverdue(data, at) {
       await withTimeout(

@@ -27,12 +27,23 @@ export class TeamGroups {
     const who = { wecomUserid: staff?.wecomUserid ?? post.staffUserid, name: staff?.name ?? post.staffUserid };
     if (team?.robotWebhookUrl) {
       const content = post.render({ ...who, robot: true });
-      await this.outbound.enqueue({ channel: 'robot', webhookUrl: team.robotWebhookUrl, label: team.name, message: { msgtype: 'markdown', markdown: { content } }, idempotencyKey: post.idempotencyKey });
+      await this.outbound.enqueue({
+        channel: 'robot',
+        webhookUrl: team.robotWebhookUrl,
+        label: team.name,
+        message: { msgtype: 'markdown', markdown: { content } },
+        idempotencyKey: post.idempotencyKey,
+      });
       return 'queued';
     }
     if (team?.appChatId) {
       const content = post.render({ ...who, robot: false });
-      await this.outbound.enqueue({ channel: 'appchat', chatid: team.appChatId, message: { msgtype: 'markdown', markdown: { content } }, idempotencyKey: post.idempotencyKey });
+      await this.outbound.enqueue({
+        channel: 'appchat',
+        chatid: team.appChatId,
+        message: { msgtype: 'markdown', markdown: { content } },
+        idempotencyKey: post.idempotencyKey,
+      });
       return 'queued';
     }
     return 'no_team_group';

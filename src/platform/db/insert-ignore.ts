@@ -7,7 +7,10 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
  * its last row id), and reading back the entity of an ignored row fails on SQLite. A repository of a
  * transaction's manager writes in that transaction.
  */
-export async function insertIgnore<T extends ObjectLiteral>(repo: Repository<T>, values: QueryDeepPartialEntity<T> | QueryDeepPartialEntity<T>[]): Promise<number> {
+export async function insertIgnore<T extends ObjectLiteral>(
+  repo: Repository<T>,
+  values: QueryDeepPartialEntity<T> | QueryDeepPartialEntity<T>[],
+): Promise<number> {
   const [sql, parameters] = repo.createQueryBuilder().insert().values(values).orIgnore().updateEntity(false).getQueryAndParameters();
   const m = repo.manager;
   const runner = m.queryRunner ?? m.connection.createQueryRunner();

@@ -11,7 +11,14 @@ export const INSTANCE_TABLE = 'database_instance';
  */
 export async function readInstanceId(dataSource: DataSource): Promise<string> {
   const read = async () =>
-    (await dataSource.createQueryBuilder().select('i.instance_id', 'instanceId').from(INSTANCE_TABLE, 'i').where('i.id = 1').getRawOne<{ instanceId: string }>())?.instanceId;
+    (
+      await dataSource
+        .createQueryBuilder()
+        .select('i.instance_id', 'instanceId')
+        .from(INSTANCE_TABLE, 'i')
+        .where('i.id = 1')
+        .getRawOne<{ instanceId: string }>()
+    )?.instanceId;
   let instanceId: string | undefined;
   try {
     instanceId = await read();
@@ -20,6 +27,12 @@ export async function readInstanceId(dataSource: DataSource): Promise<string> {
   }
   if (instanceId !== undefined) return instanceId;
   // Two processes starting at once: the first insert wins, both read it.
-  await dataSource.createQueryBuilder().insert().into(INSTANCE_TABLE).values({ id: 1, instance_id: randomBytes(6).toString('hex') }).orIgnore().execute();
+  await dataSource
+    .createQueryBuilder()
+    .insert()
+    .into(INSTANCE_TABLE)
+    .values({ id: 1, instance_id: randomBytes(6).toString('hex') })
+    .orIgnore()
+    .execute();
   return (await read())!;
 }

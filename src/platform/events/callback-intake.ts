@@ -13,9 +13,7 @@ export interface VerifiedCallback extends OpenedCallback {
   receivedAt: Date;
 }
 
-export type IntakeResult =
-  | { outcome: 'stored'; eventId: number; duplicate: boolean; enqueued: 'now' | 'later' | 'not_needed' }
-  | { outcome: 'spooled' };
+export type IntakeResult = { outcome: 'stored'; eventId: number; duplicate: boolean; enqueued: 'now' | 'later' | 'not_needed' } | { outcome: 'spooled' };
 
 /** Neither the database nor the spool could take the callback: the webhook answers 503 and WeCom retries. */
 export class IntakeUnavailable extends Error {

@@ -80,7 +80,13 @@ export class CallbackSpool {
 
   /** Extends the lock, if it is still ours. */
   async renew(owner: string, ttlMs: number): Promise<boolean> {
-    const renewed = await this.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end", 1, this.lockKey, owner, ttlMs);
+    const renewed = await this.redis.eval(
+      "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end",
+      1,
+      this.lockKey,
+      owner,
+      ttlMs,
+    );
     return Number(renewed) === 1;
   }
 

@@ -57,7 +57,5 @@ export function isRowRefused(error: unknown): boolean {
   const e = error as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
   const code = e?.driverError?.code ?? e?.code;
   const errno = e?.driverError?.errno ?? e?.errno;
-  return (
-    code === 'ER_DATA_TOO_LONG' || errno === 1406 || code === 'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD' || errno === 1366 || code === 'SQLITE_TOOBIG'
-  );
+  return code === 'ER_DATA_TOO_LONG' || errno === 1406 || code === 'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD' || errno === 1366 || code === 'SQLITE_TOOBIG';
 }

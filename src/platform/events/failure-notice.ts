@@ -57,7 +57,12 @@ async function alertAdmins(deps: FailureNoticeDeps, event: InboundEvent, failure
   for (const admin of deps.admins) {
     try {
       const known = await staff.findOneBy({ userid: admin });
-      await deps.outbound.enqueue({ channel: 'user', touser: known?.wecomUserid ?? admin, message: { msgtype: 'text', text: { content } }, idempotencyKey: `alert:event-failed:${event.id}:${admin}`.slice(0, 150) });
+      await deps.outbound.enqueue({
+        channel: 'user',
+        touser: known?.wecomUserid ?? admin,
+        message: { msgtype: 'text', text: { content } },
+        idempotencyKey: `alert:event-failed:${event.id}:${admin}`.slice(0, 150),
+      });
       told = true;
     } catch (error) {
       deps.logger.error({ eventId: event.id, admin, err: error }, 'could not queue the failure alert to an admin');

@@ -64,7 +64,10 @@ export function createInboundProcessor(deps: InboundProcessorDeps) {
       const reason = describeFailure(error);
       const attempt = job.attemptsMade + 1;
       deps.metrics.jobFailures.inc({ queue: 'inbound', final: String(permanent || lastTry) });
-      deps.logger.warn({ eventId: event.id, kind: event.kind, stage: later ? 'later' : 'first', attempt, permanent, final: permanent || lastTry, err: error }, 'event handler failed');
+      deps.logger.warn(
+        { eventId: event.id, kind: event.kind, stage: later ? 'later' : 'first', attempt, permanent, final: permanent || lastTry, err: error },
+        'event handler failed',
+      );
       if (permanent || lastTry) {
         const failure: EventFailure = permanent
           ? { cause: 'permanent', reason: `permanent (a retry cannot fix it): ${reason}` }

@@ -37,7 +37,8 @@ export async function sweepStaleEvents(deps: EventFailureDeps & { producer: Inbo
     if (standing.state === 'pending') continue;
     if (standing.state === 'ended' && event.attempts >= maxAttempts) {
       const why = standing.failedReason ?? (standing.outcome === 'completed' ? 'its job completed without finishing it' : 'its job is in no queue');
-      if (await failEvent(deps, event, { cause: 'abandoned', reason: `abandoned by the queue after ${event.attempts} attempts: ${why}`.slice(0, 4000) })) result.failed += 1;
+      if (await failEvent(deps, event, { cause: 'abandoned', reason: `abandoned by the queue after ${event.attempts} attempts: ${why}`.slice(0, 4000) }))
+        result.failed += 1;
       continue;
     }
     if (standing.state === 'ended') {

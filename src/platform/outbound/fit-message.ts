@@ -50,7 +50,8 @@ function fitChatMessage(body: Body, limits: { text: number; markdown: number }):
   if (msgtype === 'textcard') {
     const card = { ...((body.textcard ?? {}) as Body) };
     for (const field of ['title', 'description'] as const) if (typeof card[field] === 'string') card[field] = cutToBytes(card[field], TEXTCARD_LIMITS[field]);
-    if (typeof card.url === 'string' && utf8Bytes(card.url) > TEXTCARD_LIMITS.url) throw new Error(`textcard.url is longer than WeCom's ${TEXTCARD_LIMITS.url} bytes`);
+    if (typeof card.url === 'string' && utf8Bytes(card.url) > TEXTCARD_LIMITS.url)
+      throw new Error(`textcard.url is longer than WeCom's ${TEXTCARD_LIMITS.url} bytes`);
     return [{ ...body, textcard: card }];
   }
   return [body];

@@ -80,7 +80,12 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
   const now = deps.now ?? Date.now;
   const settings = deps.config.outbound;
 
-  const defer = async (row: OutboundMessage, waitMs: number, reason: RetryLater['reason'], also: Partial<Pick<OutboundMessage, 'status' | 'attempts' | 'errcode' | 'errmsg'>> = {}): Promise<never> => {
+  const defer = async (
+    row: OutboundMessage,
+    waitMs: number,
+    reason: RetryLater['reason'],
+    also: Partial<Pick<OutboundMessage, 'status' | 'attempts' | 'errcode' | 'errmsg'>> = {},
+  ): Promise<never> => {
     await repo.update({ id: row.id }, { ...also, notBefore: new Date(now() + waitMs), heldFor: reason });
     deps.metrics.outboundDeferred.inc({ channel: row.channel, reason });
     throw new RetryLater(waitMs, reason);
@@ -113,8 +118,14 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
     if (row.channel === 'welcome') {
       const expiresAt = payload.expiresAt ? Date.parse(payload.expiresAt) : row.createdAt.getTime() + WELCOME_VALIDITY_MS;
       if (now() > expiresAt) {
-        if (mayHaveBeenDelivered(row)) return settleUnknown(row, null, 'an earlier attempt may have delivered it (its answer was never received); the code has expired since, so it is not sent again');
-        const lastAnswer = row.errcode !== null && row.errcode !== undefined ? `; WeCom's last answer: errcode ${row.errcode} ${row.errmsg ?? ''}`.trimEnd() : '';
+        if (mayHaveBeenDelivered(row))
+          return settleUnknown(
+            row,
+            null,
+            'an earlier attempt may have delivered it (its answer was never received); the code has expired since, so it is not sent again',
+          );
+        const lastAnswer =
+          row.errcode !== null && row.errcode !== undefined ? `; WeCom's last answer: errcode ${row.errcode} ${row.errmsg ?? ''}`.trimEnd() : '';
         return fail(row, row.errcode ?? null, `welcome code expired (valid 20 s from the add event) before it could be sent${lastAnswer}`);
       }
     }
@@ -133,7 +144,10 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
     // the limiter counts at admission and WeCom at arrival.
     if (!options.claimed) await repo.update({ id: row.id }, { status: 'sending', attempts, notBefore: null, heldFor: null });
 
-    const admitted = await deps.rateLimiter.acquire(pacingRules({ channel: row.channel, recipient: row.recipient, webhookUrl: payload.webhookUrl }, settings), ticketFor(row));
+    const admitted = await deps.rateLimiter.acquire(
+      pacingRules({ channel: row.channel, recipient: row.recipient, webhookUrl: payload.webhookUrl }, settings),
+      ticketFor(row),
+    );
     if (!admitted.granted) return defer(row, admitted.waitMs, 'pacing', { status: row.status, attempts: row.attempts });
 
     let outcome: Outcome;
@@ -151,8 +165,14 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
       // last answer); counting attempts gave up after ~5 s of a WeCom outage with 10 s of code left.
       const triesLeft = row.channel === 'welcome' || attempts < settings.maxAttempts;
       if (retryable && triesLeft) {
-        const delay = row.channel === 'welcome' ? backoffDelay(attempts, WELCOME_RETRY) : backoffDelay(attempts, { baseDelayMs: settings.retryBaseMs, maxDelayMs: 15 * 60_000 });
-        deps.logger.info({ outboundId: row.id, channel: row.channel, errcode: error.errcode, errmsg: error.errmsg, attempts, delayMs: delay }, 'outbound message will be retried');
+        const delay =
+          row.channel === 'welcome'
+            ? backoffDelay(attempts, WELCOME_RETRY)
+            : backoffDelay(attempts, { baseDelayMs: settings.retryBaseMs, maxDelayMs: 15 * 60_000 });
+        deps.logger.info(
+          { outboundId: row.id, channel: row.channel, errcode: error.errcode, errmsg: error.errmsg, attempts, delayMs: delay },
+          'outbound message will be retried',
+        );
         return defer(row, delay, 'retry', { status: 'queued', errcode: error.errcode, errmsg: error.errmsg.slice(0, 512) });
       }
       // 41051: the code was used. After an attempt whose answer was lost, most likely by that attempt.
@@ -166,7 +186,10 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
     // The next part is queued before this one is marked sent: a crash between the two repeats this
     // part (WeCom is asked to drop the duplicate) rather than losing the rest of the message.
     if (payload.rest?.length) await deps.outbound.enqueueRest(row);
-    await repo.update({ id: row.id }, { status: 'sent', errcode: 0, errmsg: null, wecomMsgid: outcome.msgid, sentAt: new Date(now()), notBefore: null, heldFor: null });
+    await repo.update(
+      { id: row.id },
+      { status: 'sent', errcode: 0, errmsg: null, wecomMsgid: outcome.msgid, sentAt: new Date(now()), notBefore: null, heldFor: null },
+    );
     deps.metrics.outboundMessages.inc({ channel: row.channel, status: 'sent' });
     deps.logger.debug({ outboundId: row.id, channel: row.channel, recipient: row.recipient, kind: row.kind, attempts }, 'outbound message sent');
     return 'sent';
@@ -203,7 +226,11 @@ async function send(client: WecomApiClient, row: OutboundMessage, payload: Outbo
 /** errcode 0 does not mean delivered: WeCom lists recipients it skipped (PROTOCOL.md §5.6). */
 function undeliveredNote(touser: string, response: T.MessageSendResponse): string | null {
   const member = touser.toLowerCase();
-  const listed = (field: string | undefined) => (field ?? '').split('|').map((s) => s.trim().toLowerCase()).includes(member);
+  const listed = (field: string | undefined) =>
+    (field ?? '')
+      .split('|')
+      .map((s) => s.trim().toLowerCase())
+      .includes(member);
   if (listed(response.invaliduser)) return `WeCom accepted the call but reported invaliduser=${response.invaliduser}`;
   if (listed(response.unlicenseduser)) return `WeCom accepted the call but reported unlicenseduser=${response.unlicenseduser} (member has no license)`;
   return null;

@@ -26,7 +26,7 @@ interface Common {
 /** Everything the product sends to WeCom, one recipient per message (so each has its own log row). */
 export type OutboundRequest =
   | (Common & { channel: 'user'; touser: string; message: AppMessage })
-  | (Common & { channel: 'robot'; webhookUrl: string; /** shown as the recipient, e.g. the team name */ label?: string; message: RobotMessage })
+  | (Common & { channel: 'robot'; webhookUrl: string /** shown as the recipient, e.g. the team name */; label?: string; message: RobotMessage })
   | (Common & { channel: 'appchat'; chatid: string; message: AppChatMessage })
   | (Common & {
       channel: 'welcome';
@@ -123,14 +123,28 @@ export class OutboundService {
     validate(request);
     const { channel, recipient, kind, urgent, payload } = fitted(describe(request));
     const quietHoursExempt = request.personTimed === true;
-    const notBefore = heldByQuietHours({ urgent, quietHoursExempt }) ? quietHoursEnd(new Date(this.now()), this.deps.config.quietHours, this.deps.config.timezone) : null;
+    const notBefore = heldByQuietHours({ urgent, quietHoursExempt })
+      ? quietHoursEnd(new Date(this.now()), this.deps.config.quietHours, this.deps.config.timezone)
+      : null;
 
     // Sent from here at once (not in quiet hours): the row is written as its first attempt already
     // (one UPDATE less per message); `row` keeps the values from before the attempt, as the delivery expects.
     const claim = now && this.delivery !== undefined && !notBefore;
     let row: OutboundMessage;
     try {
-      row = this.repo.create({ idempotencyKey: key, channel, recipient, kind, urgent, quietHoursExempt, payload: payload as unknown as Record<string, unknown>, status: 'queued', notBefore, heldFor: notBefore ? 'quiet_hours' : null, attempts: 0 });
+      row = this.repo.create({
+        idempotencyKey: key,
+        channel,
+        recipient,
+        kind,
+        urgent,
+        quietHoursExempt,
+        payload: payload as unknown as Record<string, unknown>,
+        status: 'queued',
+        notBefore,
+        heldFor: notBefore ? 'quiet_hours' : null,
+        attempts: 0,
+      });
       // insert, not save: no transaction around a single INSERT (a burst is bound by round trips).
       // (typed by create() above; TypeORM's insert type does not accept a simple-json Record column)
       const written = claim ? this.repo.create({ ...row, status: 'sending', attempts: 1 }) : row;
@@ -167,8 +181,25 @@ export class OutboundService {
     if (!next) return;
     const part = (payload.part ?? 1) + 1;
     const key = `${sent.idempotencyKey.replace(/#part\d+$/, '')}#part${part}`;
-    const body: OutboundPayload = { body: next, ...(payload.webhookUrl ? { webhookUrl: payload.webhookUrl } : {}), ...(later.length ? { rest: later } : {}), part };
-    const row = this.repo.create({ idempotencyKey: key, channel: sent.channel, recipient: sent.recipient, kind: sent.kind, urgent: true, quietHoursExempt: true, payload: body as unknown as Record<string, unknown>, status: 'queued', notBefore: null, heldFor: null, attempts: 0 });
+    const body: OutboundPayload = {
+      body: next,
+      ...(payload.webhookUrl ? { webhookUrl: payload.webhookUrl } : {}),
+      ...(later.length ? { rest: later } : {}),
+      part,
+    };
+    const row = this.repo.create({
+      idempotencyKey: key,
+      channel: sent.channel,
+      recipient: sent.recipient,
+      kind: sent.kind,
+      urgent: true,
+      quietHoursExempt: true,
+      payload: body as unknown as Record<string, unknown>,
+      status: 'queued',
+      notBefore: null,
+      heldFor: null,
+      attempts: 0,
+    });
     try {
       await this.repo.insert(row as never);
     } catch (error) {
@@ -227,7 +258,10 @@ export class OutboundService {
         if (until && row.notBefore && until.getTime() === row.notBefore.getTime()) continue;
         // The row first (it is the record), then its job: a crash in between leaves a job that wakes
         // at the old time and asks the setting again.
-        const updated = await this.repo.update({ id: row.id, status: 'queued', heldFor: 'quiet_hours' }, until ? { notBefore: until } : { notBefore: null, heldFor: null });
+        const updated = await this.repo.update(
+          { id: row.id, status: 'queued', heldFor: 'quiet_hours' },
+          until ? { notBefore: until } : { notBefore: null, heldFor: null },
+        );
         if (!updated.affected) continue;
         const job = await queue.getJob(outboundJobId(row.id));
         const delay = until ? until.getTime() - now : 0;
@@ -245,7 +279,8 @@ export class OutboundService {
         changed += 1;
       }
     }
-    if (changed > 0) this.deps.logger.info({ changed, quietHours: this.deps.config.quietHours ?? 'off' }, 'messages held by quiet hours follow the setting in force');
+    if (changed > 0)
+      this.deps.logger.info({ changed, quietHours: this.deps.config.quietHours ?? 'off' }, 'messages held by quiet hours follow the setting in force');
     return changed;
   }
 
@@ -303,7 +338,10 @@ export class OutboundService {
       }),
     );
     this.deps.metrics.outboundMessages.inc({ channel: fields.channel, status: 'duplicate' });
-    this.deps.logger.info({ outboundId: original.id, duplicateId: duplicate.id, channel: fields.channel, recipient: fields.recipient }, 'outbound message enqueued twice; sent once');
+    this.deps.logger.info(
+      { outboundId: original.id, duplicateId: duplicate.id, channel: fields.channel, recipient: fields.recipient },
+      'outbound message enqueued twice; sent once',
+    );
     return { id: original.id, outcome: 'duplicate', status: original.status };
   }
 }
@@ -315,11 +353,14 @@ function validate(request: OutboundRequest): void {
   };
   switch (request.channel) {
     case 'user':
-      return oneRecipient(request.touser, 'touser');
+      oneRecipient(request.touser, 'touser');
+      return;
     case 'card_update':
-      return oneRecipient(request.userid, 'userid');
+      oneRecipient(request.userid, 'userid');
+      return;
     case 'appchat':
-      return oneRecipient(request.chatid, 'chatid');
+      oneRecipient(request.chatid, 'chatid');
+      return;
     case 'welcome':
       if (!request.welcomeCode) throw new Error('welcomeCode is required');
       return;
@@ -338,7 +379,13 @@ function fitted(described: ReturnType<typeof describe>): ReturnType<typeof descr
 function describe(request: OutboundRequest): { channel: OutboundChannel; recipient: string; kind: string; urgent: boolean; payload: OutboundPayload } {
   switch (request.channel) {
     case 'user':
-      return { channel: 'user', recipient: request.touser, kind: request.message.msgtype, urgent: request.urgent ?? false, payload: { body: { ...request.message } } };
+      return {
+        channel: 'user',
+        recipient: request.touser,
+        kind: request.message.msgtype,
+        urgent: request.urgent ?? false,
+        payload: { body: { ...request.message } },
+      };
     case 'robot':
       return {
         channel: 'robot',
@@ -348,7 +395,13 @@ function describe(request: OutboundRequest): { channel: OutboundChannel; recipie
         payload: { body: { ...request.message }, webhookUrl: request.webhookUrl },
       };
     case 'appchat':
-      return { channel: 'appchat', recipient: request.chatid, kind: request.message.msgtype, urgent: request.urgent ?? false, payload: { body: { ...request.message } } };
+      return {
+        channel: 'appchat',
+        recipient: request.chatid,
+        kind: request.message.msgtype,
+        urgent: request.urgent ?? false,
+        payload: { body: { ...request.message } },
+      };
     case 'welcome':
       return {
         channel: 'welcome',
@@ -356,11 +409,21 @@ function describe(request: OutboundRequest): { channel: OutboundChannel; recipie
         kind: 'welcome',
         urgent: true,
         payload: {
-          body: { welcome_code: request.welcomeCode, ...(request.text ? { text: request.text } : {}), ...(request.attachments ? { attachments: request.attachments } : {}) },
+          body: {
+            welcome_code: request.welcomeCode,
+            ...(request.text ? { text: request.text } : {}),
+            ...(request.attachments ? { attachments: request.attachments } : {}),
+          },
           expiresAt: request.expiresAt?.toISOString(),
         },
       };
     case 'card_update':
-      return { channel: 'card_update', recipient: request.userid, kind: 'card_update', urgent: true, payload: { body: { response_code: request.responseCode, ...request.update } } };
+      return {
+        channel: 'card_update',
+        recipient: request.userid,
+        kind: 'card_update',
+        urgent: true,
+        payload: { body: { response_code: request.responseCode, ...request.update } },
+      };
   }
 }

@@ -82,7 +82,11 @@ export function createQueueSet(options: QueueSetOptions): QueueSet {
   const keyPrefix = options.instanceId ? `${prefix}:${options.instanceId}` : prefix;
   const queues = new Map<QueueName, Queue>();
   for (const name of QUEUE_NAMES) {
-    const queue = new Bull(name, { createClient, prefix: keyPrefix, settings: { ...QUEUE_SETTINGS[name], backoffStrategies: { retryAfter: retryAfterBackoff } } });
+    const queue = new Bull(name, {
+      createClient,
+      prefix: keyPrefix,
+      settings: { ...QUEUE_SETTINGS[name], backoffStrategies: { retryAfter: retryAfterBackoff } },
+    });
     queue.on('error', () => undefined);
     queues.set(name, queue);
   }
@@ -115,10 +119,7 @@ function retryAfterBackoff(attemptsMade: number, error: Error): number {
  * A sweeper that finds an ended job for a row still unfinished must not take it for a job that is
  * coming: the row is re-run (removeEndedJob, then add) or failed visibly.
  */
-export type JobStanding =
-  | { state: 'none' }
-  | { state: 'pending' }
-  | { state: 'ended'; outcome: 'completed' | 'failed' | 'stuck'; failedReason: string | null };
+export type JobStanding = { state: 'none' } | { state: 'pending' } | { state: 'ended'; outcome: 'completed' | 'failed' | 'stuck'; failedReason: string | null };
 
 export async function jobStanding(queue: Queue, jobId: string): Promise<JobStanding> {
   const job = await queue.getJob(jobId);

@@ -10,7 +10,8 @@ export async function syncRepeatableJob(queue: Queue, name: string, cron: string
   for (const job of await queue.getRepeatableJobs()) {
     if (job.name === name && (job.cron !== cron || job.tz !== tz)) await queue.removeRepeatableByKey(job.key);
   }
-  if (cron) await queue.add(name, {}, { repeat: { cron, tz }, removeOnComplete: 20, removeOnFail: 50, attempts: 3, backoff: { type: 'exponential', delay: 60_000 } });
+  if (cron)
+    await queue.add(name, {}, { repeat: { cron, tz }, removeOnComplete: 20, removeOnFail: 50, attempts: 3, backoff: { type: 'exponential', delay: 60_000 } });
 }
 
 /** When a repeatable job was due (not when a worker got to it): a digest run late still covers its own day. */

@@ -1,18 +1,5 @@
 import { type MigrationInterface, type QueryRunner, Table } from 'typeorm';
-import {
-  bool,
-  createdAt,
-  datetime,
-  decimal,
-  foreignKey,
-  id,
-  index,
-  int,
-  isMysqlFamily,
-  text,
-  updatedAt,
-  varchar,
-} from './schema-helpers';
+import { bool, createdAt, datetime, decimal, foreignKey, id, index, int, isMysqlFamily, text, updatedAt, varchar } from './schema-helpers';
 
 const USERID = 64;
 const STATUS = 32;
@@ -137,32 +124,16 @@ export class InitialSchema1763800000000 implements MigrationInterface {
           createdAt(q),
           updatedAt(q),
         ],
-        indices: [
-          index('uq_tags_wecom_tag_id', ['wecom_tag_id'], true),
-          index('uq_tags_group_name', ['group_name', 'name', 'origin'], true),
-        ],
+        indices: [index('uq_tags_wecom_tag_id', ['wecom_tag_id'], true), index('uq_tags_group_name', ['group_name', 'name', 'origin'], true)],
       }),
     );
 
     await q.createTable(
       new Table({
         name: 'customer_tags',
-        columns: [
-          id(),
-          int('customer_id'),
-          int('tag_id'),
-          varchar('source', STATUS),
-          varchar('added_by', USERID, { nullable: true }),
-          createdAt(q),
-        ],
-        indices: [
-          index('uq_customer_tags_customer_tag', ['customer_id', 'tag_id'], true),
-          index('idx_customer_tags_tag', ['tag_id']),
-        ],
-        foreignKeys: [
-          foreignKey('fk_customer_tags_customer', 'customer_id', 'customers'),
-          foreignKey('fk_customer_tags_tag', 'tag_id', 'tags'),
-        ],
+        columns: [id(), int('customer_id'), int('tag_id'), varchar('source', STATUS), varchar('added_by', USERID, { nullable: true }), createdAt(q)],
+        indices: [index('uq_customer_tags_customer_tag', ['customer_id', 'tag_id'], true), index('idx_customer_tags_tag', ['tag_id'])],
+        foreignKeys: [foreignKey('fk_customer_tags_customer', 'customer_id', 'customers'), foreignKey('fk_customer_tags_tag', 'tag_id', 'tags')],
       }),
     );
 
@@ -330,10 +301,7 @@ export class InitialSchema1763800000000 implements MigrationInterface {
           createdAt(q),
           updatedAt(q),
         ],
-        indices: [
-          index('uq_customer_groups_chat_id', ['chat_id'], true),
-          index('idx_customer_groups_owner', ['owner_userid']),
-        ],
+        indices: [index('uq_customer_groups_chat_id', ['chat_id'], true), index('idx_customer_groups_owner', ['owner_userid'])],
       }),
     );
 
@@ -352,10 +320,7 @@ export class InitialSchema1763800000000 implements MigrationInterface {
           varchar('invitor_userid', USERID, { nullable: true }),
           datetime('joined_at', { nullable: true }),
         ],
-        indices: [
-          index('uq_customer_group_members_group_member', ['group_id', 'member_id'], true),
-          index('idx_customer_group_members_member', ['member_id']),
-        ],
+        indices: [index('uq_customer_group_members_group_member', ['group_id', 'member_id'], true), index('idx_customer_group_members_member', ['member_id'])],
         foreignKeys: [foreignKey('fk_customer_group_members_group', 'group_id', 'customer_groups')],
       }),
     );
@@ -373,10 +338,7 @@ export class InitialSchema1763800000000 implements MigrationInterface {
           varchar('source_key', 191, { nullable: true }),
           createdAt(q),
         ],
-        indices: [
-          index('idx_audit_logs_target', ['target_type', 'target_id', 'created_at']),
-          index('idx_audit_logs_action', ['action']),
-        ],
+        indices: [index('idx_audit_logs_target', ['target_type', 'target_id', 'created_at']), index('idx_audit_logs_action', ['action'])],
       }),
     );
   }

@@ -26,7 +26,15 @@ export class CaptureTables1763900000000 implements MigrationInterface {
     await q.createTable(
       new Table({
         name: 'sync_checkpoints',
-        columns: [id(), varchar('name', 64), varchar('status', 32), text('state', { nullable: true }), datetime('started_at'), datetime('finished_at', { nullable: true }), updatedAt(q)],
+        columns: [
+          id(),
+          varchar('name', 64),
+          varchar('status', 32),
+          text('state', { nullable: true }),
+          datetime('started_at'),
+          datetime('finished_at', { nullable: true }),
+          updatedAt(q),
+        ],
         indices: [index('uq_sync_checkpoints_name', ['name'], true)],
       }),
     );

@@ -16,7 +16,7 @@ export class ContactWayStatus1764200000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.dropColumn('contact_ways', 'status');
-    await q.query("DELETE FROM contact_ways WHERE config_id IS NULL");
+    await q.query('DELETE FROM contact_ways WHERE config_id IS NULL');
     await configIdNullable(q, false);
   }
 }

@@ -24,7 +24,12 @@ export class DatabaseInstance1764310000000 implements MigrationInterface {
     for (const table of ['inbound_events', 'outbound_messages', 'reminders', 'sop_step_runs']) {
       if ((await q.query(`SELECT 1 FROM ${table} LIMIT 1`)).length > 0) used = true;
     }
-    await q.manager.createQueryBuilder().insert().into(INSTANCE_TABLE).values({ id: 1, instance_id: used ? '' : randomBytes(6).toString('hex') }).execute();
+    await q.manager
+      .createQueryBuilder()
+      .insert()
+      .into(INSTANCE_TABLE)
+      .values({ id: 1, instance_id: used ? '' : randomBytes(6).toString('hex') })
+      .execute();
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -21,7 +21,9 @@ export class QuietHoursHoldsAndReminderClosing1764330000000 implements Migration
     // person's own time; a queued non-urgent row waiting with no error is a quiet-hours hold (or a
     // pacing wait, which a worker releasing it early merely re-defers).
     await q.query("UPDATE outbound_messages SET quiet_hours_exempt = 1 WHERE idempotency_key LIKE 'reminder:%'");
-    await q.query("UPDATE outbound_messages SET held_for = 'quiet_hours' WHERE status = 'queued' AND not_before IS NOT NULL AND errcode IS NULL AND urgent = 0");
+    await q.query(
+      "UPDATE outbound_messages SET held_for = 'quiet_hours' WHERE status = 'queued' AND not_before IS NOT NULL AND errcode IS NULL AND urgent = 0",
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

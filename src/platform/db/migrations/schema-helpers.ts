@@ -86,11 +86,7 @@ export const index = (name: string, columnNames: string[], unique = false): Tabl
   isUnique: unique,
 });
 
-export const foreignKey = (
-  name: string,
-  column: string,
-  referencedTableName: string,
-): TableForeignKeyOptions => ({
+export const foreignKey = (name: string, column: string, referencedTableName: string): TableForeignKeyOptions => ({
   name,
   columnNames: [column],
   referencedTableName,

@@ -169,7 +169,10 @@ export class WecomApiClient {
   }
 
   /** Every customer group visible to the app, following `next_cursor` to the end. */
-  async *iterateGroupChats(request: Omit<T.GroupChatListRequest, 'cursor' | 'limit'> = {}, limit = 1000): AsyncGenerator<T.GroupChatListResponse['group_chat_list'][number]> {
+  async *iterateGroupChats(
+    request: Omit<T.GroupChatListRequest, 'cursor' | 'limit'> = {},
+    limit = 1000,
+  ): AsyncGenerator<T.GroupChatListResponse['group_chat_list'][number]> {
     let cursor: string | undefined;
     do {
       const page = await this.listGroupChats({ ...request, cursor, limit });
@@ -188,7 +191,12 @@ export class WecomApiClient {
 
   // ---- messages ----
 
-  sendMessage(to: { touser?: string; toparty?: string; totag?: string }, message: T.AppMessage, extra: T.MessageSendOptions = {}, options?: CallOptions): Promise<T.MessageSendResponse> {
+  sendMessage(
+    to: { touser?: string; toparty?: string; totag?: string },
+    message: T.AppMessage,
+    extra: T.MessageSendOptions = {},
+    options?: CallOptions,
+  ): Promise<T.MessageSendResponse> {
     return this.call('message/send', { method: 'POST', body: { ...to, agentid: this.agentId, ...extra, ...message } }, options);
   }
 
@@ -240,11 +248,15 @@ export class WecomApiClient {
   }
 
   private async fetchToken(): Promise<{ accessToken: string; expiresIn: number }> {
-    const response = await this.send<T.TokenResponse>('gettoken', {
-      method: 'GET',
-      auth: false,
-      query: { corpid: this.options.corpId, corpsecret: this.options.secret },
-    }, undefined);
+    const response = await this.send<T.TokenResponse>(
+      'gettoken',
+      {
+        method: 'GET',
+        auth: false,
+        query: { corpid: this.options.corpId, corpsecret: this.options.secret },
+      },
+      undefined,
+    );
     if (typeof response.access_token !== 'string' || response.access_token === '') {
       throw new WecomApiError('gettoken', null, 'response without access_token', false);
     }

@@ -11,7 +11,10 @@ import { decrypt, encrypt, getSignature } from '@wecom/crypto';
 export type CallbackRejection = 'bad_signature' | 'undecryptable' | 'wrong_receiver';
 
 export class CallbackCryptoError extends Error {
-  constructor(readonly reason: CallbackRejection, message: string) {
+  constructor(
+    readonly reason: CallbackRejection,
+    message: string,
+  ) {
     super(message);
     this.name = 'CallbackCryptoError';
   }

@@ -1,4 +1,14 @@
-import { CARD_FIELD_LIMITS, CARD_LIST_LIMITS, cardFields, cardList, CONTENT_LIMITS, type ContentTarget, REPLACE_NAME_BYTES, TEXTCARD_LIMITS, utf8Bytes } from './wecom-limits';
+import {
+  CARD_FIELD_LIMITS,
+  CARD_LIST_LIMITS,
+  cardFields,
+  cardList,
+  CONTENT_LIMITS,
+  type ContentTarget,
+  REPLACE_NAME_BYTES,
+  TEXTCARD_LIMITS,
+  utf8Bytes,
+} from './wecom-limits';
 
 /** WeCom's answer to a request it refuses. */
 export interface LimitFault {
@@ -13,7 +23,10 @@ const tooLong = (what: string, bytes: number, limit: number): LimitFault => ({
   errcode: 45002,
   errmsg: `content size out of limit: ${what} is ${bytes} bytes, at most ${limit}, more info at https://open.work.weixin.qq.com/devtool/query?e=45002`,
 });
-const invalid = (what: string): LimitFault => ({ errcode: 40058, errmsg: `invalid parameter: ${what}, more info at https://open.work.weixin.qq.com/devtool/query?e=40058` });
+const invalid = (what: string): LimitFault => ({
+  errcode: 40058,
+  errmsg: `invalid parameter: ${what}, more info at https://open.work.weixin.qq.com/devtool/query?e=40058`,
+});
 
 /** The APIs that carry content, and which content limits apply to them. */
 const API_TARGET: Record<string, ContentTarget> = {
@@ -31,7 +44,8 @@ const API_TARGET: Record<string, ContentTarget> = {
 export function checkWecomLimits(api: string, body: Json): LimitFault | null {
   if (api === 'message/update_template_card') {
     const button = body.button as Json | undefined;
-    if (typeof button?.replace_name === 'string' && utf8Bytes(button.replace_name) > REPLACE_NAME_BYTES) return tooLong('button.replace_name', utf8Bytes(button.replace_name), REPLACE_NAME_BYTES);
+    if (typeof button?.replace_name === 'string' && utf8Bytes(button.replace_name) > REPLACE_NAME_BYTES)
+      return tooLong('button.replace_name', utf8Bytes(button.replace_name), REPLACE_NAME_BYTES);
     return body.template_card ? checkCard(body.template_card as Json) : null;
   }
   const target = API_TARGET[api];
@@ -67,7 +81,9 @@ function checkCard(card: Json): LimitFault | null {
     for (const field of cardFields(card, limit.path)) {
       const bytes = utf8Bytes(field.value);
       if (bytes <= limit.bytes) continue;
-      return limit.kind === 'id' ? invalid(`template_card.${limit.path} longer than ${limit.bytes} bytes`) : tooLong(`template_card.${limit.path}`, bytes, limit.bytes);
+      return limit.kind === 'id'
+        ? invalid(`template_card.${limit.path} longer than ${limit.bytes} bytes`)
+        : tooLong(`template_card.${limit.path}`, bytes, limit.bytes);
     }
   }
   return null;

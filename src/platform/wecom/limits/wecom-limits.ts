@@ -121,7 +121,10 @@ export function cardFields(card: Json, path: string): Array<{ value: string; set
       if (Array.isArray(value)) for (const item of value) walk(item, rest);
       return;
     }
-    if (rest.length > 0) return walk(value, rest);
+    if (rest.length > 0) {
+      walk(value, rest);
+      return;
+    }
     if (typeof value === 'string') found.push({ value, set: (v) => ((node as Json)[key] = v) });
   };
   walk(card, path.split('.'));
