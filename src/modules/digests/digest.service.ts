@@ -3,7 +3,8 @@ import { Staff, Team } from '../../../entities';
 import { personalDigestMarkdown, teamDigestMarkdown, type PersonLine } from '../../../templates/cards/digest.cards';
 import dayjs from '../../platform/dayjs';
 import { DigestQueries, isEmptyDay, NO_FIGURES, type Scope, type StaffFigures, type TeamFigures } from './digest-queries.service';
-import { type ChannelNames, NO_CHANNEL_LABEL } from '../customers/channel-names.port';
+import { NO_CHANNEL_LABEL } from '../../../templates/labels';
+import type { ChannelNames } from '../customers/channel-names.port';
 import { dayWindow, PERIOD_NAMES, periodWindow, weekWindow, type DigestWindow, type ReportPeriod } from './digest-window';
 
 export interface DigestOptions {

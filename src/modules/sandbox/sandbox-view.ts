@@ -2,7 +2,7 @@ import { In, type DataSource } from 'typeorm';
 import { Customer, CustomerRelation, CustomerTag, Reminder, Tag } from '../../../entities';
 import type { ChannelRules } from '../capture/channel-rules';
 import { type QuietHours, quietHoursEnd } from '../../platform/outbound/quiet-hours';
-import { STAGE_NAMES } from '../customers/stage.service';
+import { STAGE_NAMES } from '../../../templates/labels';
 import type { ChatItem, FakeWecomWorld } from './fake-wecom.world';
 
 /**
