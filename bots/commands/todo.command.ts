@@ -4,7 +4,7 @@ import dayjs from '../../src/platform/dayjs';
 import type { TemplateCard } from '../../src/platform/wecom/api/wecom-api.types';
 import { reminderLine, TODO_OPTION_CHARS, todoCard } from '../../templates/cards/reminder-cards';
 import { defineCommand } from '../core/command';
-import { formatChineseDateTime } from '../dates/chinese-date.parser';
+import { formatChineseDateTime } from '../../templates/format-date';
 
 /**
  * The 待办 card for these open reminders (the soonest; `total`: how many are open in all); also
