@@ -280,10 +280,10 @@ function selectionLines(
 }
 
 function describeView(v: SandboxView): string {
-  const customers = v.customers.map(
-    (c) =>
-      `  ${c.name} · ${c.stage} · ${c.tags.join('、') || '无标签'} · ${c.owners.map((o) => `${o.name}${o.status === 'active' ? '' : `(${o.status})`}`).join('、')} · ${c.externalUserid}`,
-  );
+  const customers = v.customers.map((c) => {
+    const owners = c.owners.map((o) => `${o.name}${o.status === 'active' ? '' : `(${o.status})`}`).join('、');
+    return `  ${c.name} · ${c.stage} · ${c.tags.join('、') || '无标签'} · ${owners} · ${c.externalUserid}`;
+  });
   const quiet = quietHint(v.quietUntil, v.timezone);
   return [
     `销售 ${v.user}，待发提醒 ${v.pendingReminders} 个`,
