@@ -44,6 +44,14 @@ describe('architecture rules', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('templates render data they declare: nothing in templates/ imports a feature module or bots/', () => {
+    const offenders = productCode
+      .filter((f) => f.file.startsWith('templates/'))
+      .filter((f) => /from ['"][./]*(src\/modules\/|bots\/)/.test(f.text))
+      .map((f) => f.file);
+    expect(offenders).toEqual([]);
+  });
+
   it('the web layer never talks to the WeCom API', () => {
     expect(importing(/wecom\/api\//).filter((f) => f.startsWith('src/platform/http/'))).toEqual([]);
   });
