@@ -2,7 +2,7 @@ import type { Reminder } from '../../entities';
 import type { ButtonOutcome, ReminderButton } from '../../src/modules/reminders/reminder.service';
 import { buttonOutcomeText, REMINDER_GONE_TEXT, reminderCardAfterClick, reminderTaskId, TODO_QUESTION_KEY } from '../../templates/cards/reminder-cards';
 import { formatChineseDateTime } from '../../templates/format-date';
-import { buildTodoCard } from '../commands/todo.command';
+import { buildTodoCard } from './todo-card';
 import type { CardActionContext, CardPress } from './card-action';
 import { UserError } from './errors';
 
