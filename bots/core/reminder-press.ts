@@ -1,10 +1,15 @@
 import type { Reminder } from '../../entities';
-import type { ButtonOutcome, ReminderButton } from '../../src/modules/reminders/reminder.service';
 import { buttonOutcomeText, REMINDER_GONE_TEXT, reminderCardAfterClick, reminderTaskId, TODO_QUESTION_KEY } from '../../templates/cards/reminder-cards';
 import { formatChineseDateTime } from '../../templates/format-date';
 import { buildTodoCard } from './todo-card';
+import type { BotServices } from './bot-services';
 import type { CardActionContext, CardPress } from './card-action';
 import { UserError } from './errors';
+
+// Named through the services port: bots reach a module only through what BotServices exposes.
+type PressButton = BotServices['reminders']['pressButton'];
+type ReminderButton = Parameters<PressButton>[1];
+type ButtonOutcome = Awaited<ReturnType<PressButton>>;
 
 /** A click on a reminder button: which reminder, and the card it came from. */
 export interface ReminderPress {
