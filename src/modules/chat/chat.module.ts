@@ -8,8 +8,8 @@ import { createFailureNotice } from '../../platform/events/failure-notice';
 import type { Logger } from '../../platform/logger';
 import type { EventBinding, WorkModule } from '../../platform/module';
 import type { OutboundService } from '../../platform/outbound/outbound.service';
-import type { AppMessage } from '../../platform/wecom/api/wecom-api.types';
-import { createReminderCardHandler } from '../reminders/reminder-card.handler';
+import { toAppMessage } from './app-message';
+import { createCardClickHandler } from './card-click.handler';
 
 export interface ChatModuleDeps {
   dataSource: DataSource;
@@ -54,10 +54,7 @@ export function chatModule(deps: ChatModuleDeps): WorkModule {
     },
   }));
   // A click on one of our interactive cards (reminders: 完成 / 推迟1小时 / 明天再提醒 / 查看客户).
-  const cards: EventBinding = {
-    kind: 'template_card_event',
-    handle: createReminderCardHandler({ dataSource: deps.dataSource, services, outbound, logger, timezone: config.timezone, now }),
-  };
+  const cards: EventBinding = { kind: 'template_card_event', handle: createCardClickHandler({ services, outbound, logger, timezone: config.timezone, now }) };
 
   // Retries are silent; once the event fails for good (at once when a retry cannot fix it), the
   // salesperson is not left waiting for an answer, and the admins hear of it.
@@ -70,10 +67,4 @@ export function chatModule(deps: ChatModuleDeps): WorkModule {
       { kind: 'template_card_event', notice: createFailureNotice(notice, 'click') },
     ],
   };
-}
-
-function toAppMessage(reply: BotReply): AppMessage {
-  if (reply.kind === 'card') return { msgtype: 'template_card', template_card: reply.card };
-  if (reply.kind === 'markdown') return { msgtype: 'markdown', markdown: { content: reply.content } };
-  return { msgtype: 'text', text: { content: reply.content } };
 }
