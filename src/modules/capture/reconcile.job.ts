@@ -7,11 +7,20 @@ import type { Queue } from '../../platform/queue/queues';
 import { syncRepeatableJob } from '../../platform/queue/repeatable';
 import type { WecomApiClient } from '../../platform/wecom/api/wecom-api.client';
 import { shortId } from './capture-alerts';
-import type { CaptureModule } from './capture.module';
+import type { CaptureAlerts } from './capture-alerts';
+import type { CorpTagDictionary } from './corp-tag-dictionary';
+import type { CustomerGroupSync } from './customer-group.sync';
 import { CustomerSync, type EndedRelation, type SyncReport } from './customer-sync';
 
 export const RECONCILE_JOB = 'reconcile';
 export const RECONCILE = defineJob({ queue: 'maintenance', name: RECONCILE_JOB, concurrency: 1, options: JOB_OPTIONS.scheduled });
+
+/** The parts of capture (capture.module.ts) a reconciliation uses. */
+export interface ReconcileParts {
+  dictionary: CorpTagDictionary;
+  groups: CustomerGroupSync;
+  alerts: CaptureAlerts;
+}
 
 export interface ReconcileDeps {
   dataSource: DataSource;
@@ -29,7 +38,7 @@ export async function scheduleReconciliation(queue: Queue, cron: string | undefi
  * as a del_follow_user would have) and the leads of salespeople who left customer contact; sends
  * the drift report (admins, or every team lead when CRM_ADMINS is empty) when anything differed.
  */
-export async function reconcileAndReport(deps: ReconcileDeps, capture: CaptureModule, now: () => Date = () => new Date()): Promise<SyncReport> {
+export async function reconcileAndReport(deps: ReconcileDeps, capture: ReconcileParts, now: () => Date = () => new Date()): Promise<SyncReport> {
   const sync = new CustomerSync(deps.dataSource, deps.wecomApi, capture.dictionary, capture.groups);
   const report = await sync.run('reconcile');
   const total =
@@ -64,7 +73,7 @@ export async function reconcileAndReport(deps: ReconcileDeps, capture: CaptureMo
 }
 
 /** One alert per salesperson and kind for the run (keyed by the run, so a retried job sends each once). */
-async function alertEndedRelations(capture: CaptureModule, report: SyncReport, at: string): Promise<void> {
+async function alertEndedRelations(capture: ReconcileParts, report: SyncReport, at: string): Promise<void> {
   const groups = new Map<string, EndedRelation[]>();
   for (const ended of report.ended) {
     const key = `${ended.reason === 'missing_in_wecom' ? 'missing' : 'left'}:${shortId(ended.staffUserid)}`;
