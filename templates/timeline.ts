@@ -1,4 +1,3 @@
-import type { RelationStatus } from '../entities';
 import { reminderMatter } from './cards/reminder-cards';
 import { NO_CHANNEL_LABEL, STAGE_NAMES } from './labels';
 
@@ -7,9 +6,9 @@ import { NO_CHANNEL_LABEL, STAGE_NAMES } from './labels';
  * and channels already resolved); the wording is here.
  */
 
-/** How a relation ended, as stored on it. */
+/** How a relation ended, as stored on it (entities' RelationStatus other than active). */
 export interface RelationEnd {
-  status: RelationStatus;
+  status: 'active' | 'lost' | 'removed' | 'transferred';
   /** set by the nightly reconciliation, which finds an end nobody told us about */
   endReason: string | null;
 }

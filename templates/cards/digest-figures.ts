@@ -1,4 +1,4 @@
-import type { CustomerStage } from '../../entities';
+import type { Stage } from '../labels';
 
 /**
  * The data digests and reports are rendered from (digest.cards.ts). The digests module counts the
@@ -32,7 +32,7 @@ export interface ChannelFigures {
 /** What a team (or everyone) looks like: the funnel now, and churn, wins and channels over the window. */
 export interface TeamFigures {
   /** customers followed by someone in scope, by current stage */
-  funnel: Record<CustomerStage, number>;
+  funnel: Record<Stage, number>;
   /** relations ended in the window: the customer deleted the salesperson (删人) / the salesperson deleted them */
   deletedBySalesperson: number;
   deletedByCustomer: number;

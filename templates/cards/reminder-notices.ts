@@ -1,4 +1,3 @@
-import type { ReminderCloseReason } from '../../entities';
 import type { TemplateCard } from '../../src/platform/wecom/api/wecom-api.types';
 import { formatChineseDateTime } from '../format-date';
 import { overdueReminderMarkdown, reminderButtonCard, reminderClosedText, reminderTaskId } from './reminder-cards';
@@ -7,6 +6,9 @@ import { overdueReminderMarkdown, reminderButtonCard, reminderClosedText, remind
  * What a reminder sends by itself (at its time, or when overdue), rendered from the data the
  * reminders module decides on. Times are formatted here in the CRM's zone; `now` decides the year.
  */
+
+/** Why a reminder closed by itself (entities' ReminderCloseReason). */
+export type ReminderCloseReason = 'customer_lost' | 'customer_removed' | 'customer_transferred';
 
 /** A reminder due now: its card goes to the salesperson. */
 export interface DueReminder {

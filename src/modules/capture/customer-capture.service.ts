@@ -2,10 +2,10 @@ import type { Staff } from '../../../entities';
 import { describeFailure } from '../../platform/events/failure';
 import type { Logger } from '../../platform/logger';
 import type { OutboundService } from '../../platform/outbound/outbound.service';
-import type { WecomApiClient } from '../../platform/wecom/api/wecom-api.client';
 import { WecomApiError } from '../../platform/wecom/api/wecom-api.error';
 import type { GetExternalContactResponse } from '../../platform/wecom/api/wecom-api.types';
 import { renderWelcome, type ChannelRules } from './channel-rules';
+import type { ContactApi } from './contact-api.port';
 import type { CorpTagDictionary } from './corp-tag-dictionary';
 import type { CustomerCaptureStore } from './customer-capture.store';
 import type { SopStarter } from './sop-starter.port';
@@ -14,7 +14,7 @@ import { within } from './within';
 
 export interface CustomerCaptureDeps {
   store: CustomerCaptureStore;
-  api: Pick<WecomApiClient, 'getExternalContact' | 'markTag'>;
+  api: ContactApi;
   outbound: OutboundService;
   rules: ChannelRules;
   dictionary: CorpTagDictionary;

@@ -3,7 +3,7 @@ import { Staff, Team } from '../../../entities';
 import type { PersonalDay, PersonLine, ReportPeriod, StaffFigures, TeamDigest, TeamFigures } from '../../../templates/cards/digest-figures';
 import { NO_CHANNEL_LABEL } from '../../../templates/labels';
 import dayjs from '../../platform/dayjs';
-import type { ChannelNames } from '../customers/channel-names.port';
+import type { ChannelNames } from '../customers';
 import { DigestQueries, isEmptyDay, NO_FIGURES, type Scope } from './digest-queries.service';
 import { calendarDay, type DigestWindow, dayWindow, periodWindow, weekWindow, windowDays } from './digest-window';
 

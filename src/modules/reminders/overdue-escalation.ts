@@ -3,8 +3,7 @@ import { overdueReminderPost } from '../../../templates/cards/reminder-notices';
 import type { Logger } from '../../platform/logger';
 import type { QuietHours } from '../../platform/outbound/quiet-hours';
 import type { Job } from '../../platform/queue/queues';
-import type { OverdueJobData } from '../sop/sop.scheduler';
-import type { TeamGroups } from '../sop/team-group';
+import type { OverdueJobData, TeamGroups } from '../sop';
 import { OverdueCheckService } from './overdue-check.service';
 import type { ReminderService } from './reminder.service';
 

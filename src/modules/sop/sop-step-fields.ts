@@ -1,7 +1,7 @@
 import type { Customer, CustomerRelation, SopRun, Staff } from '../../../entities';
 import dayjs from '../../platform/dayjs';
 import { NO_CHANNEL_LABEL, STAGE_NAMES } from '../../../templates/labels';
-import type { ChannelNames } from '../customers/channel-names.port';
+import type { ChannelNames } from '../customers';
 
 /** The fields a step's message may use; one not known is null and gets the SOP wording's fallback. */
 export function sopStepFields(

@@ -3,7 +3,7 @@ import { renderSopText, sopStepMarkdown } from '../../../templates/cards/sop-mes
 import type { Logger } from '../../platform/logger';
 import type { OutboundService } from '../../platform/outbound/outbound.service';
 import type { Job } from '../../platform/queue/queues';
-import type { ChannelNames } from '../customers/channel-names.port';
+import type { ChannelNames } from '../customers';
 import type { SopDefinitions } from './sop-definitions';
 import { sopStepFields } from './sop-step-fields';
 import { decideStep, type SkipReason } from './sop-step-rules';
