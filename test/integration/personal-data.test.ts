@@ -27,6 +27,7 @@ import { type CommandIo, EXIT, runCustomerCommand } from '../../src/cli/customer
 import type { Container } from '../../src/container';
 import { createCaptureModule } from '../../src/modules/capture/capture.module';
 import { parseChannelRules } from '../../src/modules/capture/channel-rules';
+import { upsertCustomer } from '../../src/modules/capture/customer-profile.store';
 import { CustomerSync } from '../../src/modules/capture/customer-sync';
 import { DigestQueries } from '../../src/modules/digests/digest-queries.service';
 import { dayWindow } from '../../src/modules/digests/digest-window';
@@ -377,6 +378,16 @@ describe('personal data: export and erasure of one customer', () => {
     expect(await container.dataSource.getRepository(Customer).findOneBy({ externalUserid: 'wmNewOne_0003' })).not.toBeNull();
     expect(await container.dataSource.getRepository(Customer).findOneBy({ externalUserid: EXTERNAL_ID })).toBeNull();
     expect(await traces([NAME, REMARK, PHONE, EXTERNAL_ID])).toEqual([]);
+  });
+
+  it('a customer erased who adds a salesperson again (WeCom tells us of them anew) is a new customer, whom sync may then import', async () => {
+    const { zhao } = await seed();
+    expect(await runCustomerCommand(container, ['erase', EXTERNAL_ID, '--yes'], captureIo())).toBe(EXIT.ok);
+    const { customer, created } = await container.dataSource.transaction((m) => upsertCustomer(m, { external_userid: EXTERNAL_ID, name: NAME, type: 1 }));
+    expect(created).toBe(true);
+    expect(customer.id).not.toBe(zhao.id);
+    expect(await container.dataSource.getRepository(ErasedCustomer).count()).toBe(0);
+    expect(await container.dataSource.getRepository(FollowUp).countBy({ customerId: customer.id })).toBe(0);
   });
 
   it('export or erase of an unknown customer says so (exit 3), and a name shared by several lists them (exit 2)', async () => {

@@ -2,11 +2,23 @@ import type { EntityManager, EntityMetadata, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { containsPattern, mentions, scrubJson, scrubText } from './identifying-text';
 
+/**
+ * Columns that hold another person's own name, not a copy of anyone else's: erasing 王五 must not
+ * rename a customer called 王五一.
+ */
+const OWN_NAMES = new Set(['customers.name', 'customer_group_members.name', 'customer_group_members.group_nickname', 'staff.name']);
+
 /** Text columns of an entity that can hold a copy of someone's data: varchar, text and simple-json, not part of a unique key. */
 export function textColumns(meta: EntityMetadata): ColumnMetadata[] {
   // A unique key (dedupe key, idempotency key, state) is ours, not the customer's words; changing one could collide with another row.
   const unique = new Set(meta.indices.filter((i) => i.isUnique).flatMap((i) => i.columns.map((c) => c.databaseName)));
-  return meta.columns.filter((c) => ['varchar', 'text', 'simple-json'].includes(String(c.type)) && !unique.has(c.databaseName) && !c.relationMetadata);
+  return meta.columns.filter(
+    (c) =>
+      ['varchar', 'text', 'simple-json'].includes(String(c.type)) &&
+      !unique.has(c.databaseName) &&
+      !c.relationMetadata &&
+      !OWN_NAMES.has(`${meta.tableName}.${c.databaseName}`),
+  );
 }
 
 const isJson = (c: ColumnMetadata) => String(c.type) === 'simple-json';
