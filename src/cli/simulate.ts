@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { SandboxClient, SandboxClientError } from '../modules/sandbox/sandbox-client';
-import type { ChatItem } from '../modules/sandbox/fake-wecom.world';
+import type { ChatItem } from '../modules/sandbox/fake-wecom/fake-wecom.state';
 import { describeTrace } from '../modules/sandbox/message-trace';
 import type { SandboxView } from '../modules/sandbox/sandbox-view';
 
