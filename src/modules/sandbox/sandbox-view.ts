@@ -6,6 +6,9 @@ import { STAGE_NAMES } from '../customers/stage.service';
 import type { ChatItem } from './fake-wecom/fake-wecom.state';
 import type { FakeWecomWorld } from './fake-wecom/fake-wecom.world';
 
+/** The view's chat items are the fake's, as the page and the simulate CLI draw them. */
+export type { ChatItem };
+
 /**
  * What the sandbox page shows for one salesperson: their chat with the app, their team's group
  * chat, the customers (from the product's own database: stage and tags are the CRM's, not WeCom's),

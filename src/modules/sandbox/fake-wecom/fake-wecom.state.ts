@@ -92,8 +92,12 @@ export interface WecomCall {
  * - codes: welcome codes and response codes the fake did not hand out are fresh, unused ones
  * - tags: a corp tag id the fake does not hold can be marked
  * - chats: a robot key or app chat id the fake does not hold delivers
+ * - tokens: an access token the fake did not issue is one it issued before (a test replaces the fake,
+ *   the product under test keeps the token it holds); expiry still counts for the ones it issued
+ * - customers: a customer the product tags (mark_tag) is one the member follows; reads
+ *   (externalcontact/get, batch/get_by_user) still answer only for the customers it holds
  */
-export type Trusted = 'members' | 'codes' | 'tags' | 'chats';
+export type Trusted = 'members' | 'codes' | 'tags' | 'chats' | 'tokens' | 'customers';
 
 /** Everything that survives a restart of the sandbox (see fake-wecom.store.ts). */
 export interface WorldSnapshot {

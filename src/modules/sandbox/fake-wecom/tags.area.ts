@@ -75,8 +75,15 @@ export function markTag(state: FakeWecomState, request: T.MarkTagRequest, by: 'a
   const removes = request.remove_tag ?? [];
   if (adds.length === 0 && removes.length === 0) throw new WecomFault(40058, 'add_tag or remove_tag required');
   if (!state.isMember(String(request.userid ?? ''))) state.member(String(request.userid ?? ''));
+  const tagsKnown = () => {
+    for (const id of [...adds, ...removes]) if (!tagById(state, id) && !state.trusts('tags')) throw new WecomFault(40068, `invalid tagid: ${id}`);
+  };
+  if (!state.customers.has(String(request.external_userid ?? '')) && state.trusts('customers')) {
+    tagsKnown();
+    return;
+  }
   const { customer, follow } = followOf(state, request.external_userid, request.userid);
-  for (const id of [...adds, ...removes]) if (!tagById(state, id) && !state.trusts('tags')) throw new WecomFault(40068, `invalid tagid: ${id}`);
+  tagsKnown();
   const tags = (follow.tags ??= []);
   for (const id of adds) {
     if (tags.some((t) => t.tag_id === id)) continue;
