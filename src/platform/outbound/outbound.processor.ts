@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { OutboundMessage } from '../../../entities/outbound-message.entity';
 import type { Config } from '../../config';
@@ -8,7 +9,7 @@ import { backoffDelay, type CallOptions, type WecomApiClient } from '../wecom/ap
 import { WecomApiError } from '../wecom/api/wecom-api.error';
 import type * as T from '../wecom/api/wecom-api.types';
 import { pacingRules, ticketFor } from './outbound-pacing';
-import type { OutboundJobData, OutboundPayload, OutboundService } from './outbound.service';
+import type { OutboundDelivery, OutboundJobData, OutboundPayload, RestEnqueuer } from './outbound.types';
 import { heldByQuietHours, quietHoursEnd } from './quiet-hours';
 import type { RedisRateLimiter } from './rate-limiter';
 
@@ -32,7 +33,7 @@ export interface OutboundProcessorDeps {
   metrics: Metrics;
   config: Pick<Config, 'quietHours' | 'timezone' | 'outbound'>;
   /** queues the next part of a split message once a part is sent */
-  outbound: Pick<OutboundService, 'enqueueRest'>;
+  outbound: RestEnqueuer;
   now?: () => number;
 }
 
@@ -63,12 +64,7 @@ export function createOutboundProcessor(deps: OutboundProcessorDeps) {
   return (job: Job<OutboundJobData>): Promise<string> => deliver(job.data.messageId);
 }
 
-/**
- * Sends one logged message now; throws RetryLater when it has to wait. `loaded`: the row as the
- * caller just wrote it. `claimed`: the caller wrote it already marked as this first attempt
- * (`sending`, attempts 1) while `loaded` holds the values from before, so nothing is written twice.
- */
-export type OutboundDelivery = (messageId: number, loaded?: OutboundMessage, options?: { claimed?: boolean }) => Promise<string>;
+export type { OutboundDelivery };
 
 /**
  * Sends one logged message, safely more than once: a row already sent, failed or dropped is left
@@ -144,15 +140,17 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
     // the limiter counts at admission and WeCom at arrival.
     if (!options.claimed) await repo.update({ id: row.id }, { status: 'sending', attempts, notBefore: null, heldFor: null });
 
-    const admitted = await deps.rateLimiter.acquire(
-      pacingRules({ channel: row.channel, recipient: row.recipient, webhookUrl: payload.webhookUrl }, settings),
-      ticketFor(row),
-    );
+    const rules = pacingRules({ channel: row.channel, recipient: row.recipient, webhookUrl: payload.webhookUrl }, settings);
+    const admissionId = randomUUID();
+    const admitted = await deps.rateLimiter.acquire(rules, ticketFor(row), { admissionId });
     if (!admitted.granted) return defer(row, admitted.waitMs, 'pacing', { status: row.status, attempts: row.attempts });
 
     let outcome: Outcome;
     try {
-      outcome = await send(deps.wecomApi, row, payload, outcomeUnknown);
+      outcome = await send(deps.wecomApi, row, payload, outcomeUnknown).finally(() =>
+        // counted until its answer came back, not from its admission: WeCom counted it somewhere in between
+        deps.rateLimiter.settle(rules, ticketFor(row), admissionId).catch((error) => deps.logger.warn({ err: error }, 'pacing: admission not re-dated')),
+      );
     } catch (error) {
       if (!(error instanceof WecomApiError)) {
         // Not WeCom's answer (a bug, Redis down): leave the row to the retry, which dedupes.
