@@ -22,6 +22,7 @@ export function testWecom(trust: Trusted[] = TEST_TRUST): FakeWecomWorld {
     teams: [],
     tagGroups: [],
     trust,
+    logCalls: true,
   });
   world.followUsers = [];
   return world;

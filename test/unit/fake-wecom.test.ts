@@ -8,7 +8,15 @@ import { FakeWecomWorld } from '../../src/modules/sandbox/fake-wecom/fake-wecom.
  */
 describe('the fake WeCom', () => {
   const make = (trust: Trusted[] = []) =>
-    new FakeWecomWorld({ corpId: 'wwfake', corpSecret: 'secret', agentId: '1000002', staff: [{ userid: 'zhangsan', name: '张三' }], teams: [], trust });
+    new FakeWecomWorld({
+      corpId: 'wwfake',
+      corpSecret: 'secret',
+      agentId: '1000002',
+      staff: [{ userid: 'zhangsan', name: '张三' }],
+      teams: [],
+      trust,
+      logCalls: true,
+    });
   const call = async (world: FakeWecomWorld, api: string, body: Record<string, unknown> = {}, query: Record<string, string> = {}) => {
     const token = await answerWecom(world, { method: 'GET', api: 'gettoken', query: { corpid: 'wwfake', corpsecret: 'secret' } });
     const method = api.startsWith('user/get') || api === 'externalcontact/get' ? 'GET' : 'POST';

@@ -81,7 +81,7 @@ export async function answerWecom(state: FakeWecomState, request: WecomRequest):
   const parsed = route.method === 'GET' ? { ok: true as const, body: params } : parseBody(request.body);
   const body = parsed.ok ? parsed.body : {};
   const call: WecomCall = { api: route.api, body };
-  if (route.api !== 'gettoken') state.calls.push(call);
+  if (route.api !== 'gettoken' && state.options.logCalls) state.calls.push(call);
   const seqBefore = state.seq;
   const reached = { area: false };
   const answer = await answerRoute(state, route, { token, parsed, body, query: request.query }, reached);

@@ -124,6 +124,8 @@ export interface WorldOptions {
   tagGroups?: T.CorpTagGroup[];
   snapshot?: WorldSnapshot;
   trust?: Trusted[];
+  /** keep every call in `calls` (tests assert on it); off for the long-running sandbox, which would only grow it */
+  logCalls?: boolean;
 }
 
 const KEEP_CHAT_ITEMS = 2000;
@@ -142,7 +144,7 @@ export class FakeWecomState {
   activity: ActivityItem[] = [];
   /** grows with every change: the page polls it to know when to redraw */
   seq = 0;
-  /** every call but gettoken, in order, with WeCom's refusal when there was one: what tests assert on */
+  /** every call but gettoken, in order, with WeCom's refusal when there was one: what tests assert on (with `logCalls`) */
   readonly calls: WecomCall[] = [];
   /** failure injection: a sick, slow or hanging WeCom, or a given answer for an API */
   readonly faults = new FakeWecomFaults();
