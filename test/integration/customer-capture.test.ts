@@ -16,7 +16,7 @@ import {
 } from '../../entities';
 import { parseChannelRules } from '../../src/modules/capture/channel-rules';
 import { captureWork, createCaptureModule } from '../../src/modules/capture/capture.module';
-import { coreModules } from '../../src/modules';
+import { coreModules } from '../../src/feature-modules';
 import { parseTeamsFile } from '../../src/modules/capture/teams-file';
 import type { Container } from '../../src/container';
 import { createInboundProcessor } from '../../src/platform/events/inbound.processor';
