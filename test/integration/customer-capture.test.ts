@@ -218,7 +218,7 @@ describe('customer capture through the webhook', () => {
   });
 
   it('a welcome code already used (41051) is recorded as failed with the reason, and the add still succeeds', async () => {
-    world.welcomeAnswer = () => ({ errcode: 41051, errmsg: 'externaluser has started chatting' });
+    world.faults.answer('externalcontact/send_welcome_msg', { errcode: 41051, errmsg: 'externaluser has started chatting' });
     world.addCustomer('wmUsed', '老客户', [{ userid: 'ZhangSan' }]);
     await post(contactEvent('add_external_contact', 'wmUsed', { welcomeCode: 'WC-used' }));
     await processed();

@@ -69,7 +69,7 @@ describe('digests and reports over a deterministic data set', () => {
   }, 120_000);
 
   beforeEach(() => {
-    calls = fakeWecom({ 'webhook/send': () => ({ errcode: 0, errmsg: 'ok' }), 'appchat/send': () => ({ errcode: 0, errmsg: 'ok' }) });
+    calls = fakeWecom({ also: ['webhook/send', 'appchat/send'] });
   });
 
   afterAll(async () => {

@@ -38,10 +38,7 @@ describe('quiet hours across a restart with another setting', () => {
 
   beforeEach(() => {
     nock.cleanAll();
-    calls = fakeWecom({
-      'webhook/send': () => ({ errcode: 0, errmsg: 'ok' }),
-      'externalcontact/get_corp_tag_list': () => ({ errcode: 0, errmsg: 'ok', tag_group: [] }),
-    });
+    calls = fakeWecom({ also: ['webhook/send', 'externalcontact/get_corp_tag_list'] });
   });
 
   afterAll(async () => {

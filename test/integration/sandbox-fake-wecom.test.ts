@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Koa from 'koa';
 import request from 'supertest';
-import { fakeWecomRouter } from '../../src/modules/sandbox/fake-wecom.routes';
-import { loadWorldSnapshot, persistWorld } from '../../src/modules/sandbox/fake-wecom.store';
-import { FakeWecomWorld } from '../../src/modules/sandbox/fake-wecom.world';
+import { fakeWecomRouter } from '../../src/modules/sandbox/fake-wecom/fake-wecom.routes';
+import { loadWorldSnapshot, persistWorld } from '../../src/modules/sandbox/fake-wecom/fake-wecom.store';
+import { FakeWecomWorld } from '../../src/modules/sandbox/fake-wecom/fake-wecom.world';
 import { CallbackDeliveryError } from '../../src/modules/sandbox/callback-events';
 import { Simulator } from '../../src/modules/sandbox/simulator';
 

@@ -267,4 +267,9 @@ describe('architecture rules', () => {
       ),
     );
   });
+
+  it('the fake WeCom (src/modules/sandbox/fake-wecom/) is the sandbox’s own: nothing else in the product imports it', () => {
+    const fake = (t: string) => t.startsWith('src/modules/sandbox/fake-wecom/');
+    expect(edges((f) => moduleOf(f) !== 'sandbox', fake)).toEqual([]);
+  });
 });
