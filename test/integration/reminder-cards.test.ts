@@ -4,6 +4,7 @@ import dayjs from '../../src/platform/dayjs';
 import { reminderJobId } from '../../src/modules/reminders/reminder.scheduler';
 import { templateCardEventXml } from '../helpers/card-callbacks';
 import { fakeWecom, type WecomCall } from '../helpers/fake-wecom';
+import { waitForQuiet } from '../helpers/quiet';
 import { resetState, waitFor } from '../helpers/test-env';
 import { startWebhookHarness, type WebhookHarness } from '../helpers/webhook-harness';
 import { textMessageXml } from '../helpers/wecom-callbacks';
@@ -118,7 +119,7 @@ describe('interactive reminder cards', () => {
       'the card update',
     );
     await settled();
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForQuiet(container);
 
     expect(updates()).toHaveLength(1);
     const body = updates()[0]!.body as { response_code: string; userids: string[]; template_card: Record<string, unknown> };

@@ -6,6 +6,7 @@ import { Customer, CustomerRelation, Reminder, SopRun, SopStepRun, Staff } from 
 import { syncTeams, parseTeamsFile } from '../../src/modules/capture/teams-file';
 import type { Container } from '../../src/container';
 import { registerDomainHandlers } from '../../src/domain-handlers';
+import { fireDelayedWorkNow } from '../../src/modules/sandbox/sandbox.module';
 import { OVERDUE_JOB, overdueJobId } from '../../src/modules/sop/sop.scheduler';
 import { SILENT_SCAN_JOB } from '../../src/modules/sop/silent-scan';
 import { loadSopFile, parseSopFile } from '../../src/modules/sop/sop-definitions';
@@ -13,6 +14,7 @@ import { fireSopStep } from '../../src/modules/sop/sop-step.processor';
 import { TeamGroups } from '../../src/modules/sop/team-group';
 import { createLogger } from '../../src/platform/logger';
 import { FakeWecomWorld } from '../helpers/fake-wecom-world';
+import { waitForQuiet } from '../helpers/quiet';
 import { createTestContainer, deleteRedisPrefix, resetState, waitFor } from '../helpers/test-env';
 import { startWebhookHarness, type WebhookHarness } from '../helpers/webhook-harness';
 import { externalContactXml, textMessageXml } from '../helpers/wecom-callbacks';
@@ -242,7 +244,7 @@ describe('SOP engine', () => {
       'the tag SOP step',
     );
     expect(sent[0]).toContain('老吴 被标为 VIP，安排专属服务');
-    await new Promise((r) => setTimeout(r, 500));
+    await waitForQuiet(container);
     expect(await repo(SopRun).countBy({ customerId: customer.id, sopName: 'vip-care' })).toBe(1);
     expect(appMarkdown()).toHaveLength(1);
   });
@@ -284,7 +286,9 @@ describe('SOP engine', () => {
     ]);
     expect(after[0]!.message).toContain('确认 小周 收到了欢迎语');
     expect(after[1]!.message).toBe('新话术：今天联系 小周');
-    await new Promise((r) => setTimeout(r, 5500)); // the original jobs fire and find nothing pending
+    // the original jobs fire (now, not at their +3 s and +5 s) and find nothing pending
+    await fireDelayedWorkNow(container.queues);
+    await waitForQuiet(container);
     expect(appMarkdown()).toHaveLength(2);
     expect(world.callsTo('webhook/send')).toHaveLength(0);
   });
@@ -314,7 +318,7 @@ describe('SOP engine', () => {
     );
     expect(sent[0]).toContain('老沉默 已经 10 天没有跟进了');
     await scan();
-    await new Promise((r) => setTimeout(r, 500));
+    await waitForQuiet(container);
     expect(await repo(SopRun).countBy({ sopName: 'silent-7' })).toBe(1);
     expect(await repo(SopRun).countBy({ customerId: recent.id })).toBe(0);
     expect(appMarkdown()).toHaveLength(1);
@@ -367,7 +371,7 @@ describe('SOP engine', () => {
 
     // Run the check again (a retry, a second worker): still one post; the closed reminder never escalates.
     await container.queues.get('sop').add(OVERDUE_JOB, { reminderId: reminder.id }, { jobId: `${overdueJobId(reminder.id, new Date())}-again` });
-    await new Promise((r) => setTimeout(r, 4000));
+    await waitForQuiet(container);
     expect(world.callsTo('webhook/send')).toHaveLength(1);
     expect((await repo(Reminder).findOneByOrFail({ id: closed.id })).escalatedAt).toBeNull();
   });
