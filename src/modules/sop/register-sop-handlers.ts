@@ -28,7 +28,8 @@ export interface SopModule {
 export function registerSopHandlers(container: Container, now: () => Date, options: { definitions?: SopDefinitions } = {}): SopModule {
   const { dataSource, outbound, logger, config, queues } = container;
   const definitions = options.definitions ?? loadSopFile(config.sop.file);
-  const scheduler = createSopScheduler(queues);
+  // a step's delay is its due time on the engine's clock, the one that planned it
+  const scheduler = createSopScheduler(queues, () => now().getTime());
   const engine = new SopEngine({ dataSource, definitions, scheduler, logger, timezone: config.timezone, now });
   container.sopTriggers.attach(engine);
   const teams = new TeamGroups(dataSource, outbound);
