@@ -12,6 +12,15 @@ import { addTagCommand, removeTagCommand } from './commands/tag.command';
 import { todayCommand } from './commands/today.command';
 import { todoCommand } from './commands/todo.command';
 import { undoCommand } from './commands/undo.command';
+import { reminderCustomerAction } from './actions/reminder-customer.action';
+import { reminderDoneAction } from './actions/reminder-done.action';
+import { reminderSnoozeHourAction } from './actions/reminder-snooze-hour.action';
+import { reminderTomorrowAction } from './actions/reminder-tomorrow.action';
+import { todoDoneAction } from './actions/todo-done.action';
+import { todoSnoozeHourAction } from './actions/todo-snooze-hour.action';
+import { todoTomorrowAction } from './actions/todo-tomorrow.action';
+import type { CardAction } from './core/card-action';
+import { CardActionRouter } from './core/card-action-router';
 import type { Command } from './core/command';
 import { CommandRouter } from './core/router';
 
@@ -39,4 +48,18 @@ export function createCommandRouter(): CommandRouter {
   );
   // Throws at startup on a duplicate name or alias.
   return new CommandRouter(commands);
+}
+
+/** Every card button, by the EventKey prefix of its buttons. A new card with buttons is one file per button and a line each here. */
+export function createCardActionRouter(): CardActionRouter {
+  // Throws at startup when two prefixes overlap.
+  return new CardActionRouter([
+    reminderDoneAction as CardAction,
+    reminderSnoozeHourAction as CardAction,
+    reminderTomorrowAction as CardAction,
+    reminderCustomerAction as CardAction,
+    todoDoneAction as CardAction,
+    todoSnoozeHourAction as CardAction,
+    todoTomorrowAction as CardAction,
+  ]);
 }

@@ -7,7 +7,7 @@ import type { Container } from './container';
 import { registerCaptureHandlers } from './modules/capture/register-capture-handlers';
 import { createFailureNotice } from './platform/events/failure-notice';
 import { registerDigestJobs } from './modules/digests/digest.jobs';
-import { createReminderCardHandler } from './modules/reminders/reminder-card.handler';
+import { createCardClickHandler } from './modules/chat/card-click.handler';
 import { checkChannelRuleSops, registerSopHandlers } from './modules/sop/register-sop-handlers';
 
 /** The product's handlers per inbound event kind, registered in processes that run the worker role. */
@@ -53,10 +53,7 @@ export function registerDomainHandlers(container: Container, now: () => Date = (
   }
 
   // A click on one of our interactive cards (reminders: 完成 / 推迟1小时 / 明天再提醒 / 查看客户).
-  container.handlers.register(
-    'template_card_event',
-    createReminderCardHandler({ dataSource: container.dataSource, services, outbound, logger, timezone: config.timezone, now }),
-  );
+  container.handlers.register('template_card_event', createCardClickHandler({ services, outbound, logger, timezone: config.timezone, now }));
 }
 
 function toAppMessage(reply: BotReply): AppMessage {

@@ -9,15 +9,13 @@ import { CARD_LIMITS, fit, titleAround } from './card-limits';
 export const REMINDER_ACTIONS = ['done', 'snooze1h', 'tomorrow', 'customer'] as const;
 export type ReminderAction = (typeof REMINDER_ACTIONS)[number];
 
-export function reminderButtonKey(action: ReminderAction, reminderId: number): string {
-  return `rem:${action}:${reminderId}`;
+/** The key prefix of one button on every reminder card (the card action registered for it reads the id after it). */
+export function reminderButtonPrefix(action: ReminderAction): string {
+  return `rem:${action}:`;
 }
 
-/** `rem:done:12` → { action: 'done', reminderId: 12 }; anything else → undefined. */
-export function parseReminderButtonKey(key: string): { action: ReminderAction; reminderId: number } | undefined {
-  const match = /^rem:([a-z0-9]+):(\d{1,10})$/.exec(key);
-  if (!match || !(REMINDER_ACTIONS as readonly string[]).includes(match[1]!)) return undefined;
-  return { action: match[1] as ReminderAction, reminderId: Number(match[2]) };
+export function reminderButtonKey(action: ReminderAction, reminderId: number): string {
+  return `${reminderButtonPrefix(action)}${reminderId}`;
 }
 
 /** WeCom: task_id unique per app, [0-9A-Za-z_-@], ≤ 128 bytes. One per firing, so a snoozed reminder's next card is a new card. */
@@ -91,6 +89,24 @@ export function reminderCardAfterClick(input: ReminderCardInput, replaceText: st
   };
 }
 
+/** A button pressed on a card whose reminder is gone or somebody else's. */
+export const REMINDER_GONE_TEXT = '提醒不存在';
+export const ALREADY_DONE_TEXT = '已完成，无需重复操作';
+
+/** What a reminder button did, as the greyed card (or the 待办 card's notice) says it; `snoozedTo` is the new time as shown. */
+export function buttonOutcomeText(outcome: { outcome: 'completed' | 'already_done' | 'cancelled' } | { outcome: 'snoozed'; snoozedTo: string }): string {
+  switch (outcome.outcome) {
+    case 'completed':
+      return '✅ 已完成';
+    case 'already_done':
+      return ALREADY_DONE_TEXT;
+    case 'cancelled':
+      return '提醒已取消';
+    case 'snoozed':
+      return `已推迟到 ${outcome.snoozedTo}`;
+  }
+}
+
 /** Sent at a reminder's time instead of its card when the relation with its customer ended before. */
 export function reminderClosedText(input: { reminderId: number; content: string; customerName: string | null; why: string; endedAt: string | null }): string {
   const who = input.customerName ? `${input.customerName}：` : '';
@@ -118,23 +134,19 @@ export function overdueReminderMarkdown(input: {
 
 /** The 待办 card: pick a reminder in the drop-down, then a button. The click carries the pick in SelectedItems. */
 export const TODO_QUESTION_KEY = 'reminder';
-const TODO_ACTIONS = ['done', 'snooze1h', 'tomorrow'] as const;
-const TODO_BUTTONS = [
-  { type: 0, text: '完成', style: 1, key: 'todo:done' },
-  { type: 0, text: '推迟1小时', style: 2, key: 'todo:snooze1h' },
-  { type: 0, text: '明天再提醒', style: 2, key: 'todo:tomorrow' },
-];
+export const TODO_ACTIONS = ['done', 'snooze1h', 'tomorrow'] as const;
+export type TodoAction = (typeof TODO_ACTIONS)[number];
 
-/** `todo:done` with the picked reminder id → { action, reminderId }. */
-export function parseTodoButtonKey(
-  key: string,
-  selected: Record<string, string[]>,
-): { action: Exclude<ReminderAction, 'customer'>; reminderId: number } | undefined {
-  const match = /^todo:([a-z0-9]+)$/.exec(key);
-  const picked = Number(selected[TODO_QUESTION_KEY]?.[0]);
-  if (!match || !(TODO_ACTIONS as readonly string[]).includes(match[1]!) || !Number.isInteger(picked) || picked <= 0) return undefined;
-  return { action: match[1] as (typeof TODO_ACTIONS)[number], reminderId: picked };
+/** A 待办 card button's key: the same for every card, the reminder is the one picked in the drop-down. */
+export function todoButtonKey(action: TodoAction): string {
+  return `todo:${action}`;
 }
+
+const TODO_BUTTONS = [
+  { type: 0, text: '完成', style: 1, key: todoButtonKey('done') },
+  { type: 0, text: '推迟1小时', style: 2, key: todoButtonKey('snooze1h') },
+  { type: 0, text: '明天再提醒', style: 2, key: todoButtonKey('tomorrow') },
+];
 
 export interface TodoItem {
   id: number;

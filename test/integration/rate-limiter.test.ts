@@ -38,6 +38,21 @@ describe('RedisRateLimiter', () => {
     expect(denied.granted === false && denied.waitMs).toBeLessThanOrEqual(60_000);
   });
 
+  it('counts an admission from when its call was answered: a slow call does not let the next one in early', async () => {
+    const r = rule('member:slow', 1);
+    expect(await limiter.acquire([r], { id: 'slow', rank: 1 }, { admissionId: 'a1' })).toEqual({ granted: true });
+    // the call it admitted takes 400 ms to answer (the time passing is the subject here)
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await limiter.settle([r], { id: 'slow', rank: 1 }, 'a1');
+    const next = await limiter.acquire([r], { id: 'next', rank: 2 });
+    // dated by the answer, the window ends about 60 s from now, not 59.6 s (as dated by the admission)
+    expect(next.granted === false && next.waitMs).toBeGreaterThan(59_800);
+    // settling twice, or a settle for an admission that is gone, changes nothing
+    await limiter.settle([r], { id: 'slow', rank: 1 }, 'a1');
+    await limiter.settle([r], { id: 'gone', rank: 1 }, 'nope');
+    expect(await redis.zcard(`${namespace}:ratelimit:member:slow:sent`)).toBe(1);
+  });
+
   it('keeps waiters in line: a later ticket cannot take a slot that frees up before an earlier waiter', async () => {
     const r = rule('member:b', 1, SHORT_WINDOW_MS);
     expect((await limiter.acquire([r], { id: 'first', rank: 1 })).granted).toBe(true);

@@ -1,5 +1,5 @@
 import { In, LessThanOrEqual, type DataSource, type EntityManager } from 'typeorm';
-import { Reminder, type ReminderCloseReason } from '../../../entities';
+import { AuditLog, Reminder, type ReminderCloseReason } from '../../../entities';
 import { fitColumn } from '../../platform/db/fit-column';
 import { withoutEndedRelations } from './ended-relation';
 import { audit } from '../../platform/db/audit';
@@ -15,6 +15,14 @@ export type SnoozeResult =
   | { outcome: 'closed'; reminder: Reminder }
   /** the time asked for is not after the current due time: nothing changed */
   | { outcome: 'not_later'; reminder: Reminder; until: Date };
+
+/** A button on a reminder's card or on the 待办 card that changes the reminder (查看客户 only looks). */
+export type ReminderButton = 'done' | 'snooze1h' | 'tomorrow';
+
+/** What pressing one did, as data: the card words it (templates/cards/reminder-cards.ts). */
+export type ButtonOutcome = { outcome: 'completed' } | { outcome: 'already_done' } | { outcome: 'cancelled' } | { outcome: 'snoozed'; until: Date };
+
+const CARD_CLICK = 'reminder.card_click';
 
 /** reminders.content is varchar(512): a long follow-up's next-contact reminder keeps its start (the note is kept whole). */
 const CONTENT_CHARS = 512;
@@ -107,6 +115,48 @@ export class ReminderService {
     return this.dataSource.getRepository(Reminder).findOne({ where: { id: reminderId }, relations: { customer: true } });
   }
 
+  /** The reminder when it is this salesperson's: a card's button names an id, which may be anybody's or gone. */
+  async findOwn(reminderId: number, staffUserid: string): Promise<Reminder | null> {
+    const reminder = await this.find(reminderId);
+    return reminder?.staffUserid === staffUserid ? reminder : null;
+  }
+
+  /**
+   * Does what a card's button says, once per click (`sourceKey`): a retried click finds its audit
+   * row and answers what it did then; a second click on a card already handled (a new key) finds
+   * the reminder closed and says so. `reminder` is the clicker's own, as read before the click.
+   */
+  async pressButton(reminder: Reminder, button: ReminderButton, click: { sourceKey: string; now: Date; timeZone: string }): Promise<ButtonOutcome> {
+    const earlier = await this.dataSource.getRepository(AuditLog).findOneBy({ action: CARD_CLICK, sourceKey: click.sourceKey });
+    if (earlier) return recordedOutcome(earlier.detail);
+    const outcome = await this.press(reminder, button, click.now, click.timeZone);
+    await this.dataSource.transaction((m) =>
+      audit(m, {
+        actor: reminder.staffUserid,
+        action: CARD_CLICK,
+        targetType: 'reminder',
+        targetId: reminder.id,
+        detail: { button, outcome: outcome.outcome, ...(outcome.outcome === 'snoozed' ? { snoozedTo: outcome.until.toISOString() } : {}) },
+        sourceKey: click.sourceKey,
+        at: click.now,
+      }),
+    );
+    return outcome;
+  }
+
+  /** A closed reminder is left as it is: a click on its card (or a race lost to another click) says how it was closed. */
+  private async press(reminder: Reminder, button: ReminderButton, now: Date, timeZone: string): Promise<ButtonOutcome> {
+    if (reminder.status === 'done' || reminder.status === 'cancelled') return { outcome: reminder.status === 'done' ? 'already_done' : 'cancelled' };
+    if (button === 'done') {
+      const done = await this.complete(reminder.id, reminder.staffUserid, now);
+      return { outcome: done?.changed ? 'completed' : 'already_done' };
+    }
+    // Never earlier than it was: counted from the later of its due time and now (snooze-target.ts).
+    const result = await this.snooze(reminder.id, reminder.staffUserid, { kind: button === 'snooze1h' ? 'hour' : 'tomorrow' }, now, timeZone);
+    if (result.outcome === 'snoozed') return { outcome: 'snoozed', until: result.reminder.dueAt };
+    return { outcome: result.outcome === 'closed' && result.reminder.status === 'cancelled' ? 'cancelled' : 'already_done' };
+  }
+
   /**
    * Moves an open reminder to a later time (never earlier: see snoozeTarget). Two clicks racing on
    * one reminder each move it once: the update is conditional on the snooze count it read, and the
@@ -163,4 +213,11 @@ export class ReminderService {
   dueWithoutJob(now: Date, limit = 500): Promise<Reminder[]> {
     return this.dataSource.getRepository(Reminder).find({ where: { status: 'pending', dueAt: LessThanOrEqual(now) }, order: { dueAt: 'ASC' }, take: limit });
   }
+}
+
+/** The outcome a click's audit row recorded (a retried click answers it again). */
+function recordedOutcome(detail: Record<string, unknown> | null): ButtonOutcome {
+  const outcome = detail?.outcome;
+  if (outcome === 'snoozed') return { outcome, until: new Date(String(detail?.snoozedTo)) };
+  return outcome === 'completed' || outcome === 'cancelled' ? { outcome } : { outcome: 'already_done' };
 }

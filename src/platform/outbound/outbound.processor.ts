@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { OutboundMessage } from '../../../entities/outbound-message.entity';
 import type { Config } from '../../config';
@@ -144,15 +145,17 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
     // the limiter counts at admission and WeCom at arrival.
     if (!options.claimed) await repo.update({ id: row.id }, { status: 'sending', attempts, notBefore: null, heldFor: null });
 
-    const admitted = await deps.rateLimiter.acquire(
-      pacingRules({ channel: row.channel, recipient: row.recipient, webhookUrl: payload.webhookUrl }, settings),
-      ticketFor(row),
-    );
+    const rules = pacingRules({ channel: row.channel, recipient: row.recipient, webhookUrl: payload.webhookUrl }, settings);
+    const admissionId = randomUUID();
+    const admitted = await deps.rateLimiter.acquire(rules, ticketFor(row), { admissionId });
     if (!admitted.granted) return defer(row, admitted.waitMs, 'pacing', { status: row.status, attempts: row.attempts });
 
     let outcome: Outcome;
     try {
-      outcome = await send(deps.wecomApi, row, payload, outcomeUnknown);
+      outcome = await send(deps.wecomApi, row, payload, outcomeUnknown).finally(() =>
+        // counted until its answer came back, not from its admission: WeCom counted it somewhere in between
+        deps.rateLimiter.settle(rules, ticketFor(row), admissionId).catch((error) => deps.logger.warn({ err: error }, 'pacing: admission not re-dated')),
+      );
     } catch (error) {
       if (!(error instanceof WecomApiError)) {
         // Not WeCom's answer (a bug, Redis down): leave the row to the retry, which dedupes.

@@ -81,6 +81,22 @@ for i = 1, n do
 end
 return {1, 0, 0}`;
 
+/**
+ * Moves an admission's time to now (never earlier): WeCom counts a request when it arrives, which is
+ * after we admitted it and before its answer came back. Dated by the answer, an admission counts for
+ * at least as long as WeCom counts it, whatever the latency in between (a slow token fetch, an event
+ * loop held up by load).
+ */
+const SETTLE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i = 1, #KEYS do
+  redis.call('ZADD', KEYS[i], 'XX', 'GT', now, ARGV[1])
+  local window = tonumber(ARGV[1 + i])
+  if redis.call('PTTL', KEYS[i]) < window then redis.call('PEXPIRE', KEYS[i], window) end
+end
+return 1`;
+
 export interface RateLimiterOptions {
   /** Redis key namespace of this install */
   namespace: string;
@@ -102,10 +118,10 @@ export class RedisRateLimiter {
    * Admits the ticket under every rule at once (recording one admission in each), or tells how long
    * to wait. `register: false` asks without joining the line (for callers that simply sleep and retry).
    */
-  async acquire(rules: RateRule[], ticket: Ticket, options: { register?: boolean } = {}): Promise<AcquireResult> {
+  async acquire(rules: RateRule[], ticket: Ticket, options: { register?: boolean; admissionId?: string } = {}): Promise<AcquireResult> {
     if (rules.length === 0) return { granted: true };
     const keys = rules.flatMap((r) => {
-      const base = `${this.options.namespace}:ratelimit:${r.key}`;
+      const base = this.key(r);
       return [`${base}:sent`, `${base}:line`, `${base}:lease`];
     });
     const args = [
@@ -113,13 +129,27 @@ export class RedisRateLimiter {
       String(ticket.rank),
       options.register === false ? '0' : '1',
       String(this.graceMs),
-      randomUUID(),
+      options.admissionId ?? randomUUID(),
       String(rules.length),
       ...rules.flatMap((r) => [String(r.limit), String(Math.max(1, Math.round(r.windowMs)))]),
     ];
     const [granted, waitMs, ruleIndex] = (await this.redis.eval(ACQUIRE, keys.length, ...keys, ...args)) as [number, number, number];
     if (granted === 1) return { granted: true };
     return { granted: false, waitMs: Number(waitMs), blockedBy: rules[ruleIndex - 1]!.key };
+  }
+
+  /**
+   * Re-dates the admission that `acquire` logged under `admissionId` to now, when the call it admitted
+   * has been answered (see SETTLE).
+   */
+  async settle(rules: RateRule[], ticket: Ticket, admissionId: string): Promise<void> {
+    if (rules.length === 0) return;
+    const keys = rules.map((r) => `${this.key(r)}:sent`);
+    await this.redis.eval(SETTLE, keys.length, ...keys, `${ticket.id}@${admissionId}`, ...rules.map((r) => String(Math.max(1, Math.round(r.windowMs)))));
+  }
+
+  private key(rule: RateRule): string {
+    return `${this.options.namespace}:ratelimit:${rule.key}`;
   }
 
   /** Blocks until admitted (for direct API calls outside the queue), sleeping as told. */

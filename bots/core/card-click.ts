@@ -1,5 +1,3 @@
-import type { InboundEvent } from '../../../entities';
-
 /** A `template_card_event` (PROTOCOL.md §4.5): who clicked which button of which card. */
 export interface CardClick {
   /** lower-cased, as the CRM stores userids */
@@ -19,8 +17,8 @@ const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const list = <T>(v: T | T[] | undefined | ''): T[] => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]);
 
 /** undefined when a field a click must have is missing (a malformed or foreign event). */
-export function parseCardClick(event: Pick<InboundEvent, 'payload' | 'fromUser'>): CardClick | undefined {
-  const p = event.payload as Record<string, unknown>;
+export function parseCardClick(event: { payload: Record<string, unknown>; fromUser: string }): CardClick | undefined {
+  const p = event.payload;
   const wecomUserid = str(p.FromUserName) || event.fromUser;
   const eventKey = str(p.EventKey);
   const responseCode = str(p.ResponseCode);
