@@ -13,6 +13,7 @@ import { configWarnings } from './config-warnings';
 import { createMetrics, type Metrics, registerConfigWarnings, registerQueueDepth, registerSpoolDepth } from './platform/metrics';
 import { createInboundProducer, type InboundProducer } from './platform/events/inbound.producer';
 import { createBudgetPacer } from './platform/outbound/outbound-pacing';
+import { createOutboundDelivery } from './platform/outbound/outbound.processor';
 import { OutboundService } from './platform/outbound/outbound.service';
 import { RedisRateLimiter } from './platform/outbound/rate-limiter';
 import { createQueueSet, type QueueSet, withTimeout } from './platform/queue/queues';
@@ -28,7 +29,6 @@ import { FollowUpService } from './modules/follow-ups/follow-up.service';
 import { OpportunityService } from './modules/follow-ups/opportunity.service';
 import { ReminderService } from './modules/reminders/reminder.service';
 import { StageService } from './modules/customers/stage.service';
-import { SopTriggerRelay } from './modules/sop/sop-triggers.port';
 import { TagService } from './modules/customers/tag.service';
 import type { ReminderScheduler } from './modules/reminders/reminder-scheduler.port';
 import { UndoService } from './modules/follow-ups/undo.service';
@@ -59,8 +59,6 @@ export interface Container {
   reminderScheduler: ReminderScheduler;
   /** every message to WeCom goes through here */
   outbound: OutboundService;
-  /** stage and tag changes reach the SOP engine through this (a worker attaches the engine) */
-  sopTriggers: SopTriggerRelay;
   /** the clock of everything that decides by the time of day (quiet hours, due and overdue times); tests control it */
   now: () => number;
   close(): Promise<void>;
@@ -131,18 +129,27 @@ export async function createContainer(config: Config, wecom: WecomCredentials, l
   const recorder = new EventRecorder(dataSource);
   const intake = new CallbackIntake({ recorder, producer, spool, metrics, logger });
   const now = options.now ?? Date.now;
-  const outbound = new OutboundService({ dataSource, queues, logger, metrics, config, now });
+  // sendNow delivers from the calling process (handlers and processors run in worker processes; the web process never calls it).
+  const outbound = new OutboundService({
+    dataSource,
+    queues,
+    logger,
+    metrics,
+    config,
+    now,
+    delivery: (rest) => createOutboundDelivery({ dataSource, wecomApi, rateLimiter, logger, metrics, config, outbound: rest, now }),
+  });
   const reminderScheduler = createReminderScheduler(queues, now);
   const reminders = new ReminderService(dataSource, reminderScheduler);
-  const sopTriggers = new SopTriggerRelay();
-  const tags = new TagService(dataSource, corpTagSync(wecomApi), sopTriggers);
+  // Stage and tag changes start no SOP here: a worker builds its own stage and tag services on its SOP engine (modules/index.ts).
+  const tags = new TagService(dataSource, corpTagSync(wecomApi));
   // Channel display names for cards, timelines and digests (the rules file is validated here too).
   const channels = loadChannelRules(config.capture.channelRulesFile);
   const services: BotServices = {
     customers: new CustomerDirectory(dataSource),
     followUps: new FollowUpService(dataSource, reminders),
     reminders,
-    stages: new StageService(dataSource, sopTriggers),
+    stages: new StageService(dataSource),
     opportunities: new OpportunityService(dataSource),
     tags,
     undo: new UndoService(dataSource, reminderScheduler, tags),
@@ -172,7 +179,6 @@ export async function createContainer(config: Config, wecom: WecomCredentials, l
     outbound,
     services,
     reminderScheduler,
-    sopTriggers,
     now,
     async close() {
       intake.close();

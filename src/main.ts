@@ -7,7 +7,7 @@ import { startSpoolDrain } from './platform/events/spool-drain';
 import { listenMetrics } from './platform/http/metrics-server';
 import { createLogger } from './platform/logger';
 import { prepareSandbox } from './modules/sandbox/sandbox-setup';
-import { registerDomainHandlers } from './domain-handlers';
+import { workerModules } from './modules';
 import { createWebApp } from './web';
 import { startWorker } from './worker';
 import { withTimeout } from './platform/queue/queues';
@@ -55,8 +55,7 @@ async function main(): Promise<void> {
     server.requestTimeout = 15_000;
   }
   if (role !== 'web') {
-    registerDomainHandlers(container);
-    worker = startWorker(container);
+    worker = startWorker(container, { modules: workerModules(container) });
   }
   // Callbacks kept in the Redis spool during a database outage are stored when it is back, by
   // whichever process (web or worker) gets there first.

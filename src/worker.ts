@@ -1,94 +1,77 @@
-import type { Reminder } from '../entities';
 import type { Container } from './container';
-import { createOutboundDelivery, createOutboundProcessor } from './platform/outbound/outbound.processor';
 import { createInboundProcessor } from './platform/events/inbound.processor';
-import { registerInboundRetention } from './platform/events/inbound-retention.job';
-import { jobStanding } from './platform/queue/queues';
-import { createReminderProcessor } from './modules/reminders/reminder.processor';
-import { reminderJobId } from './modules/reminders/reminder.scheduler';
-import { createSopScheduler } from './modules/sop/sop.scheduler';
+import { INBOUND_JOB } from './platform/events/inbound.producer';
+import { inboundRetentionModule } from './platform/events/inbound-retention.job';
 import { sweepStaleEvents } from './platform/events/stale-event.sweeper';
-import { overdueAt } from './modules/reminders/overdue-escalation';
+import { processor, type WorkModule } from './platform/module';
+import { createOutboundProcessor } from './platform/outbound/outbound.processor';
+import { OUTBOUND_JOB } from './platform/outbound/outbound.types';
+import { bindWork } from './platform/queue/job-registry';
+import { coreModules } from './modules';
 
 export interface WorkerHandle {
   /** stop taking jobs and sweeping; running jobs finish when the container's queues close. */
   stop(): void;
   sweepNow(): Promise<number>;
+  /** settles when the start-up work (schedules, module start-up) is done */
+  ready: Promise<void>;
 }
 
 export interface WorkerOptions {
   sweepEveryMs?: number;
+  /** the feature modules this worker runs (default: reminders only; src/modules/index.ts builds them all) */
+  modules?: WorkModule[];
 }
 
-/** Starts the Bull processors and the stale-event sweeper in this process. */
+/**
+ * Starts the worker role in this process: the platform's work (inbound events, outbound messages,
+ * the payload prune, the sweeps of rows whose job is gone) and the modules', all bound through the
+ * job registry, which refuses at start a job nobody runs, or a job or event kind claimed twice.
+ */
 export function startWorker(container: Container, options: WorkerOptions = {}): WorkerHandle {
   const { queues, logger, config } = container;
-  const inbound = queues.get('inbound');
-  void inbound.process(config.workerConcurrency, createInboundProcessor(container));
-  inbound.on('failed', (job, error) => {
-    logger.debug({ queue: 'inbound', jobId: job.id, err: error }, 'job attempt failed');
-  });
-
-  // Waiting (pacing, quiet hours, backoff) is a Bull retry with a computed delay: not worth a log line.
-  void queues.get('outbound').process(config.outbound.concurrency, createOutboundProcessor(container));
-  // Welcomes are sent from the handler that has the code (outbound.sendNow), not one queue hop later.
-  container.outbound.attachDelivery(createOutboundDelivery(container));
-  // Messages held by quiet hours follow the setting this worker started with (CRM_QUIET_HOURS=off releases them).
-  container.outbound.reevaluateQuietHolds().catch((error) => logger.warn({ err: error }, 'quiet-hours re-evaluation failed'));
-
-  // A fired reminder still open CRM_OVERDUE_AFTER_MINUTES after its due time goes to the team group (reminders/overdue-escalation.ts).
-  const sopScheduler = createSopScheduler(queues, container.now);
-  const afterFired = (reminder: Reminder, firedAt: Date) =>
-    sopScheduler.scheduleOverdueCheck(reminder.id, firedAt, overdueAt({ dueAt: reminder.dueAt, firedAt }, config.sop.overdueAfterMs));
-  void queues.get('reminders').process(
-    16,
-    createReminderProcessor({
-      dataSource: container.dataSource,
-      outbound: container.outbound,
-      reminders: container.services.reminders,
-      logger,
-      timezone: config.timezone,
-      afterFired,
-      now: container.now,
-    }),
-  );
-  const sweepReminders = async () => {
-    // Reminders that came due while no job existed for them (Redis lost it): fire them now, late but not lost.
-    const due = await container.services.reminders.dueWithoutJob(new Date(container.now()));
-    const scheduler = container.reminderScheduler;
-    for (const reminder of due) {
-      // A job Bull only keeps (it failed for good, or it is from before a database restore) will not fire it: schedule replaces it.
-      if ((await jobStanding(queues.get('reminders'), reminderJobId(reminder.id))).state !== 'pending') await scheduler.schedule(reminder.id, reminder.dueAt);
-    }
+  const sweepNow = () => sweepStaleEvents(container, { staleAfterMs: config.staleEventAfterMs, batchSize: 500, maxAttempts: config.inboundRetry.attempts });
+  const platform: WorkModule = {
+    name: 'platform',
+    processors: [
+      processor({ ...INBOUND_JOB, concurrency: config.workerConcurrency }, createInboundProcessor(container)),
+      // Waiting (pacing, quiet hours, backoff) is a Bull retry with a computed delay: not worth a log line.
+      processor({ ...OUTBOUND_JOB, concurrency: config.outbound.concurrency }, createOutboundProcessor(container)),
+    ],
+    produces: [INBOUND_JOB, OUTBOUND_JOB],
+    periodic: [
+      { name: 'stale-event sweep', run: sweepNow },
+      { name: 'outbound sweep', run: () => container.outbound.requeueStale(config.staleEventAfterMs) },
+    ],
+    // Messages held by quiet hours follow the setting this worker started with (CRM_QUIET_HOURS=off releases them).
+    start: async () => void (await container.outbound.reevaluateQuietHolds()),
   };
-  sweepReminders().catch((error) => logger.warn({ err: error }, 'reminder sweep failed'));
-
   // Processed events lose their payload after INBOUND_PAYLOAD_RETENTION_DAYS (a daily job on the maintenance queue).
-  registerInboundRetention(queues.get('maintenance'), {
+  const retention = inboundRetentionModule({
     dataSource: container.dataSource,
     logger,
     metrics: container.metrics,
     payloadDays: config.inboundRetention.payloadDays,
     cron: config.inboundRetention.cron,
     timezone: config.timezone,
-  }).catch((error) => logger.error({ err: error }, 'inbound retention schedule sync failed'));
+  });
 
-  const sweepNow = () =>
-    sweepStaleEvents(container, {
-      staleAfterMs: config.staleEventAfterMs,
-      batchSize: 500,
-      maxAttempts: config.inboundRetry.attempts,
-    });
-  const timer = setInterval(() => {
-    sweepNow().catch((error) => logger.warn({ err: error }, 'stale-event sweep failed'));
-    container.outbound.requeueStale(config.staleEventAfterMs).catch((error) => logger.warn({ err: error }, 'outbound sweep failed'));
-    sweepReminders().catch((error) => logger.warn({ err: error }, 'reminder sweep failed'));
-  }, options.sweepEveryMs ?? 30_000);
+  const work = bindWork(container, [platform, retention, ...(options.modules ?? coreModules(container))]);
+  queues.get('inbound').on('failed', (job, error) => {
+    logger.debug({ queue: 'inbound', jobId: job.id, err: error }, 'job attempt failed');
+  });
+
+  const runAll = (atStart: boolean) => {
+    for (const task of work.periodic) {
+      if (atStart && !task.atStart) continue;
+      task.run().catch((error) => logger.warn({ err: error }, `${task.name} failed`));
+    }
+  };
+  const ready = work.start();
+  runAll(true);
+  const timer = setInterval(() => runAll(false), options.sweepEveryMs ?? 30_000);
   timer.unref();
 
-  logger.info({ concurrency: config.workerConcurrency, handlers: container.handlers.kinds(), queues: queues.keyPrefix }, 'worker started');
-  return {
-    stop: () => clearInterval(timer),
-    sweepNow,
-  };
+  logger.info({ concurrency: config.workerConcurrency, handlers: container.handlers.kinds(), jobs: work.jobs, queues: queues.keyPrefix }, 'worker started');
+  return { stop: () => clearInterval(timer), sweepNow, ready };
 }

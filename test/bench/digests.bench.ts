@@ -7,7 +7,9 @@ import { OutboundMessage } from '../../entities';
 import { loadConfig } from '../../src/config';
 import { createContainer, type Container } from '../../src/container';
 import dayjs from '../../src/platform/dayjs';
-import { DIGEST_JOBS, registerDigestJobs } from '../../src/modules/digests/digest.jobs';
+import { DIGEST_JOBS } from '../../src/modules/digests/digest.jobs';
+import { digestsModule } from '../../src/modules/digests/digests.module';
+import { bindWork } from '../../src/platform/queue/job-registry';
 import { createLogger } from '../../src/platform/logger';
 import { createOutboundProcessor } from '../../src/platform/outbound/outbound.processor';
 import { deleteRedisPrefix } from '../helpers/test-env';
@@ -109,7 +111,7 @@ async function main(): Promise<void> {
     await container.dataSource.query("UPDATE teams SET robot_webhook_url = REPLACE(robot_webhook_url, 'https://qyapi.weixin.qq.com', ?)", [
       `http://127.0.0.1:${port}`,
     ]);
-    await registerDigestJobs(container);
+    await bindWork(container, [digestsModule({ digest: container.services.digest, outbound: container.outbound, logger: container.logger, config })]).start();
     void container.queues.get('outbound').process(config.outbound.concurrency, createOutboundProcessor(container));
     const before = memoryMb(process.pid);
     const at = today.hour(18).toDate();

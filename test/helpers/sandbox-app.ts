@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config';
 import { createContainer, type Container } from '../../src/container';
-import { registerDomainHandlers } from '../../src/domain-handlers';
+import { workerModules } from '../../src/modules';
 import { createLogger } from '../../src/platform/logger';
 import { prepareSandbox } from '../../src/modules/sandbox/sandbox-setup';
 import { createWebApp } from '../../src/web';
@@ -56,8 +56,7 @@ export async function startSandboxApp(label: string, env: Record<string, string>
   await truncateAll(container.dataSource);
   const server: Server = createServer(createWebApp(container).callback());
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  registerDomainHandlers(container);
-  const worker = startWorker(container);
+  const worker = startWorker(container, { modules: workerModules(container) });
   return {
     url: `http://127.0.0.1:${port}`,
     container,

@@ -1,7 +1,7 @@
 import type Koa from 'koa';
 import request from 'supertest';
 import type { Container } from '../../src/container';
-import { registerDomainHandlers } from '../../src/domain-handlers';
+import { workerModules } from '../../src/modules';
 import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 import { createTestContainer, deleteRedisPrefix, type TestDatabaseOptions } from './test-env';
@@ -41,9 +41,8 @@ export async function startWebhookHarness(
     { CRM_QUIET_HOURS: 'off', INBOUND_RETRY_DELAY_MS: '50', ...overrides },
     { ...database, now: now ? () => now().getTime() : undefined },
   );
-  registerDomainHandlers(container, handlersNow ?? now);
   const app = createWebApp(container);
-  const worker = startWorker(container, { sweepEveryMs: 60_000 });
+  const worker = startWorker(container, { sweepEveryMs: 60_000, modules: workerModules(container, handlersNow ?? now) });
   const stop = async () => {
     worker.stop();
     await container.close();

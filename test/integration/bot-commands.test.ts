@@ -3,7 +3,7 @@ import request from 'supertest';
 import { Customer, CustomerRelation, FollowUp, Reminder, Staff, StageChange } from '../../entities';
 import type { Container } from '../../src/container';
 import dayjs from '../../src/platform/dayjs';
-import { registerDomainHandlers } from '../../src/domain-handlers';
+import { workerModules } from '../../src/modules';
 import { reminderJobId } from '../../src/modules/reminders/reminder.scheduler';
 import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';
@@ -40,9 +40,8 @@ describe('chat commands through the webhook', () => {
 
   beforeAll(async () => {
     container = await createTestContainer('bot', { CRM_QUIET_HOURS: 'off', CRM_ADMINS: 'boss', INBOUND_RETRY_DELAY_MS: '50' });
-    registerDomainHandlers(container, () => NOW);
     app = createWebApp(container);
-    worker = startWorker(container, { sweepEveryMs: 60_000 });
+    worker = startWorker(container, { sweepEveryMs: 60_000, modules: workerModules(container, () => NOW) });
   });
 
   beforeEach(async () => {

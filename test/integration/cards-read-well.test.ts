@@ -3,7 +3,7 @@ import request from 'supertest';
 import { Customer, CustomerRelation, Staff } from '../../entities';
 import type { Container } from '../../src/container';
 import dayjs from '../../src/platform/dayjs';
-import { registerDomainHandlers } from '../../src/domain-handlers';
+import { workerModules } from '../../src/modules';
 import { promoteDelayedJobs } from '../../src/platform/queue/queues';
 import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';
@@ -36,9 +36,8 @@ describe('cards read well', () => {
 
   beforeAll(async () => {
     container = await createTestContainer('cards-read', { CRM_QUIET_HOURS: 'off', INBOUND_RETRY_DELAY_MS: '50' });
-    registerDomainHandlers(container, () => NOW);
     app = createWebApp(container);
-    worker = startWorker(container, { sweepEveryMs: 60_000 });
+    worker = startWorker(container, { sweepEveryMs: 60_000, modules: workerModules(container, () => NOW) });
   });
 
   beforeEach(async () => {

@@ -15,7 +15,8 @@ import {
   Team,
 } from '../../entities';
 import { parseChannelRules } from '../../src/modules/capture/channel-rules';
-import { registerCaptureHandlers } from '../../src/modules/capture/register-capture-handlers';
+import { captureWork, createCaptureModule } from '../../src/modules/capture/capture.module';
+import { coreModules } from '../../src/modules';
 import { parseTeamsFile } from '../../src/modules/capture/teams-file';
 import type { Container } from '../../src/container';
 import { createInboundProcessor } from '../../src/platform/events/inbound.processor';
@@ -62,10 +63,10 @@ describe('customer capture through the webhook', () => {
   beforeAll(async () => {
     container = await createTestContainer('capture', { CRM_QUIET_HOURS: 'off', INBOUND_RETRY_DELAY_MS: '50', OUTBOUND_PACING_WINDOW_MS: '200' });
     world = new FakeWecomWorld().install();
-    const { ready } = registerCaptureHandlers(container, { rules, teams, sops: { onCustomerAdded: async (input) => void sopCalls.push(input) } });
-    await ready;
+    const capture = createCaptureModule(container, { rules, teams, sops: { onCustomerAdded: async (input) => void sopCalls.push(input) } });
     app = createWebApp(container);
-    worker = startWorker(container, { sweepEveryMs: 60_000 });
+    worker = startWorker(container, { sweepEveryMs: 60_000, modules: [...coreModules(container), captureWork(container, capture)] });
+    await worker.ready;
   });
 
   beforeEach(async () => {

@@ -2,7 +2,7 @@ import type Koa from 'koa';
 import { AuditLog, Customer, CustomerRelation, Reminder, Staff } from '../../entities';
 import type { Container } from '../../src/container';
 import dayjs from '../../src/platform/dayjs';
-import { registerDomainHandlers } from '../../src/domain-handlers';
+import { workerModules } from '../../src/modules';
 import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 import { say as sayTo } from '../helpers/bot-chat';
@@ -25,9 +25,8 @@ describe('customer timeline and summary (查客户)', () => {
 
   beforeAll(async () => {
     container = await createTestContainer('timeline', { CRM_QUIET_HOURS: 'off', INBOUND_RETRY_DELAY_MS: '50' });
-    registerDomainHandlers(container, () => NOW);
     app = createWebApp(container);
-    worker = startWorker(container, { sweepEveryMs: 60_000 });
+    worker = startWorker(container, { sweepEveryMs: 60_000, modules: workerModules(container, () => NOW) });
   });
 
   beforeEach(async () => {

@@ -6,7 +6,7 @@ import { writeSeed } from '../../src/cli/seed-writer';
 import type { Container } from '../../src/container';
 import dayjs from '../../src/platform/dayjs';
 import { DIGEST_JOBS } from '../../src/modules/digests/digest.jobs';
-import { registerDomainHandlers } from '../../src/domain-handlers';
+import { workerModules } from '../../src/modules';
 import { isEmptyDay, type StaffFigures } from '../../src/modules/digests/digest-queries.service';
 import { dayWindow, periodWindow, weekWindow } from '../../src/modules/digests/digest-window';
 import { createWebApp } from '../../src/web';
@@ -49,10 +49,9 @@ describe('digests and reports over a deterministic data set', () => {
       CRM_SILENT_DAYS: String(SILENT_DAYS),
     });
     // The schedules are off in tests (digest-schedule.test.ts checks them); jobs are added by hand for fixed days.
-    registerDomainHandlers(container, () => FRIDAY);
     app = createWebApp(container);
     // Started before the seed: its start-up reminder sweep must not fire the generated reminders.
-    worker = startWorker(container, { sweepEveryMs: 3_600_000 });
+    worker = startWorker(container, { sweepEveryMs: 3_600_000, modules: workerModules(container, () => FRIDAY) });
     // not a proof of absence: gives the start-up sweep (not observable from here) its turn before the seed exists
     await new Promise((r) => setTimeout(r, 200));
     await writeSeed(container.dataSource, SEED, (c) => customers.push(c));

@@ -3,7 +3,8 @@ import request from 'supertest';
 import { InboundEvent, type InboundEventStatus } from '../../entities';
 import type { Container } from '../../src/container';
 import { pruneInboundPayloads } from '../../src/platform/events/inbound-retention';
-import { PRUNE_INBOUND_JOB, registerInboundRetention } from '../../src/platform/events/inbound-retention.job';
+import { inboundRetentionModule, PRUNE_INBOUND_JOB } from '../../src/platform/events/inbound-retention.job';
+import { bindWork } from '../../src/platform/queue/job-registry';
 import { createWebApp } from '../../src/web';
 import { createTestContainer, deleteRedisPrefix, testDatabaseKind, waitFor } from '../helpers/test-env';
 import { signedCallback, textMessageXml } from '../helpers/wecom-callbacks';
@@ -78,7 +79,7 @@ describe(`inbound event retention on ${testDatabaseKind()}`, () => {
       cron: container.config.inboundRetention.cron,
       timezone: container.config.timezone,
     };
-    await registerInboundRetention(maintenance, deps);
+    await bindWork(container, [inboundRetentionModule(deps)]).start();
     expect((await maintenance.getRepeatableJobs()).map((j) => [j.name, j.cron, j.tz])).toEqual([[PRUNE_INBOUND_JOB, '15 4 * * *', 'Asia/Shanghai']]);
 
     const id = await eventProcessed('8201', 'done', 31);

@@ -6,7 +6,7 @@ import request from 'supertest';
 import { Customer, CustomerRelation, FollowUp, Staff, Team } from '../../entities';
 import type { Container } from '../../src/container';
 import { DIGEST_JOBS } from '../../src/modules/digests/digest.jobs';
-import { registerDomainHandlers } from '../../src/domain-handlers';
+import { workerModules } from '../../src/modules';
 import { promoteDelayedJobs } from '../../src/platform/queue/queues';
 import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';
@@ -100,9 +100,8 @@ describe('every reply, with the largest realistic data, within WeCom’s limits'
       CRM_CHANNEL_RULES_FILE: rules,
     });
     world.install();
-    registerDomainHandlers(container);
     app = createWebApp(container);
-    worker = startWorker(container, { sweepEveryMs: 3_600_000 });
+    worker = startWorker(container, { sweepEveryMs: 3_600_000, modules: workerModules(container) });
     await resetState(container);
 
     const ds = container.dataSource;
@@ -292,7 +291,7 @@ describe('every reply, with the largest realistic data, within WeCom’s limits'
     );
     await waitFor(
       async () => {
-        await promoteDelayedJobs(container.queues.get('sop'));
+        await promoteDelayedJobs(container.queues.get('overdue'));
         return sent('webhook/send');
       },
       (w) => w.some((c) => String((c.body.markdown as { content: string }).content).includes('提醒已超时未处理')),

@@ -2,7 +2,7 @@ import nock from 'nock';
 import { OutboundMessage } from '../../entities';
 import { createContainer, type Container } from '../../src/container';
 import { createLogger } from '../../src/platform/logger';
-import { createOutboundDelivery, createOutboundProcessor } from '../../src/platform/outbound/outbound.processor';
+import { createOutboundProcessor } from '../../src/platform/outbound/outbound.processor';
 import { OutboundService } from '../../src/platform/outbound/outbound.service';
 import { budgetRule, pacingRules } from '../../src/platform/outbound/outbound-pacing';
 import { maxInWindow } from '../helpers/max-in-window';
@@ -196,7 +196,6 @@ describe('outbound queue', () => {
   it('sendNow sends from the caller with one logged attempt; a message that must wait for pacing goes back to the queue and is sent later, once', async () => {
     const c = await setup({ OUTBOUND_MEMBER_PER_MINUTE: '1' });
     fakeWecom();
-    c.outbound.attachDelivery(createOutboundDelivery(c));
     startProcessing(c);
     const text = (n: number) => ({ msgtype: 'text' as const, text: { content: `第${n}条` } });
     const first = await c.outbound.sendNow({ channel: 'user', touser: 'zhangsan', message: text(1), idempotencyKey: 'now:1' });

@@ -7,7 +7,7 @@ import { parseTeamsFile, syncTeams } from '../../src/modules/capture/teams-file'
 import type { Config } from '../../src/config';
 import { createContainer, type Container } from '../../src/container';
 import dayjs from '../../src/platform/dayjs';
-import { registerDomainHandlers } from '../../src/domain-handlers';
+import { workerModules } from '../../src/modules';
 import { createLogger } from '../../src/platform/logger';
 import { outboundJobId } from '../../src/platform/outbound/outbound.service';
 import { startWorker, type WorkerHandle } from '../../src/worker';
@@ -60,8 +60,7 @@ describe('quiet hours across a restart with another setting', () => {
     await previous.container.close();
     const config: Config = { ...previous.container.config, quietHours };
     const container = await createContainer(config, previous.container.wecom, createLogger('silent'), { queuePrefix: prefix, defaultMetrics: false, now });
-    registerDomainHandlers(container);
-    running.push({ container, worker: startWorker(container, { sweepEveryMs: 60_000 }) });
+    running.push({ container, worker: startWorker(container, { sweepEveryMs: 60_000, modules: workerModules(container) }) });
     return container;
   }
 

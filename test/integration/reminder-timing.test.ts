@@ -151,7 +151,7 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
   }
 
   /** Time passes until `local`: the clock moves, and the job that would have woken by then runs. */
-  async function passTo(localTime: string, queue: 'reminders' | 'sop', jobId: string): Promise<void> {
+  async function passTo(localTime: string, queue: 'reminders' | 'overdue', jobId: string): Promise<void> {
     clock.set(sh(localTime));
     const job = await waitFor(
       () => container.queues.get(queue).getJob(jobId),
@@ -162,7 +162,7 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
     await job!.promote();
   }
 
-  const jobGone = (queue: 'reminders' | 'sop', jobId: string) =>
+  const jobGone = (queue: 'reminders' | 'overdue', jobId: string) =>
     waitFor(
       () => container.queues.get(queue).getJob(jobId),
       (j) => j === null,
@@ -268,7 +268,7 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
       );
       const check = overdueJobId(r.id, fired.firedAt!);
       await waitFor(
-        () => container.queues.get('sop').getJob(check),
+        () => container.queues.get('overdue').getJob(check),
         (j) => j !== null,
         10_000,
         'the overdue check planned',
@@ -276,20 +276,20 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
 
       // Pressed again: the check runs now, reads the clock, and plans itself for 12月3日 12:00.
       await fireDelayedWorkNow(container.queues);
-      await jobGone('sop', check);
-      const again = (await container.queues.get('sop').getJob(overdueJobId(r.id, fired.firedAt!, 1)))!;
+      await jobGone('overdue', check);
+      const again = (await container.queues.get('overdue').getJob(overdueJobId(r.id, fired.firedAt!, 1)))!;
       expect(again).not.toBeNull();
       expect(Math.abs(Number(again.opts.delay) - (sh('2026-12-03 12:00').getTime() - clock.now()))).toBeLessThan(2000);
       expect(overduePosts()).toEqual([]);
       expect((await reminderRow(r.id)).escalatedAt).toBeNull();
 
       // A minute before: still not overdue.
-      await passTo('2026-12-03 11:59', 'sop', overdueJobId(r.id, fired.firedAt!, 1));
-      await jobGone('sop', overdueJobId(r.id, fired.firedAt!, 1));
+      await passTo('2026-12-03 11:59', 'overdue', overdueJobId(r.id, fired.firedAt!, 1));
+      await jobGone('overdue', overdueJobId(r.id, fired.firedAt!, 1));
       expect(overduePosts()).toEqual([]);
 
       // Two hours after its due time, still open: the team group hears of it, once, with the true delay.
-      await passTo('2026-12-03 12:01', 'sop', overdueJobId(r.id, fired.firedAt!, 2));
+      await passTo('2026-12-03 12:01', 'overdue', overdueJobId(r.id, fired.firedAt!, 2));
       const posts = await waitFor(
         async () => overduePosts(),
         (p) => p.length === 1,
@@ -351,7 +351,7 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
         15_000,
         'the fired reminder closed',
       );
-      await jobGone('sop', overdueJobId(soon.id, fired.firedAt!));
+      await jobGone('overdue', overdueJobId(soon.id, fired.firedAt!));
       expect((await reminderRow(later.id)).closeReason).toBe('customer_lost');
       expect((await reminderRow(soon.id)).closeReason).toBe('customer_lost');
       expect(await repo(AuditLog).countBy({ action: 'reminder.close' })).toBe(2);
@@ -406,13 +406,13 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
           'marked sent',
         )
       ).firedAt!;
-      await passTo('2026-12-02 06:01', 'sop', overdueJobId(r.id, firedAt));
-      await jobGone('sop', overdueJobId(r.id, firedAt));
+      await passTo('2026-12-02 06:01', 'overdue', overdueJobId(r.id, firedAt));
+      await jobGone('overdue', overdueJobId(r.id, firedAt));
       expect(robotPosts()).toEqual([]);
-      const morning = (await container.queues.get('sop').getJob(overdueJobId(r.id, firedAt, 1)))!;
+      const morning = (await container.queues.get('overdue').getJob(overdueJobId(r.id, firedAt, 1)))!;
       expect(Math.abs(Number(morning.opts.delay) - (sh('2026-12-02 08:00').getTime() - clock.now()))).toBeLessThan(2000);
 
-      await passTo('2026-12-02 08:00', 'sop', overdueJobId(r.id, firedAt, 1));
+      await passTo('2026-12-02 08:00', 'overdue', overdueJobId(r.id, firedAt, 1));
       const posts = await waitFor(
         async () => overduePosts(),
         (p) => p.length === 1,

@@ -1,7 +1,7 @@
 import type Koa from 'koa';
 import { Staff } from '../../entities';
 import type { Container } from '../../src/container';
-import { registerDomainHandlers } from '../../src/domain-handlers';
+import { workerModules } from '../../src/modules';
 import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 import { utf8Bytes } from '../../src/platform/wecom/limits/wecom-limits';
@@ -22,9 +22,8 @@ describe('帮助 reaches the salesperson', () => {
 
   beforeAll(async () => {
     container = await createTestContainer('help-limits', { CRM_QUIET_HOURS: 'off', INBOUND_RETRY_DELAY_MS: '50' });
-    registerDomainHandlers(container);
     app = createWebApp(container);
-    worker = startWorker(container, { sweepEveryMs: 60_000 });
+    worker = startWorker(container, { sweepEveryMs: 60_000, modules: workerModules(container) });
   });
 
   beforeEach(async () => {

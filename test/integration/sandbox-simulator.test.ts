@@ -178,7 +178,7 @@ describe('sandbox simulator', () => {
     );
     await sandbox.action('fire-due');
     // the check ran and planned itself again for two hours after the real due time
-    const sop = app.container.queues.get('sop');
+    const sop = app.container.queues.get('overdue');
     const again = await waitFor(
       async () => (await sop.getDelayed()).filter((j) => j.name === 'overdue' && j.data.reminderId === reminder.id && j.data.recheck === 1),
       (j) => j.length === 1,

@@ -5,7 +5,7 @@ import nock from 'nock';
 import { Customer, CustomerRelation, Reminder, SopRun, SopStepRun, Staff } from '../../entities';
 import { syncTeams, parseTeamsFile } from '../../src/modules/capture/teams-file';
 import type { Container } from '../../src/container';
-import { registerDomainHandlers } from '../../src/domain-handlers';
+import { workerModules } from '../../src/modules';
 import { fireDelayedWorkNow } from '../../src/modules/sandbox/sandbox.module';
 import { OVERDUE_JOB, overdueJobId } from '../../src/modules/sop/sop.scheduler';
 import { SILENT_SCAN_JOB } from '../../src/modules/sop/silent-scan';
@@ -315,7 +315,7 @@ describe('SOP engine', () => {
       await repo(CustomerRelation).save({ customerId: c.id, staffUserid: 'zhangsan', addedAt: new Date(clock.now() - 60 * day) });
 
     const scan = async () => {
-      const job = await container.queues.get('sop').add(SILENT_SCAN_JOB, {});
+      const job = await container.queues.get('maintenance').add(SILENT_SCAN_JOB, {});
       await waitFor(
         async () => job.getState(),
         (s) => s === 'completed',
@@ -365,7 +365,7 @@ describe('SOP engine', () => {
     await container.services.reminders.complete(closed.id, 'zhangsan', clock.date());
     // Its check is planned CRM_OVERDUE_AFTER_MINUTES after it fired, on the product's clock: that time passes, and the check runs now.
     await waitFor(
-      async () => (await container.queues.get('sop').getDelayed()).filter((j) => j.name === OVERDUE_JOB && j.data.reminderId === reminder.id),
+      async () => (await container.queues.get('overdue').getDelayed()).filter((j) => j.name === OVERDUE_JOB && j.data.reminderId === reminder.id),
       (jobs) => jobs.length === 1,
       10_000,
       'the overdue check planned',
@@ -393,7 +393,7 @@ describe('SOP engine', () => {
     );
 
     // Run the check again (a retry, a second worker): still one post; the closed reminder never escalates.
-    await container.queues.get('sop').add(OVERDUE_JOB, { reminderId: reminder.id }, { jobId: `${overdueJobId(reminder.id, new Date())}-again` });
+    await container.queues.get('overdue').add(OVERDUE_JOB, { reminderId: reminder.id }, { jobId: `${overdueJobId(reminder.id, new Date())}-again` });
     await waitForQuiet(container);
     expect(world.callsTo('webhook/send')).toHaveLength(1);
     expect((await repo(Reminder).findOneByOrFail({ id: closed.id })).escalatedAt).toBeNull();
@@ -407,7 +407,7 @@ describe('an invalid SOP file', () => {
     });
     const container = await createTestContainer('sop-bad', { CRM_SOPS_FILE: path, CRM_CHANNEL_RULES_FILE: RULES });
     try {
-      expect(() => registerDomainHandlers(container)).toThrow(
+      expect(() => workerModules(container)).toThrow(
         new RegExp(`Invalid SOP file ${path}:[\\s\\S]*sops\\.0\\.trigger\\.days:[\\s\\S]*sops\\.0\\.steps\\.0\\.offset: must look like`),
       );
       expect(container.handlers.kinds()).toEqual([]);

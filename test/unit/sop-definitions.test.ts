@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { loadChannelRules, parseChannelRules } from '../../src/modules/capture/channel-rules';
 import dayjs from '../../src/platform/dayjs';
-import { checkChannelRuleSops } from '../../src/modules/sop/register-sop-handlers';
+import { checkChannelRuleSops } from '../../src/modules/sop/sop.module';
 import { loadSopFile, parseSopFile } from '../../src/modules/sop/sop-definitions';
 import { parseSopOffset, sopStepDueAt } from '../../src/modules/sop/sop-offset';
 import { renderSopText } from '../../templates/cards/sop-messages';

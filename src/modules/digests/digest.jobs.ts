@@ -1,14 +1,19 @@
 import type { Config } from '../../config';
-import type { Container } from '../../container';
 import type { Logger } from '../../platform/logger';
 import type { OutboundService } from '../../platform/outbound/outbound.service';
+import { defineJob } from '../../platform/queue/job-definition';
+import { JOB_OPTIONS } from '../../platform/queue/job-options';
 import type { Queue } from '../../platform/queue/queues';
-import { scheduledTime, syncRepeatableJob } from '../../platform/queue/repeatable';
+import { syncRepeatableJob } from '../../platform/queue/repeatable';
 import type { DigestService } from './digest.service';
 import { MARKDOWN_LIMITS } from '../../../templates/cards/markdown-limits';
 import type { Team } from '../../../entities';
 
 export const DIGEST_JOBS = { daily: 'digest-daily', team: 'digest-team', weekly: 'digest-weekly' } as const;
+
+const digestJob = (name: string) => defineJob({ queue: 'maintenance', name, concurrency: 1, options: JOB_OPTIONS.scheduled });
+/** The three schedules on the maintenance queue (digests.module.ts runs them). */
+export const DIGEST = { daily: digestJob(DIGEST_JOBS.daily), team: digestJob(DIGEST_JOBS.team), weekly: digestJob(DIGEST_JOBS.weekly) } as const;
 
 const ENQUEUE_AT_ONCE = 10;
 
@@ -63,22 +68,6 @@ async function postToTeam(outbound: OutboundService, team: Team, content: string
     ? await outbound.enqueue({ channel: 'robot', webhookUrl: team.robotWebhookUrl, label: team.name, message, idempotencyKey })
     : await outbound.enqueue({ channel: 'appchat', chatid: team.appChatId!, message, idempotencyKey });
   return result.outcome === 'queued';
-}
-
-/**
- * The three schedules on the maintenance queue, kept equal to the config at every worker start, and
- * their processors. A job covers the day it was due, not the day a late worker picked it up.
- */
-export function registerDigestJobs(container: Container): Promise<void> {
-  const { queues, config, logger, outbound } = container;
-  const deps: DigestSender = { digest: container.services.digest, outbound, logger };
-  const maintenance = queues.get('maintenance');
-  void maintenance.process(DIGEST_JOBS.daily, 1, async (job) => void (await sendPersonalDigests(deps, scheduledTime(job))));
-  void maintenance.process(DIGEST_JOBS.team, 1, async (job) => void (await sendTeamDigests(deps, scheduledTime(job), 'daily')));
-  void maintenance.process(DIGEST_JOBS.weekly, 1, async (job) => void (await sendTeamDigests(deps, scheduledTime(job), 'weekly')));
-  const ready = scheduleDigests(maintenance, config.digests, config.timezone);
-  ready.catch((error) => logger.error({ err: error }, 'digest schedule sync failed'));
-  return ready;
 }
 
 /** The three schedules in Redis made equal to the config (run at every worker start; repeating it changes nothing). */

@@ -1,5 +1,7 @@
 import type { ReminderScheduler } from './reminder-scheduler.port';
-import { type QueueSet, withTimeout } from '../../platform/queue/queues';
+import { addJob, defineJob, UNNAMED_JOB } from '../../platform/queue/job-definition';
+import { JOB_OPTIONS } from '../../platform/queue/job-options';
+import type { QueueSet } from '../../platform/queue/queues';
 
 export interface ReminderJobData {
   reminderId: number;
@@ -10,6 +12,15 @@ export interface ReminderJobData {
 export function reminderJobId(reminderId: number): string {
   return `reminder-${reminderId}`;
 }
+
+/** A reminder's firing: one delayed job per reminder row (unnamed, as the queue has always had). */
+export const REMINDER_JOB = defineJob<ReminderJobData>({
+  queue: 'reminders',
+  name: UNNAMED_JOB,
+  concurrency: 16,
+  options: JOB_OPTIONS.rowTimed,
+  jobId: (d) => reminderJobId(d.reminderId),
+});
 
 /**
  * Delayed Bull jobs keyed by the reminder row. Rescheduling removes the old job first: Bull ignores
@@ -23,19 +34,7 @@ export function createReminderScheduler(queues: QueueSet, now: () => number = Da
     async schedule(id, dueAt) {
       const existing = await queue.getJob(reminderJobId(id));
       if (existing && !(await existing.isActive())) await existing.remove();
-      const data: ReminderJobData = { reminderId: id };
-      await withTimeout(
-        queue.add(data, {
-          jobId: reminderJobId(id),
-          delay: Math.max(0, dueAt.getTime() - now()),
-          attempts: 8,
-          backoff: { type: 'exponential', delay: 2000 },
-          removeOnComplete: true,
-          removeOnFail: 1000,
-        }),
-        2000,
-        'schedule reminder',
-      );
+      await addJob(queues, REMINDER_JOB, { reminderId: id }, { delayMs: dueAt.getTime() - now(), timeoutMs: 2000 });
     },
     async cancel(id) {
       const existing = await queue.getJob(reminderJobId(id));

@@ -13,11 +13,11 @@ import { buildView } from './sandbox-view';
 import { Simulator } from './simulator';
 
 /**
- * Queues whose delayed jobs wait for a time the product set for a customer: reminders, and SOP steps
- * (the `sop` queue, where it exists). Not retries, pacing or quiet hours (inbound, outbound), nor the
+ * Queues whose delayed jobs wait for a time the product set for a customer: reminders, their overdue
+ * checks, and SOP steps. Not retries, pacing or quiet hours (inbound, outbound), nor the
  * repeatable schedules of maintenance (reconciliation, digests).
  */
-const CUSTOMER_TIME_QUEUES: ReadonlySet<string> = new Set(['reminders', 'sop']);
+const CUSTOMER_TIME_QUEUES: ReadonlySet<string> = new Set(['reminders', 'sop', 'overdue']);
 
 /** "Fire due reminders and SOP steps now": every delayed job of those queues runs at once. */
 export async function fireDelayedWorkNow(queues: QueueSet): Promise<number> {

@@ -1,6 +1,8 @@
-import { jobStanding, type QueueSet, removeEndedJob, withTimeout } from '../../platform/queue/queues';
+import { addJob, addJobs, defineJob } from '../../platform/queue/job-definition';
+import { JOB_OPTIONS } from '../../platform/queue/job-options';
+import { jobStanding, type QueueSet, removeEndedJob } from '../../platform/queue/queues';
 
-/** Named jobs of the `sop` queue: SOP steps and the overdue check of a fired reminder. */
+/** SOP steps (the `sop` queue) and the overdue check of a fired reminder (the `overdue` queue). */
 export const SOP_STEP_JOB = 'step';
 export const OVERDUE_JOB = 'overdue';
 
@@ -21,6 +23,26 @@ export const sopStepJobId = (stepRunId: number) => `sop-step-${stepRunId}`;
 export const overdueJobId = (reminderId: number, firedAt: Date | number, recheck = 0) =>
   `overdue-${reminderId}-${typeof firedAt === 'number' ? firedAt : firedAt.getTime()}${recheck > 0 ? `-r${recheck}` : ''}`;
 
+export const SOP_STEP = defineJob<SopStepJobData>({
+  queue: 'sop',
+  name: SOP_STEP_JOB,
+  concurrency: 16,
+  options: JOB_OPTIONS.rowTimed,
+  jobId: (d) => sopStepJobId(d.stepRunId),
+});
+
+/**
+ * Until this release overdue checks shared the `sop` queue with the steps. A check left there by an
+ * older worker is moved to this queue once at start (reminders.module.ts), keeping its id and time.
+ */
+export const OVERDUE_CHECK = defineJob<OverdueJobData>({
+  queue: 'overdue',
+  name: OVERDUE_JOB,
+  concurrency: 2,
+  options: JOB_OPTIONS.rowTimed,
+  jobId: (d) => overdueJobId(d.reminderId, d.firedAt ?? 0, d.recheck),
+});
+
 export interface SopScheduler {
   /** one delayed job per planned step; a step that already has its job keeps it (Bull ignores a known id) */
   scheduleSteps(steps: Array<{ id: number; dueAt: Date }>): Promise<void>;
@@ -34,25 +56,17 @@ export interface SopScheduler {
   recheckOverdue(data: Required<OverdueJobData>, at: Date): Promise<void>;
 }
 
-const RETRY = { attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: true, removeOnFail: 1000, stackTraceLimit: 1 } as const;
-
-/**
- * Delayed Bull jobs on the `sop` queue, ids derived from rows. A queue of its own (not `reminders`):
- * its processors are named (step, overdue), it is tuned separately, and a burst of SOP steps does not
- * delay a salesperson's own reminders.
- */
+/** Delayed Bull jobs, ids derived from rows; a burst of SOP steps does not delay a salesperson's own reminders (a queue each). */
 export function createSopScheduler(queues: QueueSet, now: () => number = Date.now): SopScheduler {
-  const queue = queues.get('sop');
+  const queue = queues.get(SOP_STEP.queue);
+  const delayUntil = (at: Date) => Math.max(0, at.getTime() - now());
   return {
     async scheduleSteps(steps) {
-      for (let i = 0; i < steps.length; i += 500) {
-        const batch = steps.slice(i, i + 500).map((s) => ({
-          name: SOP_STEP_JOB,
-          data: { stepRunId: s.id } satisfies SopStepJobData,
-          opts: { ...RETRY, jobId: sopStepJobId(s.id), delay: Math.max(0, s.dueAt.getTime() - now()) },
-        }));
-        await withTimeout(queue.addBulk(batch), 10_000, 'schedule SOP steps');
-      }
+      await addJobs(
+        queues,
+        SOP_STEP,
+        steps.map((s) => ({ data: { stepRunId: s.id }, delayMs: delayUntil(s.dueAt) })),
+      );
     },
     async hasStepJob(stepRunId) {
       return (await jobStanding(queue, sopStepJobId(stepRunId))).state === 'pending';
@@ -63,19 +77,10 @@ export function createSopScheduler(queues: QueueSet, now: () => number = Date.no
       await this.scheduleSteps(free);
     },
     async scheduleOverdueCheck(reminderId, firedAt, at) {
-      const data: OverdueJobData = { reminderId, firedAt: firedAt.getTime() };
-      await withTimeout(
-        queue.add(OVERDUE_JOB, data, { ...RETRY, jobId: overdueJobId(reminderId, firedAt), delay: Math.max(0, at.getTime() - now()) }),
-        2000,
-        'schedule overdue check',
-      );
+      await addJob(queues, OVERDUE_CHECK, { reminderId, firedAt: firedAt.getTime() }, { delayMs: delayUntil(at) });
     },
     async recheckOverdue(data, at) {
-      await withTimeout(
-        queue.add(OVERDUE_JOB, data, { ...RETRY, jobId: overdueJobId(data.reminderId, data.firedAt, data.recheck), delay: Math.max(0, at.getTime() - now()) }),
-        2000,
-        'plan the overdue check again',
-      );
+      await addJob(queues, OVERDUE_CHECK, data, { delayMs: delayUntil(at) });
     },
   };
 }

@@ -1,3 +1,5 @@
+import { addJob, defineJob, UNNAMED_JOB } from '../queue/job-definition';
+import { inboundJobOptions } from '../queue/job-options';
 import { type JobStanding, jobStanding, type QueueSet, removeEndedJob, withTimeout } from '../queue/queues';
 
 export interface InboundJobData {
@@ -12,6 +14,18 @@ export interface InboundJobData {
 export function inboundJobId(eventId: number, stage?: 'later'): string {
   return stage ? `event-${eventId}-${stage}` : `event-${eventId}`;
 }
+
+/**
+ * One job per stored event and stage (unnamed, as the queue has always had). Its attempts come from
+ * the config (inboundJob below); a worker runs WORKER_CONCURRENCY at once (worker.ts).
+ */
+export const INBOUND_JOB = defineJob<InboundJobData>({
+  queue: 'inbound',
+  name: UNNAMED_JOB,
+  concurrency: 1,
+  options: inboundJobOptions({ attempts: 8, delayMs: 1000 }),
+  jobId: (d) => inboundJobId(d.eventId, d.stage),
+});
 
 /**
  * Bull runs lower numbers first. Events come first; deferred second stages (recording a customer
@@ -42,22 +56,14 @@ export interface InboundProducer {
 
 export function createInboundProducer(queues: QueueSet, retry: InboundRetryPolicy, timeoutMs = 2000): InboundProducer {
   const queue = queues.get('inbound');
-  const jobOptions = {
-    attempts: retry.attempts,
-    backoff: { type: 'exponential', delay: retry.delayMs },
-    // Finished jobs are pruned; the event row, not Redis, is the record of what happened.
-    removeOnComplete: 1000,
-    removeOnFail: 5000,
-  };
+  const job = { ...INBOUND_JOB, options: inboundJobOptions(retry) };
   return {
     async enqueue(eventId) {
-      const data: InboundJobData = { eventId };
-      await withTimeout(queue.add(data, { ...jobOptions, priority: EVENT_PRIORITY, jobId: inboundJobId(eventId) }), timeoutMs, 'enqueue');
+      await addJob(queues, job, { eventId }, { priority: EVENT_PRIORITY, timeoutMs });
     },
     async enqueueLater(eventId, carry) {
       const fits = carry !== undefined && JSON.stringify(carry).length <= MAX_CARRY_BYTES;
-      const data: InboundJobData = { eventId, stage: 'later', ...(fits ? { carry } : {}) };
-      await withTimeout(queue.add(data, { ...jobOptions, priority: LATER_PRIORITY, jobId: inboundJobId(eventId, 'later') }), timeoutMs, 'enqueue');
+      await addJob(queues, job, { eventId, stage: 'later', ...(fits ? { carry } : {}) }, { priority: LATER_PRIORITY, timeoutMs });
     },
     async hasJob(eventId, stage) {
       return (await this.standing(eventId, stage)).state === 'pending';

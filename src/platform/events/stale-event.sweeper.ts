@@ -1,7 +1,9 @@
 import { In, LessThan } from 'typeorm';
 import { InboundEvent } from '../../../entities';
 import { type EventFailureDeps, failEvent } from './inbound-failure';
-import type { InboundProducer } from './inbound.producer';
+import { inboundJobId, type InboundProducer } from './inbound.producer';
+import type { QueueSet } from '../queue/queues';
+import { sweepRows } from '../queue/row-sweep';
 
 export interface SweeperOptions {
   /** an event untouched for this long while unfinished is checked (long enough for a normal retry backoff to be visible in Redis). */
@@ -22,32 +24,32 @@ export interface SweeperOptions {
  * collapse into one job, and only one sweeper moves a row to failed.
  */
 /** Returns how many events it acted on (enqueued, run again or failed). */
-export async function sweepStaleEvents(deps: EventFailureDeps & { producer: InboundProducer }, options: SweeperOptions): Promise<number> {
+export async function sweepStaleEvents(deps: EventFailureDeps & { producer: InboundProducer; queues: QueueSet }, options: SweeperOptions): Promise<number> {
   const maxAttempts = options.maxAttempts ?? 8;
-  const stale = await deps.dataSource.getRepository(InboundEvent).find({
-    where: { status: In(['received', 'processing', 'deferred']), updatedAt: LessThan(new Date(Date.now() - options.staleAfterMs)) },
-    order: { id: 'ASC' },
-    take: options.batchSize,
-  });
-  const result = { requeued: 0, failed: 0 };
-  for (const event of stale) {
-    // A deferred event's second stage re-reads what its first stage handed over (the job data is gone).
-    const stage = event.status === 'deferred' ? 'later' : undefined;
-    const standing = await deps.producer.standing(event.id, stage);
-    if (standing.state === 'pending') continue;
-    if (standing.state === 'ended' && event.attempts >= maxAttempts) {
+  // A deferred event's second stage re-reads what its first stage handed over (the job data is gone).
+  const stageOf = (event: InboundEvent) => (event.status === 'deferred' ? 'later' : undefined);
+  const result = await sweepRows(deps.queues, {
+    name: 'inbound events',
+    queue: 'inbound',
+    rows: () =>
+      deps.dataSource.getRepository(InboundEvent).find({
+        where: { status: In(['received', 'processing', 'deferred']), updatedAt: LessThan(new Date(Date.now() - options.staleAfterMs)) },
+        order: { id: 'ASC' },
+        take: options.batchSize,
+      }),
+    jobId: (event) => inboundJobId(event.id, stageOf(event)),
+    readd: (event) => (stageOf(event) ? deps.producer.enqueueLater(event.id) : deps.producer.enqueue(event.id)),
+    async ended(event, standing) {
+      if (event.attempts < maxAttempts) return 'rerun';
       const why = standing.failedReason ?? (standing.outcome === 'completed' ? 'its job completed without finishing it' : 'its job is in no queue');
-      if (await failEvent(deps, event, { cause: 'abandoned', reason: `abandoned by the queue after ${event.attempts} attempts: ${why}`.slice(0, 4000) }))
-        result.failed += 1;
-      continue;
-    }
-    if (standing.state === 'ended') {
-      if (await deps.producer.rerun(event.id, stage)) result.requeued += 1;
-      continue;
-    }
-    await (stage ? deps.producer.enqueueLater(event.id) : deps.producer.enqueue(event.id));
-    result.requeued += 1;
-  }
-  if (result.requeued > 0 || result.failed > 0) deps.logger.warn({ ...result }, 'swept stored events whose job was gone or would not run again');
-  return result.requeued + result.failed;
+      const failed = await failEvent(deps, event, {
+        cause: 'abandoned',
+        reason: `abandoned by the queue after ${event.attempts} attempts: ${why}`.slice(0, 4000),
+      });
+      return failed ? 'failed' : 'skipped';
+    },
+  });
+  const acted = { requeued: result.readded, failed: result.failed };
+  if (acted.requeued > 0 || acted.failed > 0) deps.logger.warn({ ...acted }, 'swept stored events whose job was gone or would not run again');
+  return acted.requeued + acted.failed;
 }

@@ -9,7 +9,7 @@ import { backoffDelay, type CallOptions, type WecomApiClient } from '../wecom/ap
 import { WecomApiError } from '../wecom/api/wecom-api.error';
 import type * as T from '../wecom/api/wecom-api.types';
 import { pacingRules, ticketFor } from './outbound-pacing';
-import type { OutboundJobData, OutboundPayload, OutboundService } from './outbound.service';
+import type { OutboundDelivery, OutboundJobData, OutboundPayload, RestEnqueuer } from './outbound.types';
 import { heldByQuietHours, quietHoursEnd } from './quiet-hours';
 import type { RedisRateLimiter } from './rate-limiter';
 
@@ -33,7 +33,7 @@ export interface OutboundProcessorDeps {
   metrics: Metrics;
   config: Pick<Config, 'quietHours' | 'timezone' | 'outbound'>;
   /** queues the next part of a split message once a part is sent */
-  outbound: Pick<OutboundService, 'enqueueRest'>;
+  outbound: RestEnqueuer;
   now?: () => number;
 }
 
@@ -64,12 +64,7 @@ export function createOutboundProcessor(deps: OutboundProcessorDeps) {
   return (job: Job<OutboundJobData>): Promise<string> => deliver(job.data.messageId);
 }
 
-/**
- * Sends one logged message now; throws RetryLater when it has to wait. `loaded`: the row as the
- * caller just wrote it. `claimed`: the caller wrote it already marked as this first attempt
- * (`sending`, attempts 1) while `loaded` holds the values from before, so nothing is written twice.
- */
-export type OutboundDelivery = (messageId: number, loaded?: OutboundMessage, options?: { claimed?: boolean }) => Promise<string>;
+export type { OutboundDelivery };
 
 /**
  * Sends one logged message, safely more than once: a row already sent, failed or dropped is left

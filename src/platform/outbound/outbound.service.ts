@@ -4,11 +4,13 @@ import { OutboundMessage, type OutboundChannel } from '../../../entities/outboun
 import { isUniqueViolation } from '../db/unique-violation';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { jobStanding, type QueueSet, removeEndedJob, withTimeout } from '../queue/queues';
+import { addJob } from '../queue/job-definition';
+import type { QueueSet } from '../queue/queues';
+import { sweepRows } from '../queue/row-sweep';
 import type { AppChatMessage, AppMessage, RobotMessage, SendWelcomeMsgRequest, TemplateCard } from '../wecom/api/wecom-api.types';
 import { fitMessage } from './fit-message';
 import { robotId } from './outbound-pacing';
-import type { OutboundDelivery } from './outbound.processor';
+import { type OutboundDelivery, type OutboundJobData, type OutboundPayload, OUTBOUND_JOB, outboundJobId, type RestEnqueuer } from './outbound.types';
 import { heldByQuietHours, type QuietHours, quietHoursEnd } from './quiet-hours';
 
 interface Common {
@@ -40,23 +42,8 @@ export type OutboundRequest =
     })
   | (Common & { channel: 'card_update'; userid: string; responseCode: string; update: { button: { replace_name: string } } | { template_card: TemplateCard } });
 
-/** What a row's `payload` holds: the WeCom request body, plus what the processor needs to send it. */
-export interface OutboundPayload {
-  body: Record<string, unknown>;
-  webhookUrl?: string;
-  /** ISO time after which sending is pointless (welcome codes) */
-  expiresAt?: string;
-  /**
-   * A message too long for one WeCom message was split (fit-message.ts): the bodies that follow this
-   * one, sent in order, each as its own row once this one is sent (`part` counts from 1).
-   */
-  rest?: Array<Record<string, unknown>>;
-  part?: number;
-}
-
-export interface OutboundJobData {
-  messageId: number;
-}
+export type { OutboundJobData, OutboundPayload };
+export { outboundJobId };
 
 export interface EnqueueResult {
   /** the row that is (or was) sent */
@@ -73,13 +60,14 @@ export interface OutboundServiceDeps {
   metrics: Metrics;
   config: { quietHours: QuietHours | undefined; timezone: string };
   now?: () => number;
+  /**
+   * Worker processes: lets `sendNow` deliver in-process (built with the service, which it needs for
+   * the parts of a split message). Without it (the web process never calls WeCom) `sendNow` is `enqueue`.
+   */
+  delivery?: (service: RestEnqueuer) => OutboundDelivery;
 }
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 150;
-
-export function outboundJobId(messageId: number): string {
-  return `outbound-${messageId}`;
-}
 
 /**
  * The one way to send anything to WeCom. `enqueue` writes the log row under its idempotency key
@@ -87,21 +75,17 @@ export function outboundJobId(messageId: number): string {
  * repeated enqueue collapses into one job. Non-urgent messages enqueued in quiet hours are delayed
  * to the morning; urgent ones (welcome messages, card updates) jump the queue.
  */
-export class OutboundService {
+export class OutboundService implements RestEnqueuer {
   private readonly repo;
   private readonly now: () => number;
 
   constructor(private readonly deps: OutboundServiceDeps) {
     this.repo = deps.dataSource.getRepository(OutboundMessage);
     this.now = deps.now ?? Date.now;
+    this.delivery = deps.delivery?.(this);
   }
 
-  /** Set in worker processes: lets `sendNow` deliver in-process (the web process never calls WeCom). */
-  private delivery: OutboundDelivery | undefined;
-
-  attachDelivery(delivery: OutboundDelivery): void {
-    this.delivery = delivery;
-  }
+  private readonly delivery: OutboundDelivery | undefined;
 
   async enqueue(request: OutboundRequest): Promise<EnqueueResult> {
     return this.submit(request, false);
@@ -218,24 +202,22 @@ export class OutboundService {
    */
   async requeueStale(staleAfterMs: number, batchSize = 500): Promise<number> {
     const cutoff = new Date(this.now() - staleAfterMs);
-    const rows = await this.repo.find({
-      where: { status: In(['queued', 'sending']), updatedAt: LessThan(cutoff), notBefore: Or(IsNull(), LessThan(cutoff)) },
-      order: { id: 'ASC' },
-      take: batchSize,
-    });
-    let requeued = 0;
-    const queue = this.deps.queues.get('outbound');
-    for (const row of rows) {
-      const standing = await jobStanding(queue, outboundJobId(row.id));
-      if (standing.state === 'pending') continue;
+    const { readded } = await sweepRows(this.deps.queues, {
+      name: 'outbound',
+      queue: 'outbound',
+      rows: () =>
+        this.repo.find({
+          where: { status: In(['queued', 'sending']), updatedAt: LessThan(cutoff), notBefore: Or(IsNull(), LessThan(cutoff)) },
+          order: { id: 'ASC' },
+          take: batchSize,
+        }),
+      jobId: (row) => outboundJobId(row.id),
       // A job that will not run again (Bull gave up on it after worker crashes, or it is from before
       // a database restore): the row still decides, so it gets a new job; its attempts bound the retries.
-      if (standing.state === 'ended' && !(await removeEndedJob(queue, outboundJobId(row.id)))) continue;
-      await this.addJob(row);
-      requeued += 1;
-    }
-    if (requeued > 0) this.deps.logger.warn({ requeued }, 're-enqueued outbound messages that had no job');
-    return requeued;
+      readd: (row) => this.addJob(row),
+    });
+    if (readded > 0) this.deps.logger.warn({ requeued: readded }, 're-enqueued outbound messages that had no job');
+    return readded;
   }
 
   /**
@@ -300,24 +282,11 @@ export class OutboundService {
 
   private async addJob(row: OutboundMessage, delayMs?: number): Promise<void> {
     const delay = delayMs ?? (row.notBefore ? Math.max(0, row.notBefore.getTime() - this.now()) : 0);
-    const data: OutboundJobData = { messageId: row.id };
-    await withTimeout(
-      this.deps.queues.get('outbound').add(data, {
-        jobId: outboundJobId(row.id),
-        // Bull: 1 is the highest priority; unprioritised jobs are FIFO behind prioritised ones.
-        priority: row.urgent ? 1 : undefined,
-        delay: delay > 0 ? delay : undefined,
-        // Waiting for a slot or for the morning is a "retry" with a computed delay (queues.ts); the
-        // row counts real send attempts and decides when to give up.
-        attempts: 10_000,
-        backoff: { type: 'retryAfter' },
-        stackTraceLimit: 1,
-        removeOnComplete: 1000,
-        removeOnFail: 5000,
-      }),
-      2000,
-      'enqueue outbound',
-    );
+    await addJob(this.deps.queues, OUTBOUND_JOB, { messageId: row.id } satisfies OutboundJobData, {
+      // Bull: 1 is the highest priority; unprioritised jobs are FIFO behind prioritised ones.
+      priority: row.urgent ? 1 : undefined,
+      delayMs: delay,
+    });
   }
 
   private async recordDuplicate(key: string, fields: ReturnType<typeof describe>): Promise<EnqueueResult> {

@@ -8,8 +8,12 @@ import Redis, { type RedisOptions } from 'ioredis';
 
 export type { Job, JobOptions, Queue };
 
-/** maintenance: repeatable jobs such as the nightly reconciliation with WeCom. sop: SOP steps and overdue-reminder checks. */
-export const QUEUE_NAMES = ['inbound', 'outbound', 'reminders', 'maintenance', 'sop'] as const;
+/**
+ * maintenance: repeatable jobs (the nightly reconciliation with WeCom, digests, the SOP scans), one
+ * at a time per job. sop: SOP steps. overdue: the overdue checks of fired reminders (their own queue,
+ * so a burst of SOP steps does not hold them up, and each queue's concurrency is its processor's).
+ */
+export const QUEUE_NAMES = ['inbound', 'outbound', 'reminders', 'maintenance', 'sop', 'overdue'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface QueueSet {
@@ -53,6 +57,7 @@ const QUEUE_SETTINGS: Record<QueueName, Bull.AdvancedSettings> = {
   outbound: FAST_TAKEOVER,
   reminders: { lockDuration: 10_000, lockRenewTime: 2500, stalledInterval: 5000, maxStalledCount: 2 },
   sop: { lockDuration: 10_000, lockRenewTime: 2500, stalledInterval: 5000, maxStalledCount: 2 },
+  overdue: { lockDuration: 10_000, lockRenewTime: 2500, stalledInterval: 5000, maxStalledCount: 2 },
   maintenance: {},
 };
 

@@ -1,0 +1,2 @@
+/** What other modules may use of customer capture. */
+export type { ChannelRules } from './channel-rules';

@@ -1,0 +1,2 @@
+/** What other modules may use of customers. */
+export type { ChannelNames } from './channel-names.port';

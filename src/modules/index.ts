@@ -1,0 +1,59 @@
+import { TagService } from './customers/tag.service';
+import { StageService } from './customers/stage.service';
+import { corpTagSync } from './customers/corp-tag-sync.adapter';
+import { UndoService } from './follow-ups/undo.service';
+import type { Container } from '../container';
+import type { WorkModule } from '../platform/module';
+import { captureWork, createCaptureModule } from './capture/capture.module';
+import { chatModule } from './chat/chat.module';
+import { digestsModule } from './digests/digests.module';
+import { remindersModule } from './reminders/reminders.module';
+import { checkChannelRuleSops, createSopModule } from './sop/sop.module';
+
+/**
+ * The feature modules of a worker process, in one place. The composition root: it hands each module
+ * the few things it names, and its build order resolves what would otherwise be cycles (the SOP
+ * engine first, then the stage and tag services that trigger it and capture that starts SOPs).
+ */
+export function workerModules(container: Container, now: () => Date = () => new Date(container.now())): WorkModule[] {
+  const { dataSource, outbound, logger, config, queues, wecomApi } = container;
+  // SOPs (templates/sops.json, validated here) start from customer adds, stage and tag changes, silence.
+  const sop = createSopModule({ dataSource, queues, outbound, logger, config, now, channels: container.services.channels });
+  // Customer, tag and group events (客户联系); its start-up work (teams file, tag dictionary) runs in the background.
+  const captureDeps = { dataSource, wecomApi, outbound, logger, config, queues };
+  const capture = createCaptureModule(captureDeps, { sops: sop.engine });
+  checkChannelRuleSops(capture.rules, sop.definitions, config.capture.channelRulesFile, config.sop.file);
+  // The commands' stage and tag changes reach this worker's SOP engine.
+  const tags = new TagService(dataSource, corpTagSync(wecomApi), sop.engine);
+  const services = {
+    ...container.services,
+    tags,
+    stages: new StageService(dataSource, sop.engine),
+    undo: new UndoService(dataSource, container.reminderScheduler, tags),
+  };
+  return [
+    ...coreModules(container),
+    sop.work,
+    captureWork(captureDeps, capture),
+    // Daily and weekly digests: their schedules and processors on the maintenance queue.
+    digestsModule({ digest: container.services.digest, outbound, logger, config }),
+    chatModule({ dataSource, services, outbound, logger, config, now }),
+  ];
+}
+
+/** What every worker runs, whatever else it does: reminders fire, and their overdue checks run. */
+export function coreModules(container: Container): WorkModule[] {
+  const { dataSource, queues, outbound, logger, config } = container;
+  return [
+    remindersModule({
+      dataSource,
+      queues,
+      outbound,
+      reminders: container.services.reminders,
+      scheduler: container.reminderScheduler,
+      logger,
+      config,
+      now: container.now,
+    }),
+  ];
+}

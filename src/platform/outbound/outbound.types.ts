@@ -1,0 +1,46 @@
+import type { OutboundMessage } from '../../../entities/outbound-message.entity';
+import { defineJob, UNNAMED_JOB } from '../queue/job-definition';
+import { JOB_OPTIONS } from '../queue/job-options';
+
+/** What a row's `payload` holds: the WeCom request body, plus what the processor needs to send it. */
+export interface OutboundPayload {
+  body: Record<string, unknown>;
+  webhookUrl?: string;
+  /** ISO time after which sending is pointless (welcome codes) */
+  expiresAt?: string;
+  /**
+   * A message too long for one WeCom message was split (fit-message.ts): the bodies that follow this
+   * one, sent in order, each as its own row once this one is sent (`part` counts from 1).
+   */
+  rest?: Array<Record<string, unknown>>;
+  part?: number;
+}
+
+export interface OutboundJobData {
+  messageId: number;
+}
+
+export function outboundJobId(messageId: number): string {
+  return `outbound-${messageId}`;
+}
+
+/** One job per log row (unnamed, as the queue has always had); a worker runs OUTBOUND_CONCURRENCY at once (worker.ts). */
+export const OUTBOUND_JOB = defineJob<OutboundJobData>({
+  queue: 'outbound',
+  name: UNNAMED_JOB,
+  concurrency: 8,
+  options: JOB_OPTIONS.outbound,
+  jobId: (d) => outboundJobId(d.messageId),
+});
+
+/**
+ * Sends one logged message now; throws RetryLater when it has to wait. `loaded`: the row as the
+ * caller just wrote it. `claimed`: the caller wrote it already marked as this first attempt
+ * (`sending`, attempts 1) while `loaded` holds the values from before, so nothing is written twice.
+ */
+export type OutboundDelivery = (messageId: number, loaded?: OutboundMessage, options?: { claimed?: boolean }) => Promise<string>;
+
+/** What the delivery needs of the service: the next part of a split message, once a part is sent. */
+export interface RestEnqueuer {
+  enqueueRest(sent: Pick<OutboundMessage, 'idempotencyKey' | 'channel' | 'recipient' | 'kind' | 'payload'>): Promise<void>;
+}
