@@ -5,6 +5,7 @@ import { CustomerGroup } from './customer-group.entity';
 import { CustomerRelation } from './customer-relation.entity';
 import { CustomerTag } from './customer-tag.entity';
 import { Customer } from './customer.entity';
+import { ErasedCustomer } from './erased-customer.entity';
 import { FollowUp } from './follow-up.entity';
 import { InboundEvent } from './inbound-event.entity';
 import { Opportunity } from './opportunity.entity';
@@ -25,6 +26,7 @@ export * from './customer-group.entity';
 export * from './customer-relation.entity';
 export * from './customer-tag.entity';
 export * from './customer.entity';
+export * from './erased-customer.entity';
 export * from './follow-up.entity';
 export * from './inbound-event.entity';
 export * from './opportunity.entity';
@@ -47,6 +49,7 @@ export const ALL_ENTITIES = [
   CustomerGroupMember,
   CustomerRelation,
   CustomerTag,
+  ErasedCustomer,
   FollowUp,
   InboundEvent,
   Opportunity,

@@ -70,6 +70,11 @@ export interface ContainerOptions {
   defaultMetrics?: boolean;
   /** the clock (default: the real one) */
   now?: () => number;
+  /**
+   * the clock of the numbered lists' expiry (default: the real one; list times are compared with
+   * the receipt times of messages, which are real): a test opens a list in the past with it
+   */
+  conversationClock?: () => Date;
 }
 
 export async function createContainer(config: Config, wecom: WecomCredentials, logger: Logger, options: ContainerOptions = {}): Promise<Container> {
@@ -155,7 +160,7 @@ export async function createContainer(config: Config, wecom: WecomCredentials, l
     undo: new UndoService(dataSource, reminderScheduler, tags),
     digest: new DigestService(dataSource, { timezone: config.timezone, silentDays: config.digests.silentDays, channels }),
     // a pending numbered list names this database's customers
-    conversations: new RedisConversationStore(redis, queues.keyPrefix),
+    conversations: new RedisConversationStore(redis, queues.keyPrefix, { clock: options.conversationClock }),
     timeline: new CustomerTimeline(dataSource, channels),
     doNotContact: new DoNotContactService(dataSource),
     channels,

@@ -7,7 +7,7 @@ import { startSpoolDrain } from './platform/events/spool-drain';
 import { listenMetrics } from './platform/http/metrics-server';
 import { createLogger } from './platform/logger';
 import { prepareSandbox } from './modules/sandbox/sandbox-setup';
-import { workerModules } from './modules';
+import { workerModules } from './feature-modules';
 import { createWebApp } from './web';
 import { startWorker } from './worker';
 import { withTimeout } from './platform/queue/queues';

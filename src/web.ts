@@ -3,6 +3,8 @@ import type { Container } from './container';
 import { configWarnings } from './config-warnings';
 import { createApp } from './platform/http/app';
 import { mountSandbox } from './modules/sandbox/sandbox.module';
+import { personalDataRoutes } from './modules/personal-data';
+import { createPersonalDataService } from './personal-data-service';
 
 /** The web role's Koa app, wired from the container (main.ts listens on it; tests call `.callback()`). */
 export function createWebApp(container: Container): Koa {
@@ -21,6 +23,10 @@ export function createWebApp(container: Container): Koa {
     },
     serveMetrics: config.metricsPort === undefined,
   });
+  // Admin routes: ADMIN_TOKEN guards every /admin path (createApp's adminAuth runs first).
+  const personalData = personalDataRoutes(createPersonalDataService(container));
+  app.use(personalData.routes());
+  app.use(personalData.allowedMethods());
   // No WeCom account configured: this app also plays WeCom (fake API, simulator, /sandbox page).
   if (config.sandbox) mountSandbox(app, container);
   return app;

@@ -7,7 +7,7 @@ import { processor, type WorkModule } from './platform/module';
 import { createOutboundProcessor } from './platform/outbound/outbound.processor';
 import { OUTBOUND_JOB } from './platform/outbound/outbound.types';
 import { bindWork } from './platform/queue/job-registry';
-import { coreModules } from './modules';
+import { coreModules } from './feature-modules';
 
 export interface WorkerHandle {
   /** stop taking jobs and sweeping; running jobs finish when the container's queues close. */

@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { SandboxClient, SandboxClientError } from '../modules/sandbox/sandbox-client';
-import type { ChatItem } from '../modules/sandbox/fake-wecom.world';
 import { describeTrace } from '../modules/sandbox/message-trace';
-import type { SandboxView } from '../modules/sandbox/sandbox-view';
+import type { ChatItem, SandboxView } from '../modules/sandbox/sandbox-view';
 
 /**
  * `npm run simulate -- <action> [options]`: the sandbox page's actions from a terminal or a script,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config';
 import { createContainer, type Container } from '../../src/container';
-import { workerModules } from '../../src/modules';
+import { workerModules } from '../../src/feature-modules';
 import { createLogger } from '../../src/platform/logger';
 import { prepareSandbox } from '../../src/modules/sandbox/sandbox-setup';
 import { createWebApp } from '../../src/web';

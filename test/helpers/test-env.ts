@@ -124,6 +124,8 @@ export interface TestDatabaseOptions {
   now?: () => number;
   /** the container's logger (a test that reads what was logged) */
   logger?: Logger;
+  /** the clock of the numbered lists' expiry (ContainerOptions.conversationClock) */
+  conversationClock?: () => Date;
 }
 
 /** A container on the worker's test database (migrated, emptied) with its own queue prefix. */
@@ -138,6 +140,7 @@ export async function createTestContainer(label: string, overrides: Record<strin
     queuePrefix: options.queuePrefix ?? uniquePrefix(label),
     defaultMetrics: false,
     now: options.now,
+    conversationClock: options.conversationClock,
   });
   if (!options.keepData) await truncateAll(container.dataSource);
   if (ownDir) {

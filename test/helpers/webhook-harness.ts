@@ -1,7 +1,7 @@
 import type Koa from 'koa';
 import request from 'supertest';
 import type { Container } from '../../src/container';
-import { workerModules } from '../../src/modules';
+import { workerModules } from '../../src/feature-modules';
 import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 import { createTestContainer, deleteRedisPrefix, type TestDatabaseOptions } from './test-env';

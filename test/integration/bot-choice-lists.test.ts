@@ -1,10 +1,8 @@
-import Redis from 'ioredis';
 import { Customer, CustomerRelation, InboundEvent, Reminder, Staff } from '../../entities';
 import type { Container } from '../../src/container';
 import dayjs from '../../src/platform/dayjs';
-import { RedisConversationStore } from '../../src/modules/chat/redis-conversation.store';
 import { fakeWecom, messageText, type WecomCall } from '../helpers/fake-wecom';
-import { deleteRedisPrefix, resetState, TEST_REDIS_URL, waitFor } from '../helpers/test-env';
+import { deleteRedisPrefix, resetState, waitFor } from '../helpers/test-env';
 import { startWebhookHarness, type WebhookHarness } from '../helpers/webhook-harness';
 import { textMessageXml } from '../helpers/wecom-callbacks';
 
@@ -19,21 +17,23 @@ describe('a number answers the list that was open when it arrived', () => {
   let harness: WebhookHarness;
   let container: Container;
   let calls: WecomCall[];
-  let redis: Redis;
   let msgId = 8_300_000_000_000_000_000n;
   let ids: number[];
+  /** how far in the past the conversation store dates what it stores (a list opened minutes ago) */
+  let listClockLag = 0;
 
   beforeAll(async () => {
-    harness = await startWebhookHarness('choice-lists', { INBOUND_MAX_ATTEMPTS: '12', INBOUND_RETRY_DELAY_MS: '50' }, () => NOW);
+    harness = await startWebhookHarness('choice-lists', { INBOUND_MAX_ATTEMPTS: '12', INBOUND_RETRY_DELAY_MS: '50' }, () => NOW, {
+      conversationClock: () => new Date(Date.now() - listClockLag),
+    });
     container = harness.container;
-    redis = new Redis(TEST_REDIS_URL);
   });
 
   beforeEach(async () => {
     calls = fakeWecom();
     await resetState(container);
-    await deleteRedisPrefix(`${container.queues.prefix}:conversation`);
-    container.services.conversations = new RedisConversationStore(redis, container.queues.prefix);
+    await deleteRedisPrefix(`${container.queues.keyPrefix}:conversation`);
+    listClockLag = 0;
     await container.dataSource.getRepository(Staff).save({ userid: 'zhangsan', wecomUserid: 'zhangsan', name: '张三销售' });
     const customers = container.dataSource.getRepository(Customer);
     const relations = container.dataSource.getRepository(CustomerRelation);
@@ -49,7 +49,6 @@ describe('a number answers the list that was open when it arrived', () => {
   });
 
   afterAll(async () => {
-    redis.disconnect();
     await harness.close();
   });
 
@@ -149,9 +148,9 @@ describe('a number answers the list that was open when it arrived', () => {
 
   it('a number after ten minutes is told the list expired and what to type, and changes nothing', async () => {
     // The list was shown eleven minutes before the number arrives.
-    container.services.conversations = new RedisConversationStore(redis, container.queues.prefix, { clock: () => new Date(Date.now() - 11 * 60_000) });
+    listClockLag = 11 * 60_000;
     await say('勿扰 王磊 客户要求不再打扰');
-    container.services.conversations = new RedisConversationStore(redis, container.queues.prefix);
+    listClockLag = 0;
     const late = await say('1');
     expect(late).toContain('这个列表已经过期了（超过10分钟），没有执行');
     expect(late).toContain('请重新发送「勿扰 王磊 客户要求不再打扰」');

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { Customer, CustomerRelation, FollowUp, Reminder, Staff, StageChange } from '../../entities';
 import type { Container } from '../../src/container';
 import dayjs from '../../src/platform/dayjs';
-import { workerModules } from '../../src/modules';
+import { workerModules } from '../../src/feature-modules';
 import { reminderJobId } from '../../src/modules/reminders/reminder.scheduler';
 import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';

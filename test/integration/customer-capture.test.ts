@@ -16,7 +16,7 @@ import {
 } from '../../entities';
 import { parseChannelRules } from '../../src/modules/capture/channel-rules';
 import { captureWork, createCaptureModule } from '../../src/modules/capture/capture.module';
-import { coreModules } from '../../src/modules';
+import { coreModules } from '../../src/feature-modules';
 import { parseTeamsFile } from '../../src/modules/capture/teams-file';
 import type { Container } from '../../src/container';
 import { createInboundProcessor } from '../../src/platform/events/inbound.processor';
@@ -219,7 +219,7 @@ describe('customer capture through the webhook', () => {
   });
 
   it('a welcome code already used (41051) is recorded as failed with the reason, and the add still succeeds', async () => {
-    world.welcomeAnswer = () => ({ errcode: 41051, errmsg: 'externaluser has started chatting' });
+    world.faults.answer('externalcontact/send_welcome_msg', { errcode: 41051, errmsg: 'externaluser has started chatting' });
     world.addCustomer('wmUsed', '老客户', [{ userid: 'ZhangSan' }]);
     await post(contactEvent('add_external_contact', 'wmUsed', { welcomeCode: 'WC-used' }));
     await processed();

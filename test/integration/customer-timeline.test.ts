@@ -2,7 +2,7 @@ import type Koa from 'koa';
 import { AuditLog, Customer, CustomerRelation, Reminder, Staff } from '../../entities';
 import type { Container } from '../../src/container';
 import dayjs from '../../src/platform/dayjs';
-import { workerModules } from '../../src/modules';
+import { workerModules } from '../../src/feature-modules';
 import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 import { say as sayTo } from '../helpers/bot-chat';

@@ -6,7 +6,7 @@ import { writeSeed } from '../../src/cli/seed-writer';
 import type { Container } from '../../src/container';
 import dayjs from '../../src/platform/dayjs';
 import { DIGEST_JOBS } from '../../src/modules/digests/digest.jobs';
-import { workerModules } from '../../src/modules';
+import { workerModules } from '../../src/feature-modules';
 import { isEmptyDay, type StaffFigures } from '../../src/modules/digests/digest-queries.service';
 import { dayWindow, periodWindow, weekWindow } from '../../src/modules/digests/digest-window';
 import { createWebApp } from '../../src/web';
@@ -70,7 +70,7 @@ describe('digests and reports over a deterministic data set', () => {
   }, 120_000);
 
   beforeEach(() => {
-    calls = fakeWecom({ 'webhook/send': () => ({ errcode: 0, errmsg: 'ok' }), 'appchat/send': () => ({ errcode: 0, errmsg: 'ok' }) });
+    calls = fakeWecom({ also: ['webhook/send', 'appchat/send'] });
   });
 
   afterAll(async () => {

@@ -6,7 +6,7 @@ import request from 'supertest';
 import { Customer, CustomerRelation, FollowUp, Staff, Team } from '../../entities';
 import type { Container } from '../../src/container';
 import { DIGEST_JOBS } from '../../src/modules/digests/digest.jobs';
-import { workerModules } from '../../src/modules';
+import { workerModules } from '../../src/feature-modules';
 import { promoteDelayedJobs } from '../../src/platform/queue/queues';
 import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';

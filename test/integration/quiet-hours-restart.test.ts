@@ -7,7 +7,7 @@ import { parseTeamsFile, syncTeams } from '../../src/modules/capture/teams-file'
 import type { Config } from '../../src/config';
 import { createContainer, type Container } from '../../src/container';
 import dayjs from '../../src/platform/dayjs';
-import { workerModules } from '../../src/modules';
+import { workerModules } from '../../src/feature-modules';
 import { createLogger } from '../../src/platform/logger';
 import { outboundJobId } from '../../src/platform/outbound/outbound.service';
 import { startWorker, type WorkerHandle } from '../../src/worker';
@@ -39,10 +39,7 @@ describe('quiet hours across a restart with another setting', () => {
 
   beforeEach(() => {
     nock.cleanAll();
-    calls = fakeWecom({
-      'webhook/send': () => ({ errcode: 0, errmsg: 'ok' }),
-      'externalcontact/get_corp_tag_list': () => ({ errcode: 0, errmsg: 'ok', tag_group: [] }),
-    });
+    calls = fakeWecom({ also: ['webhook/send', 'externalcontact/get_corp_tag_list'] });
   });
 
   afterAll(async () => {

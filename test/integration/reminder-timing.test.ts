@@ -53,10 +53,7 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
 
   beforeEach(async () => {
     nock.cleanAll();
-    calls = fakeWecom({
-      'webhook/send': () => ({ errcode: 0, errmsg: 'ok' }),
-      'externalcontact/get_corp_tag_list': () => ({ errcode: 0, errmsg: 'ok', tag_group: [] }),
-    });
+    calls = fakeWecom({ also: ['webhook/send', 'externalcontact/get_corp_tag_list'] });
     await resetState(container);
     await syncTeams(container.dataSource, parseTeamsFile(TEAMS_JSON));
     await container.dataSource.getRepository(Staff).update({ userid: 'zhangsan' }, { name: '张三销售' });

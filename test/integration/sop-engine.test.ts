@@ -5,7 +5,7 @@ import nock from 'nock';
 import { Customer, CustomerRelation, Reminder, SopRun, SopStepRun, Staff } from '../../entities';
 import { syncTeams, parseTeamsFile } from '../../src/modules/capture/teams-file';
 import type { Container } from '../../src/container';
-import { workerModules } from '../../src/modules';
+import { workerModules } from '../../src/feature-modules';
 import { fireDelayedWorkNow } from '../../src/modules/sandbox/sandbox.module';
 import { OVERDUE_JOB, overdueJobId } from '../../src/modules/sop/sop.scheduler';
 import { SILENT_SCAN_JOB } from '../../src/modules/sop/silent-scan';

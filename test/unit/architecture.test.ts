@@ -180,6 +180,16 @@ describe('architecture rules', () => {
     expectNone(edges(inPlatform, (t) => !platformMayImport(t)));
   });
 
+  it('no module or platform file receives the composition root: what a module uses is named in its own dependencies', () => {
+    const roots = ['src/container.ts', 'src/worker.ts', 'src/web.ts', 'src/main.ts', 'src/feature-modules.ts'];
+    expectNone(
+      edges(
+        (f) => f.startsWith('src/modules/') || inPlatform(f),
+        (t) => roots.includes(t) || t.startsWith('src/cli/'),
+      ),
+    );
+  });
+
   it('a module reaches another module only through its index.ts', () => {
     const crossing = (target: string, file: string) => moduleOf(target) !== null && moduleOf(target) !== moduleOf(file) && !isModuleEntry(target);
     expectNone(edges((f) => moduleOf(f) !== null, crossing));
@@ -265,5 +275,10 @@ describe('architecture rules', () => {
         (t) => moduleOf(t) === 'sandbox',
       ),
     );
+  });
+
+  it('the fake WeCom (src/modules/sandbox/fake-wecom/) is the sandbox’s own: nothing else in the product imports it', () => {
+    const fake = (t: string) => t.startsWith('src/modules/sandbox/fake-wecom/');
+    expect(edges((f) => moduleOf(f) !== 'sandbox', fake)).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import type { WecomApiClient } from '../../platform/wecom/api/wecom-api.client';
 import { WecomApiError } from '../../platform/wecom/api/wecom-api.error';
 import type { GroupChatGetResponse } from '../../platform/wecom/api/wecom-api.types';
 import { insertIgnore } from '../../platform/db/insert-ignore';
+import { erasedAmong } from '../personal-data';
 
 export type GroupSyncOutcome = 'added' | 'changed' | 'unchanged' | 'dismissed' | 'gone';
 
@@ -52,7 +53,12 @@ export class CustomerGroupSync {
         !before || before.name !== fields.name || before.ownerUserid !== fields.ownerUserid || before.notice !== fields.notice || before.status !== 'active';
       if (before && changed) await groups.update({ id: group.id }, fields);
 
-      const list = chat.member_list ?? [];
+      // An erased customer (npm run customer -- erase) is not recorded again as a member.
+      const erased = await erasedAmong(
+        m,
+        (chat.member_list ?? []).filter((mem) => mem.type === 2).map((mem) => mem.userid),
+      );
+      const list = (chat.member_list ?? []).filter((mem) => !(mem.type === 2 && erased.has(mem.userid)));
       const existing = await members.findBy({ groupId: group.id });
       for (const member of list) {
         const row = {

@@ -1,5 +1,6 @@
 import { In, type EntityManager } from 'typeorm';
 import { insertIgnore } from '../../platform/db/insert-ignore';
+import { liftErasure } from '../personal-data';
 import { Customer, CustomerRelation, CustomerTag, Tag } from '../../../entities';
 import type { ExternalContact, FollowInfo, FollowUser } from '../../platform/wecom/api/wecom-api.types';
 
@@ -30,6 +31,8 @@ export async function upsertCustomer(m: EntityManager, contact: ExternalContact)
   const fields = customerFields(contact);
   const created = (await insertIgnore(m.getRepository(Customer), { externalUserid: contact.external_userid, ...fields })) === 1;
   const customer = await repo.findOneByOrFail({ externalUserid: contact.external_userid });
+  // Sync skips erased customers before it gets here: this is WeCom telling us of them again (an add, an edit), and they start anew.
+  if (created) await liftErasure(m, contact.external_userid);
   // Unchanged rows are not written: a repeated sync must leave updated_at (and the binlog) alone.
   if (!created && differs(customer, fields)) {
     await repo.update({ id: customer.id }, fields);

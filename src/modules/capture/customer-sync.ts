@@ -5,6 +5,7 @@ import { Customer, CustomerGroup, CustomerRelation, SyncCheckpoint } from '../..
 import type { WecomApiClient } from '../../platform/wecom/api/wecom-api.client';
 import type { BatchGetByUserResponse } from '../../platform/wecom/api/wecom-api.types';
 import type { CorpTagDictionary } from './corp-tag-dictionary';
+import { isErasedCustomer } from '../personal-data';
 import { addCorpTagLinks, customerFields, differs, relationFields, syncCorpTags, upsertActiveRelation, upsertCustomer } from './customer-profile.store';
 import type { CustomerGroupSync } from './customer-group.sync';
 
@@ -158,6 +159,8 @@ export class CustomerSync {
 
   private async storeOne(item: BatchGetByUserResponse['external_contact_list'][number], report: SyncReport): Promise<void> {
     report.customersSeen += 1;
+    // A customer erased here (npm run customer -- erase) is not imported again while WeCom still lists them.
+    if (await isErasedCustomer(this.dataSource, item.external_contact.external_userid)) return;
     await this.dataSource.transaction(async (m) => {
       const before = await m.getRepository(Customer).findOneBy({ externalUserid: item.external_contact.external_userid });
       const { customer, created } = await upsertCustomer(m, item.external_contact);

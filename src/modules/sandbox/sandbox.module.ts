@@ -1,12 +1,14 @@
 import type Koa from 'koa';
 import { loadChannelRules } from '../capture/channel-rules';
-import type { Container } from '../../container';
+import type { DataSource } from 'typeorm';
+import type { Config, WecomCredentials } from '../../config';
+import type { Logger } from '../../platform/logger';
 import { promoteDelayedJobs, type QueueSet } from '../../platform/queue/queues';
 import { controlRouter } from './control.routes';
-import { fakeWecomRouter } from './fake-wecom.routes';
-import { loadWorldSnapshot, persistWorld } from './fake-wecom.store';
+import { fakeWecomRouter } from './fake-wecom/fake-wecom.routes';
+import { loadWorldSnapshot, persistWorld } from './fake-wecom/fake-wecom.store';
 import { traceMessage } from './trace-message';
-import { FakeWecomWorld } from './fake-wecom.world';
+import { FakeWecomWorld } from './fake-wecom/fake-wecom.world';
 import { pageRouter } from './page.routes';
 import { sandboxTeams } from './sandbox-setup';
 import { buildView } from './sandbox-view';
@@ -31,8 +33,18 @@ export async function fireDelayedWorkNow(queues: QueueSet): Promise<number> {
  * mode), the control API and the page at /sandbox. Only in sandbox mode: with real WeCom credentials
  * this refuses, so a production install can never answer for WeCom.
  */
-export function mountSandbox(app: Koa, container: Container): FakeWecomWorld {
-  const { config, wecom, dataSource } = container;
+export interface SandboxDeps {
+  config: Config;
+  /** the generated sandbox credentials: the fake signs callbacks with them and accepts only them */
+  wecom: WecomCredentials;
+  dataSource: DataSource;
+  /** for 立即触发到期提醒 (fire due work now) */
+  queues: QueueSet;
+  logger: Logger;
+}
+
+export function mountSandbox(app: Koa, deps: SandboxDeps): FakeWecomWorld {
+  const { config, wecom, dataSource, queues, logger } = deps;
   if (!config.sandbox) throw new Error('the sandbox is only mounted when no WeCom credentials are configured');
   const world = new FakeWecomWorld({
     corpId: wecom.corpId,
@@ -46,7 +58,7 @@ export function mountSandbox(app: Koa, container: Container): FakeWecomWorld {
     world,
     keys: { corpId: wecom.corpId, token: wecom.token, encodingAesKey: wecom.encodingAesKey, agentId: wecom.agentId },
     callbackUrl: `http://127.0.0.1:${config.port}/wecom/callback`,
-    fireDue: () => fireDelayedWorkNow(container.queues),
+    fireDue: () => fireDelayedWorkNow(queues),
   });
   const rules = loadChannelRules(config.capture.channelRulesFile);
   const control = controlRouter({
@@ -59,6 +71,6 @@ export function mountSandbox(app: Koa, container: Container): FakeWecomWorld {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
-  container.logger.info({ page: `http://127.0.0.1:${config.port}/sandbox` }, 'sandbox page ready: open it in a browser to try the product');
+  logger.info({ page: `http://127.0.0.1:${config.port}/sandbox` }, 'sandbox page ready: open it in a browser to try the product');
   return world;
 }

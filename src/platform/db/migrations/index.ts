@@ -6,6 +6,7 @@ import { DatabaseInstance1764310000000 } from './1764310000000-database-instance
 import { QuietHoursHoldsAndReminderClosing1764330000000 } from './1764330000000-quiet-hours-holds-and-reminder-closing';
 import { StaffDirectory1764340000000 } from './1764340000000-staff-directory';
 import { InboundPayloadRetention1764360000000 } from './1764360000000-inbound-payload-retention';
+import { ErasedCustomers1764400000000 } from './1764400000000-erased-customers';
 
 /** Every migration, in order. Explicit (no globs) so it works the same under ts-node, jest and compiled JS. */
 export const ALL_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const ALL_MIGRATIONS = [
   QuietHoursHoldsAndReminderClosing1764330000000,
   StaffDirectory1764340000000,
   InboundPayloadRetention1764360000000,
+  ErasedCustomers1764400000000,
 ];

@@ -1,14 +1,14 @@
-import { TagService } from './customers/tag.service';
-import { StageService } from './customers/stage.service';
-import { corpTagSync } from './customers/corp-tag-sync.adapter';
-import { UndoService } from './follow-ups/undo.service';
-import type { Container } from '../container';
-import type { WorkModule } from '../platform/module';
-import { captureWork, createCaptureModule } from './capture/capture.module';
-import { chatModule } from './chat/chat.module';
-import { digestsModule } from './digests/digests.module';
-import { remindersModule } from './reminders/reminders.module';
-import { checkChannelRuleSops, createSopModule } from './sop/sop.module';
+import { TagService } from './modules/customers/tag.service';
+import { StageService } from './modules/customers/stage.service';
+import { corpTagSync } from './modules/customers/corp-tag-sync.adapter';
+import { UndoService } from './modules/follow-ups/undo.service';
+import type { Container } from './container';
+import type { WorkModule } from './platform/module';
+import { captureWork, createCaptureModule } from './modules/capture/capture.module';
+import { chatModule } from './modules/chat/chat.module';
+import { digestsModule } from './modules/digests/digests.module';
+import { remindersModule } from './modules/reminders/reminders.module';
+import { checkChannelRuleSops, createSopModule } from './modules/sop/sop.module';
 
 /**
  * The feature modules of a worker process, in one place. The composition root: it hands each module
