@@ -70,6 +70,8 @@ describe('quiet hours across a restart with another setting', () => {
       () => new Date(clock),
     );
     prefix = harness.container.queues.prefix;
+    // the worker's start-up syncs the teams file into the staff rows the set-up below writes too
+    await harness.worker.ready;
     running.push({ container: harness.container, worker: harness.worker });
     const db = harness.container.dataSource;
     await syncTeams(db, parseTeamsFile(TEAMS_JSON));
