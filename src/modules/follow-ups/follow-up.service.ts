@@ -58,6 +58,7 @@ export class FollowUpService {
                   content: `联系 ${input.customer.name}：${input.content}`,
                   dueAt: input.nextContactAt,
                   sourceKey: reminderKey,
+                  setAt: input.now,
                 },
                 m,
               )

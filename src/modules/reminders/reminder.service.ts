@@ -33,6 +33,11 @@ export interface NewReminder {
   content: string;
   dueAt: Date;
   sourceKey: string;
+  /**
+   * when it was set, on the clock of whoever set it (the bot's): a relation that ends after this
+   * closes it (ended-relation.ts), and the end is dated by WeCom's event time, not by the database
+   */
+  setAt?: Date;
 }
 
 /** 提醒: a row, plus a delayed job keyed by the row (so rescheduling replaces it). */
@@ -49,7 +54,10 @@ export class ReminderService {
    */
   async create(input: NewReminder, manager?: EntityManager): Promise<{ reminder: Reminder; duplicate: boolean }> {
     const insert = async (m: EntityManager) => {
-      const reminder = await m.getRepository(Reminder).save({ ...input, content: fitColumn(input.content, CONTENT_CHARS), status: 'pending' as const });
+      const { setAt, ...fields } = input;
+      const reminder = await m
+        .getRepository(Reminder)
+        .save({ ...fields, ...(setAt ? { createdAt: setAt } : {}), content: fitColumn(input.content, CONTENT_CHARS), status: 'pending' as const });
       if (!manager)
         await audit(m, {
           actor: input.staffUserid,
