@@ -172,9 +172,8 @@ export class ContactEventHandler {
           ruleTags.map((t) => ({ customerId: customer.id, tagId: t.id, source: 'rule' as const, addedBy: 'system' })),
         );
       }
-      if (created && match.stage && customer.stage !== match.stage) {
-        await m.getRepository(Customer).update({ id: customer.id }, { stage: match.stage, stageChangedAt: new Date() });
-      }
+      const ruleStage = created && match.stage && customer.stage !== match.stage ? match.stage : null;
+      if (ruleStage) await m.getRepository(Customer).update({ id: customer.id }, { stage: ruleStage, stageChangedAt: new Date() });
       await this.auditOnce(
         event,
         'customer.add',
@@ -184,6 +183,8 @@ export class ContactEventHandler {
           state,
           rule: match.rule?.name ?? null,
           ruleTagIds: ruleTags.map((t) => t.id),
+          // the stage the channel rule set (an audited stage change like 改阶段's, by the system)
+          ...(ruleStage ? { ruleStage } : {}),
           newCustomer: created,
           half: p.changeType === 'add_half_external_contact',
         },
