@@ -12,6 +12,7 @@ export const CLOSE_REASON_TEXT: Record<ReminderCloseReason, string> = {
   customer_lost: '客户已删除你',
   customer_removed: '你已删除该客户',
   customer_transferred: '客户已转给同事跟进',
+  customer_erased: '客户的个人信息已删除',
 };
 
 /**
