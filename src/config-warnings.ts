@@ -13,7 +13,8 @@ export function configWarnings(config: Pick<Config, 'admins'>): ConfigWarning[] 
     warnings.push({
       code: 'no_admins',
       message:
-        'CRM_ADMINS is empty: nobody has admin rights in chat, and the nightly drift report and alerts meant for admins go to the team leads of the teams file (or nowhere when no team has a lead)',
+        'CRM_ADMINS is empty: nobody has admin rights in chat, and the nightly drift report and alerts meant for admins go to ' +
+        'the team leads of the teams file (or nowhere when no team has a lead)',
     });
   }
   return warnings;

@@ -212,7 +212,10 @@ export interface Config {
   capture: { channelRulesFile: string; teamsFile: string; reconcileCron: string | undefined; staffSyncCron: string | undefined };
   /** digests: 5-field crons in the CRM time zone (undefined when off), and when a customer counts as silent */
   digests: { dailyCron: string | undefined; teamCron: string | undefined; weeklyCron: string | undefined; silentDays: number };
-  /** SOPs: the definitions file, the daily silent-customer scan (cron in the CRM time zone, or undefined when off), and when an open reminder escalates to the team group */
+  /**
+   * SOPs: the definitions file, the daily silent-customer scan (cron in the CRM time zone, or undefined when off), and when an
+   * open reminder escalates to the team group
+   */
   sop: { file: string; silentScanCron: string | undefined; overdueAfterMs: number };
   /** the WeCom server API client */
   wecomApi: { timeoutMs: number; retryAttempts: number; retryBaseMs: number };

@@ -2,7 +2,8 @@ import { defineCommand } from '../core/command';
 import { UsageError, UserError } from '../core/errors';
 import { splitArgs } from '../core/normalize';
 import type { SnoozeRequest } from '../../src/modules/reminders/reminder.service';
-import { formatChineseDateTime, parseChineseDate } from '../dates/chinese-date.parser';
+import { formatChineseDateTime } from '../../templates/format-date';
+import { parseChineseDate } from '../dates/chinese-date.parser';
 
 function reminderId(word: string | undefined): number {
   const id = Number((word ?? '').replace(/^[#＃]/, ''));

@@ -1,5 +1,6 @@
 import type { CustomerStage } from '../../entities';
-import { STAGE_NAMES, stageFromChinese } from '../../src/modules/customers/stage.service';
+import { stageFromChinese } from '../../src/modules/customers/stage.service';
+import { STAGE_NAMES } from '../../templates/labels';
 import { defineCommand } from '../core/command';
 import { UsageError } from '../core/errors';
 import { splitArgs } from '../core/normalize';

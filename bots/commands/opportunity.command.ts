@@ -5,7 +5,8 @@ import { parseAmount, parseProbability } from '../core/amounts';
 import { UsageError } from '../core/errors';
 import { firstArg, splitArgs } from '../core/normalize';
 import { resolveCustomer } from '../core/resolve-customer';
-import { formatChineseDate, parseChineseDate } from '../dates/chinese-date.parser';
+import { formatChineseDate } from '../../templates/format-date';
+import { parseChineseDate } from '../dates/chinese-date.parser';
 
 export interface OpportunityInput {
   customerQuery: string;

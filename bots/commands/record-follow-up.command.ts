@@ -4,7 +4,8 @@ import { UsageError } from '../core/errors';
 import { pickNextContact } from '../core/next-contact';
 import { firstArg } from '../core/normalize';
 import { resolveCustomer } from '../core/resolve-customer';
-import { findChineseDates, formatChineseDateTime } from '../dates/chinese-date.parser';
+import { formatChineseDateTime } from '../../templates/format-date';
+import { findChineseDates } from '../dates/chinese-date.parser';
 
 export interface RecordFollowUpInput {
   customerQuery: string;

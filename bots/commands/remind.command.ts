@@ -5,7 +5,8 @@ import type { CommandContext } from '../core/command';
 import { UsageError, UserError } from '../core/errors';
 import { firstArg, trimLeadingSeparators } from '../core/normalize';
 import { resolveCustomer } from '../core/resolve-customer';
-import { formatChineseDateTime, parseChineseDate } from '../dates/chinese-date.parser';
+import { formatChineseDateTime } from '../../templates/format-date';
+import { parseChineseDate } from '../dates/chinese-date.parser';
 
 export interface RemindInput {
   dueAt: Date;

@@ -1,4 +1,5 @@
-import { PERIOD_NAMES, type ReportPeriod } from '../../src/modules/digests/digest-window';
+import type { ReportPeriod } from '../../templates/cards/digest-figures';
+import { PERIOD_NAMES, REPORT_REFUSED, teamDigest } from '../../templates/cards/digest.cards';
 import { MARKDOWN_LIMITS } from '../../templates/cards/markdown-limits';
 import { defineCommand } from '../core/command';
 import { UsageError, UserError } from '../core/errors';
@@ -21,8 +22,8 @@ export const reportCommand = defineCommand<{ period: ReportPeriod }>({
   summary: '主管和管理员：团队的新客户、跟进、漏斗、流失、渠道（默认本周）',
   parse: parseReportPeriod,
   async run(input, ctx) {
-    const answer = await ctx.services.digest.report({ userid: ctx.sender, isAdmin: ctx.isAdmin }, input.period, ctx.now, MARKDOWN_LIMITS.app);
-    if (answer.kind === 'refused') throw new UserError(answer.reason);
-    await ctx.reply({ kind: 'markdown', content: answer.content });
+    const answer = await ctx.services.digest.report({ userid: ctx.sender, isAdmin: ctx.isAdmin }, input.period, ctx.now);
+    if (answer.kind === 'refused') throw new UserError(REPORT_REFUSED);
+    await ctx.reply({ kind: 'markdown', content: teamDigest(answer.digest, MARKDOWN_LIMITS.app) });
   },
 });

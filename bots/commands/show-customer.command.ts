@@ -1,5 +1,6 @@
 import dayjs from '../../src/platform/dayjs';
 import { timelinePageMarkdown } from '../../templates/cards/customer-summary.card';
+import { timelineText } from '../../templates/timeline';
 import { defineCommand } from '../core/command';
 import { UsageError } from '../core/errors';
 import { splitArgs } from '../core/normalize';
@@ -64,7 +65,10 @@ export const showCustomerCommand = defineCommand<ShowCustomerInput>({
         page: input.page,
         pages,
         total: entries.length,
-        lines: slice.map((e) => `${local(e.at).format('YYYY/M/D HH:mm')} ${e.actor && !e.text.includes(e.actor) ? `${e.actor} · ` : ''}${e.text}`),
+        lines: slice.map((e) => {
+          const text = timelineText(e.event);
+          return `${local(e.at).format('YYYY/M/D HH:mm')} ${e.actor && !text.includes(e.actor) ? `${e.actor} · ` : ''}${text}`;
+        }),
         nextCommand: input.page < pages ? command(String(input.page + 1)) : null,
       }),
     });

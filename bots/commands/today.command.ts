@@ -1,3 +1,4 @@
+import { personalDigest } from '../../templates/cards/digest.cards';
 import { defineCommand } from '../core/command';
 
 export const todayCommand = defineCommand<Record<string, never>>({
@@ -10,6 +11,6 @@ export const todayCommand = defineCommand<Record<string, never>>({
   parse: () => ({}),
   async run(_input, ctx) {
     // The same figures as the evening push, but always answered (the push skips a quiet day).
-    await ctx.reply({ kind: 'markdown', content: await ctx.services.digest.personal(ctx.sender, ctx.now) });
+    await ctx.reply({ kind: 'markdown', content: personalDigest(await ctx.services.digest.personal(ctx.sender, ctx.now)) });
   },
 });

@@ -3,7 +3,9 @@ import dayjs from '../../src/platform/dayjs';
 import type { TemplateCard } from '../../src/platform/wecom/api/wecom-api.types';
 import { customerSummaryCard } from '../../templates/cards/customer-summary.card';
 import { reminderMatter } from '../../templates/cards/reminder-cards';
-import { formatChineseDateTime } from '../dates/chinese-date.parser';
+import { formatChineseDateTime } from '../../templates/format-date';
+import { STAGE_NAMES } from '../../templates/labels';
+import { relationEndText } from '../../templates/timeline';
 import type { BotServices } from './bot-services';
 
 /** Whole days between two instants, counted on calendar days in `timezone` (null when unknown). */
@@ -33,14 +35,14 @@ export async function buildProfileCard(
   const opportunity = s.openOpportunity;
   return customerSummaryCard({
     name: customer.name,
-    stage: s.stage,
+    stage: STAGE_NAMES[s.stage] ?? s.stage,
     daysAsCustomer: calendarDays(s.customerSince, now, timezone),
     daysInStage: calendarDays(s.stageSince, now, timezone),
     // One line each on the card: a note written on several lines is joined with " / " here (the timeline shows it as written).
     recentFollowUps: s.recentFollowUps.map((f) => `${dayjs(f.at).tz(timezone).format('M/D')} ${f.actor}：${f.content.replace(/\s*\n\s*/g, ' / ')}`),
     owners: s.owners,
     formerOwners: s.owners.length === 0 ? [...new Set(s.departures.map((d) => d.staff))] : [],
-    departure: departure ? `${formatChineseDateTime(departure.at, timezone, now)} ${departure.text}` : null,
+    departure: departure ? `${formatChineseDateTime(departure.at, timezone, now)} ${relationEndText(departure, departure.staff)}` : null,
     channel: services.channels.label(s.channel),
     tags,
     openReminders: s.openReminders.length,

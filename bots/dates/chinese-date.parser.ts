@@ -141,5 +141,3 @@ function resolve(clock: Clock, date: DatePart | undefined, time: TimeOfDay | und
   if (!hasTime && day.isSame(clock.today, 'day') && periodLasts) return { at: nextWholeHour, hasTime };
   return { at, hasTime };
 }
-
-export { formatChineseDate, formatChineseDateTime } from '../../templates/format-date';

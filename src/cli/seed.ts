@@ -42,9 +42,8 @@ async function seed(): Promise<void> {
   try {
     const started = Date.now();
     const counts = await writeSeed(dataSource, options);
-    process.stdout.write(
-      `${JSON.stringify({ ...counts, staff: options.staff, teams: options.teams, through: endDay.format('YYYY-MM-DD'), seconds: (Date.now() - started) / 1000 })}\n`,
-    );
+    const seconds = (Date.now() - started) / 1000;
+    process.stdout.write(`${JSON.stringify({ ...counts, staff: options.staff, teams: options.teams, through: endDay.format('YYYY-MM-DD'), seconds })}\n`);
   } finally {
     await dataSource.destroy();
   }

@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { SandboxClient, SandboxClientError } from '../modules/sandbox/sandbox-client';
-import type { ChatItem } from '../modules/sandbox/fake-wecom.world';
 import { describeTrace } from '../modules/sandbox/message-trace';
-import type { SandboxView } from '../modules/sandbox/sandbox-view';
+import type { ChatItem, SandboxView } from '../modules/sandbox/sandbox-view';
 
 /**
  * `npm run simulate -- <action> [options]`: the sandbox page's actions from a terminal or a script,
@@ -280,10 +279,10 @@ function selectionLines(
 }
 
 function describeView(v: SandboxView): string {
-  const customers = v.customers.map(
-    (c) =>
-      `  ${c.name} · ${c.stage} · ${c.tags.join('、') || '无标签'} · ${c.owners.map((o) => `${o.name}${o.status === 'active' ? '' : `(${o.status})`}`).join('、')} · ${c.externalUserid}`,
-  );
+  const customers = v.customers.map((c) => {
+    const owners = c.owners.map((o) => `${o.name}${o.status === 'active' ? '' : `(${o.status})`}`).join('、');
+    return `  ${c.name} · ${c.stage} · ${c.tags.join('、') || '无标签'} · ${owners} · ${c.externalUserid}`;
+  });
   const quiet = quietHint(v.quietUntil, v.timezone);
   return [
     `销售 ${v.user}，待发提醒 ${v.pendingReminders} 个`,

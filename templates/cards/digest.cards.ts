@@ -1,10 +1,56 @@
-import type { StaffFigures, TeamFigures } from '../../src/modules/digests/digest-queries.service';
 import { fit } from './card-limits';
+import type { CalendarDay, DayRange, PersonalDay, PersonLine, ReportPeriod, StaffFigures, TeamDigest, TeamFigures } from './digest-figures';
 import { fitMarkdownLines, utf8Bytes } from './markdown-limits';
 
 /** Digests and reports as WeCom markdown. Pure: figures and already-formatted labels in, text out. */
 
 const warn = (text: string) => `<font color="warning">${text}</font>`;
+
+export const PERIOD_NAMES: Record<ReportPeriod, string> = { today: '今日', week: '本周', month: '本月' };
+
+/** 报表 asked by someone who leads no team and is no admin. */
+export const REPORT_REFUSED = '「报表」只对团队主管和管理员开放。发送「今日」可以查看你自己的简报。';
+
+const WEEKDAY = '日一二三四五六';
+
+/** "12月1日 周二" */
+export function dayLabel(d: CalendarDay): string {
+  return `${d.month}月${d.day}日 周${WEEKDAY[d.weekday]}`;
+}
+
+/** "11月23日–11月29日", or one day when the range is one */
+export function rangeLabel(r: DayRange): string {
+  const label = (d: CalendarDay) => `${d.month}月${d.day}日`;
+  const same = r.first.year === r.last.year && r.first.month === r.last.month && r.first.day === r.last.day;
+  return same ? label(r.first) : `${label(r.first)}–${label(r.last)}`;
+}
+
+/** 今日 and the daily push. */
+export function personalDigest(d: PersonalDay): string {
+  return personalDigestMarkdown({ title: `今日简报 · ${dayLabel(d.day)}`, figures: d.figures, silentDays: d.silentDays, longestSilent: d.longestSilent });
+}
+
+/** The team digest (daily, weekly) and 报表, sized to `maxBytes`. */
+export function teamDigest(d: TeamDigest, maxBytes: number): string {
+  const common = { people: d.people, team: d.team, channelName: d.channelName, maxBytes };
+  switch (d.kind) {
+    case 'daily':
+      return teamDigestMarkdown({ ...common, title: `${d.teamName} · 团队日报 ${dayLabel(d.day)}`, channelsLabel: `近${d.channelDays}天新客户` });
+    case 'weekly':
+      return teamDigestMarkdown({
+        ...common,
+        title: `${d.teamName} · 周报 ${rangeLabel(d.days)}`,
+        previousTeam: d.previousTeam,
+        previousLabel: `前一周（${rangeLabel(d.previousDays)}）`,
+        channelsLabel: '上周新客户',
+      });
+    case 'report': {
+      const who = d.teams ? d.teams.join('、') : '全员';
+      const title = `报表 · ${who} · ${PERIOD_NAMES[d.period]}（${rangeLabel(d.days)}）`;
+      return teamDigestMarkdown({ ...common, title, channelsLabel: `${PERIOD_NAMES[d.period]}新客户` });
+    }
+  }
+}
 
 /** The salesperson's day (今日 and the daily push). */
 export function personalDigestMarkdown(input: {
@@ -26,13 +72,6 @@ export function personalDigestMarkdown(input: {
     `沉默客户 **${f.silent}**（${input.silentDays}天以上没有跟进${oldest}${f.silent ? '，发送「我的客户」查看' : ''}）`,
   ];
   return `**${input.title}**\n${lines.map((l) => `> ${l}`).join('\n')}`;
-}
-
-export interface PersonLine {
-  name: string;
-  figures: StaffFigures;
-  /** the same person's figures in the previous period (weekly comparison) */
-  previous?: StaffFigures;
 }
 
 export interface TeamDigestInput {

@@ -122,7 +122,7 @@ async function main(): Promise<void> {
     const personalQueries = Date.now() - q0;
     const [firstTeam] = await container.services.digest.teamsWithGroup();
     const q1 = Date.now();
-    await container.services.digest.teamDaily(firstTeam!, at, 4096);
+    await container.services.digest.teamDaily(firstTeam!, at);
     const teamQueries = Date.now() - q1;
 
     const t0 = Date.now();

@@ -1,6 +1,6 @@
 import { SandboxClient, SandboxClientError } from '../../src/modules/sandbox/sandbox-client';
 import type { SandboxView } from '../../src/modules/sandbox/sandbox-view';
-import type { ChatItem } from '../../src/modules/sandbox/fake-wecom.world';
+import type { ChatItem } from '../../src/modules/sandbox/fake-wecom/fake-wecom.state';
 import dayjs from '../../src/platform/dayjs';
 import { startSandboxApp, type SandboxApp } from '../helpers/sandbox-app';
 import { waitFor } from '../helpers/test-env';

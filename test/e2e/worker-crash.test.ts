@@ -47,7 +47,7 @@ describe('a worker killed mid-welcome', () => {
     world.addCustomer('wmCrash', '小丽', [{ userid: 'ZhangSan' }]);
     const delivered: string[] = [];
     let calls = 0;
-    world.welcomeAnswer = async () => {
+    world.faults.answer('externalcontact/send_welcome_msg', async () => {
       calls += 1;
       if (calls === 1) {
         if (how !== 'never reached WeCom') delivered.push('first');
@@ -56,7 +56,7 @@ describe('a worker killed mid-welcome', () => {
       if (delivered.length > 0) return { errcode: 41051, errmsg: 'externaluser has started chatting' };
       delivered.push('retry');
       return { errcode: 0, errmsg: 'ok' };
-    };
+    });
     doomed = startAppProcess(['worker'], {
       DATABASE_URL: await ensureTestDatabase(),
       REDIS_URL: TEST_REDIS_URL,

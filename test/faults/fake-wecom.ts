@@ -1,14 +1,16 @@
 import type { Server } from 'node:http';
 import Koa from 'koa';
-import { fakeWecomRouter } from '../../src/modules/sandbox/fake-wecom.routes';
-import { FakeWecomWorld, WecomFault } from '../../src/modules/sandbox/fake-wecom.world';
-import type * as T from '../../src/platform/wecom/api/wecom-api.types';
+import { onAnswer } from '../../src/modules/sandbox/fake-wecom/fake-wecom.api';
+import { fakeWecomRouter } from '../../src/modules/sandbox/fake-wecom/fake-wecom.routes';
+import type { WorldOptions } from '../../src/modules/sandbox/fake-wecom/fake-wecom.state';
+import { FakeWecomWorld } from '../../src/modules/sandbox/fake-wecom/fake-wecom.world';
 
 /**
- * The sandbox's fake WeCom, run on its own: WeCom's real semantics (welcome codes valid 20 s and
- * once, 41051, tokens, errcodes) plus what the fault suite needs — a switch that makes every API
- * answer -1, 45009, HTTP 500 or hang, customers whose lookup hangs until released, and a record of
- * every welcome attempt and every message delivered.
+ * The sandbox's fake WeCom, run on its own server: WeCom's real semantics (welcome codes valid 20 s
+ * and once, 41051, tokens, errcodes) plus what the fault suite needs, all through the fake's own
+ * failure injection (world.faults) — a switch that makes every API answer -1, 45009, HTTP 500 or
+ * hang, customers whose lookup hangs until released, added latency — and a record of every welcome
+ * attempt and every message delivered, read off the fake's answers.
  */
 
 export type WecomMode = 'healthy' | 'busy' | 'freq_limit' | 'http500' | 'hang';
@@ -31,47 +33,45 @@ export class RecordingWorld extends FakeWecomWorld {
   /** access tokens handed out (the log scan looks for them) */
   readonly issuedTokens: string[] = [];
 
+  constructor(options: WorldOptions) {
+    super(options);
+    onAnswer(this, ({ call, answer, delivered, reachedArea }) => {
+      const body = typeof answer.body === 'object' ? answer.body : undefined;
+      if (call.api === 'gettoken' && body?.access_token) this.issuedTokens.push(String(body.access_token));
+      // Only attempts WeCom looked at: an injected fault or a refused token answers before the welcome area does.
+      if (call.api === 'externalcontact/send_welcome_msg' && reachedArea) this.recordWelcome(String(call.body.welcome_code ?? ''), call.errcode);
+      if (call.api === 'message/send' && call.errcode === undefined) this.countMarkers(delivered.filter((item) => item.direction === 'out'));
+    });
+  }
+
   override addCustomer(input: { userid: string; state?: string; name?: string }): ReturnType<FakeWecomWorld['addCustomer']> {
     const added = super.addCustomer(input);
     this.welcomes.set(added.welcomeCode, { issuedAt: Date.now(), attempts: 0, delivered: 0, refusedAsUsed: 0 });
     return added;
   }
 
-  override issueToken(corpid: string | undefined, corpsecret: string | undefined): { access_token: string; expires_in: number } {
-    const issued = super.issueToken(corpid, corpsecret);
-    this.issuedTokens.push(issued.access_token);
-    return issued;
-  }
-
-  override sendWelcome(request: T.SendWelcomeMsgRequest): void {
-    const record = this.welcomes.get(String(request.welcome_code ?? ''));
-    if (record) record.attempts += 1;
-    try {
-      super.sendWelcome(request);
-      if (record) {
-        record.delivered += 1;
-        record.deliveredAt = Date.now();
-      }
-    } catch (error) {
-      if (record && error instanceof WecomFault) {
-        record.lastErrcode = error.errcode;
-        if (record.delivered > 0) record.refusedAsUsed += 1;
-      }
-      throw error;
+  private recordWelcome(code: string, errcode: number | undefined): void {
+    const record = this.welcomes.get(code);
+    if (!record) return;
+    record.attempts += 1;
+    if (errcode === undefined) {
+      record.delivered += 1;
+      record.deliveredAt = Date.now();
+      return;
     }
+    record.lastErrcode = errcode;
+    if (record.delivered > 0) record.refusedAsUsed += 1;
   }
 
-  override sendAppMessage(body: Record<string, unknown>): T.MessageSendResponse {
-    const before = this.seq;
-    const answer = super.sendAppMessage(body);
-    for (const item of this.chat) {
-      if (item.seq <= before || item.direction !== 'out') continue;
+  private countMarkers(items: Array<{ card?: unknown; text?: string }>): void {
+    for (const item of items) {
       const text = JSON.stringify(item.card ?? item.text ?? '');
       for (const marker of text.match(/PLAINTEXT-K7Q-\d+/g) ?? []) this.deliveriesByMarker.set(marker, (this.deliveriesByMarker.get(marker) ?? 0) + 1);
     }
-    return answer;
   }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class FaultyWecom {
   mode: WecomMode = 'healthy';
@@ -93,6 +93,37 @@ export class FaultyWecom {
 
   constructor(options: { corpId: string; corpSecret: string; agentId: string }) {
     this.world = new RecordingWorld({ ...options, teams: [] });
+    const faults = this.world.faults;
+    faults.add({
+      apis: ['externalcontact/get'],
+      when: (call) => this.slowCustomers.has(String(call.query.external_userid ?? '')),
+      answer: async (call) => {
+        const id = String(call.query.external_userid);
+        this.slowAsks.set(id, (this.slowAsks.get(id) ?? 0) + 1);
+        await this.released;
+        return undefined;
+      },
+    });
+    faults.add({ when: (call) => this.latencyMs > 0 && call.api !== 'gettoken', answer: () => sleep(this.latencyMs) });
+    faults.add({
+      when: (call) => this.mode !== 'healthy' && (this.sickApis === 'all' || this.sickApis.has(call.api)),
+      answer: async () => {
+        switch (this.mode) {
+          case 'busy':
+            return { errcode: -1, errmsg: 'system busy' };
+          case 'freq_limit':
+            return { errcode: 45009, errmsg: 'api freq out of limit' };
+          case 'http500':
+            return { httpStatus: 500, text: 'Internal Server Error' };
+          case 'hang':
+            // as WeCom on a bad day: no answer until it recovers (the client's timeout decides)
+            await this.healthyAgain;
+            return { httpStatus: 500 };
+          default:
+            return undefined;
+        }
+      },
+    });
   }
 
   setMode(mode: WecomMode, apis: string[] | 'all' = 'all'): void {
@@ -118,34 +149,7 @@ export class FaultyWecom {
     app.use(async (ctx, next) => {
       const api = ctx.path.replace(/^.*\/cgi-bin\//, '');
       this.calls.set(api, (this.calls.get(api) ?? 0) + 1);
-      if (api === 'externalcontact/get') {
-        const id = String(ctx.query.external_userid ?? '');
-        if (this.slowCustomers.has(id)) {
-          this.slowAsks.set(id, (this.slowAsks.get(id) ?? 0) + 1);
-          await this.released;
-        }
-      }
-      if (this.latencyMs > 0 && api !== 'gettoken') await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
-      const sick = this.sickApis === 'all' || this.sickApis.has(api);
-      switch (sick ? this.mode : 'healthy') {
-        case 'busy':
-          ctx.body = { errcode: -1, errmsg: 'system busy' };
-          return;
-        case 'freq_limit':
-          ctx.body = { errcode: 45009, errmsg: 'api freq out of limit' };
-          return;
-        case 'http500':
-          ctx.status = 500;
-          ctx.body = 'Internal Server Error';
-          return;
-        case 'hang':
-          // as WeCom on a bad day: no answer until it recovers (the client's timeout decides)
-          await this.healthyAgain;
-          ctx.status = 500;
-          return;
-        default:
-          await next();
-      }
+      await next();
     });
     const router = fakeWecomRouter(this.world);
     app.use(router.routes());

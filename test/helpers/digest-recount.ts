@@ -1,5 +1,5 @@
 import type { SeedCustomer } from '../../src/cli/seed-data';
-import type { StaffFigures, TeamFigures } from '../../src/modules/digests/digest-queries.service';
+import type { StaffFigures, TeamFigures } from '../../templates/cards/digest-figures';
 import type { DigestWindow } from '../../src/modules/digests/digest-window';
 
 /**

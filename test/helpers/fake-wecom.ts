@@ -1,61 +1,45 @@
-import nock from 'nock';
-import { checkWecomLimits } from '../../src/platform/wecom/limits/check-limits';
+import type { Trusted, WecomCall } from '../../src/modules/sandbox/fake-wecom/fake-wecom.state';
+import { FakeWecomWorld } from '../../src/modules/sandbox/fake-wecom/fake-wecom.world';
+import { interceptWecom } from './fake-wecom.nock';
+import { TEST_WECOM } from './test-env';
 
-export const WECOM_HOST = 'https://qyapi.weixin.qq.com';
+export type { WecomCall } from '../../src/modules/sandbox/fake-wecom/fake-wecom.state';
+export { WECOM_HOST } from './fake-wecom.nock';
 
-export interface WecomCall {
-  api: string;
-  body: Record<string, unknown>;
-  /** set when the fake refused the call as WeCom would (e.g. 45002: content over WeCom's byte limit) */
-  errcode?: number;
-  errmsg?: string;
-}
+/** What a test trusts the fake with: everything but the customers it reads (those the test sets up). */
+export const TEST_TRUST: Trusted[] = ['members', 'codes', 'tags', 'chats', 'tokens'];
 
 /**
- * Records a call and answers it as WeCom would: over a size limit, WeCom's refusal (nothing is
- * delivered); otherwise `answer`. Every fake of WeCom in the suite goes through this.
+ * The one fake WeCom (src/modules/sandbox/fake-wecom) with the tests' company: TEST_WECOM's corp,
+ * secret and agent, nobody in the directory, no tags, teams or groups until a test adds them.
  */
-export function answerLikeWecom<R extends Record<string, unknown> | Promise<Record<string, unknown>>>(
-  calls: WecomCall[],
-  api: string,
-  body: Record<string, unknown>,
-  answer: (body: Record<string, unknown>) => R,
-): R | Record<string, unknown> {
-  const fault = checkWecomLimits(api, body);
-  if (fault) {
-    calls.push({ api, body, ...fault });
-    return { ...fault };
-  }
-  calls.push({ api, body });
-  return answer(body);
+export function testWecom(trust: Trusted[] = TEST_TRUST): FakeWecomWorld {
+  const world = new FakeWecomWorld({
+    corpId: TEST_WECOM.corpId,
+    corpSecret: TEST_WECOM.secret,
+    agentId: TEST_WECOM.agentId,
+    staff: [],
+    teams: [],
+    tagGroups: [],
+    trust,
+    logCalls: true,
+  });
+  world.followUsers = [];
+  return world;
 }
 
+/** The APIs a test that only watches the product's sends has answered (the others stay unfaked). */
+const SENDING_APIS = ['message/send', 'externalcontact/mark_tag', 'externalcontact/send_welcome_msg', 'message/update_template_card'];
+
 /**
- * WeCom's server API faked with nock (the only fake in the suite): a token, and the APIs the product
- * calls answering errcode 0 unless overridden, or WeCom's refusal for content over its limits.
- * Every call is recorded for assertions (a refused one with its errcode).
+ * The fake WeCom behind nock for a test that watches what the product sends: the sending APIs (and
+ * `also`) answered as WeCom answers them — a refusal for content over its limits, errcode 0
+ * otherwise, whoever the product writes to. Returns the sent log (a refused call with its errcode).
  */
-export function fakeWecom(overrides: Record<string, (body: Record<string, unknown>) => Record<string, unknown>> = {}): WecomCall[] {
-  const calls: WecomCall[] = [];
-  nock(WECOM_HOST).get('/cgi-bin/gettoken').query(true).reply(200, { errcode: 0, errmsg: 'ok', access_token: 'TOKEN', expires_in: 7200 }).persist();
-  const apis: Record<string, (body: Record<string, unknown>) => Record<string, unknown>> = {
-    'message/send': () => ({ errcode: 0, errmsg: 'ok', msgid: `msg-${calls.length}` }),
-    'externalcontact/mark_tag': () => ({ errcode: 0, errmsg: 'ok' }),
-    'externalcontact/send_welcome_msg': () => ({ errcode: 0, errmsg: 'ok' }),
-    'message/update_template_card': () => ({ errcode: 0, errmsg: 'ok' }),
-    ...overrides,
-  };
-  for (const [api, answer] of Object.entries(apis)) {
-    nock(WECOM_HOST)
-      .post(`/cgi-bin/${api}`)
-      .query(true)
-      .reply(200, (_uri, body) => {
-        const parsed = (typeof body === 'string' ? JSON.parse(body) : body) as Record<string, unknown>;
-        return answerLikeWecom(calls, api, parsed, answer);
-      })
-      .persist();
-  }
-  return calls;
+export function fakeWecom(options: { also?: string[] } = {}): WecomCall[] {
+  const world = testWecom([...TEST_TRUST, 'customers']);
+  interceptWecom(world, { apis: [...SENDING_APIS, ...(options.also ?? [])] });
+  return world.calls;
 }
 
 /** The text of an app message as a salesperson would read it (card titles, rows, quotes; markdown; text). */

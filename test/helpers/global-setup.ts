@@ -9,7 +9,9 @@ import { sqliteTestRoot } from './sqlite-test-dir';
  * Each run starts the SQLite suite from new database files, migrated by the code under test (as
  * MariaDB's test databases are emptied, not kept from another checkout's schema).
  */
-export default function globalSetup(): void {
+export default function globalSetup(globalConfig?: { selectProjects?: string[] }): void {
   process.env.TZ = 'UTC';
-  rmSync(sqliteTestRoot(), { recursive: true, force: true });
+  // The fast tier (npm run test:unit) uses no database: it leaves the SQLite files of a suite running beside it alone.
+  const unitOnly = !!globalConfig?.selectProjects?.length && globalConfig.selectProjects.every((p) => p === 'unit');
+  if (!unitOnly) rmSync(sqliteTestRoot(), { recursive: true, force: true });
 }

@@ -8,6 +8,7 @@ import { reminderJobId } from '../../src/modules/reminders/reminder.scheduler';
 import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 import { fakeWecom, messageText, type WecomCall } from '../helpers/fake-wecom';
+import { waitForQuiet } from '../helpers/quiet';
 import { createTestContainer, deleteRedisPrefix, resetState, waitFor } from '../helpers/test-env';
 import { signedCallback, textMessageXml } from '../helpers/wecom-callbacks';
 
@@ -119,7 +120,7 @@ describe('chat commands through the webhook', () => {
       textMessageXml({ corpId: container.wecom.corpId, from: 'zhangsan', content: '跟进 张三丰 发了案例', msgId: '424242' }),
     );
     expect((await request(app.callback()).post(req.path).send(req.body)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 500));
+    await waitForQuiet(container);
     expect(await container.dataSource.getRepository(FollowUp).count()).toBe(1);
     expect(calls.filter((c) => c.api === 'message/send')).toHaveLength(1);
   });

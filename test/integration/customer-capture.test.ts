@@ -25,6 +25,7 @@ import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 import { FakeWecomWorld } from '../helpers/fake-wecom-world';
 import { externalChatXml, externalTagXml } from '../helpers/capture-callbacks';
+import { waitForQuiet } from '../helpers/quiet';
 import { createTestContainer, deleteRedisPrefix, resetState, waitFor } from '../helpers/test-env';
 import { externalContactXml, signedCallback } from '../helpers/wecom-callbacks';
 
@@ -181,7 +182,7 @@ describe('customer capture through the webhook', () => {
     });
     const before = await snapshot();
     await post(xml); // WeCom retries the same callback
-    await new Promise((r) => setTimeout(r, 500));
+    await waitForQuiet(container);
     expect(await snapshot()).toEqual(before);
     expect(world.callsTo('externalcontact/send_welcome_msg')).toHaveLength(1);
     expect(world.callsTo('externalcontact/mark_tag')).toHaveLength(1);
@@ -218,7 +219,7 @@ describe('customer capture through the webhook', () => {
   });
 
   it('a welcome code already used (41051) is recorded as failed with the reason, and the add still succeeds', async () => {
-    world.welcomeAnswer = () => ({ errcode: 41051, errmsg: 'externaluser has started chatting' });
+    world.faults.answer('externalcontact/send_welcome_msg', { errcode: 41051, errmsg: 'externaluser has started chatting' });
     world.addCustomer('wmUsed', '老客户', [{ userid: 'ZhangSan' }]);
     await post(contactEvent('add_external_contact', 'wmUsed', { welcomeCode: 'WC-used' }));
     await processed();
@@ -266,7 +267,7 @@ describe('customer capture through the webhook', () => {
 
     // the same delete redelivered: no second alert
     await post(contactEvent('del_follow_user', 'wmGone', { createTime: at }));
-    await new Promise((r) => setTimeout(r, 400));
+    await waitForQuiet(container);
     expect(world.callsTo('message/send')).toHaveLength(1);
     expect(world.callsTo('webhook/send')).toHaveLength(1);
   });

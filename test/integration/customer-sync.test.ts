@@ -89,7 +89,12 @@ describe('backfill and reconciliation', () => {
   });
 
   it('a backfill that crashed on page 2 resumes at the saved cursor and finishes the import', async () => {
-    world.failBatchAtCursor.add('100');
+    world.faults.add({
+      apis: ['externalcontact/batch/get_by_user'],
+      when: (c) => c.body.cursor === '100',
+      times: 1,
+      answer: { errcode: 60011, errmsg: 'no privilege' },
+    });
     await expect(sync().run('backfill')).rejects.toThrow(/60011/);
     expect(await count(Customer)).toBe(100);
     expect(await container.dataSource.getRepository(SyncCheckpoint).findOneByOrFail({ name: 'backfill' })).toMatchObject({
@@ -222,7 +227,7 @@ describe('backfill and reconciliation', () => {
     });
     expect(retried.way.configId).toMatch(/^cfg/);
 
-    world.contactWayAnswer = () => ({ errcode: 40098, errmsg: 'not a contact member' });
+    world.faults.answer('externalcontact/add_contact_way', { errcode: 40098, errmsg: 'not a contact member' });
     await expect(service.create({ state: 'live-refused', users: ['nobody'] })).rejects.toThrow(/40098/);
     expect(await container.dataSource.getRepository(ContactWay).countBy({ state: 'live-refused' })).toBe(0);
   });

@@ -7,6 +7,7 @@ import { inboundJobId } from '../../src/platform/events/inbound.producer';
 import { sweepStaleEvents } from '../../src/platform/events/stale-event.sweeper';
 import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';
+import { waitForQuiet } from '../helpers/quiet';
 import { createTestContainer, deleteRedisPrefix, resetState, waitFor } from '../helpers/test-env';
 import { externalContactXml, signedCallback } from '../helpers/wecom-callbacks';
 
@@ -150,7 +151,7 @@ describe('deferred event stages', () => {
     await container.producer.enqueue(stored.id); // a sweeper race or a replayed Redis
     await resume();
     expect(await settled('wmTwice')).toMatchObject({ status: 'done' });
-    await new Promise((r) => setTimeout(r, 200));
+    await waitForQuiet(container);
     expect(calls).toEqual(['later:wmTwice']);
   });
 

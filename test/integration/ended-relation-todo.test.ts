@@ -41,7 +41,13 @@ describe('reminders of a customer who deleted the salesperson', () => {
   async function deleted(): Promise<void> {
     h.world.customers.get('wmChen')!.follow_user = [];
     // a second later than anything set before it: relation ends and reminder creations are kept to the second
-    await new Promise((r) => setTimeout(r, 1100));
+    const second = Math.floor(Date.now() / 1000);
+    await waitFor(
+      async () => Math.floor(Date.now() / 1000),
+      (now) => now > second,
+      2000,
+      'the next second',
+    );
     await h.post(h.contactEvent('del_follow_user', 'wmChen'));
     await h.settled();
   }

@@ -4,6 +4,7 @@ import { type InboundEvent, InboundEvent as InboundEventEntity } from '../../ent
 import type { Container } from '../../src/container';
 import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';
+import { waitForQuiet } from '../helpers/quiet';
 import { createTestContainer, deleteRedisPrefix, TEST_REDIS_URL, waitFor } from '../helpers/test-env';
 import { externalContactXml, signedCallback, textMessageXml } from '../helpers/wecom-callbacks';
 import Redis from 'ioredis';
@@ -27,7 +28,7 @@ describe('inbound worker', () => {
         if (external === 'wmBroken') throw new Error('customer record is corrupt');
         if (external === 'wmSlow') {
           slowStarted = true;
-          await new Promise((r) => setTimeout(r, 800));
+          await new Promise((r) => setTimeout(r, 800)); // the subject: a handler still running when the worker is asked to stop
         }
         seen.push({ kind: event.kind, id: event.id });
       });
@@ -74,7 +75,7 @@ describe('inbound worker', () => {
       'text event done',
     );
     await post(xml);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForQuiet(container);
     expect(seen.filter((s) => s.id === row!.id)).toHaveLength(1);
     expect(row).toMatchObject({ attempts: 1, redeliveries: 1, lastError: null });
     expect(row!.processedAt).toBeInstanceOf(Date);

@@ -17,7 +17,7 @@ describe('outbound messages fitted to WeCom’s limits', () => {
   let calls: WecomCall[];
 
   beforeEach(async () => {
-    calls = fakeWecom({ 'webhook/send': () => ({ errcode: 0, errmsg: 'ok' }), 'appchat/send': () => ({ errcode: 0, errmsg: 'ok' }) });
+    calls = fakeWecom({ also: ['webhook/send', 'appchat/send'] });
     container = await createTestContainer('outbound-fit', { OUTBOUND_PACING_WINDOW_MS: '1000', CRM_QUIET_HOURS: 'off' });
     // several sends at once: the parts of one message must still arrive in order
     void container.queues.get('outbound').process(8, createOutboundProcessor(container));

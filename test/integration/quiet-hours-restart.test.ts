@@ -12,6 +12,7 @@ import { createLogger } from '../../src/platform/logger';
 import { outboundJobId } from '../../src/platform/outbound/outbound.service';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 import { fakeWecom, type WecomCall } from '../helpers/fake-wecom';
+import { waitForQuiet } from '../helpers/quiet';
 import { deleteRedisPrefix, waitFor } from '../helpers/test-env';
 import { startWebhookHarness } from '../helpers/webhook-harness';
 import { externalContactXml } from '../helpers/wecom-callbacks';
@@ -38,10 +39,7 @@ describe('quiet hours across a restart with another setting', () => {
 
   beforeEach(() => {
     nock.cleanAll();
-    calls = fakeWecom({
-      'webhook/send': () => ({ errcode: 0, errmsg: 'ok' }),
-      'externalcontact/get_corp_tag_list': () => ({ errcode: 0, errmsg: 'ok', tag_group: [] }),
-    });
+    calls = fakeWecom({ also: ['webhook/send', 'externalcontact/get_corp_tag_list'] });
   });
 
   afterAll(async () => {
@@ -72,6 +70,8 @@ describe('quiet hours across a restart with another setting', () => {
       () => new Date(clock),
     );
     prefix = harness.container.queues.prefix;
+    // the worker's start-up syncs the teams file into the staff rows the set-up below writes too
+    await harness.worker.ready;
     running.push({ container: harness.container, worker: harness.worker });
     const db = harness.container.dataSource;
     await syncTeams(db, parseTeamsFile(TEAMS_JSON));
@@ -127,7 +127,7 @@ describe('quiet hours across a restart with another setting', () => {
       'the held alerts sent',
     );
     for (const row of sent) expect(row).toMatchObject({ heldFor: null, notBefore: null, sentAt: new Date(clock) });
-    await new Promise((r) => setTimeout(r, 300)); // a second send would follow within milliseconds
+    await waitForQuiet(off); // a second send would be a job still running or due
     expect(
       alertSends()
         .map((c) => c.api)

@@ -62,6 +62,7 @@ describe('RedisRateLimiter', () => {
     // the third is told to wait a window longer than the second
     expect(third.granted === false && second.granted === false && third.waitMs - second.waitMs).toBeGreaterThanOrEqual(SHORT_WINDOW_MS - 100);
 
+    // the subject: the window passing on Redis's clock, which the limiter reads
     await new Promise((r) => setTimeout(r, SHORT_WINDOW_MS + 20));
     // the slot is free again, but it belongs to `second`
     expect((await limiter.acquire([r], { id: 'third', rank: 3 })).granted).toBe(false);
@@ -74,7 +75,7 @@ describe('RedisRateLimiter', () => {
     for (let i = 2; i <= 50; i++) expect((await limiter.acquire([r], { id: `n${i}`, rank: i })).granted).toBe(false);
     const urgent = await limiter.acquire([r], { id: 'welcome', rank: 7 - 1e13 });
     expect(urgent.granted === false && urgent.waitMs).toBeLessThanOrEqual(SHORT_WINDOW_MS);
-    await new Promise((r) => setTimeout(r, SHORT_WINDOW_MS + 20));
+    await new Promise((r) => setTimeout(r, SHORT_WINDOW_MS + 20)); // the subject: the window passing on Redis's clock
     expect((await limiter.acquire([r], { id: 'n2', rank: 2 })).granted).toBe(false);
     expect((await limiter.acquire([r], { id: 'welcome', rank: 7 - 1e13 })).granted).toBe(true);
   });
@@ -104,7 +105,7 @@ describe('RedisRateLimiter', () => {
     expect((await short.acquire([r], { id: 'dead', rank: 2 })).granted).toBe(false);
     expect((await short.acquire([r], { id: 'alive', rank: 3 })).granted).toBe(false);
     // `dead` never comes back; after its turn (≈200 ms) and its grace (50 ms) `alive` may go
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 300)); // the subject: the lease running out on Redis's clock
     expect((await short.acquire([r], { id: 'alive', rank: 3 })).granted).toBe(true);
   });
 

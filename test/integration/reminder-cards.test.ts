@@ -4,6 +4,8 @@ import dayjs from '../../src/platform/dayjs';
 import { reminderJobId } from '../../src/modules/reminders/reminder.scheduler';
 import { templateCardEventXml } from '../helpers/card-callbacks';
 import { fakeWecom, type WecomCall } from '../helpers/fake-wecom';
+import { waitForQuiet } from '../helpers/quiet';
+import { testClock } from '../helpers/test-clock';
 import { resetState, waitFor } from '../helpers/test-env';
 import { startWebhookHarness, type WebhookHarness } from '../helpers/webhook-harness';
 import { textMessageXml } from '../helpers/wecom-callbacks';
@@ -18,17 +20,19 @@ const NOW = dayjs().tz(TZ).startOf('day').add(3, 'day').hour(15).toDate();
  * webhook, the worker acts and updates the card with message/update_template_card (nock).
  */
 describe('interactive reminder cards', () => {
+  const clock = testClock(NOW);
   let container: Container;
   let harness: WebhookHarness;
   let calls: WecomCall[];
   let customer: Customer;
 
   beforeAll(async () => {
-    harness = await startWebhookHarness('cards', { OUTBOUND_PACING_WINDOW_MS: '200' }, () => NOW);
+    harness = await startWebhookHarness('cards', { OUTBOUND_PACING_WINDOW_MS: '200' }, clock.date);
     container = harness.container;
   });
 
   beforeEach(async () => {
+    clock.set(NOW);
     calls = fakeWecom();
     await resetState(container);
     await container.dataSource.getRepository(Staff).save({ userid: 'zhangsan', wecomUserid: 'ZhangSan', name: '张三销售' });
@@ -50,7 +54,7 @@ describe('interactive reminder cards', () => {
       staffUserid: 'zhangsan',
       customerId: customer.id,
       content,
-      dueAt: new Date(),
+      dueAt: clock.date(),
       sourceKey: `test:${content}:${Math.random()}`,
     });
     await container.services.reminders.scheduleJob(reminder);
@@ -118,7 +122,7 @@ describe('interactive reminder cards', () => {
       'the card update',
     );
     await settled();
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForQuiet(container);
 
     expect(updates()).toHaveLength(1);
     const body = updates()[0]!.body as { response_code: string; userids: string[]; template_card: Record<string, unknown> };
@@ -198,7 +202,7 @@ describe('interactive reminder cards', () => {
       staffUserid: 'lisi',
       customerId: customer.id,
       content: '别人的',
-      dueAt: new Date(Date.now() + 3600_000),
+      dueAt: new Date(clock.now() + 3600_000),
       sourceKey: 'test:lisi',
     });
     await click(`rem:done:${reminder.id}`, 'rem-x', 'RC-foreign');

@@ -4,6 +4,7 @@ import { createContainer, type Container } from '../../src/container';
 import { createLogger } from '../../src/platform/logger';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 import { fakeWecom, messageText } from '../helpers/fake-wecom';
+import { waitForQuiet } from '../helpers/quiet';
 import { createTestContainer, deleteRedisPrefix, TEST_REDIS_URL, waitFor } from '../helpers/test-env';
 
 /** Reminders are never lost: they fire late when no worker ran at the due time, even if Redis lost the job. */
@@ -14,7 +15,7 @@ describe('reminders across worker restarts', () => {
   afterAll(async () => {
     for (const w of workers) w.stop();
     for (const c of open) await c.close().catch(() => undefined);
-    await deleteRedisPrefix(open[0]!.queues.prefix);
+    for (const prefix of new Set(open.map((c) => c.queues.prefix))) await deleteRedisPrefix(prefix);
   });
 
   async function seedReminder(container: Container, dueInMs: number): Promise<Reminder> {
@@ -44,7 +45,12 @@ describe('reminders across worker restarts', () => {
     open.push(first);
     const reminder = await seedReminder(first, 800);
     await first.close(); // no worker anywhere while it comes due
-    await new Promise((r) => setTimeout(r, 1200));
+    await waitFor(
+      async () => Date.now(),
+      (now) => now > reminder.dueAt.getTime(),
+      5_000,
+      'the due time passed',
+    );
 
     const second = await restartedWorker(first);
     const sent = await waitFor(
@@ -67,7 +73,10 @@ describe('reminders across worker restarts', () => {
 
   it('a reminder whose job Redis lost is still sent, once', async () => {
     const calls = fakeWecom();
-    const current = open[open.length - 1]!;
+    // a running worker of this test's own, which held the job before Redis lost it
+    const current = await createTestContainer('reminder-lost', { CRM_QUIET_HOURS: 'off' });
+    open.push(current);
+    workers.push(startWorker(current, { sweepEveryMs: 60_000 }));
     const reminder = await seedReminder(current, 60_000);
     // Redis restarted without persistence: the delayed job is gone. Make it due.
     const redis = new Redis(TEST_REDIS_URL);
@@ -83,7 +92,7 @@ describe('reminders across worker restarts', () => {
       15_000,
       'the recovered reminder',
     );
-    await new Promise((r) => setTimeout(r, 500));
+    await waitForQuiet(current);
     expect(calls.filter((c) => c.api === 'message/send')).toHaveLength(1);
     expect((await current.dataSource.getRepository(Reminder).findOneByOrFail({ id: reminder.id })).status).toBe('sent');
   });

@@ -11,6 +11,7 @@ import { overdueJobId } from '../../src/modules/sop/sop.scheduler';
 import { fireDelayedWorkNow } from '../../src/modules/sandbox/sandbox.module';
 import { templateCardEventXml } from '../helpers/card-callbacks';
 import { fakeWecom, type WecomCall } from '../helpers/fake-wecom';
+import { testClock } from '../helpers/test-clock';
 import { resetState, waitFor } from '../helpers/test-env';
 import { startWebhookHarness, type WebhookHarness } from '../helpers/webhook-harness';
 import { externalContactXml, textMessageXml } from '../helpers/wecom-callbacks';
@@ -37,7 +38,7 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
   let harness: WebhookHarness;
   let container: Container;
   let calls: WecomCall[];
-  let clock = sh('2026-12-02 04:08').getTime();
+  const clock = testClock(sh('2026-12-02 04:08'));
   let msgId = 7_710_000_000_000_000_000n;
   let customer: Customer;
 
@@ -45,17 +46,14 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
     harness = await startWebhookHarness(
       'timing',
       { CRM_QUIET_HOURS: '21:00-08:00', CRM_TIMEZONE: TZ, CRM_TEAMS_FILE: TEAMS, OUTBOUND_PACING_WINDOW_MS: '200' },
-      () => new Date(clock),
+      clock.date,
     );
     container = harness.container;
   });
 
   beforeEach(async () => {
     nock.cleanAll();
-    calls = fakeWecom({
-      'webhook/send': () => ({ errcode: 0, errmsg: 'ok' }),
-      'externalcontact/get_corp_tag_list': () => ({ errcode: 0, errmsg: 'ok', tag_group: [] }),
-    });
+    calls = fakeWecom({ also: ['webhook/send', 'externalcontact/get_corp_tag_list'] });
     await resetState(container);
     await syncTeams(container.dataSource, parseTeamsFile(TEAMS_JSON));
     await container.dataSource.getRepository(Staff).update({ userid: 'zhangsan' }, { name: '张三销售' });
@@ -85,7 +83,7 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
   async function type(content: string): Promise<void> {
     msgId += 1n;
     await harness.post(
-      textMessageXml({ corpId: container.wecom.corpId, from: 'ZhangSan', content, msgId: String(msgId), createTime: Math.floor(clock / 1000) }),
+      textMessageXml({ corpId: container.wecom.corpId, from: 'ZhangSan', content, msgId: String(msgId), createTime: Math.floor(clock.now() / 1000) }),
     );
   }
 
@@ -129,7 +127,7 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
         eventKey,
         taskId,
         responseCode,
-        createTime: Math.floor(clock / 1000),
+        createTime: Math.floor(clock.now() / 1000),
         selected,
       }),
     );
@@ -151,7 +149,7 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
 
   /** Time passes until `local`: the clock moves, and the job that would have woken by then runs. */
   async function passTo(localTime: string, queue: 'reminders' | 'overdue', jobId: string): Promise<void> {
-    clock = sh(localTime).getTime();
+    clock.set(sh(localTime));
     const job = await waitFor(
       () => container.queues.get(queue).getJob(jobId),
       (j) => j !== null,
@@ -171,7 +169,7 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
 
   describe('snooze never moves a reminder earlier', () => {
     it('待办 → 推迟1小时 on a reminder due 12月8日 09:00, clicked twice at 04:08, gives 10:00 then 11:00; 明天再提醒 on one due 12月3日 15:00 gives 12月4日 09:00', async () => {
-      clock = sh('2026-12-02 04:08').getTime();
+      clock.set(sh('2026-12-02 04:08'));
       const monday = await remind('提醒 12月8日上午9点 王老板 发报价');
       expect(local(monday.dueAt)).toBe('2026-12-08 09:00');
       const thursday = await remind('提醒 12月3日下午3点 写周报');
@@ -191,7 +189,7 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
       expect(twice.snoozeCount).toBe(2);
       // its job waits for the new time on the product's clock
       const job = await container.queues.get('reminders').getJob(reminderJobId(monday.id));
-      expect(Math.abs(Number(job!.opts.delay) - (sh('2026-12-08 11:00').getTime() - clock))).toBeLessThan(2000);
+      expect(Math.abs(Number(job!.opts.delay) - (sh('2026-12-08 11:00').getTime() - clock.now()))).toBeLessThan(2000);
 
       const tomorrow = await click('todo:tomorrow', card.task_id, 'RC-todo-3', { reminder: [String(thursday.id)] });
       expect(local((await reminderRow(thursday.id)).dueAt)).toBe('2026-12-04 09:00');
@@ -199,7 +197,7 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
     });
 
     it('on the card of a reminder fired early (fire-due), 推迟1小时 counts from its due time; on one already past due, from now', async () => {
-      clock = sh('2026-12-02 10:00').getTime();
+      clock.set(sh('2026-12-02 10:00'));
       const ahead = await remind('提醒 明天下午3点 王老板 发合同');
       await fireDelayedWorkNow(container.queues);
       const card = JSON.parse(
@@ -234,7 +232,7 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
     });
 
     it('typed: 推迟 12 adds an hour to its due time; a typed time earlier than the due time is refused with what to type, and changes nothing', async () => {
-      clock = sh('2026-12-02 04:08').getTime();
+      clock.set(sh('2026-12-02 04:08'));
       const r = await remind('提醒 12月8日上午9点 王老板 发报价');
       const n = sends().length;
       await type(`推迟 ${r.id}`);
@@ -256,7 +254,7 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
 
   describe('overdue means open CRM_OVERDUE_AFTER_MINUTES after its real due time, by the clock', () => {
     it('fire-due pressed twice does not report a reminder due tomorrow as overdue; its check waits for the real time and then escalates once', async () => {
-      clock = sh('2026-12-02 10:00').getTime();
+      clock.set(sh('2026-12-02 10:00'));
       const r = await remind('提醒 明天上午10点 王老板 确认合同');
       await fireDelayedWorkNow(container.queues);
       const fired = await waitFor(
@@ -278,7 +276,7 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
       await jobGone('overdue', check);
       const again = (await container.queues.get('overdue').getJob(overdueJobId(r.id, fired.firedAt!, 1)))!;
       expect(again).not.toBeNull();
-      expect(Math.abs(Number(again.opts.delay) - (sh('2026-12-03 12:00').getTime() - clock))).toBeLessThan(2000);
+      expect(Math.abs(Number(again.opts.delay) - (sh('2026-12-03 12:00').getTime() - clock.now()))).toBeLessThan(2000);
       expect(overduePosts()).toEqual([]);
       expect((await reminderRow(r.id)).escalatedAt).toBeNull();
 
@@ -298,11 +296,11 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
       expect(posts[0]).toContain('超过2小时');
       expect(posts[0]).toContain('确认合同');
       expect(posts[0]).toContain('12月3日 周四 10:00');
-      expect((await reminderRow(r.id)).escalatedAt).toEqual(new Date(clock));
+      expect((await reminderRow(r.id)).escalatedAt).toEqual(clock.date());
     });
 
     it('nothing about a customer who deleted the salesperson escalates: their reminders close with the reason, and the salesperson is told', async () => {
-      clock = sh('2026-12-02 10:00').getTime();
+      clock.set(sh('2026-12-02 10:00'));
       const later = await remind('提醒 明天上午10点 王老板 回访');
       const soon = await remind('提醒 1分钟后 王老板 发资料');
       await passTo('2026-12-02 10:01', 'reminders', reminderJobId(soon.id));
@@ -320,7 +318,7 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
           changeType: 'del_follow_user',
           userId: 'ZhangSan',
           externalUserId: 'wmBoss',
-          createTime: Math.floor(clock / 1000),
+          createTime: Math.floor(clock.now() / 1000),
         }),
       );
       await waitFor(
@@ -364,7 +362,7 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
       expect(told.filter((b) => b.includes(`"task_id":"rem-${later.id}-`))).toEqual([]); // no card for it
 
       // Hours later, nothing escalates.
-      clock = sh('2026-12-03 13:00').getTime();
+      clock.set(sh('2026-12-03 13:00'));
       await fireDelayedWorkNow(container.queues);
       await settled();
       expect(overduePosts()).toEqual([]);
@@ -376,7 +374,7 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
 
   describe('quiet hours hold only what the product starts on its own', () => {
     it('提醒 1分钟后 typed at 04:00 arrives at 04:01; its overdue escalation (the product’s own) waits for 08:00', async () => {
-      clock = sh('2026-12-02 04:00').getTime();
+      clock.set(sh('2026-12-02 04:00'));
       const r = await remind('提醒 1分钟后 回访李雷');
       expect(await reply(1)).toContain('提醒已设好'); // the reply to what they typed: at once
 
@@ -394,7 +392,7 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
         10_000,
         'the card logged sent',
       );
-      expect(row).toMatchObject({ quietHoursExempt: true, sentAt: new Date(clock) });
+      expect(row).toMatchObject({ quietHoursExempt: true, sentAt: clock.date() });
 
       // 06:01 it is overdue, but an escalation in quiet hours is decided in the morning.
       const firedAt = (
@@ -409,7 +407,7 @@ describe('reminder timing: snooze, overdue, quiet hours', () => {
       await jobGone('overdue', overdueJobId(r.id, firedAt));
       expect(robotPosts()).toEqual([]);
       const morning = (await container.queues.get('overdue').getJob(overdueJobId(r.id, firedAt, 1)))!;
-      expect(Math.abs(Number(morning.opts.delay) - (sh('2026-12-02 08:00').getTime() - clock))).toBeLessThan(2000);
+      expect(Math.abs(Number(morning.opts.delay) - (sh('2026-12-02 08:00').getTime() - clock.now()))).toBeLessThan(2000);
 
       await passTo('2026-12-02 08:00', 'overdue', overdueJobId(r.id, firedAt, 1));
       const posts = await waitFor(

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Koa from 'koa';
 import request from 'supertest';
-import { fakeWecomRouter } from '../../src/modules/sandbox/fake-wecom.routes';
-import { loadWorldSnapshot, persistWorld } from '../../src/modules/sandbox/fake-wecom.store';
-import { FakeWecomWorld } from '../../src/modules/sandbox/fake-wecom.world';
+import { fakeWecomRouter } from '../../src/modules/sandbox/fake-wecom/fake-wecom.routes';
+import { loadWorldSnapshot, persistWorld } from '../../src/modules/sandbox/fake-wecom/fake-wecom.store';
+import { FakeWecomWorld } from '../../src/modules/sandbox/fake-wecom/fake-wecom.world';
 import { CallbackDeliveryError } from '../../src/modules/sandbox/callback-events';
 import { Simulator } from '../../src/modules/sandbox/simulator';
+import { waitFor } from '../helpers/test-env';
 
 /**
  * The sandbox's fake WeCom behaves like WeCom for what the product calls: tokens, single-use welcome
@@ -297,7 +298,13 @@ describe('sandbox fake WeCom', () => {
       persistWorld(world, dir);
       const { customer } = world.addCustomer({ userid: 'zhangwei', name: '刘洋' });
       world.markTag({ userid: 'zhangwei', external_userid: customer.external_contact.external_userid, add_tag: ['etSandboxTagA'] });
-      await new Promise((r) => setTimeout(r, 700));
+      // the coalesced write lands by itself: wait until the file holds the world as it is now
+      await waitFor(
+        async () => JSON.stringify(loadWorldSnapshot(dir)),
+        (onDisk) => onDisk === JSON.stringify(world.snapshot()),
+        5_000,
+        'the world written to the data directory',
+      );
       const restarted = new FakeWecomWorld({ corpId: 'wwsandboxtest', corpSecret: 'S'.repeat(43), agentId: '1000002', snapshot: loadWorldSnapshot(dir) });
       expect(restarted.customer(customer.external_contact.external_userid).follow_user[0]!.tags!.map((t) => t.tag_name)).toEqual(['A类']);
       expect(restarted.seq).toBe(world.seq);

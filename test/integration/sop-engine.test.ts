@@ -6,6 +6,7 @@ import { Customer, CustomerRelation, Reminder, SopRun, SopStepRun, Staff } from 
 import { syncTeams, parseTeamsFile } from '../../src/modules/capture/teams-file';
 import type { Container } from '../../src/container';
 import { workerModules } from '../../src/feature-modules';
+import { fireDelayedWorkNow } from '../../src/modules/sandbox/sandbox.module';
 import { OVERDUE_JOB, overdueJobId } from '../../src/modules/sop/sop.scheduler';
 import { SILENT_SCAN_JOB } from '../../src/modules/sop/silent-scan';
 import { loadSopFile, parseSopFile } from '../../src/modules/sop/sop-definitions';
@@ -13,6 +14,8 @@ import { fireSopStep } from '../../src/modules/sop/sop-step.processor';
 import { TeamGroups } from '../../src/modules/sop/team-group';
 import { createLogger } from '../../src/platform/logger';
 import { FakeWecomWorld } from '../helpers/fake-wecom-world';
+import { waitForQuiet } from '../helpers/quiet';
+import { testClock } from '../helpers/test-clock';
 import { createTestContainer, deleteRedisPrefix, resetState, waitFor } from '../helpers/test-env';
 import { startWebhookHarness, type WebhookHarness } from '../helpers/webhook-harness';
 import { externalContactXml, textMessageXml } from '../helpers/wecom-callbacks';
@@ -69,6 +72,8 @@ const TEAMS = { teams: [{ name: '华东', lead: 'Boss', members: ['ZhangSan'], r
  * faked by nock; definitions, rules and teams come from files named by the config, as in production.
  */
 describe('SOP engine', () => {
+  // The product's clock: set at each test's start, still unless the test moves it (offsets and overdue times are measured on it; Bull's delays run on the real one).
+  const clock = testClock(Date.now());
   let harness: WebhookHarness;
   let container: Container;
   let world: FakeWecomWorld;
@@ -76,17 +81,22 @@ describe('SOP engine', () => {
 
   beforeAll(async () => {
     world = new FakeWecomWorld().install(); // capture's start-up refreshes the tag dictionary
-    harness = await startWebhookHarness('sop', {
-      OUTBOUND_PACING_WINDOW_MS: '200',
-      CRM_SOPS_FILE: SOPS,
-      CRM_CHANNEL_RULES_FILE: RULES,
-      CRM_TEAMS_FILE: file('teams.json', TEAMS),
-      CRM_OVERDUE_AFTER_MINUTES: '0.05',
-    });
+    harness = await startWebhookHarness(
+      'sop',
+      {
+        OUTBOUND_PACING_WINDOW_MS: '200',
+        CRM_SOPS_FILE: SOPS,
+        CRM_CHANNEL_RULES_FILE: RULES,
+        CRM_TEAMS_FILE: file('teams.json', TEAMS),
+        CRM_OVERDUE_AFTER_MINUTES: '0.05',
+      },
+      clock.date,
+    );
     container = harness.container;
   });
 
   beforeEach(async () => {
+    clock.set(Date.now());
     await resetState(container);
     nock.cleanAll();
     world = new FakeWecomWorld().install();
@@ -177,6 +187,9 @@ describe('SOP engine', () => {
       'the first step',
     );
     await post(externalContactXml({ corpId: container.wecom.corpId, changeType: 'del_follow_user', userId: 'ZhangSan', externalUserId: 'wmSop2' }));
+    await waitForQuiet(container); // the deletion handled
+    clock.advance(5_000); // the steps' offsets pass on the product's clock, and their jobs run now
+    await fireDelayedWorkNow(container.queues);
     const customer = await repo(Customer).findOneByOrFail({ externalUserid: 'wmSop2' });
     const steps = await waitFor(
       () => stepsOf(customer.id),
@@ -203,6 +216,9 @@ describe('SOP engine', () => {
       'the first step',
     );
     await post(textMessageXml({ corpId: container.wecom.corpId, from: 'ZhangSan', content: '勿扰 小丽', msgId: String((msgId += 1n)) }));
+    await waitForQuiet(container); // 勿扰 handled
+    clock.advance(5_000); // the steps' offsets pass on the product's clock, and their jobs run now
+    await fireDelayedWorkNow(container.queues);
     const customer = await repo(Customer).findOneByOrFail({ externalUserid: 'wmSop3' });
     const steps = await waitFor(
       () => stepsOf(customer.id),
@@ -215,7 +231,7 @@ describe('SOP engine', () => {
 
   it('moving a customer to 商机 starts the stage SOP, posted to the team group with the salesperson mentioned', async () => {
     const customer = await repo(Customer).save({ name: '老周', externalUserid: 'wmZhou', stage: 'prospect' });
-    await repo(CustomerRelation).save({ customerId: customer.id, staffUserid: 'zhangsan', addedAt: new Date() });
+    await repo(CustomerRelation).save({ customerId: customer.id, staffUserid: 'zhangsan', addedAt: clock.date() });
     await post(textMessageXml({ corpId: container.wecom.corpId, from: 'ZhangSan', content: '阶段 老周 商机', msgId: String((msgId += 1n)) }));
     const robot = await waitFor(
       async () => world.callsTo('webhook/send'),
@@ -232,7 +248,7 @@ describe('SOP engine', () => {
 
   it('打标签 with a trigger tag starts its SOP once per customer and tag', async () => {
     const customer = await repo(Customer).save({ name: '老吴', externalUserid: 'wmWu' });
-    await repo(CustomerRelation).save({ customerId: customer.id, staffUserid: 'zhangsan', addedAt: new Date() });
+    await repo(CustomerRelation).save({ customerId: customer.id, staffUserid: 'zhangsan', addedAt: clock.date() });
     for (let i = 0; i < 2; i++)
       await post(textMessageXml({ corpId: container.wecom.corpId, from: 'ZhangSan', content: '打标签 老吴 VIP', msgId: String((msgId += 1n)) }));
     const sent = await waitFor(
@@ -242,7 +258,7 @@ describe('SOP engine', () => {
       'the tag SOP step',
     );
     expect(sent[0]).toContain('老吴 被标为 VIP，安排专属服务');
-    await new Promise((r) => setTimeout(r, 500));
+    await waitForQuiet(container);
     expect(await repo(SopRun).countBy({ customerId: customer.id, sopName: 'vip-care' })).toBe(1);
     expect(appMarkdown()).toHaveLength(1);
   });
@@ -270,7 +286,7 @@ describe('SOP engine', () => {
       outbound: container.outbound,
       teams: new TeamGroups(container.dataSource, container.outbound),
       logger: createLogger('silent'),
-      now: () => new Date(),
+      now: clock.date,
     };
     expect(await fireSopStep(deps, second!.id)).toBe('sent');
     expect(await fireSopStep(deps, third!.id)).toBe('skipped:step_removed');
@@ -284,17 +300,19 @@ describe('SOP engine', () => {
     ]);
     expect(after[0]!.message).toContain('确认 小周 收到了欢迎语');
     expect(after[1]!.message).toBe('新话术：今天联系 小周');
-    await new Promise((r) => setTimeout(r, 5500)); // the original jobs fire and find nothing pending
+    // the original jobs fire (now, not at their +3 s and +5 s) and find nothing pending
+    await fireDelayedWorkNow(container.queues);
+    await waitForQuiet(container);
     expect(appMarkdown()).toHaveLength(2);
     expect(world.callsTo('webhook/send')).toHaveLength(0);
   });
 
   it('the silent scan starts the nudge for a customer silent N days, not for one followed up yesterday, and only once', async () => {
     const day = 86_400_000;
-    const silent = await repo(Customer).save({ name: '老沉默', externalUserid: 'wmSilent', lastContactAt: new Date(Date.now() - 10 * day) });
-    const recent = await repo(Customer).save({ name: '刚联系', externalUserid: 'wmRecent', lastContactAt: new Date(Date.now() - 1 * day) });
+    const silent = await repo(Customer).save({ name: '老沉默', externalUserid: 'wmSilent', lastContactAt: new Date(clock.now() - 10 * day) });
+    const recent = await repo(Customer).save({ name: '刚联系', externalUserid: 'wmRecent', lastContactAt: new Date(clock.now() - 1 * day) });
     for (const c of [silent, recent])
-      await repo(CustomerRelation).save({ customerId: c.id, staffUserid: 'zhangsan', addedAt: new Date(Date.now() - 60 * day) });
+      await repo(CustomerRelation).save({ customerId: c.id, staffUserid: 'zhangsan', addedAt: new Date(clock.now() - 60 * day) });
 
     const scan = async () => {
       const job = await container.queues.get('maintenance').add(SILENT_SCAN_JOB, {});
@@ -314,7 +332,7 @@ describe('SOP engine', () => {
     );
     expect(sent[0]).toContain('老沉默 已经 10 天没有跟进了');
     await scan();
-    await new Promise((r) => setTimeout(r, 500));
+    await waitForQuiet(container);
     expect(await repo(SopRun).countBy({ sopName: 'silent-7' })).toBe(1);
     expect(await repo(SopRun).countBy({ customerId: recent.id })).toBe(0);
     expect(appMarkdown()).toHaveLength(1);
@@ -326,14 +344,14 @@ describe('SOP engine', () => {
       staffUserid: 'zhangsan',
       customerId: customer.id,
       content: '确认合同',
-      dueAt: new Date(),
+      dueAt: clock.date(),
       sourceKey: 'test:overdue',
     });
     const { reminder: closed } = await container.services.reminders.create({
       staffUserid: 'zhangsan',
       customerId: customer.id,
       content: '已处理的',
-      dueAt: new Date(),
+      dueAt: clock.date(),
       sourceKey: 'test:closed',
     });
     await container.services.reminders.scheduleJob(reminder);
@@ -344,7 +362,16 @@ describe('SOP engine', () => {
       10_000,
       'the reminder fired',
     );
-    await container.services.reminders.complete(closed.id, 'zhangsan', new Date());
+    await container.services.reminders.complete(closed.id, 'zhangsan', clock.date());
+    // Its check is planned CRM_OVERDUE_AFTER_MINUTES after it fired, on the product's clock: that time passes, and the check runs now.
+    await waitFor(
+      async () => (await container.queues.get('overdue').getDelayed()).filter((j) => j.name === OVERDUE_JOB && j.data.reminderId === reminder.id),
+      (jobs) => jobs.length === 1,
+      10_000,
+      'the overdue check planned',
+    );
+    clock.advance(60_000);
+    await fireDelayedWorkNow(container.queues);
 
     const robot = await waitFor(
       async () => world.callsTo('webhook/send'),
@@ -367,7 +394,7 @@ describe('SOP engine', () => {
 
     // Run the check again (a retry, a second worker): still one post; the closed reminder never escalates.
     await container.queues.get('overdue').add(OVERDUE_JOB, { reminderId: reminder.id }, { jobId: `${overdueJobId(reminder.id, new Date())}-again` });
-    await new Promise((r) => setTimeout(r, 4000));
+    await waitForQuiet(container);
     expect(world.callsTo('webhook/send')).toHaveLength(1);
     expect((await repo(Reminder).findOneByOrFail({ id: closed.id })).escalatedAt).toBeNull();
   });

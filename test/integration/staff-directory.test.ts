@@ -56,7 +56,7 @@ describe('the staff directory', () => {
 
   it('a slow directory does not hold the welcome: it goes with what is known, and the name arrives for the next one', async () => {
     h.world.addMember('ZhaoLiu', '赵六');
-    h.world.userGetDelayMs = 4000;
+    h.world.faults.delay('user/get', 4000);
     h.world.addCustomer('wmSlow', '小李', [{ userid: 'ZhaoLiu' }]);
     const posted = Date.now();
     await h.post(h.contactEvent('add_external_contact', 'wmSlow', { userId: 'ZhaoLiu', welcomeCode: 'WC-S' }));
@@ -82,7 +82,7 @@ describe('the staff directory', () => {
     h.world.addMember('ZhangSan', '张三');
     h.world.addMember('Boss', '王经理', { department: [1, 2] }); // in two departments: listed twice, read once
     h.world.addMember('NewHire', '新同事');
-    h.world.listIdPageSize = 2;
+    h.world.pageSizes['user/list_id'] = 2;
 
     const job = await h.container.queues.get('maintenance').add(STAFF_DIRECTORY_JOB, {}, { removeOnComplete: true });
     await job.finished();

@@ -1,6 +1,6 @@
 import { Customer, SopStepRun } from '../../entities';
 import { SandboxClient } from '../../src/modules/sandbox/sandbox-client';
-import type { ChatItem } from '../../src/modules/sandbox/fake-wecom.world';
+import type { ChatItem } from '../../src/modules/sandbox/fake-wecom/fake-wecom.state';
 import { startSandboxApp, type SandboxApp } from '../helpers/sandbox-app';
 import { waitFor } from '../helpers/test-env';
 

@@ -197,6 +197,7 @@ describe('WecomApiClient', () => {
     // "refresh 7199.8 s before expiry": the token is due for refresh 200 ms after it was fetched
     const client = makeClient({ refreshTokenBeforeMs: 7_199_800 });
     await client.getFollowUserList();
+    // the subject: the real time passing the refresh point (the token store reads the real clock)
     await new Promise((r) => setTimeout(r, 300));
     await client.getFollowUserList();
     await makeClient({ refreshTokenBeforeMs: 7_199_800 }).getFollowUserList();

@@ -62,7 +62,7 @@ describe('welcomes on a bad day', () => {
   it('WeCom hanging on the customer lookup: the welcome goes out within seconds without the name, and the customer is recorded once WeCom answers', async () => {
     const h = await start();
     world.addCustomer('wmSlow', '小红', [{ userid: 'ZhangSan' }]);
-    world.contactFault = () => hang();
+    const healed = world.faults.answer('externalcontact/get', () => hang());
     const posted = Date.now();
     await add(h, 'wmSlow');
 
@@ -81,7 +81,7 @@ describe('welcomes on a bad day', () => {
       'the welcome recorded as sent',
     );
 
-    world.contactFault = () => undefined;
+    healed();
     for (const release of releases.splice(0)) release();
     expect((await recorded(h.container, 'wmSlow')).name).toBe('小红');
     expect(welcomes()).toHaveLength(1);
@@ -97,7 +97,7 @@ describe('welcomes on a bad day', () => {
       const h = await start({ WECOM_API_RETRY_BASE_MS: '200' });
       world.addCustomer('wmSick', '小刚', [{ userid: 'ZhangSan' }]);
       let sick = true;
-      world.contactFault = () => (sick ? fault : undefined);
+      world.faults.answer('externalcontact/get', () => (sick ? fault : undefined));
       const posted = Date.now();
       await add(h, 'wmSick');
 

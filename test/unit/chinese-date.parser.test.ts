@@ -1,7 +1,8 @@
 import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone';
 import utc from 'dayjs/plugin/utc';
-import { findChineseDates, formatChineseDateTime, parseChineseDate } from '../../bots/dates/chinese-date.parser';
+import { findChineseDates, parseChineseDate } from '../../bots/dates/chinese-date.parser';
+import { formatChineseDateTime } from '../../templates/format-date';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);

@@ -1,5 +1,6 @@
 import dayjs from '../../src/platform/dayjs';
-import { overdueAt, overdueForText } from '../../src/modules/reminders/overdue-escalation';
+import { overdueAt } from '../../src/modules/reminders/overdue-escalation';
+import { overdueForText } from '../../templates/cards/reminder-notices';
 import { snoozeTarget } from '../../src/modules/reminders/snooze-target';
 
 const TZ = 'Asia/Shanghai';

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { CUSTOMER_STAGES, type CustomerStage } from '../../../entities';
 import { renderTemplate } from '../../../templates/render-template';
 import { parseDefinitions, readJsonFile } from '../../platform/definitions-file';
-import { type ChannelNames, NO_CHANNEL_LABEL } from '../customers/channel-names.port';
+import { NO_CHANNEL_LABEL } from '../../../templates/labels';
+import type { ChannelNames } from '../customers/channel-names.port';
 
 /**
  * Channel rules (渠道活码): a customer's `State` (from the QR code they scanned) decides the tags,

@@ -6,6 +6,3 @@
 export interface ChannelNames {
   label(state: string | null | undefined): string;
 }
-
-/** The words for an add without a channel (searched, a card shared, a colleague's referral…). */
-export const NO_CHANNEL_LABEL = '直接添加';

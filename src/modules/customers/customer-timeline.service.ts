@@ -1,34 +1,32 @@
 import { In, type DataSource } from 'typeorm';
-import { reminderMatter } from '../../../templates/cards/reminder-cards';
-import { type ChannelNames, NO_CHANNEL_LABEL } from './channel-names.port';
-import { AuditLog, type Customer, CustomerRelation, CustomerTag, FollowUp, Opportunity, Reminder, Staff, StageChange, Tag } from '../../../entities';
+import {
+  AuditLog,
+  type Customer,
+  type CustomerStage,
+  CustomerRelation,
+  CustomerTag,
+  FollowUp,
+  Opportunity,
+  Reminder,
+  Staff,
+  StageChange,
+  Tag,
+} from '../../../entities';
+import type { RelationEnd, TimelineEvent } from '../../../templates/timeline';
 import { withoutEndedRelations } from '../reminders/ended-relation';
-import { STAGE_NAMES } from './stage.service';
+import type { ChannelNames } from './channel-names.port';
 
-export type TimelineKind =
-  | 'added'
-  | 'ended'
-  | 'stage'
-  | 'follow_up'
-  | 'tag_added'
-  | 'tag_removed'
-  | 'reminder_created'
-  | 'reminder_done'
-  | 'reminder_missed'
-  | 'opportunity';
-
-/** One thing that happened to a customer, already in words (the names of people, stages and tags resolved). */
+/** One thing that happened to a customer: when, who did it, and what (templates/timeline.ts puts it in words). */
 export interface TimelineEntry {
   at: Date;
-  kind: TimelineKind;
   /** who did it (a staff name or userid), null for the customer or the system */
   actor: string | null;
-  text: string;
+  event: TimelineEvent;
 }
 
 export interface CustomerSummary {
   customerSince: Date | null;
-  stage: string;
+  stage: CustomerStage;
   /** when the customer entered the current stage (a stage move, else the first add) */
   stageSince: Date | null;
   recentFollowUps: Array<{ at: Date; actor: string; content: string }>;
@@ -36,7 +34,7 @@ export interface CustomerSummary {
   /** active followers' names */
   owners: string[];
   /** relations that ended (the customer deleted a salesperson, or the reverse, or a transfer), newest first */
-  departures: Array<{ userid: string; staff: string; at: Date; text: string }>;
+  departures: Array<{ userid: string; staff: string; at: Date } & RelationEnd>;
   /** the channel `state` of the first relation that has one */
   channel: string | null;
   openOpportunity: { amount: number; probability: number | null } | null;
@@ -44,24 +42,6 @@ export interface CustomerSummary {
 
 /** How many rows of each source a timeline reads: enough for years of a normal customer, bounded for a pathological one. */
 const PER_SOURCE_LIMIT = 500;
-
-const RELATION_END: Record<string, string> = {
-  lost: '客户删除了{staff}',
-  removed: '{staff}删除了客户',
-  transferred: '已转给同事',
-};
-
-/** Ends found only by the nightly reconciliation: WeCom no longer lists the pair, and nobody told us who ended it. */
-const RELATION_END_BY_REASON: Record<string, string> = {
-  missing_in_wecom: '核对发现已不在{staff}的客户中',
-  staff_not_following: '{staff}已不是客户联系成员',
-};
-
-/** How an ended relation reads ("客户删除了张伟"). */
-export function relationEndText(relation: Pick<CustomerRelation, 'status' | 'endReason'>, staffName: string): string {
-  const template = (relation.endReason && RELATION_END_BY_REASON[relation.endReason]) ?? RELATION_END[relation.status] ?? `关系结束（${relation.status}）`;
-  return template.replace('{staff}', staffName);
-}
 
 /**
  * The interaction timeline of one customer, derived from the tables that already record each kind of
@@ -98,7 +78,7 @@ export class CustomerTimeline {
     const firstAdded = relations.map((r) => r.addedAt ?? r.createdAt).sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
     return {
       customerSince: firstAdded,
-      stage: STAGE_NAMES[customer.stage] ?? customer.stage,
+      stage: customer.stage,
       stageSince: customer.stageChangedAt ?? firstAdded,
       recentFollowUps: followUps.map((f) => ({ at: f.createdAt, actor: names(f.staffUserid), content: f.content })),
       openReminders: reminders.map((r) => ({ id: r.id, dueAt: r.dueAt, content: r.content })),
@@ -106,7 +86,7 @@ export class CustomerTimeline {
       departures: relations
         .filter((r) => r.status !== 'active' && r.endedAt)
         .sort((a, b) => b.endedAt!.getTime() - a.endedAt!.getTime())
-        .map((r) => ({ userid: r.staffUserid, staff: names(r.staffUserid), at: r.endedAt!, text: relationEndText(r, names(r.staffUserid)) })),
+        .map((r) => ({ userid: r.staffUserid, staff: names(r.staffUserid), at: r.endedAt!, status: r.status, endReason: r.endReason })),
       channel: relations.find((r) => r.state)?.state ?? null,
       openOpportunity: opportunity ? { amount: opportunity.amount, probability: opportunity.probability } : null,
     };
@@ -153,76 +133,45 @@ export class CustomerTimeline {
     const tagIds = [...tagLinks.map((l) => l.tagId), ...tagChanges.flatMap((a) => auditTagIds(a))];
     const tagNames = new Map((tagIds.length ? await ds.getRepository(Tag).findBy({ id: In([...new Set(tagIds)]) }) : []).map((t) => [t.id, t.name]));
     const tagName = (id: number) => tagNames.get(id) ?? `#${id}`;
-    const stage = (s: string | null) => (s ? (STAGE_NAMES[s as keyof typeof STAGE_NAMES] ?? s) : '—');
     const actor = (userid: string | null) => (userid && userid !== 'system' ? names(userid) : null);
 
     const entries: TimelineEntry[] = [];
+    const add = (at: Date, who: string | null, event: TimelineEvent) => entries.push({ at, actor: who, event });
     for (const r of relations) {
-      const via = r.state ? `渠道 ${this.channels?.label(r.state) ?? r.state}` : NO_CHANNEL_LABEL;
-      entries.push({
-        at: r.addedAt ?? r.createdAt,
-        kind: 'added',
-        actor: names(r.staffUserid),
-        text: `添加了${names(r.staffUserid)}${via ? `（${via}）` : ''}`,
-      });
+      const staff = names(r.staffUserid);
+      add(r.addedAt ?? r.createdAt, staff, { kind: 'added', staff, channel: r.state ? (this.channels?.label(r.state) ?? r.state) : null });
       if (r.status !== 'active' && r.endedAt) {
-        entries.push({
-          at: r.endedAt,
-          kind: 'ended',
-          actor: r.status === 'lost' ? null : names(r.staffUserid),
-          text: relationEndText(r, names(r.staffUserid)),
-        });
+        add(r.endedAt, r.status === 'lost' ? null : staff, { kind: 'ended', staff, status: r.status, endReason: r.endReason });
       }
     }
-    for (const s of stages)
-      entries.push({ at: s.createdAt, kind: 'stage', actor: actor(s.staffUserid), text: `阶段 ${stage(s.fromStage)} → ${stage(s.toStage)}` });
-    for (const f of followUps) entries.push({ at: f.createdAt, kind: 'follow_up', actor: names(f.staffUserid), text: `跟进：${f.content}` });
+    for (const s of stages) add(s.createdAt, actor(s.staffUserid), { kind: 'stage', from: s.fromStage, to: s.toStage });
+    for (const f of followUps) add(f.createdAt, names(f.staffUserid), { kind: 'follow_up', content: f.content });
     for (const r of reminders) {
       // cancelled without a close reason: taken back by 撤销 (its own, or its follow-up's)
       if (r.status === 'cancelled' && r.closeReason === null) continue;
-      const matter = reminderMatter(r.content, customerName);
-      entries.push({ at: r.createdAt, kind: 'reminder_created', actor: names(r.staffUserid), text: `设提醒：${matter}` });
-      if (r.status === 'done' && r.doneAt) entries.push({ at: r.doneAt, kind: 'reminder_done', actor: names(r.staffUserid), text: `完成提醒：${matter}` });
-      else if ((r.status === 'pending' || r.status === 'sent') && r.dueAt < now)
-        entries.push({ at: r.dueAt, kind: 'reminder_missed', actor: names(r.staffUserid), text: `提醒逾期未完成：${matter}` });
+      const about = { content: r.content, customerName };
+      add(r.createdAt, names(r.staffUserid), { kind: 'reminder_created', ...about });
+      if (r.status === 'done' && r.doneAt) add(r.doneAt, names(r.staffUserid), { kind: 'reminder_done', ...about });
+      else if ((r.status === 'pending' || r.status === 'sent') && r.dueAt < now) add(r.dueAt, names(r.staffUserid), { kind: 'reminder_missed', ...about });
     }
     for (const o of opportunities) {
-      const probability = o.probability !== null ? ` · ${o.probability}%` : '';
-      entries.push({
-        at: o.createdAt,
-        kind: 'opportunity',
-        actor: names(o.staffUserid),
-        text: `商机 ¥${o.amount.toLocaleString('en-US')}${probability}${o.status === 'open' ? '' : `（${o.status === 'won' ? '已成交' : '已失败'}）`}`,
-      });
+      add(o.createdAt, names(o.staffUserid), { kind: 'opportunity', amount: o.amount, probability: o.probability, status: o.status });
     }
     // Tags a command added are in the audit log (with who and when); rule and WeCom tags only have their link row.
     const audited = new Set(tagChanges.filter((a) => a.action === 'tag.add').flatMap((a) => auditTagIds(a)));
     for (const l of tagLinks) {
       if (l.source === 'command' && audited.has(l.tagId)) continue;
-      entries.push({
-        at: l.createdAt,
-        kind: 'tag_added',
-        actor: actor(l.addedBy),
-        text: `打标签：${tagName(l.tagId)}${l.source === 'rule' ? '（渠道规则）' : l.source === 'wecom' ? '（企业微信）' : ''}`,
-      });
+      add(l.createdAt, actor(l.addedBy), { kind: 'tag_added', tags: [tagName(l.tagId)], source: l.source === 'command' ? null : l.source });
     }
     for (const a of tagChanges) {
+      const tags = auditTagIds(a).map(tagName);
       if (a.action === 'customer.edit') {
         // WeCom edits name the tags they unlinked (older rows keep only a count); the tags WeCom added still have their link row (above).
-        const removedIds = auditTagIds(a);
         const removed = Number(a.detail?.removed ?? 0);
-        if (removedIds.length > 0)
-          entries.push({ at: a.createdAt, kind: 'tag_removed', actor: null, text: `企业微信里去掉了标签：${removedIds.map(tagName).join('、')}` });
-        else if (removed > 0) entries.push({ at: a.createdAt, kind: 'tag_removed', actor: null, text: `企业微信里移除了${removed}个标签` });
+        if (tags.length > 0 || removed > 0) add(a.createdAt, null, { kind: 'tag_removed', tags, by: 'wecom', count: removed });
         continue;
       }
-      const names = auditTagIds(a).map(tagName).join('、');
-      entries.push({
-        at: a.createdAt,
-        kind: a.action === 'tag.add' ? 'tag_added' : 'tag_removed',
-        actor: actor(a.actor),
-        text: `${a.action === 'tag.add' ? '打标签' : '去标签'}：${names}`,
-      });
+      add(a.createdAt, actor(a.actor), a.action === 'tag.add' ? { kind: 'tag_added', tags, source: null } : { kind: 'tag_removed', tags, by: 'command' });
     }
     // Newest first (a stable sort keeps the order above for entries of the same instant).
     return entries.sort((a, b) => b.at.getTime() - a.at.getTime());

@@ -3,14 +3,7 @@ import { Customer, type CustomerStage, StageChange } from '../../../entities';
 import { audit } from '../../platform/db/audit';
 import { writeOnce } from '../../platform/db/idempotent-write';
 import type { SopTriggers } from '../sop/sop-triggers.port';
-
-export const STAGE_NAMES: Record<CustomerStage, string> = {
-  lead: '线索',
-  prospect: '潜在客户',
-  opportunity: '商机',
-  won: '成交',
-  lost: '流失',
-};
+import { STAGE_NAMES } from '../../../templates/labels';
 
 export function stageFromChinese(word: string): CustomerStage | undefined {
   return (Object.entries(STAGE_NAMES) as Array<[CustomerStage, string]>).find(([, name]) => name === word)?.[0];

@@ -1,50 +1,14 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { CUSTOMER_STAGES, type CustomerStage } from '../../../entities';
+import type { StaffFigures, TeamFigures } from '../../../templates/cards/digest-figures';
 import { withoutEndedRelations } from '../reminders/ended-relation';
 import type { DigestWindow } from './digest-window';
-
-/** One salesperson's figures for a window (see DigestWindow for what each is measured against). */
-export interface StaffFigures {
-  newCustomers: number;
-  followUps: number;
-  remindersDone: number;
-  /** due today, not done */
-  dueOpen: number;
-  /** due before today, not done */
-  overdue: number;
-  dueTomorrow: number;
-  /** customers who deleted the salesperson, or whom the salesperson deleted, in the window */
-  lost: number;
-  /** followed customers (not won or lost) with no contact since silentBefore */
-  silent: number;
-}
 
 export const NO_FIGURES: StaffFigures = { newCustomers: 0, followUps: 0, remindersDone: 0, dueOpen: 0, overdue: 0, dueTomorrow: 0, lost: 0, silent: 0 };
 
 /** Nothing happened and nothing is due: no digest is sent (silent customers alone are no news). */
 export function isEmptyDay(f: StaffFigures): boolean {
   return f.newCustomers + f.followUps + f.remindersDone + f.dueOpen + f.overdue + f.dueTomorrow + f.lost === 0;
-}
-
-export interface ChannelFigures {
-  /** the channel `state`, '' for customers who came without one */
-  state: string;
-  customers: number;
-  reachedOpportunity: number;
-  reachedWon: number;
-}
-
-/** What a team (or everyone) looks like: the funnel now, and churn, wins and channels over the window. */
-export interface TeamFigures {
-  /** customers followed by someone in scope, by current stage */
-  funnel: Record<CustomerStage, number>;
-  /** relations ended in the window: the customer deleted the salesperson (删人) / the salesperson deleted them */
-  deletedBySalesperson: number;
-  deletedByCustomer: number;
-  /** stage moves to 流失 / 成交 made in the window by someone in scope */
-  markedLost: number;
-  won: number;
-  channels: ChannelFigures[];
 }
 
 const OPEN = ['pending', 'sent'];

@@ -1,3 +1,4 @@
+import type { CalendarDay, DayRange, ReportPeriod } from '../../../templates/cards/digest-figures';
 import dayjs from '../../platform/dayjs';
 
 /**
@@ -18,10 +19,6 @@ export interface DigestWindow {
   /** the first calendar day of the window, YYYY-MM-DD in CRM_TIMEZONE: names jobs and messages */
   label: string;
 }
-
-export type ReportPeriod = 'today' | 'week' | 'month';
-
-export const PERIOD_NAMES: Record<ReportPeriod, string> = { today: '今日', week: '本周', month: '本月' };
 
 /** The calendar day containing `at`. */
 export function dayWindow(at: Date, timeZone: string, silentDays: number): DigestWindow {
@@ -62,4 +59,15 @@ function spanWindow(start: dayjs.Dayjs, end: dayjs.Dayjs, day: dayjs.Dayjs, sile
     silentBefore: dayEnd.subtract(silentDays, 'day').toDate(),
     label: start.format('YYYY-MM-DD'),
   };
+}
+
+/** The calendar day of `at` in `timeZone`. */
+export function calendarDay(at: Date, timeZone: string): CalendarDay {
+  const d = dayjs(at).tz(timeZone);
+  return { year: d.year(), month: d.month() + 1, day: d.date(), weekday: d.day() };
+}
+
+/** The calendar days of a window (its end is the midnight after its last day). */
+export function windowDays(w: Pick<DigestWindow, 'start' | 'end'>, timeZone: string): DayRange {
+  return { first: calendarDay(w.start, timeZone), last: calendarDay(dayjs(w.end).tz(timeZone).subtract(1, 'day').toDate(), timeZone) };
 }

@@ -6,6 +6,7 @@ import { JOB_OPTIONS } from '../../platform/queue/job-options';
 import type { Queue } from '../../platform/queue/queues';
 import { syncRepeatableJob } from '../../platform/queue/repeatable';
 import type { DigestService } from './digest.service';
+import { personalDigest, teamDigest } from '../../../templates/cards/digest.cards';
 import { MARKDOWN_LIMITS } from '../../../templates/cards/markdown-limits';
 import type { Team } from '../../../entities';
 
@@ -38,7 +39,7 @@ export async function sendPersonalDigests(deps: DigestSender, at: Date): Promise
         deps.outbound.enqueue({
           channel: 'user',
           touser: d.touser,
-          message: { msgtype: 'markdown', markdown: { content: d.content } },
+          message: { msgtype: 'markdown', markdown: { content: personalDigest(d.digest) } },
           idempotencyKey: `digest:daily:${label}:${d.userid}`,
         }),
       ),
@@ -54,9 +55,9 @@ export async function sendTeamDigests(deps: DigestSender, at: Date, kind: 'daily
   let queued = 0;
   for (const team of await deps.digest.teamsWithGroup()) {
     const maxBytes = team.robotWebhookUrl ? MARKDOWN_LIMITS.robot : MARKDOWN_LIMITS.appchat;
-    const { label, content } = kind === 'daily' ? await deps.digest.teamDaily(team, at, maxBytes) : await deps.digest.teamWeekly(team, at, maxBytes);
-    if (!content) continue;
-    if (await postToTeam(deps.outbound, team, content, `digest:${kind === 'daily' ? 'team' : 'weekly'}:${label}:${team.id}`)) queued += 1;
+    const { label, digest } = kind === 'daily' ? await deps.digest.teamDaily(team, at) : await deps.digest.teamWeekly(team, at);
+    if (!digest) continue;
+    if (await postToTeam(deps.outbound, team, teamDigest(digest, maxBytes), `digest:${kind === 'daily' ? 'team' : 'weekly'}:${label}:${team.id}`)) queued += 1;
   }
   deps.logger.info({ kind, queued }, 'team digests queued');
   return queued;

@@ -1,10 +1,11 @@
 import { In, type DataSource } from 'typeorm';
 import { Staff, Team } from '../../../entities';
-import { personalDigestMarkdown, teamDigestMarkdown, type PersonLine } from '../../../templates/cards/digest.cards';
+import type { PersonalDay, PersonLine, ReportPeriod, StaffFigures, TeamDigest, TeamFigures } from '../../../templates/cards/digest-figures';
+import { NO_CHANNEL_LABEL } from '../../../templates/labels';
 import dayjs from '../../platform/dayjs';
-import { DigestQueries, isEmptyDay, NO_FIGURES, type Scope, type StaffFigures, type TeamFigures } from './digest-queries.service';
-import { type ChannelNames, NO_CHANNEL_LABEL } from '../customers/channel-names.port';
-import { dayWindow, PERIOD_NAMES, periodWindow, weekWindow, type DigestWindow, type ReportPeriod } from './digest-window';
+import type { ChannelNames } from '../customers';
+import { DigestQueries, isEmptyDay, NO_FIGURES, type Scope } from './digest-queries.service';
+import { calendarDay, type DigestWindow, dayWindow, periodWindow, weekWindow, windowDays } from './digest-window';
 
 export interface DigestOptions {
   timezone: string;
@@ -19,26 +20,19 @@ export interface PersonalDigest {
   userid: string;
   /** the userid as WeCom spells it, to send to */
   touser: string;
-  content: string;
+  digest: PersonalDay;
 }
 
-/** Where a team's digest goes and how large it may be. */
-export interface TeamTarget {
-  team: Team;
-  maxBytes: number;
-}
-
-export type ReportAnswer = { kind: 'report'; content: string } | { kind: 'refused'; reason: string };
+export type ReportAnswer = { kind: 'report'; digest: TeamDigest } | { kind: 'refused' };
 
 /** Days the team digest's channel section looks back over (customers added in that time). */
 const CHANNEL_DAYS = 30;
 
-const WEEKDAY = '日一二三四五六';
-
 /**
  * Builds every digest and report from DigestQueries' aggregates: the salesperson's day, the team's day
  * and week (compared with the week before), and 报表 for a lead's team or, for an admin, everyone.
- * Returns text; sending is the caller's (the digest jobs, or a command's reply).
+ * Returns their data (templates/cards/digest.cards.ts words it); sending is the caller's (the digest
+ * jobs, or a command's reply).
  */
 export class DigestService {
   readonly queries: DigestQueries;
@@ -53,15 +47,10 @@ export class DigestService {
   private readonly channelName = (state: string) => this.options.channels?.label(state) ?? (state || NO_CHANNEL_LABEL);
 
   /** 今日 on demand: always an answer, even on a quiet day. */
-  async personal(userid: string, at: Date): Promise<string> {
+  async personal(userid: string, at: Date): Promise<PersonalDay> {
     const w = this.day(at);
     const figures = (await this.queries.perStaff(w, [userid])).get(userid) ?? NO_FIGURES;
-    return personalDigestMarkdown({
-      title: `今日简报 · ${this.dayLabel(w.start)}`,
-      figures,
-      silentDays: this.options.silentDays,
-      longestSilent: await this.longestSilent(userid, figures, w),
-    });
+    return { day: this.calendarDay(w.start), figures, silentDays: this.options.silentDays, longestSilent: await this.longestSilent(userid, figures, w) };
   }
 
   /** The scheduled push: one per active salesperson who had something happen or due; nobody gets an empty one. */
@@ -70,7 +59,7 @@ export class DigestService {
     const figures = await this.queries.perStaff(w);
     const busy = [...figures].filter(([, f]) => !isEmptyDay(f));
     const staff = await this.staffByUserid(busy.map(([u]) => u));
-    const title = `今日简报 · ${this.dayLabel(w.start)}`;
+    const day = this.calendarDay(w.start);
     // Someone who left (inactive) gets nothing; someone never synced into `staff` is still told.
     const recipients = busy.filter(([userid]) => staff.get(userid)?.active !== false);
     const digests: PersonalDigest[] = [];
@@ -81,7 +70,7 @@ export class DigestService {
         digests.push({
           userid,
           touser: staff.get(userid)?.wecomUserid ?? userid,
-          content: personalDigestMarkdown({ title, figures: f, silentDays: this.options.silentDays, longestSilent: samples[k] }),
+          digest: { day, figures: f, silentDays: this.options.silentDays, longestSilent: samples[k] },
         });
       });
     }
@@ -95,7 +84,7 @@ export class DigestService {
   }
 
   /** The team's day, or null when nothing happened in it. */
-  async teamDaily(team: Team, at: Date, maxBytes: number): Promise<{ label: string; content: string | null }> {
+  async teamDaily(team: Team, at: Date): Promise<{ label: string; digest: TeamDigest | null }> {
     const w = this.day(at);
     const members = await this.members(team.id);
     const people = await this.people(w, members);
@@ -107,20 +96,21 @@ export class DigestService {
       members.map((m) => m.userid),
       channelsSince,
     );
-    if (people.every((p) => isEmptyDay(p.figures)) && quietTeam(figures)) return { label: w.label, content: null };
-    const content = teamDigestMarkdown({
-      title: `${team.name} · 团队日报 ${this.dayLabel(w.start)}`,
+    if (people.every((p) => isEmptyDay(p.figures)) && quietTeam(figures)) return { label: w.label, digest: null };
+    const digest: TeamDigest = {
+      kind: 'daily',
+      teamName: team.name,
+      day: this.calendarDay(w.start),
       people,
       team: figures,
-      channelsLabel: `近${CHANNEL_DAYS}天新客户`,
+      channelDays: CHANNEL_DAYS,
       channelName: this.channelName,
-      maxBytes,
-    });
-    return { label: w.label, content };
+    };
+    return { label: w.label, digest };
   }
 
   /** Last week (Monday to Sunday) against the week before; null when both were empty. */
-  async teamWeekly(team: Team, at: Date, maxBytes: number): Promise<{ label: string; content: string | null }> {
+  async teamWeekly(team: Team, at: Date): Promise<{ label: string; digest: TeamDigest | null }> {
     const last = weekWindow(at, this.options.timezone, this.options.silentDays, 1);
     const before = weekWindow(at, this.options.timezone, this.options.silentDays, 2);
     const members = await this.members(team.id);
@@ -134,30 +124,28 @@ export class DigestService {
     const withPrevious = people.map((p) => ({ ...p, previous: previous.get(p.userid) ?? NO_FIGURES }));
     const empty = (f: StaffFigures) => f.newCustomers + f.followUps + f.remindersDone + f.lost === 0;
     if (withPrevious.every((p) => empty(p.figures) && empty(p.previous)) && quietTeam(figures) && quietTeam(previousFigures))
-      return { label: last.label, content: null };
-    const content = teamDigestMarkdown({
-      title: `${team.name} · 周报 ${this.rangeLabel(last)}`,
+      return { label: last.label, digest: null };
+    const digest: TeamDigest = {
+      kind: 'weekly',
+      teamName: team.name,
+      days: windowDays(last, this.options.timezone),
+      previousDays: windowDays(before, this.options.timezone),
       people: withPrevious,
       team: figures,
       previousTeam: previousFigures,
-      previousLabel: `前一周（${this.rangeLabel(before)}）`,
-      channelsLabel: '上周新客户',
       channelName: this.channelName,
-      maxBytes,
-    });
-    return { label: last.label, content };
+    };
+    return { label: last.label, digest };
   }
 
   /** 报表: a lead sees their team(s), an admin everyone; anyone else is refused. */
-  async report(viewer: { userid: string; isAdmin: boolean }, period: ReportPeriod, at: Date, maxBytes: number): Promise<ReportAnswer> {
+  async report(viewer: { userid: string; isAdmin: boolean }, period: ReportPeriod, at: Date): Promise<ReportAnswer> {
     const led = await this.dataSource.getRepository(Team).find({ where: { leadUserid: viewer.userid }, order: { id: 'ASC' } });
-    if (!viewer.isAdmin && led.length === 0) {
-      return { kind: 'refused', reason: '「报表」只对团队主管和管理员开放。发送「今日」可以查看你自己的简报。' };
-    }
+    if (!viewer.isAdmin && led.length === 0) return { kind: 'refused' };
     const w = periodWindow(period, at, this.options.timezone, this.options.silentDays);
     let scope: Scope = null;
     let people: Array<PersonLine & { userid: string }>;
-    let who = '全员';
+    let teams: string[] | null = null;
     if (viewer.isAdmin) {
       // Everyone with a figure in the period, named where known.
       const figures = await this.queries.perStaff(w);
@@ -167,13 +155,12 @@ export class DigestService {
       const members = await this.dataSource.getRepository(Staff).find({ where: { teamId: In(led.map((t) => t.id)), active: true }, order: { id: 'ASC' } });
       scope = members.map((m) => m.userid);
       people = await this.people(w, members);
-      who = led.map((t) => t.name).join('、');
+      teams = led.map((t) => t.name);
     }
     const figures = await this.queries.team(w, scope);
-    const title = `报表 · ${who} · ${PERIOD_NAMES[period]}（${this.rangeLabel(w)}）`;
     return {
       kind: 'report',
-      content: teamDigestMarkdown({ title, people, team: figures, channelsLabel: `${PERIOD_NAMES[period]}新客户`, channelName: this.channelName, maxBytes }),
+      digest: { kind: 'report', period, days: windowDays(w, this.options.timezone), teams, people, team: figures, channelName: this.channelName },
     };
   }
 
@@ -186,6 +173,10 @@ export class DigestService {
 
   private day(at: Date): DigestWindow {
     return dayWindow(at, this.options.timezone, this.options.silentDays);
+  }
+
+  private calendarDay(at: Date) {
+    return calendarDay(at, this.options.timezone);
   }
 
   private members(teamId: number): Promise<Staff[]> {
@@ -208,20 +199,6 @@ export class DigestService {
       for (const s of await this.dataSource.getRepository(Staff).findBy({ userid: In(userids.slice(i, i + 500)) })) map.set(s.userid, s);
     }
     return map;
-  }
-
-  /** "12月1日 周二" */
-  private dayLabel(at: Date): string {
-    const d = dayjs(at).tz(this.options.timezone);
-    return `${d.month() + 1}月${d.date()}日 周${WEEKDAY[d.day()]}`;
-  }
-
-  /** "11月23日–11月29日" (the window's calendar days) */
-  private rangeLabel(w: DigestWindow): string {
-    const first = dayjs(w.start).tz(this.options.timezone);
-    const last = dayjs(w.end).tz(this.options.timezone).subtract(1, 'day');
-    const label = (d: dayjs.Dayjs) => `${d.month() + 1}月${d.date()}日`;
-    return first.isSame(last, 'day') ? label(first) : `${label(first)}–${label(last)}`;
   }
 }
 

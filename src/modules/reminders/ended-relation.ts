@@ -7,14 +7,6 @@ const REASON: Record<Exclude<RelationStatus, 'active'>, ReminderCloseReason> = {
   transferred: 'customer_transferred',
 };
 
-/** How the salesperson is told why a reminder closed by itself. */
-export const CLOSE_REASON_TEXT: Record<ReminderCloseReason, string> = {
-  customer_lost: '客户已删除你',
-  customer_removed: '你已删除该客户',
-  customer_transferred: '客户已转给同事跟进',
-  customer_erased: '客户的个人信息已删除',
-};
-
 /**
  * Whether the relation between the reminder's salesperson and its customer ended after the reminder
  * was set (删人, the salesperson deleted them, or they moved to a colleague), and with which close

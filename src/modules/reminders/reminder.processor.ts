@@ -1,13 +1,14 @@
 import type { DataSource } from 'typeorm';
-import { Reminder } from '../../../entities';
-import { reminderButtonCard, reminderClosedText, reminderTaskId } from '../../../templates/cards/reminder-cards';
-import { formatChineseDateTime } from '../../../bots/dates/chinese-date.parser';
+import type { Reminder } from '../../../entities';
+import { closedReminderText, dueReminderCard } from '../../../templates/cards/reminder-notices';
 import type { Logger } from '../../platform/logger';
-import type { OutboundService } from '../../platform/outbound/outbound.service';
-import { CLOSE_REASON_TEXT, endedRelationOf } from './ended-relation';
+import type { OutboundRequest, OutboundService } from '../../platform/outbound/outbound.service';
+import type { Job } from '../../platform/queue/queues';
+import { ReminderFiringService } from './reminder-firing.service';
 import type { ReminderService } from './reminder.service';
 import type { ReminderJobData } from './reminder.scheduler';
-import type { Job } from '../../platform/queue/queues';
+
+type AppMessage = Extract<OutboundRequest, { channel: 'user' }>['message'];
 
 export interface ReminderProcessorDeps {
   dataSource: DataSource;
@@ -21,67 +22,34 @@ export interface ReminderProcessorDeps {
 }
 
 /**
- * Fires a due reminder: its card goes to the salesperson through the outbound queue, then the row is
- * marked sent. The salesperson chose the time, so quiet hours do not hold it (pacing still applies).
- * Safe to run twice: the card's idempotency key is the reminder and its due time, and a reminder no
- * longer pending (done, or already sent) is skipped. A reminder about a customer whose relation with
- * the salesperson ended is closed with the reason instead, and the salesperson told so.
+ * Fires a due reminder (ReminderFiringService decides): its card goes to the salesperson through the
+ * outbound queue, then the row is marked sent. The salesperson chose the time, so quiet hours do not
+ * hold it (personTimed; pacing still applies). Sent from here, with no second queue hop: a wait for
+ * pacing becomes a job. Safe to run twice: the message's idempotency key is the firing.
  */
 export function createReminderProcessor(deps: ReminderProcessorDeps) {
-  const repo = deps.dataSource.getRepository(Reminder);
   const now = deps.now ?? Date.now;
+  const firing = new ReminderFiringService(deps.dataSource, deps.reminders, now);
+  const send = async (to: { touser: string; idempotencyKey: string }, message: AppMessage) => {
+    await deps.outbound.sendNow({ channel: 'user', touser: to.touser, idempotencyKey: to.idempotencyKey, personTimed: true, message });
+  };
   return async (job: Job<ReminderJobData>): Promise<string> => {
-    // one query (findOne with a relation costs TypeORM two: a DISTINCT id query first)
-    const reminder = await repo.createQueryBuilder('r').leftJoinAndSelect('r.customer', 'customer').where('r.id = :id', { id: job.data.reminderId }).getOne();
-    if (reminder?.status !== 'pending') return 'skipped';
-    // Snoozed to a later time after this job was made: the job for the new time will fire it
-    // (unless the time was brought forward on purpose: the sandbox's "fire due reminders now").
-    if (!job.data.early && reminder.dueAt.getTime() > now() + 1000) return 'rescheduled';
+    const fired = await firing.decide(job.data);
+    const { outcome } = fired;
+    if (outcome === 'skipped' || outcome === 'rescheduled') return outcome;
+    const log = { reminderId: fired.reminder.id, staff: fired.reminder.staffUserid };
 
-    const ended = await endedRelationOf(deps.dataSource, reminder);
-    if (ended) {
-      const closed = await deps.reminders.closeForEndedRelation(reminder, ended.reason, new Date(now()));
-      if (closed) {
-        const content = reminderClosedText({
-          reminderId: reminder.id,
-          content: reminder.content,
-          customerName: reminder.customer?.name ?? null,
-          why: CLOSE_REASON_TEXT[ended.reason],
-          endedAt: ended.endedAt ? formatChineseDateTime(ended.endedAt, deps.timezone, new Date(now())) : null,
-        });
-        await deps.outbound.sendNow({
-          channel: 'user',
-          touser: reminder.staffUserid,
-          idempotencyKey: `reminder-closed:${reminder.id}`,
-          personTimed: true,
-          message: { msgtype: 'text', text: { content } },
-        });
-      }
-      deps.logger.info({ reminderId: reminder.id, staff: reminder.staffUserid, reason: ended.reason }, 'reminder closed: the relation with its customer ended');
-      return ended.reason;
+    if (outcome === 'closed') {
+      if (fired.send) await send(fired.send, { msgtype: 'text', text: { content: closedReminderText(fired.send.notice, deps.timezone, new Date(now())) } });
+      deps.logger.info({ ...log, reason: fired.reason }, 'reminder closed: the relation with its customer ended');
+      return fired.reason;
     }
 
-    // Sent from here (no second queue hop); pacing applies, a wait becomes a job.
-    await deps.outbound.sendNow({
-      channel: 'user',
-      touser: reminder.staffUserid,
-      idempotencyKey: `reminder:${reminder.id}:${reminder.dueAt.getTime()}`,
-      personTimed: true,
-      message: {
-        msgtype: 'template_card',
-        template_card: reminderButtonCard({
-          reminderId: reminder.id,
-          taskId: reminderTaskId(reminder.id, reminder.dueAt),
-          content: reminder.content,
-          due: formatChineseDateTime(reminder.dueAt, deps.timezone, new Date(now())),
-          customerName: reminder.customer?.name ?? null,
-        }),
-      },
-    });
+    await send(fired.send, { msgtype: 'template_card', template_card: dueReminderCard(fired.send.notice, deps.timezone, new Date(now())) });
     const firedAt = new Date(now());
-    await deps.afterFired?.(reminder, firedAt);
-    await repo.update({ id: reminder.id, status: 'pending' }, { status: 'sent', firedAt });
-    deps.logger.info({ reminderId: reminder.id, staff: reminder.staffUserid }, 'reminder fired');
+    await deps.afterFired?.(fired.reminder, firedAt);
+    await firing.markSent(fired.reminder.id, firedAt);
+    deps.logger.info(log, 'reminder fired');
     return 'sent';
   };
 }

@@ -17,7 +17,8 @@ function fieldsXml(fields: Record<string, string | undefined>): string {
 }
 
 function header(corpId: string, from: string, msgType: string, createTime: number): string {
-  return `<ToUserName>${cdata(corpId)}</ToUserName><FromUserName>${cdata(from)}</FromUserName><CreateTime>${createTime}</CreateTime><MsgType>${cdata(msgType)}</MsgType>`;
+  const to = `<ToUserName>${cdata(corpId)}</ToUserName><FromUserName>${cdata(from)}</FromUserName>`;
+  return `${to}<CreateTime>${createTime}</CreateTime><MsgType>${cdata(msgType)}</MsgType>`;
 }
 
 /** A 64-bit message id, as a decimal string (it exceeds 2^53). */
@@ -72,10 +73,10 @@ export class CallbackDeliveryError extends Error {
 
 /** The choices of a card with a drop-down (button_selection), as §4.5 shows them. */
 function selectedItemsXml(selected: Record<string, string[]>): string {
-  const items = Object.entries(selected).map(
-    ([question, ids]) =>
-      `<SelectedItem><QuestionKey>${cdata(question)}</QuestionKey><OptionIds>${ids.map((id) => `<OptionId>${cdata(id)}</OptionId>`).join('')}</OptionIds></SelectedItem>`,
-  );
+  const items = Object.entries(selected).map(([question, ids]) => {
+    const options = ids.map((id) => `<OptionId>${cdata(id)}</OptionId>`).join('');
+    return `<SelectedItem><QuestionKey>${cdata(question)}</QuestionKey><OptionIds>${options}</OptionIds></SelectedItem>`;
+  });
   return items.length > 0 ? `<SelectedItems>${items.join('')}</SelectedItems>` : '';
 }
 
@@ -83,7 +84,8 @@ function selectedItemsXml(selected: Record<string, string[]>): string {
 export async function postCallback(callbackUrl: string, keys: CallbackKeys & { agentId: string }, plaintext: string): Promise<void> {
   const sealed = sealCallback(keys, plaintext);
   const query = new URLSearchParams({ msg_signature: sealed.msgSignature, timestamp: sealed.timestamp, nonce: sealed.nonce });
-  const body = `<xml><ToUserName>${cdata(keys.corpId)}</ToUserName><Encrypt>${cdata(sealed.ciphertext)}</Encrypt><AgentID>${cdata(keys.agentId)}</AgentID></xml>`;
+  const encrypted = `<Encrypt>${cdata(sealed.ciphertext)}</Encrypt>`;
+  const body = `<xml><ToUserName>${cdata(keys.corpId)}</ToUserName>${encrypted}<AgentID>${cdata(keys.agentId)}</AgentID></xml>`;
   let response: Response;
   try {
     response = await fetch(`${callbackUrl}?${query.toString()}`, {

@@ -2,8 +2,12 @@ import { In, type DataSource } from 'typeorm';
 import { Customer, CustomerRelation, CustomerTag, Reminder, Tag } from '../../../entities';
 import type { ChannelRules } from '../capture/channel-rules';
 import { type QuietHours, quietHoursEnd } from '../../platform/outbound/quiet-hours';
-import { STAGE_NAMES } from '../customers/stage.service';
-import type { ChatItem, FakeWecomWorld } from './fake-wecom.world';
+import { STAGE_NAMES } from '../../../templates/labels';
+import type { ChatItem } from './fake-wecom/fake-wecom.state';
+import type { FakeWecomWorld } from './fake-wecom/fake-wecom.world';
+
+/** The view's chat items are the fake's, as the page and the simulate CLI draw them. */
+export type { ChatItem };
 
 /**
  * What the sandbox page shows for one salesperson: their chat with the app, their team's group
@@ -60,7 +64,7 @@ export async function buildView(deps: ViewDeps, user: string): Promise<SandboxVi
     user: userid,
     timezone: deps.timezone,
     quietUntil: quietHoursEnd(new Date(), deps.quietHours, deps.timezone)?.toISOString() ?? null,
-    staff: world.staff.map((s) => ({ ...s, team: world.teamOf(s.userid)?.name ?? null })),
+    staff: world.staff.map((s) => ({ ...s, position: s.position ?? '', team: world.teamOf(s.userid)?.name ?? null })),
     channels: channelExamples(deps.rules),
     corpTags: world.tagGroups.flatMap((g) => g.tag.map((t) => ({ group: g.group_name, name: t.name }))),
     chat: world.chat.filter(inApp).slice(-100),

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { CallbackKeys } from '../../platform/wecom/callback/callback-crypto';
 import { callbackPlaintexts, newMsgId, postCallback } from './callback-events';
-import { type FakeWecomWorld, WecomFault } from './fake-wecom.world';
+import type { FakeWecomWorld } from './fake-wecom/fake-wecom.world';
+import { WecomFault } from './fake-wecom/wecom-fault';
 
 /**
  * What people do in WeCom, played against the fake WeCom and the real product: the fake's state

@@ -48,9 +48,10 @@ export interface SopModule {
 export function createSopModule(deps: SopModuleDeps, options: { definitions?: SopDefinitions } = {}): SopModule {
   const { dataSource, outbound, logger, config, queues, now } = deps;
   const definitions = options.definitions ?? loadSopFile(config.sop.file);
-  const engine = new SopEngine({ dataSource, definitions, scheduler: createSopScheduler(queues), logger, timezone: config.timezone, now });
+  // a step's delay is its due time on the engine's clock, the one that planned it
+  const steps = createSopScheduler(queues, () => now().getTime());
+  const engine = new SopEngine({ dataSource, definitions, scheduler: steps, logger, timezone: config.timezone, now });
   const teams = new TeamGroups(dataSource, outbound);
-  const steps = createSopScheduler(queues);
 
   const sweep = async () => {
     const { readded } = await sweepRows(queues, {

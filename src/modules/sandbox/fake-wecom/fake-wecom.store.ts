@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FakeWecomWorld, WorldSnapshot } from './fake-wecom.world';
+import type { FakeWecomState, WorldSnapshot } from './fake-wecom.state';
 
 /**
  * Keeps the pretend WeCom under the data directory, so that a restart of `npm start` finds the
@@ -22,7 +22,7 @@ export function loadWorldSnapshot(dataDir: string): WorldSnapshot | undefined {
   }
 }
 
-export function persistWorld(world: FakeWecomWorld, dataDir: string, delayMs = 500): { flush(): void } {
+export function persistWorld(world: FakeWecomState, dataDir: string, delayMs = 500): { flush(): void } {
   const file = worldFile(dataDir);
   let timer: NodeJS.Timeout | undefined;
   const flush = () => {

@@ -1,4 +1,4 @@
-import type { CorpTagGroup } from '../../platform/wecom/api/wecom-api.types';
+import type { CorpTagGroup } from '../../../platform/wecom/api/wecom-api.types';
 
 /**
  * What the sandbox's pretend company looks like on a first start: a few salespeople and their lead,

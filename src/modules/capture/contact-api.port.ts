@@ -1,0 +1,9 @@
+import type { GetExternalContactResponse, MarkTagRequest } from '../../platform/wecom/api/wecom-api.types';
+
+/** What customer capture asks WeCom (implemented by the WeCom API client). */
+export interface ContactApi {
+  /** externalcontact/get, one page of follow users (`cursor`: the next page) */
+  getExternalContact(externalUserid: string, cursor?: string): Promise<GetExternalContactResponse>;
+  /** externalcontact/mark_tag */
+  markTag(request: MarkTagRequest): Promise<unknown>;
+}

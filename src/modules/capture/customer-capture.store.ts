@@ -1,0 +1,104 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { AuditLog, Customer, CustomerRelation, CustomerTag, type RelationStatus, Staff, type Tag } from '../../../entities';
+import { audit } from '../../platform/db/audit';
+import { insertIgnore } from '../../platform/db/insert-ignore';
+import type { FollowUser, GetExternalContactResponse } from '../../platform/wecom/api/wecom-api.types';
+import { syncCorpTags, tagRefsOf, upsertActiveRelation, upsertCustomer } from './customer-profile.store';
+
+/** What an add writes: WeCom's customer, the follow user who added them, and what the channel rule gives. */
+export interface AddedCustomer {
+  detail: GetExternalContactResponse;
+  follow: FollowUser;
+  ruleTags: Tag[];
+  /** the rule's stage, for a customer new to us */
+  stage: Customer['stage'] | null;
+  /** the audit row's detail */
+  auditDetail: (created: boolean) => Record<string, unknown>;
+}
+
+/**
+ * The rows customer capture reads and writes (customers, relations, tags, staff, and one audit row per
+ * action and event), so CustomerCaptureService holds only the rules. Each event's writes are one
+ * transaction: a burst is bound by commits.
+ */
+export class CustomerCaptureStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Known salespeople are only read: an INSERT per event would cost a commit in a burst. */
+  async ensureStaff(userId: string): Promise<Staff> {
+    const repo = this.dataSource.getRepository(Staff);
+    const known = await repo.findOneBy({ userid: userId.toLowerCase() });
+    if (known) return known;
+    await insertIgnore(repo, { userid: userId.toLowerCase(), wecomUserid: userId });
+    return repo.findOneByOrFail({ userid: userId.toLowerCase() });
+  }
+
+  async staffName(userid: string): Promise<string | null> {
+    return (await this.dataSource.getRepository(Staff).findOneBy({ userid }))?.name ?? null;
+  }
+
+  /** The profile, relation, tags (WeCom's and the rule's), stage and audit of an add, in one transaction (one commit). */
+  recordAdd(dedupeKey: string, add: AddedCustomer): Promise<{ customer: Customer; relationCreated: boolean }> {
+    return this.dataSource.transaction(async (m) => {
+      const { customer, created } = await upsertCustomer(m, add.detail.external_contact);
+      const relation = await upsertActiveRelation(m, customer.id, add.follow);
+      await syncCorpTags(m, customer.id, tagRefsOf(add.detail.follow_user));
+      if (add.ruleTags.length > 0) {
+        await insertIgnore(
+          m.getRepository(CustomerTag),
+          add.ruleTags.map((t) => ({ customerId: customer.id, tagId: t.id, source: 'rule' as const, addedBy: 'system' })),
+        );
+      }
+      if (created && add.stage && customer.stage !== add.stage) {
+        await m.getRepository(Customer).update({ id: customer.id }, { stage: add.stage, stageChangedAt: new Date() });
+      }
+      await this.auditOnce(dedupeKey, 'customer.add', customer.id, add.auditDetail(created), m);
+      return { customer, relationCreated: relation.created };
+    });
+  }
+
+  /** An edit: the profile and WeCom's tags as WeCom has them now, and the relation when the edit overtook its add. */
+  async recordEdit(dedupeKey: string, detail: GetExternalContactResponse, follow: FollowUser | undefined, userid: string): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const { customer } = await upsertCustomer(m, detail.external_contact);
+      if (follow) await upsertActiveRelation(m, customer.id, follow);
+      const { added, removed, removedTagIds } = await syncCorpTags(m, customer.id, tagRefsOf(detail.follow_user));
+      await this.auditOnce(dedupeKey, 'customer.edit', customer.id, { userid, added, removed, removedTagIds }, m);
+    });
+  }
+
+  customerOf(externalUserid: string): Promise<Customer | null> {
+    return this.dataSource.getRepository(Customer).findOneBy({ externalUserid });
+  }
+
+  relationOf(customerId: number, staffUserid: string): Promise<CustomerRelation | null> {
+    return this.dataSource.getRepository(CustomerRelation).findOneBy({ customerId, staffUserid });
+  }
+
+  /** The relation as it is now (after the end was written, or by a run before this one). */
+  relationById(id: number): Promise<CustomerRelation> {
+    return this.dataSource.getRepository(CustomerRelation).findOneByOrFail({ id });
+  }
+
+  /** Ends an active relation (only an active one: a replay changes nothing) with its audit row. */
+  async endRelation(
+    dedupeKey: string,
+    relation: Pick<CustomerRelation, 'id' | 'customerId'>,
+    end: { status: Exclude<RelationStatus, 'active'>; at: Date; reason: string; userid: string },
+  ): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      await m.getRepository(CustomerRelation).update({ id: relation.id, status: 'active' }, { status: end.status, endedAt: end.at, endReason: end.reason });
+      await this.auditOnce(dedupeKey, `relation.${end.status}`, relation.customerId, { userid: end.userid, reason: end.reason }, m);
+    });
+  }
+
+  /** One audit row per (action, event): a retried job does not write it again. */
+  async auditOnce(dedupeKey: string, action: string, targetId: number | string, detail: Record<string, unknown>, manager?: EntityManager): Promise<void> {
+    const write = async (m: EntityManager) => {
+      if (await m.getRepository(AuditLog).existsBy({ action, sourceKey: dedupeKey })) return;
+      await audit(m, { actor: 'system', action, targetType: 'customer', targetId, detail, sourceKey: dedupeKey });
+    };
+    if (manager) await write(manager);
+    else await this.dataSource.transaction(write);
+  }
+}

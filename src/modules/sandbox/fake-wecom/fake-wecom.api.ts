@@ -1,0 +1,138 @@
+import { checkWecomLimits } from '../../../platform/wecom/limits/check-limits';
+import { appMessageRoutes } from './app-messages.area';
+import type { AreaRoute } from './area-route';
+import { authRoutes, checkToken } from './auth.area';
+import { contactWayRoutes } from './contact-ways.area';
+import { customerRoutes } from './customers.area';
+import { directoryRoutes } from './directory.area';
+import type { ChatItem, FakeWecomState, WecomCall } from './fake-wecom.state';
+import { groupChatRoutes } from './groupchat.area';
+import { groupMessageRoutes } from './group-messages.area';
+import { recordRefused } from './refusals';
+import { tagRoutes } from './tags.area';
+import { welcomeRoutes } from './welcome.area';
+import { WecomFault } from './wecom-fault';
+
+/**
+ * WeCom's server API as the fake answers it, whoever carries the call (the sandbox's Koa routes,
+ * the tests' nock adapter, the fault suite's server). Like WeCom: HTTP 200 with `errcode`/`errmsg`
+ * for every answer, an access token on every call but gettoken and the robot webhook, 47001 for a
+ * body that is not JSON, 45002/40058 for content over WeCom's limits. Injected faults come first.
+ */
+
+export const FAKE_WECOM_ROUTES: readonly AreaRoute[] = [
+  ...authRoutes,
+  ...directoryRoutes,
+  ...customerRoutes,
+  ...tagRoutes,
+  ...contactWayRoutes,
+  ...groupChatRoutes,
+  ...welcomeRoutes,
+  ...appMessageRoutes,
+  ...groupMessageRoutes,
+];
+
+export interface WecomRequest {
+  method: string;
+  /** the path under cgi-bin, e.g. `message/send` */
+  api: string;
+  query: Record<string, string | undefined>;
+  /** the raw body (text), or one already parsed (nock parses JSON) */
+  body?: string | Record<string, unknown>;
+}
+
+export interface WecomAnswer {
+  status: number;
+  /** WeCom's JSON answer, or the text of an HTTP failure */
+  body: Record<string, unknown> | string;
+}
+
+/** A call as an observer sees it (the fault suite's ledger): what it changed, and whether it got past faults, token and body to its area. */
+export interface AnsweredCall {
+  call: WecomCall;
+  query: Record<string, string | undefined>;
+  answer: WecomAnswer;
+  /** the messages it delivered */
+  delivered: ChatItem[];
+  /** false when an injected fault, the token or the body answered before the area did */
+  reachedArea: boolean;
+}
+
+export type AnswerListener = (answered: AnsweredCall) => void;
+
+const listeners = new WeakMap<FakeWecomState, Set<AnswerListener>>();
+
+export function onAnswer(state: FakeWecomState, listener: AnswerListener): void {
+  const set = listeners.get(state) ?? new Set();
+  set.add(listener);
+  listeners.set(state, set);
+}
+
+export function findRoute(method: string, api: string): AreaRoute | undefined {
+  return FAKE_WECOM_ROUTES.find((r) => r.method === method.toUpperCase() && r.api === api);
+}
+
+export async function answerWecom(state: FakeWecomState, request: WecomRequest): Promise<WecomAnswer> {
+  const route = findRoute(request.method, request.api);
+  if (!route) return { status: 404, body: { errcode: 404, errmsg: `the sandbox does not fake ${request.method.toUpperCase()} ${request.api}` } };
+  const token = request.query.access_token;
+  const params: Record<string, unknown> = { ...request.query };
+  delete params.access_token;
+  const parsed = route.method === 'GET' ? { ok: true as const, body: params } : parseBody(request.body);
+  const body = parsed.ok ? parsed.body : {};
+  const call: WecomCall = { api: route.api, body };
+  if (route.api !== 'gettoken' && state.options.logCalls) state.calls.push(call);
+  const seqBefore = state.seq;
+  const reached = { area: false };
+  const answer = await answerRoute(state, route, { token, parsed, body, query: request.query }, reached);
+  if (typeof answer.body === 'object' && Number(answer.body.errcode ?? 0) !== 0) {
+    call.errcode = Number(answer.body.errcode);
+    call.errmsg = String(answer.body.errmsg ?? '');
+  }
+  const set = listeners.get(state);
+  if (set?.size) {
+    const delivered = state.chat.filter((c) => c.seq > seqBefore);
+    for (const listener of set) listener({ call, query: request.query, answer, delivered, reachedArea: reached.area });
+  }
+  return answer;
+}
+
+async function answerRoute(
+  state: FakeWecomState,
+  route: AreaRoute,
+  request: { token: string | undefined; parsed: { ok: boolean }; body: Record<string, unknown>; query: Record<string, string | undefined> },
+  reached: { area: boolean },
+): Promise<WecomAnswer> {
+  const injected = await state.faults.apply({ api: route.api, body: request.body, query: request.query });
+  if (injected && 'httpStatus' in injected) return { status: Number(injected.httpStatus), body: String(injected.text ?? '') };
+  if (injected) return { status: 200, body: injected as Record<string, unknown> };
+  try {
+    // A refused token is not a refused message (the client refreshes it and sends again).
+    if (route.auth !== false) checkToken(state, request.token);
+    if (!request.parsed.ok) throw new WecomFault(47001, 'data format error (the body must be a JSON object)');
+  } catch (error) {
+    if (error instanceof WecomFault) return { status: 200, body: { errcode: error.errcode, errmsg: error.errmsg } };
+    throw error;
+  }
+  reached.area = true;
+  try {
+    const limit = checkWecomLimits(route.api, request.body);
+    if (limit) throw new WecomFault(limit.errcode, limit.errmsg);
+    return { status: 200, body: { errcode: 0, errmsg: 'ok', ...(route.handle(state, { body: request.body, query: request.query }) ?? {}) } };
+  } catch (error) {
+    if (!(error instanceof WecomFault)) throw error;
+    if (route.delivers) recordRefused(state, route.api, request.body, request.query, error);
+    return { status: 200, body: { errcode: error.errcode, errmsg: error.errmsg } };
+  }
+}
+
+function parseBody(raw: string | Record<string, unknown> | undefined): { ok: true; body: Record<string, unknown> } | { ok: false } {
+  if (raw !== undefined && typeof raw === 'object') return Array.isArray(raw) ? { ok: false } : { ok: true, body: raw };
+  try {
+    const parsed: unknown = JSON.parse(raw || '{}');
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return { ok: true, body: parsed as Record<string, unknown> };
+  } catch {
+    // not JSON: WeCom's 47001
+  }
+  return { ok: false };
+}
