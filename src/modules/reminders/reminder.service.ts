@@ -200,7 +200,9 @@ export class ReminderService {
    */
   async closeForEndedRelation(reminder: Reminder, reason: ReminderCloseReason, now: Date): Promise<boolean> {
     const closed = await this.dataSource.transaction(async (m) => {
-      const result = await m.getRepository(Reminder).update({ id: reminder.id, status: In(['pending', 'sent']) }, { status: 'cancelled', closeReason: reason });
+      const result = await m
+        .getRepository(Reminder)
+        .update({ id: reminder.id, status: In(['pending', 'sent']) }, { status: 'cancelled', closeReason: reason, closedAt: now });
       if (!result.affected) return false;
       await audit(m, {
         actor: 'system',
