@@ -3,7 +3,7 @@ import type { Container } from './container';
 import { configWarnings } from './config-warnings';
 import { audit } from './platform/db/audit';
 import { createApp } from './platform/http/app';
-import { mountSandbox } from './modules/sandbox/sandbox.module';
+import { mountSandbox } from './modules/sandbox';
 import { personalDataRoutes } from './modules/personal-data';
 import { createPersonalDataService } from './personal-data-service';
 

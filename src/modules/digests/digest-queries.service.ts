@@ -1,7 +1,7 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { CUSTOMER_STAGES, type CustomerStage } from '../../../entities';
 import type { StaffFigures, TeamFigures } from '../../../templates/cards/digest-figures';
-import { withoutEndedRelations } from '../reminders/ended-relation';
+import { withoutEndedRelations } from '../customers';
 import type { DigestWindow } from './digest-window';
 
 export const NO_FIGURES: StaffFigures = { newCustomers: 0, followUps: 0, remindersDone: 0, dueOpen: 0, overdue: 0, dueTomorrow: 0, lost: 0, silent: 0 };

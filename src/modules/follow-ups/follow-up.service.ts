@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { Customer, FollowUp, Reminder } from '../../../entities';
 import { audit } from '../../platform/db/audit';
 import { writeOnce } from '../../platform/db/idempotent-write';
-import type { ReminderService } from '../reminders/reminder.service';
+import type { ReminderService } from '../reminders';
 
 export interface NewFollowUp {
   customer: Customer;

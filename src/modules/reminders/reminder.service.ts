@@ -1,7 +1,7 @@
 import { In, LessThanOrEqual, type DataSource, type EntityManager } from 'typeorm';
 import { AuditLog, Reminder, type ReminderCloseReason } from '../../../entities';
 import { fitColumn } from '../../platform/db/fit-column';
-import { withoutEndedRelations } from './ended-relation';
+import { withoutEndedRelations } from '../customers';
 import { audit } from '../../platform/db/audit';
 import { writeOnce } from '../../platform/db/idempotent-write';
 import type { ReminderScheduler } from './reminder-scheduler.port';
