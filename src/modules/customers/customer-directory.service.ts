@@ -91,14 +91,20 @@ export class CustomerDirectory {
     return [...new Set([viewer.userid, ...members.map((m) => m.userid)])];
   }
 
-  /** The viewer's customers, most recent activity first, optionally by stage or tag name. */
+  /** The viewer's customers (with `team`, a lead's include their teams'), most recent activity first, optionally by stage or tag name. */
   async list(
     viewer: Viewer,
     filter: { stage: string | null; tag: string | null; page: number; pageSize: number },
+    reach: Reach = 'own',
   ): Promise<{ customers: Customer[]; total: number }> {
     const qb = this.dataSource.getRepository(Customer).createQueryBuilder('c');
-    if (!viewer.isAdmin) {
-      qb.innerJoin(CustomerRelation, 'r', 'r.customer_id = c.id AND r.status = :active AND r.staff_userid = :me', { active: 'active', me: viewer.userid });
+    const scope = await this.scope(viewer, reach);
+    if (scope) {
+      // EXISTS, not a join: a customer two members of the team follow is listed once.
+      qb.andWhere('EXISTS (SELECT 1 FROM customer_relations r WHERE r.customer_id = c.id AND r.status = :active AND r.staff_userid IN (:...scope))', {
+        active: 'active',
+        scope,
+      });
     }
     if (filter.stage) qb.andWhere('c.stage = :stage', { stage: filter.stage });
     if (filter.tag) {
