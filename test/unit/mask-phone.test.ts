@@ -1,3 +1,7 @@
+import { lostCustomerGroupMarkdown } from '../../templates/cards/capture-alert.cards';
+import { customerSummaryCard, timelinePageMarkdown } from '../../templates/cards/customer-summary.card';
+import { overdueReminderMarkdown } from '../../templates/cards/reminder-cards';
+import { sopStepMarkdown } from '../../templates/cards/sop-messages';
 import { maskPhone, maskPhones } from '../../templates/mask-phone';
 
 describe('maskPhone', () => {
@@ -36,5 +40,56 @@ describe('maskPhones', () => {
 
   it('leaves the text as written for the owner', () => {
     expect(maskPhones('打13812345678', true)).toBe('打13812345678');
+  });
+});
+
+describe('where phone numbers are masked', () => {
+  const card = (showPhone: boolean | undefined) =>
+    JSON.stringify(
+      customerSummaryCard({
+        name: '张三',
+        stage: '商机',
+        daysAsCustomer: 3,
+        daysInStage: 1,
+        owners: ['张三销售'],
+        channel: '直接添加',
+        tags: [],
+        recentFollowUps: ['11/20 张三销售：客户手机13812345678'],
+        openReminders: 1,
+        nextReminder: '11月24日 周二 15:00 打13812345678',
+        openOpportunity: null,
+        moreCommand: '查客户 张三 全部',
+        showPhone,
+      }),
+    );
+
+  it('the profile card and the timeline show them to the owner only', () => {
+    expect(card(true)).toContain('13812345678');
+    for (const other of [false, undefined]) {
+      expect(card(other)).not.toContain('13812345678');
+      expect(card(other)).toContain('138****5678');
+    }
+    const page = (showPhone: boolean) =>
+      timelinePageMarkdown({ name: '张三', page: 1, pages: 1, total: 1, lines: ['11/20 跟进：客户手机13812345678'], nextCommand: null, showPhone });
+    expect(page(true)).toContain('13812345678');
+    expect(page(false)).toContain('138****5678');
+  });
+
+  it('a team group never sees them; the salesperson’s own SOP message does', () => {
+    const overdue = overdueReminderMarkdown({
+      staffName: '张三销售',
+      mention: 'zhangsan',
+      customerName: '13912345678',
+      content: '打13812345678',
+      due: '今天',
+      overdueFor: '1小时',
+    });
+    expect(overdue).toContain('139****5678');
+    expect(overdue).toContain('138****5678');
+    const lost = lostCustomerGroupMarkdown({ customerName: '13812345678', externalUserid: 'wm1', staffName: '张三销售', staffUserid: 'zhangsan', at: '今天' });
+    expect(lost).toContain('138****5678');
+    const step = { sopTitle: '新客户', stepNumber: 1, stepCount: 2, customerName: '张三', text: '回拨13812345678' };
+    expect(sopStepMarkdown({ ...step, mention: { wecomUserid: 'zhangsan', name: '张三销售', robot: true } })).toContain('138****5678');
+    expect(sopStepMarkdown(step)).toContain('13812345678');
   });
 });
