@@ -27,7 +27,7 @@ export function maskPhones(text: string, showPhone = false): string {
   return showPhone ? text : text.replace(PHONE, maskOne);
 }
 
-const MOBILE_ONLY = new RegExp(String.raw`^(${COUNTRY})(${MOBILE})$`);
+const MOBILE_ONLY = new RegExp(`^(${COUNTRY})(${MOBILE})$`);
 const AREA_FIRST = new RegExp(`^${AREA}`);
 
 function maskOne(match: string): string {
