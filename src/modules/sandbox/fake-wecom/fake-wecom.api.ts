@@ -82,8 +82,7 @@ export async function answerWecom(state: FakeWecomState, request: WecomRequest):
   const body = parsed.ok ? parsed.body : {};
   const call: WecomCall = { api: route.api, body };
   if (route.api !== 'gettoken' && state.options.logCalls) state.calls.push(call);
-  const seqBefore = state.seq;
-  const reached = { area: false };
+  const reached: Reached = { area: false, seqBefore: state.seq };
   const answer = await answerRoute(state, route, { token, parsed, body, query: request.query }, reached);
   if (typeof answer.body === 'object' && Number(answer.body.errcode ?? 0) !== 0) {
     call.errcode = Number(answer.body.errcode);
@@ -91,17 +90,23 @@ export async function answerWecom(state: FakeWecomState, request: WecomRequest):
   }
   const set = listeners.get(state);
   if (set?.size) {
-    const delivered = state.chat.filter((c) => c.seq > seqBefore);
+    const delivered = state.chat.filter((c) => c.seq > reached.seqBefore);
     for (const listener of set) listener({ call, query: request.query, answer, delivered, reachedArea: reached.area });
   }
   return answer;
+}
+
+/** Whether the call reached its area's handler, and the chat's position just before it ran. */
+interface Reached {
+  area: boolean;
+  seqBefore: number;
 }
 
 async function answerRoute(
   state: FakeWecomState,
   route: AreaRoute,
   request: { token: string | undefined; parsed: { ok: boolean }; body: Record<string, unknown>; query: Record<string, string | undefined> },
-  reached: { area: boolean },
+  reached: Reached,
 ): Promise<WecomAnswer> {
   const injected = await state.faults.apply({ api: route.api, body: request.body, query: request.query });
   if (injected && 'httpStatus' in injected) return { status: Number(injected.httpStatus), body: String(injected.text ?? '') };
@@ -115,6 +120,9 @@ async function answerRoute(
     throw error;
   }
   reached.area = true;
+  // Counted from here, not from the request's arrival: an injected delay lets other calls deliver
+  // meanwhile, and what they delivered is theirs (the area's handler runs without a pause).
+  reached.seqBefore = state.seq;
   try {
     const limit = checkWecomLimits(route.api, request.body);
     if (limit) throw new WecomFault(limit.errcode, limit.errmsg);
