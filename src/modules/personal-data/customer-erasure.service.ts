@@ -43,6 +43,7 @@ class DryRunRollback extends Error {}
 export async function eraseCustomer(dataSource: DataSource, customer: Customer, request: ErasureRequest): Promise<ErasureResult> {
   if (isErasedRow(customer)) return { kind: 'already_erased' };
   let outcome: ErasureResult | undefined;
+  await zeroFreedPages(dataSource);
   try {
     await dataSource.transaction(async (m) => {
       const current = await m.getRepository(CustomerEntity).findOneByOrFail({ id: customer.id });
@@ -67,7 +68,25 @@ export async function eraseCustomer(dataSource: DataSource, customer: Customer, 
   } catch (error) {
     if (!(error instanceof DryRunRollback)) throw error;
   }
+  if (outcome?.kind === 'erased') await writeBackLog(dataSource);
   return outcome!;
+}
+
+/**
+ * On SQLite the rows' previous versions stay in the write-ahead log, and in pages the erasure frees,
+ * until they are reused: freed pages are zeroed (secure_delete, for this connection) and the log is
+ * written back into the file and emptied after the erasure, so the erased text is gone from the disk
+ * too. (A checkpoint another process's open read holds up is finished by SQLite's next one.) MariaDB
+ * keeps old versions only in its undo and redo logs, which it overwrites as it goes.
+ */
+const isSqlite = (dataSource: DataSource) => dataSource.options.type === 'better-sqlite3';
+
+async function zeroFreedPages(dataSource: DataSource): Promise<void> {
+  if (isSqlite(dataSource)) await dataSource.query('PRAGMA secure_delete = ON');
+}
+
+async function writeBackLog(dataSource: DataSource): Promise<void> {
+  if (isSqlite(dataSource)) await dataSource.query('PRAGMA wal_checkpoint(TRUNCATE)');
 }
 
 async function eraseIn(m: EntityManager, customer: Customer): Promise<{ reference: string; counts: ErasureCounts }> {
