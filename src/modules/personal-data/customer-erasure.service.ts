@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { In, IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
+import { In, IsNull, Not, type DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
 import {
   type Customer,
   CustomerGroupMember,
@@ -7,6 +7,8 @@ import {
   Customer as CustomerEntity,
   ErasedCustomer,
   FollowUp,
+  InboundEvent,
+  OutboundMessage,
   Reminder,
   SopRun,
   SopStepRun,
@@ -89,6 +91,16 @@ async function writeBackLog(dataSource: DataSource): Promise<void> {
   if (isSqlite(dataSource)) await dataSource.query('PRAGMA wal_checkpoint(TRUNCATE)');
 }
 
+const FINISHED_INBOUND = new Set(['done', 'ignored', 'failed']);
+const FINISHED_OUTBOUND = new Set(['sent', 'failed', 'duplicate', 'unknown']);
+
+/** A stored callback or sent message that nothing will read again to act on (unfinished ones are only scrubbed). */
+function isFinishedTraffic(target: unknown, row: ObjectLiteral): boolean {
+  if (target === InboundEvent) return FINISHED_INBOUND.has(String(row.status));
+  if (target === OutboundMessage) return FINISHED_OUTBOUND.has(String(row.status));
+  return false;
+}
+
 async function eraseIn(m: EntityManager, customer: Customer): Promise<{ reference: string; counts: ErasureCounts }> {
   const counts: ErasureCounts = {};
   const note = (table: string, n: number | undefined) => {
@@ -155,7 +167,12 @@ async function eraseIn(m: EntityManager, customer: Customer): Promise<{ referenc
     if (meta.target === ErasedCustomer) continue;
     const columns = textColumns(meta);
     for (const row of await rowsMentioning(m, meta, needles, columns)) {
-      const changes = scrubbedColumns(row, columns, needles);
+      // A finished callback or message about them goes whole, as retention would prune it: what was
+      // typed with their name (a phone number, an address in a note) is theirs too, named or not.
+      const changes = {
+        ...scrubbedColumns(row, columns, needles),
+        ...(isFinishedTraffic(meta.target, row) ? { payload: {}, payloadPrunedAt: new Date() } : {}),
+      };
       if (Object.keys(changes).length === 0) continue;
       await m.getRepository(meta.target).update({ id: row.id }, changes);
       note(meta.tableName, 1);
