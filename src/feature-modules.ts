@@ -7,6 +7,7 @@ import type { WorkModule } from './platform/module';
 import { captureWork, createCaptureModule } from './modules/capture/capture.module';
 import { chatModule } from './modules/chat/chat.module';
 import { digestsModule } from './modules/digests/digests.module';
+import { createHandoverService, handoverModule } from './modules/handover/handover.module';
 import { remindersModule } from './modules/reminders/reminders.module';
 import { checkChannelRuleSops, createSopModule } from './modules/sop/sop.module';
 
@@ -25,11 +26,14 @@ export function workerModules(container: Container, now: () => Date = () => new 
   checkChannelRuleSops(capture.rules, sop.definitions, config.capture.channelRulesFile, config.sop.file);
   // The commands' stage and tag changes reach this worker's SOP engine.
   const tags = new TagService(dataSource, corpTagSync(wecomApi), sop.engine);
+  // 转接: the commands' proposals and the runs that submit and poll them.
+  const handover = createHandoverService({ dataSource, api: wecomApi, queues, outbound, config, now });
   const services = {
     ...container.services,
     tags,
     stages: new StageService(dataSource, sop.engine),
     undo: new UndoService(dataSource, container.reminderScheduler, tags),
+    handover,
   };
   return [
     ...coreModules(container),
@@ -38,6 +42,7 @@ export function workerModules(container: Container, now: () => Date = () => new 
     // Daily and weekly digests: their schedules and processors on the maintenance queue.
     digestsModule({ digest: container.services.digest, outbound, logger, config }),
     chatModule({ dataSource, services, outbound, logger, config, now }),
+    handoverModule(handover),
   ];
 }
 
