@@ -22,12 +22,12 @@ export function workerModules(container: Container, now: () => Date = () => new 
   const sop = createSopModule({ dataSource, queues, outbound, logger, config, now, channels: container.services.channels });
   // Customer, tag and group events (客户联系); its start-up work (teams file, tag dictionary) runs in the background.
   const captureDeps = { dataSource, wecomApi, outbound, logger, config, queues };
-  const capture = createCaptureModule(captureDeps, { sops: sop.engine });
+  // 转接: the commands' proposals, the runs that submit and poll them, and capture's transfer events.
+  const handover = createHandoverService({ dataSource, api: wecomApi, queues, outbound, config, now });
+  const capture = createCaptureModule(captureDeps, { sops: sop.engine, transfers: handover.transferHook });
   checkChannelRuleSops(capture.rules, sop.definitions, config.capture.channelRulesFile, config.sop.file);
   // The commands' stage and tag changes reach this worker's SOP engine.
   const tags = new TagService(dataSource, corpTagSync(wecomApi), sop.engine);
-  // 转接: the commands' proposals and the runs that submit and poll them.
-  const handover = createHandoverService({ dataSource, api: wecomApi, queues, outbound, config, now });
   const services = {
     ...container.services,
     tags,

@@ -1,4 +1,4 @@
-import { Customer, CustomerRelation, Handover, HandoverCustomer, Staff, Team } from '../../entities';
+import { AuditLog, Customer, CustomerRelation, Handover, HandoverCustomer, Opportunity, Reminder, SopRun, Staff, Team } from '../../entities';
 import type { Container } from '../../src/container';
 import type { FakeWecomWorld } from '../../src/modules/sandbox/fake-wecom/fake-wecom.world';
 import { handoverRuns } from '../../src/modules/handover/handover-run.job';
@@ -9,9 +9,9 @@ import { interceptWecom } from '../helpers/fake-wecom.nock';
 import { waitForQuiet } from '../helpers/quiet';
 import { resetState, waitFor } from '../helpers/test-env';
 import { startWebhookHarness, type WebhookHarness } from '../helpers/webhook-harness';
-import { textMessageXml } from '../helpers/wecom-callbacks';
+import { externalContactXml, textMessageXml } from '../helpers/wecom-callbacks';
 
-const HANDOVER_APIS = ['externalcontact/transfer_customer', 'externalcontact/transfer_result'];
+const HANDOVER_APIS = ['externalcontact/transfer_customer', 'externalcontact/transfer_result', 'externalcontact/get', 'user/get'];
 const SENDING_APIS = ['message/send', 'message/update_template_card'];
 
 /**
@@ -174,11 +174,91 @@ describe('handover while employed (在职转接)', () => {
       'the lead told',
     );
     expect(messageText(told[1]!.body)).toContain('90 天内已转接过两次');
+    const outcome = await waitFor(
+      async () => sendsTo('WangLead'),
+      (all) => all.length >= 3,
+      15_000,
+      'the outcome card',
+    );
+    expect(messageText(outcome[2]!.body)).toContain('未能提交');
+  });
+
+  it('moves open work exactly once, by WeCom’s delete-by-transfer or by the poll, redelivered or repeated, and leaves a refused customer’s', async () => {
+    const db = container.dataSource;
+    const [c0, c1, c2] = await db.getRepository(Customer).find({ order: { id: 'ASC' }, take: 3 });
+    const dueAt = new Date(Date.now() + 3 * 86_400_000);
+    for (const c of [c0!, c1!, c2!]) {
+      await db.getRepository(Reminder).save({ staffUserid: 'zhangwei', customerId: c.id, content: `回访 ${c.name}`, dueAt });
+      await db.getRepository(Opportunity).save({ customerId: c.id, staffUserid: 'zhangwei', amount: 12_345.67, probability: 60 });
+      await db.getRepository(SopRun).save({
+        sopName: '新客户',
+        customerId: c.id,
+        staffUserid: 'zhangwei',
+        triggerType: 'customer_added',
+        runKey: `run-${c.id}`,
+        status: 'active',
+        startedAt: new Date(),
+      });
+    }
+    const card = (await type('WangLead', '转接 客户0、客户1、客户2 给 李娜')).template_card;
+    expect(JSON.stringify(card)).toContain('3 个');
+    await tap('WangLead', (card.button_list as Array<{ key: string }>)[0]!.key, card.task_id, 'RC-4');
+    await waitFor(
+      async () => rowsBy('waiting'),
+      (n) => n === 3,
+      15_000,
+      'three customers waiting',
+    );
+
+    world.refuseTransfer(ids[0]!);
+    world.settleTransfers({ all: true });
+    const events = world.drainTransferEvents();
+    // WeCom's callbacks for 客户0 (refused) and 客户1 (taken over), each delivered twice, the second a redelivery at a later time.
+    const now = Math.floor(Date.now() / 1000);
+    for (const createTime of [now, now, now + 5]) {
+      for (const e of events.filter((e) => e.externalUserId !== ids[2])) {
+        await harness.post(externalContactXml({ corpId: container.wecom.corpId, ...e, createTime }));
+      }
+    }
+    // The events' run reads transfer_result too: 客户2, whose events never arrive, is found taken over there. Then a repeated poll.
     await waitFor(
       async () => (await handover()).status,
-      (s) => s === 'settled',
+      (st) => st === 'settled',
       15_000,
       'the handover settled',
     );
+    expect(await rowsBy('refused')).toBe(1);
+    await promoteDelayedJobs(container.queues.get('maintenance'));
+    await handoverRuns(container.queues).schedule((await handover()).id, 0);
+    await waitForQuiet(container);
+
+    const ownerOf = async (customerId: number) => ({
+      reminder: (await db.getRepository(Reminder).findOneByOrFail({ customerId })).staffUserid,
+      opportunity: await db.getRepository(Opportunity).findOneByOrFail({ customerId }),
+      sop: (await db.getRepository(SopRun).findOneByOrFail({ customerId })).staffUserid,
+    });
+    expect(await ownerOf(c0!.id)).toMatchObject({ reminder: 'zhangwei', sop: 'zhangwei', opportunity: { staffUserid: 'zhangwei' } });
+    for (const c of [c1!, c2!]) {
+      expect(await ownerOf(c.id)).toMatchObject({
+        reminder: 'lina',
+        sop: 'lina',
+        opportunity: { staffUserid: 'lina', amount: 12_345.67, probability: 60, status: 'open' },
+      });
+    }
+    const moved = await db.getRepository(AuditLog).findBy({ action: 'handover.moved' });
+    expect(moved.map((a) => [a.targetId, a.detail])).toEqual(
+      expect.arrayContaining([
+        [String(c1!.id), expect.objectContaining({ from: 'zhangwei', to: 'lina', reminders: 1, sopRuns: 1, opportunities: 1 })],
+        [String(c2!.id), expect.objectContaining({ from: 'zhangwei', to: 'lina', reminders: 1, sopRuns: 1, opportunities: 1 })],
+      ]),
+    );
+    expect(moved).toHaveLength(2);
+    // The history stays: 张伟's relation with 客户1 ended by transfer, 李娜 follows now.
+    expect(await db.getRepository(CustomerRelation).findOneByOrFail({ customerId: c1!.id, staffUserid: 'zhangwei' })).toMatchObject({ status: 'transferred' });
+    expect(await db.getRepository(CustomerRelation).findOneByOrFail({ customerId: c1!.id, staffUserid: 'lina' })).toMatchObject({ status: 'active' });
+    // The lead hears of the refusal from capture's alert and of the whole from the outcome card.
+    const outcome = messageText(sendsTo('WangLead').find((c) => messageText(c.body).includes('已有结果'))!.body);
+    expect(outcome).toContain('"2 位"');
+    expect(outcome).toContain('客户0（客户拒绝了转接）');
   });
 });

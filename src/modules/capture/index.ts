@@ -1,2 +1,3 @@
 /** What other modules may use of customer capture. */
 export type { ChannelRules } from './channel-rules';
+export type { TransferHook } from './transfer-hook.port';

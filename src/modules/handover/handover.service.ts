@@ -9,7 +9,9 @@ import { WecomApiError } from '../../platform/wecom/api/wecom-api.error';
 import type { HandoverRuns } from './handover-runs.port';
 import { HandoverScope, type Scope } from './handover-scope';
 import { HandoverStore, type Movable } from './handover.store';
+import { takeOver } from './takeover.store';
 import type { TransferApi } from './transfer-api.port';
+import type { TransferHook } from '../capture';
 
 /** 转接 as typed: named customers, or all of one salesperson's (`from`; the sender's own when neither is given), to `to`. */
 export interface HandoverRequest {
@@ -121,6 +123,21 @@ export class HandoverService implements HandoverRequests {
     }
     if (await this.store.advance(handover.id, 'started', 'settled', this.deps.now(), 'system')) await this.tellOutcome(handover);
   }
+
+  /** What capture tells of WeCom's transfer events: the customer moves (or stays) at once, and the run looks whether the handover is settled. */
+  readonly transferHook: TransferHook = {
+    transferred: async ({ externalUserid, userid, at }) => {
+      for (const { row, handover } of await this.store.waitingFor(externalUserid, { from: userid.toLowerCase() })) {
+        if (await takeOver(this.deps.dataSource, row, handover, at)) await this.deps.runs.schedule(handover.id, 0);
+      }
+    },
+    failed: async ({ externalUserid, userid, reason, at }) => {
+      for (const { row, handover } of await this.store.waitingFor(externalUserid, { to: userid.toLowerCase() })) {
+        if (await this.store.answer([row.id], 'waiting', reason === 'customer_limit_exceed' ? 'limit' : 'refused', at))
+          await this.deps.runs.schedule(handover.id, 0);
+      }
+    },
+  };
 
   private refusedClick(handover: Handover | null, click: HandoverClick): string | null {
     if (!handover) return HANDOVER_CLICK_TEXT.gone;
@@ -237,15 +254,15 @@ export class HandoverService implements HandoverRequests {
         handover.kind === 'resigned',
       );
       const byCustomer = new Map(results.map((r) => [r.external_userid, r]));
-      const moved: Record<'done' | 'refused' | 'limit', number[]> = { done: [], refused: [], limit: [] };
+      const ended: Record<'refused' | 'limit', number[]> = { refused: [], limit: [] };
       for (const row of waiting.filter((w) => w.fromUserid === owner)) {
         const result = byCustomer.get(row.externalUserid);
-        if (result?.status === 1) moved.done.push(row.id);
-        else if (result?.status === 3) moved.refused.push(row.id);
-        else if (result?.status === 4) moved.limit.push(row.id);
+        if (result?.status === 1) await takeOver(this.deps.dataSource, row, handover, now);
+        else if (result?.status === 3) ended.refused.push(row.id);
+        else if (result?.status === 4) ended.limit.push(row.id);
         else earliest = Math.min(earliest ?? Number.POSITIVE_INFINITY, (result?.takeover_time ?? 0) * 1000);
       }
-      for (const status of ['done', 'refused', 'limit'] as const) await this.store.answer(moved[status], 'waiting', status, now);
+      for (const status of ['refused', 'limit'] as const) await this.store.answer(ended[status], 'waiting', status, now);
     }
     return earliest;
   }

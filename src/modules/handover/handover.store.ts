@@ -140,6 +140,22 @@ export class HandoverStore {
     return affected ?? 0;
   }
 
+  /** The waiting rows of started handovers for a customer, from one owner or to one new owner (userids lower-cased). */
+  async waitingFor(externalUserid: string, who: { from: string } | { to: string }): Promise<Array<{ row: HandoverCustomer; handover: Handover }>> {
+    const qb = this.dataSource
+      .getRepository(HandoverCustomer)
+      .createQueryBuilder('hc')
+      .innerJoinAndMapOne('hc.handover', Handover, 'h', 'h.id = hc.handover_id')
+      .where('hc.external_userid = :externalUserid AND hc.status = :waiting AND h.status = :started', {
+        externalUserid,
+        waiting: 'waiting',
+        started: 'started',
+      });
+    if ('from' in who) qb.andWhere('hc.from_userid = :from', { from: who.from });
+    else qb.andWhere('h.to_userid = :to', { to: who.to });
+    return (await qb.getMany()).map((row) => ({ row, handover: row.handover }));
+  }
+
   async counts(customerIds: number[], owners: string[]): Promise<{ openOpportunities: number; openReminders: number }> {
     if (customerIds.length === 0) return { openOpportunities: 0, openReminders: 0 };
     const ids = In(customerIds);
