@@ -13,7 +13,7 @@ import {
   Tag,
 } from '../../../entities';
 import type { RelationEnd, TimelineEvent } from '../../../templates/timeline';
-import { withoutEndedRelations } from '../reminders/ended-relation';
+import { withoutEndedRelations } from './ended-relation';
 import type { ChannelNames } from './channel-names.port';
 
 /** One thing that happened to a customer: when, who did it, and what (templates/timeline.ts puts it in words). */

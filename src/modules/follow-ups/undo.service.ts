@@ -2,7 +2,7 @@ import { In, MoreThan, type DataSource, type EntityManager } from 'typeorm';
 import { insertIgnore } from '../../platform/db/insert-ignore';
 import { AuditLog, Customer, CustomerTag, FollowUp, Opportunity, Reminder, StageChange, Tag, type CustomerStage, type TagLinkSource } from '../../../entities';
 import { audit } from '../../platform/db/audit';
-import type { ReminderScheduler } from '../reminders/reminder-scheduler.port';
+import type { ReminderScheduler } from '../reminders';
 import { STAGE_NAMES } from '../../../templates/labels';
 
 export const UNDO_WINDOW_MS = 10 * 60 * 1000;
