@@ -1,5 +1,6 @@
 import { completeReminderCommand, snoozeReminderCommand } from './commands/complete-reminder.command';
 import { doNotContactCommand, resumeContactCommand } from './commands/do-not-contact.command';
+import { handoverCommand } from './commands/handover.command';
 import { helpCommand } from './commands/help.command';
 import { myCustomersCommand } from './commands/my-customers.command';
 import { opportunityCommand } from './commands/opportunity.command';
@@ -12,6 +13,8 @@ import { addTagCommand, removeTagCommand } from './commands/tag.command';
 import { todayCommand } from './commands/today.command';
 import { todoCommand } from './commands/todo.command';
 import { undoCommand } from './commands/undo.command';
+import { handoverCancelAction } from './actions/handover-cancel.action';
+import { handoverConfirmAction } from './actions/handover-confirm.action';
 import { reminderCustomerAction } from './actions/reminder-customer.action';
 import { reminderDoneAction } from './actions/reminder-done.action';
 import { reminderSnoozeHourAction } from './actions/reminder-snooze-hour.action';
@@ -41,6 +44,7 @@ export function createCommandRouter(): CommandRouter {
     snoozeReminderCommand as Command,
     todayCommand as Command,
     reportCommand as Command,
+    handoverCommand as Command,
     undoCommand as Command,
     doNotContactCommand as Command,
     resumeContactCommand as Command,
@@ -61,5 +65,7 @@ export function createCardActionRouter(): CardActionRouter {
     todoDoneAction as CardAction,
     todoSnoozeHourAction as CardAction,
     todoTomorrowAction as CardAction,
+    handoverConfirmAction as CardAction,
+    handoverCancelAction as CardAction,
   ]);
 }

@@ -7,6 +7,8 @@ import { CustomerTag } from './customer-tag.entity';
 import { Customer } from './customer.entity';
 import { ErasedCustomer } from './erased-customer.entity';
 import { FollowUp } from './follow-up.entity';
+import { HandoverCustomer } from './handover-customer.entity';
+import { Handover } from './handover.entity';
 import { InboundEvent } from './inbound-event.entity';
 import { Opportunity } from './opportunity.entity';
 import { OutboundMessage } from './outbound-message.entity';
@@ -28,6 +30,10 @@ export * from './customer-tag.entity';
 export * from './customer.entity';
 export * from './erased-customer.entity';
 export * from './follow-up.entity';
+export * from './handover-customer.entity';
+export * from './handover.entity';
+export * from './handover.entity';
+export * from './handover-customer.entity';
 export * from './inbound-event.entity';
 export * from './opportunity.entity';
 export * from './outbound-message.entity';
@@ -51,6 +57,8 @@ export const ALL_ENTITIES = [
   CustomerTag,
   ErasedCustomer,
   FollowUp,
+  Handover,
+  HandoverCustomer,
   InboundEvent,
   Opportunity,
   OutboundMessage,

@@ -33,6 +33,7 @@ import { TagService } from './modules/customers';
 import type { ReminderScheduler } from './modules/reminders';
 import { UndoService } from './modules/follow-ups';
 import { corpTagSync } from './modules/customers';
+import { createHandoverService } from './modules/handover';
 import { WecomApiClient } from './platform/wecom/api/wecom-api.client';
 
 /** The composition root: every long-lived object is built here, once, and handed to whoever needs it. */
@@ -164,6 +165,7 @@ export async function createContainer(config: Config, wecom: WecomCredentials, l
     timeline: new CustomerTimeline(dataSource, channels),
     doNotContact: new DoNotContactService(dataSource),
     channels,
+    handover: createHandoverService({ dataSource, api: wecomApi, queues, outbound, config, now: () => new Date(now()) }),
   };
 
   return {

@@ -10,6 +10,7 @@ import type { DoNotContactService } from '../../src/modules/customers';
 import type { ConversationStore } from './conversation-store.port';
 import type { CustomerTimeline } from '../../src/modules/customers';
 import type { ChannelNames } from '../../src/modules/customers';
+import type { HandoverRequests } from '../../src/modules/handover';
 
 /** The services commands may call (a port: commands never see the database, Bull or HTTP directly). */
 export interface BotServices {
@@ -27,4 +28,6 @@ export interface BotServices {
   doNotContact: DoNotContactService;
   /** channel states as people read them (a rule's display name, 直接添加 without one) */
   channels: ChannelNames;
+  /** 转接: proposals, their confirmation and cancellation */
+  handover: HandoverRequests;
 }
