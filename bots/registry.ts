@@ -1,3 +1,4 @@
+import { lostCommand, wonCommand } from './commands/close-opportunity.command';
 import { completeReminderCommand, snoozeReminderCommand } from './commands/complete-reminder.command';
 import { doNotContactCommand, resumeContactCommand } from './commands/do-not-contact.command';
 import { helpCommand } from './commands/help.command';
@@ -35,6 +36,8 @@ export function createCommandRouter(): CommandRouter {
     removeTagCommand as Command,
     stageCommand as Command,
     opportunityCommand as Command,
+    wonCommand as Command,
+    lostCommand as Command,
     remindCommand as Command,
     todoCommand as Command,
     completeReminderCommand as Command,

@@ -8,6 +8,7 @@ import { Customer } from './customer.entity';
 import { ErasedCustomer } from './erased-customer.entity';
 import { FollowUp } from './follow-up.entity';
 import { InboundEvent } from './inbound-event.entity';
+import { OpportunityChange } from './opportunity-change.entity';
 import { Opportunity } from './opportunity.entity';
 import { OutboundMessage } from './outbound-message.entity';
 import { Reminder } from './reminder.entity';
@@ -29,6 +30,7 @@ export * from './customer.entity';
 export * from './erased-customer.entity';
 export * from './follow-up.entity';
 export * from './inbound-event.entity';
+export * from './opportunity-change.entity';
 export * from './opportunity.entity';
 export * from './outbound-message.entity';
 export * from './reminder.entity';
@@ -53,6 +55,7 @@ export const ALL_ENTITIES = [
   FollowUp,
   InboundEvent,
   Opportunity,
+  OpportunityChange,
   OutboundMessage,
   Reminder,
   Staff,

@@ -26,7 +26,7 @@ import { DigestService } from './modules/digests/digest.service';
 import { CustomerTimeline } from './modules/customers/customer-timeline.service';
 import { DoNotContactService } from './modules/customers/do-not-contact.service';
 import { FollowUpService } from './modules/follow-ups/follow-up.service';
-import { OpportunityService } from './modules/follow-ups/opportunity.service';
+import { closeOpenOpportunities, OpportunityService } from './modules/pipeline';
 import { ReminderService } from './modules/reminders/reminder.service';
 import { StageService } from './modules/customers/stage.service';
 import { TagService } from './modules/customers/tag.service';
@@ -154,14 +154,14 @@ export async function createContainer(config: Config, wecom: WecomCredentials, l
     customers: new CustomerDirectory(dataSource),
     followUps: new FollowUpService(dataSource, reminders),
     reminders,
-    stages: new StageService(dataSource),
+    stages: new StageService(dataSource, undefined, { closeOpen: closeOpenOpportunities }),
     opportunities: new OpportunityService(dataSource),
     tags,
     undo: new UndoService(dataSource, reminderScheduler, tags),
     digest: new DigestService(dataSource, { timezone: config.timezone, silentDays: config.digests.silentDays, channels }),
     // a pending numbered list names this database's customers
     conversations: new RedisConversationStore(redis, queues.keyPrefix, { clock: options.conversationClock }),
-    timeline: new CustomerTimeline(dataSource, channels),
+    timeline: new CustomerTimeline(dataSource, channels, config.timezone),
     doNotContact: new DoNotContactService(dataSource),
     channels,
   };

@@ -2,6 +2,7 @@ import { TagService } from './modules/customers/tag.service';
 import { StageService } from './modules/customers/stage.service';
 import { corpTagSync } from './modules/customers/corp-tag-sync.adapter';
 import { UndoService } from './modules/follow-ups/undo.service';
+import { closeOpenOpportunities } from './modules/pipeline';
 import type { Container } from './container';
 import type { WorkModule } from './platform/module';
 import { captureWork, createCaptureModule } from './modules/capture/capture.module';
@@ -28,7 +29,7 @@ export function workerModules(container: Container, now: () => Date = () => new 
   const services = {
     ...container.services,
     tags,
-    stages: new StageService(dataSource, sop.engine),
+    stages: new StageService(dataSource, sop.engine, { closeOpen: closeOpenOpportunities }),
     undo: new UndoService(dataSource, container.reminderScheduler, tags),
   };
   return [

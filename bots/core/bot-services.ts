@@ -1,6 +1,6 @@
 import type { CustomerDirectory } from '../../src/modules/customers/customer-directory.service';
 import type { FollowUpService } from '../../src/modules/follow-ups/follow-up.service';
-import type { OpportunityService } from '../../src/modules/follow-ups/opportunity.service';
+import type { OpportunityService } from '../../src/modules/pipeline';
 import type { ReminderService } from '../../src/modules/reminders/reminder.service';
 import type { StageService } from '../../src/modules/customers/stage.service';
 import type { TagService } from '../../src/modules/customers/tag.service';

@@ -118,7 +118,6 @@ const BEING_MOVED: string[] = [
   'bots/core/bot-services.ts -> src/modules/customers/tag.service.ts',
   'bots/core/bot-services.ts -> src/modules/digests/digest.service.ts',
   'bots/core/bot-services.ts -> src/modules/follow-ups/follow-up.service.ts',
-  'bots/core/bot-services.ts -> src/modules/follow-ups/opportunity.service.ts',
   'bots/core/bot-services.ts -> src/modules/follow-ups/undo.service.ts',
   'bots/core/bot-services.ts -> src/modules/reminders/reminder.service.ts',
   'bots/core/candidate-list.ts -> src/modules/customers/channel-names.port.ts',

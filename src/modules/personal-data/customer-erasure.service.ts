@@ -7,6 +7,8 @@ import {
   Customer as CustomerEntity,
   ErasedCustomer,
   FollowUp,
+  Opportunity,
+  OpportunityChange,
   Reminder,
   SopRun,
   SopStepRun,
@@ -104,6 +106,13 @@ async function eraseIn(m: EntityManager, customer: Customer): Promise<{ referenc
   );
   note('follow_ups', (await m.getRepository(FollowUp).update(byCustomer, { content: ERASED_TEXT })).affected);
   note('reminders', (await m.getRepository(Reminder).update(byCustomer, { content: ERASED_TEXT })).affected);
+  // 输单's reason is free text (it may name the customer); amounts and dates stay for the figures
+  const withReason = { customerId: customer.id, closeReason: Not(IsNull()) };
+  note('opportunities', (await m.getRepository(Opportunity).update(withReason, { closeReason: ERASED_TEXT })).affected);
+  note(
+    'opportunity_changes',
+    (await m.getRepository(OpportunityChange).update({ customerId: customer.id, reason: Not(IsNull()) }, { reason: ERASED_TEXT })).affected,
+  );
   const runs = await m.getRepository(SopRun).findBy(byCustomer);
   if (runs.length) {
     const runIds = In(runs.map((r) => r.id));

@@ -7,6 +7,7 @@ import { QuietHoursHoldsAndReminderClosing1764330000000 } from './1764330000000-
 import { StaffDirectory1764340000000 } from './1764340000000-staff-directory';
 import { InboundPayloadRetention1764360000000 } from './1764360000000-inbound-payload-retention';
 import { ErasedCustomers1764400000000 } from './1764400000000-erased-customers';
+import { OpportunityLifecycle1764430000000 } from './1764430000000-opportunity-lifecycle';
 
 /** Every migration, in order. Explicit (no globs) so it works the same under ts-node, jest and compiled JS. */
 export const ALL_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const ALL_MIGRATIONS = [
   StaffDirectory1764340000000,
   InboundPayloadRetention1764360000000,
   ErasedCustomers1764400000000,
+  OpportunityLifecycle1764430000000,
 ];

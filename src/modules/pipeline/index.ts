@@ -1,0 +1,4 @@
+/** What other modules, the bots and the composition root may use of the pipeline (opportunities and the forecast). */
+export { OpportunityService, type CloseOutcome, type CloseResult, type RecordResult } from './opportunity.service';
+export { type OpportunitySnapshot, restoreOpportunity } from './opportunity-snapshot';
+export { closeOpenOpportunities, stageCloseKey, type ClosedByStage } from './stage-closing';
