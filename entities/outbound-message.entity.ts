@@ -20,6 +20,7 @@ export type OutboundHold = 'quiet_hours' | 'pacing' | 'retry';
 @Entity({ name: 'outbound_messages' })
 @Index('idx_outbound_messages_recipient_created', ['recipient', 'createdAt'])
 @Index('idx_outbound_messages_status_created', ['status', 'createdAt'])
+@Index('idx_outbound_messages_pruned_created', ['payloadPrunedAt', 'createdAt'])
 export class OutboundMessage {
   @PrimaryGeneratedColumn()
   id!: number;
@@ -48,8 +49,12 @@ export class OutboundMessage {
   @Column({ type: 'boolean', default: false })
   quietHoursExempt!: boolean;
 
+  /** the WeCom request body; emptied after OUTBOUND_BODY_RETENTION_DAYS once the message is finished (payloadPrunedAt set) */
   @Column({ type: 'simple-json' })
   payload!: Record<string, unknown>;
+
+  @Column({ type: 'datetime', nullable: true })
+  payloadPrunedAt!: Date | null;
 
   @Column({ type: 'varchar', length: STATUS_LENGTH, default: 'queued' })
   status!: OutboundStatus;

@@ -5,8 +5,8 @@ import { Customer } from './customer.entity';
 /** pending: waiting for its time. sent: the card went out. done / cancelled: closed (by the salesperson, or with a `closeReason`; cancelled without one: taken back by 撤销). */
 export type ReminderStatus = 'pending' | 'sent' | 'done' | 'cancelled';
 
-/** Why the product closed a reminder the salesperson had not: the relation with its customer ended. */
-export type ReminderCloseReason = 'customer_lost' | 'customer_removed' | 'customer_transferred';
+/** Why the product closed a reminder the salesperson had not: the relation with its customer ended, or the customer's personal data was erased. */
+export type ReminderCloseReason = 'customer_lost' | 'customer_removed' | 'customer_transferred' | 'customer_erased';
 
 /** 提醒. The delayed Bull job that fires it is keyed by this row's id, so rescheduling replaces it. */
 @Entity({ name: 'reminders' })
@@ -49,9 +49,13 @@ export class Reminder {
   @Column({ type: 'int', default: 0 })
   snoozeCount!: number;
 
-  /** set when the product closed it (cancelled) because the relation with its customer ended */
+  /** set when the product closed it (cancelled) because the relation with its customer ended or the customer was erased */
   @Column({ type: 'varchar', length: 32, nullable: true })
   closeReason!: ReminderCloseReason | null;
+
+  /** when the product closed it (with `closeReason`) */
+  @Column({ type: 'datetime', nullable: true })
+  closedAt!: Date | null;
 
   @Index('uq_reminders_source_key', { unique: true })
   @Column({ type: 'varchar', length: 128, nullable: true })

@@ -97,6 +97,9 @@ const envSchema = z.object({
       .optional(),
   ),
   INBOUND_PAYLOAD_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  OUTBOUND_BODY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  // at least a month: 撤销 and the dedupe of card clicks read recent entries
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(30).max(36500).default(1095),
   INBOUND_PRUNE_CRON: z
     .string()
     .default('15 4 * * *')
@@ -197,6 +200,8 @@ export interface Config {
   metricsPort: number | undefined;
   /** processed events lose their payload after `payloadDays` (their row and dedupe key stay); the prune runs on `cron` (CRM time zone; undefined = off) */
   inboundRetention: { payloadDays: number; cron: string | undefined };
+  /** finished outbound messages lose their body after `outboundBodyDays`, audit entries are deleted after `auditDays`; by the same daily job as the payloads (its cron is `inboundRetention.cron`) */
+  retention: { outboundBodyDays: number; auditDays: number };
   workerConcurrency: number;
   /** attempts per inbound event, with exponential backoff from retryDelayMs (2 s, 6 s, 14 s, …). */
   inboundRetry: { attempts: number; delayMs: number };
@@ -286,6 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookTimestampWindowSeconds: e.WEBHOOK_TIMESTAMP_WINDOW_SECONDS,
     metricsPort: e.METRICS_PORT,
     inboundRetention: { payloadDays: e.INBOUND_PAYLOAD_RETENTION_DAYS, cron: e.INBOUND_PRUNE_CRON === 'off' ? undefined : e.INBOUND_PRUNE_CRON },
+    retention: { outboundBodyDays: e.OUTBOUND_BODY_RETENTION_DAYS, auditDays: e.AUDIT_RETENTION_DAYS },
     workerConcurrency: e.WORKER_CONCURRENCY,
     inboundRetry: { attempts: e.INBOUND_MAX_ATTEMPTS, delayMs: e.INBOUND_RETRY_DELAY_MS },
     staleEventAfterMs: e.STALE_EVENT_AFTER_MS,

@@ -1,15 +1,15 @@
-import { TagService } from './modules/customers/tag.service';
-import { StageService } from './modules/customers/stage.service';
-import { corpTagSync } from './modules/customers/corp-tag-sync.adapter';
-import { UndoService } from './modules/follow-ups/undo.service';
+import { TagService } from './modules/customers';
+import { StageService } from './modules/customers';
+import { corpTagSync } from './modules/customers';
+import { UndoService } from './modules/follow-ups';
 import { closeOpenOpportunities } from './modules/pipeline';
 import type { Container } from './container';
 import type { WorkModule } from './platform/module';
-import { captureWork, createCaptureModule } from './modules/capture/capture.module';
-import { chatModule } from './modules/chat/chat.module';
-import { digestsModule } from './modules/digests/digests.module';
-import { remindersModule } from './modules/reminders/reminders.module';
-import { checkChannelRuleSops, createSopModule } from './modules/sop/sop.module';
+import { captureWork, createCaptureModule } from './modules/capture';
+import { chatModule } from './modules/chat';
+import { digestsModule } from './modules/digests';
+import { remindersModule } from './modules/reminders';
+import { checkChannelRuleSops, createSopModule } from './modules/sop';
 
 /**
  * The feature modules of a worker process, in one place. The composition root: it hands each module

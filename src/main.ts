@@ -6,7 +6,7 @@ import { createContainer } from './container';
 import { startSpoolDrain } from './platform/events/spool-drain';
 import { listenMetrics } from './platform/http/metrics-server';
 import { createLogger } from './platform/logger';
-import { prepareSandbox } from './modules/sandbox/sandbox-setup';
+import { prepareSandbox } from './modules/sandbox';
 import { workerModules } from './feature-modules';
 import { createWebApp } from './web';
 import { startWorker } from './worker';

@@ -1,8 +1,9 @@
 import type Koa from 'koa';
 import type { Container } from './container';
 import { configWarnings } from './config-warnings';
+import { audit } from './platform/db/audit';
 import { createApp } from './platform/http/app';
-import { mountSandbox } from './modules/sandbox/sandbox.module';
+import { mountSandbox } from './modules/sandbox';
 import { personalDataRoutes } from './modules/personal-data';
 import { createPersonalDataService } from './personal-data-service';
 
@@ -14,7 +15,19 @@ export function createWebApp(container: Container): Koa {
     metrics: container.metrics,
     readiness: container.readiness,
     warnings: configWarnings(config).map((w) => w.message),
-    admin: { token: config.adminToken, queues: container.queues.all() },
+    admin: {
+      token: config.adminToken,
+      queues: container.queues.all(),
+      // which admin route was used, and how it ended: the token is shared, so the actor is the route's caller
+      audit: async ({ method, route, status }) =>
+        void (await audit(container.dataSource.manager, {
+          actor: 'admin:http',
+          action: 'admin.request',
+          targetType: 'route',
+          targetId: `${method} ${route}`.slice(0, 64),
+          detail: { status },
+        })),
+    },
     callback: {
       keys: { token: wecom.token, encodingAesKey: wecom.encodingAesKey, corpId: wecom.corpId },
       intake: container.intake,

@@ -1,12 +1,12 @@
 import type { Container } from './container';
 import { createInboundProcessor } from './platform/events/inbound.processor';
 import { INBOUND_JOB } from './platform/events/inbound.producer';
-import { inboundRetentionModule } from './platform/events/inbound-retention.job';
 import { sweepStaleEvents } from './platform/events/stale-event.sweeper';
 import { processor, type WorkModule } from './platform/module';
 import { createOutboundProcessor } from './platform/outbound/outbound.processor';
 import { OUTBOUND_JOB } from './platform/outbound/outbound.types';
 import { bindWork } from './platform/queue/job-registry';
+import { retentionModule } from './platform/retention/retention.job';
 import { coreModules } from './feature-modules';
 
 export interface WorkerHandle {
@@ -25,7 +25,7 @@ export interface WorkerOptions {
 
 /**
  * Starts the worker role in this process: the platform's work (inbound events, outbound messages,
- * the payload prune, the sweeps of rows whose job is gone) and the modules', all bound through the
+ * the retention job, the sweeps of rows whose job is gone) and the modules', all bound through the
  * job registry, which refuses at start a job nobody runs, or a job or event kind claimed twice.
  */
 export function startWorker(container: Container, options: WorkerOptions = {}): WorkerHandle {
@@ -46,12 +46,16 @@ export function startWorker(container: Container, options: WorkerOptions = {}): 
     // Messages held by quiet hours follow the setting this worker started with (CRM_QUIET_HOURS=off releases them).
     start: async () => void (await container.outbound.reevaluateQuietHolds()),
   };
-  // Processed events lose their payload after INBOUND_PAYLOAD_RETENTION_DAYS (a daily job on the maintenance queue).
-  const retention = inboundRetentionModule({
+  // Callback payloads, outbound bodies and audit entries past their retention go (a daily job on the maintenance queue).
+  const retention = retentionModule({
     dataSource: container.dataSource,
     logger,
     metrics: container.metrics,
-    payloadDays: config.inboundRetention.payloadDays,
+    periods: {
+      inboundPayloadDays: config.inboundRetention.payloadDays,
+      outboundBodyDays: config.retention.outboundBodyDays,
+      auditDays: config.retention.auditDays,
+    },
     cron: config.inboundRetention.cron,
     timezone: config.timezone,
   });

@@ -1,7 +1,7 @@
 import { defineCommand } from '../core/command';
 import { UsageError, UserError } from '../core/errors';
 import { splitArgs } from '../core/normalize';
-import type { SnoozeRequest } from '../../src/modules/reminders/reminder.service';
+import type { SnoozeRequest } from '../../src/modules/reminders';
 import { formatChineseDateTime } from '../../templates/format-date';
 import { parseChineseDate } from '../dates/chinese-date.parser';
 

@@ -1,5 +1,5 @@
 import type { CustomerStage } from '../../entities';
-import { stageFromChinese } from '../../src/modules/customers/stage.service';
+import { stageFromChinese } from '../../src/modules/customers';
 import { STAGE_NAMES } from '../../templates/labels';
 import { defineCommand } from '../core/command';
 import { UsageError } from '../core/errors';

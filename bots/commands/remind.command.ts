@@ -50,6 +50,7 @@ export const remindCommand = defineCommand<RemindInput>({
       content: matter,
       dueAt: input.dueAt,
       sourceKey: ctx.sourceKey,
+      setAt: ctx.now,
     });
     await ctx.services.reminders.scheduleJob(reminder);
     await ctx.reply({

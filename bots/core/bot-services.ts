@@ -1,15 +1,15 @@
-import type { CustomerDirectory } from '../../src/modules/customers/customer-directory.service';
-import type { FollowUpService } from '../../src/modules/follow-ups/follow-up.service';
+import type { CustomerDirectory } from '../../src/modules/customers';
+import type { FollowUpService } from '../../src/modules/follow-ups';
 import type { OpportunityService } from '../../src/modules/pipeline';
-import type { ReminderService } from '../../src/modules/reminders/reminder.service';
-import type { StageService } from '../../src/modules/customers/stage.service';
-import type { TagService } from '../../src/modules/customers/tag.service';
-import type { UndoService } from '../../src/modules/follow-ups/undo.service';
-import type { DigestService } from '../../src/modules/digests/digest.service';
-import type { DoNotContactService } from '../../src/modules/customers/do-not-contact.service';
+import type { ReminderService } from '../../src/modules/reminders';
+import type { StageService } from '../../src/modules/customers';
+import type { TagService } from '../../src/modules/customers';
+import type { UndoService } from '../../src/modules/follow-ups';
+import type { DigestService } from '../../src/modules/digests';
+import type { DoNotContactService } from '../../src/modules/customers';
 import type { ConversationStore } from './conversation-store.port';
-import type { CustomerTimeline } from '../../src/modules/customers/customer-timeline.service';
-import type { ChannelNames } from '../../src/modules/customers/channel-names.port';
+import type { CustomerTimeline } from '../../src/modules/customers';
+import type { ChannelNames } from '../../src/modules/customers';
 
 /** The services commands may call (a port: commands never see the database, Bull or HTTP directly). */
 export interface BotServices {

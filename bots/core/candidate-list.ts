@@ -1,6 +1,6 @@
 import dayjs from '../../src/platform/dayjs';
-import type { ChannelNames } from '../../src/modules/customers/channel-names.port';
-import type { CustomerCandidate } from '../../src/modules/customers/customer-directory.service';
+import type { ChannelNames } from '../../src/modules/customers';
+import type { CustomerCandidate } from '../../src/modules/customers';
 import { CONTENT_LIMITS } from '../../src/platform/wecom/limits/wecom-limits';
 
 /** How much of the last follow-up a list line quotes: enough to recognise it, short enough for nine lines. */

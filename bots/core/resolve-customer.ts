@@ -1,5 +1,5 @@
 import type { Customer } from '../../entities';
-import type { CustomerCandidate } from '../../src/modules/customers/customer-directory.service';
+import type { CustomerCandidate } from '../../src/modules/customers';
 import type { CommandContext } from './command';
 import { UserError } from './errors';
 

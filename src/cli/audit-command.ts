@@ -1,22 +1,32 @@
 import { parseArgs } from 'node:util';
-import { type FindOptionsWhere, In, MoreThanOrEqual } from 'typeorm';
+import { type FindOptionsWhere, In, MoreThanOrEqual, Raw } from 'typeorm';
 import { AuditLog } from '../../entities';
 import type { Container } from '../container';
 import dayjs from '../platform/dayjs';
+import { AUDIT_ACTIONS } from '../platform/db/audit-actions';
 import { createPersonalDataService } from '../personal-data-service';
 import { type CommandIo, EXIT } from './customer-command';
 
 const USAGE = [
-  '用法：npm run audit -- [--customer <external_userid | 名称 | #客户编号>] [--actor <userid>] [--since <YYYY-MM-DD | ISO 时间>] [--limit 200]',
+  '用法：npm run audit -- [--customer <external_userid | 名称 | #客户编号>] [--actor <userid>] [--action <操作，如 tag 或 tag.add>] [--since <YYYY-MM-DD | ISO 时间>] [--limit 200]',
+  '操作：',
+  ...Object.entries(AUDIT_ACTIONS).map(([name, meaning]) => `  ${name.padEnd(24)}${meaning}`),
 ].join('\n');
 
-/** `npm run audit -- …`: the audit trail, oldest first, filtered by customer, actor and time. */
+/** `tag.add` is one action; `tag` is every `tag.*` (and an action named `tag`, were there one). */
+function actionFilter(action: string) {
+  return action.includes('.') ? action : Raw((alias) => `(${alias} = :action OR ${alias} LIKE :prefix)`, { action, prefix: `${action}.%` });
+}
+
+const knownAction = (action: string) => Object.keys(AUDIT_ACTIONS).some((name) => name === action || name.startsWith(`${action}.`));
+
+/** `npm run audit -- …`: the audit trail, oldest first, filtered by customer, actor, action and time. */
 export async function runAuditCommand(container: Container, argv: string[], io: CommandIo): Promise<number> {
-  let values: { customer?: string; actor?: string; since?: string; limit?: string };
+  let values: { customer?: string; actor?: string; action?: string; since?: string; limit?: string };
   try {
     values = parseArgs({
       args: argv,
-      options: { customer: { type: 'string' }, actor: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string' } },
+      options: { customer: { type: 'string' }, actor: { type: 'string' }, action: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string' } },
     }).values;
   } catch (error) {
     io.err(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
@@ -24,6 +34,14 @@ export async function runAuditCommand(container: Container, argv: string[], io: 
   }
   const where: FindOptionsWhere<AuditLog> = {};
   if (values.actor) where.actor = values.actor.toLowerCase();
+  if (values.action) {
+    const action = values.action.trim();
+    if (!knownAction(action)) {
+      io.err(`没有这种操作：${action}\n${USAGE}`);
+      return EXIT.usage;
+    }
+    where.action = actionFilter(action);
+  }
   if (values.since) {
     const since = dayjs.tz(values.since, container.config.timezone);
     if (!since.isValid()) {

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { loadConfig, loadDotEnvFile } from '../config';
 import { createContainer, type Container } from '../container';
 import { createLogger } from '../platform/logger';
-import { prepareSandbox } from '../modules/sandbox/sandbox-setup';
+import { prepareSandbox } from '../modules/sandbox';
 
 /** A container for a one-off command (no web server, no worker processors). */
 export async function cliContainer(): Promise<Container> {

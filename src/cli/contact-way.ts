@@ -1,5 +1,5 @@
-import { createCaptureModule } from '../modules/capture/capture.module';
-import { ContactWayError, ContactWayService } from '../modules/capture/contact-way.service';
+import { createCaptureModule } from '../modules/capture';
+import { ContactWayError, ContactWayService } from '../modules/capture';
 import { ConfigError } from '../config';
 import { cliContainer } from './cli-container';
 

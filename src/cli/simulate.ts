@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { SandboxClient, SandboxClientError } from '../modules/sandbox/sandbox-client';
-import { describeTrace } from '../modules/sandbox/message-trace';
-import type { ChatItem, SandboxView } from '../modules/sandbox/sandbox-view';
+import { SandboxClient, SandboxClientError } from '../modules/sandbox';
+import { describeTrace } from '../modules/sandbox';
+import type { ChatItem, SandboxView } from '../modules/sandbox';
 
 /**
  * `npm run simulate -- <action> [options]`: the sandbox page's actions from a terminal or a script,

@@ -1,6 +1,6 @@
-import { createCaptureModule } from '../modules/capture/capture.module';
-import { CustomerSync, type SyncProgress } from '../modules/capture/customer-sync';
-import { reconcileAndReport } from '../modules/capture/reconcile.job';
+import { createCaptureModule } from '../modules/capture';
+import { CustomerSync, type SyncProgress } from '../modules/capture';
+import { reconcileAndReport } from '../modules/capture';
 import { ConfigError } from '../config';
 import { cliContainer } from './cli-container';
 

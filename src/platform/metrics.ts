@@ -16,6 +16,8 @@ export interface Metrics {
   callbacksDrained: Counter<'outcome'>;
   callbacksDeferredEnqueue: Counter;
   inboundPayloadsPruned: Counter;
+  outboundBodiesPruned: Counter;
+  auditEntriesPruned: Counter;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -91,6 +93,16 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     inboundPayloadsPruned: new Counter({
       name: 'wecom_inbound_payloads_pruned_total',
       help: 'Payloads of processed events removed by the retention job',
+      registers: [registry],
+    }),
+    outboundBodiesPruned: new Counter({
+      name: 'wecom_outbound_bodies_pruned_total',
+      help: 'Bodies of finished outbound messages removed by the retention job',
+      registers: [registry],
+    }),
+    auditEntriesPruned: new Counter({
+      name: 'wecom_audit_entries_pruned_total',
+      help: 'Audit entries older than the retention, deleted by the retention job',
       registers: [registry],
     }),
   };

@@ -8,7 +8,7 @@ import { overdueReminderMarkdown, reminderButtonCard, reminderClosedText, remind
  */
 
 /** Why a reminder closed by itself (entities' ReminderCloseReason). */
-export type ReminderCloseReason = 'customer_lost' | 'customer_removed' | 'customer_transferred';
+export type ReminderCloseReason = 'customer_lost' | 'customer_removed' | 'customer_transferred' | 'customer_erased';
 
 /** A reminder due now: its card goes to the salesperson. */
 export interface DueReminder {
@@ -41,6 +41,7 @@ export const CLOSE_REASON_TEXT: Record<ReminderCloseReason, string> = {
   customer_lost: '客户已删除你',
   customer_removed: '你已删除该客户',
   customer_transferred: '客户已转给同事跟进',
+  customer_erased: '客户的个人信息已删除',
 };
 
 /** 超过2小时 / 超过45分钟: how long it has really been open past its due time (whole units, rounded down). */

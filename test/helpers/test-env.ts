@@ -101,7 +101,7 @@ export function testConfig(databaseEnv: Record<string, string>, overrides: Recor
     CRM_DIGEST_TIME: 'off',
     CRM_TEAM_DIGEST_TIME: 'off',
     CRM_WEEKLY_DIGEST: 'off',
-    // The daily prune of inbound payloads likewise (its tests run it directly).
+    // The daily retention job likewise (its tests run it directly).
     INBOUND_PRUNE_CRON: 'off',
     ...overrides,
   });

@@ -1,4 +1,4 @@
-import { ContactWay, Customer, CustomerGroup, CustomerRelation, CustomerTag, OutboundMessage, SyncCheckpoint, Tag } from '../../entities';
+import { AuditLog, ContactWay, Customer, CustomerGroup, CustomerRelation, CustomerTag, OutboundMessage, SyncCheckpoint, Tag } from '../../entities';
 import { createCaptureModule, type CaptureModule } from '../../src/modules/capture/capture.module';
 import { parseChannelRules } from '../../src/modules/capture/channel-rules';
 import { ContactWayError, ContactWayService } from '../../src/modules/capture/contact-way.service';
@@ -63,6 +63,8 @@ describe('backfill and reconciliation', () => {
     expect(await count(Customer)).toBe(250);
     expect(await count(CustomerRelation)).toBe(250);
     expect(await count(CustomerTag)).toBe(25);
+    // each tag WeCom had is in the audit trail as the system's, applied by the backfill
+    expect(await container.dataSource.getRepository(AuditLog).countBy({ action: 'tag.sync', actor: 'system' })).toBe(25);
     expect(await count(CustomerGroup)).toBe(1);
     expect(await container.dataSource.getRepository(CustomerRelation).findOneByOrFail({ remark: '备注7' })).toMatchObject({
       staffUserid: 'zhangsan',

@@ -3,8 +3,8 @@ import request from 'supertest';
 import { InboundEvent, type InboundEventStatus } from '../../entities';
 import type { Container } from '../../src/container';
 import { pruneInboundPayloads } from '../../src/platform/events/inbound-retention';
-import { inboundRetentionModule, PRUNE_INBOUND_JOB } from '../../src/platform/events/inbound-retention.job';
 import { bindWork } from '../../src/platform/queue/job-registry';
+import { RETENTION_JOB, retentionModule } from '../../src/platform/retention/retention.job';
 import { createWebApp } from '../../src/web';
 import { createTestContainer, deleteRedisPrefix, testDatabaseKind, waitFor } from '../helpers/test-env';
 import { signedCallback, textMessageXml } from '../helpers/wecom-callbacks';
@@ -75,15 +75,15 @@ describe(`inbound event retention on ${testDatabaseKind()}`, () => {
       dataSource: container.dataSource,
       logger: container.logger,
       metrics: container.metrics,
-      payloadDays: 30,
+      periods: { inboundPayloadDays: 30, outboundBodyDays: 30, auditDays: 1095 },
       cron: container.config.inboundRetention.cron,
       timezone: container.config.timezone,
     };
-    await bindWork(container, [inboundRetentionModule(deps)]).start();
-    expect((await maintenance.getRepeatableJobs()).map((j) => [j.name, j.cron, j.tz])).toEqual([[PRUNE_INBOUND_JOB, '15 4 * * *', 'Asia/Shanghai']]);
+    await bindWork(container, [retentionModule(deps)]).start();
+    expect((await maintenance.getRepeatableJobs()).map((j) => [j.name, j.cron, j.tz])).toEqual([[RETENTION_JOB, '15 4 * * *', 'Asia/Shanghai']]);
 
     const id = await eventProcessed('8201', 'done', 31);
-    await maintenance.add(PRUNE_INBOUND_JOB, {}, { removeOnComplete: true });
+    await maintenance.add(RETENTION_JOB, {}, { removeOnComplete: true });
     await waitFor(
       () => repo().findOneByOrFail({ id }),
       (row) => row.payloadPrunedAt !== null,

@@ -294,6 +294,17 @@ describe('personal data: export and erasure of one customer', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.body.message).toContain('找不到客户');
     expect(await container.dataSource.getRepository(AuditLog).findOneByOrFail({ action: 'customer.export' })).toMatchObject({ actor: 'admin:http' });
+    // each admin request that passed the token is in the trail by its route's pattern (no name from the path); the refused one is not
+    const routes = await container.dataSource.getRepository(AuditLog).find({ where: { action: 'admin.request' }, order: { id: 'ASC' } });
+    expect(routes.map((r) => [r.actor, r.targetId, r.detail])).toEqual([
+      ['admin:http', 'GET /admin/customers/:ref/export', { status: 200 }],
+      ['admin:http', 'GET /admin/customers/:ref/export', { status: 404 }],
+    ]);
+    const trail = captureIo();
+    expect(await runAuditCommand(container, ['--action', 'admin'], trail)).toBe(EXIT.ok);
+    expect(trail.text()).toContain('admin:http  admin.request  route#GET /admin/customers/:ref/export');
+    expect(trail.text()).not.toContain('customer.export');
+    expect(await runAuditCommand(container, ['--action', 'nonsense'], captureIo())).toBe(EXIT.usage);
   });
 
   it('erase leaves no trace of the name, remark or phone in any text column, keeps the digest figures, and a second erase changes nothing', async () => {
@@ -332,6 +343,16 @@ describe('personal data: export and erasure of one customer', () => {
     expect(await ds.getRepository(Customer).findOneByOrFail({ id: qian.id })).toMatchObject({ name: '钱七七', externalUserid: 'wmQianQi_0002' });
     expect((await ds.getRepository(FollowUp).findOneByOrFail({ customerId: qian.id })).content).toBe('钱七七是[已删除]介绍的');
     expect(await ds.getRepository(SopStepRun).findOneByOrFail({ stepKey: 'day3' })).toMatchObject({ status: 'skipped', skipReason: 'customer_erased' });
+    // the open reminder is closed with the reason (not fired later as [已删除]); the done one stays done
+    const reminders = await ds.getRepository(Reminder).find({ where: { customerId: zhao.id }, order: { id: 'ASC' } });
+    expect(reminders.map((r) => [r.status, r.closeReason])).toEqual([
+      ['cancelled', 'customer_erased'],
+      ['done', null],
+    ]);
+    expect(reminders[0]!.closedAt).toBeInstanceOf(Date);
+    // today's figures count it as they did (see above); a day begun after the erasure does not
+    const tomorrow = Object.fromEntries(await new DigestQueries(ds).perStaff(dayWindow(today.add(1, 'day').toDate(), TZ, 7)));
+    expect(tomorrow.zhangsan?.overdue ?? 0).toBe(0);
     // the audit entry says who and when, and a reference that cannot be turned back into the customer
     const entry = await ds.getRepository(AuditLog).findOneByOrFail({ action: 'customer.erase' });
     expect(entry).toMatchObject({ actor: 'boss', targetType: 'customer', targetId: String(zhao.id) });

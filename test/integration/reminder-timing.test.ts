@@ -7,7 +7,7 @@ import { parseTeamsFile, syncTeams } from '../../src/modules/capture/teams-file'
 import type { Container } from '../../src/container';
 import dayjs from '../../src/platform/dayjs';
 import { reminderJobId } from '../../src/modules/reminders/reminder.scheduler';
-import { overdueJobId } from '../../src/modules/sop/sop.scheduler';
+import { overdueJobId } from '../../src/modules/reminders/overdue.scheduler';
 import { fireDelayedWorkNow } from '../../src/modules/sandbox/sandbox.module';
 import { templateCardEventXml } from '../helpers/card-callbacks';
 import { fakeWecom, type WecomCall } from '../helpers/fake-wecom';

@@ -7,11 +7,11 @@ import { syncTeams, parseTeamsFile } from '../../src/modules/capture/teams-file'
 import type { Container } from '../../src/container';
 import { workerModules } from '../../src/feature-modules';
 import { fireDelayedWorkNow } from '../../src/modules/sandbox/sandbox.module';
-import { OVERDUE_JOB, overdueJobId } from '../../src/modules/sop/sop.scheduler';
+import { OVERDUE_JOB, overdueJobId } from '../../src/modules/reminders/overdue.scheduler';
 import { SILENT_SCAN_JOB } from '../../src/modules/sop/silent-scan';
 import { loadSopFile, parseSopFile } from '../../src/modules/sop/sop-definitions';
 import { fireSopStep } from '../../src/modules/sop/sop-step.processor';
-import { TeamGroups } from '../../src/modules/sop/team-group';
+import { TeamGroups } from '../../src/modules/customers/team-group';
 import { createLogger } from '../../src/platform/logger';
 import { FakeWecomWorld } from '../helpers/fake-wecom-world';
 import { waitForQuiet } from '../helpers/quiet';

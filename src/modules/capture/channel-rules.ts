@@ -3,7 +3,7 @@ import { CUSTOMER_STAGES, type CustomerStage } from '../../../entities';
 import { renderTemplate } from '../../../templates/render-template';
 import { parseDefinitions, readJsonFile } from '../../platform/definitions-file';
 import { NO_CHANNEL_LABEL } from '../../../templates/labels';
-import type { ChannelNames } from '../customers/channel-names.port';
+import type { ChannelNames } from '../customers';
 
 /**
  * Channel rules (渠道活码): a customer's `State` (from the QR code they scanned) decides the tags,

@@ -1,13 +1,16 @@
 import type { DataSource } from 'typeorm';
 import { ContactWay } from '../../../entities';
 import { isUniqueViolation } from '../../platform/db/unique-violation';
-import type { WecomApiClient } from '../../platform/wecom/api/wecom-api.client';
+import type { AddContactWayRequest, AddContactWayResponse } from '../../platform/wecom/api/wecom-api.types';
 import { WecomApiError } from '../../platform/wecom/api/wecom-api.error';
 import type { ChannelRules } from './channel-rules';
 
 export class ContactWayError extends Error {}
 
-type Api = Pick<WecomApiClient, 'addContactWay'>;
+/** externalcontact/add_contact_way (implemented by the WeCom API client) */
+interface Api {
+  addContactWay(request: AddContactWayRequest): Promise<AddContactWayResponse>;
+}
 
 /**
  * 「联系我」 QR codes per channel `state` (add_contact_way). One per state: asking again returns the
@@ -56,7 +59,7 @@ export class ContactWayService {
       }
     }
 
-    let answer: Awaited<ReturnType<Api['addContactWay']>>;
+    let answer: AddContactWayResponse;
     try {
       answer = await this.api.addContactWay({
         type: input.users.length > 1 ? 2 : 1,

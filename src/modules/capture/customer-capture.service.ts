@@ -168,6 +168,8 @@ export class CustomerCaptureService {
         ruleTagIds: ruleTags.map((t) => t.id),
         newCustomer: created,
         half: change.changeType === 'add_half_external_contact',
+        // the stage a channel rule gives a new customer (an audited stage change, by the system)
+        ...(created && match.stage ? { ruleStage: match.stage } : {}),
       }),
     });
 

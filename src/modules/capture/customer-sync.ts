@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { audit } from '../../platform/db/audit';
 import { insertIgnore } from '../../platform/db/insert-ignore';
-import { In, Not, type DataSource } from 'typeorm';
+import { type EntityManager, In, Not, type DataSource } from 'typeorm';
 import { Customer, CustomerGroup, CustomerRelation, SyncCheckpoint } from '../../../entities';
 import type { WecomApiClient } from '../../platform/wecom/api/wecom-api.client';
 import type { BatchGetByUserResponse } from '../../platform/wecom/api/wecom-api.types';
@@ -178,7 +179,9 @@ export class CustomerSync {
 
       // Corp tags from this salesperson only: tags by other followers arrive with their own rows.
       const tagIds = item.follow_info.tag_id ?? [];
-      report.customerTags.added += await addCorpTagLinks(m, customer.id, tagIds);
+      const linked = await addCorpTagLinks(m, customer.id, tagIds);
+      report.customerTags.added += linked;
+      if (linked > 0) await auditTagSync(m, customer.id, report.mode, { added: linked, wecomTagIds: tagIds, userid: item.follow_info.userid.toLowerCase() });
       this.seenTags?.note(customer.id, item.follow_info.userid, tagIds);
     });
   }
@@ -202,13 +205,15 @@ export class CustomerSync {
       for (const [customerId, { name, userids }] of followers) {
         const tags = seen.complete(customerId, userids);
         if (!tags) continue;
-        const diff = await this.dataSource.transaction((m) =>
-          syncCorpTags(
+        const diff = await this.dataSource.transaction(async (m) => {
+          const diff = await syncCorpTags(
             m,
             customerId,
             tags.map((id) => ({ id })),
-          ),
-        );
+          );
+          if (diff.removed > 0) await auditTagSync(m, customerId, report.mode, { removed: diff.removed, removedTagIds: diff.removedTagIds });
+          return diff;
+        });
         report.customerTags.removed += diff.removed;
         if (diff.removed > 0) sample(report, `${name} 的${diff.removed}个标签已在企业微信移除`);
       }
@@ -338,4 +343,9 @@ function chunk<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/** Tags WeCom added or removed, applied by a sync or reconcile: written as the system's, in the transaction that applies them. */
+function auditTagSync(m: EntityManager, customerId: number, mode: SyncMode, detail: Record<string, unknown>): Promise<unknown> {
+  return audit(m, { actor: 'system', action: 'tag.sync', targetType: 'customer', targetId: customerId, detail: { via: mode, ...detail } });
 }

@@ -15,7 +15,7 @@ import {
 } from '../../../entities';
 import { formatChineseDate } from '../../../templates/format-date';
 import type { RelationEnd, TimelineEvent } from '../../../templates/timeline';
-import { withoutEndedRelations } from '../reminders/ended-relation';
+import { withoutEndedRelations } from './ended-relation';
 import type { ChannelNames } from './channel-names.port';
 
 /** One thing that happened to a customer: when, who did it, and what (templates/timeline.ts puts it in words). */

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { Customer, type CustomerStage, StageChange } from '../../../entities';
 import { audit } from '../../platform/db/audit';
 import { writeOnce } from '../../platform/db/idempotent-write';
-import type { SopTriggers } from '../sop/sop-triggers.port';
+import type { SopTriggers } from './sop-triggers.port';
 import type { OpportunityClosing } from './opportunity-closing.port';
 import { STAGE_NAMES } from '../../../templates/labels';
 

@@ -3,7 +3,7 @@ import { insertIgnore } from '../../platform/db/insert-ignore';
 import { Customer, CustomerRelation, CustomerTag, Tag, type TagLinkSource } from '../../../entities';
 import { audit } from '../../platform/db/audit';
 import type { CorpTagSync } from './corp-tag-sync.port';
-import type { SopTriggers } from '../sop/sop-triggers.port';
+import type { SopTriggers } from './sop-triggers.port';
 
 /**
  * Customer tags. A name that matches a WeCom corp tag uses it (and is marked in WeCom too, for every

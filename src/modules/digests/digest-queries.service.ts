@@ -1,7 +1,7 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { CUSTOMER_STAGES, type CustomerStage } from '../../../entities';
 import type { StaffFigures, TeamFigures } from '../../../templates/cards/digest-figures';
-import { withoutEndedRelations } from '../reminders/ended-relation';
+import { withoutEndedRelations } from '../customers';
 import type { DigestWindow } from './digest-window';
 
 export const NO_FIGURES: StaffFigures = { newCustomers: 0, followUps: 0, remindersDone: 0, dueOpen: 0, overdue: 0, dueTomorrow: 0, lost: 0, silent: 0 };
@@ -12,6 +12,12 @@ export function isEmptyDay(f: StaffFigures): boolean {
 }
 
 const OPEN = ['pending', 'sent'];
+/**
+ * Open on the digest's day, as figures see it: pending or sent, or closed by an erasure after the day
+ * began (the customer's data went, the reminder was still due that day: a day's totals stay as they
+ * were, and it leaves the figures of the days after). Alias `x`.
+ */
+const OPEN_THAT_DAY = "(x.status IN (:...open) OR (x.status = 'cancelled' AND x.close_reason = 'customer_erased' AND x.closed_at >= :dayStart))";
 
 /** Whether a stage move ever took the customer of relation `x` to one of `stages` (answered from the customer's stage-change index). */
 const everMovedTo = (stages: string) => `EXISTS (SELECT 1 FROM stage_changes s WHERE s.customer_id = x.customer_id AND s.to_stage IN (${stages}))`;
@@ -186,11 +192,11 @@ export class DigestQueries {
       .createQueryBuilder()
       .select('x.staff_userid', 'u')
       .addSelect("SUM(CASE WHEN x.status = 'done' AND x.done_at >= :start AND x.done_at < :end THEN 1 ELSE 0 END)", 'done')
-      .addSelect('SUM(CASE WHEN x.status IN (:...open) AND x.due_at >= :dayStart AND x.due_at < :dayEnd THEN 1 ELSE 0 END)', 'open')
-      .addSelect('SUM(CASE WHEN x.status IN (:...open) AND x.due_at < :dayStart THEN 1 ELSE 0 END)', 'overdue')
-      .addSelect('SUM(CASE WHEN x.status IN (:...open) AND x.due_at >= :dayEnd AND x.due_at < :nextDayEnd THEN 1 ELSE 0 END)', 'tomorrow')
+      .addSelect(`SUM(CASE WHEN ${OPEN_THAT_DAY} AND x.due_at >= :dayStart AND x.due_at < :dayEnd THEN 1 ELSE 0 END)`, 'open')
+      .addSelect(`SUM(CASE WHEN ${OPEN_THAT_DAY} AND x.due_at < :dayStart THEN 1 ELSE 0 END)`, 'overdue')
+      .addSelect(`SUM(CASE WHEN ${OPEN_THAT_DAY} AND x.due_at >= :dayEnd AND x.due_at < :nextDayEnd THEN 1 ELSE 0 END)`, 'tomorrow')
       .from('reminders', 'x')
-      .where("((x.status = 'done' AND x.done_at >= :start AND x.done_at < :end) OR (x.status IN (:...open) AND x.due_at < :nextDayEnd))", { ...w, open: OPEN });
+      .where(`((x.status = 'done' AND x.done_at >= :start AND x.done_at < :end) OR (${OPEN_THAT_DAY} AND x.due_at < :nextDayEnd))`, { ...w, open: OPEN });
     // open ones as 待办 lists them: not a reminder closed at its time because its customer relation ended since it was set
     q = withoutEndedRelations(q, 'x', "x.status = 'done'");
     if (scope) q = q.andWhere('x.staff_userid IN (:...scope)', { scope });

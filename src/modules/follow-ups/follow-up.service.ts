@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { Customer, FollowUp, Reminder } from '../../../entities';
 import { audit } from '../../platform/db/audit';
 import { writeOnce } from '../../platform/db/idempotent-write';
-import type { ReminderService } from '../reminders/reminder.service';
+import type { ReminderService } from '../reminders';
 
 export interface NewFollowUp {
   customer: Customer;
@@ -58,6 +58,7 @@ export class FollowUpService {
                   content: `联系 ${input.customer.name}：${input.content}`,
                   dueAt: input.nextContactAt,
                   sourceKey: reminderKey,
+                  setAt: input.now,
                 },
                 m,
               )

@@ -14,7 +14,7 @@ import {
   type TagLinkSource,
 } from '../../../entities';
 import { audit } from '../../platform/db/audit';
-import type { ReminderScheduler } from '../reminders/reminder-scheduler.port';
+import type { ReminderScheduler } from '../reminders';
 import { STAGE_NAMES } from '../../../templates/labels';
 import { type OpportunitySnapshot, restoreOpportunity, stageCloseKey } from '../pipeline';
 

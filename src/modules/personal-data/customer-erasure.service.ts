@@ -35,8 +35,8 @@ class DryRunRollback extends Error {}
 
 /**
  * Erases one customer's personal data (PIPL art. 47). What identifies them goes: their profile, each
- * salesperson's remark, description and phone numbers, the text of follow-ups and reminders, what
- * SOP steps said, and every copy of their id, name, remark or phone in any other text (stored
+ * salesperson's remark, description and phone numbers, the text of follow-ups and reminders (open
+ * ones closed with the reason customer_erased), what SOP steps said (pending ones skipped), and every copy of their id, name, remark or phone in any other text (stored
  * callbacks, messages sent, the audit trail, sync reports). The rows stay, anonymised, wherever a
  * count depends on them: the customer (the funnel), relations (new and lost customers, channels),
  * stage moves, follow-ups and reminders (the digests' figures), opportunities. One transaction:
@@ -105,6 +105,11 @@ async function eraseIn(m: EntityManager, customer: Customer): Promise<{ referenc
     (await m.getRepository(CustomerRelation).update(byCustomer, { remark: null, description: null, remarkMobiles: null, remarkCorpName: null })).affected,
   );
   note('follow_ups', (await m.getRepository(FollowUp).update(byCustomer, { content: ERASED_TEXT })).affected);
+  // Open reminders are closed with the reason, not fired later with [已删除] for text; a digest of a day
+  // begun before now still counts them as they stood (digest-queries.service.ts), so its figures hold.
+  await m
+    .getRepository(Reminder)
+    .update({ ...byCustomer, status: In(['pending', 'sent']) }, { status: 'cancelled', closeReason: 'customer_erased', closedAt: new Date() });
   note('reminders', (await m.getRepository(Reminder).update(byCustomer, { content: ERASED_TEXT })).affected);
   // 输单's reason is free text (it may name the customer); amounts and dates stay for the figures
   const withReason = { customerId: customer.id, closeReason: Not(IsNull()) };

@@ -2,8 +2,8 @@ import { IsNull, type DataSource } from 'typeorm';
 import { Reminder, type ReminderCloseReason } from '../../../entities';
 import type { OverdueReminder } from '../../../templates/cards/reminder-notices';
 import { type QuietHours, quietHoursEnd } from '../../platform/outbound/quiet-hours';
-import type { OverdueJobData } from '../sop';
-import { endedRelationOf } from './ended-relation';
+import type { OverdueJobData } from './overdue.scheduler';
+import { endedRelationOf } from '../customers';
 import type { ReminderService } from './reminder.service';
 
 export interface OverdueCheckOptions {

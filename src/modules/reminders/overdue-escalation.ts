@@ -3,7 +3,8 @@ import { overdueReminderPost } from '../../../templates/cards/reminder-notices';
 import type { Logger } from '../../platform/logger';
 import type { QuietHours } from '../../platform/outbound/quiet-hours';
 import type { Job } from '../../platform/queue/queues';
-import type { OverdueJobData, TeamGroups } from '../sop';
+import type { TeamGroups } from '../customers';
+import type { OverdueJobData } from './overdue.scheduler';
 import { OverdueCheckService } from './overdue-check.service';
 import type { ReminderService } from './reminder.service';
 

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { Reminder, type ReminderCloseReason } from '../../../entities';
 import type { ClosedReminder, DueReminder } from '../../../templates/cards/reminder-notices';
-import { endedRelationOf } from './ended-relation';
+import { endedRelationOf } from '../customers';
 import type { ReminderService } from './reminder.service';
 import type { ReminderJobData } from './reminder.scheduler';
 

@@ -1,7 +1,7 @@
 import { In, LessThanOrEqual, type DataSource, type EntityManager } from 'typeorm';
 import { AuditLog, Reminder, type ReminderCloseReason } from '../../../entities';
 import { fitColumn } from '../../platform/db/fit-column';
-import { withoutEndedRelations } from './ended-relation';
+import { withoutEndedRelations } from '../customers';
 import { audit } from '../../platform/db/audit';
 import { writeOnce } from '../../platform/db/idempotent-write';
 import type { ReminderScheduler } from './reminder-scheduler.port';
@@ -33,6 +33,11 @@ export interface NewReminder {
   content: string;
   dueAt: Date;
   sourceKey: string;
+  /**
+   * when it was set, on the clock of whoever set it (the bot's): a relation that ends after this
+   * closes it (ended-relation.ts), and the end is dated by WeCom's event time, not by the database
+   */
+  setAt?: Date;
 }
 
 /** 提醒: a row, plus a delayed job keyed by the row (so rescheduling replaces it). */
@@ -49,7 +54,10 @@ export class ReminderService {
    */
   async create(input: NewReminder, manager?: EntityManager): Promise<{ reminder: Reminder; duplicate: boolean }> {
     const insert = async (m: EntityManager) => {
-      const reminder = await m.getRepository(Reminder).save({ ...input, content: fitColumn(input.content, CONTENT_CHARS), status: 'pending' as const });
+      const { setAt, ...fields } = input;
+      const reminder = await m
+        .getRepository(Reminder)
+        .save({ ...fields, ...(setAt ? { createdAt: setAt } : {}), content: fitColumn(input.content, CONTENT_CHARS), status: 'pending' as const });
       if (!manager)
         await audit(m, {
           actor: input.staffUserid,
@@ -192,7 +200,9 @@ export class ReminderService {
    */
   async closeForEndedRelation(reminder: Reminder, reason: ReminderCloseReason, now: Date): Promise<boolean> {
     const closed = await this.dataSource.transaction(async (m) => {
-      const result = await m.getRepository(Reminder).update({ id: reminder.id, status: In(['pending', 'sent']) }, { status: 'cancelled', closeReason: reason });
+      const result = await m
+        .getRepository(Reminder)
+        .update({ id: reminder.id, status: In(['pending', 'sent']) }, { status: 'cancelled', closeReason: reason, closedAt: now });
       if (!result.affected) return false;
       await audit(m, {
         actor: 'system',

@@ -7,7 +7,8 @@ import type { OutboundService } from '../../platform/outbound/outbound.service';
 import type { QuietHours } from '../../platform/outbound/quiet-hours';
 import type { QueueSet } from '../../platform/queue/queues';
 import { sweepRows } from '../../platform/queue/row-sweep';
-import { createSopScheduler, OVERDUE_CHECK, type OverdueJobData, TeamGroups } from '../sop';
+import { TeamGroups } from '../customers';
+import { createOverdueScheduler, OVERDUE_CHECK, type OverdueJobData } from './overdue.scheduler';
 import { createOverdueProcessor, overdueAt } from './overdue-escalation';
 import { createReminderProcessor } from './reminder.processor';
 import type { ReminderScheduler } from './reminder-scheduler.port';
@@ -33,7 +34,7 @@ export interface RemindersModuleDeps {
  */
 export function remindersModule(deps: RemindersModuleDeps): WorkModule {
   const { dataSource, queues, logger, config, now } = deps;
-  const overdue = createSopScheduler(queues, now);
+  const overdue = createOverdueScheduler(queues, now);
   const afterFired = (reminder: Reminder, firedAt: Date) =>
     overdue.scheduleOverdueCheck(reminder.id, firedAt, overdueAt({ dueAt: reminder.dueAt, firedAt }, config.sop.overdueAfterMs));
   const fire = createReminderProcessor({ dataSource, outbound: deps.outbound, reminders: deps.reminders, logger, timezone: config.timezone, afterFired, now });

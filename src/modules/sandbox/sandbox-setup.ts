@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadTeamsFile, type TeamsFile } from '../capture/teams-file';
+import { loadTeamsFile, type TeamsFile } from '../capture';
 import type { Config, WecomCredentials } from '../../config';
 import { SEED_TEAM, type SandboxTeam } from './fake-wecom/fake-wecom.seed';
 import { ensureSandboxCredentials } from './sandbox-credentials';

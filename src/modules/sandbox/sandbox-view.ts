@@ -1,6 +1,6 @@
 import { In, type DataSource } from 'typeorm';
 import { Customer, CustomerRelation, CustomerTag, Reminder, Tag } from '../../../entities';
-import type { ChannelRules } from '../capture/channel-rules';
+import type { ChannelRules } from '../capture';
 import { type QuietHours, quietHoursEnd } from '../../platform/outbound/quiet-hours';
 import { STAGE_NAMES } from '../../../templates/labels';
 import type { ChatItem } from './fake-wecom/fake-wecom.state';

@@ -1,5 +1,5 @@
 import type Koa from 'koa';
-import { loadChannelRules } from '../capture/channel-rules';
+import { loadChannelRules } from '../capture';
 import type { DataSource } from 'typeorm';
 import type { Config, WecomCredentials } from '../../config';
 import type { Logger } from '../../platform/logger';

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { insertIgnore } from '../../platform/db/insert-ignore';
-import { LessThanOrEqual, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { CustomerRelation, CustomerTag, SopRun, SopStepRun, type SopTriggerType } from '../../../entities';
-import type { SopStarter } from '../capture/sop-starter.port';
+import type { SopStarter } from '../capture';
 import type { Logger } from '../../platform/logger';
 import type { SopScheduler } from './sop.scheduler';
-import type { SopTriggers } from './sop-triggers.port';
+import type { SopTriggers } from '../customers';
 import type { SopDefinition, SopDefinitions } from './sop-definitions';
 import { sopStepDueAt } from './sop-offset';
 
@@ -145,20 +145,6 @@ export class SopEngine implements SopStarter, SopTriggers {
   private async tagNames(customerId: number): Promise<string[]> {
     const links = await this.deps.dataSource.getRepository(CustomerTag).find({ where: { customerId }, relations: { tag: true } });
     return links.filter((l) => !l.tag.deleted).map((l) => l.tag.name);
-  }
-
-  /** Pending steps already due whose job Redis lost, never got, or gave up on: planned again, late but not lost. */
-  async rescheduleMissing(limit = 500): Promise<number> {
-    const due = await this.deps.dataSource
-      .getRepository(SopStepRun)
-      .find({ where: { status: 'pending', dueAt: LessThanOrEqual(this.deps.now()) }, order: { dueAt: 'ASC' }, take: limit });
-    const missing: SopStepRun[] = [];
-    for (const step of due) if (!(await this.deps.scheduler.hasStepJob(step.id))) missing.push(step);
-    if (missing.length > 0) {
-      await this.deps.scheduler.replanSteps(missing);
-      this.deps.logger.warn({ steps: missing.length }, 're-planned SOP steps that had no job that would run');
-    }
-    return missing.length;
   }
 }
 

@@ -9,7 +9,7 @@ import { sopStepFields } from './sop-step-fields';
 import { decideStep, type SkipReason } from './sop-step-rules';
 import { SopStepStore } from './sop-step.store';
 import type { SopStepJobData } from './sop.scheduler';
-import type { TeamGroups } from './team-group';
+import type { TeamGroups } from '../customers';
 
 export interface SopStepDeps {
   dataSource: DataSource;

@@ -15,7 +15,7 @@ import { loadSopFile, type SopDefinitions } from './sop-definitions';
 import { SopEngine } from './sop-engine';
 import { createSopStepProcessor } from './sop-step.processor';
 import { createSopScheduler, SOP_STEP, sopStepJobId } from './sop.scheduler';
-import { TeamGroups } from './team-group';
+import { TeamGroups } from '../customers';
 
 const SWEEP_EVERY_MS = 60_000;
 

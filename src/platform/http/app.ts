@@ -3,10 +3,11 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { callbackRouter, type CallbackRouteDeps } from './callback.route';
 import type { Queue } from '../queue/queues';
+import { type AdminRequest, adminAudit } from './admin-audit.middleware';
 import { adminAuth } from './admin-auth.middleware';
 import { errorHandler } from './error.middleware';
 import { healthRouter, metricsRouter, type ReadinessCheck } from './health.route';
-import { queueDashboard } from './queue-dashboard';
+import { QUEUE_DASHBOARD_PATH, queueDashboard } from './queue-dashboard';
 import { requestContext } from './request-context.middleware';
 
 export interface AppDeps {
@@ -16,7 +17,8 @@ export interface AppDeps {
   readiness: ReadinessCheck[];
   /** configuration warnings shown by /readyz */
   warnings?: string[];
-  admin: { token: string | undefined; queues: Queue[] };
+  /** `audit` records each admin request that passed the token (admin-audit.middleware) */
+  admin: { token: string | undefined; queues: Queue[]; audit?: (request: AdminRequest) => Promise<void> };
   /** false when /metrics has a port of its own (METRICS_PORT): the public port does not expose it */
   serveMetrics?: boolean;
 }
@@ -28,6 +30,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(requestContext(deps.logger, deps.metrics));
   app.use(errorHandler());
   app.use(adminAuth(deps.admin.token));
+  if (deps.admin.audit) app.use(adminAudit(deps.admin.audit, deps.logger, QUEUE_DASHBOARD_PATH));
   if (deps.admin.token) app.use(queueDashboard(deps.admin.queues));
   const routers = [callbackRouter({ ...deps.callback, metrics: deps.metrics }), healthRouter(deps.readiness, deps.warnings)];
   if (deps.serveMetrics !== false) routers.push(metricsRouter(deps.metrics));

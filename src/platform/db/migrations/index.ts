@@ -7,6 +7,8 @@ import { QuietHoursHoldsAndReminderClosing1764330000000 } from './1764330000000-
 import { StaffDirectory1764340000000 } from './1764340000000-staff-directory';
 import { InboundPayloadRetention1764360000000 } from './1764360000000-inbound-payload-retention';
 import { ErasedCustomers1764400000000 } from './1764400000000-erased-customers';
+import { OutboundBodyRetention1764410000000 } from './1764410000000-outbound-body-retention';
+import { ReminderClosedAt1764411000000 } from './1764411000000-reminder-closed-at';
 import { OpportunityLifecycle1764430000000 } from './1764430000000-opportunity-lifecycle';
 
 /** Every migration, in order. Explicit (no globs) so it works the same under ts-node, jest and compiled JS. */
@@ -20,5 +22,7 @@ export const ALL_MIGRATIONS = [
   StaffDirectory1764340000000,
   InboundPayloadRetention1764360000000,
   ErasedCustomers1764400000000,
+  OutboundBodyRetention1764410000000,
+  ReminderClosedAt1764411000000,
   OpportunityLifecycle1764430000000,
 ];

@@ -1,0 +1,3 @@
+/** What other modules (and bots/) may use of chat. */
+export { chatModule } from './chat.module';
+export { RedisConversationStore } from './redis-conversation.store';

@@ -1,0 +1,3 @@
+/** What other modules (and bots/) may use of digests. */
+export { DigestService } from './digest.service';
+export { digestsModule } from './digests.module';
