@@ -1,6 +1,7 @@
 import { lostCommand, wonCommand } from './commands/close-opportunity.command';
 import { completeReminderCommand, snoozeReminderCommand } from './commands/complete-reminder.command';
 import { doNotContactCommand, resumeContactCommand } from './commands/do-not-contact.command';
+import { forecastCommand } from './commands/forecast.command';
 import { helpCommand } from './commands/help.command';
 import { myCustomersCommand } from './commands/my-customers.command';
 import { opportunityCommand } from './commands/opportunity.command';
@@ -44,6 +45,7 @@ export function createCommandRouter(): CommandRouter {
     snoozeReminderCommand as Command,
     todayCommand as Command,
     reportCommand as Command,
+    forecastCommand as Command,
     undoCommand as Command,
     doNotContactCommand as Command,
     resumeContactCommand as Command,

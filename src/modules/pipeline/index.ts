@@ -2,3 +2,6 @@
 export { OpportunityService, type CloseOutcome, type CloseResult, type RecordResult } from './opportunity.service';
 export { type OpportunitySnapshot, restoreOpportunity } from './opportunity-snapshot';
 export { closeOpenOpportunities, stageCloseKey, type ClosedByStage } from './stage-closing';
+export { ForecastService } from './forecast.service';
+export { ForecastTargets, type TargetsFile } from './forecast-targets';
+export { forecastWindow, type ForecastWindow } from './forecast-period';
