@@ -19,6 +19,8 @@ export interface CardActionDeps {
   services: BotServices;
   logger: Logger;
   timezone: string;
+  /** lower-cased userids of the admins (CRM_ADMINS): they see every customer */
+  admins?: string[];
   now(): Date;
   /** changes the clicked card for `to` (its WeCom userid) with the click's single-use ResponseCode */
   updateCard(to: string, responseCode: string, update: CardUpdate, updateKey: string): Promise<void>;
@@ -46,6 +48,7 @@ export async function handleCardClick(deps: CardActionDeps, incoming: IncomingCl
   const ctx: CardActionContext = {
     ...parseContext,
     clicker: click.userid,
+    isAdmin: deps.admins?.includes(click.userid) ?? false,
     sourceKey,
     services: deps.services,
     // Without a ResponseCode the card cannot be changed: the click still acts.

@@ -65,15 +65,13 @@ export function startWorker(container: Container, options: WorkerOptions = {}): 
     logger.debug({ queue: 'inbound', jobId: job.id, err: error }, 'job attempt failed');
   });
 
-  const runAll = (atStart: boolean) => {
-    for (const task of work.periodic) {
-      if (atStart && !task.atStart) continue;
-      task.run().catch((error) => logger.warn({ err: error }, `${task.name} failed`));
-    }
-  };
-  const ready = work.start();
-  runAll(true);
-  const timer = setInterval(() => runAll(false), options.sweepEveryMs ?? 30_000);
+  const runAll = (atStart: boolean) =>
+    Promise.all(
+      work.periodic.filter((task) => !atStart || task.atStart).map((task) => task.run().catch((error) => logger.warn({ err: error }, `${task.name} failed`))),
+    );
+  // start-up work and the sweeps that run at start (a lost reminder fired late): what `ready` waits for
+  const ready = Promise.all([work.start(), runAll(true)]).then(() => undefined);
+  const timer = setInterval(() => void runAll(false), options.sweepEveryMs ?? 30_000);
   timer.unref();
 
   logger.info({ concurrency: config.workerConcurrency, handlers: container.handlers.kinds(), jobs: work.jobs, queues: queues.keyPrefix }, 'worker started');

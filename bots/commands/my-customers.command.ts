@@ -36,7 +36,7 @@ export const myCustomersCommand = defineCommand<MyCustomersInput>({
   },
   async run(input, ctx) {
     const viewer = { userid: ctx.sender, isAdmin: ctx.isAdmin };
-    let { customers, total } = await ctx.services.customers.list(viewer, { ...input, pageSize: PAGE_SIZE });
+    let { customers, total } = await ctx.services.customers.list(viewer, { ...input, pageSize: PAGE_SIZE }, 'team');
     const filter = [input.stage ? STAGE_NAMES[input.stage] : null, input.tag].filter(Boolean).join('、');
     if (total === 0) {
       await ctx.reply({ kind: 'text', content: filter ? `没有「${filter}」的客户。` : '你还没有客户。客户加你的企业微信后会自动记录。' });
@@ -45,7 +45,7 @@ export const myCustomersCommand = defineCommand<MyCustomersInput>({
     const pages = Math.ceil(total / PAGE_SIZE);
     // A page past the end shows the last one, and says so, rather than an empty page.
     const page = Math.min(input.page, pages);
-    if (page !== input.page) ({ customers, total } = await ctx.services.customers.list(viewer, { ...input, page, pageSize: PAGE_SIZE }));
+    if (page !== input.page) ({ customers, total } = await ctx.services.customers.list(viewer, { ...input, page, pageSize: PAGE_SIZE }, 'team'));
     const beyond = page !== input.page ? `<font color="comment">没有第${input.page}页：只有${pages}页，下面是第${page}页。</font>\n` : '';
     const lines = customers.map((c, i) => `${(page - 1) * PAGE_SIZE + i + 1}. **${c.name}** ${STAGE_NAMES[c.stage]}`);
     const command = `我的客户${filter ? ` ${[input.stage ? STAGE_NAMES[input.stage] : null, input.tag].filter(Boolean).join(' ')}` : ''}`;

@@ -44,7 +44,8 @@ export const showCustomerCommand = defineCommand<ShowCustomerInput>({
   summary: '客户档案：阶段、负责人、来源、标签、最近跟进、待办；加「全部」看完整时间线',
   parse: parseShowCustomer,
   async run(input, ctx) {
-    const customer = await resolveCustomer(ctx, input.query);
+    // Showing only: a lead sees their team's customers too (writing stays with the owner).
+    const customer = await resolveCustomer(ctx, input.query, 'team');
     const local = (at: Date) => dayjs(at).tz(ctx.timezone);
     // The name as typed finds the same customer again (an ambiguous name falls back to the list).
     const command = (suffix: string) => `查客户 ${input.query} ${suffix}`;
@@ -54,7 +55,10 @@ export const showCustomerCommand = defineCommand<ShowCustomerInput>({
       return;
     }
 
-    const entries = await ctx.services.timeline.timeline(customer.id, ctx.now, customer.name);
+    const [entries, owns] = await Promise.all([
+      ctx.services.timeline.timeline(customer.id, ctx.now, customer.name),
+      ctx.services.customers.follows(ctx.sender, customer.id),
+    ]);
     const pages = Math.max(1, Math.ceil(entries.length / TIMELINE_PAGE_SIZE));
     if (input.page > pages) throw new UsageError(`${customer.name}的时间线只有${pages}页。`);
     const slice = entries.slice((input.page - 1) * TIMELINE_PAGE_SIZE, input.page * TIMELINE_PAGE_SIZE);
@@ -70,6 +74,7 @@ export const showCustomerCommand = defineCommand<ShowCustomerInput>({
           return `${local(e.at).format('YYYY/M/D HH:mm')} ${e.actor && !text.includes(e.actor) ? `${e.actor} · ` : ''}${text}`;
         }),
         nextCommand: input.page < pages ? command(String(input.page + 1)) : null,
+        showPhone: owns,
       }),
     });
   },

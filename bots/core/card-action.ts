@@ -19,6 +19,8 @@ export type CardUpdate = { button: { replace_name: string } } | { template_card:
 export interface CardActionContext extends ParseContext {
   /** lower-cased userid of the salesperson who clicked */
   clicker: string;
+  /** the clicker is an admin (CRM_ADMINS) */
+  isAdmin: boolean;
   /** unique per delivered click (the event's dedupe key): every write an action makes carries it, so a retry records once */
   sourceKey: string;
   services: BotServices;

@@ -19,7 +19,8 @@ export function calendarDays(since: Date | null, now: Date, timezone: string): n
 /**
  * The 360° profile card of one customer, summarised from their timeline (查客户, and the 查看客户
  * button of a reminder card). `moreCommand` is what to type for the whole timeline; `viewer` (a
- * lower-cased userid) is who asks: a salesperson whose customer deleted them sees when that was.
+ * lower-cased userid) is who asks: a salesperson whose customer deleted them sees when that was, and
+ * only the customer's owner sees the phone numbers written in notes (others: 138****5678).
  */
 export async function buildProfileCard(
   services: BotServices,
@@ -29,7 +30,11 @@ export async function buildProfileCard(
   moreCommand = `查客户 ${customer.name} 全部`,
   viewer?: string,
 ): Promise<TemplateCard> {
-  const [s, tags] = await Promise.all([services.timeline.summary(customer), services.tags.namesFor(customer.id)]);
+  const [s, tags, owns] = await Promise.all([
+    services.timeline.summary(customer),
+    services.tags.namesFor(customer.id),
+    viewer ? services.customers.follows(viewer, customer.id) : false,
+  ]);
   // Who followed them and how it ended: when nobody follows them now, or when it is the viewer's own relation that ended.
   const departure = s.owners.length === 0 ? s.departures[0] : s.departures.find((d) => d.userid === viewer);
   const next = s.openReminders[0];
@@ -51,5 +56,6 @@ export async function buildProfileCard(
     openOpportunity: openOpportunitiesLine(s.openOpportunities, timezone),
     moreCommand,
     doNotContact: customer.doNotContact,
+    showPhone: owns,
   });
 }

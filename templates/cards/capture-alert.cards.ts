@@ -1,6 +1,7 @@
 import type { TemplateCard } from '../../src/platform/wecom/api/wecom-api.types';
 import { fit, titleAround } from './card-limits';
 import { textNoticeCard } from './text-notice.card';
+import { maskPhones } from '../mask-phone';
 
 /** Cards and group texts about customers arriving and leaving (pure: data in, payload out). */
 
@@ -31,10 +32,13 @@ export function lostCustomerCard(input: LostCustomerInput, forLead = false): Tem
   });
 }
 
-/** The same alert for the team group chat (robot/appchat markdown), mentioning the salesperson. */
+/**
+ * The same alert for the team group chat (robot/appchat markdown), mentioning the salesperson. The
+ * group is read by more than the customer's owner: a phone number used as a name is masked.
+ */
 export function lostCustomerGroupMarkdown(input: LostCustomerInput): string {
   return [
-    `**删人提醒** <font color="warning">${input.customerName}</font> 删除了 ${input.staffName}`,
+    `**删人提醒** <font color="warning">${maskPhones(input.customerName)}</font> 删除了 ${input.staffName}`,
     `> 时间：${input.at}`,
     ...(input.channel ? [`> 渠道：${input.channel}`] : []),
     `<@${input.staffUserid}>`,
@@ -86,7 +90,7 @@ export function missingCustomersCard(input: MissingCustomersInput, forLead = fal
 /** The same for the team group chat (robot/appchat markdown), mentioning the salesperson. */
 export function missingCustomersGroupMarkdown(input: MissingCustomersInput): string {
   return [
-    `**删人提醒** <font color="warning">${someNames(input.customers, input.total)}</font> 已不在 ${input.staffName} 的客户中`,
+    `**删人提醒** <font color="warning">${maskPhones(someNames(input.customers, input.total))}</font> 已不在 ${input.staffName} 的客户中`,
     `> 企业微信数据核对：${input.at}`,
     `<@${input.staffUserid}>`,
   ].join('\n');

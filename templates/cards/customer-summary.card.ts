@@ -1,5 +1,6 @@
 import type { TemplateCard } from '../../src/platform/wecom/api/wecom-api.types';
 import { CARD_LIMITS, fit } from './card-limits';
+import { maskPhones } from '../mask-phone';
 import { fitMarkdownLines } from './markdown-limits';
 import { textNoticeCard } from './text-notice.card';
 
@@ -28,6 +29,8 @@ export interface CustomerSummaryCardInput {
   moreCommand: string;
   /** 勿扰 is set (no SOP steps or pushes about them) */
   doNotContact?: boolean;
+  /** the viewer owns the customer (an active relation): phone numbers in notes are shown, else masked */
+  showPhone?: boolean;
 }
 
 export function customerSummaryCard(p: CustomerSummaryCardInput): TemplateCard {
@@ -40,7 +43,10 @@ export function customerSummaryCard(p: CustomerSummaryCardInput): TemplateCard {
   const more = `完整记录：${p.moreCommand}`;
   const inStage = p.daysInStage === null ? p.stage : `${p.stage} · ${p.daysInStage === 0 ? '今天起' : `已${p.daysInStage}天`}`;
   // Three follow-ups share the 112-character subtitle: each gets a line of its own.
-  const followUps = p.recentFollowUps.length ? p.recentFollowUps.map((f) => fit(f, 36)).join('\n') : '还没有跟进记录。发送「记录跟进 客户 内容」记录一条。';
+  const shown = (text: string) => maskPhones(text, p.showPhone === true);
+  const followUps = p.recentFollowUps.length
+    ? p.recentFollowUps.map((f) => fit(shown(f), 36)).join('\n')
+    : '还没有跟进记录。发送「记录跟进 客户 内容」记录一条。';
   return textNoticeCard({
     source: '客户档案',
     title: p.name,
@@ -52,7 +58,7 @@ export function customerSummaryCard(p: CustomerSummaryCardInput): TemplateCard {
       { key: '负责人', value: owners },
       { key: '来源', value: p.channel },
       { key: '标签', value: p.tags.join('、') || '无' },
-      { key: '待办', value: p.openReminders ? `${p.openReminders}条 · 下次 ${p.nextReminder}` : '无' },
+      { key: '待办', value: p.openReminders ? `${p.openReminders}条 · 下次 ${p.nextReminder && shown(p.nextReminder)}` : '无' },
       ...(p.openOpportunity ? [{ key: '商机', value: p.openOpportunity }] : []),
     ],
     // the command to type must survive the cut: the departure gives way first
@@ -69,6 +75,8 @@ export interface TimelinePageInput {
   lines: string[];
   /** the command for the next page, when there is one */
   nextCommand: string | null;
+  /** the viewer owns the customer: phone numbers in the entries are shown, else masked */
+  showPhone?: boolean;
 }
 
 /** One page of the full timeline as markdown (an app message: 2048 bytes at most). */
@@ -79,7 +87,7 @@ export function timelinePageMarkdown(p: TimelinePageInput): string {
   // A follow-up written on several lines keeps them, each still inside the quote.
   return fitMarkdownLines(
     head,
-    p.lines.map((l) => `> ${fit(l, 60).replace(/\n/g, '\n> ')}`),
+    p.lines.map((l) => `> ${fit(maskPhones(l, p.showPhone === true), 60).replace(/\n/g, '\n> ')}`),
     tail,
     2048,
   );

@@ -1,5 +1,6 @@
 import type { TemplateCard } from '../../src/platform/wecom/api/wecom-api.types';
 import { CARD_LIMITS, fit, titleAround } from './card-limits';
+import { maskPhones } from '../mask-phone';
 
 /**
  * Interactive reminder cards (button_interaction). A click comes back as `template_card_event`
@@ -123,11 +124,12 @@ export function overdueReminderMarkdown(input: {
   due: string;
   overdueFor: string;
 }): string {
+  // A team group is read by more than the customer's owner: phone numbers in it are masked.
   return [
     `**<font color="warning">提醒已超时未处理</font>** ${input.overdueFor}`,
     `> 销售：${input.staffName}${input.mention ? ` <@${input.mention}>` : ''}`,
-    `> 客户：${input.customerName ?? '（未关联客户）'}`,
-    `> 事项：${reminderMatter(input.content, input.customerName)}`,
+    `> 客户：${input.customerName ? maskPhones(input.customerName) : '（未关联客户）'}`,
+    `> 事项：${maskPhones(reminderMatter(input.content, input.customerName))}`,
     `> 到期：${input.due}`,
   ].join('\n');
 }

@@ -1,4 +1,5 @@
 import { renderTemplate } from '../render-template';
+import { maskPhones } from '../mask-phone';
 
 /** What an SOP step sends, as markdown (app message to the salesperson, or the team group). Pure. */
 
@@ -14,7 +15,11 @@ export interface SopStepMessageInput {
 
 export function sopStepMarkdown(input: SopStepMessageInput): string {
   const who = input.mention ? (input.mention.robot ? ` <@${input.mention.wecomUserid}>` : ` ${input.mention.name}`) : '';
-  return [`**SOP · ${input.sopTitle}**（第${input.stepNumber}/${input.stepCount}步）${who}`, `> 客户：${input.customerName}`, input.text].join('\n');
+  // A post with a mention goes to the team group, read by more than the customer's owner.
+  const shown = (text: string) => maskPhones(text, !input.mention);
+  return [`**SOP · ${input.sopTitle}**（第${input.stepNumber}/${input.stepCount}步）${who}`, `> 客户：${shown(input.customerName)}`, shown(input.text)].join(
+    '\n',
+  );
 }
 
 /** What a step's field says when its value is not known (a salesperson's name before the directory has it). */

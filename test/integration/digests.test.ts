@@ -53,8 +53,8 @@ describe('digests and reports over a deterministic data set', () => {
     app = createWebApp(container);
     // Started before the seed: its start-up reminder sweep must not fire the generated reminders.
     worker = startWorker(container, { sweepEveryMs: 3_600_000, modules: workerModules(container, () => FRIDAY) });
-    // not a proof of absence: gives the start-up sweep (not observable from here) its turn before the seed exists
-    await new Promise((r) => setTimeout(r, 200));
+    // its start-up work (the teams file synced, the reminder sweep) is done before the seed exists
+    await worker.ready;
     await writeSeed(container.dataSource, SEED, (c) => customers.push(c));
     // an idle salesperson in team 1 and a team posting into an app group chat
     const appChatTeam = await container.dataSource.getRepository(Team).save({ name: '渠道组', appChatId: 'wrChannelTeam' });

@@ -2,6 +2,7 @@ import { AuditLog, Customer, CustomerRelation, InboundEvent, Reminder, Staff } f
 import type { Container } from '../../src/container';
 import dayjs from '../../src/platform/dayjs';
 import { reminderJobId } from '../../src/modules/reminders/reminder.scheduler';
+import { CUSTOMER_NOT_VISIBLE } from '../../templates/who-sees';
 import { templateCardEventXml } from '../helpers/card-callbacks';
 import { fakeWecom, type WecomCall } from '../helpers/fake-wecom';
 import { waitForQuiet } from '../helpers/quiet';
@@ -195,6 +196,20 @@ describe('interactive reminder cards', () => {
     expect(JSON.stringify(all[1]!.body)).toContain('王老板');
     expect((await reminderRow(reminder.id)).status).toBe('sent');
     expect(updates()).toHaveLength(0);
+  });
+
+  it('查看客户 of a customer who has gone to a colleague since says who can see them, and shows nothing of them', async () => {
+    const { reminder, card } = await firedReminder();
+    await container.dataSource.getRepository(CustomerRelation).update({ customerId: customer.id }, { staffUserid: 'lisi' });
+    await click(`rem:customer:${reminder.id}`, String(card.task_id), 'RC-gone');
+    const all = await waitFor(
+      async () => sends(),
+      (s) => s.length === 2,
+      15_000,
+      'the answer to the click',
+    );
+    expect(JSON.stringify(all[1]!.body)).toContain(CUSTOMER_NOT_VISIBLE);
+    expect(JSON.stringify(all[1]!.body)).not.toContain('客户档案');
   });
 
   it('a click on somebody else’s reminder changes nothing', async () => {

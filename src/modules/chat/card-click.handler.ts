@@ -11,6 +11,7 @@ export interface CardClickDeps {
   outbound: OutboundService;
   logger: Logger;
   timezone: string;
+  admins: string[];
   now: () => Date;
 }
 
@@ -28,6 +29,7 @@ export function createCardClickHandler(deps: CardClickDeps): (event: InboundEven
         services: deps.services,
         logger: deps.logger,
         timezone: deps.timezone,
+        admins: deps.admins,
         now: deps.now,
         // The salesperson is looking at the card they clicked: updated now, not one queue hop later.
         updateCard: (to, responseCode, update, updateKey) =>

@@ -54,7 +54,10 @@ export function chatModule(deps: ChatModuleDeps): WorkModule {
     },
   }));
   // A click on one of our interactive cards (reminders: 完成 / 推迟1小时 / 明天再提醒 / 查看客户).
-  const cards: EventBinding = { kind: 'template_card_event', handle: createCardClickHandler({ services, outbound, logger, timezone: config.timezone, now }) };
+  const cards: EventBinding = {
+    kind: 'template_card_event',
+    handle: createCardClickHandler({ services, outbound, logger, timezone: config.timezone, admins: config.admins, now }),
+  };
 
   // Retries are silent; once the event fails for good (at once when a retry cannot fix it), the
   // salesperson is not left waiting for an answer, and the admins hear of it.

@@ -1,12 +1,19 @@
 import { distance } from 'fastest-levenshtein';
 import { Brackets, In, type DataSource } from 'typeorm';
-import { Customer, CustomerRelation, FollowUp, type RelationStatus } from '../../../entities';
+import { Customer, CustomerRelation, FollowUp, type RelationStatus, Staff, Team } from '../../../entities';
 
 export interface Viewer {
   /** lower-cased userid */
   userid: string;
   isAdmin: boolean;
 }
+
+/**
+ * Whose customers a viewer reaches: `own` (commands that write: a follow-up, a stage, a tag) or
+ * `team` (commands that only show: a team lead also sees the customers of the teams they lead, as
+ * 报表 decides who is a lead). Admins reach everyone either way.
+ */
+export type Reach = 'own' | 'team';
 
 /** One of several customers a name matched, with what tells it apart from the others. */
 export interface CustomerCandidate {
@@ -46,9 +53,10 @@ interface SearchRow {
 export class CustomerDirectory {
   constructor(private readonly dataSource: DataSource) {}
 
-  async lookup(viewer: Viewer, query: string): Promise<CustomerLookup> {
+  async lookup(viewer: Viewer, query: string, reach: Reach = 'own'): Promise<CustomerLookup> {
     const q = query.trim();
-    const rows = await this.search(viewer, q);
+    const scope = await this.scope(viewer, reach);
+    const rows = await this.search(viewer, scope, q);
     const byId = new Map<number, SearchRow & { exact: boolean }>();
     for (const row of rows) {
       const exact = row.customer.name === q || row.remark === q;
@@ -68,17 +76,35 @@ export class CustomerDirectory {
       const preferred = exact.length > 1 ? exact : matches;
       return { kind: 'many', candidates: await this.withLastFollowUps(preferred.slice(0, MAX_CANDIDATES)) };
     }
-    return { kind: 'none', closest: await this.closestNames(viewer, q) };
+    return { kind: 'none', closest: await this.closestNames(scope, q) };
   }
 
-  /** The viewer's customers, most recent activity first, optionally by stage or tag name. */
+  /** The salespeople whose customers the viewer reaches; null: everyone (an admin). */
+  async scope(viewer: Viewer, reach: Reach): Promise<string[] | null> {
+    if (viewer.isAdmin) return null;
+    if (reach === 'own') return [viewer.userid];
+    const led = await this.dataSource.getRepository(Team).find({ where: { leadUserid: viewer.userid }, select: { id: true } });
+    // Members who left stay in scope: their customers wait for a new owner, and the lead is the one to find them.
+    const members = led.length
+      ? await this.dataSource.getRepository(Staff).find({ where: { teamId: In(led.map((t) => t.id)) }, select: { userid: true } })
+      : [];
+    return [...new Set([viewer.userid, ...members.map((m) => m.userid)])];
+  }
+
+  /** The viewer's customers (with `team`, a lead's include their teams'), most recent activity first, optionally by stage or tag name. */
   async list(
     viewer: Viewer,
     filter: { stage: string | null; tag: string | null; page: number; pageSize: number },
+    reach: Reach = 'own',
   ): Promise<{ customers: Customer[]; total: number }> {
     const qb = this.dataSource.getRepository(Customer).createQueryBuilder('c');
-    if (!viewer.isAdmin) {
-      qb.innerJoin(CustomerRelation, 'r', 'r.customer_id = c.id AND r.status = :active AND r.staff_userid = :me', { active: 'active', me: viewer.userid });
+    const scope = await this.scope(viewer, reach);
+    if (scope) {
+      // EXISTS, not a join: a customer two members of the team follow is listed once.
+      qb.andWhere('EXISTS (SELECT 1 FROM customer_relations r WHERE r.customer_id = c.id AND r.status = :active AND r.staff_userid IN (:...scope))', {
+        active: 'active',
+        scope,
+      });
     }
     if (filter.stage) qb.andWhere('c.stage = :stage', { stage: filter.stage });
     if (filter.tag) {
@@ -97,11 +123,12 @@ export class CustomerDirectory {
     return { customers, total };
   }
 
-  /** A customer by id, if the viewer may see it (one they follow, or one whose deletion ended their relation). */
-  async visible(viewer: Viewer, customerId: number): Promise<Customer | null> {
+  /** A customer by id, if the viewer may see it (one they, or with `team` a member of a team they lead, follow, or one whose deletion ended that relation). */
+  async visible(viewer: Viewer, customerId: number, reach: Reach = 'own'): Promise<Customer | null> {
     const customer = await this.dataSource.getRepository(Customer).findOneBy({ id: customerId });
-    if (!customer || viewer.isAdmin) return customer;
-    return (await this.dataSource.getRepository(CustomerRelation).existsBy({ staffUserid: viewer.userid, customerId, status: In(FINDABLE) })) ? customer : null;
+    const scope = await this.scope(viewer, reach);
+    if (!customer || scope === null) return customer;
+    return (await this.dataSource.getRepository(CustomerRelation).existsBy({ staffUserid: In(scope), customerId, status: In(FINDABLE) })) ? customer : null;
   }
 
   async follows(userid: string, customerId: number): Promise<boolean> {
@@ -155,7 +182,7 @@ export class CustomerDirectory {
     });
   }
 
-  private async search(viewer: Viewer, q: string): Promise<SearchRow[]> {
+  private async search(viewer: Viewer, scope: string[] | null, q: string): Promise<SearchRow[]> {
     const like = `%${q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
     const digits = /^\d{3,}$/.test(q);
     const qb = this.dataSource
@@ -177,16 +204,16 @@ export class CustomerDirectory {
       // ties broken the same way every time: a list and the answer to it agree on the numbering
       .addOrderBy('c.id', 'DESC')
       .limit(50);
-    if (!viewer.isAdmin) qb.andWhere('r.staff_userid = :me', { me: viewer.userid });
+    if (scope) qb.andWhere('r.staff_userid IN (:...scope)', { scope });
     const relations = await qb.getMany();
-    // An admin's own customers come first, then everyone else's.
+    // The viewer's own customers come first (an admin's, a lead's), then everyone else's.
     const own = (r: CustomerRelation) => (r.staffUserid === viewer.userid ? 0 : 1);
     return relations
       .sort((a, b) => own(a) - own(b))
       .map((r) => ({ customer: r.customer, remark: r.remark, relation: r, endedAt: r.status === 'active' ? null : (r.endedAt ?? r.updatedAt) }));
   }
 
-  private async closestNames(viewer: Viewer, q: string): Promise<string[]> {
+  private async closestNames(scope: string[] | null, q: string): Promise<string[]> {
     const qb = this.dataSource
       .getRepository(CustomerRelation)
       .createQueryBuilder('r')
@@ -194,7 +221,7 @@ export class CustomerDirectory {
       .select(['c.name AS name', 'r.remark AS remark'])
       .where('r.status IN (:...findable)', { findable: FINDABLE })
       .limit(2000);
-    if (!viewer.isAdmin) qb.andWhere('r.staff_userid = :me', { me: viewer.userid });
+    if (scope) qb.andWhere('r.staff_userid IN (:...scope)', { scope });
     const rows: Array<{ name: string; remark: string | null }> = await qb.getRawMany();
     const names = new Set(rows.flatMap((r) => [r.name, r.remark].filter((n): n is string => !!n)));
     return [...names]

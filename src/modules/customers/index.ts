@@ -1,7 +1,7 @@
 /** What other modules may use of customers. */
 export type { ChannelNames } from './channel-names.port';
 export { corpTagSync } from './corp-tag-sync.adapter';
-export { CustomerDirectory } from './customer-directory.service';
+export { CustomerDirectory, type Reach } from './customer-directory.service';
 export type { CustomerCandidate } from './customer-directory.service';
 export { CustomerTimeline } from './customer-timeline.service';
 export { DoNotContactService } from './do-not-contact.service';
