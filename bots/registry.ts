@@ -14,6 +14,9 @@ import { addTagCommand, removeTagCommand } from './commands/tag.command';
 import { todayCommand } from './commands/today.command';
 import { todoCommand } from './commands/todo.command';
 import { undoCommand } from './commands/undo.command';
+import { opportunityLaterAction } from './actions/opportunity-later.action';
+import { opportunityLostAction } from './actions/opportunity-lost.action';
+import { opportunityWonAction } from './actions/opportunity-won.action';
 import { reminderCustomerAction } from './actions/reminder-customer.action';
 import { reminderDoneAction } from './actions/reminder-done.action';
 import { reminderSnoozeHourAction } from './actions/reminder-snooze-hour.action';
@@ -66,5 +69,8 @@ export function createCardActionRouter(): CardActionRouter {
     todoDoneAction as CardAction,
     todoSnoozeHourAction as CardAction,
     todoTomorrowAction as CardAction,
+    opportunityWonAction as CardAction,
+    opportunityLostAction as CardAction,
+    opportunityLaterAction as CardAction,
   ]);
 }

@@ -2,7 +2,7 @@ import { TagService } from './modules/customers';
 import { StageService } from './modules/customers';
 import { corpTagSync } from './modules/customers';
 import { UndoService } from './modules/follow-ups';
-import { closeOpenOpportunities } from './modules/pipeline';
+import { closeOpenOpportunities, pipelineModule } from './modules/pipeline';
 import type { Container } from './container';
 import type { WorkModule } from './platform/module';
 import { captureWork, createCaptureModule } from './modules/capture';
@@ -38,6 +38,8 @@ export function workerModules(container: Container, now: () => Date = () => new 
     captureWork(captureDeps, capture),
     // Daily and weekly digests: their schedules and processors on the maintenance queue.
     digestsModule({ digest: container.services.digest, outbound, logger, config }),
+    // Close-date cards of opportunities, each morning.
+    pipelineModule({ dataSource, outbound, logger, config }),
     chatModule({ dataSource, services, outbound, logger, config, now }),
   ];
 }

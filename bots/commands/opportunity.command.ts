@@ -1,7 +1,7 @@
 import { OPPORTUNITY_NAME_LENGTH } from '../../entities';
 import { confirmationCard } from '../../templates/cards/bot-cards';
 import { titleAround } from '../../templates/cards/card-limits';
-import { opportunityFigures, opportunityLabel, whichOpportunity } from '../../templates/opportunities';
+import { noOpenOpportunity, opportunityFigures, opportunityLabel, whichOpportunity } from '../../templates/opportunities';
 import { defineCommand } from '../core/command';
 import { parseAmount, parseProbability } from '../core/amounts';
 import { UsageError, UserError } from '../core/errors';
@@ -56,6 +56,8 @@ export const opportunityCommand = defineCommand<OpportunityInput>({
   async run(input, ctx) {
     const customer = await resolveCustomer(ctx, input.customerQuery);
     const result = await ctx.services.opportunities.record({ customer, staffUserid: ctx.sender, ...input, sourceKey: ctx.sourceKey, now: ctx.now });
+    // no opportunityId here: a command never meets a closed one
+    if (result.kind === 'gone') throw new UserError(noOpenOpportunity(customer.name, input.name));
     if (result.kind === 'ambiguous')
       throw new UserError(whichOpportunity(customer.name, result.names, (name) => `商机 ${customer.name} ${name} ${input.amount}`));
     const o = result.opportunity;

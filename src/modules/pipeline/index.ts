@@ -5,3 +5,5 @@ export { closeOpenOpportunities, stageCloseKey, type ClosedByStage } from './sta
 export { ForecastService } from './forecast.service';
 export { ForecastTargets, type TargetsFile } from './forecast-targets';
 export { forecastWindow, type ForecastWindow } from './forecast-period';
+export { pipelineModule, PIPELINE_JOBS } from './pipeline.module';
+export { sendCloseDateNudges } from './close-date-nudges';

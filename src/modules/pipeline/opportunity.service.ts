@@ -10,7 +10,9 @@ export type CloseOutcome = 'won' | 'lost';
 /** What 商机 did: created one, updated the open one it names, or could not tell which (`names`). */
 export type RecordResult =
   | { kind: 'created' | 'updated'; opportunity: Opportunity; previous: OpportunitySnapshot | null }
-  | { kind: 'ambiguous'; names: string[] };
+  | { kind: 'ambiguous'; names: string[] }
+  /** the opportunity `opportunityId` named is closed (or gone) */
+  | { kind: 'gone' };
 
 /** What 赢单/输单 did; `stage` is the customer's move it made (赢单 → 成交, the last one lost → 流失). */
 export type CloseResult =
@@ -41,6 +43,8 @@ export class OpportunityService {
   async record(input: {
     customer: Customer;
     staffUserid: string;
+    /** this one (a card's button), instead of the one `name` picks */
+    opportunityId?: number;
     name: string | null;
     amount: number;
     probability: number | null;
@@ -51,8 +55,9 @@ export class OpportunityService {
     const { value } = await writeOnce<RecordResult>(
       this.dataSource,
       async (m) => {
-        const picked = pickOpen(await this.open(input.customer.id, m), input.name);
+        const picked = pickOpen(await this.open(input.customer.id, m), input.name, input.opportunityId);
         if (picked.kind === 'ambiguous') return picked;
+        if (picked.kind === 'none' && input.opportunityId !== undefined) return { kind: 'gone' };
         if (picked.kind === 'none') return { kind: 'created', opportunity: await this.create(m, input), previous: null };
         const opportunity = picked.opportunity;
         const previous = snapshotOf(opportunity);
@@ -86,6 +91,8 @@ export class OpportunityService {
     customer: Customer;
     staffUserid: string;
     outcome: CloseOutcome;
+    /** this one (a card's button), instead of the one `name` picks; closed already: none */
+    opportunityId?: number;
     name: string | null;
     amount: number | null;
     reason: string | null;
@@ -96,9 +103,9 @@ export class OpportunityService {
       this.dataSource,
       async (m) => {
         const open = await this.open(input.customer.id, m);
-        const picked = pickOpen(open, input.name);
+        const picked = pickOpen(open, input.name, input.opportunityId);
         if (picked.kind === 'ambiguous') return picked;
-        if (picked.kind === 'none' && !(input.outcome === 'won' && input.amount !== null)) return { kind: 'none' };
+        if (picked.kind === 'none' && !(input.outcome === 'won' && input.amount !== null && input.opportunityId === undefined)) return { kind: 'none' };
         const created =
           picked.kind === 'none'
             ? await this.create(m, {
@@ -139,6 +146,12 @@ export class OpportunityService {
       () => this.closed(input.sourceKey),
     );
     return value;
+  }
+
+  /** One opportunity with its customer, when `viewer` may act on it (their own; an admin any). */
+  async own(opportunityId: number, viewer: { userid: string; isAdmin: boolean }): Promise<(Opportunity & { customer: Customer }) | null> {
+    const o = await this.dataSource.getRepository(Opportunity).findOne({ where: { id: opportunityId }, relations: { customer: true } });
+    return o && (viewer.isAdmin || o.staffUserid === viewer.userid) ? (o as Opportunity & { customer: Customer }) : null;
   }
 
   /** The opportunities a stage move (阶段 成交/流失, message `sourceKey`) closed, for its answer. */
