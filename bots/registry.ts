@@ -1,6 +1,8 @@
+import { lostCommand, wonCommand } from './commands/close-opportunity.command';
 import { completeReminderCommand, snoozeReminderCommand } from './commands/complete-reminder.command';
 import { doNotContactCommand, resumeContactCommand } from './commands/do-not-contact.command';
 import { handoverCommand } from './commands/handover.command';
+import { forecastCommand } from './commands/forecast.command';
 import { helpCommand } from './commands/help.command';
 import { myCustomersCommand } from './commands/my-customers.command';
 import { opportunityCommand } from './commands/opportunity.command';
@@ -15,6 +17,9 @@ import { todoCommand } from './commands/todo.command';
 import { undoCommand } from './commands/undo.command';
 import { handoverCancelAction } from './actions/handover-cancel.action';
 import { handoverConfirmAction } from './actions/handover-confirm.action';
+import { opportunityLaterAction } from './actions/opportunity-later.action';
+import { opportunityLostAction } from './actions/opportunity-lost.action';
+import { opportunityWonAction } from './actions/opportunity-won.action';
 import { reminderCustomerAction } from './actions/reminder-customer.action';
 import { reminderDoneAction } from './actions/reminder-done.action';
 import { reminderSnoozeHourAction } from './actions/reminder-snooze-hour.action';
@@ -38,6 +43,8 @@ export function createCommandRouter(): CommandRouter {
     removeTagCommand as Command,
     stageCommand as Command,
     opportunityCommand as Command,
+    wonCommand as Command,
+    lostCommand as Command,
     remindCommand as Command,
     todoCommand as Command,
     completeReminderCommand as Command,
@@ -45,6 +52,7 @@ export function createCommandRouter(): CommandRouter {
     todayCommand as Command,
     reportCommand as Command,
     handoverCommand as Command,
+    forecastCommand as Command,
     undoCommand as Command,
     doNotContactCommand as Command,
     resumeContactCommand as Command,
@@ -67,5 +75,8 @@ export function createCardActionRouter(): CardActionRouter {
     todoTomorrowAction as CardAction,
     handoverConfirmAction as CardAction,
     handoverCancelAction as CardAction,
+    opportunityWonAction as CardAction,
+    opportunityLostAction as CardAction,
+    opportunityLaterAction as CardAction,
   ]);
 }

@@ -10,6 +10,7 @@ import { FollowUp } from './follow-up.entity';
 import { HandoverCustomer } from './handover-customer.entity';
 import { Handover } from './handover.entity';
 import { InboundEvent } from './inbound-event.entity';
+import { OpportunityChange } from './opportunity-change.entity';
 import { Opportunity } from './opportunity.entity';
 import { OutboundMessage } from './outbound-message.entity';
 import { Reminder } from './reminder.entity';
@@ -35,6 +36,7 @@ export * from './handover.entity';
 export * from './handover.entity';
 export * from './handover-customer.entity';
 export * from './inbound-event.entity';
+export * from './opportunity-change.entity';
 export * from './opportunity.entity';
 export * from './outbound-message.entity';
 export * from './reminder.entity';
@@ -61,6 +63,7 @@ export const ALL_ENTITIES = [
   HandoverCustomer,
   InboundEvent,
   Opportunity,
+  OpportunityChange,
   OutboundMessage,
   Reminder,
   Staff,

@@ -2,6 +2,7 @@ import { TagService } from './modules/customers';
 import { StageService } from './modules/customers';
 import { corpTagSync } from './modules/customers';
 import { UndoService } from './modules/follow-ups';
+import { closeOpenOpportunities, pipelineModule } from './modules/pipeline';
 import type { Container } from './container';
 import type { WorkModule } from './platform/module';
 import { captureWork, createCaptureModule } from './modules/capture';
@@ -31,7 +32,7 @@ export function workerModules(container: Container, now: () => Date = () => new 
   const services = {
     ...container.services,
     tags,
-    stages: new StageService(dataSource, sop.engine),
+    stages: new StageService(dataSource, sop.engine, { closeOpen: closeOpenOpportunities }),
     undo: new UndoService(dataSource, container.reminderScheduler, tags),
     handover,
   };
@@ -41,6 +42,8 @@ export function workerModules(container: Container, now: () => Date = () => new 
     captureWork(captureDeps, capture),
     // Daily and weekly digests: their schedules and processors on the maintenance queue.
     digestsModule({ digest: container.services.digest, outbound, logger, config }),
+    // Close-date cards of opportunities, each morning.
+    pipelineModule({ dataSource, outbound, logger, config }),
     chatModule({ dataSource, services, outbound, logger, config, now }),
     handoverModule(handover),
   ];

@@ -1,6 +1,6 @@
 import type { CustomerDirectory } from '../../src/modules/customers';
 import type { FollowUpService } from '../../src/modules/follow-ups';
-import type { OpportunityService } from '../../src/modules/follow-ups';
+import type { ForecastService, OpportunityService } from '../../src/modules/pipeline';
 import type { ReminderService } from '../../src/modules/reminders';
 import type { StageService } from '../../src/modules/customers';
 import type { TagService } from '../../src/modules/customers';
@@ -19,6 +19,8 @@ export interface BotServices {
   reminders: ReminderService;
   stages: StageService;
   opportunities: OpportunityService;
+  /** 预测 */
+  forecast: ForecastService;
   tags: TagService;
   undo: UndoService;
   digest: DigestService;

@@ -9,6 +9,8 @@ import {
   FollowUp,
   InboundEvent,
   OutboundMessage,
+  Opportunity,
+  OpportunityChange,
   Reminder,
   SopRun,
   SopStepRun,
@@ -140,6 +142,13 @@ async function eraseIn(m: EntityManager, customer: Customer): Promise<{ referenc
     .getRepository(Reminder)
     .update({ ...byCustomer, status: In(['pending', 'sent']) }, { status: 'cancelled', closeReason: 'customer_erased', closedAt: new Date() });
   note('reminders', (await m.getRepository(Reminder).update(byCustomer, { content: ERASED_TEXT })).affected);
+  // 输单's reason is free text (it may name the customer); amounts and dates stay for the figures
+  const withReason = { customerId: customer.id, closeReason: Not(IsNull()) };
+  note('opportunities', (await m.getRepository(Opportunity).update(withReason, { closeReason: ERASED_TEXT })).affected);
+  note(
+    'opportunity_changes',
+    (await m.getRepository(OpportunityChange).update({ customerId: customer.id, reason: Not(IsNull()) }, { reason: ERASED_TEXT })).affected,
+  );
   const runs = await m.getRepository(SopRun).findBy(byCustomer);
   if (runs.length) {
     const runIds = In(runs.map((r) => r.id));
