@@ -1,5 +1,8 @@
+import { lostCommand, wonCommand } from './commands/close-opportunity.command';
 import { completeReminderCommand, snoozeReminderCommand } from './commands/complete-reminder.command';
 import { doNotContactCommand, resumeContactCommand } from './commands/do-not-contact.command';
+import { handoverCommand } from './commands/handover.command';
+import { forecastCommand } from './commands/forecast.command';
 import { helpCommand } from './commands/help.command';
 import { myCustomersCommand } from './commands/my-customers.command';
 import { opportunityCommand } from './commands/opportunity.command';
@@ -12,6 +15,11 @@ import { addTagCommand, removeTagCommand } from './commands/tag.command';
 import { todayCommand } from './commands/today.command';
 import { todoCommand } from './commands/todo.command';
 import { undoCommand } from './commands/undo.command';
+import { handoverCancelAction } from './actions/handover-cancel.action';
+import { handoverConfirmAction } from './actions/handover-confirm.action';
+import { opportunityLaterAction } from './actions/opportunity-later.action';
+import { opportunityLostAction } from './actions/opportunity-lost.action';
+import { opportunityWonAction } from './actions/opportunity-won.action';
 import { reminderCustomerAction } from './actions/reminder-customer.action';
 import { reminderDoneAction } from './actions/reminder-done.action';
 import { reminderSnoozeHourAction } from './actions/reminder-snooze-hour.action';
@@ -35,12 +43,16 @@ export function createCommandRouter(): CommandRouter {
     removeTagCommand as Command,
     stageCommand as Command,
     opportunityCommand as Command,
+    wonCommand as Command,
+    lostCommand as Command,
     remindCommand as Command,
     todoCommand as Command,
     completeReminderCommand as Command,
     snoozeReminderCommand as Command,
     todayCommand as Command,
     reportCommand as Command,
+    handoverCommand as Command,
+    forecastCommand as Command,
     undoCommand as Command,
     doNotContactCommand as Command,
     resumeContactCommand as Command,
@@ -61,5 +73,10 @@ export function createCardActionRouter(): CardActionRouter {
     todoDoneAction as CardAction,
     todoSnoozeHourAction as CardAction,
     todoTomorrowAction as CardAction,
+    handoverConfirmAction as CardAction,
+    handoverCancelAction as CardAction,
+    opportunityWonAction as CardAction,
+    opportunityLostAction as CardAction,
+    opportunityLaterAction as CardAction,
   ]);
 }

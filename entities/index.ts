@@ -7,7 +7,10 @@ import { CustomerTag } from './customer-tag.entity';
 import { Customer } from './customer.entity';
 import { ErasedCustomer } from './erased-customer.entity';
 import { FollowUp } from './follow-up.entity';
+import { HandoverCustomer } from './handover-customer.entity';
+import { Handover } from './handover.entity';
 import { InboundEvent } from './inbound-event.entity';
+import { OpportunityChange } from './opportunity-change.entity';
 import { Opportunity } from './opportunity.entity';
 import { OutboundMessage } from './outbound-message.entity';
 import { Reminder } from './reminder.entity';
@@ -28,7 +31,12 @@ export * from './customer-tag.entity';
 export * from './customer.entity';
 export * from './erased-customer.entity';
 export * from './follow-up.entity';
+export * from './handover-customer.entity';
+export * from './handover.entity';
+export * from './handover.entity';
+export * from './handover-customer.entity';
 export * from './inbound-event.entity';
+export * from './opportunity-change.entity';
 export * from './opportunity.entity';
 export * from './outbound-message.entity';
 export * from './reminder.entity';
@@ -51,8 +59,11 @@ export const ALL_ENTITIES = [
   CustomerTag,
   ErasedCustomer,
   FollowUp,
+  Handover,
+  HandoverCustomer,
   InboundEvent,
   Opportunity,
+  OpportunityChange,
   OutboundMessage,
   Reminder,
   Staff,

@@ -4,8 +4,15 @@ import { Customer } from './customer.entity';
 
 export type OpportunityStatus = 'open' | 'won' | 'lost';
 
-/** 商机: amount in yuan, probability in percent, expected close date. */
+export const OPPORTUNITY_NAME_LENGTH = 32;
+export const CLOSE_REASON_LENGTH = 255;
+
+/**
+ * 商机: amount in yuan, probability in percent, expected close date. Open until 赢单/输单 (or a move
+ * to 成交/流失) closes it; every change is kept in opportunity_changes.
+ */
 @Entity({ name: 'opportunities' })
+@Index('idx_opportunities_status_close', ['status', 'expectedCloseAt'])
 export class Opportunity {
   @PrimaryGeneratedColumn()
   id!: number;
@@ -21,6 +28,10 @@ export class Opportunity {
   @Column({ type: 'varchar', length: USERID_LENGTH })
   staffUserid!: string;
 
+  /** what tells a customer's opportunities apart (二期); null for the one without a name */
+  @Column({ type: 'varchar', length: OPPORTUNITY_NAME_LENGTH, nullable: true })
+  name!: string | null;
+
   @Column({ type: 'decimal', precision: 14, scale: 2, transformer: decimalToNumber })
   amount!: number;
 
@@ -33,6 +44,14 @@ export class Opportunity {
   @Index('idx_opportunities_status')
   @Column({ type: 'varchar', length: STATUS_LENGTH, default: 'open' })
   status!: OpportunityStatus;
+
+  /** when 赢单/输单 closed it */
+  @Column({ type: 'datetime', nullable: true })
+  closedAt!: Date | null;
+
+  /** 输单's reason as typed */
+  @Column({ type: 'varchar', length: CLOSE_REASON_LENGTH, nullable: true })
+  closeReason!: string | null;
 
   @Index('uq_opportunities_source_key', { unique: true })
   @Column({ type: 'varchar', length: 128, nullable: true })

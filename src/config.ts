@@ -149,6 +149,11 @@ const envSchema = z.object({
       message: 'must be a weekday and a time such as MON 09:00, or off',
     }),
   CRM_SILENT_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  CRM_OPPORTUNITY_DUE_TIME: z
+    .string()
+    .default('09:00')
+    .refine((v) => v === 'off' || clockTime.test(v), { message: 'must be HH:MM (for example 09:00) or off' }),
+  CRM_STALE_OPPORTUNITY_DAYS: z.coerce.number().int().min(1).max(365).default(14),
   CRM_SOPS_FILE: z.string().default('templates/sops.json'),
   CRM_SOP_SCAN_CRON: z
     .string()
@@ -217,6 +222,11 @@ export interface Config {
    * open reminder escalates to the team group
    */
   sop: { file: string; silentScanCron: string | undefined; overdueAfterMs: number };
+  /**
+   * opportunities: when the close-date cards go out (cron in the CRM time zone on the digest weekdays, undefined when off),
+   * and after how many days without a change an open one is named in the personal digest
+   */
+  pipeline: { dueCron: string | undefined; staleDays: number };
   /** the WeCom server API client */
   wecomApi: { timeoutMs: number; retryAttempts: number; retryBaseMs: number };
   /** the outbound queue: pacing limits are per `windowMs` (a minute, except in tests) */
@@ -311,6 +321,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           : clockCron(e.CRM_WEEKLY_DIGEST.split(' ')[1]!, String(WEEKDAYS.indexOf(e.CRM_WEEKLY_DIGEST.split(' ')[0]!.toUpperCase()))),
       silentDays: e.CRM_SILENT_DAYS,
     },
+    pipeline: { dueCron: clockCron(e.CRM_OPPORTUNITY_DUE_TIME, e.CRM_DIGEST_WEEKDAYS), staleDays: e.CRM_STALE_OPPORTUNITY_DAYS },
     sop: {
       file: e.CRM_SOPS_FILE,
       silentScanCron: e.CRM_SOP_SCAN_CRON === 'off' ? undefined : e.CRM_SOP_SCAN_CRON,

@@ -19,20 +19,21 @@ import { RedisRateLimiter } from './platform/outbound/rate-limiter';
 import { createQueueSet, type QueueSet, withTimeout } from './platform/queue/queues';
 import { createReminderScheduler } from './modules/reminders';
 import type { BotServices } from '../bots/core/bot-services';
-import { loadChannelRules } from './modules/capture';
+import { loadChannelRules, loadTeamsFile } from './modules/capture';
 import { RedisConversationStore } from './modules/chat';
 import { CustomerDirectory } from './modules/customers';
 import { DigestService } from './modules/digests';
 import { CustomerTimeline } from './modules/customers';
 import { DoNotContactService } from './modules/customers';
 import { FollowUpService } from './modules/follow-ups';
-import { OpportunityService } from './modules/follow-ups';
+import { closeOpenOpportunities, ForecastService, ForecastTargets, OpportunityService } from './modules/pipeline';
 import { ReminderService } from './modules/reminders';
 import { StageService } from './modules/customers';
 import { TagService } from './modules/customers';
 import type { ReminderScheduler } from './modules/reminders';
 import { UndoService } from './modules/follow-ups';
 import { corpTagSync } from './modules/customers';
+import { createHandoverService } from './modules/handover';
 import { WecomApiClient } from './platform/wecom/api/wecom-api.client';
 
 /** The composition root: every long-lived object is built here, once, and handed to whoever needs it. */
@@ -154,16 +155,19 @@ export async function createContainer(config: Config, wecom: WecomCredentials, l
     customers: new CustomerDirectory(dataSource),
     followUps: new FollowUpService(dataSource, reminders),
     reminders,
-    stages: new StageService(dataSource),
+    stages: new StageService(dataSource, undefined, { closeOpen: closeOpenOpportunities }),
     opportunities: new OpportunityService(dataSource),
+    // targets read when asked: an edited teams file counts at the next 预测
+    forecast: new ForecastService(dataSource, { timezone: config.timezone, targets: () => new ForecastTargets(loadTeamsFile(config.capture.teamsFile)) }),
     tags,
     undo: new UndoService(dataSource, reminderScheduler, tags),
     digest: new DigestService(dataSource, { timezone: config.timezone, silentDays: config.digests.silentDays, channels }),
     // a pending numbered list names this database's customers
     conversations: new RedisConversationStore(redis, queues.keyPrefix, { clock: options.conversationClock }),
-    timeline: new CustomerTimeline(dataSource, channels),
+    timeline: new CustomerTimeline(dataSource, channels, config.timezone),
     doNotContact: new DoNotContactService(dataSource),
     channels,
+    handover: createHandoverService({ dataSource, api: wecomApi, queues, outbound, config, now: () => new Date(now()) }),
   };
 
   return {

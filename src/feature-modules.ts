@@ -2,11 +2,13 @@ import { TagService } from './modules/customers';
 import { StageService } from './modules/customers';
 import { corpTagSync } from './modules/customers';
 import { UndoService } from './modules/follow-ups';
+import { closeOpenOpportunities, pipelineModule } from './modules/pipeline';
 import type { Container } from './container';
 import type { WorkModule } from './platform/module';
 import { captureWork, createCaptureModule } from './modules/capture';
 import { chatModule } from './modules/chat';
 import { digestsModule } from './modules/digests';
+import { createHandoverService, handoverModule } from './modules/handover';
 import { remindersModule } from './modules/reminders';
 import { checkChannelRuleSops, createSopModule } from './modules/sop';
 
@@ -21,15 +23,18 @@ export function workerModules(container: Container, now: () => Date = () => new 
   const sop = createSopModule({ dataSource, queues, outbound, logger, config, now, channels: container.services.channels });
   // Customer, tag and group events (客户联系); its start-up work (teams file, tag dictionary) runs in the background.
   const captureDeps = { dataSource, wecomApi, outbound, logger, config, queues };
-  const capture = createCaptureModule(captureDeps, { sops: sop.engine });
+  // 转接: the commands' proposals, the runs that submit and poll them, and capture's transfer events.
+  const handover = createHandoverService({ dataSource, api: wecomApi, queues, outbound, config, now });
+  const capture = createCaptureModule(captureDeps, { sops: sop.engine, transfers: handover.transferHook });
   checkChannelRuleSops(capture.rules, sop.definitions, config.capture.channelRulesFile, config.sop.file);
   // The commands' stage and tag changes reach this worker's SOP engine.
   const tags = new TagService(dataSource, corpTagSync(wecomApi), sop.engine);
   const services = {
     ...container.services,
     tags,
-    stages: new StageService(dataSource, sop.engine),
+    stages: new StageService(dataSource, sop.engine, { closeOpen: closeOpenOpportunities }),
     undo: new UndoService(dataSource, container.reminderScheduler, tags),
+    handover,
   };
   return [
     ...coreModules(container),
@@ -37,7 +42,10 @@ export function workerModules(container: Container, now: () => Date = () => new 
     captureWork(captureDeps, capture),
     // Daily and weekly digests: their schedules and processors on the maintenance queue.
     digestsModule({ digest: container.services.digest, outbound, logger, config }),
+    // Close-date cards of opportunities, each morning.
+    pipelineModule({ dataSource, outbound, logger, config }),
     chatModule({ dataSource, services, outbound, logger, config, now }),
+    handoverModule(handover),
   ];
 }
 

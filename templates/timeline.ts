@@ -1,5 +1,6 @@
 import { reminderMatter } from './cards/reminder-cards';
 import { NO_CHANNEL_LABEL, STAGE_NAMES } from './labels';
+import { opportunityFigures, opportunityLabel } from './opportunities';
 
 /**
  * A customer's timeline in words. The customers module says what happened (names of people, tags
@@ -22,7 +23,18 @@ export type TimelineEvent =
   | { kind: 'follow_up'; content: string }
   /** `customerName`: the customer whose timeline it is, not repeated in the matter */
   | { kind: 'reminder_created' | 'reminder_done' | 'reminder_missed'; content: string; customerName: string | null }
-  | { kind: 'opportunity'; amount: number; probability: number | null; status: 'open' | 'won' | 'lost' }
+  /** `closeDay`: the expected close of an open one, worded ("12月31日 周四") */
+  | { kind: 'opportunity'; name?: string | null; amount: number; probability: number | null; status: 'open' | 'won' | 'lost'; closeDay?: string | null }
+  /** a later change of an opportunity: its figures after it, 输单's reason */
+  | {
+      kind: 'opportunity_change';
+      change: 'update' | 'won' | 'lost';
+      name: string | null;
+      amount: number;
+      probability: number | null;
+      closeDay: string | null;
+      reason: string | null;
+    }
   /** `source`: who linked the tags when no command did (a channel rule, WeCom), else null */
   | { kind: 'tag_added'; tags: string[]; source: 'rule' | 'wecom' | null }
   /** `by`: a command, or WeCom (which may name only how many, `count`, in older rows) */
@@ -72,7 +84,14 @@ export function timelineText(event: TimelineEvent): string {
     case 'opportunity': {
       const probability = event.probability !== null ? ` · ${event.probability}%` : '';
       const outcome = event.status === 'open' ? '' : `（${event.status === 'won' ? '已成交' : '已失败'}）`;
-      return `商机 ¥${event.amount.toLocaleString('en-US')}${probability}${outcome}`;
+      const close = event.closeDay ? ` · 预计${event.closeDay}成交` : '';
+      return `商机 ${opportunityLabel(event.name ?? null)}¥${event.amount.toLocaleString('en-US')}${probability}${close}${outcome}`;
+    }
+    case 'opportunity_change': {
+      const which = opportunityLabel(event.name);
+      if (event.change === 'won') return `赢单：${which}¥${event.amount.toLocaleString('en-US')}`;
+      if (event.change === 'lost') return `输单：${which}¥${event.amount.toLocaleString('en-US')}${event.reason ? `，原因：${event.reason}` : ''}`;
+      return `商机更新：${which}${opportunityFigures(event)}${event.closeDay ? ` · 预计${event.closeDay}成交` : ''}`;
     }
     case 'tag_added':
       return `打标签：${event.tags.join('、')}${event.source ? TAG_SOURCE[event.source] : ''}`;

@@ -1,6 +1,7 @@
 import type { CustomerStage } from '../../entities';
 import { stageFromChinese } from '../../src/modules/customers';
 import { STAGE_NAMES } from '../../templates/labels';
+import { closedOpportunities } from '../../templates/opportunities';
 import { confirmationCard } from '../../templates/cards/bot-cards';
 import { titleAround } from '../../templates/cards/card-limits';
 import { defineCommand } from '../core/command';
@@ -32,6 +33,8 @@ export const stageCommand = defineCommand<{ customerQuery: string; stage: Custom
       return;
     }
     const { value: change } = await ctx.services.stages.move({ customer, to: input.stage, staffUserid: ctx.sender, sourceKey: ctx.sourceKey, now: ctx.now });
+    // 成交 / 流失 closed the open opportunities: the answer names them
+    const closed = await ctx.services.opportunities.closedByStageMove(ctx.sourceKey);
     await ctx.reply({
       kind: 'card',
       card: confirmationCard({
@@ -40,6 +43,7 @@ export const stageCommand = defineCommand<{ customerQuery: string; stage: Custom
         rows: [
           { key: '原阶段', value: change.fromStage ? STAGE_NAMES[change.fromStage] : '无' },
           { key: '新阶段', value: STAGE_NAMES[change.toStage] },
+          ...(closed.length ? [{ key: change.toStage === 'won' ? '赢单' : '输单', value: closedOpportunities(closed) }] : []),
         ],
       }),
     });

@@ -1,6 +1,6 @@
 import type { CustomerDirectory } from '../../src/modules/customers';
 import type { FollowUpService } from '../../src/modules/follow-ups';
-import type { OpportunityService } from '../../src/modules/follow-ups';
+import type { ForecastService, OpportunityService } from '../../src/modules/pipeline';
 import type { ReminderService } from '../../src/modules/reminders';
 import type { StageService } from '../../src/modules/customers';
 import type { TagService } from '../../src/modules/customers';
@@ -10,6 +10,7 @@ import type { DoNotContactService } from '../../src/modules/customers';
 import type { ConversationStore } from './conversation-store.port';
 import type { CustomerTimeline } from '../../src/modules/customers';
 import type { ChannelNames } from '../../src/modules/customers';
+import type { HandoverRequests } from '../../src/modules/handover';
 
 /** The services commands may call (a port: commands never see the database, Bull or HTTP directly). */
 export interface BotServices {
@@ -18,6 +19,8 @@ export interface BotServices {
   reminders: ReminderService;
   stages: StageService;
   opportunities: OpportunityService;
+  /** 预测 */
+  forecast: ForecastService;
   tags: TagService;
   undo: UndoService;
   digest: DigestService;
@@ -27,4 +30,6 @@ export interface BotServices {
   doNotContact: DoNotContactService;
   /** channel states as people read them (a rule's display name, 直接添加 without one) */
   channels: ChannelNames;
+  /** 转接: proposals, their confirmation and cancellation */
+  handover: HandoverRequests;
 }

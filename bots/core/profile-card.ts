@@ -4,6 +4,7 @@ import type { TemplateCard } from '../../src/platform/wecom/api/wecom-api.types'
 import { customerSummaryCard } from '../../templates/cards/customer-summary.card';
 import { reminderMatter } from '../../templates/cards/reminder-cards';
 import { formatChineseDateTime } from '../../templates/format-date';
+import { openOpportunitiesLine } from '../../templates/opportunities';
 import { STAGE_NAMES } from '../../templates/labels';
 import { relationEndText } from '../../templates/timeline';
 import type { BotServices } from './bot-services';
@@ -37,7 +38,6 @@ export async function buildProfileCard(
   // Who followed them and how it ended: when nobody follows them now, or when it is the viewer's own relation that ended.
   const departure = s.owners.length === 0 ? s.departures[0] : s.departures.find((d) => d.userid === viewer);
   const next = s.openReminders[0];
-  const opportunity = s.openOpportunity;
   return customerSummaryCard({
     name: customer.name,
     stage: STAGE_NAMES[s.stage] ?? s.stage,
@@ -53,9 +53,7 @@ export async function buildProfileCard(
     openReminders: s.openReminders.length,
     // on the customer's own card, a reminder's text without their name
     nextReminder: next ? `${formatChineseDateTime(next.dueAt, timezone, now)} ${reminderMatter(next.content, customer.name)}` : null,
-    openOpportunity: opportunity
-      ? `¥${opportunity.amount.toLocaleString('en-US')}${opportunity.probability !== null ? ` · ${opportunity.probability}%` : ''}`
-      : null,
+    openOpportunity: openOpportunitiesLine(s.openOpportunities, timezone),
     moreCommand,
     doNotContact: customer.doNotContact,
     showPhone: owns,

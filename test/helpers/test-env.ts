@@ -101,6 +101,8 @@ export function testConfig(databaseEnv: Record<string, string>, overrides: Recor
     CRM_DIGEST_TIME: 'off',
     CRM_TEAM_DIGEST_TIME: 'off',
     CRM_WEEKLY_DIGEST: 'off',
+    // and the close-date cards of opportunities (their test runs the job directly)
+    CRM_OPPORTUNITY_DUE_TIME: 'off',
     // The daily retention job likewise (its tests run it directly).
     INBOUND_PRUNE_CRON: 'off',
     ...overrides,

@@ -13,6 +13,7 @@ import { CustomerGroupSync } from './customer-group.sync';
 import { RECONCILE, reconcileAndReport } from './reconcile.job';
 import { noopSopStarter, type SopStarter } from './sop-starter.port';
 import { StaffDirectory } from './staff-directory';
+import type { TransferHook } from './transfer-hook.port';
 import { STAFF_DIRECTORY, startStaffDirectoryIfNeeded } from './staff-directory.job';
 import { loadTeamsFile, syncTeams, type TeamsFile } from './teams-file';
 
@@ -38,6 +39,8 @@ export interface CaptureModule {
 
 export interface CaptureOptions {
   sops?: SopStarter;
+  /** handover, told of transfers WeCom completed or refused */
+  transfers?: TransferHook;
   /** parsed definitions instead of the files named in the config (tests) */
   rules?: ChannelRules;
   teams?: TeamsFile;
@@ -64,6 +67,7 @@ export function createCaptureModule(deps: CaptureDeps, options: CaptureOptions =
     alerts,
     staff,
     sops: options.sops ?? noopSopStarter,
+    transfers: options.transfers,
     logger,
   });
   return { rules, teams, dictionary, groups, alerts, staff, contacts };

@@ -5,10 +5,13 @@ import type { CaptureAlerts } from './capture-alerts';
 import { type ContactChange, CustomerCaptureService, type CustomerCaptureDeps } from './customer-capture.service';
 import { CustomerCaptureStore } from './customer-capture.store';
 import { RelationEndService } from './relation-end.service';
+import { noopTransferHook, type TransferHook } from './transfer-hook.port';
 
 export interface ContactEventDeps extends Omit<CustomerCaptureDeps, 'store'> {
   dataSource: DataSource;
   alerts: CaptureAlerts;
+  /** handover, told of transfers WeCom completed or refused */
+  transfers?: TransferHook;
 }
 
 /**
@@ -19,8 +22,10 @@ export interface ContactEventDeps extends Omit<CustomerCaptureDeps, 'store'> {
 export class ContactEventHandler {
   private readonly capture: CustomerCaptureService;
   private readonly ends: RelationEndService;
+  private readonly transfers: TransferHook;
 
   constructor(private readonly deps: ContactEventDeps) {
+    this.transfers = deps.transfers ?? noopTransferHook;
     const store = new CustomerCaptureStore(deps.dataSource);
     this.capture = new CustomerCaptureService({ ...deps, store });
     this.ends = new RelationEndService({ store, alerts: deps.alerts, rules: deps.rules });
@@ -44,13 +49,20 @@ export class ContactEventHandler {
       case 'edit_external_contact':
         return this.capture.edited(change);
       case 'del_external_contact':
-        return source === 'DELETE_BY_TRANSFER'
-          ? this.ends.ended(change, 'transferred', 'transferred_to_colleague')
-          : this.ends.ended(change, 'removed', 'deleted_by_staff');
+        if (source !== 'DELETE_BY_TRANSFER') return this.ends.ended(change, 'removed', 'deleted_by_staff');
+        await this.ends.ended(change, 'transferred', 'transferred_to_colleague');
+        return this.transfers.transferred({ externalUserid: change.externalUserid, userid: change.userId, at: change.at, dedupeKey: change.dedupeKey });
       case 'del_follow_user':
         return this.ends.ended(change, 'lost', 'customer_deleted_staff');
       case 'transfer_fail':
-        return this.ends.transferFailed(change);
+        await this.ends.transferFailed(change);
+        return this.transfers.failed({
+          externalUserid: change.externalUserid,
+          userid: change.userId,
+          reason: change.failReason,
+          at: change.at,
+          dedupeKey: change.dedupeKey,
+        });
       default:
         this.deps.logger.info({ changeType: change.changeType }, 'unknown change_external_contact type: ignored');
     }

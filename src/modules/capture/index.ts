@@ -9,3 +9,4 @@ export { reconcileAndReport } from './reconcile.job';
 export type { SopStarter } from './sop-starter.port';
 export { loadTeamsFile } from './teams-file';
 export type { TeamsFile } from './teams-file';
+export type { TransferHook } from './transfer-hook.port';

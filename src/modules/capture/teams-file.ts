@@ -18,6 +18,10 @@ const teamSchema = z
       .refine((u) => /[?&]key=[^&]+/.test(u), 'a group robot URL must carry its key=…')
       .optional(),
     appChatId: z.string().min(1).max(64).optional(),
+    /** the team's monthly sales target in yuan (预测's attainment); without it, the sum of its members' */
+    monthlyTarget: z.number().positive().optional(),
+    /** each member's monthly target in yuan, by userid */
+    memberTargets: z.record(z.string().min(1).max(64), z.number().positive()).optional(),
   })
   .strict();
 
@@ -30,6 +34,12 @@ export const teamsFileSchema = z
     file.teams.forEach((team, i) => {
       if (seenTeams.has(team.name)) ctx.addIssue({ code: 'custom', path: ['teams', i, 'name'], message: `duplicate team "${team.name}"` });
       seenTeams.add(team.name);
+      const people = new Set([...team.members, ...(team.lead ? [team.lead] : [])].map((m) => m.toLowerCase()));
+      for (const userid of Object.keys(team.memberTargets ?? {})) {
+        if (!people.has(userid.toLowerCase())) {
+          ctx.addIssue({ code: 'custom', path: ['teams', i, 'memberTargets', userid], message: `${userid} is not a member of team "${team.name}"` });
+        }
+      }
       for (const member of team.members.map((m) => m.toLowerCase())) {
         const other = seenMembers.get(member);
         if (other) ctx.addIssue({ code: 'custom', path: ['teams', i, 'members'], message: `${member} is already in team "${other}"` });

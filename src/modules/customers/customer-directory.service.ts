@@ -1,7 +1,10 @@
 import { distance } from 'fastest-levenshtein';
 import { Brackets, In, type DataSource } from 'typeorm';
 import { Customer, CustomerRelation, FollowUp, type RelationStatus, Staff, Team } from '../../../entities';
+import { ERASED_NAME } from '../personal-data';
 
+/** An erased customer (personal-data): no WeCom id and the placeholder name. */
+const NOT_ERASED = '(c.external_userid IS NOT NULL OR c.name <> :erased)';
 export interface Viewer {
   /** lower-cased userid */
   userid: string;
@@ -106,6 +109,8 @@ export class CustomerDirectory {
         scope,
       });
     }
+    // an erased customer's row stays for the counts, anonymised; nobody lists it
+    qb.andWhere(NOT_ERASED, { erased: ERASED_NAME });
     if (filter.stage) qb.andWhere('c.stage = :stage', { stage: filter.stage });
     if (filter.tag) {
       qb.andWhere('EXISTS (SELECT 1 FROM customer_tags ct INNER JOIN tags t ON t.id = ct.tag_id WHERE ct.customer_id = c.id AND t.name = :tag)', {
@@ -190,6 +195,7 @@ export class CustomerDirectory {
       .createQueryBuilder('r')
       .innerJoinAndSelect('r.customer', 'c')
       .where('r.status IN (:...findable)', { findable: FINDABLE })
+      .andWhere(NOT_ERASED, { erased: ERASED_NAME })
       .andWhere(
         new Brackets((w) => {
           w.where('c.name LIKE :like', { like }).orWhere('r.remark LIKE :like', { like });

@@ -7,11 +7,13 @@ import {
   CustomerTag,
   FollowUp,
   Opportunity,
+  OpportunityChange,
   Reminder,
   Staff,
   StageChange,
   Tag,
 } from '../../../entities';
+import { formatChineseDate } from '../../../templates/format-date';
 import type { RelationEnd, TimelineEvent } from '../../../templates/timeline';
 import { withoutEndedRelations } from './ended-relation';
 import type { ChannelNames } from './channel-names.port';
@@ -37,7 +39,8 @@ export interface CustomerSummary {
   departures: Array<{ userid: string; staff: string; at: Date } & RelationEnd>;
   /** the channel `state` of the first relation that has one */
   channel: string | null;
-  openOpportunity: { amount: number; probability: number | null } | null;
+  /** open opportunities, the soonest expected close first (those without a date last) */
+  openOpportunities: Array<{ name: string | null; amount: number; probability: number | null; expectedCloseAt: Date | null }>;
 }
 
 /** How many rows of each source a timeline reads: enough for years of a normal customer, bounded for a pathological one. */
@@ -53,11 +56,13 @@ export class CustomerTimeline {
   constructor(
     private readonly dataSource: DataSource,
     private readonly channels?: ChannelNames,
+    /** CRM_TIMEZONE: the day an opportunity is expected to close */
+    private readonly timezone = 'Asia/Shanghai',
   ) {}
 
   async summary(customer: Customer): Promise<CustomerSummary> {
     const ds = this.dataSource;
-    const [relations, followUps, reminders, opportunity] = await Promise.all([
+    const [relations, followUps, reminders, opportunities] = await Promise.all([
       ds.getRepository(CustomerRelation).find({ where: { customerId: customer.id }, order: { addedAt: 'ASC', id: 'ASC' } }),
       ds.getRepository(FollowUp).find({ where: { customerId: customer.id }, order: { createdAt: 'DESC', id: 'DESC' }, take: 3 }),
       // open for the salesperson who set them: not those closed at their time because that relation ended since
@@ -72,7 +77,7 @@ export class CustomerTimeline {
         .orderBy('r.due_at', 'ASC')
         .limit(20)
         .getMany(),
-      ds.getRepository(Opportunity).findOne({ where: { customerId: customer.id, status: 'open' }, order: { createdAt: 'DESC' } }),
+      ds.getRepository(Opportunity).find({ where: { customerId: customer.id, status: 'open' }, order: { createdAt: 'DESC', id: 'DESC' }, take: 20 }),
     ]);
     const names = await this.staffNames([...relations.map((r) => r.staffUserid), ...followUps.map((f) => f.staffUserid)]);
     const firstAdded = relations.map((r) => r.addedAt ?? r.createdAt).sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
@@ -88,7 +93,9 @@ export class CustomerTimeline {
         .sort((a, b) => b.endedAt!.getTime() - a.endedAt!.getTime())
         .map((r) => ({ userid: r.staffUserid, staff: names(r.staffUserid), at: r.endedAt!, status: r.status, endReason: r.endReason })),
       channel: relations.find((r) => r.state)?.state ?? null,
-      openOpportunity: opportunity ? { amount: opportunity.amount, probability: opportunity.probability } : null,
+      openOpportunities: opportunities
+        .sort((a, b) => closeTime(a) - closeTime(b))
+        .map((o) => ({ name: o.name, amount: o.amount, probability: o.probability, expectedCloseAt: o.expectedCloseAt })),
     };
   }
 
@@ -99,12 +106,13 @@ export class CustomerTimeline {
   async timeline(customerId: number, now: Date, customerName: string | null = null): Promise<TimelineEntry[]> {
     const ds = this.dataSource;
     const take = PER_SOURCE_LIMIT;
-    const [relations, stages, followUps, reminders, opportunities, tagLinks, tagAudits] = await Promise.all([
+    const [relations, stages, followUps, reminders, opportunities, changes, tagLinks, tagAudits] = await Promise.all([
       ds.getRepository(CustomerRelation).find({ where: { customerId }, take }),
       ds.getRepository(StageChange).find({ where: { customerId }, order: { id: 'DESC' }, take }),
       ds.getRepository(FollowUp).find({ where: { customerId }, order: { id: 'DESC' }, take }),
       ds.getRepository(Reminder).find({ where: { customerId }, order: { id: 'DESC' }, take }),
       ds.getRepository(Opportunity).find({ where: { customerId }, order: { id: 'DESC' }, take }),
+      ds.getRepository(OpportunityChange).find({ where: { customerId }, order: { id: 'DESC' }, take }),
       ds.getRepository(CustomerTag).find({ where: { customerId }, take }),
       ds.getRepository(AuditLog).find({
         where: { targetType: 'customer', targetId: String(customerId), action: In(['tag.add', 'tag.remove', 'customer.edit']) },
@@ -127,6 +135,7 @@ export class CustomerTimeline {
       ...followUps.map((f) => f.staffUserid),
       ...reminders.map((r) => r.staffUserid),
       ...opportunities.map((o) => o.staffUserid),
+      ...changes.map((c) => c.staffUserid ?? ''),
       ...tagLinks.map((l) => l.addedBy ?? ''),
       ...tagChanges.map((a) => a.actor),
     ]);
@@ -154,8 +163,30 @@ export class CustomerTimeline {
       if (r.status === 'done' && r.doneAt) add(r.doneAt, names(r.staffUserid), { kind: 'reminder_done', ...about });
       else if ((r.status === 'pending' || r.status === 'sent') && r.dueAt < now) add(r.dueAt, names(r.staffUserid), { kind: 'reminder_missed', ...about });
     }
+    const closeDay = (at: Date | null) => (at ? formatChineseDate(at, this.timezone, now) : null);
+    const nameOf = new Map(opportunities.map((o) => [o.id, o.name]));
     for (const o of opportunities) {
-      add(o.createdAt, names(o.staffUserid), { kind: 'opportunity', amount: o.amount, probability: o.probability, status: o.status });
+      add(o.createdAt, names(o.staffUserid), {
+        kind: 'opportunity',
+        name: o.name,
+        amount: o.amount,
+        probability: o.probability,
+        status: o.status,
+        closeDay: o.status === 'open' ? closeDay(o.expectedCloseAt) : null,
+      });
+    }
+    // the creation is the opportunity's own entry (above); each later change is one more
+    for (const c of changes) {
+      if (c.kind === 'create') continue;
+      add(c.createdAt, actor(c.staffUserid), {
+        kind: 'opportunity_change',
+        change: c.kind,
+        name: nameOf.get(c.opportunityId) ?? null,
+        amount: c.amount,
+        probability: c.probability,
+        closeDay: c.kind === 'update' ? closeDay(c.expectedCloseAt) : null,
+        reason: c.reason,
+      });
     }
     // Tags a command added are in the audit log (with who and when); rule and WeCom tags only have their link row.
     const audited = new Set(tagChanges.filter((a) => a.action === 'tag.add').flatMap((a) => auditTagIds(a)));
@@ -185,6 +216,9 @@ export class CustomerTimeline {
     return (userid) => byId.get(userid) ?? userid;
   }
 }
+
+/** when an opportunity is expected to close; one without a date sorts last */
+const closeTime = (o: Opportunity) => o.expectedCloseAt?.getTime() ?? Number.MAX_SAFE_INTEGER;
 
 function auditTagIds(entry: AuditLog): number[] {
   const detail = entry.detail ?? {};

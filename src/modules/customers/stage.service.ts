@@ -3,6 +3,7 @@ import { Customer, type CustomerStage, StageChange } from '../../../entities';
 import { audit } from '../../platform/db/audit';
 import { writeOnce } from '../../platform/db/idempotent-write';
 import type { SopTriggers } from './sop-triggers.port';
+import type { OpportunityClosing } from './opportunity-closing.port';
 import { STAGE_NAMES } from '../../../templates/labels';
 
 export function stageFromChinese(word: string): CustomerStage | undefined {
@@ -14,6 +15,7 @@ export class StageService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly sops?: SopTriggers,
+    private readonly opportunities?: OpportunityClosing,
   ) {}
 
   async move(input: { customer: Customer; to: CustomerStage; staffUserid: string | null; sourceKey: string; now: Date }) {
@@ -29,12 +31,22 @@ export class StageService {
           sourceKey: input.sourceKey,
         });
         await m.getRepository(Customer).update({ id: input.customer.id }, { stage: input.to, stageChangedAt: input.now });
+        const outcome = input.to === 'won' || input.to === 'lost' ? input.to : null;
+        const closedOpportunities = outcome
+          ? ((await this.opportunities?.closeOpen(m, {
+              customerId: input.customer.id,
+              outcome,
+              staffUserid: input.staffUserid,
+              sourceKey: input.sourceKey,
+              now: input.now,
+            })) ?? [])
+          : [];
         await audit(m, {
           actor: input.staffUserid ?? 'system',
           action: 'stage.change',
           targetType: 'customer',
           targetId: input.customer.id,
-          detail: { stageChangeId: change.id, from, to: input.to },
+          detail: { stageChangeId: change.id, from, to: input.to, ...(closedOpportunities.length ? { closedOpportunities } : {}) },
           sourceKey: input.sourceKey,
           at: input.now,
         });

@@ -1,4 +1,3 @@
 /** What other modules (and bots/) may use of follow-ups. */
 export { FollowUpService } from './follow-up.service';
-export { OpportunityService } from './opportunity.service';
 export { UndoService } from './undo.service';

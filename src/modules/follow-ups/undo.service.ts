@@ -1,19 +1,44 @@
 import { In, MoreThan, type DataSource, type EntityManager } from 'typeorm';
 import { insertIgnore } from '../../platform/db/insert-ignore';
-import { AuditLog, Customer, CustomerTag, FollowUp, Opportunity, Reminder, StageChange, Tag, type CustomerStage, type TagLinkSource } from '../../../entities';
+import {
+  AuditLog,
+  Customer,
+  CustomerTag,
+  FollowUp,
+  Opportunity,
+  OpportunityChange,
+  Reminder,
+  StageChange,
+  Tag,
+  type CustomerStage,
+  type TagLinkSource,
+} from '../../../entities';
 import { audit } from '../../platform/db/audit';
 import type { ReminderScheduler } from '../reminders';
 import { STAGE_NAMES } from '../../../templates/labels';
+import { type OpportunitySnapshot, restoreOpportunity, stageCloseKey } from '../pipeline';
 
 export const UNDO_WINDOW_MS = 10 * 60 * 1000;
 
-const UNDOABLE = ['follow_up.create', 'reminder.create', 'stage.change', 'opportunity.create', 'tag.add', 'tag.remove', 'customer.do_not_contact'];
+const UNDOABLE = [
+  'follow_up.create',
+  'reminder.create',
+  'stage.change',
+  'opportunity.create',
+  'opportunity.update',
+  'opportunity.close',
+  'tag.add',
+  'tag.remove',
+  'customer.do_not_contact',
+];
 
 const LABELS: Record<string, string> = {
   'follow_up.create': '跟进记录',
   'reminder.create': '提醒',
   'stage.change': '阶段变更',
   'opportunity.create': '商机',
+  'opportunity.update': '商机修改',
+  'opportunity.close': '商机结果',
   'tag.add': '打标签',
   'tag.remove': '去标签',
   'customer.do_not_contact': '勿扰设置',
@@ -123,12 +148,18 @@ export class UndoService {
         const about = reminder?.customer && !reminder.content.includes(reminder.customer.name) ? `（${reminder.customer.name}）` : '';
         return { cancelled: [targetId], what: `提醒 #${targetId}${reminder ? `${quoted(reminder.content)}${about}` : ''}` };
       }
-      case 'stage.change':
+      case 'stage.change': {
         await m.getRepository(StageChange).delete({ id: Number(d.stageChangeId) });
         await m.getRepository(Customer).update({ id: targetId }, { stage: d.from as CustomerStage, stageChangedAt: await stageSince(m, targetId) });
-        return { cancelled: [], what: `${await name()} 的阶段变更（${stageName(d.from)} → ${stageName(d.to)}），已改回 ${stageName(d.from)}` };
+        // a move to 成交/流失 closed the open opportunities: they are open again
+        const closed = (d.closedOpportunities as Array<{ id: number; previous: OpportunitySnapshot }> | undefined) ?? [];
+        for (const c of closed) await restoreOpportunity(m, Number(c.id), c.previous, stageCloseKey(entry.sourceKey ?? '', Number(c.id)));
+        const reopened = closed.length ? `，${closed.length}个商机重新打开` : '';
+        return { cancelled: [], what: `${await name()} 的阶段变更（${stageName(d.from)} → ${stageName(d.to)}），已改回 ${stageName(d.from)}${reopened}` };
+      }
       case 'opportunity.create': {
         const opportunity = await m.getRepository(Opportunity).findOneBy({ id: Number(d.opportunityId) });
+        await m.getRepository(OpportunityChange).delete({ opportunityId: Number(d.opportunityId) });
         await m.getRepository(Opportunity).delete({ id: Number(d.opportunityId) });
         const moved = await m.getRepository(StageChange).delete({ sourceKey: `${entry.sourceKey}:stage` });
         await m
@@ -136,6 +167,29 @@ export class UndoService {
           .update({ id: targetId }, { stage: d.previousStage as CustomerStage, ...(moved.affected ? { stageChangedAt: await stageSince(m, targetId) } : {}) });
         const back = moved.affected ? `，阶段改回 ${stageName(d.previousStage)}` : '';
         return { cancelled: [], what: `${await name()} 的商机${opportunity ? ` ¥${opportunity.amount.toLocaleString('en-US')}` : ''}${back}` };
+      }
+      case 'opportunity.update': {
+        const previous = d.previous as OpportunitySnapshot;
+        await restoreOpportunity(m, Number(d.opportunityId), previous, entry.sourceKey ?? '');
+        return { cancelled: [], what: `${await name()} 的商机修改，已改回 ${opportunityFigures(previous)}` };
+      }
+      case 'opportunity.close': {
+        const previous = (d.previous as OpportunitySnapshot | null) ?? null;
+        const opportunity = await m.getRepository(Opportunity).findOneBy({ id: Number(d.opportunityId) });
+        // 赢单 with nothing open recorded the deal itself: it goes; else the opportunity is open again
+        if (previous) await restoreOpportunity(m, Number(d.opportunityId), previous, entry.sourceKey ?? '');
+        else {
+          await m.getRepository(OpportunityChange).delete({ opportunityId: Number(d.opportunityId) });
+          await m.getRepository(Opportunity).delete({ id: Number(d.opportunityId) });
+        }
+        const moved = d.stageMoved ? await m.getRepository(StageChange).delete({ sourceKey: `${entry.sourceKey}:stage` }) : null;
+        if (moved?.affected) {
+          await m.getRepository(Customer).update({ id: targetId }, { stage: d.previousStage as CustomerStage, stageChangedAt: await stageSince(m, targetId) });
+        }
+        const verb = d.outcome === 'won' ? '赢单' : '输单';
+        const amount = opportunity ? ` ¥${opportunity.amount.toLocaleString('en-US')}` : '';
+        const back = `${previous ? '，商机重新打开' : ''}${moved?.affected ? `，阶段改回 ${stageName(d.previousStage)}` : ''}`;
+        return { cancelled: [], what: `${await name()} 的${verb}${amount}${back}` };
       }
       case 'tag.add': {
         const tagIds = (d.tagIds as number[]).map(Number);
@@ -164,6 +218,11 @@ export class UndoService {
         return { cancelled: [], what: LABELS[entry.action] ?? entry.action };
     }
   }
+}
+
+/** ¥50,000 · 60% */
+function opportunityFigures(s: OpportunitySnapshot): string {
+  return `¥${s.amount.toLocaleString('en-US')}${s.probability !== null ? ` · ${s.probability}%` : ''}`;
 }
 
 /** When the customer entered the stage it is back in: the latest stage move still standing (none: since the add). */

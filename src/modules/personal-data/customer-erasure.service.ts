@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { In, IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
+import { In, IsNull, Not, type DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
 import {
   type Customer,
   CustomerGroupMember,
@@ -7,6 +7,10 @@ import {
   Customer as CustomerEntity,
   ErasedCustomer,
   FollowUp,
+  InboundEvent,
+  OutboundMessage,
+  Opportunity,
+  OpportunityChange,
   Reminder,
   SopRun,
   SopStepRun,
@@ -43,6 +47,7 @@ class DryRunRollback extends Error {}
 export async function eraseCustomer(dataSource: DataSource, customer: Customer, request: ErasureRequest): Promise<ErasureResult> {
   if (isErasedRow(customer)) return { kind: 'already_erased' };
   let outcome: ErasureResult | undefined;
+  await zeroFreedPages(dataSource);
   try {
     await dataSource.transaction(async (m) => {
       const current = await m.getRepository(CustomerEntity).findOneByOrFail({ id: customer.id });
@@ -67,7 +72,35 @@ export async function eraseCustomer(dataSource: DataSource, customer: Customer, 
   } catch (error) {
     if (!(error instanceof DryRunRollback)) throw error;
   }
+  if (outcome?.kind === 'erased') await writeBackLog(dataSource);
   return outcome!;
+}
+
+/**
+ * On SQLite the rows' previous versions stay in the write-ahead log, and in pages the erasure frees,
+ * until they are reused: freed pages are zeroed (secure_delete, for this connection) and the log is
+ * written back into the file and emptied after the erasure, so the erased text is gone from the disk
+ * too. (A checkpoint another process's open read holds up is finished by SQLite's next one.) MariaDB
+ * keeps old versions only in its undo and redo logs, which it overwrites as it goes.
+ */
+const isSqlite = (dataSource: DataSource) => dataSource.options.type === 'better-sqlite3';
+
+async function zeroFreedPages(dataSource: DataSource): Promise<void> {
+  if (isSqlite(dataSource)) await dataSource.query('PRAGMA secure_delete = ON');
+}
+
+async function writeBackLog(dataSource: DataSource): Promise<void> {
+  if (isSqlite(dataSource)) await dataSource.query('PRAGMA wal_checkpoint(TRUNCATE)');
+}
+
+const FINISHED_INBOUND = new Set(['done', 'ignored', 'failed']);
+const FINISHED_OUTBOUND = new Set(['sent', 'failed', 'duplicate', 'unknown']);
+
+/** A stored callback or sent message that nothing will read again to act on (unfinished ones are only scrubbed). */
+function isFinishedTraffic(target: unknown, row: ObjectLiteral): boolean {
+  if (target === InboundEvent) return FINISHED_INBOUND.has(String(row.status));
+  if (target === OutboundMessage) return FINISHED_OUTBOUND.has(String(row.status));
+  return false;
 }
 
 async function eraseIn(m: EntityManager, customer: Customer): Promise<{ reference: string; counts: ErasureCounts }> {
@@ -109,6 +142,13 @@ async function eraseIn(m: EntityManager, customer: Customer): Promise<{ referenc
     .getRepository(Reminder)
     .update({ ...byCustomer, status: In(['pending', 'sent']) }, { status: 'cancelled', closeReason: 'customer_erased', closedAt: new Date() });
   note('reminders', (await m.getRepository(Reminder).update(byCustomer, { content: ERASED_TEXT })).affected);
+  // 输单's reason is free text (it may name the customer); amounts and dates stay for the figures
+  const withReason = { customerId: customer.id, closeReason: Not(IsNull()) };
+  note('opportunities', (await m.getRepository(Opportunity).update(withReason, { closeReason: ERASED_TEXT })).affected);
+  note(
+    'opportunity_changes',
+    (await m.getRepository(OpportunityChange).update({ customerId: customer.id, reason: Not(IsNull()) }, { reason: ERASED_TEXT })).affected,
+  );
   const runs = await m.getRepository(SopRun).findBy(byCustomer);
   if (runs.length) {
     const runIds = In(runs.map((r) => r.id));
@@ -136,7 +176,12 @@ async function eraseIn(m: EntityManager, customer: Customer): Promise<{ referenc
     if (meta.target === ErasedCustomer) continue;
     const columns = textColumns(meta);
     for (const row of await rowsMentioning(m, meta, needles, columns)) {
-      const changes = scrubbedColumns(row, columns, needles);
+      // A finished callback or message about them goes whole, as retention would prune it: what was
+      // typed with their name (a phone number, an address in a note) is theirs too, named or not.
+      const changes = {
+        ...scrubbedColumns(row, columns, needles),
+        ...(isFinishedTraffic(meta.target, row) ? { payload: {}, payloadPrunedAt: new Date() } : {}),
+      };
       if (Object.keys(changes).length === 0) continue;
       await m.getRepository(meta.target).update({ id: row.id }, changes);
       note(meta.tableName, 1);

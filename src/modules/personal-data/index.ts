@@ -6,3 +6,4 @@ export { erasedAmong, isErasedCustomer, liftErasure } from './erasure-tombstone'
 export { ambiguousText, erasedCustomerText, erasureCountsText, exportSummary, unknownCustomerText } from './personal-data.texts';
 export { PersonalDataService, type PersonalDataPorts } from './personal-data.service';
 export { personalDataRoutes } from './personal-data.routes';
+export { ERASED_NAME } from './customer-lookup';

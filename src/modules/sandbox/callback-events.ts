@@ -30,6 +30,8 @@ export interface CallbackPlaintexts {
   /** `msgId`: the MsgId to use (a new one when not given), so the caller can follow what became of the message */
   text(from: string, content: string, msgId?: string): string;
   externalContact(changeType: string, fields: { userId: string; externalUserId: string; state?: string; welcomeCode?: string; source?: string }): string;
+  /** a transfer the customer refused, or that the takeover member's customer limit stopped */
+  transferFail(userId: string, externalUserId: string, failReason: string): string;
   externalTag(changeType: 'create' | 'update' | 'delete', id: string, tagType: 'tag' | 'tag_group'): string;
   /** 通讯录变更 as callbacks configured after 2022-08-15 carry it: the UserID only */
   changeContact(changeType: 'create_user' | 'update_user' | 'delete_user', userId: string): string;
@@ -50,6 +52,14 @@ export function callbackPlaintexts(corpId: string, agentId: string, now: () => n
         State: f.state,
         WelcomeCode: f.welcomeCode,
         Source: f.source,
+      })}</xml>`,
+    transferFail: (userId, externalUserId, failReason) =>
+      `<xml>${header(corpId, 'sys', 'event', seconds())}${fieldsXml({
+        Event: 'change_external_contact',
+        ChangeType: 'transfer_fail',
+        FailReason: failReason,
+        UserID: userId,
+        ExternalUserID: externalUserId,
       })}</xml>`,
     externalTag: (changeType, id, tagType) =>
       `<xml>${header(corpId, 'sys', 'event', seconds())}${fieldsXml({ Event: 'change_external_tag', Id: id, TagType: tagType, ChangeType: changeType })}</xml>`,

@@ -70,8 +70,16 @@ export const ACTIONS = {
       selected: z.record(z.string(), z.array(z.string())).default({}),
     }),
   },
+  leave: {
+    summary: '销售离职（管理后台删除成员：change_contact delete_user），名下客户待分配',
+    params: z.object({ userid }),
+  },
+  'refuse-transfer': {
+    summary: '客户拒绝转接（24 小时内，transfer_fail customer_refused）',
+    params: z.object({ customer }),
+  },
   'fire-due': {
-    summary: '立即触发所有待发的提醒和 SOP 步骤（不用等到时间）',
+    summary: '立即触发所有待发的提醒、SOP 步骤和等待中的客户转接（不用等到时间）',
     params: z.object({}),
   },
 } as const;
@@ -112,6 +120,8 @@ export class Simulator {
       'create-tag': (p) => this.createTag(p),
       type: (p) => this.type(p),
       click: (p) => this.click(p),
+      leave: (p) => this.leave(p),
+      'refuse-transfer': (p) => this.refuseTransfer(p),
       'fire-due': () => this.fireDue(),
     };
     return handlers[name](params as never);
@@ -192,10 +202,36 @@ export class Simulator {
     return { card: item.seq, key: p.key };
   }
 
+  async leave(p: { userid: string }): Promise<Record<string, unknown>> {
+    const gone = this.deps.world.leave(p.userid);
+    await this.post(this.xml.changeContact('delete_user', gone.userid));
+    return { userid: gone.userid };
+  }
+
+  async refuseTransfer(p: { customer: string }): Promise<Record<string, unknown>> {
+    this.deps.world.refuseTransfer(p.customer);
+    await this.deliverTransferEvents();
+    return { customer: p.customer };
+  }
+
+  /** Due reminders and SOP steps run now, and every waiting transfer's 24 hours are up (its callbacks are sent). */
   async fireDue(): Promise<Record<string, unknown>> {
     const fired = await this.deps.fireDue();
+    const transfers = this.deps.world.settleTransfers({ all: true });
+    await this.deliverTransferEvents();
     this.deps.world.log(fired > 0 ? `立即触发了 ${fired} 个待发的提醒/SOP 步骤` : '没有待发的提醒或 SOP 步骤');
-    return { fired };
+    return { fired, transfers };
+  }
+
+  /** The callbacks of settled transfers, in WeCom's order (the old member's delete before the new one's add). */
+  private async deliverTransferEvents(): Promise<void> {
+    for (const e of this.deps.world.drainTransferEvents()) {
+      if (e.changeType === 'transfer_fail') {
+        await this.post(this.xml.transferFail(e.userId, e.externalUserId, e.failReason!));
+      } else {
+        await this.post(this.xml.externalContact(e.changeType, { userId: e.userId, externalUserId: e.externalUserId, source: e.source }));
+      }
+    }
   }
 
   private post(plaintext: string): Promise<void> {

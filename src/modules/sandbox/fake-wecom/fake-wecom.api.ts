@@ -8,6 +8,7 @@ import { directoryRoutes } from './directory.area';
 import type { ChatItem, FakeWecomState, WecomCall } from './fake-wecom.state';
 import { groupChatRoutes } from './groupchat.area';
 import { groupMessageRoutes } from './group-messages.area';
+import { handoverRoutes } from './handover.area';
 import { recordRefused } from './refusals';
 import { tagRoutes } from './tags.area';
 import { welcomeRoutes } from './welcome.area';
@@ -27,6 +28,7 @@ export const FAKE_WECOM_ROUTES: readonly AreaRoute[] = [
   ...tagRoutes,
   ...contactWayRoutes,
   ...groupChatRoutes,
+  ...handoverRoutes,
   ...welcomeRoutes,
   ...appMessageRoutes,
   ...groupMessageRoutes,

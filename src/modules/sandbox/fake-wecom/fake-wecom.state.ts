@@ -68,6 +68,39 @@ export interface WelcomeCode {
   usedAt?: number;
 }
 
+/** One customer's handover as WeCom keeps it: started by a transfer call, settled after 24 hours (or refused). */
+export interface FakeTransfer {
+  /** onjob: 在职继承 (transfer_customer); resigned: 离职继承 */
+  kind: 'onjob' | 'resigned';
+  handover: string;
+  takeover: string;
+  externalUserid: string;
+  startedAt: number;
+  /** when WeCom hands the customer over unless they refuse (startedAt + 24 h) */
+  dueAt: number;
+  /** 1 taken over, 2 waiting, 3 refused by the customer, 4 the takeover member at their customer limit */
+  status: 1 | 2 | 3 | 4;
+  settledAt?: number;
+  message?: string;
+}
+
+/** A member who left the company: gone from the directory (user/get answers 60111), their customers unassigned until handed over. */
+export interface FakeLeaver {
+  userid: string;
+  name: string;
+  /** seconds, as get_unassigned_list gives it */
+  dimissionTime: number;
+}
+
+/** A callback WeCom sends when a handover settles, waiting for the carrier (the simulator, a test) to deliver it. */
+export interface TransferEvent {
+  changeType: 'del_external_contact' | 'add_external_contact' | 'transfer_fail';
+  userId: string;
+  externalUserId: string;
+  source?: 'DELETE_BY_TRANSFER';
+  failReason?: 'customer_refused' | 'customer_limit_exceed';
+}
+
 export interface ResponseCode {
   chatSeq: number;
   userid: string;
@@ -106,6 +139,9 @@ export interface WorldSnapshot {
   customers: SandboxCustomer[];
   tagGroups: T.CorpTagGroup[];
   groupChats: Array<T.GroupChatGetResponse['group_chat']>;
+  /** absent in snapshots written before handovers existed */
+  transfers?: FakeTransfer[];
+  leavers?: FakeLeaver[];
   chat: ChatItem[];
   activity: ActivityItem[];
   seq: number;
@@ -130,16 +166,32 @@ export interface WorldOptions {
 
 const KEEP_CHAT_ITEMS = 2000;
 
+/** The paging APIs whose page size a test may shrink. */
+export type PagedApi =
+  | 'user/list_id'
+  | 'externalcontact/batch/get_by_user'
+  | 'externalcontact/transfer_result'
+  | 'externalcontact/resigned/transfer_result'
+  | 'externalcontact/get_unassigned_list';
+
 export class FakeWecomState {
   staff: FakeMember[];
   teams: SandboxTeam[];
   customers = new Map<string, SandboxCustomer>();
   tagGroups: T.CorpTagGroup[];
   groupChats = new Map<string, T.GroupChatGetResponse['group_chat']>();
+  /** every handover ever started, oldest first (the 90-day count reads them) */
+  transfers: FakeTransfer[] = [];
+  /** members who left, by lower-case userid */
+  leavers = new Map<string, FakeLeaver>();
+  /** the most customers a member may hold (WeCom's per-member limit), by lower-case userid; unlimited when not set */
+  readonly customerLimits = new Map<string, number>();
+  /** settled handovers' callbacks not yet delivered (drainTransferEvents) */
+  readonly transferEvents: TransferEvent[] = [];
   /** members with customer-contact rights (get_follow_user_list); every member when not set */
   followUsers: string[] | undefined;
   /** WeCom may answer fewer rows than asked for (the client must follow next_cursor): the most rows a page holds, by API */
-  readonly pageSizes: { 'user/list_id'?: number; 'externalcontact/batch/get_by_user'?: number } = {};
+  readonly pageSizes: Partial<Record<PagedApi, number>> = {};
   chat: ChatItem[] = [];
   activity: ActivityItem[] = [];
   /** grows with every change: the page polls it to know when to redraw */
@@ -172,6 +224,8 @@ export class FakeWecomState {
     this.tagGroups = structuredClone(s?.tagGroups ?? options.tagGroups ?? SEED_TAG_GROUPS);
     for (const c of s?.customers ?? []) this.customers.set(c.external_contact.external_userid, c);
     for (const g of s?.groupChats ?? []) this.groupChats.set(g.chat_id, g);
+    this.transfers = s?.transfers ?? [];
+    for (const l of s?.leavers ?? []) this.leavers.set(l.userid.toLowerCase(), l);
     this.chat = s?.chat ?? [];
     this.activity = s?.activity ?? [];
     this.seq = s?.seq ?? 0;
@@ -197,6 +251,8 @@ export class FakeWecomState {
       customers: [...this.customers.values()],
       tagGroups: this.tagGroups,
       groupChats: [...this.groupChats.values()],
+      transfers: this.transfers,
+      leavers: [...this.leavers.values()],
       chat: this.chat,
       activity: this.activity,
       seq: this.seq,
@@ -221,6 +277,11 @@ export class FakeWecomState {
   teamOf(userid: string): SandboxTeam | undefined {
     const id = userid.toLowerCase();
     return this.teams.find((t) => t.lead === id || t.members.includes(id));
+  }
+
+  /** The settled handovers' callbacks, in the order WeCom would send them; each is handed out once. */
+  drainTransferEvents(): TransferEvent[] {
+    return this.transferEvents.splice(0);
   }
 
   log(text: string): void {

@@ -2,7 +2,8 @@ import type * as T from '../../../platform/wecom/api/wecom-api.types';
 import { click, recordTyped, unclick } from './app-messages.area';
 import { addCustomer, customer, removeFollowUser } from './customers.area';
 import { renameMember } from './directory.area';
-import { type ChatItem, FakeWecomState, type FakeMember, type SandboxCustomer } from './fake-wecom.state';
+import { type ChatItem, type FakeLeaver, type FakeTransfer, FakeWecomState, type FakeMember, type SandboxCustomer } from './fake-wecom.state';
+import { leaveCompany, refuseTransfer, settleDueTransfers } from './handover.area';
 import { addCorpTag, markTag } from './tags.area';
 
 /**
@@ -27,6 +28,21 @@ export class FakeWecomWorld extends FakeWecomState {
 
   renameMember(userid: string, name: string): FakeMember {
     return renameMember(this, userid, name);
+  }
+
+  /** A member leaves the company (离职): gone from the directory, their customers unassigned. */
+  leave(userid: string): FakeLeaver {
+    return leaveCompany(this, userid);
+  }
+
+  /** The customer refuses the transfer waiting for them. */
+  refuseTransfer(externalUserid: string): FakeTransfer {
+    return refuseTransfer(this, externalUserid);
+  }
+
+  /** The 24 hours are up for every waiting transfer (`all`), or for those due by now. */
+  settleTransfers(options: { all?: boolean } = {}): number {
+    return settleDueTransfers(this, options);
   }
 
   markTag(request: T.MarkTagRequest, by: 'api' | 'console' = 'api'): void {

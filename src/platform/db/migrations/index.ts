@@ -9,6 +9,8 @@ import { InboundPayloadRetention1764360000000 } from './1764360000000-inbound-pa
 import { ErasedCustomers1764400000000 } from './1764400000000-erased-customers';
 import { OutboundBodyRetention1764410000000 } from './1764410000000-outbound-body-retention';
 import { ReminderClosedAt1764411000000 } from './1764411000000-reminder-closed-at';
+import { Handovers1764420000000 } from './1764420000000-handovers';
+import { OpportunityLifecycle1764430000000 } from './1764430000000-opportunity-lifecycle';
 
 /** Every migration, in order. Explicit (no globs) so it works the same under ts-node, jest and compiled JS. */
 export const ALL_MIGRATIONS = [
@@ -23,4 +25,6 @@ export const ALL_MIGRATIONS = [
   ErasedCustomers1764400000000,
   OutboundBodyRetention1764410000000,
   ReminderClosedAt1764411000000,
+  Handovers1764420000000,
+  OpportunityLifecycle1764430000000,
 ];

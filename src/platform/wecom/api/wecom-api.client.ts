@@ -189,6 +189,51 @@ export class WecomApiClient {
     return this.call('externalcontact/add_contact_way', { method: 'POST', body: request });
   }
 
+  // ---- handover (在职继承 / 离职继承) ----
+
+  /** 在职继承: at most 100 customers a call; each customer's errcode says whether their transfer started. */
+  transferCustomer(request: T.TransferCustomerRequest): Promise<T.TransferCustomerResponse> {
+    return this.call('externalcontact/transfer_customer', { method: 'POST', body: request });
+  }
+
+  /** 离职继承: a leaver's customers, at most 100 a call. */
+  resignedTransferCustomer(request: Omit<T.TransferCustomerRequest, 'transfer_success_msg'>): Promise<T.TransferCustomerResponse> {
+    return this.call('externalcontact/resigned/transfer_customer', { method: 'POST', body: request });
+  }
+
+  /** Every customer handed from one member to another, following `next_cursor` to the end (`resigned`: a leaver's). */
+  async transferResults(request: Omit<T.TransferResultRequest, 'cursor'>, resigned = false): Promise<NonNullable<T.TransferResultResponse['customer']>> {
+    const api = resigned ? 'externalcontact/resigned/transfer_result' : 'externalcontact/transfer_result';
+    const all: NonNullable<T.TransferResultResponse['customer']> = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.call<T.TransferResultResponse>(api, { method: 'POST', body: { ...request, cursor } });
+      all.push(...(page.customer ?? []));
+      cursor = page.next_cursor || undefined;
+    } while (cursor);
+    return all;
+  }
+
+  /** Every customer of members who left and are not yet handed to anyone. */
+  async unassignedCustomers(pageSize = 1000): Promise<NonNullable<T.UnassignedListResponse['info']>> {
+    const all: NonNullable<T.UnassignedListResponse['info']> = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await this.call<T.UnassignedListResponse>('externalcontact/get_unassigned_list', {
+        method: 'POST',
+        body: { cursor, page_size: pageSize },
+      });
+      all.push(...(page.info ?? []));
+      cursor = page.next_cursor || undefined;
+      if (page.is_last || !cursor) return all;
+    }
+  }
+
+  /** A leaver's customer groups to a new owner (at most 100 a call); the answer lists the groups that did not move. */
+  transferGroupChats(request: T.GroupChatTransferRequest): Promise<T.GroupChatTransferResponse> {
+    return this.call('externalcontact/groupchat/transfer', { method: 'POST', body: request });
+  }
+
   // ---- messages ----
 
   sendMessage(

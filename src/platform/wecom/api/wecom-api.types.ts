@@ -307,3 +307,62 @@ export type RobotMessage =
   | { msgtype: 'text'; text: { content: string; mentioned_list?: string[]; mentioned_mobile_list?: string[] } }
   | { msgtype: 'markdown'; markdown: { content: string } }
   | { msgtype: 'template_card'; template_card: TemplateCard };
+
+// ---- handover (在职继承 / 离职继承) ----
+
+/**
+ * POST externalcontact/transfer_customer (an employed member's customers) and
+ * externalcontact/resigned/transfer_customer (a leaver's; no transfer_success_msg): at most 100
+ * customers a call. A customer's errcode 0 means the transfer started: WeCom hands them over after
+ * 24 hours unless they refuse (PROTOCOL.md, "Staff directory and handover").
+ */
+export interface TransferCustomerRequest {
+  handover_userid: string;
+  takeover_userid: string;
+  external_userid: string[];
+  /** shown to the customer on success (at most 200 characters); WeCom's own text when not given */
+  transfer_success_msg?: string;
+}
+
+export interface TransferCustomerResponse extends WecomResponse {
+  customer?: Array<{ external_userid: string; errcode: number }>;
+}
+
+/** transfer_result status: 1 taken over, 2 waiting, 3 refused by the customer, 4 the takeover member is at their customer limit. */
+export type TransferStatus = 1 | 2 | 3 | 4;
+
+export interface TransferResultRequest {
+  handover_userid: string;
+  takeover_userid: string;
+  cursor?: string;
+}
+
+export interface TransferResultResponse extends WecomResponse {
+  /** takeover_time: when it was taken over, or (waiting) when it will be, in seconds */
+  customer?: Array<{ external_userid: string; status: TransferStatus; takeover_time: number }>;
+  next_cursor?: string;
+}
+
+/** POST externalcontact/get_unassigned_list: the customers of members who left, not yet handed to anyone. */
+export interface UnassignedListRequest {
+  cursor?: string;
+  /** 1..1000 */
+  page_size?: number;
+}
+
+export interface UnassignedListResponse extends WecomResponse {
+  info?: Array<{ handover_userid: string; external_userid: string; dimission_time: number }>;
+  is_last?: boolean;
+  next_cursor?: string;
+}
+
+/** POST externalcontact/groupchat/transfer: a leaver's customer groups to a new owner (at most 100 a call). */
+export interface GroupChatTransferRequest {
+  chat_id_list: string[];
+  new_owner: string;
+}
+
+export interface GroupChatTransferResponse extends WecomResponse {
+  /** the groups that did not move, each with WeCom's reason */
+  failed_chat_list?: Array<{ chat_id: string; errcode: number; errmsg: string }>;
+}
