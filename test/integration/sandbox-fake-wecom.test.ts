@@ -64,7 +64,7 @@ describe('sandbox fake WeCom', () => {
   it('answers 47001 for a body that is not JSON, and names the API it does not fake', async () => {
     const notJson = await http.post('/sandbox/cgi-bin/message/send').query({ access_token: token }).set('content-type', 'application/json').send('{oops');
     expect(notJson.body.errcode).toBe(47001);
-    const unknown = await http.post('/sandbox/cgi-bin/externalcontact/transfer_customer').query({ access_token: token }).send({});
+    const unknown = await http.post('/sandbox/cgi-bin/checkin/getcheckindata').query({ access_token: token }).send({});
     expect(unknown.status).toBe(404);
     expect(unknown.body.errmsg).toContain('does not fake');
   });
