@@ -4,7 +4,8 @@ import type { InboundProducer } from './inbound.producer';
 import { withTimeout } from '../queue/queues';
 import type { OpenedCallback, SealedCallback } from '../wecom/callback/verified-callback';
 import type { CallbackSpool } from './callback-spool';
-import { type EventRecorder, isRowRefused } from './event-recorder';
+import { type CallbackToStore, type EventRecorder, isRowRefused, type StoreResult } from './event-recorder';
+import { GroupCommit, type ItemOutcome } from './group-commit';
 import { OncePerInterval } from '../once-per-interval';
 import { PendingEnqueues } from './pending-enqueues';
 
@@ -39,7 +40,15 @@ export interface CallbackIntakeDeps {
   logger: Logger;
   /** a write that takes longer is given up (WeCom waits 5 s): the callback goes to the spool instead, and a late commit is deduplicated by the drain. */
   dbTimeoutMs?: number;
+  /** callbacks written by one statement at most (group commit) */
+  maxBatch?: number;
 }
+
+/**
+ * A batch's ciphertext at most (~3/4 of it is payload): one statement stays far below MariaDB's
+ * max_allowed_packet (16 MB by default). Real callbacks are about a kilobyte.
+ */
+const MAX_BATCH_CIPHERTEXT = 4 * 1024 * 1024;
 
 /**
  * What the webhook does with a verified callback, so that one outage never loses it:
@@ -49,11 +58,18 @@ export interface CallbackIntakeDeps {
  * - database down: the callback (still encrypted) goes to the Redis spool, 200; the drain stores it
  *   when the database is back, deduplicated like any delivery;
  * - both down: 503, and WeCom retries.
+ *
+ * Callbacks arriving together are group-committed: those that come in while a write is in flight
+ * are stored by the next one, one statement for all, and queued by one bulk add (group-commit.ts).
+ * Each is still answered only after its own row is committed and its job added; a failed batch
+ * fails each of its callbacks exactly as a failed single write would.
  */
 export class CallbackIntake {
   private readonly pending: PendingEnqueues;
   private readonly dbTimeoutMs: number;
   private readonly warnings = new OncePerInterval(60_000);
+  private readonly rows: GroupCommit<CallbackToStore & { weight: number }, StoreResult>;
+  private readonly jobs: GroupCommit<number, void>;
 
   constructor(private readonly deps: CallbackIntakeDeps) {
     this.dbTimeoutMs = deps.dbTimeoutMs ?? 2000;
@@ -62,12 +78,22 @@ export class CallbackIntake {
       available: () => deps.spool.available,
       onEnqueued: (n) => deps.logger.info({ enqueued: n }, 'events stored while Redis was down are queued now'),
     });
+    const maxItems = deps.maxBatch ?? 200;
+    this.rows = new GroupCommit({ flush: (items) => this.storeBatch(items), maxItems, maxWeight: MAX_BATCH_CIPHERTEXT, weight: (item) => item.weight });
+    this.jobs = new GroupCommit<number, void>({
+      flush: async (ids) => {
+        await deps.producer.enqueueMany(ids);
+        return ids.map(() => ({ ok: true, value: undefined }));
+      },
+      maxItems: maxItems * 2,
+    });
   }
 
   async accept(callback: VerifiedCallback): Promise<IntakeResult> {
     let stored;
     try {
-      stored = await withTimeout(this.deps.recorder.store(callback.descriptor, callback.fields), this.dbTimeoutMs, 'event insert');
+      const row = { descriptor: callback.descriptor, fields: callback.fields, weight: callback.sealed.encrypt.length };
+      stored = await withTimeout(this.rows.submit(row), this.dbTimeoutMs, 'event insert');
     } catch (dbError) {
       if (isRowRefused(dbError)) throw new RowRefused();
       return this.spool(callback, dbError);
@@ -95,7 +121,7 @@ export class CallbackIntake {
   private async enqueue(eventId: number): Promise<'now' | 'later'> {
     if (this.deps.spool.available) {
       try {
-        await this.deps.producer.enqueue(eventId);
+        await this.jobs.submit(eventId);
         return 'now';
       } catch {
         // Redis went away between the check and the add: the job follows when it is back.
@@ -105,6 +131,27 @@ export class CallbackIntake {
     this.deps.metrics.callbacksDeferredEnqueue.inc();
     this.warnOnce('redis', 'Redis unavailable: events are stored and will be queued when it is back');
     return 'later';
+  }
+
+  /**
+   * One statement for the batch. A row the database refuses (its values do not fit) fails the
+   * statement for every row in it: each is then written on its own, so only that callback is refused.
+   */
+  private async storeBatch(items: CallbackToStore[]): Promise<Array<ItemOutcome<StoreResult>>> {
+    try {
+      return (await this.deps.recorder.storeMany(items)).map((value) => ({ ok: true, value }));
+    } catch (error) {
+      if (items.length === 1 || !isRowRefused(error)) throw error;
+      const outcomes: Array<ItemOutcome<StoreResult>> = [];
+      for (const item of items) {
+        try {
+          outcomes.push({ ok: true, value: (await this.deps.recorder.storeMany([item]))[0]! });
+        } catch (itemError) {
+          outcomes.push({ ok: false, error: itemError });
+        }
+      }
+      return outcomes;
+    }
   }
 
   private async spool(callback: VerifiedCallback, dbError: unknown): Promise<IntakeResult> {

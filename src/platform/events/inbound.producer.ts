@@ -1,4 +1,4 @@
-import { addJob, defineJob, UNNAMED_JOB } from '../queue/job-definition';
+import { addJob, addJobs, defineJob, UNNAMED_JOB } from '../queue/job-definition';
 import { inboundJobOptions } from '../queue/job-options';
 import { type JobStanding, jobStanding, type QueueSet, removeEndedJob, withTimeout } from '../queue/queues';
 
@@ -45,6 +45,8 @@ export interface InboundRetryPolicy {
 
 export interface InboundProducer {
   enqueue(eventId: number): Promise<void>;
+  /** the jobs of many events in one round trip (Bull's addBulk) */
+  enqueueMany(eventIds: number[]): Promise<void>;
   enqueueLater(eventId: number, carry?: unknown): Promise<void>;
   /** true when the job of this event (or its later stage) will still run: waiting, delayed or active (not one Bull only keeps) */
   hasJob(eventId: number, stage?: 'later'): Promise<boolean>;
@@ -60,6 +62,14 @@ export function createInboundProducer(queues: QueueSet, retry: InboundRetryPolic
   return {
     async enqueue(eventId) {
       await addJob(queues, job, { eventId }, { priority: EVENT_PRIORITY, timeoutMs });
+    },
+    async enqueueMany(eventIds) {
+      await addJobs(
+        queues,
+        job,
+        eventIds.map((eventId) => ({ data: { eventId }, priority: EVENT_PRIORITY })),
+        timeoutMs,
+      );
     },
     async enqueueLater(eventId, carry) {
       const fits = carry !== undefined && JSON.stringify(carry).length <= MAX_CARRY_BYTES;

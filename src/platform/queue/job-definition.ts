@@ -42,15 +42,15 @@ export async function addJob<Data>(queues: QueueSet, job: JobDefinition<Data>, d
 export async function addJobs<Data>(
   queues: QueueSet,
   job: JobDefinition<Data>,
-  items: Array<{ data: Data; delayMs?: number }>,
+  items: Array<{ data: Data; delayMs?: number; priority?: number }>,
   timeoutMs = 10_000,
 ): Promise<void> {
   const queue: Queue = queues.get(job.queue);
   for (let i = 0; i < items.length; i += 500) {
-    const batch = items.slice(i, i + 500).map(({ data, delayMs }) => ({
+    const batch = items.slice(i, i + 500).map(({ data, delayMs, priority }) => ({
       name: job.name,
       data,
-      opts: { ...job.options, jobId: job.jobId?.(data), delay: delayMs !== undefined && delayMs > 0 ? Math.ceil(delayMs) : undefined },
+      opts: { ...job.options, jobId: job.jobId?.(data), delay: delayMs !== undefined && delayMs > 0 ? Math.ceil(delayMs) : undefined, priority },
     }));
     await withTimeout(queue.addBulk(batch), timeoutMs, `add ${job.queue}/${job.name}`);
   }
