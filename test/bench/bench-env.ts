@@ -9,6 +9,23 @@ export const ROOT = resolve(__dirname, '../..');
 export const BENCH_MARIADB = process.env.BENCH_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
 export const BENCH_REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/** How many web and worker processes a benchmark starts (BENCH_WEBS, BENCH_WORKERS; 1 each by default), all on one database and one Redis. */
+export const BENCH_WEBS = Math.max(1, Number(process.env.BENCH_WEBS ?? 1));
+export const BENCH_WORKERS = Math.max(1, Number(process.env.BENCH_WORKERS ?? 1));
+
+/**
+ * A benchmark's port: its own default, or BENCH_PORT + offset when set, so that two runs on one
+ * machine (or a run beside a test suite) do not meet.
+ */
+export function benchPort(defaultPort: number, offset = 0): number {
+  return process.env.BENCH_PORT ? Number(process.env.BENCH_PORT) + offset : defaultPort + offset;
+}
+
+/** A benchmark's database name, prefixed with BENCH_DB_PREFIX when set (two runs on one server). */
+export function benchDatabase(name: string): string {
+  return process.env.BENCH_DB_PREFIX ? `${process.env.BENCH_DB_PREFIX}_${name}` : name;
+}
+
 /** Creates (or re-creates) a utf8mb4 database and returns its URL. */
 export async function freshDatabase(name: string): Promise<string> {
   await dropTestDatabase(name, BENCH_MARIADB);

@@ -17,19 +17,21 @@ export interface PreparedRequest {
   body: string;
 }
 
-export async function runLoad(port: number, requests: PreparedRequest[], concurrency: number): Promise<LoadResult> {
+/** `port`: one, or several (several web processes): connection i goes to port i mod n. */
+export async function runLoad(port: number | number[], requests: PreparedRequest[], concurrency: number): Promise<LoadResult> {
+  const ports = Array.isArray(port) ? port : [port];
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const latencies: number[] = [];
   let failures = 0;
   let next = 0;
   const started = process.hrtime.bigint();
-  const one = (req: PreparedRequest) =>
+  const one = (req: PreparedRequest, target: number) =>
     new Promise<void>((resolve) => {
       const t0 = process.hrtime.bigint();
       const r = request(
         {
           host: '127.0.0.1',
-          port,
+          port: target,
           path: req.path,
           method: 'POST',
           agent,
@@ -51,8 +53,8 @@ export async function runLoad(port: number, requests: PreparedRequest[], concurr
       r.end(req.body);
     });
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < requests.length) await one(requests[next++]!);
+    Array.from({ length: concurrency }, async (_, connection) => {
+      while (next < requests.length) await one(requests[next++]!, ports[connection % ports.length]!);
     }),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
