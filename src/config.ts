@@ -113,6 +113,7 @@ const envSchema = z.object({
   WECOM_API_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   WECOM_API_RETRY_BASE_MS: z.coerce.number().int().min(1).default(1000),
   WECOM_API_BUDGET_PER_MINUTE: z.coerce.number().int().min(1).default(1000),
+  WECOM_WELCOME_BUDGET_SHARE: z.coerce.number().min(0).max(0.9).default(0.3),
   OUTBOUND_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
   OUTBOUND_MEMBER_PER_MINUTE: z.coerce.number().int().min(1).max(30, 'WeCom silently drops app messages beyond 30 a minute per member').default(30),
   OUTBOUND_ROBOT_PER_MINUTE: z.coerce.number().int().min(1).max(20, 'WeCom allows a group robot 20 messages a minute').default(20),
@@ -237,6 +238,8 @@ export interface Config {
     robotPerWindow: number;
     appChatPerWindow: number;
     apiBudgetPerWindow: number;
+    /** the share of the welcome path's APIs' budgets (externalcontact/get, send_welcome_msg) only welcomes may use */
+    welcomeBudgetShare: number;
     maxAttempts: number;
     retryBaseMs: number;
   };
@@ -335,6 +338,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       robotPerWindow: e.OUTBOUND_ROBOT_PER_MINUTE,
       appChatPerWindow: e.OUTBOUND_APPCHAT_PER_MINUTE,
       apiBudgetPerWindow: e.WECOM_API_BUDGET_PER_MINUTE,
+      welcomeBudgetShare: e.WECOM_WELCOME_BUDGET_SHARE,
       maxAttempts: e.OUTBOUND_MAX_ATTEMPTS,
       retryBaseMs: e.OUTBOUND_RETRY_BASE_MS,
     },

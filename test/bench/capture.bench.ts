@@ -166,6 +166,7 @@ async function main(): Promise<void> {
       WECOM_API_BUDGET_PER_MINUTE: String(BUDGET_PER_MINUTE),
       CRM_QUIET_HOURS: 'off',
       CRM_RECONCILE_CRON: 'off',
+      ...(process.env.WORKER_CONCURRENCY ? { WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY } : {}),
     });
     for (const port of ports) {
       children.push(startCompiledApp('web', env(port)));

@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { budgetRule, createBudgetPacer, pacingRules } from '../../src/platform/outbound/outbound-pacing';
 import { RedisRateLimiter } from '../../src/platform/outbound/rate-limiter';
 import { deleteRedisPrefix, TEST_REDIS_URL, uniquePrefix } from '../helpers/test-env';
 
@@ -113,5 +114,34 @@ describe('RedisRateLimiter', () => {
     const r = rule('robot:x', 20);
     const results = await Promise.all(Array.from({ length: 100 }, (_, i) => limiter.acquire([r], { id: `c${i}`, rank: i + 1 }, { register: false })));
     expect(results.filter((x) => x.granted)).toHaveLength(20);
+  });
+
+  describe('the welcome share of a budget', () => {
+    const settings = { windowMs: 60_000, memberPerWindow: 30, robotPerWindow: 20, appChatPerWindow: 20, apiBudgetPerWindow: 10, welcomeBudgetShare: 0.3 };
+    let n = 0;
+    const ask = (api: string, forWelcome: boolean) =>
+      limiter.acquire([budgetRule(settings, api, forWelcome)], { id: `call${++n}`, rank: 0 }, { register: false });
+
+    it("other calls of externalcontact/get stop at 70 % of the budget; the welcomes' lookups still get the rest, and no more", async () => {
+      // the pacer of direct calls passes `forWelcome` through (WecomApiClient's CallOptions)
+      const pacer = createBudgetPacer(limiter, settings);
+      for (let i = 0; i < 7; i++) await pacer.acquire('externalcontact/get');
+      // a sync or the recording's lookups in a burst: held back, the reserved 3 are left for welcomes
+      expect(await ask('externalcontact/get', false)).toMatchObject({ granted: false, blockedBy: 'budget:externalcontact/get' });
+      await pacer.acquire('externalcontact/get', { forWelcome: true });
+      for (let i = 0; i < 2; i++) expect(await ask('externalcontact/get', true)).toEqual({ granted: true });
+      // WeCom's own limit is the whole budget: beyond it, welcomes wait too
+      expect(await ask('externalcontact/get', true)).toMatchObject({ granted: false });
+    });
+
+    it('an API no welcome needs keeps its whole budget for everyone', async () => {
+      for (let i = 0; i < 10; i++) expect(await ask('externalcontact/mark_tag', false)).toEqual({ granted: true });
+      expect(await ask('externalcontact/mark_tag', false)).toMatchObject({ granted: false });
+    });
+
+    it('a welcome message may use the whole send_welcome_msg budget', () => {
+      const [budget] = pacingRules({ channel: 'welcome', recipient: 'wmA' }, settings);
+      expect(budget).toMatchObject({ key: 'budget:externalcontact/send_welcome_msg', limit: 10 });
+    });
   });
 });

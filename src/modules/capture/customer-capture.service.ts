@@ -90,7 +90,7 @@ export class CustomerCaptureService {
    */
   async added(change: ContactChange, staff: Staff, learning: Promise<unknown> | null): Promise<RecordLater | undefined> {
     if (!change.welcomeCode) return this.record(change, await this.fetch(change.externalUserid));
-    const fetching = this.fetch(change.externalUserid);
+    const fetching = this.fetch(change.externalUserid, { forWelcome: true });
     const budgetMs = Math.min(WELCOME_FETCH_BUDGET_MS, change.receivedAt.getTime() + WELCOME_WINDOW_MS - WELCOME_SEND_MARGIN_MS - Date.now());
     const fetched = await within(fetching, budgetMs);
     if (fetched.state === 'value') {
@@ -196,12 +196,12 @@ export class CustomerCaptureService {
   }
 
   /** externalcontact/get with every page of follow users (a customer with > 500 followers pages). */
-  private async fetch(externalUserid: string): Promise<GetExternalContactResponse | null> {
+  private async fetch(externalUserid: string, options: { forWelcome?: boolean } = {}): Promise<GetExternalContactResponse | null> {
     try {
-      let page = await this.deps.api.getExternalContact(externalUserid);
+      let page = await this.deps.api.getExternalContact(externalUserid, undefined, options);
       const follow = [...(page.follow_user ?? [])];
       while (page.next_cursor) {
-        page = await this.deps.api.getExternalContact(externalUserid, page.next_cursor);
+        page = await this.deps.api.getExternalContact(externalUserid, page.next_cursor, options);
         follow.push(...(page.follow_user ?? []));
       }
       return { ...page, follow_user: follow };

@@ -10,7 +10,16 @@ export interface PacingSettings {
   robotPerWindow: number;
   appChatPerWindow: number;
   apiBudgetPerWindow: number;
+  /** the share of a welcome-path API's budget kept for welcomes (0 to 0.9; see budgetRule) */
+  welcomeBudgetShare?: number;
 }
+
+/**
+ * The APIs a welcome needs inside its code's 20 s: the customer's name (externalcontact/get) and the
+ * send itself. Other callers of them (the recording's lookups, edits, reconciliation, a sync) may
+ * not use the share of their budgets kept for welcomes.
+ */
+export const WELCOME_PATH_APIS: ReadonlySet<string> = new Set(['externalcontact/get', 'externalcontact/send_welcome_msg']);
 
 /** app messages: per member also 1 000 an hour (PROTOCOL.md §5.9), i.e. per 60 windows. */
 export const MEMBER_PER_HOUR = 1000;
@@ -27,9 +36,15 @@ export function paddedWindow(windowMs: number): number {
  * WeCom limits calls per corp *per API* (1 000 a minute in older docs, 10 000 in newer ones;
  * PROTOCOL.md §5.9): each API has its own budget, so a burst of lookups does not starve the
  * welcomes that follow them, and neither is held back by the other's count.
+ *
+ * On the welcome path's APIs a share of the budget (WECOM_WELCOME_BUDGET_SHARE) is reserved: a call
+ * that is not for a welcome is admitted only while the window's count is below the rest, so a sync
+ * or a backlog of recordings in a burst can never leave a welcome waiting for a minute-old slot.
+ * Both count in one log (one key): a welcome may use the whole budget.
  */
-export function budgetRule(s: PacingSettings, api: string): RateRule {
-  return { key: `budget:${api}`, limit: s.apiBudgetPerWindow, windowMs: paddedWindow(s.windowMs) };
+export function budgetRule(s: PacingSettings, api: string, forWelcome = false): RateRule {
+  const reserved = forWelcome || !WELCOME_PATH_APIS.has(api) ? 0 : Math.floor(s.apiBudgetPerWindow * (s.welcomeBudgetShare ?? 0));
+  return { key: `budget:${api}`, limit: Math.max(1, s.apiBudgetPerWindow - reserved), windowMs: paddedWindow(s.windowMs) };
 }
 
 /** The WeCom API each outbound channel calls (the budget it draws on). */
@@ -70,7 +85,7 @@ export function pacingRules(message: { channel: OutboundChannel; recipient: stri
     case 'welcome':
       break;
   }
-  return [...specific, budgetRule(s, CHANNEL_API[message.channel])];
+  return [...specific, budgetRule(s, CHANNEL_API[message.channel], message.channel === 'welcome')];
 }
 
 /** Urgent messages rank ahead of every normal one; within a class, older rows go first. */
@@ -80,8 +95,11 @@ export function ticketFor(message: { id: number; urgent: boolean }): Ticket {
 
 /**
  * The corp-wide budgets for calls made outside the queue (customer lookups, tags): they wait their
- * turn behind urgent messages but ahead of the message backlog, without joining its line.
+ * turn behind urgent messages but ahead of the message backlog, without joining its line. A call
+ * for a welcome (`forWelcome`) may use the share reserved for welcomes.
  */
 export function createBudgetPacer(limiter: RedisRateLimiter, s: PacingSettings): ApiPacer {
-  return { acquire: (api) => limiter.waitFor([budgetRule(s, api)], { id: `direct:${randomUUID()}`, rank: 0 }) };
+  return {
+    acquire: (api, options) => limiter.waitFor([budgetRule(s, api, options?.forWelcome === true)], { id: `direct:${randomUUID()}`, rank: 0 }),
+  };
 }

@@ -6,7 +6,7 @@ import type * as T from './wecom-api.types';
 
 /** Waits until the corp-wide budget of `api` allows one more call (see outbound/outbound-pacing.ts). */
 export interface ApiPacer {
-  acquire(api: string): Promise<void>;
+  acquire(api: string, options?: { forWelcome?: boolean }): Promise<void>;
 }
 
 export interface RetryPolicy {
@@ -37,6 +37,8 @@ export interface CallOptions {
   attempts?: number;
   /** the caller already took this call's slot from the API budget (only the first try). */
   paced?: boolean;
+  /** the call is for a welcome inside its code's 20 s: it may use the share of the budget reserved for welcomes */
+  forWelcome?: boolean;
 }
 
 interface RequestSpec {
@@ -106,8 +108,8 @@ export class WecomApiClient {
 
   // ---- customers ----
 
-  getExternalContact(externalUserid: string, cursor?: string): Promise<T.GetExternalContactResponse> {
-    return this.call('externalcontact/get', { method: 'GET', query: { external_userid: externalUserid, cursor } });
+  getExternalContact(externalUserid: string, cursor?: string, options?: CallOptions): Promise<T.GetExternalContactResponse> {
+    return this.call('externalcontact/get', { method: 'GET', query: { external_userid: externalUserid, cursor } }, options);
   }
 
   batchGetByUser(request: T.BatchGetByUserRequest): Promise<T.BatchGetByUserResponse> {
@@ -267,7 +269,7 @@ export class WecomApiClient {
     let tokenRetried = false;
     let paced = options.paced ?? false;
     for (let attempt = 1; ; attempt++) {
-      if (this.options.pacer && !paced) await this.options.pacer.acquire(api);
+      if (this.options.pacer && !paced) await this.options.pacer.acquire(api, { forWelcome: options.forWelcome === true });
       paced = false;
       const token = auth ? await this.tokens.get() : undefined;
       try {
