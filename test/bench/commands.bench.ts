@@ -4,7 +4,19 @@ import { Customer, CustomerRelation, Staff } from '../../entities';
 import { openDatabase } from '../../src/platform/db/database';
 import { sealCallback } from '../../src/platform/wecom/callback/callback-crypto';
 import { deleteRedisPrefix } from '../helpers/test-env';
-import { appEnv, BENCH_KEYS, BENCH_REDIS as REDIS, dropDatabase, freshDatabase, memoryMb, percentile as pct, startCompiledApp, waitUntilOk } from './bench-env';
+import {
+  appEnv,
+  BENCH_KEYS,
+  BENCH_REDIS as REDIS,
+  benchDatabase,
+  benchPort,
+  dropDatabase,
+  freshDatabase,
+  memoryMb,
+  percentile as pct,
+  startCompiledApp,
+  waitUntilOk,
+} from './bench-env';
 
 /**
  * `npm run bench:commands`: from callback receipt to the reply's message/send call, over 1,000
@@ -15,9 +27,10 @@ import { appEnv, BENCH_KEYS, BENCH_REDIS as REDIS, dropDatabase, freshDatabase, 
  * per member, which the outbound queue enforces (exceeding it would measure the pacing wait).
  * Goal (issue 5): p50 < 300 ms, p99 < 1 s.
  */
-const DB = 'wecom_crm_bench_commands';
+const DB = benchDatabase('wecom_crm_bench_commands');
 const SALESPEOPLE = 50;
-const PER_SALESPERSON = 20;
+/** commands per salesperson (BENCH_PER_SALESPERSON; 1 for a run of seconds) */
+const PER_SALESPERSON = Number(process.env.BENCH_PER_SALESPERSON ?? 20);
 const RATE = Number(process.env.BENCH_RATE ?? 25);
 const WECOM_LATENCY_MS = 50;
 const keys = BENCH_KEYS;
@@ -104,7 +117,7 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   try {
     await seed(databaseUrl);
-    const port = 23_200;
+    const port = benchPort(23_200);
     const env = {
       ...appEnv({ port, databaseUrl, queuePrefix: prefix, wecomApiBase: `http://127.0.0.1:${(wecom.address() as { port: number }).port}/cgi-bin` }),
       // WeCom's newer published per-API limit; the default budget (1,000/min) would pace this burst.

@@ -1,5 +1,5 @@
 import { maxInWindow } from '../helpers/max-in-window';
-import { BENCH_MARIADB as MARIADB, BENCH_REDIS as REDIS, dropDatabase, freshDatabase } from './bench-env';
+import { BENCH_MARIADB as MARIADB, BENCH_REDIS as REDIS, benchDatabase, dropDatabase, freshDatabase } from './bench-env';
 import { deleteRedisPrefix } from '../helpers/test-env';
 import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
@@ -21,7 +21,7 @@ import { createOutboundProcessor } from '../../src/platform/outbound/outbound.pr
  * Stops by itself.
  */
 
-const DB = 'wecom_crm_bench_outbound';
+const DB = benchDatabase('wecom_crm_bench_outbound');
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
 const LEVELS = (process.env.BENCH_CONCURRENCY ?? '8,32').split(',').map(Number);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);

@@ -9,7 +9,18 @@ import { createQueueSet, type QueueSet } from '../../src/platform/queue/queues';
 import { createReminderScheduler } from '../../src/modules/reminders/reminder.scheduler';
 import { createSopScheduler } from '../../src/modules/sop/sop.scheduler';
 import { deleteRedisPrefix } from '../helpers/test-env';
-import { appEnv, BENCH_MARIADB as MARIADB, BENCH_REDIS as REDIS, freshDatabase, memoryMb, percentile as pct, startCompiledApp, waitUntilOk } from './bench-env';
+import {
+  appEnv,
+  BENCH_MARIADB as MARIADB,
+  BENCH_REDIS as REDIS,
+  benchDatabase,
+  benchPort,
+  freshDatabase,
+  memoryMb,
+  percentile as pct,
+  startCompiledApp,
+  waitUntilOk,
+} from './bench-env';
 
 /**
  * `npm run bench:reminders [items] [windowSeconds]`: 100,000 items due within the next 10 minutes —
@@ -19,7 +30,7 @@ import { appEnv, BENCH_MARIADB as MARIADB, BENCH_REDIS as REDIS, freshDatabase, 
  * WeCom versus its due time (lateness p50/p99), whether it arrived twice or never; and the worker's
  * RSS. Goal: p99 lateness < 2 s, none missed or doubled, RSS < 300 MB. BENCH_WORKERS=n runs n worker processes.
  */
-const DB = 'wecom_crm_bench_reminders';
+const DB = benchDatabase('wecom_crm_bench_reminders');
 const ITEMS = Number(process.argv[2] ?? process.env.BENCH_ITEMS ?? 100_000);
 const WINDOW_S = Number(process.argv[3] ?? process.env.BENCH_WINDOW_S ?? 600);
 /** the first item is due this long after scheduling ends, so none is due before the worker runs */
@@ -91,7 +102,7 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   let queues: QueueSet | undefined;
   try {
-    const port = 23_400;
+    const port = benchPort(23_400);
     const env = {
       ...appEnv({ port, databaseUrl, queuePrefix: prefix, wecomApiBase: `http://127.0.0.1:${(wecom.address() as { port: number }).port}/cgi-bin` }),
       WECOM_API_BUDGET_PER_MINUTE: '100000',
