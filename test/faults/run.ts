@@ -18,10 +18,15 @@ import { WecomSender } from './sender';
  * injected one scenario at a time and each prints events in / lost / doubled and welcomes due / sent /
  * doubled. Exit code 1 when any scenario misses the goal: nothing lost or doubled, every welcome
  * whose code was still valid sent once, every failure with its reason on its row, nothing secret or
- * personal in the logs. FAULTS_ONLY=name,name runs some; FAULTS_EVENTS sets the burst size.
+ * personal in the logs. FAULTS_ONLY=name,name runs some; FAULTS_EVENTS sets the burst size;
+ * FAULTS_PORT_BASE=n puts the web, fake WeCom, MariaDB and Redis on n … n+3 (two suites side by side).
  */
 
-const PORTS = { web: 3220, wecom: 3221, mariadb: 3407, redis: 6391 };
+const PORT_BASE = process.env.FAULTS_PORT_BASE ? Number(process.env.FAULTS_PORT_BASE) : undefined;
+const PORTS =
+  PORT_BASE === undefined
+    ? { web: 3220, wecom: 3221, mariadb: 3407, redis: 6391 }
+    : { web: PORT_BASE, wecom: PORT_BASE + 1, mariadb: PORT_BASE + 2, redis: PORT_BASE + 3 };
 const SCENARIOS: Array<[string, scenarios.Scenario]> = [
   ['baseline', scenarios.baseline],
   ['redelivery', scenarios.redelivery],
