@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { dropDatabase as dropTestDatabase, ensureTestDatabase } from '../helpers/test-env';
 
 /** What every benchmark needs: a throwaway database, the compiled app as real processes, their memory. */
@@ -38,11 +38,14 @@ export const dropDatabase = (name: string): Promise<void> => dropTestDatabase(na
 export function startCompiledApp(role: 'web' | 'worker' | 'all', env: Record<string, string>): ChildProcess {
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each app process there (open it in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  // BENCH_APP_LOG_DIR=<dir> keeps each app process's log (stdout) there, as <role>-<pid>.log.
+  const logDir = process.env.BENCH_APP_LOG_DIR;
   const child = spawn(process.execPath, [...profile, 'dist/src/main.js', ...(role === 'all' ? [] : [role])], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, ...env, ...(logDir && process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}) },
+    stdio: ['ignore', logDir ? 'pipe' : 'ignore', 'inherit'],
   });
+  if (logDir) child.stdout?.pipe(createWriteStream(join(logDir, `${role}-${child.pid}.log`)));
   child.on('exit', (code) => code && console.error(`${role} process exited with ${code}`));
   return child;
 }
