@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Team } from '../../entities';
+import { Staff, Team } from '../../entities';
 import { loadConfig } from '../../src/config';
 import { createContainer } from '../../src/container';
 import dayjs from '../../src/platform/dayjs';
@@ -71,13 +71,17 @@ async function main(): Promise<void> {
 
     if (process.env.BENCH_EXPLAIN) {
       const w = weekWindow(monday, TZ, 7, 1);
-      const [sql, params] = container.dataSource
-        .getRepository('Opportunity')
-        .createQueryBuilder('o')
-        .select('COUNT(*)')
-        .where("(o.status = 'open' OR (o.status IN ('won', 'lost') AND o.closed_at >= :start AND o.closed_at < :end))", w)
-        .getQueryAndParameters();
-      console.log(await container.dataSource.query(`EXPLAIN ${sql}`, params));
+      for (const scope of [null, ['sales005']]) {
+        const q = container.dataSource
+          .createQueryBuilder()
+          .select('COUNT(*)')
+          .from('opportunities', 'o')
+          .where("(o.status = 'open' OR (o.status IN ('won', 'lost') AND o.closed_at >= :start AND o.closed_at < :end))", w);
+        if (scope) q.andWhere('o.staff_userid IN (:...scope)', { scope });
+        const [sql, params] = q.getQueryAndParameters();
+        const plan: Array<Record<string, unknown>> = await container.dataSource.query(`EXPLAIN ${sql}`, params);
+        console.log(`plan of the money query, ${scope ? 'one salesperson' : 'everyone'}:`, plan.map((p) => `${p.type} key=${p.key} rows=${p.rows}`).join('; '));
+      }
     }
 
     await timed('预测 本月, a salesperson (own)', () => forecast.forecast({ userid: 'sales005', isAdmin: false }, 'month', now));
@@ -86,6 +90,8 @@ async function main(): Promise<void> {
     );
     await timed(`预测 本月, an admin (all ${STAFF})`, () => forecast.forecast({ userid: 'boss', isAdmin: true }, 'month', now));
     await timed('money figures alone, everyone, last week', () => digest.pipeline(weekWindow(monday, TZ, 7, 1), null));
+    const members = (await container.dataSource.getRepository(Staff).findBy({ teamId: team!.id })).map((s) => s.userid);
+    await timed('money figures alone, one team, last week', () => digest.pipeline(weekWindow(monday, TZ, 7, 1), members));
     await timed('weekly team digest (one team, all figures)', () => digest.teamWeekly(team!, monday));
     await timed('报表 本月, an admin (everyone)', () => digest.report({ userid: 'boss', isAdmin: true }, 'month', now));
 
