@@ -7,3 +7,5 @@ export { ForecastTargets, type TargetsFile } from './forecast-targets';
 export { forecastWindow, type ForecastWindow } from './forecast-period';
 export { pipelineModule, PIPELINE_JOBS } from './pipeline.module';
 export { sendCloseDateNudges } from './close-date-nudges';
+export { pipelinePerStaff } from './pipeline-queries';
+export { averageDaysToClose, NO_PIPELINE, type PipelineFigures, sumPipeline, winRate } from '../../../templates/pipeline-figures';
