@@ -7,12 +7,15 @@ import { STAGE_NAMES } from './labels';
  * words people read. Pure; the charts module draws them (ECharts to SVG, resvg to PNG).
  */
 
-/** A funnel: the steps top to bottom, each with the conversion from the step above ("转化 50%"). */
+/**
+ * A funnel: the steps top to bottom. `value`: customers at the stage now; `reached`: at it or beyond
+ * (the width drawn, so the funnel narrows); `conversion`: reached ÷ the step above's reached.
+ */
 export interface FunnelChart {
   kind: 'funnel';
   title: string;
   subtitle: string;
-  steps: Array<{ label: string; value: number; conversion: string | null }>;
+  steps: Array<{ label: string; value: number; reached: number; conversion: string | null }>;
 }
 
 /** Bars per category, one colour per series; `money`: values in yuan (axis and labels say ¥). */
@@ -56,10 +59,11 @@ export function funnelChart(scope: string, funnel: TeamFigures['funnel']): Funne
   return {
     kind: 'funnel',
     title: `${scope} 客户漏斗`,
-    subtitle: `按当前阶段 · 流失 ${funnel.lost}`,
+    subtitle: `当前各阶段客户数；宽度为到达该阶段及以后的客户 · 流失 ${funnel.lost}`,
     steps: FUNNEL_STAGES.map((stage, i) => ({
       label: STAGE_NAMES[stage],
       value: funnel[stage],
+      reached: atLeast[i]!,
       conversion: i === 0 ? null : percent(atLeast[i]!, atLeast[i - 1]!),
     })),
   };
@@ -84,15 +88,14 @@ export function wonChart(scope: string, periodName: string, members: Array<{ nam
   const shown = [...members].sort((a, b) => b.won - a.won || (b.target ?? 0) - (a.target ?? 0)).slice(0, MAX_BARS);
   const hidden = members.length - shown.length;
   const won = members.reduce((n, m) => n + m.won, 0);
+  // without any target (templates/teams.json memberTargets) there is nothing to draw against: say so
+  const targeted = shown.some((m) => m.target !== null);
   return {
     kind: 'bars',
     title: `${scope} ${periodName}赢单与目标`,
-    subtitle: `赢单合计 ${yuan(won)}${hidden > 0 ? ` · 另有${hidden}人未显示` : ''}`,
+    subtitle: `赢单合计 ${yuan(won)}${targeted ? '' : ' · 未设月目标'}${hidden > 0 ? ` · 另有${hidden}人未显示` : ''}`,
     categories: shown.map((m) => m.name),
-    series: [
-      { name: '已赢单', values: shown.map((m) => m.won) },
-      { name: '目标', values: shown.map((m) => m.target) },
-    ],
+    series: [{ name: '已赢单', values: shown.map((m) => m.won) }, ...(targeted ? [{ name: '目标', values: shown.map((m) => m.target) }] : [])],
     money: true,
   };
 }

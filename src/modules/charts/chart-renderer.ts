@@ -76,7 +76,7 @@ function optionFor(spec: ChartSpec): EChartsCoreOption {
 
 function funnelOption(spec: FunnelChart): EChartsCoreOption {
   // Widths by value, but never thinner than a sliver: a stage with 0 customers still shows its label.
-  const max = Math.max(1, ...spec.steps.map((s) => s.value));
+  const max = Math.max(1, ...spec.steps.map((s) => s.reached));
   return {
     ...base(spec),
     series: [
@@ -95,13 +95,13 @@ function funnelOption(spec: FunnelChart): EChartsCoreOption {
           position: 'right',
           fontSize: 16,
           color: '#1f2329',
-          formatter: (p: { name: string; value: number; dataIndex: number }) => {
-            const conversion = spec.steps[p.dataIndex]?.conversion;
-            return `${p.name} ${p.value}${conversion ? `  转化 ${conversion}` : ''}`;
+          formatter: (p: { name: string; dataIndex: number }) => {
+            const step = spec.steps[p.dataIndex];
+            return `${p.name} ${step?.value ?? 0}${step?.conversion ? `  转化 ${step.conversion}` : ''}`;
           },
         },
         labelLine: { length: 24 },
-        data: spec.steps.map((s) => ({ name: s.label, value: s.value })),
+        data: spec.steps.map((s) => ({ name: s.label, value: s.reached })),
       },
     ],
   };
@@ -131,7 +131,8 @@ function lineOption(spec: LineChart): EChartsCoreOption {
   return {
     ...base(spec),
     legend: { top: 24, right: 24, textStyle: { fontSize: 14 } },
-    grid: { left: 24, right: 32, top: 100, bottom: 24, containLabel: true },
+    // room at both ends: the first and last day's labels sit on the edges
+    grid: { left: 48, right: 56, top: 100, bottom: 24, containLabel: true },
     xAxis: { type: 'category', data: spec.categories, boundaryGap: false, axisLabel: { fontSize: 12 } },
     yAxis: { type: 'value', minInterval: 1, axisLabel: { fontSize: 12 } },
     series: spec.series.map((s) => ({
