@@ -31,6 +31,8 @@ const ROBOT = 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=chart-team';
 const TEAM = '图表组';
 const MEMBERS = ['zhang', 'li'];
 const LEAD = 'wang';
+/** a second team, posting into an app group chat: its charts are uploaded, then sent by media_id */
+const CHAT_TEAM = { name: '群聊组', members: ['zhao'], appChatId: 'wrChartTeam' };
 
 /**
  * The charts reach WeCom as WeCom takes pictures: after the weekly digest's markdown, four PNGs to the
@@ -46,6 +48,7 @@ describe('charts in the chat', () => {
   let calls: WecomCall[];
   let dir: string;
   const opportunities: Array<{ staff: string; stage: Customer['stage']; amount: number; status: 'open' | 'won' }> = [];
+  const stageOf: Array<{ staff: string; stage: Customer['stage'] }> = [];
   const added: Array<{ staff: string; at: Date }> = [];
   const followUps: Array<{ staff: string; at: Date }> = [];
 
@@ -54,7 +57,9 @@ describe('charts in the chat', () => {
     const teamsFile = join(dir, 'teams.json');
     writeFileSync(
       teamsFile,
-      JSON.stringify({ teams: [{ name: TEAM, lead: LEAD, members: MEMBERS, robotWebhookUrl: ROBOT, memberTargets: { zhang: 100_000, li: 60_000 } }] }),
+      JSON.stringify({
+        teams: [{ name: TEAM, lead: LEAD, members: MEMBERS, robotWebhookUrl: ROBOT, memberTargets: { zhang: 100_000, li: 60_000 } }, CHAT_TEAM],
+      }),
     );
     container = await createTestContainer('charts', {
       CRM_CHARTS: 'on',
@@ -86,12 +91,13 @@ describe('charts in the chat', () => {
   async function seed(): Promise<void> {
     const ds = container.dataSource;
     const stages: Array<Customer['stage']> = ['lead', 'prospect', 'opportunity', 'won', 'lost'];
-    for (let i = 0; i < 30; i++) {
-      const staff = MEMBERS[i % 2]!;
+    for (let i = 0; i < 33; i++) {
+      const staff = i < 30 ? MEMBERS[i % 2]! : CHAT_TEAM.members[0]!;
       const at = WEEK_START.add(i % 7, 'day')
         .add(10, 'hour')
         .toDate();
       const customer = await ds.getRepository(Customer).save({ name: `客户${i}`, externalUserid: `wmchart${i}`, stage: stages[i % 5]! });
+      stageOf.push({ staff, stage: customer.stage });
       await ds.getRepository(CustomerRelation).save({ customerId: customer.id, staffUserid: staff, addedAt: at, status: 'active' });
       added.push({ staff, at });
       for (let k = 0; k < (i % 3) + 1; k++) {
@@ -144,7 +150,7 @@ describe('charts in the chat', () => {
     return (row.payload as unknown as OutboundPayload).image!.source;
   };
 
-  it('the weekly digest posts its markdown, then the four charts as robot images: PNGs whose md5 is the one sent, under 2 MB', async () => {
+  it('the weekly digest posts its markdown, then the four charts: robot images (PNGs whose md5 is the one sent, under 2 MB), app chat images by media_id', async () => {
     await runJob(DIGEST_JOBS.weekly, MONDAY, 'weekly-1');
     const posts = await waitFor(
       async () => delivered('webhook/send'),
@@ -167,11 +173,11 @@ describe('charts in the chat', () => {
     // What the charts show is what the rows say.
     const key = 'digest:weekly:2026-11-23:1';
     const funnel = (await specOf(`${key}:chart:funnel`)) as unknown as FunnelChart;
-    const customers = await container.dataSource.getRepository(Customer).find();
-    const count = (stage: string) => customers.filter((c) => c.stage === stage).length;
+    const count = (stage: string) => stageOf.filter((c) => MEMBERS.includes(c.staff) && c.stage === stage).length;
     expect(funnel.steps.map((s) => s.value)).toEqual([count('lead'), count('prospect'), count('opportunity'), count('won')]);
     const pipeline = (await specOf(`${key}:chart:pipeline`)) as unknown as BarChart;
-    const openBy = (stage: string) => opportunities.filter((o) => o.status === 'open' && o.stage === stage).reduce((n, o) => n + o.amount, 0);
+    const openBy = (stage: string) =>
+      opportunities.filter((o) => MEMBERS.includes(o.staff) && o.status === 'open' && o.stage === stage).reduce((n, o) => n + o.amount, 0);
     expect(pipeline.series[0]!.values).toEqual(['lead', 'prospect', 'opportunity', 'won'].map(openBy));
     const won = (await specOf(`${key}:chart:won`)) as unknown as BarChart;
     const wonBy = (staff: string) => opportunities.filter((o) => o.status === 'won' && o.staff === staff).reduce((n, o) => n + o.amount, 0);
@@ -180,15 +186,31 @@ describe('charts in the chat', () => {
     expect(drawn).toEqual({ zhang: [wonBy('zhang'), 100_000], li: [wonBy('li'), 60_000], [LEAD]: [0, null] });
     expect(won.title).toBe(`${TEAM} 11月赢单与目标`);
     const trend = (await specOf(`${key}:chart:trend`)) as unknown as LineChart;
-    const perDay = (rows: Array<{ at: Date }>) =>
-      Array.from({ length: 7 }, (_, d) => rows.filter((r) => dayjs(r.at).tz(TZ).format('YYYY-MM-DD') === WEEK_START.add(d, 'day').format('YYYY-MM-DD')).length);
+    const sameDay = (at: Date, d: number) => dayjs(at).tz(TZ).format('YYYY-MM-DD') === WEEK_START.add(d, 'day').format('YYYY-MM-DD');
+    const perDay = (rows: Array<{ staff: string; at: Date }>) =>
+      Array.from({ length: 7 }, (_, d) => rows.filter((r) => MEMBERS.includes(r.staff) && sameDay(r.at, d)).length);
     expect(trend.series.map((s) => s.values)).toEqual([perDay(added), perDay(followUps)]);
     expect(trend.categories[0]).toBe('11/23 周一');
+
+    // The team with an app group chat: its charts were uploaded and sent by media_id.
+    const chat = await waitFor(
+      async () => delivered('appchat/send'),
+      (p) => p.length >= 5,
+      30_000,
+      'the app chat team digest and charts',
+    );
+    expect(chat.map((p) => p.body.msgtype)).toEqual(['markdown', 'image', 'image', 'image', 'image']);
+    expect(chat.every((p) => p.body.chatid === CHAT_TEAM.appChatId)).toBe(true);
+    expect(delivered('media/upload')).toHaveLength(4);
+    for (const p of chat.slice(1)) expect(world.media.has((p.body.image as { media_id: string }).media_id)).toBe(true);
+    expect(world.chat.filter((c) => c.conversation.kind === 'appchat' && c.msgtype === 'image')).toHaveLength(4);
 
     // A rerun of the same week sends nothing again.
     await runJob(DIGEST_JOBS.weekly, MONDAY, 'weekly-2');
     await waitForQuiet(container);
     expect(delivered('webhook/send')).toHaveLength(5);
+    expect(delivered('appchat/send')).toHaveLength(5);
+    expect(delivered('media/upload')).toHaveLength(4);
   }, 60_000);
 
   it('报表 图 answers with the report, then each chart uploaded as temporary media and sent to the lead by its media_id', async () => {
