@@ -41,7 +41,7 @@ export function workerModules(container: Container, now: () => Date = () => new 
     sop.work,
     captureWork(captureDeps, capture),
     // Daily and weekly digests: their schedules and processors on the maintenance queue.
-    digestsModule({ digest: container.services.digest, outbound, logger, config }),
+    digestsModule({ digest: container.services.digest, outbound, logger, config, charts: container.services.charts }),
     // Close-date cards of opportunities, each morning.
     pipelineModule({ dataSource, outbound, logger, config }),
     chatModule({ dataSource, services, outbound, logger, config, now }),

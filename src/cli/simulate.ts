@@ -247,6 +247,8 @@ function quietHint(quietUntil: string | null, timeZone: string): string {
 function describeItem(item: ChatItem, timeZone: string): string {
   const head = `#${item.seq} ${new Date(item.at).toLocaleTimeString('zh-CN', { timeZone })} ${item.direction === 'in' ? '→' : '←'}`;
   if (item.msgtype === 'rejected') return `${head} ✖ ${item.text ?? ''}`;
+  // a picture (a chart): the view links it; the page at /sandbox shows it
+  if (item.msgtype === 'image') return `${head} [图片] ${item.image ?? ''}`;
   if (!item.card) return `${head} ${item.text ?? ''}`;
   // a card as WeCom would draw it: any template_card's fields, read loosely
   // biome-ignore lint/suspicious/noExplicitAny: template cards of every card_type are read here

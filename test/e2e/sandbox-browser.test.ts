@@ -186,6 +186,29 @@ describe('the sandbox page in a browser', () => {
     expect(drawn.text).not.toMatch(/<font|\*\*|^#/m);
   });
 
+  it('shows chart images as pictures: 报表 图 from the lead draws the report, then each chart as an <img> of the chart', async () => {
+    await page.goto(`${app.url}/sandbox?user=wangfang`);
+    await page.locator('#staff-picker option[value="wangfang"]').waitFor({ state: 'attached' });
+    await page.fill('#composer-input', '报表 本月 图');
+    await page.press('#composer-input', 'Enter');
+    // the funnel, the pipeline and won against target at least (the trend needs two days of the month)
+    const pictures = page.locator('#messages .bubble.image img');
+    await pictures.nth(2).waitFor();
+    // (runs in the page: the DOM's image type, named loosely here as the suite has no DOM typings)
+    const sizes = await pictures.evaluateAll((imgs) =>
+      Promise.all(
+        imgs.map((img) => {
+          const picture = img as unknown as { decode(): Promise<void>; naturalWidth: number; naturalHeight: number };
+          return picture.decode().then(() => [picture.naturalWidth, picture.naturalHeight]);
+        }),
+      ),
+    );
+    expect(sizes.length).toBeGreaterThanOrEqual(3);
+    for (const size of sizes) expect(size).toEqual([800, 480]);
+    await page.goto(`${app.url}/sandbox?user=zhangwei`);
+    await page.locator('#staff-picker option[value="zhangwei"]').waitFor({ state: 'attached' });
+  });
+
   it('works at phone width (390×844): the chat and its composer fill the screen, the simulation panel is a tab that never covers them', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
     phone.setDefaultTimeout(20_000);

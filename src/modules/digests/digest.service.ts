@@ -24,7 +24,8 @@ export interface PersonalDigest {
   digest: PersonalDay;
 }
 
-export type ReportAnswer = { kind: 'report'; digest: TeamDigest } | { kind: 'refused' };
+/** `scope`: the salespeople counted (null: everyone); `window`: the period's [start, end), for the charts of 报表 图. */
+export type ReportAnswer = { kind: 'report'; digest: TeamDigest; scope: Scope; window: { start: Date; end: Date } } | { kind: 'refused' };
 
 /** Days the team digest's channel section looks back over (customers added in that time). */
 const CHANNEL_DAYS = 30;
@@ -131,8 +132,11 @@ export class DigestService {
     return { label: w.label, digest };
   }
 
-  /** Last week (Monday to Sunday) against the week before; null when both were empty. */
-  async teamWeekly(team: Team, at: Date): Promise<{ label: string; digest: TeamDigest | null }> {
+  /**
+   * Last week (Monday to Sunday) against the week before; null when both were empty. `scope` (the
+   * members counted) and `window` (the week's [start, end)) are for the charts that follow it.
+   */
+  async teamWeekly(team: Team, at: Date): Promise<{ label: string; digest: TeamDigest | null; scope: string[]; window: { start: Date; end: Date } }> {
     const last = weekWindow(at, this.options.timezone, this.options.silentDays, 1);
     const before = weekWindow(at, this.options.timezone, this.options.silentDays, 2);
     const members = await this.members(team.id);
@@ -148,7 +152,8 @@ export class DigestService {
     const withPrevious = people.map((p) => ({ ...p, previous: previous.get(p.userid) ?? NO_FIGURES }));
     const empty = (f: StaffFigures) => f.newCustomers + f.followUps + f.remindersDone + f.lost === 0;
     const quiet = quietTeam(figures) && quietTeam(previousFigures) && !closedAny(pipeline) && !closedAny(previousPipeline);
-    if (withPrevious.every((p) => empty(p.figures) && empty(p.previous)) && quiet) return { label: last.label, digest: null };
+    const window = { start: last.start, end: last.end };
+    if (withPrevious.every((p) => empty(p.figures) && empty(p.previous)) && quiet) return { label: last.label, digest: null, scope, window };
     const digest: TeamDigest = {
       kind: 'weekly',
       teamName: team.name,
@@ -161,7 +166,7 @@ export class DigestService {
       previousPipeline,
       channelName: this.channelName,
     };
-    return { label: last.label, digest };
+    return { label: last.label, digest, scope, window };
   }
 
   /** 报表: a lead sees their team(s), an admin everyone; anyone else is refused. */
@@ -187,6 +192,8 @@ export class DigestService {
     return {
       kind: 'report',
       digest: { kind: 'report', period, days: windowDays(w, this.options.timezone), teams, people, team: figures, pipeline, channelName: this.channelName },
+      scope,
+      window: { start: w.start, end: w.end },
     };
   }
 

@@ -50,6 +50,7 @@ const time = (ms) => new Date(ms).toLocaleTimeString('zh-CN', { hour: '2-digit',
 /** One line for the conversation list: a card's title, or the text without markdown marks. */
 function preview(item) {
   if (item.msgtype === 'rejected') return `[被拒收] errcode ${item.errcode}`;
+  if (item.msgtype === 'image') return '[图片]';
   if (item.card) return `[卡片] ${(item.card.main_title && item.card.main_title.title) || item.card.sub_title_text || ''}`;
   return (item.text || '').replace(/<[^>]+>|\*\*|^(#+|>)\s*/gm, '').replace(/\s+/g, ' ');
 }
@@ -153,6 +154,9 @@ function message(item, view) {
   // A send WeCom refused: the salesperson would see nothing; the page shows why (errcode and WeCom's message).
   if (item.msgtype === 'rejected') content = h('div', { class: 'bubble rejected', 'data-errcode': item.errcode }, item.text || '');
   else if (item.card) content = card(item);
+  // A picture (a chart): drawn as the WeCom client shows one, tap to open it full size.
+  else if (item.msgtype === 'image' && item.image)
+    content = h('a', { class: 'bubble image', href: item.image, target: '_blank', rel: 'noopener' }, h('img', { src: item.image, alt: '图片', loading: 'lazy' }));
   else if (item.msgtype === 'markdown') content = markdown(item.text || '');
   else content = h('div', { class: 'bubble' }, item.text || '');
   return h('div', { class: `msg ${inbound ? 'in' : 'out'}${group ? ' robot' : ''}`, 'data-seq': item.seq },
