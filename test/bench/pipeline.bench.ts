@@ -4,12 +4,13 @@ import { loadConfig } from '../../src/config';
 import { createContainer } from '../../src/container';
 import dayjs from '../../src/platform/dayjs';
 import { createLogger } from '../../src/platform/logger';
+import { ChartRenderer } from '../../src/modules/charts';
 import { weekWindow } from '../../src/modules/digests/digest-window';
 import { deleteRedisPrefix } from '../helpers/test-env';
 import { appEnv, BENCH_REDIS, dropDatabase, freshDatabase, memoryMb, percentile, runSeed } from './bench-env';
 
 /**
- * `npm run bench:pipeline`: 预测 and the weekly team digest (with its money figures) over
+ * `npm run bench:pipeline`: 预测 and the weekly team digest (with its money figures and its four charts drawn) over
  * BENCH_OPPORTUNITIES opportunities (default 100,000) of BENCH_STAFF salespeople (default 200) in
  * BENCH_TEAMS teams, seeded with `npm run seed` into a throwaway MariaDB database. Each measurement is
  * repeated BENCH_REPEATS times (default 20): p50 and p99 in ms, then this process's memory.
@@ -93,6 +94,28 @@ async function main(): Promise<void> {
     const members = (await container.dataSource.getRepository(Staff).findBy({ teamId: team!.id })).map((s) => s.userid);
     await timed('money figures alone, one team, last week', () => digest.pipeline(weekWindow(monday, TZ, 7, 1), members));
     await timed('weekly team digest (one team, all figures)', () => digest.teamWeekly(team!, monday));
+    const charts = container.services.charts;
+    if (charts) {
+      // What the weekly digest job does for a team: its figures, the charts' queries, and drawing the four PNGs.
+      const renderer = new ChartRenderer(config.charts.fontFile);
+      let bytes = 0;
+      await timed('weekly team digest with its 4 charts drawn', async () => {
+        const week = await digest.teamWeekly(team!, monday);
+        if (!week.digest) return;
+        const named = await charts.charts({
+          title: team!.name,
+          userids: week.scope,
+          funnel: week.digest.team.funnel,
+          span: { ...week.window, name: '上周' },
+          monthOf: new Date(week.window.end.getTime() - 1),
+        });
+        bytes = 0;
+        for (const chart of named) bytes += (await renderer.render(chart.spec)).length;
+      });
+      console.log(`  the four PNGs: ${Math.round(bytes / 1024)} KB together`);
+    } else {
+      console.log('charts are off (CRM_CHARTS=off or the chart font is missing): the weekly digest is measured without them');
+    }
     await timed('报表 本月, an admin (everyone)', () => digest.report({ userid: 'boss', isAdmin: true }, 'month', now));
 
     const after = memoryMb(process.pid);
