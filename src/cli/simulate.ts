@@ -266,7 +266,10 @@ function describeItem(item: ChatItem, timeZone: string): string {
     c.emphasis_content ? `  ${c.emphasis_content.title ?? ''} ${c.emphasis_content.desc ?? ''}` : '',
     c.quote_area?.quote_text ? `  「${c.quote_area.quote_text}」` : '',
     c.sub_title_text ? `  ${String(c.sub_title_text).replace(/\n/g, '\n  ')}` : '',
-    ...((c.horizontal_content_list ?? []) as Array<{ keyname: string; value: string }>).map((r) => `  ${r.keyname}：${r.value}`),
+    // a member row (type 3) opens the member's profile in WeCom: shown as an @ like the page does
+    ...((c.horizontal_content_list ?? []) as Array<{ keyname: string; value: string; type?: number }>).map(
+      (r) => `  ${r.keyname}：${r.type === 3 ? '@' : ''}${r.value}`,
+    ),
     ...selectionLines(c.button_selection, item),
     item.replacedButton !== undefined
       ? `  [${item.replacedButton}]`

@@ -1,5 +1,6 @@
 import type { TemplateCard } from '../../src/platform/wecom/api/wecom-api.types';
 import { formatChineseDateTime } from '../format-date';
+import { type GroupMember, overdueReminderGroupCard } from './team-group.cards';
 import { overdueReminderMarkdown, reminderButtonCard, reminderClosedText, reminderTaskId } from './reminder-cards';
 
 /**
@@ -88,4 +89,17 @@ export function overdueReminderPost(
     due: formatChineseDateTime(reminder.dueAt, timeZone, now),
     overdueFor: overdueForText(reminder.openForMs),
   });
+}
+
+/** The same, as the notice card a team group's robot shows. */
+export function overdueReminderGroupNotice(reminder: OverdueReminder, who: GroupMember, timeZone: string, now: Date): TemplateCard {
+  return overdueReminderGroupCard(
+    {
+      customerName: reminder.customerName,
+      content: reminder.content,
+      due: formatChineseDateTime(reminder.dueAt, timeZone, now),
+      overdueFor: overdueForText(reminder.openForMs),
+    },
+    who,
+  );
 }

@@ -14,9 +14,11 @@ import {
   type MissingCustomersInput,
   type TransferFailInput,
 } from '../../../templates/cards/capture-alert.cards';
+import { lostCustomerGroupCard, missingCustomersGroupCard } from '../../../templates/cards/team-group.cards';
 import type { Logger } from '../../platform/logger';
 import type { OutboundService } from '../../platform/outbound/outbound.service';
 import type { AppMessage } from '../../platform/wecom/api/wecom-api.types';
+import { type TeamGroupPost, TeamGroups } from '../customers';
 
 /**
  * Alerts about customers leaving, to the salesperson (app message), their team's group (robot or app
@@ -26,6 +28,8 @@ import type { AppMessage } from '../../platform/wecom/api/wecom-api.types';
  * reconciliation run, so a redelivered event or a retried job sends each alert once.
  */
 export class CaptureAlerts {
+  private readonly teamGroups: TeamGroups;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbound: OutboundService,
@@ -33,7 +37,9 @@ export class CaptureAlerts {
     /** lower-cased admin userids (CRM_ADMINS) */
     private readonly admins: string[] = [],
     private readonly logger?: Logger,
-  ) {}
+  ) {
+    this.teamGroups = new TeamGroups(dataSource, outbound);
+  }
 
   formatTime(at: Date): string {
     return formatChineseDateTime(at, this.timezone, at);
@@ -49,7 +55,12 @@ export class CaptureAlerts {
   async customerLost(input: LostCustomerInput & { wecomUserid: string }, key: string): Promise<void> {
     await this.toUser(input.wecomUserid, card(lostCustomerCard(input)), `${key}:staff`);
     const { team } = await this.staff(input.staffUserid);
-    const posted = await this.toTeamGroup(team, lostCustomerGroupMarkdown({ ...input, staffUserid: input.wecomUserid }), `${key}:team`);
+    const posted = await this.toTeamGroup({
+      staffUserid: input.staffUserid,
+      render: (who) => lostCustomerGroupMarkdown({ ...input, staffUserid: who.wecomUserid }),
+      card: (who) => lostCustomerGroupCard(input, who),
+      idempotencyKey: `${key}:team`,
+    });
     if (!posted) await this.toLead(input.staffUserid, team, card(lostCustomerCard(input, true)), key, 'customer deleted a salesperson');
   }
 
@@ -64,7 +75,12 @@ export class CaptureAlerts {
     const { staff, team } = await this.staff(input.staffUserid);
     const full = { ...input, staffName: staff?.name ?? input.staffUserid, staffUserid: staff?.wecomUserid ?? input.staffUserid };
     await this.toUser(full.staffUserid, card(missingCustomersCard(full)), `${key}:staff`);
-    const posted = await this.toTeamGroup(team, missingCustomersGroupMarkdown(full), `${key}:team`);
+    const posted = await this.toTeamGroup({
+      staffUserid: input.staffUserid,
+      render: () => missingCustomersGroupMarkdown(full),
+      card: (who) => missingCustomersGroupCard(full, who),
+      idempotencyKey: `${key}:team`,
+    });
     if (!posted) await this.toLead(input.staffUserid, team, card(missingCustomersCard(full, true)), key, 'reconciliation found customers gone');
   }
 
@@ -102,22 +118,8 @@ export class CaptureAlerts {
   }
 
   /** Posts to the team's robot or app chat; false when the team has neither. */
-  private async toTeamGroup(team: Team | null, content: string, idempotencyKey: string): Promise<boolean> {
-    if (team?.robotWebhookUrl) {
-      await this.outbound.enqueue({
-        channel: 'robot',
-        webhookUrl: team.robotWebhookUrl,
-        label: team.name,
-        message: { msgtype: 'markdown', markdown: { content } },
-        idempotencyKey,
-      });
-      return true;
-    }
-    if (team?.appChatId) {
-      await this.outbound.enqueue({ channel: 'appchat', chatid: team.appChatId, message: { msgtype: 'markdown', markdown: { content } }, idempotencyKey });
-      return true;
-    }
-    return false;
+  private async toTeamGroup(post: TeamGroupPost): Promise<boolean> {
+    return (await this.teamGroups.post(post)) === 'queued';
   }
 
   /**

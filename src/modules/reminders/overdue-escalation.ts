@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { overdueReminderPost } from '../../../templates/cards/reminder-notices';
+import { overdueReminderGroupNotice, overdueReminderPost } from '../../../templates/cards/reminder-notices';
 import type { Logger } from '../../platform/logger';
 import type { QuietHours } from '../../platform/outbound/quiet-hours';
 import type { Job } from '../../platform/queue/queues';
@@ -47,7 +47,8 @@ export function createOverdueProcessor(deps: OverdueDeps) {
       case 'escalate': {
         const { post, reminder } = check;
         const render = (who: Parameters<typeof overdueReminderPost>[1]) => overdueReminderPost(post.notice, who, deps.timezone, new Date(now()));
-        const posted = await deps.teams.post({ staffUserid: post.staffUserid, idempotencyKey: post.idempotencyKey, render });
+        const card = (who: Parameters<typeof overdueReminderGroupNotice>[1]) => overdueReminderGroupNotice(post.notice, who, deps.timezone, new Date(now()));
+        const posted = await deps.teams.post({ staffUserid: post.staffUserid, idempotencyKey: post.idempotencyKey, render, card });
         await checks.markEscalated(reminder.id);
         deps.logger.info({ reminderId: reminder.id, staff: reminder.staffUserid, posted }, 'overdue reminder escalated');
         return posted;

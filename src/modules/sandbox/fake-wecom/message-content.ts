@@ -51,6 +51,8 @@ export function validateCard(raw: unknown): T.TemplateCard {
     default:
       throw new WecomFault(40058, `invalid template_card.card_type: ${String(card.card_type)}`);
   }
+  const rows = (card.horizontal_content_list as Array<{ type?: number; userid?: string }> | undefined) ?? [];
+  if (rows.some((r) => r.type === 3 && !r.userid)) throw new WecomFault(40058, 'horizontal_content_list: a member row (type 3) needs a userid');
   if (card.task_id !== undefined && !/^[0-9A-Za-z_\-@]{1,128}$/.test(String(card.task_id))) throw new WecomFault(40058, 'invalid task_id');
   return card;
 }

@@ -107,7 +107,7 @@ function card(item) {
   if (c.quote_area && (c.quote_area.quote_text || c.quote_area.title)) el.append(h('div', { class: 'quote' }, [c.quote_area.title, c.quote_area.quote_text].filter(Boolean).join('\n')));
   if (c.sub_title_text) el.append(h('div', { class: 'sub' }, c.sub_title_text));
   if (Array.isArray(c.horizontal_content_list) && c.horizontal_content_list.length) {
-    el.append(h('dl', { class: 'rows' }, c.horizontal_content_list.map((r) => [h('dt', {}, r.keyname), h('dd', {}, r.value || '')])));
+    el.append(h('dl', { class: 'rows' }, c.horizontal_content_list.map((r) => [h('dt', {}, r.keyname), h('dd', {}, r.type === 3 ? `@${r.value || r.userid}` : r.value || '')])));
   }
   let selection = null;
   if (c.button_selection) {
