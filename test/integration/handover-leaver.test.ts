@@ -21,6 +21,8 @@ const LEAVER_APIS = [
   'user/get',
 ];
 const SENDING_APIS = ['message/send', 'message/update_template_card'];
+/** How long a step may take on a busy machine (a wait ends as soon as its fact is true). */
+const WAIT = 45_000;
 
 /**
  * 离职继承 end to end: a salesperson leaves (delete_user to the signed webhook, or WeCom's
@@ -29,6 +31,8 @@ const SENDING_APIS = ['message/send', 'message/update_template_card'];
  * customer's refusal and the takeover member's customer limit.
  */
 describe('handover after leaving (离职继承)', () => {
+  // 250 customers and a thousand callbacks: tens of seconds on MariaDB when the machine is busy.
+  jest.setTimeout(120_000);
   let harness: WebhookHarness;
   let container: Container;
   let world: FakeWecomWorld;
@@ -86,7 +90,7 @@ describe('handover after leaving (离职继承)', () => {
     const all = await waitFor(
       async () => sendsTo(from),
       (s) => s.length > before,
-      15_000,
+      WAIT,
       `the reply to ${content}`,
     );
     return messageText(all[before]!.body);
@@ -100,7 +104,7 @@ describe('handover after leaving (离职继承)', () => {
     const all = await waitFor(
       async () => updates(),
       (u) => u.length > before,
-      15_000,
+      WAIT,
       `the card after ${key}`,
     );
     // The click's own answer (the run's 「已提交…」 may overtake it)
@@ -111,7 +115,7 @@ describe('handover after leaving (离职继承)', () => {
           .map((c) => messageText(c.body))
           .filter((t) => !t.includes('已提交')),
       (r) => r.length > 0,
-      15_000,
+      WAIT,
       `the message after ${key}`,
     );
     return { label: String((all[before]!.body.button as { replace_name: string }).replace_name), reply: replies[0]! };
@@ -125,7 +129,7 @@ describe('handover after leaving (离职继承)', () => {
     return waitFor(
       () => container.dataSource.getRepository(Leaver).findOneBy({ userid: 'zhangwei' }),
       (l) => l !== null,
-      15_000,
+      WAIT,
       'the leaver recorded',
     ) as Promise<Leaver>;
   }
@@ -156,7 +160,7 @@ describe('handover after leaving (离职继承)', () => {
     waitFor(
       async () => (await handovers()).map((h) => h.status),
       (st) => st.length > 0 && st.every((s) => s === 'settled'),
-      20_000,
+      WAIT,
       'every handover settled',
     );
 
@@ -177,7 +181,7 @@ describe('handover after leaving (离职继承)', () => {
     await waitFor(
       async () => leaverCards(),
       (c) => c.length > 0,
-      15_000,
+      WAIT,
       'the leaver card',
     );
     const card = leaverCards()[0]!.body.template_card as Record<string, any>;
@@ -190,7 +194,7 @@ describe('handover after leaving (离职继承)', () => {
     const relayed = await waitFor(
       async () => cardsTo('WangLead', '代收'),
       (c) => c.length > 0,
-      15_000,
+      WAIT,
       'the reminder at the lead',
     );
     expect(messageText(relayed[0]!.body)).toContain('张伟（已离职）的提醒');
@@ -207,7 +211,7 @@ describe('handover after leaving (离职继承)', () => {
     await waitFor(
       async () => transfers().length,
       (n) => n >= 3,
-      15_000,
+      WAIT,
       'three transfer calls',
     );
     expect(transfers().map((c) => (c.body.external_userid as string[]).length)).toEqual([100, 100, 50]);
@@ -220,7 +224,7 @@ describe('handover after leaving (离职继承)', () => {
     await waitFor(
       async () => rowsBy('waiting'),
       (n) => n === 250,
-      15_000,
+      WAIT,
       'all waiting',
     );
     const events = await deliverSettled();
@@ -234,20 +238,20 @@ describe('handover after leaving (离职继承)', () => {
     await waitFor(
       () => db.getRepository(CustomerRelation).countBy({ staffUserid: 'lina', status: 'active' }),
       (n) => n === 250,
-      20_000,
+      WAIT,
       '李娜 following all 250',
     );
     const digest = await waitFor(
       async () => cardsTo('lina', '交给你了'),
       (c) => c.length > 0,
-      15_000,
+      WAIT,
       'the new owner’s digest',
     );
     expect(messageText(digest[0]!.body)).toContain('250 位客户交给你了');
     await waitFor(
       async () => cardsTo('WangLead', '已有结果'),
       (c) => c.length > 0,
-      15_000,
+      WAIT,
       'the outcome card',
     );
 
@@ -283,7 +287,7 @@ describe('handover after leaving (离职继承)', () => {
     await waitFor(
       async () => leaverCards(),
       (c) => c.length > 0,
-      15_000,
+      WAIT,
       'the leaver card',
     );
 
@@ -292,7 +296,7 @@ describe('handover after leaving (离职继承)', () => {
     await waitFor(
       async () => rowsBy('waiting'),
       (n) => n === 6,
-      15_000,
+      WAIT,
       'all waiting',
     );
     const toLina = (await db.getRepository(HandoverCustomer).find({ relations: { handover: true }, order: { id: 'ASC' } })).filter(
@@ -313,19 +317,26 @@ describe('handover after leaving (离职继承)', () => {
     await waitFor(
       async () => cardsTo('WangLead', '代收'),
       (c) => c.length > 0,
-      15_000,
+      WAIT,
       'the kept reminder at the lead',
     );
     const outcomes = await waitFor(
       async () => cardsTo('WangLead', '已有结果'),
       (c) => c.length >= 2,
-      15_000,
+      WAIT,
       'one outcome card per new owner',
     );
     const text = outcomes.map((o) => messageText(o.body)).join('');
     expect(text).toContain('客户0（客户拒绝了转接）');
     expect(text).toContain('接替成员的客户数已达上限');
     // 李娜's two customers arrive as a card each (five or fewer).
+    await waitFor(
+      async () => cardsTo('lina', '交给你了').length,
+      (n) => n >= 2,
+      WAIT,
+      '李娜’s two cards',
+    );
+    await waitForQuiet(container);
     expect(cardsTo('lina', '交给你了')).toHaveLength(2);
   });
 
@@ -351,7 +362,7 @@ describe('handover after leaving (离职继承)', () => {
     await waitFor(
       async () => leaverCards(),
       (c) => c.length > 0,
-      15_000,
+      WAIT,
       'the leaver card',
     );
     await waitForQuiet(container);
