@@ -1,4 +1,17 @@
-import { AuditLog, Customer, CustomerGroup, CustomerRelation, Handover, HandoverCustomer, Leaver, Opportunity, Reminder, Staff, Team } from '../../entities';
+import {
+  AuditLog,
+  Customer,
+  CustomerGroup,
+  CustomerRelation,
+  Handover,
+  HandoverCustomer,
+  Leaver,
+  Opportunity,
+  Reminder,
+  SopRun,
+  Staff,
+  Team,
+} from '../../entities';
 import type { Container } from '../../src/container';
 import { LEAVER_SCAN } from '../../src/modules/handover/leaver-scan.job';
 import type { FakeWecomWorld } from '../../src/modules/sandbox/fake-wecom/fake-wecom.world';
@@ -241,6 +254,8 @@ describe('handover after leaving (离职继承)', () => {
       WAIT,
       '李娜 following all 250',
     );
+    // WeCom's add events for 李娜 are no new customers: no onboarding SOP starts again.
+    expect(await db.getRepository(SopRun).countBy({ staffUserid: 'lina' })).toBe(0);
     const digest = await waitFor(
       async () => cardsTo('lina', '交给你了'),
       (c) => c.length > 0,
