@@ -45,6 +45,10 @@ export class Leaver {
   @Column({ type: 'datetime', nullable: true })
   decidedAt!: Date | null;
 
+  /** how many decisions were taken: a second one only hands on what the first left with the leaver (refused, at the limit, never started) */
+  @Column({ type: 'int', default: 0 })
+  rounds!: number;
+
   /** when the leaver's customer groups were handed over (groupchat/transfer), once */
   @Column({ type: 'datetime', nullable: true })
   groupsMovedAt!: Date | null;

@@ -97,16 +97,21 @@ describe('handover after leaving (离职继承)', () => {
   const updates = () => calls.filter((c) => c.api === 'message/update_template_card');
   const leaverCards = () => cardsTo('WangLead', '位客户待分配');
 
+  /** The answer to a typed message (the run's 「已提交…」 may overtake it). */
   async function type(from: string, content: string): Promise<string> {
     const before = sendsTo(from).length;
     await harness.post(textMessageXml({ corpId: container.wecom.corpId, from, content, msgId: String((msgId += 1n)) }));
-    const all = await waitFor(
-      async () => sendsTo(from),
-      (s) => s.length > before,
+    const replies = await waitFor(
+      async () =>
+        sendsTo(from)
+          .slice(before)
+          .map((c) => messageText(c.body))
+          .filter((t) => !t.includes('已提交')),
+      (r) => r.length > 0,
       WAIT,
       `the reply to ${content}`,
     );
-    return messageText(all[before]!.body);
+    return replies[0]!;
   }
 
   /** A click on the leaver card; the greyed label and the message that follows it. */
@@ -353,6 +358,22 @@ describe('handover after leaving (离职继承)', () => {
     );
     await waitForQuiet(container);
     expect(cardsTo('lina', '交给你了')).toHaveLength(2);
+    expect(text).toContain('再分配');
+
+    // What WeCom left with 张伟 is handed on by a second decision, once; the moved ones are not asked again.
+    expect(await type('WangLead', '离职继承 张伟 给 李娜')).toContain('4 位客户交给 李娜 4 位');
+    expect(await type('WangLead', '离职继承 张伟 平均分配')).toContain('不用再分配');
+    await waitFor(
+      async () => rowsBy('waiting'),
+      (n) => n === 4,
+      WAIT,
+      'the rest waiting',
+    );
+    await deliverSettled();
+    await settledAll();
+    expect(await db.getRepository(CustomerRelation).countBy({ staffUserid: 'zhangwei', status: 'active' })).toBe(0);
+    expect((await db.getRepository(Reminder).findOneByOrFail({ id: kept.id })).staffUserid).toBe('lina');
+    expect(await handovers()).toHaveLength(3);
   });
 
   it('someone who is not a lead is told who can, by command and on a forwarded card', async () => {

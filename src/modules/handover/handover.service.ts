@@ -282,8 +282,9 @@ export class HandoverService implements HandoverRequests {
 
   private async tellOutcome(handover: Handover): Promise<void> {
     const rows = await this.store.customers(handover.id);
-    const staff = await this.store.staff([handover.toUserid]);
+    const staff = await this.store.staff([handover.toUserid, ...new Set(rows.map((r) => r.fromUserid))]);
     const names = (status: string) => rows.filter((r) => r.status === status).map((r) => r.name);
+    const leaver = handover.kind === 'resigned' && rows[0] ? staff.get(rows[0].fromUserid) : undefined;
     const card = handoverResultCard({
       toName: staff.get(handover.toUserid)?.name ?? handover.toUserid,
       done: names('done').length,
@@ -291,6 +292,7 @@ export class HandoverService implements HandoverRequests {
       limit: names('limit'),
       failed: rows.filter((r) => r.status === 'failed').map((r) => ({ name: r.name, errcode: r.errcode ?? 0 })),
       at: formatChineseDateTime(this.deps.now(), this.deps.timezone, this.deps.now()),
+      leaverName: leaver ? (leaver.name ?? leaver.userid) : undefined,
     });
     await this.tell(handover, { msgtype: 'template_card', template_card: card }, 'result');
     const owners = await this.store.staff([handover.toUserid, ...new Set(rows.map((r) => r.fromUserid))]);

@@ -124,7 +124,8 @@ export class LeaverService {
     if (found.active) return text(LEAVER_CLICK_TEXT.gone, LEAVER_TEXT.notLeft(name));
     const leaver = (await this.store.byUserid(found.userid)) ?? (await this.noticed({ userid: found.userid, source: 'command', at: this.deps.now() }, false));
     if (leaver.status === 'empty') return text(LEAVER_CLICK_TEXT.gone, LEAVER_TEXT.noCustomers(name));
-    if (leaver.status === 'assigned') return this.alreadyAssigned(leaver, name);
+    // Decided before: again only once every handover it started has its answer and some customers are still the leaver's.
+    if (leaver.status === 'assigned' && !(await this.mayDecideAgain(leaver))) return this.alreadyAssigned(leaver, name);
     if (request.mode.kind === 'show') return { kind: 'card', card: await this.card(leaver) };
 
     const recipients = await this.recipients(leaver, request.mode, scope);
@@ -137,12 +138,12 @@ export class LeaverService {
       kind: 'resigned',
       toUserid: s.to.userid,
       requestedBy: sender,
-      sourceKey: `leaver:${leaver.id}:${s.to.userid}`,
+      sourceKey: `leaver:${leaver.id}:${leaver.rounds + 1}:${s.to.userid}`,
       customers: s.customers,
       startedAt: now,
     }));
     const decision = request.mode.kind === 'one' ? `one:${recipients[0]!.userid}` : 'even';
-    const started = await this.store.decide(leaver.id, decision, sender, now, request.sourceKey, inputs);
+    const started = await this.store.decide(leaver.id, leaver.rounds, decision, sender, now, request.sourceKey, inputs);
     if (!started) return this.alreadyAssigned((await this.store.byId(leaver.id))!, name);
     for (const h of started) await this.deps.runs.schedule(h.id, 0);
     // The groups follow whoever receives the most customers (the first share: the split hands out the most valuable first).
@@ -151,6 +152,13 @@ export class LeaverService {
       LEAVER_CLICK_TEXT.assigned,
       leaverAssignedText({ leaverName: name, shares: shares.map((s) => ({ name: s.to.name ?? s.to.userid, count: s.customers.length })), groups }),
     );
+  }
+
+  /** Every handover of the earlier decisions has settled, and WeCom left some customers with the leaver (refused, at the limit, never started). */
+  private async mayDecideAgain(leaver: Leaver): Promise<boolean> {
+    const handovers = await this.store.handoversOf(leaver.id);
+    if (handovers.some((h) => h.status === 'started' || h.status === 'proposed')) return false;
+    return (await this.store.rankedCustomers(leaver.userid)).length > 0;
   }
 
   /** The decision was taken before: resumes what a crash may have left undone (the runs, the groups), and says what was decided. */

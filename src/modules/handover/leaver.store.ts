@@ -120,15 +120,27 @@ export class LeaverStore {
   }
 
   /**
-   * The lead's decision, once: the leaver moves from offered to assigned and the handovers it starts
-   * (one per new owner, already confirmed) are written in the same transaction. Null for a second
-   * decision (another click, a command after the click): nothing is written.
+   * The lead's decision, once per round: the leaver moves on from `round` decisions taken (0: the
+   * card's first) and the handovers it starts (one per new owner, already confirmed) are written in
+   * the same transaction. Null for a decision that lost the race (another click, a command after the
+   * click): nothing is written.
    */
-  async decide(leaverId: number, decision: string, by: string, at: Date, sourceKey: string, handovers: HandoverInput[]): Promise<Handover[] | null> {
+  async decide(
+    leaverId: number,
+    round: number,
+    decision: string,
+    by: string,
+    at: Date,
+    sourceKey: string,
+    handovers: HandoverInput[],
+  ): Promise<Handover[] | null> {
     return this.dataSource.transaction(async (m) => {
       const { affected } = await m
         .getRepository(Leaver)
-        .update({ id: leaverId, status: 'offered' }, { status: 'assigned', decision, decidedBy: by, decidedAt: at });
+        .update(
+          { id: leaverId, rounds: round, status: In(['offered', 'assigned']) },
+          { status: 'assigned', rounds: round + 1, decision, decidedBy: by, decidedAt: at },
+        );
       if (!affected) return null;
       const written: Handover[] = [];
       for (const input of handovers) written.push(await insertHandover(m, input));
@@ -137,7 +149,12 @@ export class LeaverStore {
         action: 'handover.leaver_assigned',
         targetType: 'leaver',
         targetId: leaverId,
-        detail: { decision, handovers: written.map((h) => ({ id: h.id, to: h.toUserid })), customers: handovers.reduce((n, h) => n + h.customers.length, 0) },
+        detail: {
+          round: round + 1,
+          decision,
+          handovers: written.map((h) => ({ id: h.id, to: h.toUserid })),
+          customers: handovers.reduce((n, h) => n + h.customers.length, 0),
+        },
         sourceKey,
         at,
       });

@@ -1,5 +1,5 @@
 import { type MigrationInterface, type QueryRunner, Table } from 'typeorm';
-import { createdAt, datetime, id, index, updatedAt, varchar } from './schema-helpers';
+import { createdAt, datetime, id, index, int, updatedAt, varchar } from './schema-helpers';
 
 /**
  * 离职继承 (issue 16): `leavers` is one salesperson who left, once per userid — who got the card and
@@ -22,6 +22,7 @@ export class Leavers1764440000000 implements MigrationInterface {
           varchar('decision', 96, { nullable: true }),
           varchar('decided_by', 64, { nullable: true }),
           datetime('decided_at', { nullable: true }),
+          int('rounds', { default: 0 }),
           datetime('groups_moved_at', { nullable: true }),
           createdAt(q),
           updatedAt(q),
