@@ -72,7 +72,7 @@ export class LeaverService {
   async noticed(input: { userid: string; source: LeaverSource; at: Date; externalUserids?: string[] }, card = true): Promise<Leaver> {
     const userid = input.userid.toLowerCase();
     const customers = await this.store.rankedCustomers(userid, input.externalUserids);
-    const standIn = await this.standInFor(userid);
+    const standIn = await this.pickStandIn(userid);
     const { leaver, created } = await this.store.record({
       userid,
       standInUserid: standIn,
@@ -262,7 +262,7 @@ export class LeaverService {
   }
 
   /** Who receives the card and, meanwhile, the leaver's reminders: their team's lead (active, not the leaver), else the first admin. */
-  private async standInFor(userid: string): Promise<string | null> {
+  private async pickStandIn(userid: string): Promise<string | null> {
     const team = await this.store.teamOf(userid);
     const lead = team?.team.leadUserid?.toLowerCase();
     if (lead && lead !== userid && (await this.staff(lead))?.active !== false) return lead;
