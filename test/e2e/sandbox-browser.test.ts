@@ -132,17 +132,13 @@ describe('the sandbox page in a browser', () => {
     await page.click('[data-conversation="app"]');
   });
 
-  it('draws robot markdown as WeCom does: <font color> warning orange, <@userid> as @name, bold and quotes', async () => {
+  it('draws the robot’s 删人提醒 notice card: its title, the salesperson as @name, the customer', async () => {
     await page.click('[data-conversation="group"]');
-    const alert = page.locator('#messages .msg.robot .markdown', { hasText: '删人提醒' }).last();
+    const alert = page.locator('#messages .msg.robot .card.text_notice', { hasText: '删人提醒' }).last();
     await alert.waitFor();
-    await expect(alert.locator('b').first().textContent()).resolves.toBe('删人提醒');
-    const customer = alert.locator('.font-warning');
-    await expect(customer.textContent()).resolves.toBe('刘洋');
-    await expect(customer.evaluate((el) => getComputedStyle(el).color)).resolves.toBe('rgb(255, 125, 0)');
-    await expect(alert.locator('.mention').textContent()).resolves.toBe('@张伟');
-    await expect(alert.locator('.quote-line').count()).resolves.toBeGreaterThanOrEqual(2);
-    await expect(alert.innerText()).resolves.not.toMatch(/<font|<@|\*\*/);
+    await expect(alert.locator('.title').textContent()).resolves.toBe('客户 刘洋 删除了 张伟');
+    await expect(alert.locator('dd').first().textContent()).resolves.toBe('@张伟');
+    await expect(alert.innerText()).resolves.toContain('刘洋');
     await page.click('[data-conversation="app"]');
   });
 
