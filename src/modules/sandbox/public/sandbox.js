@@ -297,6 +297,19 @@ $('scan').addEventListener('click', () =>
     return `${a.name} 扫码添加了你`;
   }));
 $('fire-due').addEventListener('click', () => act('fire-due', {}, (a) => (a.fired ? `已触发 ${a.fired} 个提醒/SOP 步骤` : '现在没有待发的提醒')));
+// 离职: the member leaves the pretend company; the page then shows their lead, who has the 离职继承 card.
+$('leave').addEventListener('click', async () => {
+  const me = state.view && state.view.staff.find((s) => s.userid === state.user);
+  if (!window.confirm(`让 ${me ? me.name : state.user} 离职？名下客户会等主管分配（离职继承）。`)) return;
+  const answer = await act('leave', { userid: state.user }, (a) => `${a.name || a.userid} 离职了${a.lead ? '，已切换到主管查看分配卡片' : ''}`);
+  if (answer && answer.lead) {
+    state.user = answer.lead;
+    state.seq = -1;
+    drawMessages.first = true;
+    history.replaceState(null, '', `?user=${encodeURIComponent(state.user)}`);
+    selectConversation('app');
+  }
+});
 $('create-tag').addEventListener('click', () =>
   act('create-tag', { group: $('tag-group').value.trim(), name: $('tag-name').value.trim() }, () => `已新建标签 ${$('tag-name').value.trim()}`));
 
