@@ -19,7 +19,9 @@ export function sopStepMarkdown(input: SopStepMessageInput): string {
   const who = input.mention ? (input.mention.robot ? ` <@${input.mention.wecomUserid}>` : ` ${input.mention.name}`) : '';
   // A post with a mention goes to the team group, read by more than the customer's owner.
   const shown = (text: string) => maskPhones(text, !input.mention);
-  const behalf = input.onBehalfOf ? [`<font color="warning">${input.onBehalfOf}（已离职）的 SOP，客户接替前由你代收</font>`] : [];
+  // To the stand-in themselves 由你代收; in the team group the mention above says who stands in.
+  const standsIn = input.mention ? '由被提到的同事代收' : '由你代收';
+  const behalf = input.onBehalfOf ? [`<font color="warning">${input.onBehalfOf}（已离职）的 SOP，客户接替前${standsIn}</font>`] : [];
   return [
     `**SOP · ${input.sopTitle}**（第${input.stepNumber}/${input.stepCount}步）${who}`,
     ...behalf,

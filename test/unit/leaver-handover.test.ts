@@ -99,4 +99,18 @@ describe('what the new owner and the stand-in read', () => {
       '张伟（已离职）的 SOP',
     );
   });
+
+  it('a leaver’s SOP step for the team group @-mentions the stand-in, not the leaver', () => {
+    const post = sopStepMarkdown({
+      sopTitle: '商机跟进',
+      stepNumber: 1,
+      stepCount: 1,
+      customerName: '王五',
+      text: '张伟 的商机需要跟进',
+      onBehalfOf: '张伟',
+      mention: { wecomUserid: 'WangLead', name: '王主管', robot: true },
+    });
+    expect(post).toContain('<@WangLead>');
+    expect(post).toContain('张伟（已离职）的 SOP，客户接替前由被提到的同事代收');
+  });
 });

@@ -58,12 +58,17 @@ export async function fireSopStep(deps: SopStepDeps, stepRunId: number): Promise
     text,
   };
   const idempotencyKey = `sop-step:${step.id}`;
+  // A salesperson who left (离职继承): the lead receives the step, saying whose it is, until the customer is taken over.
+  const standIn = await standInFor(deps.dataSource, run.staffUserid);
   if (stepDef.audience === 'team_group') {
-    const posted = await deps.teams.post({ staffUserid: run.staffUserid, idempotencyKey, render: (mention) => sopStepMarkdown({ ...base, mention }) });
+    const posted = await deps.teams.post({
+      staffUserid: run.staffUserid,
+      mentionUserid: standIn?.userid,
+      idempotencyKey,
+      render: (mention) => sopStepMarkdown({ ...base, mention, onBehalfOf: standIn?.leaverName }),
+    });
     if (posted === 'no_team_group') return skipped('no_team_group');
   } else {
-    // A salesperson who left (离职继承): the lead receives the step, saying whose it is, until the customer is taken over.
-    const standIn = await standInFor(deps.dataSource, run.staffUserid);
     const message = { msgtype: 'markdown' as const, markdown: { content: sopStepMarkdown({ ...base, onBehalfOf: standIn?.leaverName }) } };
     await deps.outbound.sendNow({ channel: 'user', touser: standIn?.wecomUserid ?? staff?.wecomUserid ?? run.staffUserid, message, idempotencyKey });
   }
