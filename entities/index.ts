@@ -10,6 +10,7 @@ import { FollowUp } from './follow-up.entity';
 import { HandoverCustomer } from './handover-customer.entity';
 import { Handover } from './handover.entity';
 import { InboundEvent } from './inbound-event.entity';
+import { Leaver } from './leaver.entity';
 import { OpportunityChange } from './opportunity-change.entity';
 import { Opportunity } from './opportunity.entity';
 import { OutboundMessage } from './outbound-message.entity';
@@ -36,6 +37,7 @@ export * from './handover.entity';
 export * from './handover.entity';
 export * from './handover-customer.entity';
 export * from './inbound-event.entity';
+export * from './leaver.entity';
 export * from './opportunity-change.entity';
 export * from './opportunity.entity';
 export * from './outbound-message.entity';
@@ -62,6 +64,7 @@ export const ALL_ENTITIES = [
   Handover,
   HandoverCustomer,
   InboundEvent,
+  Leaver,
   Opportunity,
   OpportunityChange,
   OutboundMessage,

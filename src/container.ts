@@ -35,6 +35,8 @@ import { UndoService } from './modules/follow-ups';
 import { corpTagSync } from './modules/customers';
 import { createHandoverService } from './modules/handover';
 import { WecomApiClient } from './platform/wecom/api/wecom-api.client';
+import { ChartService, chartImages, chartsAvailable } from './modules/charts';
+import type { ImageSource } from './platform/outbound/outbound.types';
 
 /** The composition root: every long-lived object is built here, once, and handed to whoever needs it. */
 export interface Container {
@@ -60,6 +62,8 @@ export interface Container {
   reminderScheduler: ReminderScheduler;
   /** every message to WeCom goes through here */
   outbound: OutboundService;
+  /** draws the charts image messages carry; absent when charts are off (CRM_CHARTS=off, or the chart font is missing) */
+  images?: ImageSource;
   /** the clock of everything that decides by the time of day (quiet hours, due and overdue times); tests control it */
   now: () => number;
   close(): Promise<void>;
@@ -135,6 +139,8 @@ export async function createContainer(config: Config, wecom: WecomCredentials, l
   const recorder = new EventRecorder(dataSource);
   const intake = new CallbackIntake({ recorder, producer, spool, metrics, logger });
   const now = options.now ?? Date.now;
+  // Charts only with their font: without it they would draw boxes for every Chinese character.
+  const images = chartsAvailable(config.charts) ? chartImages(config.charts.fontFile) : undefined;
   // sendNow delivers from the calling process (handlers and processors run in worker processes; the web process never calls it).
   const outbound = new OutboundService({
     dataSource,
@@ -143,7 +149,7 @@ export async function createContainer(config: Config, wecom: WecomCredentials, l
     metrics,
     config,
     now,
-    delivery: (rest) => createOutboundDelivery({ dataSource, wecomApi, rateLimiter, logger, metrics, config, outbound: rest, now }),
+    delivery: (rest) => createOutboundDelivery({ dataSource, wecomApi, rateLimiter, logger, metrics, config, outbound: rest, now, images }),
   });
   const reminderScheduler = createReminderScheduler(queues, now);
   const reminders = new ReminderService(dataSource, reminderScheduler);
@@ -151,6 +157,8 @@ export async function createContainer(config: Config, wecom: WecomCredentials, l
   const tags = new TagService(dataSource, corpTagSync(wecomApi));
   // Channel display names for cards, timelines and digests (the rules file is validated here too).
   const channels = loadChannelRules(config.capture.channelRulesFile);
+  // targets read when asked: an edited teams file counts at the next 预测 (and chart)
+  const targets = () => new ForecastTargets(loadTeamsFile(config.capture.teamsFile));
   const services: BotServices = {
     customers: new CustomerDirectory(dataSource),
     followUps: new FollowUpService(dataSource, reminders),
@@ -158,7 +166,8 @@ export async function createContainer(config: Config, wecom: WecomCredentials, l
     stages: new StageService(dataSource, undefined, { closeOpen: closeOpenOpportunities }),
     opportunities: new OpportunityService(dataSource),
     // targets read when asked: an edited teams file counts at the next 预测
-    forecast: new ForecastService(dataSource, { timezone: config.timezone, targets: () => new ForecastTargets(loadTeamsFile(config.capture.teamsFile)) }),
+    forecast: new ForecastService(dataSource, { timezone: config.timezone, targets }),
+    charts: images ? new ChartService(dataSource, { timezone: config.timezone, targets }) : undefined,
     tags,
     undo: new UndoService(dataSource, reminderScheduler, tags),
     digest: new DigestService(dataSource, { timezone: config.timezone, silentDays: config.digests.silentDays, channels }),
@@ -186,6 +195,7 @@ export async function createContainer(config: Config, wecom: WecomCredentials, l
     wecomApi,
     rateLimiter,
     outbound,
+    images,
     services,
     reminderScheduler,
     now,

@@ -17,6 +17,8 @@ export interface DueReminder {
   content: string;
   dueAt: Date;
   customerName: string | null;
+  /** the salesperson who left and whose reminder this is (离职继承: their lead receives it meanwhile) */
+  onBehalfOf?: string | null;
 }
 
 /** A reminder closed at its time because the relation with its customer ended. */
@@ -58,6 +60,7 @@ export function dueReminderCard(reminder: DueReminder, timeZone: string, now: Da
     content: reminder.content,
     due: formatChineseDateTime(reminder.dueAt, timeZone, now),
     customerName: reminder.customerName,
+    onBehalfOf: reminder.onBehalfOf ?? null,
   });
 }
 

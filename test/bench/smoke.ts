@@ -14,6 +14,7 @@ const SMOKE: Array<{ script: string; env: Record<string, string> }> = [
   { script: 'bench:outbound', env: { BENCH_MESSAGES: '200', BENCH_MEMBERS: '100', BENCH_CONCURRENCY: '8', BENCH_WINDOW_MS: '1000' } },
   { script: 'bench:reminders', env: { BENCH_ITEMS: '200', BENCH_WINDOW_S: '5' } },
   { script: 'bench:digests', env: { BENCH_STAFF: '5', BENCH_CUSTOMERS: '300', BENCH_TEAMS: '1' } },
+  { script: 'bench:pipeline', env: { BENCH_SIZE: 'small' } },
 ];
 
 const only = process.env.BENCH_SMOKE_ONLY?.split(',');

@@ -21,6 +21,8 @@ export interface TeamGroupPost {
    */
   card?(member: TeamGroupMember): TemplateCard;
   idempotencyKey: string;
+  /** who the post @-mentions when not the salesperson (a leaver's stand-in, 离职继承); still posted to the salesperson's team group */
+  mentionUserid?: string;
 }
 
 /**
@@ -38,7 +40,9 @@ export class TeamGroups {
   async post(post: TeamGroupPost): Promise<'queued' | 'no_team_group'> {
     const staff = await this.dataSource.getRepository(Staff).findOneBy({ userid: post.staffUserid.toLowerCase() });
     const team = staff?.teamId ? await this.dataSource.getRepository(Team).findOneBy({ id: staff.teamId }) : null;
-    const who = { wecomUserid: staff?.wecomUserid ?? post.staffUserid, name: staff?.name ?? post.staffUserid };
+    const mentioned = post.mentionUserid ? await this.dataSource.getRepository(Staff).findOneBy({ userid: post.mentionUserid.toLowerCase() }) : staff;
+    const fallback = post.mentionUserid ?? post.staffUserid;
+    const who = { wecomUserid: mentioned?.wecomUserid ?? fallback, name: mentioned?.name ?? fallback };
     if (team?.robotWebhookUrl) {
       const message = post.card
         ? { msgtype: 'template_card' as const, template_card: post.card(who) }

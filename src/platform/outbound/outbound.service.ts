@@ -10,7 +10,15 @@ import { sweepRows } from '../queue/row-sweep';
 import type { AppChatMessage, AppMessage, RobotMessage, SendWelcomeMsgRequest, TemplateCard } from '../wecom/api/wecom-api.types';
 import { fitMessage } from './fit-message';
 import { robotId } from './outbound-pacing';
-import { type OutboundDelivery, type OutboundJobData, type OutboundPayload, OUTBOUND_JOB, outboundJobId, type RestEnqueuer } from './outbound.types';
+import {
+  type OutboundDelivery,
+  type OutboundJobData,
+  type OutboundPayload,
+  OUTBOUND_JOB,
+  outboundJobId,
+  type RestEnqueuer,
+  type StoredImage,
+} from './outbound.types';
 import { heldByQuietHours, type QuietHours, quietHoursEnd } from './quiet-hours';
 
 interface Common {
@@ -41,6 +49,13 @@ export type OutboundRequest =
       expiresAt?: Date;
     })
   | (Common & { channel: 'card_update'; userid: string; responseCode: string; update: { button: { replace_name: string } } | { template_card: TemplateCard } });
+
+/** A picture to one recipient: a group robot (base64 + md5), or a member or app chat (uploaded as temporary media, then sent by media_id). */
+export type OutboundImageRequest = Common & { image: { source: Record<string, unknown>; filename: string } } & (
+    | { channel: 'user'; touser: string }
+    | { channel: 'robot'; webhookUrl: string; label?: string }
+    | { channel: 'appchat'; chatid: string }
+  );
 
 export type { OutboundJobData, OutboundPayload };
 export { outboundJobId };
@@ -91,6 +106,15 @@ export class OutboundService implements RestEnqueuer {
     return this.submit(request, false);
   }
 
+  /** Queues a picture (outbound.types.ts StoredImage): drawn, and for a member or app chat uploaded, when it is sent. */
+  async enqueueImage(request: OutboundImageRequest): Promise<EnqueueResult> {
+    const { image, ...rest } = request;
+    const stored = { source: image.source, filename: image.filename };
+    // The body is completed at send time: base64 + md5 for a robot, the media_id for the others.
+    const message = { msgtype: 'image', image: {} } as never;
+    return this.submit({ ...rest, message } as OutboundRequest, false, stored);
+  }
+
   /**
    * Logs the message like `enqueue`, then sends it from this process at once instead of through a
    * queued job: for a welcome, whose code dies 20 s after the add, a queue hop behind a burst costs
@@ -101,11 +125,13 @@ export class OutboundService implements RestEnqueuer {
     return this.submit(request, true);
   }
 
-  private async submit(request: OutboundRequest, now: boolean): Promise<EnqueueResult> {
+  private async submit(request: OutboundRequest, now: boolean, image?: StoredImage): Promise<EnqueueResult> {
     const key = request.idempotencyKey;
     if (!key || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) throw new Error(`idempotencyKey must be 1-${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
     validate(request);
-    const { channel, recipient, kind, urgent, payload } = fitted(describe(request));
+    const described = fitted(describe(request));
+    const { channel, recipient, kind, urgent } = described;
+    const payload: OutboundPayload = image ? { ...described.payload, image } : described.payload;
     const quietHoursExempt = request.personTimed === true;
     const notBefore = heldByQuietHours({ urgent, quietHoursExempt })
       ? quietHoursEnd(new Date(this.now()), this.deps.config.quietHours, this.deps.config.timezone)

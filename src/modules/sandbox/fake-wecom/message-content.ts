@@ -7,11 +7,19 @@ export interface MessageContent {
   msgtype: string;
   text?: string;
   card?: T.TemplateCard;
+  /** an image message's picture as a data URL */
+  image?: string;
 }
 
-export function validateMessage(body: Record<string, unknown>, allowed: string[]): MessageContent {
+/** `picture`: the picture an `image` message carries (by media_id, or inline for a robot), or WeCom's refusal. */
+export function validateMessage(body: Record<string, unknown>, allowed: string[], picture?: (image: Record<string, unknown>) => string): MessageContent {
   const msgtype = String(body.msgtype ?? '');
   if (!allowed.includes(msgtype)) throw new WecomFault(40008, `invalid message type: ${msgtype || '(none)'}`);
+  if (msgtype === 'image') {
+    const image = body.image;
+    if (!image || typeof image !== 'object' || !picture) throw new WecomFault(40058, 'image required');
+    return { msgtype, image: picture(image as Record<string, unknown>) };
+  }
   if (msgtype === 'template_card') return { msgtype, card: validateCard(body.template_card) };
   if (msgtype === 'textcard') {
     const card = body.textcard as { title?: string; description?: string } | undefined;
