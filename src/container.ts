@@ -35,6 +35,9 @@ import { UndoService } from './modules/follow-ups';
 import { corpTagSync } from './modules/customers';
 import { createHandoverService } from './modules/handover';
 import { WecomApiClient } from './platform/wecom/api/wecom-api.client';
+import { BotLink } from './platform/wecom/bot/bot-link';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
 
 /** The composition root: every long-lived object is built here, once, and handed to whoever needs it. */
 export interface Container {
@@ -60,6 +63,8 @@ export interface Container {
   reminderScheduler: ReminderScheduler;
   /** every message to WeCom goes through here */
   outbound: OutboundService;
+  /** the smart bot's long connection (WECOM_BOT_ID): started by a worker, which then competes for its lease */
+  bot: BotLink | undefined;
   /** the clock of everything that decides by the time of day (quiet hours, due and overdue times); tests control it */
   now: () => number;
   close(): Promise<void>;
@@ -135,6 +140,24 @@ export async function createContainer(config: Config, wecom: WecomCredentials, l
   const recorder = new EventRecorder(dataSource);
   const intake = new CallbackIntake({ recorder, producer, spool, metrics, logger });
   const now = options.now ?? Date.now;
+  // The smart bot: every process can say who holds its connection; only a started worker competes for it.
+  const bot = config.bot
+    ? new BotLink(
+        config.bot,
+        { redis, namespace: queues.prefix, recorder, producer, logger, metrics },
+        `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      )
+    : undefined;
+  if (bot) {
+    readiness.push({
+      name: 'bot',
+      informational: true,
+      check: async () => {
+        const { state, holder } = await withTimeout(bot.describe(), 1000, 'bot state');
+        return holder ? `${state} (held by ${holder})` : state;
+      },
+    });
+  }
   // sendNow delivers from the calling process (handlers and processors run in worker processes; the web process never calls it).
   const outbound = new OutboundService({
     dataSource,
@@ -143,7 +166,7 @@ export async function createContainer(config: Config, wecom: WecomCredentials, l
     metrics,
     config,
     now,
-    delivery: (rest) => createOutboundDelivery({ dataSource, wecomApi, rateLimiter, logger, metrics, config, outbound: rest, now }),
+    delivery: (rest) => createOutboundDelivery({ dataSource, wecomApi, rateLimiter, logger, metrics, config, outbound: rest, now, bot }),
   });
   const reminderScheduler = createReminderScheduler(queues, now);
   const reminders = new ReminderService(dataSource, reminderScheduler);
@@ -188,9 +211,11 @@ export async function createContainer(config: Config, wecom: WecomCredentials, l
     outbound,
     services,
     reminderScheduler,
+    bot,
     now,
     async close() {
       intake.close();
+      await bot?.stop();
       await queues.close();
       redis.disconnect();
       spoolRedis.disconnect();

@@ -10,6 +10,8 @@ export interface PacingSettings {
   robotPerWindow: number;
   appChatPerWindow: number;
   apiBudgetPerWindow: number;
+  /** the smart bot's messages to one chat */
+  botChatPerWindow: number;
 }
 
 /** app messages: per member also 1 000 an hour (PROTOCOL.md §5.9), i.e. per 60 windows. */
@@ -39,6 +41,8 @@ const CHANNEL_API: Record<OutboundChannel, string> = {
   appchat: 'appchat/send',
   welcome: 'externalcontact/send_welcome_msg',
   card_update: 'message/update_template_card',
+  bot: 'aibot_send_msg',
+  bot_update: 'aibot_respond_update_msg',
 };
 
 /** A short, stable name for a robot: its webhook URL carries the key, which must not be a Redis key. */
@@ -64,9 +68,13 @@ export function pacingRules(message: { channel: OutboundChannel; recipient: stri
     case 'appchat':
       specific.push({ key: `appchat:${message.recipient}`, limit: s.appChatPerWindow, windowMs: window });
       break;
+    case 'bot':
+      specific.push({ key: `botchat:${message.recipient}`, limit: s.botChatPerWindow, windowMs: window });
+      break;
     // A card update edits a card already delivered (no new message), and the member is waiting for
     // it after a click: only the corp budget applies. send_welcome_msg goes to the customer.
     case 'card_update':
+    case 'bot_update':
     case 'welcome':
       break;
   }

@@ -14,6 +14,11 @@ export interface OutboundPayload {
    */
   rest?: Array<Record<string, unknown>>;
   part?: number;
+  /**
+   * A smart-bot card update (`bot_update`): WeCom takes it within 5 s of the click only; after that
+   * (or when WeCom refuses it) the card is posted again as a new message to this chat.
+   */
+  fallback?: { chatid: string; body: Record<string, unknown> };
 }
 
 export interface OutboundJobData {
@@ -32,6 +37,21 @@ export const OUTBOUND_JOB = defineJob<OutboundJobData>({
   options: JOB_OPTIONS.outbound,
   jobId: (d) => outboundJobId(d.messageId),
 });
+
+/** The smart bot's messages: the same rows and delivery, on the queue only the connection's holder works. */
+export const BOT_OUTBOUND_JOB = defineJob<OutboundJobData>({
+  queue: 'bot',
+  name: UNNAMED_JOB,
+  concurrency: 4,
+  options: JOB_OPTIONS.outbound,
+  jobId: (d) => outboundJobId(d.messageId),
+});
+
+/** Channels sent through the smart bot's long connection. */
+export const BOT_CHANNELS = ['bot', 'bot_update'] as const;
+export function isBotChannel(channel: string): boolean {
+  return (BOT_CHANNELS as readonly string[]).includes(channel);
+}
 
 /**
  * Sends one logged message now; throws RetryLater when it has to wait. `loaded`: the row as the

@@ -11,6 +11,7 @@ import { OutboundBodyRetention1764410000000 } from './1764410000000-outbound-bod
 import { ReminderClosedAt1764411000000 } from './1764411000000-reminder-closed-at';
 import { Handovers1764420000000 } from './1764420000000-handovers';
 import { OpportunityLifecycle1764430000000 } from './1764430000000-opportunity-lifecycle';
+import { GroupBot1764470000000 } from './1764470000000-group-bot';
 
 /** Every migration, in order. Explicit (no globs) so it works the same under ts-node, jest and compiled JS. */
 export const ALL_MIGRATIONS = [
@@ -27,4 +28,5 @@ export const ALL_MIGRATIONS = [
   ReminderClosedAt1764411000000,
   Handovers1764420000000,
   OpportunityLifecycle1764430000000,
+  GroupBot1764470000000,
 ];

@@ -1,0 +1,145 @@
+import type Koa from 'koa';
+import request from 'supertest';
+import { Customer, CustomerRelation, FollowUp, InboundEvent, OutboundMessage, Staff, Team } from '../../entities';
+import type { Container } from '../../src/container';
+import { workerModules } from '../../src/feature-modules';
+import { FakeAibot } from '../../src/modules/sandbox/fake-wecom/aibot.area';
+import { createWebApp } from '../../src/web';
+import { startWorker, type WorkerHandle } from '../../src/worker';
+import { fakeWecom, messageText, type WecomCall } from '../helpers/fake-wecom';
+import { waitForQuiet } from '../helpers/quiet';
+import { createTestContainer, deleteRedisPrefix, resetState, waitFor } from '../helpers/test-env';
+
+const BOT = { id: 'aibTestBot', secret: 'aibot-test-secret' };
+const GROUP = 'wrTeamGroup01';
+const bodyOf = (frame: Record<string, unknown>) => frame.body as { msgid: string };
+
+/**
+ * The smart bot (智能机器人) end to end: the real SDK in the worker, connected to the fake long
+ * connection (src/modules/sandbox/fake-wecom/aibot.area.ts); frames stored in inbound_events, the
+ * real inbound queue, the command router, and the answers through the outbound queue (the bot's
+ * queue for the bot's messages, message/send to nock for private ones).
+ */
+describe('the smart bot in team groups', () => {
+  let fake: FakeAibot;
+  let container: Container;
+  let app: Koa;
+  let worker: WorkerHandle;
+  let calls: WecomCall[];
+
+  beforeAll(async () => {
+    fake = new FakeAibot({ botId: BOT.id, secret: BOT.secret, groups: [GROUP] });
+    const url = await fake.listen();
+    container = await createTestContainer('aibot', {
+      CRM_QUIET_HOURS: 'off',
+      CRM_ADMINS: 'boss',
+      INBOUND_RETRY_DELAY_MS: '50',
+      WECOM_BOT_ID: BOT.id,
+      WECOM_BOT_SECRET: BOT.secret,
+      WECOM_BOT_WS_URL: url,
+      WECOM_BOT_LEASE_MS: '2000',
+    });
+    app = createWebApp(container);
+    worker = startWorker(container, { sweepEveryMs: 60_000, modules: workerModules(container) });
+    await waitFor(async () => fake.connected && container.bot!.ready, Boolean, 15_000, 'the bot connected');
+  });
+
+  afterAll(async () => {
+    worker.stop();
+    await container.close();
+    await fake.close();
+    await deleteRedisPrefix(container.queues.prefix);
+  });
+
+  beforeEach(async () => {
+    calls = fakeWecom();
+    await resetState(container);
+    fake.messages.length = 0;
+    const teams = container.dataSource.getRepository(Team);
+    const team = await teams.save({ name: '华东销售一组', leadUserid: 'wangfang', robotWebhookUrl: null, appChatId: null, botChatId: null });
+    await container.dataSource.getRepository(Staff).save([
+      { userid: 'zhangwei', wecomUserid: 'zhangwei', name: '张伟', teamId: team.id },
+      { userid: 'wangfang', wecomUserid: 'wangfang', name: '王芳', teamId: team.id },
+    ]);
+    const customer = await container.dataSource.getRepository(Customer).save({ name: '刘洋', externalUserid: 'wmLiuyang' });
+    await container.dataSource.getRepository(CustomerRelation).save({ customerId: customer.id, staffUserid: 'zhangwei', addedAt: new Date() });
+  });
+
+  const inChat = (chatid: string, n: number, what: string) =>
+    waitFor(async () => fake.chat(chatid), (m) => m.length >= n, 15_000, what);
+
+  it('answers an @-command in the group as the member who typed it; team figures stay in the group', async () => {
+    fake.say('wangfang', '@客户助手 帮助', GROUP);
+    const [answer] = await inChat(GROUP, 1, 'the answer in the group');
+    expect(answer!.msgtype).toBe('markdown');
+    expect(answer!.text).toContain('记录跟进');
+  });
+
+  it('sends what shows one salesperson’s customers privately, with one line in the group', async () => {
+    fake.say('zhangwei', '@客户助手 记录跟进 刘洋 电话沟通了报价', GROUP);
+    const [note] = await inChat(GROUP, 1, 'the note in the group');
+    expect(note!.text).toContain('<@zhangwei>');
+    expect(note!.text).toContain('私信');
+    const privately = await waitFor(
+      async () => calls.filter((c) => c.api === 'message/send' && c.body.touser === 'zhangwei'),
+      (c) => c.length >= 1,
+      10_000,
+      'the private answer',
+    );
+    expect(messageText(privately[0]!.body)).toContain('刘洋');
+    const followUps = await container.dataSource.getRepository(FollowUp).find();
+    expect(followUps).toHaveLength(1);
+    expect(followUps[0]).toMatchObject({ staffUserid: 'zhangwei', content: '电话沟通了报价' });
+    // nothing of the customer's reached the group
+    expect(fake.chat(GROUP).map((m) => m.text).join('')).not.toContain('刘洋');
+  });
+
+  it('works like the app’s chat in the single chat, and a redelivered frame acts once', async () => {
+    const frame = fake.say('zhangwei', '记录跟进 刘洋 发了案例');
+    await inChat('zhangwei', 1, 'the answer in the single chat');
+    fake.redeliver(frame);
+    fake.redeliver(frame);
+    await waitFor(
+      () => container.dataSource.getRepository(InboundEvent).findOneByOrFail({ dedupeKey: `aibot:${bodyOf(frame).msgid}` }),
+      (e) => e.redeliveries === 2,
+      10_000,
+      'both redeliveries recorded',
+    );
+    await waitForQuiet(container);
+    expect(await container.dataSource.getRepository(FollowUp).count()).toBe(1);
+    expect(fake.chat('zhangwei')).toHaveLength(1);
+    expect(JSON.stringify(fake.chat('zhangwei')[0]!.card)).toContain('刘洋');
+  });
+
+  it('binds the group to a team for its lead, and not for anyone else', async () => {
+    fake.say('zhangwei', '@客户助手 绑定 华东销售一组', GROUP);
+    const [refused] = await inChat(GROUP, 1, 'the refusal');
+    expect(refused!.text).toContain('只有「华东销售一组」的组长或管理员');
+    expect((await container.dataSource.getRepository(Team).findOneByOrFail({ name: '华东销售一组' })).botChatId).toBeNull();
+
+    fake.say('wangfang', '@客户助手 绑定 华东销售一组', GROUP);
+    const answers = await inChat(GROUP, 2, 'the binding');
+    expect(answers[1]!.text).toContain('已绑定');
+    expect((await container.dataSource.getRepository(Team).findOneByOrFail({ name: '华东销售一组' })).botChatId).toBe(GROUP);
+
+    fake.say('wangfang', '@客户助手 绑定 不存在的组', GROUP);
+    expect((await inChat(GROUP, 3, 'the unknown team'))[2]!.text).toContain('现有团队：「华东销售一组」');
+  });
+
+  it('shows the connection on /readyz and /metrics', async () => {
+    const ready = await request(app.callback()).get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks.bot).toMatch(/^connected \(held by /);
+    const metrics = await request(app.callback()).get('/metrics');
+    expect(metrics.text).toContain('wecom_bot_connection{state="connected"} 1');
+  });
+
+  it('logs every bot message in outbound_messages, paced per chat', async () => {
+    fake.say('wangfang', '@客户助手 帮助', GROUP);
+    await inChat(GROUP, 1, 'the answer');
+    await waitForQuiet(container);
+    const rows = await container.dataSource.getRepository(OutboundMessage).findBy({ channel: 'bot' });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ recipient: GROUP, status: 'sent', kind: 'markdown' });
+  });
+});
