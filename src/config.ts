@@ -166,7 +166,12 @@ const envSchema = z.object({
     .default(120),
   WECOM_BOT_ID: optionalString.pipe(z.string().max(128).optional()),
   WECOM_BOT_SECRET: optionalString.pipe(z.string().max(256).optional()),
-  WECOM_BOT_WS_URL: optionalString.pipe(z.string().regex(/^wss?:\/\/[^\s]+$/, 'must be a ws:// or wss:// URL').optional()),
+  WECOM_BOT_WS_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^wss?:\/\/[^\s]+$/, 'must be a ws:// or wss:// URL')
+      .optional(),
+  ),
   // the smart bot's messages to one chat (group or single): paced like a group robot unless told otherwise
   WECOM_BOT_CHAT_PER_MINUTE: z.coerce.number().int().min(1).max(60).default(20),
   // how long the bot's lease lives without renewal: a dead holder is replaced within about this long
@@ -287,7 +292,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const botId = (env.WECOM_BOT_ID ?? '').trim();
   const botSecret = (env.WECOM_BOT_SECRET ?? '').trim();
   if ((botId === '') !== (botSecret === '')) {
-    problems.push(`${botId ? 'WECOM_BOT_SECRET' : 'WECOM_BOT_ID'}: required because ${botId ? 'WECOM_BOT_ID' : 'WECOM_BOT_SECRET'} is set (set both for the smart bot, or neither)`);
+    problems.push(
+      `${botId ? 'WECOM_BOT_SECRET' : 'WECOM_BOT_ID'}: required because ${botId ? 'WECOM_BOT_ID' : 'WECOM_BOT_SECRET'} is set (set both for the smart bot, or neither)`,
+    );
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 

@@ -97,9 +97,7 @@ function botWork(container: Container): WorkModule[] {
   return [
     {
       name: 'bot',
-      processors: [
-        processor(BOT_OUTBOUND_JOB, (job) => (bot.ready ? deliver(job) : Promise.reject(new RetryLater(1000, 'retry')))),
-      ],
+      processors: [processor(BOT_OUTBOUND_JOB, (job) => (bot.ready ? deliver(job) : Promise.reject(new RetryLater(1000, 'retry'))))],
       produces: [BOT_OUTBOUND_JOB],
       start: async () => bot.start(),
     },

@@ -66,7 +66,12 @@ describe('the smart bot in team groups', () => {
   });
 
   const inChat = (chatid: string, n: number, what: string) =>
-    waitFor(async () => fake.chat(chatid), (m) => m.length >= n, 15_000, what);
+    waitFor(
+      async () => fake.chat(chatid),
+      (m) => m.length >= n,
+      15_000,
+      what,
+    );
 
   it('answers an @-command in the group as the member who typed it; team figures stay in the group', async () => {
     fake.say('wangfang', '@客户助手 帮助', GROUP);
@@ -91,7 +96,12 @@ describe('the smart bot in team groups', () => {
     expect(followUps).toHaveLength(1);
     expect(followUps[0]).toMatchObject({ staffUserid: 'zhangwei', content: '电话沟通了报价' });
     // nothing of the customer's reached the group
-    expect(fake.chat(GROUP).map((m) => m.text).join('')).not.toContain('刘洋');
+    expect(
+      fake
+        .chat(GROUP)
+        .map((m) => m.text)
+        .join(''),
+    ).not.toContain('刘洋');
   });
 
   it('works like the app’s chat in the single chat, and a redelivered frame acts once', async () => {

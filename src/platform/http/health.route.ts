@@ -31,7 +31,11 @@ export function healthRouter(checks: ReadinessCheck[], warnings: string[] = []):
     );
     const ready = results.every(([, state, informational]) => informational || state === 'ok');
     ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results.map(([name, state]) => [name, state])), ...(warnings.length > 0 ? { warnings } : {}) };
+    ctx.body = {
+      status: ready ? 'ready' : 'not_ready',
+      checks: Object.fromEntries(results.map(([name, state]) => [name, state])),
+      ...(warnings.length > 0 ? { warnings } : {}),
+    };
   });
   return router;
 }

@@ -205,7 +205,7 @@ export class FakeAibot {
         return this.deliver(String(body.chatid ?? ''), body, 'send');
       case 'aibot_respond_msg': {
         const callback = this.sent.get(reqId);
-        if (!callback || callback.kind !== 'message') return { errcode: AIBOT_ERRCODES.invalidParameter, errmsg: 'invalid req_id' };
+        if (callback?.kind !== 'message') return { errcode: AIBOT_ERRCODES.invalidParameter, errmsg: 'invalid req_id' };
         const b = callback.frame.body as { chatid?: string; from?: { userid?: string } };
         return this.deliver(b.chatid || String(b.from?.userid ?? ''), body, 'reply');
       }
@@ -218,7 +218,7 @@ export class FakeAibot {
 
   private knownChat(chatid: string): boolean {
     // a single chat is a member's userid (any member here); a group must have the bot in it
-    return this.groups.has(chatid) || /^[A-Za-z0-9_.@-]{1,64}$/.test(chatid) && !chatid.startsWith('wr');
+    return this.groups.has(chatid) || (/^[A-Za-z0-9_.@-]{1,64}$/.test(chatid) && !chatid.startsWith('wr'));
   }
 
   private deliver(chatid: string, body: Record<string, unknown>, via: AibotMessage['via']): { errcode: number; errmsg: string } {
@@ -257,7 +257,7 @@ export class FakeAibot {
 
   private update(reqId: string, body: Record<string, unknown>): { errcode: number; errmsg: string } {
     const click = this.sent.get(reqId);
-    if (!click || click.kind !== 'click') return { errcode: AIBOT_ERRCODES.invalidParameter, errmsg: 'invalid req_id' };
+    if (click?.kind !== 'click') return { errcode: AIBOT_ERRCODES.invalidParameter, errmsg: 'invalid req_id' };
     if (this.now() - click.at > UPDATE_WINDOW_MS) return { errcode: AIBOT_ERRCODES.invalidParameter, errmsg: 'req_id expired: update within 5 s of the click' };
     if (click.updated) return { errcode: AIBOT_ERRCODES.invalidParameter, errmsg: 'req_id used: a click updates its card once' };
     const card = body.template_card as Record<string, unknown> | undefined;

@@ -72,10 +72,10 @@ export function describeBotFrame(frame: BotFrame, receivedAt: Date): { descripto
       : msgtype === 'voice'
         ? str(obj(body.voice).content)
         : msgtype === 'mixed'
-          ? (obj(body.mixed).msg_item as unknown[] | undefined)
+          ? ((obj(body.mixed).msg_item as unknown[] | undefined)
               ?.map((i) => str(obj(obj(i).text).content))
               .filter(Boolean)
-              .join('\n') ?? ''
+              .join('\n') ?? '')
           : '';
   const from = str(obj(body.from).userid);
   const createTime = str(body.create_time) || String(Math.floor(receivedAt.getTime() / 1000));

@@ -202,10 +202,11 @@ export class BotLink implements BotSender {
       try {
         const stored = await this.deps.recorder.store(descriptor, fields as unknown as CallbackFields);
         this.deps.metrics.eventsReceived.inc({ kind: descriptor.kind, duplicate: String(stored.duplicate) });
-        if (stored.needsJob) await this.deps.producer.enqueue(stored.eventId).catch((error) =>
-          // the row is the record: the stale-event sweeper queues it when Redis answers again
-          this.deps.logger.warn({ eventId: stored.eventId, err: error }, 'bot frame stored; its job waits for the sweeper'),
-        );
+        if (stored.needsJob)
+          await this.deps.producer.enqueue(stored.eventId).catch((error) =>
+            // the row is the record: the stale-event sweeper queues it when Redis answers again
+            this.deps.logger.warn({ eventId: stored.eventId, err: error }, 'bot frame stored; its job waits for the sweeper'),
+          );
         return;
       } catch (error) {
         // The database is away: keep trying for a while (the frame is in memory only until stored).
