@@ -9,6 +9,7 @@ export type GroupCardKind = 'overdue' | 'churn' | 'sop';
  * (the click names it, an update replaces it); `state` says whether its buttons still act.
  */
 @Entity({ name: 'group_cards' })
+@Index('idx_group_cards_subject', ['kind', 'subjectId'])
 export class GroupCard {
   @PrimaryGeneratedColumn()
   id!: number;
@@ -16,6 +17,11 @@ export class GroupCard {
   @Index('uq_group_cards_task_id', { unique: true })
   @Column({ type: 'varchar', length: 128 })
   taskId!: string;
+
+  /** the post it was made for (its outbound idempotency key): a retried post finds its card */
+  @Index('uq_group_cards_post_key', { unique: true })
+  @Column({ type: 'varchar', length: 191 })
+  postKey!: string;
 
   @Column({ type: 'varchar', length: 64 })
   chatId!: string;

@@ -68,7 +68,13 @@ describe('two workers and one smart bot connection', () => {
     await deleteRedisPrefix(container.queues.prefix);
   });
 
-  const answers = (n: number, what: string) => waitFor(async () => fake.chat(GROUP), (m) => m.length >= n, 30_000, what);
+  const answers = (n: number, what: string) =>
+    waitFor(
+      async () => fake.chat(GROUP),
+      (m) => m.length >= n,
+      30_000,
+      what,
+    );
 
   it('holds one connection; the holder killed, the other takes it over and every message is answered once', async () => {
     await new Promise((r) => setTimeout(r, LEASE_MS));

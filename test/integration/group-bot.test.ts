@@ -1,6 +1,6 @@
 import type Koa from 'koa';
 import request from 'supertest';
-import { Customer, CustomerRelation, FollowUp, InboundEvent, OutboundMessage, Staff, Team } from '../../entities';
+import { Customer, CustomerRelation, FollowUp, GroupCard, InboundEvent, OutboundMessage, Reminder, Staff, Team } from '../../entities';
 import type { Container } from '../../src/container';
 import { workerModules } from '../../src/feature-modules';
 import { FakeAibot } from '../../src/modules/sandbox/fake-wecom/aibot.area';
@@ -27,8 +27,11 @@ describe('the smart bot in team groups', () => {
   let worker: WorkerHandle;
   let calls: WecomCall[];
 
+  /** how far the fake WeCom's clock is ahead (a click whose 5 s have passed) */
+  let skewMs = 0;
+
   beforeAll(async () => {
-    fake = new FakeAibot({ botId: BOT.id, secret: BOT.secret, groups: [GROUP] });
+    fake = new FakeAibot({ botId: BOT.id, secret: BOT.secret, groups: [GROUP], now: () => Date.now() + skewMs, chatWindowMs: 1000 });
     const url = await fake.listen();
     container = await createTestContainer('aibot', {
       CRM_QUIET_HOURS: 'off',
@@ -38,6 +41,10 @@ describe('the smart bot in team groups', () => {
       WECOM_BOT_SECRET: BOT.secret,
       WECOM_BOT_WS_URL: url,
       WECOM_BOT_LEASE_MS: '2000',
+      // a fired reminder left open is overdue 1.2 s later
+      CRM_OVERDUE_AFTER_MINUTES: '0.02',
+      // the fake's 20 a chat per "minute" is a second here: the tests do not wait for minutes
+      OUTBOUND_PACING_WINDOW_MS: '1000',
     });
     app = createWebApp(container);
     worker = startWorker(container, { sweepEveryMs: 60_000, modules: workerModules(container) });
@@ -55,6 +62,7 @@ describe('the smart bot in team groups', () => {
     calls = fakeWecom();
     await resetState(container);
     fake.messages.length = 0;
+    skewMs = 0;
     const teams = container.dataSource.getRepository(Team);
     const team = await teams.save({ name: '华东销售一组', leadUserid: 'wangfang', robotWebhookUrl: null, appChatId: null, botChatId: null });
     await container.dataSource.getRepository(Staff).save([
@@ -151,5 +159,132 @@ describe('the smart bot in team groups', () => {
     const rows = await container.dataSource.getRepository(OutboundMessage).findBy({ channel: 'bot' });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ recipient: GROUP, status: 'sent', kind: 'markdown' });
+  });
+
+  describe('an overdue reminder as a card with buttons in the bound group', () => {
+    let reminderId: number;
+    const appTextsTo = (userid: string) => calls.filter((c) => c.api === 'message/send' && c.body.touser === userid).map((c) => messageText(c.body));
+
+    beforeEach(async () => {
+      const team = await container.dataSource.getRepository(Team).findOneByOrFail({ name: '华东销售一组' });
+      await container.dataSource.getRepository(Team).update({ id: team.id }, { botChatId: GROUP });
+      await container.dataSource.getRepository(Staff).save({ userid: 'lina', wecomUserid: 'lina', name: '李娜', teamId: team.id });
+      const customer = await container.dataSource.getRepository(Customer).findOneByOrFail({ name: '刘洋' });
+      const { reminder } = await container.services.reminders.create({
+        staffUserid: 'zhangwei',
+        customerId: customer.id,
+        content: '发报价',
+        dueAt: new Date(Date.now() - 60_000),
+        sourceKey: 'test:group-card',
+      });
+      reminderId = reminder.id;
+      await container.services.reminders.scheduleJob(reminder);
+    });
+
+    const theCard = async () => {
+      const [message] = await waitFor(
+        async () => fake.chat(GROUP).filter((m) => String(m.card?.task_id ?? '').startsWith('gc-overdue-')),
+        (m) => m.length >= 1,
+        20_000,
+        'the overdue card in the group',
+      );
+      return message!;
+    };
+    const updated = (message: { updates: number }, n: number, what: string) =>
+      waitFor(
+        async () => message.updates,
+        (u) => u >= n,
+        10_000,
+        what,
+      );
+
+    it('我来处理 by its owner marks it done; the click delivered twice, and clicked again, acts once and updates the card once', async () => {
+      const card = await theCard();
+      const taskId = String(card.card!.task_id);
+      expect(JSON.stringify(card.card)).toContain('我来处理');
+      expect((await container.dataSource.getRepository(GroupCard).findOneByOrFail({ taskId })).state).toBe('open');
+
+      const click = fake.click('zhangwei', taskId, 'gb:take', GROUP);
+      fake.redeliver(click);
+      await updated(card, 1, 'the card updated');
+      fake.click('zhangwei', taskId, 'gb:take', GROUP); // a second click on a client that had not redrawn yet
+      await waitForQuiet(container);
+      await new Promise((r) => setTimeout(r, 300));
+
+      expect(card.updates).toBe(1);
+      expect(card.card!.card_type).toBe('text_notice');
+      expect(JSON.stringify(card.card)).toContain('张伟');
+      expect(JSON.stringify(card.card)).toContain('提醒已完成');
+      expect((await container.dataSource.getRepository(Reminder).findOneByOrFail({ id: reminderId })).status).toBe('done');
+      expect(await container.dataSource.getRepository(OutboundMessage).countBy({ channel: 'bot_update' })).toBe(1);
+    });
+
+    it('改派 by a member who is not the lead gets a short private explanation and changes nothing', async () => {
+      const card = await theCard();
+      fake.click('lina', String(card.card!.task_id), 'gb:reassign', GROUP, { assignee: 'lina' });
+      await waitFor(
+        async () => appTextsTo('lina'),
+        (t) => t.length >= 1,
+        10_000,
+        'the explanation',
+      );
+      expect(appTextsTo('lina')[0]).toContain('只有组长（王芳）或管理员可以用');
+      await waitForQuiet(container);
+      expect(card.updates).toBe(0);
+      expect((await container.dataSource.getRepository(Reminder).findOneByOrFail({ id: reminderId })).staffUserid).toBe('zhangwei');
+    });
+
+    it('催一下 and 改派 by the lead: the owner is nudged, the reminder moves to the teammate picked, the card shows each', async () => {
+      const card = await theCard();
+      const taskId = String(card.card!.task_id);
+      fake.click('wangfang', taskId, 'gb:nudge', GROUP);
+      await updated(card, 1, 'the card after 催一下');
+      expect(JSON.stringify(card.card)).toContain('王芳');
+      expect(JSON.stringify(card.card)).toContain('催了一下');
+      await waitFor(
+        async () => appTextsTo('zhangwei').filter((t) => t.includes('催你跟进')),
+        (t) => t.length === 1,
+        10_000,
+        'the nudge',
+      );
+
+      fake.click('wangfang', taskId, 'gb:reassign', GROUP, { assignee: 'lina' });
+      await updated(card, 2, 'the card after 改派');
+      expect(JSON.stringify(card.card)).toContain('改派给 李娜');
+      expect((await container.dataSource.getRepository(Reminder).findOneByOrFail({ id: reminderId })).staffUserid).toBe('lina');
+      await waitFor(
+        async () => appTextsTo('lina').filter((t) => t.includes('改派给了你')),
+        (t) => t.length === 1,
+        10_000,
+        'the new owner told',
+      );
+
+      // now it is 李娜's to close, not 张伟's
+      fake.click('zhangwei', taskId, 'gb:take', GROUP);
+      await waitFor(
+        async () => appTextsTo('zhangwei').filter((t) => t.includes('负责人 李娜')),
+        (t) => t.length === 1,
+        10_000,
+        'the former owner told',
+      );
+    });
+
+    it('a click answered after WeCom’s 5 s posts the card again as a new message instead', async () => {
+      const card = await theCard();
+      const taskId = String(card.card!.task_id);
+      const before = fake.chat(GROUP).length;
+      fake.click('zhangwei', taskId, 'gb:take', GROUP);
+      skewMs = 6000; // WeCom's clock: the click is more than 5 s old when the update arrives
+      const after = await waitFor(
+        async () => fake.chat(GROUP),
+        (m) => m.length > before,
+        10_000,
+        'the card posted again',
+      );
+      expect(card.updates).toBe(0);
+      expect(after[after.length - 1]!.card!.task_id).toMatch(new RegExp(`^${taskId}-u\\d+$`));
+      expect(JSON.stringify(after[after.length - 1]!.card)).toContain('提醒已完成');
+      expect(fake.log.some((l) => l.what.includes('req_id expired'))).toBe(true);
+    });
   });
 });

@@ -1,6 +1,19 @@
+import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { Staff, Team } from '../../../entities';
+import { GroupCard, type GroupCardKind, Staff, Team } from '../../../entities';
+import { insertIgnore } from '../../platform/db/insert-ignore';
 import type { OutboundService } from '../../platform/outbound/outbound.service';
+import type { TemplateCard } from '../../platform/wecom/api/wecom-api.types';
+
+/**
+ * The same post as a card with buttons, for a team group with the smart bot (teams.bot_chat_id):
+ * what it is about (the clicks find it by its task_id) and how to draw it.
+ */
+export interface TeamGroupCard {
+  kind: GroupCardKind;
+  subjectId: number;
+  build(context: { taskId: string; owner: { userid: string; name: string }; teammates: Array<{ userid: string; name: string }> }): TemplateCard;
+}
 
 export interface TeamGroupPost {
   /** lower-cased userid of the salesperson the post is about: their team's group gets it */
@@ -8,6 +21,8 @@ export interface TeamGroupPost {
   /** markdown; `mention` is the salesperson's WeCom userid, to @ them where the group supports it */
   render(mention: { wecomUserid: string; name: string; robot: boolean }): string;
   idempotencyKey: string;
+  /** with the smart bot in the team's group: this card instead of the markdown */
+  card?: TeamGroupCard;
 }
 
 /**
@@ -18,6 +33,8 @@ export class TeamGroups {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbound: OutboundService,
+    /** the smart bot is configured: a team group bound to it gets cards with buttons */
+    private readonly botCards = false,
   ) {}
 
   /** 'no_team_group' when the salesperson is in no team, or their team has no group configured. */
@@ -25,6 +42,10 @@ export class TeamGroups {
     const staff = await this.dataSource.getRepository(Staff).findOneBy({ userid: post.staffUserid });
     const team = staff?.teamId ? await this.dataSource.getRepository(Team).findOneBy({ id: staff.teamId }) : null;
     const who = { wecomUserid: staff?.wecomUserid ?? post.staffUserid, name: staff?.name ?? post.staffUserid };
+    if (this.botCards && team?.botChatId && post.card) {
+      await this.postCard(team, post.staffUserid, who, post.card, post.idempotencyKey);
+      return 'queued';
+    }
     if (team?.robotWebhookUrl) {
       const content = post.render({ ...who, robot: true });
       await this.outbound.enqueue({
@@ -47,5 +68,27 @@ export class TeamGroups {
       return 'queued';
     }
     return 'no_team_group';
+  }
+
+  /** The card is recorded (once per post) before it is queued: a click on it always finds its row. */
+  private async postCard(team: Team, ownerUserid: string, who: { wecomUserid: string; name: string }, card: TeamGroupCard, key: string): Promise<void> {
+    // task_id: unique per bot for good ([0-9A-Za-z_-@], ≤ 128 bytes), also across databases: random,
+    // chosen once per post (a retried post finds the row of its key and keeps its task_id).
+    const repo = this.dataSource.getRepository(GroupCard);
+    await insertIgnore(repo, {
+      taskId: `gc-${card.kind}-${card.subjectId}-${randomBytes(6).toString('hex')}`,
+      postKey: key,
+      chatId: team.botChatId!,
+      kind: card.kind,
+      subjectId: card.subjectId,
+      ownerUserid: ownerUserid.toLowerCase(),
+      teamId: team.id,
+      state: 'open',
+    });
+    const { taskId } = await repo.findOneByOrFail({ postKey: key });
+    const members = await this.dataSource.getRepository(Staff).find({ where: { teamId: team.id, active: true }, order: { id: 'ASC' } });
+    const teammates = members.map((m) => ({ userid: m.wecomUserid, name: m.name ?? m.userid }));
+    const template_card = card.build({ taskId, owner: { userid: who.wecomUserid, name: who.name }, teammates });
+    await this.outbound.enqueue({ channel: 'bot', chatid: team.botChatId!, message: { msgtype: 'template_card', template_card }, idempotencyKey: key });
   }
 }

@@ -7,6 +7,7 @@ import type { Logger } from '../../platform/logger';
 import type { EventBinding, WorkModule } from '../../platform/module';
 import type { OutboundService } from '../../platform/outbound/outbound.service';
 import { createBotChatHandler } from './bot-chat.handler';
+import { createGroupCardClickHandler } from './group-card-clicks';
 
 export interface GroupBotModuleDeps {
   dataSource: DataSource;
@@ -47,10 +48,18 @@ export function groupBotModule(deps: GroupBotModuleDeps): WorkModule {
       });
     },
   };
+  // A click on a team group card: acts once for the clicker, then the card shows it for everyone.
+  const clicks: EventBinding = {
+    kind: 'aibot/template_card_event',
+    handle: createGroupCardClickHandler({ ...deps, admins: config.admins, timezone: config.timezone }),
+  };
   const notice = { dataSource: deps.dataSource, outbound, admins: config.admins, logger: deps.logger };
   return {
     name: 'group-bot',
-    events: [...texts, other],
-    failureNotices: TEXT_KINDS.map((kind) => ({ kind, notice: createFailureNotice(notice, 'message') })),
+    events: [...texts, clicks, other],
+    failureNotices: [
+      ...TEXT_KINDS.map((kind) => ({ kind, notice: createFailureNotice(notice, 'message') })),
+      { kind: 'aibot/template_card_event', notice: createFailureNotice(notice, 'click') },
+    ],
   };
 }

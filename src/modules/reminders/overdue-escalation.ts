@@ -1,9 +1,11 @@
 import type { DataSource } from 'typeorm';
-import { overdueReminderPost } from '../../../templates/cards/reminder-notices';
+import { overdueGroupCard } from '../../../templates/cards/group-cards';
+import { formatChineseDateTime } from '../../../templates/format-date';
+import { overdueForText, overdueReminderPost } from '../../../templates/cards/reminder-notices';
 import type { Logger } from '../../platform/logger';
 import type { QuietHours } from '../../platform/outbound/quiet-hours';
 import type { Job } from '../../platform/queue/queues';
-import type { TeamGroups } from '../customers';
+import type { TeamGroupCard, TeamGroups } from '../customers';
 import type { OverdueJobData } from './overdue.scheduler';
 import { OverdueCheckService } from './overdue-check.service';
 import type { ReminderService } from './reminder.service';
@@ -47,7 +49,22 @@ export function createOverdueProcessor(deps: OverdueDeps) {
       case 'escalate': {
         const { post, reminder } = check;
         const render = (who: Parameters<typeof overdueReminderPost>[1]) => overdueReminderPost(post.notice, who, deps.timezone, new Date(now()));
-        const posted = await deps.teams.post({ staffUserid: post.staffUserid, idempotencyKey: post.idempotencyKey, render });
+        // With the smart bot in the team's group: a card the owner and the lead can act on.
+        const card: TeamGroupCard = {
+          kind: 'overdue',
+          subjectId: reminder.id,
+          build: ({ taskId, owner, teammates }) =>
+            overdueGroupCard({
+              taskId,
+              owner,
+              teammates,
+              customerName: post.notice.customerName,
+              content: post.notice.content,
+              due: formatChineseDateTime(post.notice.dueAt, deps.timezone, new Date(now())),
+              overdueFor: overdueForText(post.notice.openForMs),
+            }),
+        };
+        const posted = await deps.teams.post({ staffUserid: post.staffUserid, idempotencyKey: post.idempotencyKey, render, card });
         await checks.markEscalated(reminder.id);
         deps.logger.info({ reminderId: reminder.id, staff: reminder.staffUserid, posted }, 'overdue reminder escalated');
         return posted;

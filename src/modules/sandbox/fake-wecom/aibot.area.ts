@@ -60,6 +60,8 @@ export interface FakeAibotOptions {
   /** chats the bot is in: group chatids (a member's userid is their single chat) */
   groups?: string[];
   now?: () => number;
+  /** WeCom's minute for the 20 messages a chat may get (tests shorten it, as OUTBOUND_PACING_WINDOW_MS shortens ours) */
+  chatWindowMs?: number;
   /** a message the bot delivered (the sandbox page draws it) */
   onDelivered?: (message: AibotMessage) => void;
 }
@@ -246,7 +248,7 @@ export class FakeAibot {
     }
     // 20 a minute per chat, counted as WeCom counts: on arrival
     const now = this.now();
-    const recent = (this.perChat.get(chatid) ?? []).filter((t) => now - t < 60_000);
+    const recent = (this.perChat.get(chatid) ?? []).filter((t) => now - t < (this.options.chatWindowMs ?? 60_000));
     if (recent.length >= CHAT_MESSAGES_PER_MINUTE) return { errcode: AIBOT_ERRCODES.frequencyLimit, errmsg: 'api freq out of limit' };
     recent.push(now);
     this.perChat.set(chatid, recent);
@@ -321,12 +323,18 @@ export class FakeAibot {
   }
 
   /** A member clicks a button of a card the bot sent (`template_card_event`, in the shape of WeCom's docs). */
-  click(from: string, taskId: string, eventKey: string, chatid?: string): Record<string, unknown> {
+  click(from: string, taskId: string, eventKey: string, chatid?: string, selected: Record<string, string> = {}): Record<string, unknown> {
     const message = [...this.messages].reverse().find((m) => m.card?.task_id === taskId);
+    const picked = Object.entries(selected).map(([question_key, id]) => ({ question_key, option_ids: { option_id: [id] } }));
     const frame = this.eventFrame(
       {
         eventtype: 'template_card_event',
-        template_card_event: { card_type: String(message?.card?.card_type ?? 'button_interaction'), event_key: eventKey, task_id: taskId },
+        template_card_event: {
+          card_type: String(message?.card?.card_type ?? 'button_interaction'),
+          event_key: eventKey,
+          task_id: taskId,
+          ...(picked.length ? { selected_items: { selected_item: picked } } : {}),
+        },
       },
       { userid: from },
       chatid ? { chatid } : undefined,

@@ -21,6 +21,7 @@ export class GroupBot1764470000000 implements MigrationInterface {
         columns: [
           id(),
           varchar('task_id', 128),
+          varchar('post_key', 191),
           varchar('chat_id', 64),
           varchar('kind', STATUS),
           int('subject_id'),
@@ -31,7 +32,11 @@ export class GroupBot1764470000000 implements MigrationInterface {
           createdAt(q),
           updatedAt(q),
         ],
-        indices: [index('uq_group_cards_task_id', ['task_id'], true), index('idx_group_cards_subject', ['kind', 'subject_id'])],
+        indices: [
+          index('uq_group_cards_task_id', ['task_id'], true),
+          index('uq_group_cards_post_key', ['post_key'], true),
+          index('idx_group_cards_subject', ['kind', 'subject_id']),
+        ],
       }),
     );
     await q.createTable(
