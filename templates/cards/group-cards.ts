@@ -67,6 +67,32 @@ export function overdueGroupCard(input: OverdueGroupCardInput): TemplateCard {
   } as TemplateCard;
 }
 
+export interface ChurnGroupCardInput {
+  taskId: string;
+  customerName: string;
+  owner: Person;
+  /** when WeCom reported it, as shown */
+  at: string;
+  channel?: string;
+  note?: string;
+}
+
+/** 删人提醒 in the team group: 我来挽回 (a follow-up reminder for whoever clicks), 标记流失 (the owner or the lead). */
+export function churnGroupCard(input: ChurnGroupCardInput): TemplateCard {
+  return {
+    card_type: 'button_interaction',
+    source: { desc: '客户助手 · 删人提醒', desc_color: 2 },
+    main_title: { title: fit(`💔 ${input.customerName} 删除了 ${input.owner.name}`, CARD_LIMITS.title), desc: fit(input.at, CARD_LIMITS.desc) },
+    ...(input.note ? { sub_title_text: fit(input.note, CARD_LIMITS.subTitle) } : {}),
+    horizontal_content_list: [person('负责人', input.owner), ...(input.channel ? [{ keyname: '渠道', value: fit(input.channel, CARD_LIMITS.value) }] : [])],
+    button_list: [
+      { text: '我来挽回', style: 1, key: groupButtonKey('save') },
+      { text: '标记流失', style: 2, key: groupButtonKey('lost') },
+    ],
+    task_id: input.taskId,
+  } as TemplateCard;
+}
+
 /** A settled card, as everyone in the group sees it afterwards: no buttons, what happened and who did it. */
 export function settledGroupCard(input: { taskId: string; title: string; outcome: string; rows: Array<{ keyname: string; value: string }> }): TemplateCard {
   return {
@@ -87,6 +113,10 @@ export function notAllowedText(button: GroupButton, who: { owner: string; lead: 
     case 'nudge':
     case 'reassign':
       return `「${button === 'nudge' ? '催一下' : '改派'}」只有组长${who.lead ? `（${who.lead}）` : ''}或管理员可以用。`;
+    case 'save':
+      return '「我来挽回」是给本组同事的：点了会给你建一条跟进提醒。';
+    case 'lost':
+      return `「标记流失」只有负责人 ${who.owner}、组长${who.lead ? `（${who.lead}）` : ''}或管理员可以用。`;
     default:
       return '这个按钮你不能用。';
   }

@@ -8,6 +8,7 @@ import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 import { fakeWecom, messageText, type WecomCall } from '../helpers/fake-wecom';
 import { waitForQuiet } from '../helpers/quiet';
+import { externalContactXml, signedCallback } from '../helpers/wecom-callbacks';
 import { createTestContainer, deleteRedisPrefix, resetState, waitFor } from '../helpers/test-env';
 
 const BOT = { id: 'aibTestBot', secret: 'aibot-test-secret' };
@@ -285,6 +286,63 @@ describe('the smart bot in team groups', () => {
       expect(after[after.length - 1]!.card!.task_id).toMatch(new RegExp(`^${taskId}-u\\d+$`));
       expect(JSON.stringify(after[after.length - 1]!.card)).toContain('提醒已完成');
       expect(fake.log.some((l) => l.what.includes('req_id expired'))).toBe(true);
+    });
+  });
+
+  describe('删人提醒 as a card with buttons in the bound group', () => {
+    beforeEach(async () => {
+      const team = await container.dataSource.getRepository(Team).findOneByOrFail({ name: '华东销售一组' });
+      await container.dataSource.getRepository(Team).update({ id: team.id }, { botChatId: GROUP });
+      await container.dataSource.getRepository(Staff).save({ userid: 'lina', wecomUserid: 'lina', name: '李娜', teamId: team.id });
+      // the customer deletes 张伟: WeCom's del_follow_user callback, through the real webhook
+      const req = signedCallback(
+        container.wecom,
+        externalContactXml({ corpId: container.wecom.corpId, changeType: 'del_follow_user', userId: 'zhangwei', externalUserId: 'wmLiuyang' }),
+      );
+      expect((await request(app.callback()).post(req.path).send(req.body)).status).toBe(200);
+    });
+
+    const theCard = async () => {
+      const [message] = await waitFor(
+        async () => fake.chat(GROUP).filter((m) => String(m.card?.task_id ?? '').startsWith('gc-churn-')),
+        (m) => m.length >= 1,
+        20_000,
+        'the 删人提醒 card in the group',
+      );
+      return message!;
+    };
+
+    it('我来挽回 gives the clicker a follow-up reminder (once, however often clicked); 标记流失 by the owner moves the customer to 流失', async () => {
+      const card = await theCard();
+      const taskId = String(card.card!.task_id);
+      expect(JSON.stringify(card.card)).toContain('刘洋 删除了 张伟');
+
+      const click = fake.click('lina', taskId, 'gb:save', GROUP);
+      fake.redeliver(click);
+      await waitFor(
+        async () => card.updates,
+        (u) => u >= 1,
+        10_000,
+        'the card after 我来挽回',
+      );
+      fake.click('lina', taskId, 'gb:save', GROUP);
+      await waitForQuiet(container);
+      const reminders = await container.dataSource.getRepository(Reminder).findBy({ staffUserid: 'lina' });
+      expect(reminders).toHaveLength(1);
+      expect(reminders[0]!.content).toContain('挽回 刘洋');
+      expect(JSON.stringify(card.card)).toContain('李娜');
+      expect(card.updates).toBe(1);
+
+      fake.click('zhangwei', taskId, 'gb:lost', GROUP);
+      await waitFor(
+        async () => card.updates,
+        (u) => u >= 2,
+        10_000,
+        'the card after 标记流失',
+      );
+      expect(card.card!.card_type).toBe('text_notice');
+      expect(JSON.stringify(card.card)).toContain('标记为流失');
+      expect((await container.dataSource.getRepository(Customer).findOneByOrFail({ name: '刘洋' })).stage).toBe('lost');
     });
   });
 });

@@ -14,7 +14,9 @@ import {
   type MissingCustomersInput,
   type TransferFailInput,
 } from '../../../templates/cards/capture-alert.cards';
+import { churnGroupCard } from '../../../templates/cards/group-cards';
 import type { Logger } from '../../platform/logger';
+import { TeamGroups } from '../customers';
 import type { OutboundService } from '../../platform/outbound/outbound.service';
 import type { AppMessage } from '../../platform/wecom/api/wecom-api.types';
 
@@ -33,7 +35,13 @@ export class CaptureAlerts {
     /** lower-cased admin userids (CRM_ADMINS) */
     private readonly admins: string[] = [],
     private readonly logger?: Logger,
-  ) {}
+    /** the smart bot is configured: a team group bound to it gets 删人提醒 as a card with buttons */
+    private readonly botCards = false,
+  ) {
+    this.groups = new TeamGroups(dataSource, outbound, botCards);
+  }
+
+  private readonly groups: TeamGroups;
 
   formatTime(at: Date): string {
     return formatChineseDateTime(at, this.timezone, at);
@@ -46,9 +54,23 @@ export class CaptureAlerts {
   }
 
   /** 删人提醒 (del_follow_user): the salesperson, and the team group, or the lead when there is none. */
-  async customerLost(input: LostCustomerInput & { wecomUserid: string }, key: string): Promise<void> {
+  async customerLost(input: LostCustomerInput & { wecomUserid: string; customerId?: number }, key: string): Promise<void> {
     await this.toUser(input.wecomUserid, card(lostCustomerCard(input)), `${key}:staff`);
     const { team } = await this.staff(input.staffUserid);
+    if (this.botCards && team?.botChatId && input.customerId !== undefined) {
+      const customerId = input.customerId;
+      await this.groups.post({
+        staffUserid: input.staffUserid,
+        idempotencyKey: `${key}:team`,
+        render: () => lostCustomerGroupMarkdown({ ...input, staffUserid: input.wecomUserid }),
+        card: {
+          kind: 'churn',
+          subjectId: customerId,
+          build: ({ taskId, owner }) => churnGroupCard({ taskId, owner, customerName: input.customerName, at: input.at, channel: input.channel }),
+        },
+      });
+      return;
+    }
     const posted = await this.toTeamGroup(team, lostCustomerGroupMarkdown({ ...input, staffUserid: input.wecomUserid }), `${key}:team`);
     if (!posted) await this.toLead(input.staffUserid, team, card(lostCustomerCard(input, true)), key, 'customer deleted a salesperson');
   }

@@ -1,9 +1,10 @@
 import type { DataSource } from 'typeorm';
-import { GroupCard, GroupCardClick, type InboundEvent, Staff, Team } from '../../../entities';
+import { Customer, GroupCard, GroupCardClick, type InboundEvent, Staff, Team } from '../../../entities';
 import type { BotServices } from '../../../bots/core/bot-services';
 import { formatChineseDateTime } from '../../../templates/format-date';
 import {
   ASSIGNEE_QUESTION,
+  churnGroupCard,
   GROUP_BUTTON_PREFIX,
   GROUP_BUTTONS,
   type GroupButton,
@@ -19,7 +20,7 @@ import type { TemplateCard } from '../../platform/wecom/api/wecom-api.types';
 
 export interface GroupCardClickDeps {
   dataSource: DataSource;
-  services: Pick<BotServices, 'reminders'>;
+  services: Pick<BotServices, 'reminders' | 'stages'>;
   outbound: OutboundService;
   logger: Logger;
   admins: string[];
@@ -36,6 +37,26 @@ interface Acted {
 }
 
 const isButton = (b: string): b is GroupButton => (GROUP_BUTTONS as readonly string[]).includes(b);
+
+/** The buttons each kind of card carries. */
+const BUTTONS_OF: Record<GroupCard['kind'], GroupButton[]> = { overdue: ['take', 'nudge', 'reassign'], churn: ['save', 'lost'], sop: ['sopdone'] };
+
+/** Who may press what: the owner closes their own; the lead (or an admin) nudges, reassigns, writes off; any teammate may try to win a customer back. */
+function mayPress(button: GroupButton, who: { clickerId: string; owner: string; isLead: boolean; inTeam: boolean }): boolean {
+  switch (button) {
+    case 'take':
+      return who.clickerId === who.owner;
+    case 'nudge':
+    case 'reassign':
+      return who.isLead;
+    case 'save':
+      return who.inTeam || who.isLead;
+    case 'lost':
+      return who.clickerId === who.owner || who.isLead;
+    case 'sopdone':
+      return who.inTeam || who.isLead;
+  }
+}
 /** A card posted again as a new message (too late to update it) carries `-u<click>` after the first task_id. */
 const baseTaskId = (taskId: string) => taskId.replace(/-u\d+$/, '');
 
@@ -74,7 +95,8 @@ export function createGroupCardClickHandler(deps: GroupCardClickDeps): (event: I
     const team = card.teamId ? await dataSource.getRepository(Team).findOneBy({ id: card.teamId }) : null;
     const isLead = deps.admins.includes(clickerId) || (team?.leadUserid ?? null) === clickerId;
     const owner = await nameOf(card.ownerUserid);
-    const allowed = card.state === 'open' && (button === 'take' ? clickerId === card.ownerUserid : isLead);
+    const inTeam = card.teamId !== null && (await staffRepo.findOneBy({ userid: clickerId }))?.teamId === card.teamId;
+    const allowed = card.state === 'open' && BUTTONS_OF[card.kind].includes(button) && mayPress(button, { clickerId, owner: card.ownerUserid, isLead, inTeam });
     if (!allowed) {
       const text =
         card.state === 'done'
@@ -126,6 +148,7 @@ export function createGroupCardClickHandler(deps: GroupCardClickDeps): (event: I
   ): Promise<Acted> {
     const now = deps.now();
     const at = formatChineseDateTime(now, deps.timezone, now).replace(/^.* /, '');
+    if (card.kind === 'churn') return actOnChurn(card, button, { ...c, now, at });
     const reminder = await deps.services.reminders.find(card.subjectId);
     const customer = reminder?.customer?.name ?? null;
     const title = `${customer ?? '提醒'}：${reminder?.content ?? ''}`;
@@ -174,6 +197,56 @@ export function createGroupCardClickHandler(deps: GroupCardClickDeps): (event: I
       default:
         return { state: card.state, outcome: card.outcome ?? '' };
     }
+  }
+
+  /** 删人提醒: 我来挽回 gives the clicker a follow-up reminder in an hour; 标记流失 moves the customer to 流失. */
+  async function actOnChurn(
+    card: GroupCard,
+    button: GroupButton,
+    c: { clicker: { userid: string; name: string }; clickerId: string; owner: { userid: string; name: string }; clickId: number; now: Date; at: string },
+  ): Promise<Acted> {
+    const customer = await dataSource.getRepository(Customer).findOneBy({ id: card.subjectId });
+    const name = customer?.name ?? '客户';
+    const settled = (outcome: string): TemplateCard =>
+      settledGroupCard({ taskId: card.taskId, title: `💔 ${name} 删除了 ${c.owner.name}`, outcome, rows: [{ keyname: '负责人', value: c.owner.name }] });
+    if (button === 'save') {
+      const dueAt = new Date(c.now.getTime() + 3600_000);
+      const { reminder, duplicate } = await deps.services.reminders.create({
+        staffUserid: c.clickerId,
+        customerId: card.subjectId,
+        content: `挽回 ${name}（删除了${c.owner.name}）`,
+        dueAt,
+        sourceKey: `gbsave:${c.clickId}`,
+        setAt: c.now,
+      });
+      if (!duplicate) await deps.services.reminders.scheduleJob(reminder);
+      await tell(
+        c.clicker.userid,
+        `已给你建了提醒 #${reminder.id}：${formatChineseDateTime(dueAt, deps.timezone, c.now)} 挽回 ${name}。`,
+        `gbsaved:${c.clickId}`,
+      );
+      const outcome = `${c.clicker.name} ${c.at} 来挽回（提醒 #${reminder.id}）`;
+      const note = card.outcome && card.outcome !== outcome ? `${card.outcome}；${outcome}` : outcome;
+      return {
+        state: 'open',
+        outcome: note,
+        card: churnGroupCard({
+          taskId: card.taskId,
+          customerName: name,
+          owner: c.owner,
+          at: formatChineseDateTime(card.createdAt, deps.timezone, c.now),
+          note,
+        }),
+      };
+    }
+    if (button === 'lost' && customer) {
+      if (customer.stage !== 'lost') {
+        await deps.services.stages.move({ customer, to: 'lost', staffUserid: c.clickerId, sourceKey: `gblost:${c.clickId}`, now: c.now });
+      }
+      const outcome = `${c.clicker.name} ${c.at} 标记为流失`;
+      return { state: 'done', outcome, card: settled(outcome) };
+    }
+    return { state: card.state, outcome: card.outcome ?? '' };
   }
 }
 

@@ -127,7 +127,6 @@ export class BotLink implements BotSender {
       this.letGo();
     }
     if (this.holding && !this.client && Date.now() >= this.pausedUntil) this.connect();
-    if (this.holding) await this.deps.redis.set(this.stateKey(), this.state, 'PX', this.options.leaseMs * 2).catch(() => undefined);
     this.publishState();
   }
 
@@ -219,9 +218,11 @@ export class BotLink implements BotSender {
     }
   }
 
+  /** The gauge of this process, and (from the holder) the state every process shows on /readyz. */
   private publishState(): void {
     const gauge = this.deps.metrics.botConnection;
     for (const s of ['standby', 'connecting', 'connected'] as const) gauge.set({ state: s }, s === this.state ? 1 : 0);
+    if (this.holding) void this.deps.redis.set(this.stateKey(), this.state, 'PX', this.options.leaseMs * 2).catch(() => undefined);
   }
 
   private connected(api: string): WSClient {
