@@ -1,5 +1,6 @@
 import type { TemplateCard } from '../../src/platform/wecom/api/wecom-api.types';
 import { CARD_LIMITS, fit } from './card-limits';
+import { maskPhones } from '../mask-phone';
 import { reminderMatter } from './reminder-cards';
 
 /**
@@ -93,6 +94,29 @@ export function churnGroupCard(input: ChurnGroupCardInput): TemplateCard {
   } as TemplateCard;
 }
 
+export interface SopGroupCardInput {
+  taskId: string;
+  sopTitle: string;
+  stepNumber: number;
+  stepCount: number;
+  customerName: string;
+  text: string;
+  owner: Person;
+}
+
+/** A team-group SOP step: 已完成, and the card then says who did it. Phone numbers are masked (the whole group reads it). */
+export function sopGroupCard(input: SopGroupCardInput): TemplateCard {
+  return {
+    card_type: 'button_interaction',
+    source: { desc: `客户助手 · SOP 第${input.stepNumber}/${input.stepCount}步`, desc_color: 0 },
+    main_title: { title: fit(`📋 ${input.sopTitle}`, CARD_LIMITS.title), desc: fit(`客户：${maskPhones(input.customerName, false)}`, CARD_LIMITS.desc) },
+    sub_title_text: fit(maskPhones(input.text, false), CARD_LIMITS.subTitle),
+    horizontal_content_list: [person('负责人', input.owner)],
+    button_list: [{ text: '已完成', style: 1, key: groupButtonKey('sopdone') }],
+    task_id: input.taskId,
+  } as TemplateCard;
+}
+
 /** A settled card, as everyone in the group sees it afterwards: no buttons, what happened and who did it. */
 export function settledGroupCard(input: { taskId: string; title: string; outcome: string; rows: Array<{ keyname: string; value: string }> }): TemplateCard {
   return {
@@ -115,6 +139,8 @@ export function notAllowedText(button: GroupButton, who: { owner: string; lead: 
       return `「${button === 'nudge' ? '催一下' : '改派'}」只有组长${who.lead ? `（${who.lead}）` : ''}或管理员可以用。`;
     case 'save':
       return '「我来挽回」是给本组同事的：点了会给你建一条跟进提醒。';
+    case 'sopdone':
+      return '「已完成」是给本组同事的。';
     case 'lost':
       return `「标记流失」只有负责人 ${who.owner}、组长${who.lead ? `（${who.lead}）` : ''}或管理员可以用。`;
     default:

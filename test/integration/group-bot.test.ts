@@ -4,6 +4,7 @@ import { Customer, CustomerRelation, FollowUp, GroupCard, InboundEvent, Outbound
 import type { Container } from '../../src/container';
 import { workerModules } from '../../src/feature-modules';
 import { FakeAibot } from '../../src/modules/sandbox/fake-wecom/aibot.area';
+import { promoteDelayedJobs } from '../../src/platform/queue/queues';
 import { createWebApp } from '../../src/web';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 import { fakeWecom, messageText, type WecomCall } from '../helpers/fake-wecom';
@@ -344,5 +345,36 @@ describe('the smart bot in team groups', () => {
       expect(JSON.stringify(card.card)).toContain('标记为流失');
       expect((await container.dataSource.getRepository(Customer).findOneByOrFail({ name: '刘洋' })).stage).toBe('lost');
     });
+  });
+
+  it('a team-group SOP step (templates/sops.json: opportunity-review) comes as a card; 已完成 says who did it', async () => {
+    const team = await container.dataSource.getRepository(Team).findOneByOrFail({ name: '华东销售一组' });
+    await container.dataSource.getRepository(Team).update({ id: team.id }, { botChatId: GROUP });
+    await container.dataSource.getRepository(Staff).save({ userid: 'lina', wecomUserid: 'lina', name: '李娜', teamId: team.id });
+    fake.say('zhangwei', '阶段 刘洋 商机');
+    // its step is due tomorrow at 10:00: brought forward, as the sandbox's 立即触发到期提醒 does
+    await waitFor(
+      async () => (await container.queues.get('sop').getDelayed()).length,
+      (n) => n >= 1,
+      10_000,
+      'the SOP step planned',
+    );
+    await promoteDelayedJobs(container.queues.get('sop'));
+    const [card] = await waitFor(
+      async () => fake.chat(GROUP).filter((m) => String(m.card?.task_id ?? '').startsWith('gc-sop-')),
+      (m) => m.length >= 1,
+      20_000,
+      'the SOP step card in the group',
+    );
+    expect(JSON.stringify(card!.card)).toContain('刘洋');
+    fake.click('lina', String(card!.card!.task_id), 'gb:sopdone', GROUP);
+    await waitFor(
+      async () => card!.updates,
+      (u) => u >= 1,
+      10_000,
+      'the card after 已完成',
+    );
+    expect(JSON.stringify(card!.card)).toContain('李娜');
+    expect(JSON.stringify(card!.card)).toContain('完成了这一步');
   });
 });

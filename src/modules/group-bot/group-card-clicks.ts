@@ -149,6 +149,21 @@ export function createGroupCardClickHandler(deps: GroupCardClickDeps): (event: I
     const now = deps.now();
     const at = formatChineseDateTime(now, deps.timezone, now).replace(/^.* /, '');
     if (card.kind === 'churn') return actOnChurn(card, button, { ...c, now, at });
+    if (card.kind === 'sop') {
+      // The step was sent; who did it is the click's row and the card's outcome (group_cards, group_card_clicks).
+      const outcome = `${c.clicker.name} ${at} 完成了这一步`;
+      const before = (card.outcome ?? '').length ? card.outcome! : '';
+      return {
+        state: 'done',
+        outcome,
+        card: settledGroupCard({
+          taskId: card.taskId,
+          title: '📋 SOP 步骤已完成',
+          outcome: before ? `${before}；${outcome}` : outcome,
+          rows: [{ keyname: '负责人', value: c.owner.name }],
+        }),
+      };
+    }
     const reminder = await deps.services.reminders.find(card.subjectId);
     const customer = reminder?.customer?.name ?? null;
     const title = `${customer ?? '提醒'}：${reminder?.content ?? ''}`;

@@ -9,7 +9,8 @@ import { sopStepFields } from './sop-step-fields';
 import { decideStep, type SkipReason } from './sop-step-rules';
 import { SopStepStore } from './sop-step.store';
 import type { SopStepJobData } from './sop.scheduler';
-import type { TeamGroups } from '../customers';
+import type { TeamGroupCard, TeamGroups } from '../customers';
+import { sopGroupCard } from '../../../templates/cards/group-cards';
 
 export interface SopStepDeps {
   dataSource: DataSource;
@@ -58,7 +59,9 @@ export async function fireSopStep(deps: SopStepDeps, stepRunId: number): Promise
   };
   const idempotencyKey = `sop-step:${step.id}`;
   if (stepDef.audience === 'team_group') {
-    const posted = await deps.teams.post({ staffUserid: run.staffUserid, idempotencyKey, render: (mention) => sopStepMarkdown({ ...base, mention }) });
+    // With the smart bot in the team's group: the step as a card whose 已完成 says who did it.
+    const card: TeamGroupCard = { kind: 'sop', subjectId: step.id, build: ({ taskId, owner }) => sopGroupCard({ ...base, taskId, owner }) };
+    const posted = await deps.teams.post({ staffUserid: run.staffUserid, idempotencyKey, render: (mention) => sopStepMarkdown({ ...base, mention }), card });
     if (posted === 'no_team_group') return skipped('no_team_group');
   } else {
     const message = { msgtype: 'markdown' as const, markdown: { content: sopStepMarkdown(base) } };
