@@ -107,6 +107,13 @@ export class FakeAibot {
 
   /** Serves the endpoint on an HTTP server's upgrade at `path` (the sandbox: `/sandbox/aibot`). */
   attach(http: Server, path: string): void {
+    // An upgraded socket is no longer the HTTP server's: closing the server closes the long connections too,
+    // or it would wait for them for ever.
+    const close = http.close.bind(http);
+    http.close = ((callback?: (error?: Error) => void) => {
+      for (const ws of this.sockets) ws.terminate();
+      return close(callback);
+    }) as typeof http.close;
     http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (!req.url?.startsWith(path)) return;
       this.server.handleUpgrade(req, socket, head, (ws) => this.server.emit('connection', ws, req));
