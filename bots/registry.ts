@@ -2,6 +2,7 @@ import { lostCommand, wonCommand } from './commands/close-opportunity.command';
 import { completeReminderCommand, snoozeReminderCommand } from './commands/complete-reminder.command';
 import { doNotContactCommand, resumeContactCommand } from './commands/do-not-contact.command';
 import { handoverCommand } from './commands/handover.command';
+import { leaverCommand } from './commands/leaver.command';
 import { forecastCommand } from './commands/forecast.command';
 import { helpCommand } from './commands/help.command';
 import { myCustomersCommand } from './commands/my-customers.command';
@@ -17,6 +18,8 @@ import { todoCommand } from './commands/todo.command';
 import { undoCommand } from './commands/undo.command';
 import { handoverCancelAction } from './actions/handover-cancel.action';
 import { handoverConfirmAction } from './actions/handover-confirm.action';
+import { leaverEvenAction } from './actions/leaver-even.action';
+import { leaverOneAction } from './actions/leaver-one.action';
 import { opportunityLaterAction } from './actions/opportunity-later.action';
 import { opportunityLostAction } from './actions/opportunity-lost.action';
 import { opportunityWonAction } from './actions/opportunity-won.action';
@@ -52,6 +55,7 @@ export function createCommandRouter(): CommandRouter {
     todayCommand as Command,
     reportCommand as Command,
     handoverCommand as Command,
+    leaverCommand as Command,
     forecastCommand as Command,
     undoCommand as Command,
     doNotContactCommand as Command,
@@ -75,6 +79,8 @@ export function createCardActionRouter(): CardActionRouter {
     todoTomorrowAction as CardAction,
     handoverConfirmAction as CardAction,
     handoverCancelAction as CardAction,
+    leaverOneAction as CardAction,
+    leaverEvenAction as CardAction,
     opportunityWonAction as CardAction,
     opportunityLostAction as CardAction,
     opportunityLaterAction as CardAction,

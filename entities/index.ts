@@ -11,6 +11,7 @@ import { GroupCard, GroupCardClick } from './group-card.entity';
 import { HandoverCustomer } from './handover-customer.entity';
 import { Handover } from './handover.entity';
 import { InboundEvent } from './inbound-event.entity';
+import { Leaver } from './leaver.entity';
 import { OpportunityChange } from './opportunity-change.entity';
 import { Opportunity } from './opportunity.entity';
 import { OutboundMessage } from './outbound-message.entity';
@@ -38,6 +39,7 @@ export * from './handover.entity';
 export * from './handover.entity';
 export * from './handover-customer.entity';
 export * from './inbound-event.entity';
+export * from './leaver.entity';
 export * from './opportunity-change.entity';
 export * from './opportunity.entity';
 export * from './outbound-message.entity';
@@ -66,6 +68,7 @@ export const ALL_ENTITIES = [
   Handover,
   HandoverCustomer,
   InboundEvent,
+  Leaver,
   Opportunity,
   OpportunityChange,
   OutboundMessage,

@@ -13,6 +13,7 @@ export const CLOSE_REASON_LENGTH = 255;
  */
 @Entity({ name: 'opportunities' })
 @Index('idx_opportunities_status_close', ['status', 'expectedCloseAt'])
+@Index('idx_opportunities_staff_status_closed', ['staffUserid', 'status', 'closedAt'])
 export class Opportunity {
   @PrimaryGeneratedColumn()
   id!: number;

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_CHART_FONT } from './modules/charts/chart-font';
 
 /**
  * The only module that reads the environment. Everything is validated at once so that a
@@ -154,6 +155,8 @@ const envSchema = z.object({
     .default('09:00')
     .refine((v) => v === 'off' || clockTime.test(v), { message: 'must be HH:MM (for example 09:00) or off' }),
   CRM_STALE_OPPORTUNITY_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  CRM_CHARTS: z.enum(['on', 'off']).default('on'),
+  CRM_CHART_FONT: z.string().min(1).default(DEFAULT_CHART_FONT),
   CRM_SOPS_FILE: z.string().default('templates/sops.json'),
   CRM_SOP_SCAN_CRON: z
     .string()
@@ -239,6 +242,11 @@ export interface Config {
    * and after how many days without a change an open one is named in the personal digest
    */
   pipeline: { dueCron: string | undefined; staleDays: number };
+  /**
+   * chart images in the weekly team digest and 报表 图 (CRM_CHARTS), drawn with this CJK font file:
+   * without it they are off (one warning at start) and the digests go out as text
+   */
+  charts: { enabled: boolean; fontFile: string };
   /**
    * the smart bot (智能机器人) over its long connection: undefined when WECOM_BOT_ID / WECOM_BOT_SECRET
    * are unset (no bot; everything works as without it). `wsUrl` undefined: the SDK's default endpoint.
@@ -348,6 +356,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       silentDays: e.CRM_SILENT_DAYS,
     },
     pipeline: { dueCron: clockCron(e.CRM_OPPORTUNITY_DUE_TIME, e.CRM_DIGEST_WEEKDAYS), staleDays: e.CRM_STALE_OPPORTUNITY_DAYS },
+    charts: { enabled: e.CRM_CHARTS === 'on', fontFile: e.CRM_CHART_FONT },
     sop: {
       file: e.CRM_SOPS_FILE,
       silentScanCron: e.CRM_SOP_SCAN_CRON === 'off' ? undefined : e.CRM_SOP_SCAN_CRON,

@@ -35,6 +35,8 @@ import { UndoService } from './modules/follow-ups';
 import { corpTagSync } from './modules/customers';
 import { createHandoverService } from './modules/handover';
 import { WecomApiClient } from './platform/wecom/api/wecom-api.client';
+import { ChartService, chartImages, chartsAvailable } from './modules/charts';
+import type { ImageSource } from './platform/outbound/outbound.types';
 import { BotLink } from './platform/wecom/bot/bot-link';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -63,6 +65,8 @@ export interface Container {
   reminderScheduler: ReminderScheduler;
   /** every message to WeCom goes through here */
   outbound: OutboundService;
+  /** draws the charts image messages carry; absent when charts are off (CRM_CHARTS=off, or the chart font is missing) */
+  images?: ImageSource;
   /** the smart bot's long connection (WECOM_BOT_ID): started by a worker, which then competes for its lease */
   bot: BotLink | undefined;
   /** the clock of everything that decides by the time of day (quiet hours, due and overdue times); tests control it */
@@ -140,6 +144,8 @@ export async function createContainer(config: Config, wecom: WecomCredentials, l
   const recorder = new EventRecorder(dataSource);
   const intake = new CallbackIntake({ recorder, producer, spool, metrics, logger });
   const now = options.now ?? Date.now;
+  // Charts only with their font: without it they would draw boxes for every Chinese character.
+  const images = chartsAvailable(config.charts) ? chartImages(config.charts.fontFile) : undefined;
   // The smart bot: every process can say who holds its connection; only a started worker competes for it.
   const bot = config.bot
     ? new BotLink(
@@ -166,7 +172,7 @@ export async function createContainer(config: Config, wecom: WecomCredentials, l
     metrics,
     config,
     now,
-    delivery: (rest) => createOutboundDelivery({ dataSource, wecomApi, rateLimiter, logger, metrics, config, outbound: rest, now, bot }),
+    delivery: (rest) => createOutboundDelivery({ dataSource, wecomApi, rateLimiter, logger, metrics, config, outbound: rest, now, images, bot }),
   });
   const reminderScheduler = createReminderScheduler(queues, now);
   const reminders = new ReminderService(dataSource, reminderScheduler);
@@ -174,6 +180,8 @@ export async function createContainer(config: Config, wecom: WecomCredentials, l
   const tags = new TagService(dataSource, corpTagSync(wecomApi));
   // Channel display names for cards, timelines and digests (the rules file is validated here too).
   const channels = loadChannelRules(config.capture.channelRulesFile);
+  // targets read when asked: an edited teams file counts at the next 预测 (and chart)
+  const targets = () => new ForecastTargets(loadTeamsFile(config.capture.teamsFile));
   const services: BotServices = {
     customers: new CustomerDirectory(dataSource),
     followUps: new FollowUpService(dataSource, reminders),
@@ -181,7 +189,8 @@ export async function createContainer(config: Config, wecom: WecomCredentials, l
     stages: new StageService(dataSource, undefined, { closeOpen: closeOpenOpportunities }),
     opportunities: new OpportunityService(dataSource),
     // targets read when asked: an edited teams file counts at the next 预测
-    forecast: new ForecastService(dataSource, { timezone: config.timezone, targets: () => new ForecastTargets(loadTeamsFile(config.capture.teamsFile)) }),
+    forecast: new ForecastService(dataSource, { timezone: config.timezone, targets }),
+    charts: images ? new ChartService(dataSource, { timezone: config.timezone, targets }) : undefined,
     tags,
     undo: new UndoService(dataSource, reminderScheduler, tags),
     digest: new DigestService(dataSource, { timezone: config.timezone, silentDays: config.digests.silentDays, channels }),
@@ -209,6 +218,7 @@ export async function createContainer(config: Config, wecom: WecomCredentials, l
     wecomApi,
     rateLimiter,
     outbound,
+    images,
     services,
     reminderScheduler,
     bot,

@@ -25,8 +25,9 @@ export function workerModules(container: Container, now: () => Date = () => new 
   // Customer, tag and group events (客户联系); its start-up work (teams file, tag dictionary) runs in the background.
   const captureDeps = { dataSource, wecomApi, outbound, logger, config, queues };
   // 转接: the commands' proposals, the runs that submit and poll them, and capture's transfer events.
-  const handover = createHandoverService({ dataSource, api: wecomApi, queues, outbound, config, now });
-  const capture = createCaptureModule(captureDeps, { sops: sop.engine, transfers: handover.transferHook });
+  const handover = createHandoverService({ dataSource, api: wecomApi, queues, outbound, config, now, logger });
+  // 离职继承: the staff directory tells handover of a salesperson who left.
+  const capture = createCaptureModule(captureDeps, { sops: sop.engine, transfers: handover.transferHook, leavers: handover.leavers.hook });
   checkChannelRuleSops(capture.rules, sop.definitions, config.capture.channelRulesFile, config.sop.file);
   // The commands' stage and tag changes reach this worker's SOP engine.
   const tags = new TagService(dataSource, corpTagSync(wecomApi), sop.engine);
@@ -42,11 +43,11 @@ export function workerModules(container: Container, now: () => Date = () => new 
     sop.work,
     captureWork(captureDeps, capture),
     // Daily and weekly digests: their schedules and processors on the maintenance queue.
-    digestsModule({ digest: container.services.digest, outbound, logger, config }),
+    digestsModule({ digest: container.services.digest, outbound, logger, config, charts: container.services.charts }),
     // Close-date cards of opportunities, each morning.
     pipelineModule({ dataSource, outbound, logger, config }),
     chatModule({ dataSource, services, outbound, logger, config, now }),
-    handoverModule(handover),
+    handoverModule(handover, config),
     // The smart bot (智能机器人) in team groups, only when WECOM_BOT_ID is set: without it nothing changes.
     ...(config.bot ? [groupBotModule({ dataSource, services, outbound, logger, config, now })] : []),
   ];

@@ -1,10 +1,35 @@
 /** Replies of the 转接 command that are not cards: who may hand over, and what could not be understood. */
 
-export function handoverNotAllowed(input: { leadName: string | null; adminNames: string[] }): string {
+export function handoverNotAllowed(input: { leadName: string | null; adminNames: string[] }, what = '转接客户'): string {
   const who = [input.leadName ? `你的主管 ${input.leadName}` : null, input.adminNames.length > 0 ? `管理员 ${input.adminNames.join('、')}` : '管理员'].filter(
     Boolean,
   );
-  return `转接客户需要主管（转接本团队的客户）或管理员操作，可以找${who.join('或')}。`;
+  return `${what}需要主管（本团队的客户）或管理员操作，可以找${who.join('或')}。`;
+}
+
+/** Replies of the 离职继承 command (and of the leaver card's buttons, as a message) that are not cards. */
+export const LEAVER_TEXT = {
+  notLeft: (name: string) => `${name} 还在企业微信里。在职的同事请用「转接 ${name}的全部客户 给 同事」。`,
+  noCustomers: (name: string) => `${name} 名下没有待分配的客户。`,
+  notInTeam: (name: string) => `${name} 不在你带的团队里：主管只能分配本团队离职同事的客户，其他团队请找管理员。`,
+  toLeaver: (name: string) => `${name} 已离职，不能接替客户，请选一位在职的同事。`,
+  nobody: (name: string) => `${name} 的团队里没有在职的同事可以接替，请写「离职继承 ${name} 给 同事」指定一位。`,
+  pickFirst: '请先在下拉框里选一位接替人，再点「全部交给所选同事」。',
+} as const;
+
+/**
+ * Why a leaver's customer groups did not move (groupchat/transfer's failed_chat_list), in words a
+ * lead reads: 90500 and 90501 as WeCom documents them (path/96334, 95703); 49008 as the fake answers
+ * a group it does not know. Anything else is named by its errcode.
+ */
+export const GROUP_TRANSFER_ERRCODE_TEXT: Readonly<Record<number, string>> = {
+  49008: '客户群不存在或应用看不到它',
+  90500: '群主并未离职',
+  90501: '该群不是客户群',
+};
+
+export function groupTransferErrcodeText(errcode: number): string {
+  return GROUP_TRANSFER_ERRCODE_TEXT[errcode] ?? `企业微信拒绝了（错误码 ${errcode}）`;
 }
 
 export const HANDOVER_TEXT = {

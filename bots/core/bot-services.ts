@@ -6,6 +6,7 @@ import type { StageService } from '../../src/modules/customers';
 import type { TagService } from '../../src/modules/customers';
 import type { UndoService } from '../../src/modules/follow-ups';
 import type { DigestService } from '../../src/modules/digests';
+import type { ChartService } from '../../src/modules/charts';
 import type { DoNotContactService } from '../../src/modules/customers';
 import type { ConversationStore } from './conversation-store.port';
 import type { CustomerTimeline } from '../../src/modules/customers';
@@ -24,6 +25,8 @@ export interface BotServices {
   tags: TagService;
   undo: UndoService;
   digest: DigestService;
+  /** the charts of 报表 图; undefined when charts are off (CRM_CHARTS=off, or no chart font) */
+  charts: ChartService | undefined;
   conversations: ConversationStore;
   /** a customer's interaction timeline and the summary the 查客户 card shows */
   timeline: CustomerTimeline;

@@ -7,6 +7,7 @@ import type { BotReply } from './reply';
  * one person may arrive in either order.
  */
 export function addNote(reply: BotReply, note: string): BotReply {
+  if (reply.kind === 'image') return reply;
   if (reply.kind === 'text') return { kind: 'text', content: `${note}\n${reply.content}` };
   if (reply.kind === 'markdown') return { kind: 'markdown', content: `<font color="comment">${note}</font>\n${reply.content}` };
   const existing = typeof reply.card.sub_title_text === 'string' ? reply.card.sub_title_text : '';

@@ -1,4 +1,4 @@
-import type { CustomerStage, RelationStatus, ReminderStatus } from '../../entities';
+import type { CustomerStage, OpportunityStatus, RelationStatus, ReminderStatus } from '../../entities';
 
 /**
  * A deterministic CRM data set: the same options give the same rows, byte for byte. Used by
@@ -14,6 +14,21 @@ export interface SeedOptions {
   seed: number;
   /** the instant the history ends (exclusive): normally the end of a day in CRM_TIMEZONE */
   end: Date;
+  /** opportunities over all customers, spread evenly (default: 0.6 per customer) */
+  opportunities?: number;
+}
+
+/** An opportunity as recorded: open, or closed (won / lost) before the history ends; close dates run months ahead. */
+export interface SeedOpportunity {
+  staffUserid: string;
+  /** null for a customer's first, 二期 … for the others */
+  name: string | null;
+  amount: number;
+  probability: number | null;
+  expectedCloseAt: Date | null;
+  status: OpportunityStatus;
+  closedAt: Date | null;
+  createdAt: Date;
 }
 
 export interface SeedTeam {
@@ -50,6 +65,7 @@ export interface SeedCustomer {
   followUps: Array<{ staffUserid: string; content: string; createdAt: Date }>;
   stageChanges: Array<{ fromStage: CustomerStage | null; toStage: CustomerStage; staffUserid: string | null; createdAt: Date }>;
   reminders: Array<{ staffUserid: string; content: string; dueAt: Date; status: ReminderStatus; doneAt: Date | null; createdAt: Date }>;
+  opportunities: SeedOpportunity[];
 }
 
 export const SEED_CHANNELS = ['douyin-live', 'wechat-ad', 'offline-expo', 'referral'] as const;
@@ -88,9 +104,18 @@ export function seedTeams(options: SeedOptions): { teams: SeedTeam[]; staff: See
   return { teams, staff };
 }
 
-/** The customers, one at a time, each with their relations, follow-ups, stage moves and reminders. */
+/** Opportunities per customer on average when `--opportunities` is not given. */
+export const OPPORTUNITIES_PER_CUSTOMER = 0.6;
+const PROBABILITIES = [10, 20, 30, 40, 50, 60, 70, 80, 90];
+const ORDINALS = '一二三四五六七八九';
+
+/** The customers, one at a time, each with their relations, follow-ups, stage moves, reminders and opportunities. */
 export function* seedCustomers(options: SeedOptions, staff: SeedStaff[]): Generator<SeedCustomer> {
   const random = prng(options.seed);
+  // Opportunities draw from a stream of their own: adding them left every other row as it was.
+  const money = prng((options.seed ^ 0x9e3779b9) >>> 0);
+  const totalOpportunities = options.opportunities ?? Math.round(options.customers * OPPORTUNITIES_PER_CUSTOMER);
+  const moneyBetween = (from: number, to: number) => from + money() * Math.max(0, to - from);
   const end = options.end.getTime();
   // Whole seconds: the database keeps microseconds, but the tests compare instants exactly.
   const second = (ms: number) => new Date(Math.floor(ms / 1000) * 1000);
@@ -147,6 +172,36 @@ export function* seedCustomers(options: SeedOptions, staff: SeedStaff[]): Genera
       });
     }
 
+    // exactly totalOpportunities over all customers: customer i gets ⌊i·N/C⌋ − ⌊(i−1)·N/C⌋
+    const opportunityCount = Math.floor((index * totalOpportunities) / options.customers) - Math.floor(((index - 1) * totalOpportunities) / options.customers);
+    const reachedStage = stage as CustomerStage; // moved by move(), which TypeScript does not follow
+    const movedTo = (to: CustomerStage) => stageChanges.find((m) => m.toStage === to)?.createdAt ?? null;
+    const opportunities: SeedOpportunity[] = [];
+    for (let k = 0; k < opportunityCount; k++) {
+      // A won customer's first opportunity was won at the move to 成交, a lost customer's were lost at the
+      // move to 流失; others are open, or (a won customer's further ones) sometimes won or lost since.
+      const r = money();
+      let status: OpportunityStatus = 'open';
+      let closedAt: Date | null = null;
+      if (reachedStage === 'won' && k === 0) [status, closedAt] = ['won', movedTo('won')];
+      else if (reachedStage === 'lost') [status, closedAt] = ['lost', movedTo('lost')];
+      else if (r < 0.25 && (reachedStage === 'won' || k > 0))
+        [status, closedAt] = [reachedStage === 'won' && r < 0.15 ? 'won' : 'lost', second(moneyBetween(added, end))];
+      const createdAt = second(moneyBetween(added, closedAt ? closedAt.getTime() : end));
+      const probability = money() < 0.15 ? null : PROBABILITIES[Math.floor(money() * PROBABILITIES.length)]!;
+      const close = money() < 0.05 ? null : second(moneyBetween(createdAt.getTime() + 5 * DAY, createdAt.getTime() + 150 * DAY));
+      opportunities.push({
+        staffUserid: owner.userid,
+        name: k === 0 ? null : `${ORDINALS[k % ORDINALS.length]}期`,
+        amount: Math.round(moneyBetween(50, 5000)) * 100,
+        probability,
+        expectedCloseAt: close,
+        status,
+        closedAt,
+        createdAt,
+      });
+    }
+
     yield {
       index,
       name: `${pick([...SURNAMES])}${pick([...GIVEN])}${index}`,
@@ -159,6 +214,7 @@ export function* seedCustomers(options: SeedOptions, staff: SeedStaff[]): Genera
       followUps,
       stageChanges,
       reminders,
+      opportunities,
     };
   }
 

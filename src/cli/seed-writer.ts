@@ -1,6 +1,6 @@
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { insertIgnore } from '../platform/db/insert-ignore';
-import { Customer, CustomerRelation, FollowUp, Reminder, Staff, StageChange, Team } from '../../entities';
+import { Customer, CustomerRelation, FollowUp, Opportunity, OpportunityChange, Reminder, Staff, StageChange, Team } from '../../entities';
 import { type SeedCustomer, type SeedOptions, seedCustomers, seedTeams } from './seed-data';
 
 /** Rows per INSERT: large enough to be fast, small enough for max_allowed_packet. */
@@ -12,6 +12,8 @@ export interface SeedCounts {
   followUps: number;
   stageChanges: number;
   reminders: number;
+  opportunities: number;
+  opportunityChanges: number;
 }
 
 /**
@@ -32,7 +34,7 @@ export async function writeSeed(dataSource: DataSource, options: SeedOptions, on
     staff.map((s) => ({ userid: s.userid, wecomUserid: s.userid, name: s.name, teamId: teamIds.get(teams[s.team]!.name) ?? null, active: true })),
   );
 
-  const counts: SeedCounts = { customers: 0, relations: 0, followUps: 0, stageChanges: 0, reminders: 0 };
+  const counts: SeedCounts = { customers: 0, relations: 0, followUps: 0, stageChanges: 0, reminders: 0, opportunities: 0, opportunityChanges: 0 };
   let batch: SeedCustomer[] = [];
   const flush = async () => {
     if (!batch.length) return;
@@ -56,11 +58,14 @@ export async function writeSeed(dataSource: DataSource, options: SeedOptions, on
     await insertAll(dataSource, FollowUp, followUps);
     await insertAll(dataSource, StageChange, stageChanges);
     await insertAll(dataSource, Reminder, reminders);
+    const opportunityChanges = await insertOpportunities(dataSource, options.seed, batch, ids);
     counts.customers += batch.length;
     counts.relations += relations.length;
     counts.followUps += followUps.length;
     counts.stageChanges += stageChanges.length;
     counts.reminders += reminders.length;
+    counts.opportunities += batch.reduce((n, c) => n + c.opportunities.length, 0);
+    counts.opportunityChanges += opportunityChanges;
     batch = [];
   };
   for (const customer of seedCustomers(options, staff)) {
@@ -70,6 +75,41 @@ export async function writeSeed(dataSource: DataSource, options: SeedOptions, on
   }
   await flush();
   return counts;
+}
+
+/**
+ * The batch's opportunities and their history as the commands would have left it: a `create` change
+ * when recorded and a `won` / `lost` one when closed. Returns how many changes were written.
+ */
+async function insertOpportunities(dataSource: DataSource, seed: number, batch: SeedCustomer[], customerIds: number[]): Promise<number> {
+  const rows = batch.flatMap((c, i) =>
+    c.opportunities.map((o, k) => ({ ...o, customerId: customerIds[i]!, updatedAt: o.closedAt ?? o.createdAt, sourceKey: `seed:${seed}:${c.index}:${k}` })),
+  );
+  if (!rows.length) return 0;
+  await insertAll(dataSource, Opportunity, rows);
+  const ids = new Map<string, number>();
+  for (let i = 0; i < rows.length; i += BATCH) {
+    const found: Array<{ id: number; source_key: string }> = await dataSource
+      .createQueryBuilder()
+      .select(['o.id AS id', 'o.source_key AS source_key'])
+      .from('opportunities', 'o')
+      .where('o.source_key IN (:...keys)', { keys: rows.slice(i, i + BATCH).map((r) => r.sourceKey) })
+      .getRawMany();
+    for (const f of found) ids.set(f.source_key, Number(f.id));
+  }
+  const changes = rows.flatMap((o) => {
+    const base = {
+      opportunityId: ids.get(o.sourceKey)!,
+      customerId: o.customerId,
+      amount: o.amount,
+      probability: o.probability,
+      expectedCloseAt: o.expectedCloseAt,
+    };
+    const created = { ...base, kind: 'create' as const, status: 'open' as const, staffUserid: o.staffUserid, createdAt: o.createdAt };
+    return o.status === 'open' ? [created] : [created, { ...base, kind: o.status, status: o.status, staffUserid: o.staffUserid, createdAt: o.closedAt! }];
+  });
+  await insertAll(dataSource, OpportunityChange, changes);
+  return changes.length;
 }
 
 /** Inserts a batch of customers and returns their ids in order (looked up by external id: portable, no reliance on insertId ranges). */

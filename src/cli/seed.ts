@@ -6,9 +6,10 @@ import { openDatabase } from '../platform/db/database';
 import { writeSeed } from './seed-writer';
 
 /**
- * `npm run seed -- --customers 5000 --staff 20 --teams 3 --days 30 --seed 42 [--end 2026-11-30]`:
+ * `npm run seed -- --customers 5000 --staff 20 --teams 3 --days 30 --seed 42 [--opportunities 3000] [--end 2026-11-30]`:
  * fills an empty database (DATABASE_URL) with a deterministic data set ending with the day `--end`
- * (default today in CRM_TIMEZONE). The same arguments always give the same rows.
+ * (default today in CRM_TIMEZONE). The same arguments always give the same rows. Opportunities default
+ * to 0.6 per customer, spread evenly over them.
  */
 async function seed(): Promise<void> {
   const { values } = parseArgs({
@@ -18,6 +19,7 @@ async function seed(): Promise<void> {
       teams: { type: 'string', default: '3' },
       days: { type: 'string', default: '30' },
       seed: { type: 'string', default: '42' },
+      opportunities: { type: 'string' },
       end: { type: 'string' },
     },
   });
@@ -36,6 +38,7 @@ async function seed(): Promise<void> {
     teams: number('teams', 1),
     days: number('days', 1),
     seed: number('seed', 0),
+    ...(values.opportunities === undefined ? {} : { opportunities: number('opportunities', 0) }),
     end: endDay.add(1, 'day').toDate(),
   };
   const dataSource = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, runMigrations: true });

@@ -16,6 +16,8 @@ const HELP = `用法 / usage: npm run simulate -- <操作 action> [选项 option
   delete-staff --user <userid> --customer <客户名或external_userid>    客户删除了销售 / the customer deletes the salesperson
   delete-customer --user <userid> --customer <…>                       销售删除了客户 / the salesperson deletes the customer
   rename-staff --user <userid> --name <新姓名>                          通讯录里给成员改名 / the admin renames a member
+  leave       --user <userid>                                           销售离职（通讯录删除成员），主管收到离职继承卡片 / the salesperson leaves the company
+  refuse-transfer --customer <客户名或external_userid>                   客户拒绝转接 / the customer refuses their transfer
   tag         --user <userid> --customer <…> [--add A类,B类] [--remove …] 后台给客户打标签 / admin console tags a customer
   create-tag  --group <标签组> --name <标签名>                           后台新建企业标签 / admin console creates a corp tag
   type        --user <userid> <消息…>                                   销售给应用发消息，并打印回复 / a salesperson types; prints the reply
@@ -113,6 +115,14 @@ async function main(argv: string[]): Promise<number> {
       return print(o, await client.action('delete-customer', { userid: o.user, customer: await customerId(client, o) }), () => `${o.user} 已删除客户`);
     case 'rename-staff':
       return print(o, await client.action('rename-staff', { userid: o.user, name: o.name }), (r) => `通讯录：${r.userid} 现在叫 ${r.name}`);
+    case 'leave':
+      return print(
+        o,
+        await client.action('leave', { userid: o.user }),
+        (r) => `${r.name ?? r.userid} 离职了，名下客户待分配${r.lead ? `；主管 ${r.lead} 收到离职继承卡片（view --user ${r.lead}）` : ''}`,
+      );
+    case 'refuse-transfer':
+      return print(o, await client.action('refuse-transfer', { customer: await customerId(client, o) }), () => '客户拒绝了转接');
     case 'tag':
       return print(
         o,
@@ -247,6 +257,8 @@ function quietHint(quietUntil: string | null, timeZone: string): string {
 function describeItem(item: ChatItem, timeZone: string): string {
   const head = `#${item.seq} ${new Date(item.at).toLocaleTimeString('zh-CN', { timeZone })} ${item.direction === 'in' ? '→' : '←'}`;
   if (item.msgtype === 'rejected') return `${head} ✖ ${item.text ?? ''}`;
+  // a picture (a chart): the view links it; the page at /sandbox shows it
+  if (item.msgtype === 'image') return `${head} [图片] ${item.image ?? ''}`;
   if (!item.card) return `${head} ${item.text ?? ''}`;
   // a card as WeCom would draw it: any template_card's fields, read loosely
   // biome-ignore lint/suspicious/noExplicitAny: template cards of every card_type are read here
@@ -256,7 +268,10 @@ function describeItem(item: ChatItem, timeZone: string): string {
     c.emphasis_content ? `  ${c.emphasis_content.title ?? ''} ${c.emphasis_content.desc ?? ''}` : '',
     c.quote_area?.quote_text ? `  「${c.quote_area.quote_text}」` : '',
     c.sub_title_text ? `  ${String(c.sub_title_text).replace(/\n/g, '\n  ')}` : '',
-    ...((c.horizontal_content_list ?? []) as Array<{ keyname: string; value: string }>).map((r) => `  ${r.keyname}：${r.value}`),
+    // a member row (type 3) opens the member's profile in WeCom: shown as an @ like the page does
+    ...((c.horizontal_content_list ?? []) as Array<{ keyname: string; value: string; type?: number }>).map(
+      (r) => `  ${r.keyname}：${r.type === 3 ? '@' : ''}${r.value}`,
+    ),
     ...selectionLines(c.button_selection, item),
     item.replacedButton !== undefined
       ? `  [${item.replacedButton}]`

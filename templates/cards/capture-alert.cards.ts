@@ -70,7 +70,8 @@ export interface MissingCustomersInput {
   at: string;
 }
 
-const someNames = (names: string[], total: number) => `${names.slice(0, 3).join('、')}${total > 3 ? ` 等${total}位` : ''}`;
+/** 张三、李四、王五 等12位 */
+export const someNames = (names: string[], total: number) => `${names.slice(0, 3).join('、')}${total > 3 ? ` 等${total}位` : ''}`;
 
 /**
  * 删人提醒 found by the nightly reconciliation: WeCom no longer lists the pair, and no callback said

@@ -1,4 +1,5 @@
 import type { Stage } from '../labels';
+import type { PipelineFigures } from '../pipeline-figures';
 
 /**
  * The data digests and reports are rendered from (digest.cards.ts). The digests module counts the
@@ -66,6 +67,8 @@ export interface PersonalDay {
   silentDays: number;
   /** the customers silent longest, with whole days since their last contact */
   longestSilent?: Array<{ name: string; days: number }>;
+  /** their opportunities: open now and closed today (`day`), closed this month so far (`month`) */
+  pipeline?: { day: PipelineFigures; month: PipelineFigures };
 }
 
 export interface PersonLine {
@@ -78,6 +81,8 @@ export interface PersonLine {
 interface TeamDigestBase {
   people: PersonLine[];
   team: TeamFigures;
+  /** the scope's opportunities: open now, closed in the period */
+  pipeline?: PipelineFigures;
   /** a channel state as people read it (the channel rule's display name, 直接添加 for none) */
   channelName?: (state: string) => string;
 }
@@ -85,5 +90,12 @@ interface TeamDigestBase {
 /** The team's day, last week against the week before, or 报表 for a period (a lead's teams, or everyone for an admin). */
 export type TeamDigest =
   | (TeamDigestBase & { kind: 'daily'; teamName: string; day: CalendarDay /** how far back the channel section counts new customers */; channelDays: number })
-  | (TeamDigestBase & { kind: 'weekly'; teamName: string; days: DayRange; previousDays: DayRange; previousTeam: TeamFigures })
+  | (TeamDigestBase & {
+      kind: 'weekly';
+      teamName: string;
+      days: DayRange;
+      previousDays: DayRange;
+      previousTeam: TeamFigures;
+      previousPipeline?: PipelineFigures;
+    })
   | (TeamDigestBase & { kind: 'report'; period: ReportPeriod; days: DayRange /** the lead's teams; null: everyone */; teams: string[] | null });

@@ -1,6 +1,8 @@
 import { fit } from './card-limits';
+import { personalMoneyLines, teamMoneyLines } from './digest-money';
 import type { CalendarDay, DayRange, PersonalDay, PersonLine, ReportPeriod, StaffFigures, TeamDigest, TeamFigures } from './digest-figures';
 import { fitMarkdownLines, utf8Bytes } from './markdown-limits';
+import type { PipelineFigures } from '../pipeline-figures';
 
 /** Digests and reports as WeCom markdown. Pure: figures and already-formatted labels in, text out. */
 
@@ -27,12 +29,18 @@ export function rangeLabel(r: DayRange): string {
 
 /** 今日 and the daily push. */
 export function personalDigest(d: PersonalDay): string {
-  return personalDigestMarkdown({ title: `今日简报 · ${dayLabel(d.day)}`, figures: d.figures, silentDays: d.silentDays, longestSilent: d.longestSilent });
+  return personalDigestMarkdown({
+    title: `今日简报 · ${dayLabel(d.day)}`,
+    figures: d.figures,
+    silentDays: d.silentDays,
+    longestSilent: d.longestSilent,
+    pipeline: d.pipeline,
+  });
 }
 
 /** The team digest (daily, weekly) and 报表, sized to `maxBytes`. */
 export function teamDigest(d: TeamDigest, maxBytes: number): string {
-  const common = { people: d.people, team: d.team, channelName: d.channelName, maxBytes };
+  const common = { people: d.people, team: d.team, pipeline: d.pipeline, channelName: d.channelName, maxBytes };
   switch (d.kind) {
     case 'daily':
       return teamDigestMarkdown({ ...common, title: `${d.teamName} · 团队日报 ${dayLabel(d.day)}`, channelsLabel: `近${d.channelDays}天新客户` });
@@ -41,6 +49,7 @@ export function teamDigest(d: TeamDigest, maxBytes: number): string {
         ...common,
         title: `${d.teamName} · 周报 ${rangeLabel(d.days)}`,
         previousTeam: d.previousTeam,
+        previousPipeline: d.previousPipeline,
         previousLabel: `前一周（${rangeLabel(d.previousDays)}）`,
         channelsLabel: '上周新客户',
       });
@@ -58,6 +67,7 @@ export function personalDigestMarkdown(input: {
   figures: StaffFigures;
   silentDays: number;
   longestSilent?: Array<{ name: string; days: number }>;
+  pipeline?: PersonalDay['pipeline'];
 }): string {
   const f = input.figures;
   const oldest = input.longestSilent?.length ? `，最久：${input.longestSilent.map((s) => `${fit(s.name, 8)} ${s.days}天`).join('、')}` : '';
@@ -70,6 +80,7 @@ export function personalDigestMarkdown(input: {
     `明天的提醒 **${f.dueTomorrow}**`,
     f.lost ? warn(`流失客户 ${f.lost}`) : '流失客户 **0**',
     `沉默客户 **${f.silent}**（${input.silentDays}天以上没有跟进${oldest}${f.silent ? '，发送「我的客户」查看' : ''}）`,
+    ...(input.pipeline ? personalMoneyLines(input.pipeline.day, input.pipeline.month) : []),
   ];
   return `**${input.title}**\n${lines.map((l) => `> ${l}`).join('\n')}`;
 }
@@ -85,6 +96,9 @@ export interface TeamDigestInput {
   channelName?: (state: string) => string;
   /** the previous period's team figures, for 周报 */
   previousTeam?: TeamFigures;
+  /** the scope's opportunities (open now, closed in the period) and, for 周报, the week before's */
+  pipeline?: PipelineFigures;
+  previousPipeline?: PipelineFigures;
   /** the label of the previous period, e.g. "前一周" */
   previousLabel?: string;
   maxBytes: number;
@@ -159,6 +173,7 @@ export function teamDigestMarkdown(input: TeamDigestInput): string {
   const rest = [
     '**销售漏斗**（当前）',
     ...quote(funnelLines(t.funnel)),
+    ...(input.pipeline ? ['**商机金额**（进行中为当前）', ...quote(teamMoneyLines(input.pipeline, input.previousPipeline))] : []),
     `**渠道**（${input.channelsLabel} → 到达商机 / 成交）`,
     ...(channels.length ? quote(channels) : ['> 无']),
   ].join('\n');

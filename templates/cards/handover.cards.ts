@@ -88,6 +88,8 @@ export interface HandoverOutcome {
   limit: string[];
   failed: Array<{ name: string; errcode: number }>;
   at: string;
+  /** 离职继承: the leaver, whose customers WeCom did not hand over may be handed on again */
+  leaverName?: string;
 }
 
 /** How it ended, to the lead who asked: taken over, refused, stopped at the limit, never started. */
@@ -110,6 +112,11 @@ export function handoverResultCard(o: HandoverOutcome): TemplateCard {
       { key: '未能提交', value: `${o.failed.length} 位` },
     ],
     subTitle: notMoved > 0 ? `仍由原跟进人跟进：${kept.slice(0, 6).join('；')}${kept.length > 6 ? `……共 ${kept.length} 位` : ''}` : undefined,
-    quote: notMoved > 0 ? '未接替的客户和他们的提醒、商机都留在原跟进人名下。' : '客户的提醒、SOP、商机、标签和阶段已随客户转给新跟进人。',
+    quote:
+      notMoved === 0
+        ? '客户的提醒、SOP、商机、标签和阶段已随客户转给新跟进人。'
+        : o.leaverName
+          ? `未接替的客户仍在 ${o.leaverName} 名下，提醒仍发给你；发送「离职继承 ${o.leaverName} 给 同事」再分配。`
+          : '未接替的客户和他们的提醒、商机都留在原跟进人名下。',
   });
 }

@@ -48,6 +48,8 @@ export interface ReminderCardInput {
   /** the due time as shown, e.g. 11月24日 周二 15:00 */
   due: string;
   customerName: string | null;
+  /** whose it is when not the reader's: a salesperson who left (离职继承), their lead receives it until the customer is taken over */
+  onBehalfOf?: string | null;
 }
 
 /** The card a reminder fires as: 完成 / 推迟1小时 / 明天再提醒, and 查看客户 when it is about a customer. */
@@ -61,11 +63,14 @@ export function reminderButtonCard(input: ReminderCardInput): TemplateCard {
   return {
     card_type: 'button_interaction',
     task_id: input.taskId,
-    source: { desc: '提醒', desc_color: 0 },
+    source: { desc: input.onBehalfOf ? fit(`代收 · ${input.onBehalfOf}的提醒`, 13) : '提醒', desc_color: input.onBehalfOf ? 2 : 0 },
     main_title: { title: input.customerName ? titleAround('该联系 ', input.customerName, ' 了') : '提醒', desc: fit(input.due, CARD_LIMITS.desc) },
     // the title names the customer: the quote says what to do
     quote_area: { type: 0, quote_text: fit(reminderMatter(input.content, input.customerName), CARD_LIMITS.quote) },
-    sub_title_text: fit(`也可回复「完成 ${input.reminderId}」或「推迟 ${input.reminderId} 明天上午10点」`, CARD_LIMITS.subTitle),
+    sub_title_text: fit(
+      `${input.onBehalfOf ? `${input.onBehalfOf}（已离职）的提醒，客户接替前由你代收。` : ''}也可回复「完成 ${input.reminderId}」或「推迟 ${input.reminderId} 明天上午10点」`,
+      CARD_LIMITS.subTitle,
+    ),
     horizontal_content_list: [{ keyname: '编号', value: `#${input.reminderId}` }],
     button_list: buttons.slice(0, CARD_LIMITS.buttons),
   };

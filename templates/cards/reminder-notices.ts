@@ -1,5 +1,6 @@
 import type { TemplateCard } from '../../src/platform/wecom/api/wecom-api.types';
 import { formatChineseDateTime } from '../format-date';
+import { type GroupMember, overdueReminderGroupCard } from './team-group.cards';
 import { overdueReminderMarkdown, reminderButtonCard, reminderClosedText, reminderTaskId } from './reminder-cards';
 
 /**
@@ -16,6 +17,8 @@ export interface DueReminder {
   content: string;
   dueAt: Date;
   customerName: string | null;
+  /** the salesperson who left and whose reminder this is (离职继承: their lead receives it meanwhile) */
+  onBehalfOf?: string | null;
 }
 
 /** A reminder closed at its time because the relation with its customer ended. */
@@ -57,6 +60,7 @@ export function dueReminderCard(reminder: DueReminder, timeZone: string, now: Da
     content: reminder.content,
     due: formatChineseDateTime(reminder.dueAt, timeZone, now),
     customerName: reminder.customerName,
+    onBehalfOf: reminder.onBehalfOf ?? null,
   });
 }
 
@@ -85,4 +89,17 @@ export function overdueReminderPost(
     due: formatChineseDateTime(reminder.dueAt, timeZone, now),
     overdueFor: overdueForText(reminder.openForMs),
   });
+}
+
+/** The same, as the notice card a team group's robot shows. */
+export function overdueReminderGroupNotice(reminder: OverdueReminder, who: GroupMember, timeZone: string, now: Date): TemplateCard {
+  return overdueReminderGroupCard(
+    {
+      customerName: reminder.customerName,
+      content: reminder.content,
+      due: formatChineseDateTime(reminder.dueAt, timeZone, now),
+      overdueFor: overdueForText(reminder.openForMs),
+    },
+    who,
+  );
 }

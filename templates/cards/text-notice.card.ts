@@ -4,6 +4,8 @@ import { CARD_LIMITS, fit } from './card-limits';
 export interface CardRow {
   key: string;
   value: string;
+  /** a member's WeCom userid: the row then opens their profile when tapped (horizontal_content type 3) */
+  member?: string;
 }
 
 export interface TextNoticeInput {
@@ -37,9 +39,11 @@ export function textNoticeCard(input: TextNoticeInput): TemplateCard {
   if (input.subTitle) card.sub_title_text = fit(input.subTitle, CARD_LIMITS.subTitle);
   if (input.quote) card.quote_area = { type: 0, quote_text: fit(input.quote, CARD_LIMITS.quote) };
   if (input.rows?.length) {
-    card.horizontal_content_list = input.rows
-      .slice(0, CARD_LIMITS.rows)
-      .map((r) => ({ keyname: fit(r.key, CARD_LIMITS.keyName), value: fit(r.value || '—', CARD_LIMITS.value) }));
+    card.horizontal_content_list = input.rows.slice(0, CARD_LIMITS.rows).map((r) => ({
+      keyname: fit(r.key, CARD_LIMITS.keyName),
+      value: fit(r.value || '—', CARD_LIMITS.value),
+      ...(r.member ? { type: 3, userid: r.member } : {}),
+    }));
   }
   return card;
 }

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { dropDatabase as dropTestDatabase, ensureTestDatabase } from '../helpers/test-env';
@@ -16,6 +16,22 @@ export async function freshDatabase(name: string): Promise<string> {
 }
 
 export const dropDatabase = (name: string): Promise<void> => dropTestDatabase(name, BENCH_MARIADB);
+
+/**
+ * `npm run seed -- <args>` into `databaseUrl`, as `npm run seed` runs it: `ts-node --swc`, which
+ * transpiles without type-checking (type-checking through `ts-node/register` failed from a fresh
+ * clone on typeorm's deep type imports, and costs seconds). Returns the seed's JSON summary line.
+ */
+export function runSeed(databaseUrl: string, args: Record<string, string | number>): string {
+  const argv = Object.entries(args).flatMap(([k, v]) => [`--${k}`, String(v)]);
+  const seeded = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--swc', 'src/cli/seed.ts', ...argv], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
+    encoding: 'utf8',
+  });
+  if (seeded.status !== 0) throw new Error(`seed failed: ${seeded.stderr}`);
+  return seeded.stdout.trim();
+}
 
 /** Starts `node dist/src/main.js <role>` (build first: `npm run build`). */
 export function startCompiledApp(role: 'web' | 'worker' | 'all', env: Record<string, string>): ChildProcess {

@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { In } from 'typeorm';
@@ -13,7 +12,7 @@ import { bindWork } from '../../src/platform/queue/job-registry';
 import { createLogger } from '../../src/platform/logger';
 import { createOutboundProcessor } from '../../src/platform/outbound/outbound.processor';
 import { deleteRedisPrefix } from '../helpers/test-env';
-import { appEnv, BENCH_REDIS, dropDatabase, freshDatabase, memoryMb, ROOT } from './bench-env';
+import { appEnv, BENCH_REDIS, dropDatabase, freshDatabase, memoryMb, runSeed } from './bench-env';
 
 /**
  * `npm run bench:digests`: the evening run at scale. Seeds BENCH_STAFF salespeople (default 200) and
@@ -68,29 +67,8 @@ async function main(): Promise<void> {
   const today = dayjs().tz(TZ).startOf('day');
   console.log(`seeding ${CUSTOMERS} customers, ${STAFF} salespeople, ${TEAMS} teams, 30 days through ${today.format('YYYY-MM-DD')} …`);
   const seedStarted = Date.now();
-  const seeded = spawnSync(
-    process.execPath,
-    [
-      '-r',
-      'ts-node/register',
-      'src/cli/seed.ts',
-      '--customers',
-      String(CUSTOMERS),
-      '--staff',
-      String(STAFF),
-      '--teams',
-      String(TEAMS),
-      '--days',
-      '30',
-      '--seed',
-      '42',
-      '--end',
-      today.format('YYYY-MM-DD'),
-    ],
-    { cwd: ROOT, env: { ...process.env, TS_NODE_SWC: 'true', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' }, encoding: 'utf8' },
-  );
-  if (seeded.status !== 0) throw new Error(`seed failed: ${seeded.stderr}`);
-  console.log(`seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s: ${seeded.stdout.trim()}`);
+  const seeded = runSeed(databaseUrl, { customers: CUSTOMERS, staff: STAFF, teams: TEAMS, days: 30, seed: 42, end: today.format('YYYY-MM-DD') });
+  console.log(`seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s: ${seeded}`);
 
   const received = { count: 0, lastAt: 0 };
   const server = await fakeWecom(received);

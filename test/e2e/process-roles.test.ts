@@ -33,7 +33,7 @@ async function expectCleanExit(running: AppProcess): Promise<void> {
 const randomPort = () => 20000 + Math.floor(Math.random() * 20000);
 
 describe('process roles', () => {
-  jest.setTimeout(60_000);
+  jest.setTimeout(120_000);
   const children: AppProcess[] = [];
   afterAll(() => {
     for (const c of children) c.child.kill('SIGKILL');
@@ -65,7 +65,8 @@ describe('process roles', () => {
     const web = run(['web'], { ...env, METRICS_PORT: String(webMetricsPort) });
     const worker = run(['worker'], { ...env, METRICS_PORT: String(workerMetricsPort) });
     children.push(web, worker);
-    await waitFor(() => healthy(port), Boolean, 30_000, 'web process ready');
+    // two processes compiling TypeScript at start: on a loaded 2-core machine that alone took over 30 s
+    await waitFor(() => healthy(port), Boolean, 60_000, 'web process ready');
     await waitFor(() => healthy(workerMetricsPort, '/metrics'), Boolean, 30_000, 'worker metrics port');
     expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
 

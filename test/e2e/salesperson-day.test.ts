@@ -267,13 +267,14 @@ describe('a salesperson’s day on the sandbox', () => {
     await sandbox.action('delete-staff', { userid: ME, customer: customers.刘洋 });
     const v = await until(
       'the alerts',
-      (x) => x.chat.some((c) => title(c) === '客户 刘洋 删除了你') && !!x.group?.items.some((i) => (i.text ?? '').includes('删人提醒')),
+      (x) => x.chat.some((c) => title(c) === '客户 刘洋 删除了你') && !!x.group?.items.some((i) => title(i) === '客户 刘洋 删除了 张伟'),
     );
     const card = v.chat.find((c) => title(c) === '客户 刘洋 删除了你')!;
     expect(rows(card)).toMatchObject({ 客户: '刘洋', 来源渠道: '抖音直播间' });
-    const post = v.group!.items.find((i) => (i.text ?? '').includes('删人提醒'))!.text!;
-    expect(post).toContain('<font color="warning">刘洋</font> 删除了 张伟');
-    expect(post).toContain('<@zhangwei>');
+    // the robot shows it as a notice card: the salesperson as a member row (opens their profile)
+    const post = v.group!.items.find((i) => title(i) === '客户 刘洋 删除了 张伟')!;
+    expect(post.card?.source).toEqual({ desc: '删人提醒', desc_color: 0 });
+    expect(post.card?.horizontal_content_list).toContainEqual({ keyname: '销售', value: '张伟', type: 3, userid: 'zhangwei' });
     expect(customer(v, '刘洋').owners).toEqual([expect.objectContaining({ userid: ME, status: 'lost' })]);
     expect(customer(v, '刘洋').mine).toBe(false);
   });

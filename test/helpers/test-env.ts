@@ -105,6 +105,8 @@ export function testConfig(databaseEnv: Record<string, string>, overrides: Recor
     CRM_OPPORTUNITY_DUE_TIME: 'off',
     // The daily retention job likewise (its tests run it directly).
     INBOUND_PRUNE_CRON: 'off',
+    // Drawing charts costs 50–250 ms each: the weekly digest's charts only where a test asks for them.
+    CRM_CHARTS: 'off',
     ...overrides,
   });
 }

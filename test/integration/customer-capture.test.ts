@@ -263,7 +263,9 @@ describe('customer capture through the webhook', () => {
       10_000,
       'the team group alert',
     );
-    expect(JSON.stringify(robot[0]!.body)).toContain('<@ZhangSan>');
+    // the robot's notice card names the salesperson as a member row (a tap opens their profile)
+    expect(robot[0]!.body.msgtype).toBe('template_card');
+    expect(JSON.stringify(robot[0]!.body)).toContain(JSON.stringify({ keyname: '销售', value: '张三销售', type: 3, userid: 'ZhangSan' }));
 
     // the same delete redelivered: no second alert
     await post(contactEvent('del_follow_user', 'wmGone', { createTime: at }));

@@ -1,4 +1,4 @@
-import { AuditLog, ContactWay, Customer, CustomerGroup, CustomerRelation, CustomerTag, OutboundMessage, SyncCheckpoint, Tag } from '../../entities';
+import { AuditLog, ContactWay, Customer, CustomerGroup, CustomerRelation, CustomerTag, OutboundMessage, Staff, SyncCheckpoint, Tag } from '../../entities';
 import { createCaptureModule, type CaptureModule } from '../../src/modules/capture/capture.module';
 import { parseChannelRules } from '../../src/modules/capture/channel-rules';
 import { ContactWayError, ContactWayService } from '../../src/modules/capture/contact-way.service';
@@ -176,6 +176,16 @@ describe('backfill and reconciliation', () => {
       endReason: 'staff_not_following',
     });
     expect(report.samples.join('\n')).toContain('wangwu 已不是客户联系成员');
+  });
+
+  it('reconciliation keeps the relations of a salesperson who left the company: their customers wait for 离职继承', async () => {
+    await sync().run('backfill');
+    const shared = await container.dataSource.getRepository(Customer).findOneByOrFail({ externalUserid: 'wmBulk008' });
+    await container.dataSource.getRepository(Staff).save({ userid: 'zhaoliu', wecomUserid: 'zhaoliu', name: '赵六', active: false });
+    await container.dataSource.getRepository(CustomerRelation).save({ customerId: shared.id, staffUserid: 'zhaoliu', status: 'active', addedAt: new Date() });
+    const report = await sync().run('reconcile');
+    expect(report.relations.removed).toBe(0);
+    expect(await container.dataSource.getRepository(CustomerRelation).findOneByOrFail({ staffUserid: 'zhaoliu' })).toMatchObject({ status: 'active' });
   });
 
   it('a contact-way QR for a channel state is created once in WeCom and its config_id kept', async () => {

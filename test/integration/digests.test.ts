@@ -22,7 +22,8 @@ import { createTestContainer, deleteRedisPrefix, waitFor } from '../helpers/test
 const TZ = 'Asia/Shanghai';
 const SILENT_DAYS = 7;
 /** The data set: 30 days of history through Friday 27 November 2026 (Shanghai). */
-const SEED: SeedOptions = { customers: 5000, staff: 20, teams: 3, days: 30, seed: 42, end: dayjs.tz('2026-11-28 00:00', TZ).toDate() };
+// no opportunities: their money is pipeline-recount.test.ts's
+const SEED: SeedOptions = { customers: 5000, staff: 20, teams: 3, days: 30, seed: 42, end: dayjs.tz('2026-11-28 00:00', TZ).toDate(), opportunities: 0 };
 /** The daily digests run on that Friday at 18:00; the weekly one on Monday 30 November at 09:00. */
 const FRIDAY = dayjs.tz('2026-11-27 18:00', TZ).toDate();
 const MONDAY = dayjs.tz('2026-11-30 09:00', TZ).toDate();

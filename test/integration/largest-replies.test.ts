@@ -294,7 +294,7 @@ describe('every reply, with the largest realistic data, within WeCom’s limits'
         await promoteDelayedJobs(container.queues.get('overdue'));
         return sent('webhook/send');
       },
-      (w) => w.some((c) => String((c.body.markdown as { content: string }).content).includes('提醒已超时未处理')),
+      (w) => w.some((c) => c.body.msgtype === 'template_card' && JSON.stringify(c.body).includes('提醒已超时未处理')),
       30_000,
       'an overdue post',
     );
@@ -317,7 +317,10 @@ describe('every reply, with the largest realistic data, within WeCom’s limits'
       'the personal digest job',
     );
     await waitFor(
-      async () => [sent('appchat/send'), sent('webhook/send').filter((c) => String((c.body.markdown as { content: string }).content).includes('团队日报'))],
+      async () => [
+        sent('appchat/send'),
+        sent('webhook/send').filter((c) => c.body.msgtype === 'markdown' && String((c.body.markdown as { content: string }).content).includes('团队日报')),
+      ],
       ([a, r]) => a!.length >= 1 && r!.length >= 1,
       30_000,
       'both team digests',
@@ -328,7 +331,9 @@ describe('every reply, with the largest realistic data, within WeCom’s limits'
       60_000,
       'the personal digests',
     );
-    const robot = sent('webhook/send').find((c) => String((c.body.markdown as { content: string }).content).includes('团队日报'))!;
+    const robot = sent('webhook/send').find(
+      (c) => c.body.msgtype === 'markdown' && String((c.body.markdown as { content: string }).content).includes('团队日报'),
+    )!;
     expect(utf8Bytes((robot.body.markdown as { content: string }).content)).toBeGreaterThan(2048);
     expectWithinLimits(fresh());
   });
@@ -364,7 +369,7 @@ describe('every reply, with the largest realistic data, within WeCom’s limits'
     );
     expect(utf8Bytes((welcome!.body.text as { content: string }).content)).toBeGreaterThan(3900);
     await waitFor(
-      async () => sent('webhook/send').filter((c) => String((c.body.markdown as { content: string }).content).includes('删人提醒')),
+      async () => sent('webhook/send').filter((c) => c.body.msgtype === 'template_card' && JSON.stringify(c.body).includes('删人提醒')),
       (s) => s.length === 1,
       15_000,
       'the 删人提醒 group post',
@@ -414,6 +419,7 @@ describe('every reply, with the largest realistic data, within WeCom’s limits'
         'message/send:text:',
         'message/update_template_card:update:button_interaction',
         'webhook/send:markdown:',
+        'webhook/send:template_card:text_notice',
       ].sort(),
     );
   });

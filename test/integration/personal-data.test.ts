@@ -13,6 +13,7 @@ import {
   FollowUp,
   InboundEvent,
   Opportunity,
+  OpportunityChange,
   OutboundMessage,
   Reminder,
   SopRun,
@@ -122,7 +123,12 @@ describe('personal data: export and erasure of one customer', () => {
       { staffUserid: 'zhangsan', customerId: zhao.id, content: `给${NAME}打电话`, dueAt: today.add(1, 'hour').toDate() },
       { staffUserid: 'zhangsan', customerId: zhao.id, content: `回访${REMARK}`, dueAt: today.subtract(3, 'hour').toDate(), status: 'done', doneAt: now },
     ]);
-    await ds.getRepository(Opportunity).save({ customerId: zhao.id, staffUserid: 'zhangsan', amount: 5000, probability: 60 });
+    const opportunity = await ds.getRepository(Opportunity).save({ customerId: zhao.id, staffUserid: 'zhangsan', amount: 5000, probability: 60 });
+    // its history: recorded at 3,000 with 40%, then raised to 5,000 with 60%
+    await ds.getRepository(OpportunityChange).save([
+      { opportunityId: opportunity.id, customerId: zhao.id, kind: 'create', amount: 3000, probability: 40, status: 'open', staffUserid: 'zhangsan' },
+      { opportunityId: opportunity.id, customerId: zhao.id, kind: 'update', amount: 5000, probability: 60, status: 'open', staffUserid: 'zhangsan' },
+    ]);
     const run = await ds.getRepository(SopRun).save({
       sopName: '新客户',
       customerId: zhao.id,
@@ -261,6 +267,10 @@ describe('personal data: export and erasure of one customer', () => {
     expect(doc.followUps.map((f) => f.content)).toEqual([`${NAME}说下周签，电话${PHONE}`]);
     expect(doc.reminders).toHaveLength(2);
     expect(doc.opportunities).toEqual([expect.objectContaining({ amount: 5000 })]);
+    expect(doc.opportunityChanges.map((c) => [c.kind, c.amount, c.probability, c.staffUserid])).toEqual([
+      ['create', 3000, 40, 'zhangsan'],
+      ['update', 5000, 60, 'zhangsan'],
+    ]);
     expect(doc.sopRuns).toEqual([expect.objectContaining({ sopName: '新客户', steps: [expect.anything(), expect.anything()] })]);
     expect(doc.groupMemberships).toEqual([expect.objectContaining({ groupName: '车友群', groupNickname: REMARK })]);
     expect(doc.inboundEvents.map((e) => e.dedupeKey).sort()).toEqual(['evt:change_external_contact:1', 'msg:2']);
@@ -270,12 +280,12 @@ describe('personal data: export and erasure of one customer', () => {
       expect.arrayContaining(['added', 'ended', 'stage', 'follow_up', 'reminder_created', 'opportunity', 'tag_added']),
     );
     expect(io.text()).toContain(`客户：${NAME}（${EXTERNAL_ID}）`);
-    expect(io.text()).toContain('跟进记录 1 条，提醒 2 条，商机 1 个，标签 1 个');
+    expect(io.text()).toContain('跟进记录 1 条，提醒 2 条，商机 1 个（变更 2 次），标签 1 个');
     expect(io.text()).toContain(`已导出到 ${out}`);
 
     const entry = await container.dataSource.getRepository(AuditLog).findOneByOrFail({ action: 'customer.export' });
     expect(entry).toMatchObject({ actor: 'boss', targetType: 'customer', targetId: String(zhao.id) });
-    expect(entry.detail).toMatchObject({ via: 'cli', rows: expect.objectContaining({ followUps: 1, reminders: 2 }) });
+    expect(entry.detail).toMatchObject({ via: 'cli', rows: expect.objectContaining({ followUps: 1, reminders: 2, opportunities: 1, opportunityChanges: 2 }) });
     const stored = JSON.stringify(entry.detail);
     for (const s of [NAME, REMARK, PHONE, EXTERNAL_ID]) expect(stored).not.toContain(s);
   });

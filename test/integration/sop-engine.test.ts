@@ -380,8 +380,10 @@ describe('SOP engine', () => {
       'the escalation',
     );
     const body = JSON.stringify(robot[0]!.body);
+    // a robot gets a notice card: the salesperson as a member row (a tap opens their profile)
+    expect(robot[0]!.body.msgtype).toBe('template_card');
     expect(body).toContain('提醒已超时未处理');
-    expect(body).toContain('张三销售 <@ZhangSan>');
+    expect(body).toContain(JSON.stringify({ keyname: '销售', value: '张三销售', type: 3, userid: 'ZhangSan' }));
     expect(body).toContain('钱总');
     expect(body).toContain('确认合同');
     // recorded by the check's job after it queued the post, which the outbound queue may send first

@@ -148,10 +148,14 @@ describe('阶段, 打标签, 查客户, 我的客户, 完成, 推迟 parse', () 
   });
 
   it('报表', () => {
-    expect(reportCommand.parse('', ctx)).toEqual({ period: 'week' });
-    expect(reportCommand.parse('本月', ctx)).toEqual({ period: 'month' });
-    expect(reportCommand.parse('今日', ctx)).toEqual({ period: 'today' });
-    expect(usageError(() => reportCommand.parse('去年', ctx))).toBe('不认识「去年」，可以写：今日、本周、本月。');
+    expect(reportCommand.parse('', ctx)).toEqual({ period: 'week', charts: false });
+    expect(reportCommand.parse('本月', ctx)).toEqual({ period: 'month', charts: false });
+    expect(reportCommand.parse('今日', ctx)).toEqual({ period: 'today', charts: false });
+    expect(reportCommand.parse('图', ctx)).toEqual({ period: 'week', charts: true });
+    expect(reportCommand.parse('本月 图表', ctx)).toEqual({ period: 'month', charts: true });
+    expect(reportCommand.parse('图 今日', ctx)).toEqual({ period: 'today', charts: true });
+    expect(usageError(() => reportCommand.parse('去年', ctx))).toBe('不认识「去年」，可以写：今日、本周、本月，要图表再加「图」。');
+    expect(usageError(() => reportCommand.parse('本月 本周 图', ctx))).toBe('不认识「本月 本周」，可以写：今日、本周、本月，要图表再加「图」。');
   });
 
   it('我的客户', () => {

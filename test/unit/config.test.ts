@@ -1,3 +1,5 @@
+import { configWarnings } from '../../src/config-warnings';
+import { chartsAvailable, DEFAULT_CHART_FONT } from '../../src/modules/charts/chart-font';
 import { ConfigError, loadConfig } from '../../src/config';
 
 const realApp = {
@@ -141,5 +143,26 @@ describe('webhook hardening, retention and metrics configuration', () => {
     for (const name of ['METRICS_PORT', 'INBOUND_PAYLOAD_RETENTION_DAYS', 'INBOUND_PRUNE_CRON', 'WEBHOOK_TIMESTAMP_WINDOW_SECONDS']) {
       expect(problems.some((p) => p.startsWith(name))).toBe(true);
     }
+  });
+});
+
+describe('charts setting', () => {
+  const codes = (env: Record<string, string>) => configWarnings(loadConfig({ CRM_ADMINS: 'boss', ...env })).map((w) => w.code);
+
+  it('draws charts with the Debian CJK font by default, and says nothing while the font is there', () => {
+    expect(loadConfig({}).charts).toEqual({ enabled: true, fontFile: DEFAULT_CHART_FONT });
+    expect(codes({})).toEqual([]);
+  });
+
+  it('turns charts off with one clear warning when the font is missing, never drawing boxes', () => {
+    const warnings = configWarnings(loadConfig({ CRM_ADMINS: 'boss', CRM_CHART_FONT: '/nonexistent/font.ttc' }));
+    expect(warnings.map((w) => w.code)).toEqual(['no_chart_font']);
+    expect(warnings[0]!.message).toContain('apt-get install fonts-wqy-microhei');
+    expect(chartsAvailable(loadConfig({ CRM_CHART_FONT: '/nonexistent/font.ttc' }).charts)).toBe(false);
+  });
+
+  it('CRM_CHARTS=off is off without a warning; anything else than on/off is refused', () => {
+    expect(codes({ CRM_CHARTS: 'off', CRM_CHART_FONT: '/nonexistent/font.ttc' })).toEqual([]);
+    expect(problemsOf({ CRM_CHARTS: 'yes' }).some((p) => p.startsWith('CRM_CHARTS'))).toBe(true);
   });
 });

@@ -3,6 +3,7 @@ import dayjs from '../../src/platform/dayjs';
 import { dayWindow, periodWindow, weekWindow } from '../../src/modules/digests/digest-window';
 import { funnelLines, personalDigestMarkdown, teamDigestMarkdown } from '../../templates/cards/digest.cards';
 import { utf8Bytes } from '../../templates/cards/markdown-limits';
+import { NO_PIPELINE, sumPipeline } from '../../templates/pipeline-figures';
 
 const TZ = 'Asia/Shanghai';
 const iso = (d: Date) => d.toISOString();
@@ -64,6 +65,46 @@ describe('digest markdown', () => {
       expect(md).toContain('…另有4个渠道');
       expect(md).toContain('**销售漏斗**');
     }
+  });
+
+  it('money: win rate is won of those closed, the average days run from recorded to won, and a dash stands for nothing closed', () => {
+    const a = {
+      ...NO_PIPELINE,
+      openCount: 2,
+      openAmount: 150000.5,
+      weighted: 60000.25,
+      wonCount: 1,
+      wonAmount: 30000,
+      lostCount: 0,
+      wonSecondsToClose: 10 * 86_400,
+    };
+    const b = { ...NO_PIPELINE, openCount: 1, openAmount: 50000, weighted: 0, wonCount: 2, wonAmount: 70000, lostCount: 2, wonSecondsToClose: 15 * 86_400 };
+    const both = sumPipeline([a, b]);
+    expect(both).toEqual({
+      openCount: 3,
+      openAmount: 200000.5,
+      weighted: 60000.25,
+      wonCount: 3,
+      wonAmount: 100000,
+      lostCount: 2,
+      wonSecondsToClose: 25 * 86_400,
+    });
+    const md = teamDigestMarkdown({
+      title: '销售一组 · 周报',
+      people: [],
+      team,
+      pipeline: both,
+      previousPipeline: NO_PIPELINE,
+      channelsLabel: '上周新客户',
+      maxBytes: 4096,
+    });
+    expect(md).toContain(
+      '**商机金额**（进行中为当前）\n> 进行中 3个 ¥200,001 · 加权 ¥60,000\n> 赢单 3个 ¥100,000 · 输单 2个 · 赢率 60% · 平均成交周期 8.3天（前一周 0个 ¥0 · 赢率 —）',
+    );
+    const personal = personalDigestMarkdown({ title: '今日简报', figures: NO_FIGURES, silentDays: 7, pipeline: { day: NO_PIPELINE, month: NO_PIPELINE } });
+    expect(personal).toContain('> 商机进行中 0个 ¥0 · 加权 ¥0\n> 今日赢单 **0**个 ¥0 · 输单 0个\n> 本月赢单 0个 ¥0 · 输单 0个 · 赢率 — · 平均成交周期 —');
+    // without money figures (a caller that has none) the digest is as before
+    expect(teamDigestMarkdown({ title: 't', people: [], team, channelsLabel: 'c', maxBytes: 4096 })).not.toContain('商机金额');
   });
 
   it('the personal digest warns about overdue reminders and lost customers, and names the silent-day threshold', () => {

@@ -14,11 +14,12 @@ import {
   type MissingCustomersInput,
   type TransferFailInput,
 } from '../../../templates/cards/capture-alert.cards';
+import { lostCustomerGroupCard, missingCustomersGroupCard } from '../../../templates/cards/team-group.cards';
 import { churnGroupCard } from '../../../templates/cards/group-cards';
 import type { Logger } from '../../platform/logger';
-import { TeamGroups } from '../customers';
 import type { OutboundService } from '../../platform/outbound/outbound.service';
 import type { AppMessage } from '../../platform/wecom/api/wecom-api.types';
+import { type TeamGroupPost, TeamGroups } from '../customers';
 
 /**
  * Alerts about customers leaving, to the salesperson (app message), their team's group (robot or app
@@ -28,6 +29,8 @@ import type { AppMessage } from '../../platform/wecom/api/wecom-api.types';
  * reconciliation run, so a redelivered event or a retried job sends each alert once.
  */
 export class CaptureAlerts {
+  private readonly teamGroups: TeamGroups;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbound: OutboundService,
@@ -36,12 +39,10 @@ export class CaptureAlerts {
     private readonly admins: string[] = [],
     private readonly logger?: Logger,
     /** the smart bot is configured: a team group bound to it gets 删人提醒 as a card with buttons */
-    private readonly botCards = false,
+    botCards = false,
   ) {
-    this.groups = new TeamGroups(dataSource, outbound, botCards);
+    this.teamGroups = new TeamGroups(dataSource, outbound, botCards);
   }
-
-  private readonly groups: TeamGroups;
 
   formatTime(at: Date): string {
     return formatChineseDateTime(at, this.timezone, at);
@@ -57,21 +58,24 @@ export class CaptureAlerts {
   async customerLost(input: LostCustomerInput & { wecomUserid: string; customerId?: number }, key: string): Promise<void> {
     await this.toUser(input.wecomUserid, card(lostCustomerCard(input)), `${key}:staff`);
     const { team } = await this.staff(input.staffUserid);
-    if (this.botCards && team?.botChatId && input.customerId !== undefined) {
-      const customerId = input.customerId;
-      await this.groups.post({
-        staffUserid: input.staffUserid,
-        idempotencyKey: `${key}:team`,
-        render: () => lostCustomerGroupMarkdown({ ...input, staffUserid: input.wecomUserid }),
-        card: {
-          kind: 'churn',
-          subjectId: customerId,
-          build: ({ taskId, owner }) => churnGroupCard({ taskId, owner, customerName: input.customerName, at: input.at, channel: input.channel }),
-        },
-      });
-      return;
-    }
-    const posted = await this.toTeamGroup(team, lostCustomerGroupMarkdown({ ...input, staffUserid: input.wecomUserid }), `${key}:team`);
+    const customerId = input.customerId;
+    const posted = await this.toTeamGroup({
+      staffUserid: input.staffUserid,
+      render: (who) => lostCustomerGroupMarkdown({ ...input, staffUserid: who.wecomUserid }),
+      card: (who) => lostCustomerGroupCard(input, who),
+      // with the smart bot in the team's group: 我来挽回 / 标记流失
+      ...(customerId !== undefined
+        ? {
+            botCard: {
+              kind: 'churn' as const,
+              subjectId: customerId,
+              build: ({ taskId, owner }: { taskId: string; owner: { userid: string; name: string } }) =>
+                churnGroupCard({ taskId, owner, customerName: input.customerName, at: input.at, channel: input.channel }),
+            },
+          }
+        : {}),
+      idempotencyKey: `${key}:team`,
+    });
     if (!posted) await this.toLead(input.staffUserid, team, card(lostCustomerCard(input, true)), key, 'customer deleted a salesperson');
   }
 
@@ -86,7 +90,12 @@ export class CaptureAlerts {
     const { staff, team } = await this.staff(input.staffUserid);
     const full = { ...input, staffName: staff?.name ?? input.staffUserid, staffUserid: staff?.wecomUserid ?? input.staffUserid };
     await this.toUser(full.staffUserid, card(missingCustomersCard(full)), `${key}:staff`);
-    const posted = await this.toTeamGroup(team, missingCustomersGroupMarkdown(full), `${key}:team`);
+    const posted = await this.toTeamGroup({
+      staffUserid: input.staffUserid,
+      render: () => missingCustomersGroupMarkdown(full),
+      card: (who) => missingCustomersGroupCard(full, who),
+      idempotencyKey: `${key}:team`,
+    });
     if (!posted) await this.toLead(input.staffUserid, team, card(missingCustomersCard(full, true)), key, 'reconciliation found customers gone');
   }
 
@@ -124,22 +133,8 @@ export class CaptureAlerts {
   }
 
   /** Posts to the team's robot or app chat; false when the team has neither. */
-  private async toTeamGroup(team: Team | null, content: string, idempotencyKey: string): Promise<boolean> {
-    if (team?.robotWebhookUrl) {
-      await this.outbound.enqueue({
-        channel: 'robot',
-        webhookUrl: team.robotWebhookUrl,
-        label: team.name,
-        message: { msgtype: 'markdown', markdown: { content } },
-        idempotencyKey,
-      });
-      return true;
-    }
-    if (team?.appChatId) {
-      await this.outbound.enqueue({ channel: 'appchat', chatid: team.appChatId, message: { msgtype: 'markdown', markdown: { content } }, idempotencyKey });
-      return true;
-    }
-    return false;
+  private async toTeamGroup(post: TeamGroupPost): Promise<boolean> {
+    return (await this.teamGroups.post(post)) === 'queued';
   }
 
   /**

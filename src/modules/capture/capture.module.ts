@@ -14,6 +14,7 @@ import { RECONCILE, reconcileAndReport } from './reconcile.job';
 import { noopSopStarter, type SopStarter } from './sop-starter.port';
 import { StaffDirectory } from './staff-directory';
 import type { TransferHook } from './transfer-hook.port';
+import type { LeaverHook } from './leaver-hook.port';
 import { STAFF_DIRECTORY, startStaffDirectoryIfNeeded } from './staff-directory.job';
 import { loadTeamsFile, syncTeams, type TeamsFile } from './teams-file';
 
@@ -41,6 +42,8 @@ export interface CaptureOptions {
   sops?: SopStarter;
   /** handover, told of transfers WeCom completed or refused */
   transfers?: TransferHook;
+  /** handover, told of salespeople who left the company */
+  leavers?: LeaverHook;
   /** parsed definitions instead of the files named in the config (tests) */
   rules?: ChannelRules;
   teams?: TeamsFile;
@@ -57,6 +60,7 @@ export function createCaptureModule(deps: CaptureDeps, options: CaptureOptions =
   // The daily refresh takes at most half of user/get's budget: lookups of members seen for the first time keep the rest.
   const staff = new StaffDirectory(dataSource, wecomApi, logger, {
     refreshCallIntervalMs: (2 * config.outbound.windowMs) / config.outbound.apiBudgetPerWindow,
+    leavers: options.leavers,
   });
   const contacts = new ContactEventHandler({
     dataSource,

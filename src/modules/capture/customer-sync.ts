@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { audit } from '../../platform/db/audit';
 import { insertIgnore } from '../../platform/db/insert-ignore';
 import { type EntityManager, In, Not, type DataSource } from 'typeorm';
-import { Customer, CustomerGroup, CustomerRelation, SyncCheckpoint } from '../../../entities';
+import { Customer, CustomerGroup, CustomerRelation, Staff, SyncCheckpoint } from '../../../entities';
 import type { WecomApiClient } from '../../platform/wecom/api/wecom-api.client';
 import type { BatchGetByUserResponse } from '../../platform/wecom/api/wecom-api.types';
 import type { CorpTagDictionary } from './corp-tag-dictionary';
@@ -251,7 +251,14 @@ export class CustomerSync {
       where: { staffUserid: Not(In(followUsers.map((u) => u.toLowerCase()))), status: 'active' },
       relations: { customer: true },
     });
-    for (const relation of orphaned) {
+    // A salesperson who left the company keeps their customers in WeCom until a lead hands them on
+    // (离职继承, get_unassigned_list): ending those relations here would lose the customers the
+    // leaver card offers. They end when WeCom confirms the takeover.
+    const leftIds = [...new Set(orphaned.map((r) => r.staffUserid))];
+    const left = new Set(
+      leftIds.length > 0 ? (await this.dataSource.getRepository(Staff).findBy({ userid: In(leftIds), active: false })).map((s) => s.userid) : [],
+    );
+    for (const relation of orphaned.filter((r) => !left.has(r.staffUserid))) {
       const { affected } = await relations.update(
         { id: relation.id, status: 'active' },
         { status: 'removed', endedAt: new Date(), endReason: 'staff_not_following' },

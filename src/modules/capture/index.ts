@@ -10,3 +10,4 @@ export type { SopStarter } from './sop-starter.port';
 export { loadTeamsFile } from './teams-file';
 export type { TeamsFile } from './teams-file';
 export type { TransferHook } from './transfer-hook.port';
+export type { LeaverHook } from './leaver-hook.port';

@@ -5,6 +5,7 @@ import type { Logger } from '../../platform/logger';
 import type { WecomApiClient } from '../../platform/wecom/api/wecom-api.client';
 import { WecomApiError } from '../../platform/wecom/api/wecom-api.error';
 import type { UserGetResponse } from '../../platform/wecom/api/wecom-api.types';
+import { noopLeaverHook, type LeaverHook } from './leaver-hook.port';
 
 /** user/get: the userid does not exist (any more) in the corp. */
 const UNKNOWN_USERID = 60111;
@@ -30,6 +31,8 @@ export interface DirectoryRefresh {
 export interface StaffDirectoryOptions {
   /** pause between user/get calls of the daily refresh: it takes half the API budget at most, leaving the rest to lookups on sight */
   refreshCallIntervalMs: number;
+  /** handover, told of a salesperson who left (离职继承) */
+  leavers?: LeaverHook;
 }
 
 /**
@@ -48,7 +51,11 @@ export class StaffDirectory {
     private readonly api: Pick<WecomApiClient, 'getUser' | 'listAllUserIds'>,
     private readonly logger: Logger,
     private readonly options: StaffDirectoryOptions,
-  ) {}
+  ) {
+    this.leavers = options.leavers ?? noopLeaverHook;
+  }
+
+  private readonly leavers: LeaverHook;
 
   /**
    * A member the product just met (an event named them). Known members with a name cost nothing; a
@@ -132,7 +139,7 @@ export class StaffDirectory {
             { from: userid.toLowerCase(), to: renamed.toLowerCase() },
             'staff directory: a userid changed in WeCom; history under the old userid is not moved',
           );
-          await this.markInactive(userid);
+          await this.markInactive(userid, null);
           await this.readForEvent(renamed);
         } else {
           await this.readForEvent(userid);
@@ -140,7 +147,9 @@ export class StaffDirectory {
         return;
       }
       case 'delete_user':
-        await this.markInactive(userid);
+        // told again on a redelivery (or after a failed first try): handover acts once per leaver
+        await this.markInactive(userid, 'delete_user');
+        await this.leavers.left({ userid: userid.toLowerCase(), source: 'delete_user', at: new Date() });
         return;
       default:
         // departments and tags (create_party, update_tag, …) are not ours to keep
@@ -158,7 +167,7 @@ export class StaffDirectory {
     try {
       user = await this.api.getUser(userid);
     } catch (error) {
-      if (error instanceof WecomApiError && error.errcode === UNKNOWN_USERID) return (await this.markInactive(userid)) ? 'inactive' : 'unchanged';
+      if (error instanceof WecomApiError && error.errcode === UNKNOWN_USERID) return (await this.markInactive(userid, 'directory')) ? 'inactive' : 'unchanged';
       if (error instanceof WecomApiError && error.errcode !== null && NOT_VISIBLE.has(error.errcode)) {
         await this.dataSource.getRepository(Staff).update({ userid: userid.toLowerCase() }, { directorySyncedAt: new Date() });
         return 'not_visible';
@@ -181,16 +190,20 @@ export class StaffDirectory {
     if ((await insertIgnore(repo, { userid, ...fields })) === 1) return fields.active ? 'named' : 'inactive';
     const before = await repo.findOneByOrFail({ userid });
     await repo.update({ id: before.id }, { ...fields, name: fields.name ?? before.name });
-    if (before.active && !fields.active) return 'inactive';
+    if (before.active && !fields.active) {
+      await this.leavers.left({ userid, source: 'directory', at: new Date() });
+      return 'inactive';
+    }
     return before.name !== (fields.name ?? before.name) || before.wecomUserid !== fields.wecomUserid || before.active !== fields.active ? 'named' : 'unchanged';
   }
 
-  /** True when the member was active until now. */
-  private async markInactive(userid: string): Promise<boolean> {
+  /** True when the member was active until now. `left`: they left the company (handover is told), null: only their userid changed. */
+  private async markInactive(userid: string, left: 'directory' | 'delete_user' | null): Promise<boolean> {
     const { affected } = await this.dataSource
       .getRepository(Staff)
       .update({ userid: userid.toLowerCase(), active: true }, { active: false, directorySyncedAt: new Date() });
     if (affected) this.logger.info({ userid: userid.toLowerCase() }, 'staff directory: WeCom no longer knows this member; marked inactive');
+    if (affected && left === 'directory') await this.leavers.left({ userid: userid.toLowerCase(), source: left, at: new Date() });
     return Boolean(affected);
   }
 

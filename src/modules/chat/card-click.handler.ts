@@ -4,7 +4,7 @@ import type { BotServices } from '../../../bots/core/bot-services';
 import { createCardActionRouter } from '../../../bots/registry';
 import type { Logger } from '../../platform/logger';
 import type { OutboundService } from '../../platform/outbound/outbound.service';
-import { toAppMessage } from './app-message';
+import { sendReply } from './app-message';
 
 export interface CardClickDeps {
   services: BotServices;
@@ -35,8 +35,7 @@ export function createCardClickHandler(deps: CardClickDeps): (event: InboundEven
         updateCard: (to, responseCode, update, updateKey) =>
           outbound.sendNow({ channel: 'card_update', userid: to, responseCode, update, idempotencyKey: updateKey }).then(() => undefined),
         // An answer to what they just did: not held by quiet hours, ahead of bulk pushes.
-        send: (to, reply, replyKey) =>
-          outbound.enqueue({ channel: 'user', touser: to, message: toAppMessage(reply), idempotencyKey: replyKey, urgent: true }).then(() => undefined),
+        send: (to, reply, replyKey) => sendReply(outbound, to, reply, replyKey).then(() => undefined),
       },
       { payload: event.payload, fromUser: event.fromUser, sourceKey: event.dedupeKey },
     );

@@ -8,7 +8,7 @@ import { createFailureNotice } from '../../platform/events/failure-notice';
 import type { Logger } from '../../platform/logger';
 import type { EventBinding, WorkModule } from '../../platform/module';
 import type { OutboundService } from '../../platform/outbound/outbound.service';
-import { toAppMessage } from './app-message';
+import { sendReply } from './app-message';
 import { createCardClickHandler } from './card-click.handler';
 
 export interface ChatModuleDeps {
@@ -27,8 +27,7 @@ export function chatModule(deps: ChatModuleDeps): WorkModule {
   const { services, outbound, logger, config, now } = deps;
   const router = createCommandRouter();
   // An answer to what the salesperson just typed: not held by quiet hours, ahead of bulk pushes.
-  const send = (to: string, reply: BotReply, replyKey: string) =>
-    outbound.enqueue({ channel: 'user', touser: to, message: toAppMessage(reply), idempotencyKey: replyKey, urgent: true }).then(() => undefined);
+  const send = (to: string, reply: BotReply, replyKey: string) => sendReply(outbound, to, reply, replyKey).then(() => undefined);
 
   const text: EventBinding = {
     kind: 'text',

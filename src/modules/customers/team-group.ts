@@ -5,6 +5,12 @@ import { insertIgnore } from '../../platform/db/insert-ignore';
 import type { OutboundService } from '../../platform/outbound/outbound.service';
 import type { TemplateCard } from '../../platform/wecom/api/wecom-api.types';
 
+/** The salesperson a post is about, as the team group knows them. */
+export interface TeamGroupMember {
+  wecomUserid: string;
+  name: string;
+}
+
 /**
  * The same post as a card with buttons, for a team group with the smart bot (teams.bot_chat_id):
  * what it is about (the clicks find it by its task_id) and how to draw it.
@@ -19,15 +25,24 @@ export interface TeamGroupPost {
   /** lower-cased userid of the salesperson the post is about: their team's group gets it */
   staffUserid: string;
   /** markdown; `mention` is the salesperson's WeCom userid, to @ them where the group supports it */
-  render(mention: { wecomUserid: string; name: string; robot: boolean }): string;
+  render(mention: TeamGroupMember & { robot: boolean }): string;
+  /**
+   * The same post as a `text_notice` card, for a group robot (the app chat takes no template cards):
+   * it reads better than markdown where the post is one thing to look at (an overdue reminder, a
+   * 删人提醒, an SOP step). Without it the robot gets the markdown.
+   */
+  card?(member: TeamGroupMember): TemplateCard;
   idempotencyKey: string;
-  /** with the smart bot in the team's group: this card instead of the markdown */
-  card?: TeamGroupCard;
+  /** who the post @-mentions when not the salesperson (a leaver's stand-in, 离职继承); still posted to the salesperson's team group */
+  mentionUserid?: string;
+  /** with the smart bot in the team's group: this card with buttons instead */
+  botCard?: TeamGroupCard;
 }
 
 /**
- * Posts to a salesperson's team group (templates/teams.json): the group robot (markdown, `<@userid>`
- * mentions; robots take no buttons) or else the app group chat. Non-urgent: quiet hours apply.
+ * Posts to a salesperson's team group (templates/teams.json): the group robot (a notice card, or
+ * markdown with `<@userid>` mentions; robots take no buttons) or else the app group chat (markdown).
+ * Non-urgent: quiet hours apply.
  */
 export class TeamGroups {
   constructor(
@@ -39,22 +54,20 @@ export class TeamGroups {
 
   /** 'no_team_group' when the salesperson is in no team, or their team has no group configured. */
   async post(post: TeamGroupPost): Promise<'queued' | 'no_team_group'> {
-    const staff = await this.dataSource.getRepository(Staff).findOneBy({ userid: post.staffUserid });
+    const staff = await this.dataSource.getRepository(Staff).findOneBy({ userid: post.staffUserid.toLowerCase() });
     const team = staff?.teamId ? await this.dataSource.getRepository(Team).findOneBy({ id: staff.teamId }) : null;
-    const who = { wecomUserid: staff?.wecomUserid ?? post.staffUserid, name: staff?.name ?? post.staffUserid };
-    if (this.botCards && team?.botChatId && post.card) {
-      await this.postCard(team, post.staffUserid, who, post.card, post.idempotencyKey);
+    const mentioned = post.mentionUserid ? await this.dataSource.getRepository(Staff).findOneBy({ userid: post.mentionUserid.toLowerCase() }) : staff;
+    const fallback = post.mentionUserid ?? post.staffUserid;
+    const who = { wecomUserid: mentioned?.wecomUserid ?? fallback, name: mentioned?.name ?? fallback };
+    if (this.botCards && team?.botChatId && post.botCard) {
+      await this.postCard(team, post.staffUserid, who, post.botCard, post.idempotencyKey);
       return 'queued';
     }
     if (team?.robotWebhookUrl) {
-      const content = post.render({ ...who, robot: true });
-      await this.outbound.enqueue({
-        channel: 'robot',
-        webhookUrl: team.robotWebhookUrl,
-        label: team.name,
-        message: { msgtype: 'markdown', markdown: { content } },
-        idempotencyKey: post.idempotencyKey,
-      });
+      const message = post.card
+        ? { msgtype: 'template_card' as const, template_card: post.card(who) }
+        : { msgtype: 'markdown' as const, markdown: { content: post.render({ ...who, robot: true }) } };
+      await this.outbound.enqueue({ channel: 'robot', webhookUrl: team.robotWebhookUrl, label: team.name, message, idempotencyKey: post.idempotencyKey });
       return 'queued';
     }
     if (team?.appChatId) {

@@ -9,6 +9,8 @@ import type { DigestService } from './digest.service';
 import { personalDigest, teamDigest } from '../../../templates/cards/digest.cards';
 import { MARKDOWN_LIMITS } from '../../../templates/cards/markdown-limits';
 import type { Team } from '../../../entities';
+import type { TeamDigest } from '../../../templates/cards/digest-figures';
+import { type ChartRecipient, type ChartService, sendCharts } from '../charts';
 
 export const DIGEST_JOBS = { daily: 'digest-daily', team: 'digest-team', weekly: 'digest-weekly' } as const;
 
@@ -22,6 +24,8 @@ export interface DigestSender {
   digest: DigestService;
   outbound: OutboundService;
   logger: Logger;
+  /** the charts that follow the weekly digest; absent when charts are off (CRM_CHARTS, or no font) */
+  charts?: ChartService;
 }
 
 /**
@@ -55,9 +59,14 @@ export async function sendTeamDigests(deps: DigestSender, at: Date, kind: 'daily
   let queued = 0;
   for (const team of await deps.digest.teamsWithGroup()) {
     const maxBytes = team.robotWebhookUrl ? MARKDOWN_LIMITS.robot : MARKDOWN_LIMITS.appchat;
-    const { label, digest } = kind === 'daily' ? await deps.digest.teamDaily(team, at) : await deps.digest.teamWeekly(team, at);
+    const week = kind === 'weekly' ? await deps.digest.teamWeekly(team, at) : undefined;
+    const { label, digest } = week ?? (await deps.digest.teamDaily(team, at));
     if (!digest) continue;
-    if (await postToTeam(deps.outbound, team, teamDigest(digest, maxBytes), `digest:${kind === 'daily' ? 'team' : 'weekly'}:${label}:${team.id}`)) queued += 1;
+    const key = `digest:${kind === 'daily' ? 'team' : 'weekly'}:${label}:${team.id}`;
+    if (await postToTeam(deps.outbound, team, teamDigest(digest, maxBytes), key)) queued += 1;
+    // The charts after the words (enqueued after them, so sent after them), every run: a run that
+    // died between the two sends the charts it had not queued and nothing twice.
+    if (week && deps.charts) await sendWeeklyCharts(deps.outbound, deps.charts, team, { ...week, digest }, key);
   }
   deps.logger.info({ kind, queued }, 'team digests queued');
   return queued;
@@ -69,6 +78,27 @@ async function postToTeam(outbound: OutboundService, team: Team, content: string
     ? await outbound.enqueue({ channel: 'robot', webhookUrl: team.robotWebhookUrl, label: team.name, message, idempotencyKey })
     : await outbound.enqueue({ channel: 'appchat', chatid: team.appChatId!, message, idempotencyKey });
   return result.outcome === 'queued';
+}
+
+async function sendWeeklyCharts(
+  outbound: OutboundService,
+  charts: ChartService,
+  team: Team,
+  week: { digest: TeamDigest; scope: string[]; window: { start: Date; end: Date } },
+  key: string,
+): Promise<void> {
+  const named = await charts.charts({
+    title: team.name,
+    userids: week.scope,
+    funnel: week.digest.team.funnel,
+    span: { ...week.window, name: '上周' },
+    // won against target for the month the week ended in
+    monthOf: new Date(week.window.end.getTime() - 1),
+  });
+  const to: ChartRecipient = team.robotWebhookUrl
+    ? { channel: 'robot', webhookUrl: team.robotWebhookUrl, label: team.name }
+    : { channel: 'appchat', chatid: team.appChatId! };
+  await sendCharts(outbound, to, named, key);
 }
 
 /** The three schedules in Redis made equal to the config (run at every worker start; repeating it changes nothing). */

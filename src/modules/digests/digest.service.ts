@@ -4,6 +4,7 @@ import type { PersonalDay, PersonLine, ReportPeriod, StaffFigures, TeamDigest, T
 import { NO_CHANNEL_LABEL } from '../../../templates/labels';
 import dayjs from '../../platform/dayjs';
 import type { ChannelNames } from '../customers';
+import { NO_PIPELINE, type PipelineFigures, pipelinePerStaff, sumPipeline } from '../pipeline';
 import { DigestQueries, isEmptyDay, NO_FIGURES, type Scope } from './digest-queries.service';
 import { calendarDay, type DigestWindow, dayWindow, periodWindow, weekWindow, windowDays } from './digest-window';
 
@@ -23,7 +24,8 @@ export interface PersonalDigest {
   digest: PersonalDay;
 }
 
-export type ReportAnswer = { kind: 'report'; digest: TeamDigest } | { kind: 'refused' };
+/** `scope`: the salespeople counted (null: everyone); `window`: the period's [start, end), for the charts of 报表 图. */
+export type ReportAnswer = { kind: 'report'; digest: TeamDigest; scope: Scope; window: { start: Date; end: Date } } | { kind: 'refused' };
 
 /** Days the team digest's channel section looks back over (customers added in that time). */
 const CHANNEL_DAYS = 30;
@@ -49,17 +51,34 @@ export class DigestService {
   /** 今日 on demand: always an answer, even on a quiet day. */
   async personal(userid: string, at: Date): Promise<PersonalDay> {
     const w = this.day(at);
-    const figures = (await this.queries.perStaff(w, [userid])).get(userid) ?? NO_FIGURES;
-    return { day: this.calendarDay(w.start), figures, silentDays: this.options.silentDays, longestSilent: await this.longestSilent(userid, figures, w) };
+    const [figures, day, month] = await Promise.all([
+      this.queries.perStaff(w, [userid]).then((m) => m.get(userid) ?? NO_FIGURES),
+      pipelinePerStaff(this.dataSource, w, [userid]),
+      pipelinePerStaff(this.dataSource, this.monthSoFar(at), [userid]),
+    ]);
+    return {
+      day: this.calendarDay(w.start),
+      figures,
+      silentDays: this.options.silentDays,
+      longestSilent: await this.longestSilent(userid, figures, w),
+      pipeline: { day: day.get(userid) ?? NO_PIPELINE, month: month.get(userid) ?? NO_PIPELINE },
+    };
   }
 
   /** The scheduled push: one per active salesperson who had something happen or due; nobody gets an empty one. */
   async personalForEveryone(at: Date): Promise<{ label: string; digests: PersonalDigest[] }> {
     const w = this.day(at);
-    const figures = await this.queries.perStaff(w);
-    const busy = [...figures].filter(([, f]) => !isEmptyDay(f));
+    const [figures, day, month] = await Promise.all([
+      this.queries.perStaff(w),
+      pipelinePerStaff(this.dataSource, w, null),
+      pipelinePerStaff(this.dataSource, this.monthSoFar(at), null),
+    ]);
+    // an opportunity won or lost today is news too, on a day with nothing else
+    for (const [userid, p] of day) if (p.wonCount + p.lostCount > 0 && !figures.has(userid)) figures.set(userid, { ...NO_FIGURES });
+    const closedToday = (userid: string) => (day.get(userid)?.wonCount ?? 0) + (day.get(userid)?.lostCount ?? 0) > 0;
+    const busy = [...figures].filter(([userid, f]) => !isEmptyDay(f) || closedToday(userid));
     const staff = await this.staffByUserid(busy.map(([u]) => u));
-    const day = this.calendarDay(w.start);
+    const calendar = this.calendarDay(w.start);
     // Someone who left (inactive) gets nothing; someone never synced into `staff` is still told.
     const recipients = busy.filter(([userid]) => staff.get(userid)?.active !== false);
     const digests: PersonalDigest[] = [];
@@ -70,7 +89,13 @@ export class DigestService {
         digests.push({
           userid,
           touser: staff.get(userid)?.wecomUserid ?? userid,
-          digest: { day, figures: f, silentDays: this.options.silentDays, longestSilent: samples[k] },
+          digest: {
+            day: calendar,
+            figures: f,
+            silentDays: this.options.silentDays,
+            longestSilent: samples[k],
+            pipeline: { day: day.get(userid) ?? NO_PIPELINE, month: month.get(userid) ?? NO_PIPELINE },
+          },
         });
       });
     }
@@ -91,40 +116,44 @@ export class DigestService {
     const channelsSince = dayjs(w.dayStart)
       .subtract(CHANNEL_DAYS - 1, 'day')
       .toDate();
-    const figures = await this.queries.team(
-      w,
-      members.map((m) => m.userid),
-      channelsSince,
-    );
-    if (people.every((p) => isEmptyDay(p.figures)) && quietTeam(figures)) return { label: w.label, digest: null };
+    const scope = members.map((m) => m.userid);
+    const [figures, pipeline] = await Promise.all([this.queries.team(w, scope, channelsSince), this.pipeline(w, scope)]);
+    if (people.every((p) => isEmptyDay(p.figures)) && quietTeam(figures) && !closedAny(pipeline)) return { label: w.label, digest: null };
     const digest: TeamDigest = {
       kind: 'daily',
       teamName: team.name,
       day: this.calendarDay(w.start),
       people,
       team: figures,
+      pipeline,
       channelDays: CHANNEL_DAYS,
       channelName: this.channelName,
     };
     return { label: w.label, digest };
   }
 
-  /** Last week (Monday to Sunday) against the week before; null when both were empty. */
-  async teamWeekly(team: Team, at: Date): Promise<{ label: string; digest: TeamDigest | null }> {
+  /**
+   * Last week (Monday to Sunday) against the week before; null when both were empty. `scope` (the
+   * members counted) and `window` (the week's [start, end)) are for the charts that follow it.
+   */
+  async teamWeekly(team: Team, at: Date): Promise<{ label: string; digest: TeamDigest | null; scope: string[]; window: { start: Date; end: Date } }> {
     const last = weekWindow(at, this.options.timezone, this.options.silentDays, 1);
     const before = weekWindow(at, this.options.timezone, this.options.silentDays, 2);
     const members = await this.members(team.id);
     const scope = members.map((m) => m.userid);
-    const [people, previous, figures, previousFigures] = await Promise.all([
+    const [people, previous, figures, previousFigures, pipeline, previousPipeline] = await Promise.all([
       this.people(last, members),
       this.queries.perStaff(before, scope),
       this.queries.team(last, scope),
       this.queries.team(before, scope),
+      this.pipeline(last, scope),
+      this.pipeline(before, scope),
     ]);
     const withPrevious = people.map((p) => ({ ...p, previous: previous.get(p.userid) ?? NO_FIGURES }));
     const empty = (f: StaffFigures) => f.newCustomers + f.followUps + f.remindersDone + f.lost === 0;
-    if (withPrevious.every((p) => empty(p.figures) && empty(p.previous)) && quietTeam(figures) && quietTeam(previousFigures))
-      return { label: last.label, digest: null };
+    const quiet = quietTeam(figures) && quietTeam(previousFigures) && !closedAny(pipeline) && !closedAny(previousPipeline);
+    const window = { start: last.start, end: last.end };
+    if (withPrevious.every((p) => empty(p.figures) && empty(p.previous)) && quiet) return { label: last.label, digest: null, scope, window };
     const digest: TeamDigest = {
       kind: 'weekly',
       teamName: team.name,
@@ -133,9 +162,11 @@ export class DigestService {
       people: withPrevious,
       team: figures,
       previousTeam: previousFigures,
+      pipeline,
+      previousPipeline,
       channelName: this.channelName,
     };
-    return { label: last.label, digest };
+    return { label: last.label, digest, scope, window };
   }
 
   /** 报表: a lead sees their team(s), an admin everyone; anyone else is refused. */
@@ -157,10 +188,12 @@ export class DigestService {
       people = await this.people(w, members);
       teams = led.map((t) => t.name);
     }
-    const figures = await this.queries.team(w, scope);
+    const [figures, pipeline] = await Promise.all([this.queries.team(w, scope), this.pipeline(w, scope)]);
     return {
       kind: 'report',
-      digest: { kind: 'report', period, days: windowDays(w, this.options.timezone), teams, people, team: figures, channelName: this.channelName },
+      digest: { kind: 'report', period, days: windowDays(w, this.options.timezone), teams, people, team: figures, pipeline, channelName: this.channelName },
+      scope,
+      window: { start: w.start, end: w.end },
     };
   }
 
@@ -169,6 +202,16 @@ export class DigestService {
     if (!figures.silent) return [];
     const rows = await this.queries.longestSilent(userid, w);
     return rows.map((r) => ({ name: r.name, days: Math.floor((w.dayEnd.getTime() - r.lastContact.getTime()) / 86_400_000) }));
+  }
+
+  /** The money of `scope` (null: everyone's opportunities): open now, closed in the window. */
+  async pipeline(w: Pick<DigestWindow, 'start' | 'end'>, scope: Scope): Promise<PipelineFigures> {
+    return sumPipeline((await pipelinePerStaff(this.dataSource, w, scope)).values());
+  }
+
+  /** This calendar month up to the end of today: the personal digest's 本月. */
+  private monthSoFar(at: Date): DigestWindow {
+    return periodWindow('month', at, this.options.timezone, this.options.silentDays);
   }
 
   private day(at: Date): DigestWindow {
@@ -200,6 +243,11 @@ export class DigestService {
     }
     return map;
   }
+}
+
+/** Some opportunity was won or lost in the window. */
+function closedAny(p: PipelineFigures): boolean {
+  return p.wonCount + p.lostCount > 0;
 }
 
 function quietTeam(t: TeamFigures): boolean {

@@ -5,17 +5,20 @@ import type { OutboundService } from '../../platform/outbound/outbound.service';
 import { scheduledTime } from '../../platform/queue/repeatable';
 import { DIGEST, type DigestSender, sendPersonalDigests, sendTeamDigests } from './digest.jobs';
 import type { DigestService } from './digest.service';
+import type { ChartService } from '../charts';
 
 export interface DigestsModuleDeps {
   digest: DigestService;
   outbound: OutboundService;
   logger: Logger;
   config: Pick<Config, 'digests' | 'timezone'>;
+  /** the weekly digest's charts; absent when charts are off */
+  charts?: ChartService;
 }
 
 /** The evening digests and the weekly one: three schedules from the config. A job covers the day it was due, not the day a late worker picked it up. */
 export function digestsModule(deps: DigestsModuleDeps): WorkModule {
-  const sender: DigestSender = { digest: deps.digest, outbound: deps.outbound, logger: deps.logger };
+  const sender: DigestSender = { digest: deps.digest, outbound: deps.outbound, logger: deps.logger, charts: deps.charts };
   const tz = deps.config.timezone;
   return {
     name: 'digests',

@@ -7,7 +7,7 @@ import type { BotReply } from '../../../bots/core/reply';
 import type { CommandRouter } from '../../../bots/core/router';
 import type { Logger } from '../../platform/logger';
 import type { OutboundService } from '../../platform/outbound/outbound.service';
-import { toAppMessage } from '../chat';
+import { sendReply } from '../chat';
 import { privateNote, toBotMessage, withoutMention } from './bot-messages';
 import { bindAnswer, bindGroup } from './group-binding';
 
@@ -63,7 +63,7 @@ export function createBotChatHandler(deps: BotChatDeps): (event: InboundEvent) =
       const asBot = toBotMessage(reply);
       if (inPublic && asBot) return toChat(asBot, replyKey);
       // Privately, as the app's chat answers: the member's own data, or a card whose buttons the app routes.
-      await outbound.enqueue({ channel: 'user', touser: userid, message: toAppMessage(reply), idempotencyKey: replyKey, urgent: true });
+      await sendReply(outbound, userid, reply, replyKey);
       if (!noted) {
         noted = true;
         const why = inPublic ? 'card' : 'customer';

@@ -8,6 +8,8 @@ import type { BotMessage } from '../../platform/outbound/outbound.service';
  */
 export function toBotMessage(reply: BotReply): BotMessage | undefined {
   if (reply.kind === 'card') return reply.card.card_type === 'text_notice' ? { msgtype: 'template_card', template_card: reply.card } : undefined;
+  // a chart image goes to the member as an app message (the bot's pictures need a media upload over the connection)
+  if (reply.kind === 'image') return undefined;
   return { msgtype: 'markdown', markdown: { content: reply.content } };
 }
 

@@ -3,6 +3,7 @@ import type { Handover } from '../../../entities';
 import { formatChineseDateTime } from '../../../templates/format-date';
 import { HANDOVER_CLICK_TEXT, handoverConfirmCard, handoverResultCard, handoverStartedText } from '../../../templates/cards/handover.cards';
 import { HANDOVER_TEXT, handoverNotAllowed, transferSuccessMessage } from '../../../templates/handover.texts';
+import type { Logger } from '../../platform/logger';
 import type { OutboundService } from '../../platform/outbound/outbound.service';
 import type { AppMessage, TemplateCard } from '../../platform/wecom/api/wecom-api.types';
 import { WecomApiError } from '../../platform/wecom/api/wecom-api.error';
@@ -10,8 +11,10 @@ import type { HandoverRuns } from './handover-runs.port';
 import { HandoverScope, type Scope } from './handover-scope';
 import { HandoverStore, type Movable } from './handover.store';
 import { takeOver } from './takeover.store';
-import type { TransferApi } from './transfer-api.port';
+import type { LeaverApi, TransferApi } from './transfer-api.port';
 import type { TransferHook } from '../capture';
+import { type LeaverAnswer, type LeaverRequest, LeaverService } from './leaver.service';
+import { tellNewOwner } from './new-owner-cards';
 
 /** 转接 as typed: named customers, or all of one salesperson's (`from`; the sender's own when neither is given), to `to`. */
 export interface HandoverRequest {
@@ -38,17 +41,20 @@ export interface HandoverRequests {
   /** the greyed button's new label */
   confirm(click: HandoverClick): Promise<string>;
   cancel(click: HandoverClick): Promise<string>;
+  /** 离职继承: a leaver's customers to one teammate or evenly (the card's buttons, or the command), or their card again */
+  assignLeaver(request: LeaverRequest): Promise<LeaverAnswer>;
 }
 
 export interface HandoverServiceDeps {
   dataSource: DataSource;
-  api: TransferApi;
+  api: TransferApi & LeaverApi;
   runs: HandoverRuns;
   outbound: OutboundService;
   /** lower-cased admin userids (CRM_ADMINS) */
   admins: readonly string[];
   timezone: string;
   now: () => Date;
+  logger?: Logger;
 }
 
 /** WeCom takes at most this many customers a transfer call. */
@@ -68,10 +74,17 @@ const problem = (text: string): Problem => ({ kind: 'problem', text });
 export class HandoverService implements HandoverRequests {
   private readonly store: HandoverStore;
   private readonly scope: HandoverScope;
+  /** 离职继承: the leaver's card, the lead's decision, the unassigned-list scan (its handovers run here like any other) */
+  readonly leavers: LeaverService;
 
   constructor(private readonly deps: HandoverServiceDeps) {
     this.store = new HandoverStore(deps.dataSource);
     this.scope = new HandoverScope(deps.dataSource, deps.admins);
+    this.leavers = new LeaverService(deps);
+  }
+
+  assignLeaver(request: LeaverRequest): Promise<LeaverAnswer> {
+    return this.leavers.assign(request);
   }
 
   async propose(request: HandoverRequest): Promise<ProposeAnswer> {
@@ -269,8 +282,9 @@ export class HandoverService implements HandoverRequests {
 
   private async tellOutcome(handover: Handover): Promise<void> {
     const rows = await this.store.customers(handover.id);
-    const staff = await this.store.staff([handover.toUserid]);
+    const staff = await this.store.staff([handover.toUserid, ...new Set(rows.map((r) => r.fromUserid))]);
     const names = (status: string) => rows.filter((r) => r.status === status).map((r) => r.name);
+    const leaver = handover.kind === 'resigned' && rows[0] ? staff.get(rows[0].fromUserid) : undefined;
     const card = handoverResultCard({
       toName: staff.get(handover.toUserid)?.name ?? handover.toUserid,
       done: names('done').length,
@@ -278,8 +292,17 @@ export class HandoverService implements HandoverRequests {
       limit: names('limit'),
       failed: rows.filter((r) => r.status === 'failed').map((r) => ({ name: r.name, errcode: r.errcode ?? 0 })),
       at: formatChineseDateTime(this.deps.now(), this.deps.timezone, this.deps.now()),
+      leaverName: leaver ? (leaver.name ?? leaver.userid) : undefined,
     });
     await this.tell(handover, { msgtype: 'template_card', template_card: card }, 'result');
+    const owners = await this.store.staff([handover.toUserid, ...new Set(rows.map((r) => r.fromUserid))]);
+    await tellNewOwner(
+      this.deps,
+      handover,
+      rows.filter((r) => r.status === 'done'),
+      (userid) => owners.get(userid)?.name ?? userid,
+      owners.get(handover.toUserid)?.wecomUserid ?? handover.toUserid,
+    );
   }
 
   /** To the lead who asked, once per handover and `what` (a retried run sends nothing twice). */

@@ -1,4 +1,4 @@
-import { type DataSource, In } from 'typeorm';
+import { type DataSource, type EntityManager, In } from 'typeorm';
 import {
   Customer,
   CustomerRelation,
@@ -72,35 +72,10 @@ export class HandoverStore {
   }
 
   /** Records the proposal once per message: a redelivered message gets the first one back. */
-  async propose(input: { kind: HandoverKind; toUserid: string; requestedBy: string; sourceKey: string; customers: Movable[] }): Promise<Handover> {
+  async propose(input: HandoverInput): Promise<Handover> {
     const { value } = await writeOnce(
       this.dataSource,
-      async (m) => {
-        const handover = await m.getRepository(Handover).save({
-          kind: input.kind,
-          toUserid: input.toUserid,
-          requestedBy: input.requestedBy,
-          sourceKey: input.sourceKey,
-          status: 'proposed' as const,
-        });
-        const rows = input.customers.map((c) => ({
-          handoverId: handover.id,
-          customerId: c.customerId,
-          externalUserid: c.externalUserid,
-          fromUserid: c.fromUserid,
-          status: 'proposed' as const,
-        }));
-        for (let i = 0; i < rows.length; i += 500) await m.getRepository(HandoverCustomer).insert(rows.slice(i, i + 500));
-        await audit(m, {
-          actor: input.requestedBy,
-          action: 'handover.proposed',
-          targetType: 'handover',
-          targetId: handover.id,
-          detail: { kind: input.kind, to: input.toUserid, customers: rows.length },
-          sourceKey: input.sourceKey,
-        });
-        return handover;
-      },
+      (m) => insertHandover(m, input),
       () => this.dataSource.getRepository(Handover).findOneBy({ sourceKey: input.sourceKey }),
     );
     return value;
@@ -175,4 +150,46 @@ export class HandoverStore {
     if (externalUserids.length === 0) return new Map();
     return new Map((await this.dataSource.getRepository(Customer).findBy({ externalUserid: In(externalUserids) })).map((c) => [c.externalUserid!, c.id]));
   }
+}
+
+/** One handover to write: its kind, new owner, who asked, the key that makes it once, and its customers. */
+export interface HandoverInput {
+  kind: HandoverKind;
+  toUserid: string;
+  requestedBy: string;
+  sourceKey: string;
+  customers: Movable[];
+  /** already confirmed (a leaver's lead decided on the card): written as started, with its audit row */
+  startedAt?: Date;
+}
+
+/** Writes a handover and its customers (and `handover.proposed`, or `handover.started` when confirmed) in the caller's transaction. */
+export async function insertHandover(m: EntityManager, input: HandoverInput): Promise<Handover> {
+  const started = input.startedAt !== undefined;
+  const handover = await m.getRepository(Handover).save({
+    kind: input.kind,
+    toUserid: input.toUserid,
+    requestedBy: input.requestedBy,
+    sourceKey: input.sourceKey,
+    status: started ? ('started' as const) : ('proposed' as const),
+    confirmedAt: input.startedAt ?? null,
+  });
+  const rows = input.customers.map((c) => ({
+    handoverId: handover.id,
+    customerId: c.customerId,
+    externalUserid: c.externalUserid,
+    fromUserid: c.fromUserid,
+    status: 'proposed' as const,
+  }));
+  for (let i = 0; i < rows.length; i += 500) await m.getRepository(HandoverCustomer).insert(rows.slice(i, i + 500));
+  await audit(m, {
+    actor: input.requestedBy,
+    action: started ? 'handover.started' : 'handover.proposed',
+    targetType: 'handover',
+    targetId: handover.id,
+    detail: { kind: input.kind, to: input.toUserid, customers: rows.length },
+    sourceKey: input.sourceKey,
+    ...(input.startedAt ? { at: input.startedAt } : {}),
+  });
+  return handover;
 }

@@ -1,5 +1,5 @@
 import { type DataSource, In } from 'typeorm';
-import { HandoverCustomer, Opportunity, Reminder, SopRun } from '../../../entities';
+import { CustomerRelation, HandoverCustomer, Opportunity, Reminder, SopRun } from '../../../entities';
 import { audit } from '../../platform/db/audit';
 
 /** What went with a customer to their new owner. */
@@ -20,7 +20,7 @@ export interface Moved {
 export async function takeOver(
   dataSource: DataSource,
   row: Pick<HandoverCustomer, 'id' | 'customerId' | 'fromUserid' | 'handoverId'>,
-  handover: { toUserid: string; requestedBy: string },
+  handover: { toUserid: string; requestedBy: string; kind?: 'onjob' | 'resigned' },
   at: Date,
 ): Promise<Moved | null> {
   return dataSource.transaction(async (m) => {
@@ -28,6 +28,12 @@ export async function takeOver(
     if (!affected) return null;
     const mine = { customerId: row.customerId, staffUserid: row.fromUserid };
     const to = { staffUserid: handover.toUserid };
+    // A leaver's relation is not ended by the reconciliation (their customers wait for 离职继承): it
+    // ends here, whether or not WeCom sends the delete-by-transfer (an event after this finds it ended).
+    if (handover.kind === 'resigned')
+      await m
+        .getRepository(CustomerRelation)
+        .update({ ...mine, status: 'active' }, { status: 'transferred', endedAt: at, endReason: 'transferred_to_colleague' });
     const moved: Moved = {
       reminders: (await m.getRepository(Reminder).update({ ...mine, status: In(['pending', 'sent']) }, to)).affected ?? 0,
       sopRuns: (await m.getRepository(SopRun).update({ ...mine, status: 'active' }, to)).affected ?? 0,

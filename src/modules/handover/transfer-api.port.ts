@@ -6,3 +6,9 @@ export interface TransferApi {
   resignedTransferCustomer(request: Omit<T.TransferCustomerRequest, 'transfer_success_msg'>): Promise<T.TransferCustomerResponse>;
   transferResults(request: Omit<T.TransferResultRequest, 'cursor'>, resigned?: boolean): Promise<NonNullable<T.TransferResultResponse['customer']>>;
 }
+
+/** WeCom's 离职继承 APIs beyond the transfer itself: the unassigned list and the leaver's customer groups. */
+export interface LeaverApi {
+  unassignedCustomers(): Promise<NonNullable<T.UnassignedListResponse['info']>>;
+  transferGroupChats(request: T.GroupChatTransferRequest): Promise<T.GroupChatTransferResponse>;
+}

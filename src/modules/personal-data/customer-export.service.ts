@@ -9,6 +9,7 @@ import {
   FollowUp,
   InboundEvent,
   Opportunity,
+  OpportunityChange,
   OutboundMessage,
   Reminder,
   SopRun,
@@ -39,6 +40,8 @@ export interface CustomerExport {
   followUps: FollowUp[];
   reminders: Reminder[];
   opportunities: Opportunity[];
+  /** each change of those opportunities (amount, chance, close date, status, who, when): their history */
+  opportunityChanges: OpportunityChange[];
   sopRuns: Array<SopRun & { steps: SopStepRun[] }>;
   groupMemberships: Array<CustomerGroupMember & { groupName: string | null }>;
   /** callbacks WeCom delivered that name the customer (their id, name, a remark or phone) */
@@ -53,13 +56,14 @@ export interface CustomerExport {
 export async function exportCustomer(dataSource: DataSource, customer: Customer, timeline?: TimelineSource, now = new Date()): Promise<CustomerExport> {
   const ds = dataSource;
   const where = { customerId: customer.id };
-  const [relations, links, stageChanges, followUps, reminders, opportunities, runs, auditTrail] = await Promise.all([
+  const [relations, links, stageChanges, followUps, reminders, opportunities, opportunityChanges, runs, auditTrail] = await Promise.all([
     ds.getRepository(CustomerRelation).find({ where, order: { id: 'ASC' } }),
     ds.getRepository(CustomerTag).find({ where, order: { id: 'ASC' } }),
     ds.getRepository(StageChange).find({ where, order: { id: 'ASC' } }),
     ds.getRepository(FollowUp).find({ where, order: { id: 'ASC' } }),
     ds.getRepository(Reminder).find({ where, order: { id: 'ASC' } }),
     ds.getRepository(Opportunity).find({ where, order: { id: 'ASC' } }),
+    ds.getRepository(OpportunityChange).find({ where, order: { id: 'ASC' } }),
     ds.getRepository(SopRun).find({ where, order: { id: 'ASC' } }),
     ds.getRepository(AuditLog).find({ where: { targetType: 'customer', targetId: String(customer.id) }, order: { id: 'ASC' } }),
   ]);
@@ -89,6 +93,7 @@ export async function exportCustomer(dataSource: DataSource, customer: Customer,
     followUps,
     reminders,
     opportunities,
+    opportunityChanges,
     sopRuns: runs.map((r) => ({ ...r, steps: steps.filter((s) => s.runId === r.id) })),
     groupMemberships: members.map((m) => ({ ...m, groupName: groups.find((g) => g.id === m.groupId)?.name ?? null })),
     inboundEvents,
@@ -107,6 +112,7 @@ export function exportCounts(doc: CustomerExport): Record<string, number> {
     followUps: doc.followUps.length,
     reminders: doc.reminders.length,
     opportunities: doc.opportunities.length,
+    opportunityChanges: doc.opportunityChanges.length,
     sopRuns: doc.sopRuns.length,
     sopSteps: doc.sopRuns.reduce((n, r) => n + r.steps.length, 0),
     groupMemberships: doc.groupMemberships.length,

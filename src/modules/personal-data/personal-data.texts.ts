@@ -25,7 +25,7 @@ export function exportSummary(doc: CustomerExport, stageName: (stage: string) =>
     `客户：${c.name}（${c.externalUserid ?? '无 external_userid'}）`,
     `跟进人：${owners.length ? owners.join('、') : '无'}`,
     `阶段：${stageName(c.stage)}，阶段变更 ${doc.stageChanges.length} 次`,
-    `跟进记录 ${doc.followUps.length} 条，提醒 ${doc.reminders.length} 条，商机 ${doc.opportunities.length} 个，标签 ${doc.tags.length} 个`,
+    `跟进记录 ${doc.followUps.length} 条，提醒 ${doc.reminders.length} 条，商机 ${doc.opportunities.length} 个（变更 ${doc.opportunityChanges.length} 次），标签 ${doc.tags.length} 个`,
     `SOP ${doc.sopRuns.length} 次（步骤 ${doc.sopRuns.reduce((n, r) => n + r.steps.length, 0)} 个），所在客户群 ${doc.groupMemberships.length} 个`,
     `提到该客户的回调 ${doc.inboundEvents.length} 条，发出的消息 ${doc.outboundMessages.length} 条，操作记录 ${doc.auditTrail.length} 条，时间线 ${doc.timeline.length} 条`,
   ].join('\n');

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { Opportunity } from '../../../entities';
 import type { ForecastFigures } from '../../../templates/forecast';
 import type { ForecastWindow } from './forecast-period';
+import { cents, OPEN, WEIGHTED, WON_IN_PERIOD } from './pipeline-queries';
 
 export const NO_FORECAST: ForecastFigures = {
   openCount: 0,
@@ -16,18 +17,17 @@ export const NO_FORECAST: ForecastFigures = {
   overdueAmount: 0,
 };
 
-const cents = (v: unknown) => Math.round(Number(v ?? 0) * 100) / 100;
-
 /**
  * The forecast's figures per salesperson (who recorded the opportunity), in one aggregate query over
  * the open opportunities and those won in the period. `userids` null: everyone.
  */
 export async function forecastPerStaff(dataSource: DataSource, w: ForecastWindow, userids: string[] | null): Promise<Map<string, ForecastFigures>> {
   if (userids?.length === 0) return new Map();
-  const open = "o.status = 'open'";
+  // open, won and weighted as pipeline-queries.ts defines them for the digests too
+  const open = OPEN;
   const due = `${open} AND o.expected_close_at >= :start AND o.expected_close_at < :end`;
-  const won = "o.status = 'won' AND o.closed_at >= :start AND o.closed_at < :end";
-  const weight = 'o.amount * COALESCE(o.probability, 0) / 100';
+  const won = WON_IN_PERIOD;
+  const weight = WEIGHTED;
   const q = dataSource
     .getRepository(Opportunity)
     .createQueryBuilder('o')

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
+import { overdueForText, overdueReminderGroupNotice, overdueReminderPost } from '../../../templates/cards/reminder-notices';
 import { overdueGroupCard } from '../../../templates/cards/group-cards';
 import { formatChineseDateTime } from '../../../templates/format-date';
-import { overdueForText, overdueReminderPost } from '../../../templates/cards/reminder-notices';
 import type { Logger } from '../../platform/logger';
 import type { QuietHours } from '../../platform/outbound/quiet-hours';
 import type { Job } from '../../platform/queue/queues';
@@ -49,8 +49,9 @@ export function createOverdueProcessor(deps: OverdueDeps) {
       case 'escalate': {
         const { post, reminder } = check;
         const render = (who: Parameters<typeof overdueReminderPost>[1]) => overdueReminderPost(post.notice, who, deps.timezone, new Date(now()));
+        const card = (who: Parameters<typeof overdueReminderGroupNotice>[1]) => overdueReminderGroupNotice(post.notice, who, deps.timezone, new Date(now()));
         // With the smart bot in the team's group: a card the owner and the lead can act on.
-        const card: TeamGroupCard = {
+        const botCard: TeamGroupCard = {
           kind: 'overdue',
           subjectId: reminder.id,
           build: ({ taskId, owner, teammates }) =>
@@ -64,7 +65,7 @@ export function createOverdueProcessor(deps: OverdueDeps) {
               overdueFor: overdueForText(post.notice.openForMs),
             }),
         };
-        const posted = await deps.teams.post({ staffUserid: post.staffUserid, idempotencyKey: post.idempotencyKey, render, card });
+        const posted = await deps.teams.post({ staffUserid: post.staffUserid, idempotencyKey: post.idempotencyKey, render, card, botCard });
         await checks.markEscalated(reminder.id);
         deps.logger.info({ reminderId: reminder.id, staff: reminder.staffUserid, posted }, 'overdue reminder escalated');
         return posted;

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { Reminder, type ReminderCloseReason } from '../../../entities';
 import type { ClosedReminder, DueReminder } from '../../../templates/cards/reminder-notices';
 import { endedRelationOf } from '../customers';
+import { standInFor } from '../handover';
 import type { ReminderService } from './reminder.service';
 import type { ReminderJobData } from './reminder.scheduler';
 
@@ -41,11 +42,15 @@ export class ReminderFiringService {
     if (!job.early && reminder.dueAt.getTime() > this.now() + 1000) return { outcome: 'rescheduled' };
     const customerName = reminder.customer?.name ?? null;
 
+    // A salesperson who left (离职继承): their lead receives it, saying whose it is, until a colleague takes the customer over.
+    const standIn = await standInFor(this.dataSource, reminder.staffUserid);
+    const touser = standIn?.wecomUserid ?? reminder.staffUserid;
+    const onBehalfOf = standIn?.leaverName ?? null;
     const ended = await endedRelationOf(this.dataSource, reminder);
     if (ended) {
       const closed = await this.reminders.closeForEndedRelation(reminder, ended.reason, new Date(this.now()));
       const notice = { reminderId: reminder.id, content: reminder.content, customerName, reason: ended.reason, endedAt: ended.endedAt };
-      const send = closed ? { touser: reminder.staffUserid, idempotencyKey: `reminder-closed:${reminder.id}`, notice } : null;
+      const send = closed ? { touser, idempotencyKey: `reminder-closed:${reminder.id}`, notice } : null;
       return { outcome: 'closed', reminder, reason: ended.reason, send };
     }
 
@@ -53,10 +58,10 @@ export class ReminderFiringService {
       outcome: 'due',
       reminder,
       send: {
-        touser: reminder.staffUserid,
+        touser,
         // one card per firing: a snoozed reminder's next firing is a new card
         idempotencyKey: `reminder:${reminder.id}:${reminder.dueAt.getTime()}`,
-        notice: { reminderId: reminder.id, content: reminder.content, dueAt: reminder.dueAt, customerName },
+        notice: { reminderId: reminder.id, content: reminder.content, dueAt: reminder.dueAt, customerName, onBehalfOf },
       },
     };
   }

@@ -2,6 +2,7 @@ import { In, LessThanOrEqual, Not, type DataSource, type EntityManager } from 't
 import { AuditLog, Reminder, type ReminderCloseReason } from '../../../entities';
 import { fitColumn } from '../../platform/db/fit-column';
 import { withoutEndedRelations } from '../customers';
+import { standInFor } from '../handover';
 import { audit } from '../../platform/db/audit';
 import { writeOnce } from '../../platform/db/idempotent-write';
 import type { ReminderScheduler } from './reminder-scheduler.port';
@@ -108,8 +109,9 @@ export class ReminderService {
    * Marks it done. `changed` is false when it was already closed: two clicks racing on one card both
    * read "open", but only the conditional update of one of them changes the row.
    */
-  async complete(reminderId: number, staffUserid: string, now: Date): Promise<(Reminder & { changed: boolean }) | null> {
+  async complete(reminderId: number, caller: string, now: Date): Promise<(Reminder & { changed: boolean }) | null> {
     const repo = this.dataSource.getRepository(Reminder);
+    const staffUserid = await this.actingFor(reminderId, caller);
     const reminder = await repo.findOneBy({ id: reminderId, staffUserid });
     if (!reminder) return null;
     if (reminder.status === 'done' || reminder.status === 'cancelled') return { ...reminder, changed: false };
@@ -138,7 +140,18 @@ export class ReminderService {
   /** The reminder when it is this salesperson's: a card's button names an id, which may be anybody's or gone. */
   async findOwn(reminderId: number, staffUserid: string): Promise<Reminder | null> {
     const reminder = await this.find(reminderId);
-    return reminder?.staffUserid === staffUserid ? reminder : null;
+    return reminder && reminder.staffUserid === (await this.actingFor(reminderId, staffUserid)) ? reminder : null;
+  }
+
+  /**
+   * Whose reminder `caller` acts on: their own, or — for the stand-in of a salesperson who left and
+   * whose customers are not taken over yet (离职继承: the lead receives those reminders) — the
+   * leaver's. Anyone else acts as themselves, and finds nothing.
+   */
+  private async actingFor(reminderId: number, caller: string): Promise<string> {
+    const reminder = await this.dataSource.getRepository(Reminder).findOne({ where: { id: reminderId }, select: { id: true, staffUserid: true } });
+    if (!reminder || reminder.staffUserid === caller) return caller;
+    return (await standInFor(this.dataSource, reminder.staffUserid))?.userid === caller ? reminder.staffUserid : caller;
   }
 
   /**
@@ -182,8 +195,9 @@ export class ReminderService {
    * one reminder each move it once: the update is conditional on the snooze count it read, and the
    * loser reads again and counts from the new time.
    */
-  async snooze(reminderId: number, staffUserid: string, request: SnoozeRequest, now: Date, timeZone: string): Promise<SnoozeResult> {
+  async snooze(reminderId: number, caller: string, request: SnoozeRequest, now: Date, timeZone: string): Promise<SnoozeResult> {
     const repo = this.dataSource.getRepository(Reminder);
+    const staffUserid = await this.actingFor(reminderId, caller);
     for (let attempt = 0; attempt < 5; attempt++) {
       const reminder = await repo.findOne({ where: { id: reminderId, staffUserid }, relations: { customer: true } });
       if (!reminder) return { outcome: 'not_found' };

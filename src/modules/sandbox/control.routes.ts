@@ -15,13 +15,16 @@ export interface ControlRouteDeps {
   seq(): number;
   /** what became of a typed message (its event and replies), by the MsgId `type` answered with */
   trace(msgId: string): Promise<MessageTrace>;
+  /** the picture of an image message in the chat (a data URL), by its chat position */
+  image(seq: number): string | undefined;
 }
 
 /**
  * The sandbox's control API, used by the page and by `npm run simulate`:
  * `GET /sandbox/api/view?user=…&since=…` (the page's poll; `{ seq, unchanged: true }` when nothing
  * moved since `since`), `GET /sandbox/api/actions` (what can be simulated),
- * `GET /sandbox/api/trace?msgId=…` (what became of a typed message: its event and its replies), and
+ * `GET /sandbox/api/trace?msgId=…` (what became of a typed message: its event and its replies),
+ * `GET /sandbox/api/images/<seq>` (the picture of an image message: a chart), and
  * `POST /sandbox/api/actions/<name>` with the parameters as JSON. Bad input: 400 with a Chinese message.
  */
 export function controlRouter(deps: ControlRouteDeps): Router {
@@ -40,6 +43,15 @@ export function controlRouter(deps: ControlRouteDeps): Router {
   router.get('/trace', async (ctx) => {
     ctx.set('cache-control', 'no-store');
     ctx.body = await deps.trace(String(ctx.query.msgId ?? ''));
+  });
+
+  // A picture the page draws (a chart): served by URL so the view's poll stays small.
+  router.get('/images/:seq', (ctx) => {
+    const found = /^data:(image\/(?:png|jpeg));base64,(.*)$/.exec(deps.image(Number(ctx.params.seq)) ?? '');
+    if (!found) return fail(ctx, 404, '没有这张图片');
+    ctx.set('cache-control', 'private, max-age=86400');
+    ctx.type = found[1]!;
+    ctx.body = Buffer.from(found[2]!, 'base64');
   });
 
   router.get('/actions', (ctx) => {

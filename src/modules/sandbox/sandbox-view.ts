@@ -71,12 +71,17 @@ export async function buildView(deps: ViewDeps, user: string): Promise<SandboxVi
     staff: world.staff.map((s) => ({ ...s, position: s.position ?? '', team: world.teamOf(s.userid)?.name ?? null })),
     channels: channelExamples(deps.rules),
     corpTags: world.tagGroups.flatMap((g) => g.tag.map((t) => ({ group: g.group_name, name: t.name }))),
-    chat: world.chat.filter(inApp).slice(-100),
-    group: team ? { name: team.name, items: world.chat.filter(inGroup).slice(-100), bot: deps.bot === true } : null,
+    chat: world.chat.filter(inApp).slice(-100).map(linkImage),
+    group: team ? { name: team.name, items: world.chat.filter(inGroup).slice(-100).map(linkImage), bot: deps.bot === true } : null,
     customers: await customerRows(deps.dataSource, world, userid),
     activity: world.activity.slice(-30).reverse(),
     pendingReminders: await deps.dataSource.getRepository(Reminder).countBy({ staffUserid: userid.toLowerCase(), status: 'pending' }),
   };
+}
+
+/** A picture goes to the page as its URL (GET /sandbox/api/images/<seq>), not as the data itself: the view is polled. */
+function linkImage(item: ChatItem): ChatItem {
+  return item.image ? { ...item, image: `/sandbox/api/images/${item.seq}` } : item;
 }
 
 /** One state per channel rule to try (a prefix rule gets an example), plus "no channel". */

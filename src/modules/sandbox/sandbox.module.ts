@@ -70,6 +70,7 @@ export function mountSandbox(app: Koa, deps: SandboxDeps): FakeWecomWorld {
     seq: () => world.seq,
     view: (user) => buildView({ world, dataSource, rules, timezone: config.timezone, quietHours: config.quietHours, bot }, user),
     trace: (msgId) => traceMessage(dataSource, msgId),
+    image: (seq) => world.chat.find((c) => c.seq === seq)?.image,
   });
   for (const router of [fakeWecomRouter(world), control, pageRouter()]) {
     app.use(router.routes());

@@ -202,10 +202,12 @@ export class Simulator {
     return { card: item.seq, key: p.key };
   }
 
+  /** `lead`: who gets the 离职继承 card (the page switches to them). */
   async leave(p: { userid: string }): Promise<Record<string, unknown>> {
+    const team = this.deps.world.teamOf(p.userid);
     const gone = this.deps.world.leave(p.userid);
     await this.post(this.xml.changeContact('delete_user', gone.userid));
-    return { userid: gone.userid };
+    return { userid: gone.userid, name: gone.name, lead: team && team.lead !== gone.userid.toLowerCase() ? team.lead : null };
   }
 
   async refuseTransfer(p: { customer: string }): Promise<Record<string, unknown>> {

@@ -8,6 +8,7 @@ import type { SopScheduler } from './sop.scheduler';
 import type { SopTriggers } from '../customers';
 import type { SopDefinition, SopDefinitions } from './sop-definitions';
 import { sopStepDueAt } from './sop-offset';
+import { handedOverTo } from '../handover';
 
 export interface SopEngineDeps {
   dataSource: DataSource;
@@ -38,6 +39,8 @@ export class SopEngine implements SopStarter, SopTriggers {
 
   /** Customer capture: SOPs whose trigger matches the channel state / tags, and those the channel rule names. */
   async onCustomerAdded(input: { customerId: number; staffUserid: string; state: string | null; sopNames: string[]; sourceKey: string }): Promise<void> {
+    // A customer handed over (WeCom's add for the new owner): the old owner's runs move with them, none starts anew.
+    if (await handedOverTo(this.deps.dataSource, input.customerId, input.staffUserid)) return;
     const tags = await this.tagNames(input.customerId);
     const matching = this.deps.definitions.withTrigger('customer_added').filter(({ trigger: t }) => {
       if (t.state !== undefined && t.state !== input.state) return false;

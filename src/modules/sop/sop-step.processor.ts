@@ -9,6 +9,7 @@ import { sopStepFields } from './sop-step-fields';
 import { decideStep, type SkipReason } from './sop-step-rules';
 import { SopStepStore } from './sop-step.store';
 import type { SopStepJobData } from './sop.scheduler';
+import { standInFor } from '../handover';
 import type { TeamGroupCard, TeamGroups } from '../customers';
 import { sopGroupCard } from '../../../templates/cards/group-cards';
 
@@ -58,14 +59,22 @@ export async function fireSopStep(deps: SopStepDeps, stepRunId: number): Promise
     text,
   };
   const idempotencyKey = `sop-step:${step.id}`;
+  // A salesperson who left (离职继承): the lead receives the step, saying whose it is, until the customer is taken over.
+  const standIn = await standInFor(deps.dataSource, run.staffUserid);
   if (stepDef.audience === 'team_group') {
     // With the smart bot in the team's group: the step as a card whose 已完成 says who did it.
-    const card: TeamGroupCard = { kind: 'sop', subjectId: step.id, build: ({ taskId, owner }) => sopGroupCard({ ...base, taskId, owner }) };
-    const posted = await deps.teams.post({ staffUserid: run.staffUserid, idempotencyKey, render: (mention) => sopStepMarkdown({ ...base, mention }), card });
+    const botCard: TeamGroupCard = { kind: 'sop', subjectId: step.id, build: ({ taskId, owner }) => sopGroupCard({ ...base, taskId, owner }) };
+    const posted = await deps.teams.post({
+      staffUserid: run.staffUserid,
+      mentionUserid: standIn?.userid,
+      idempotencyKey,
+      render: (mention) => sopStepMarkdown({ ...base, mention, onBehalfOf: standIn?.leaverName }),
+      botCard,
+    });
     if (posted === 'no_team_group') return skipped('no_team_group');
   } else {
-    const message = { msgtype: 'markdown' as const, markdown: { content: sopStepMarkdown(base) } };
-    await deps.outbound.sendNow({ channel: 'user', touser: staff?.wecomUserid ?? run.staffUserid, message, idempotencyKey });
+    const message = { msgtype: 'markdown' as const, markdown: { content: sopStepMarkdown({ ...base, onBehalfOf: standIn?.leaverName }) } };
+    await deps.outbound.sendNow({ channel: 'user', touser: standIn?.wecomUserid ?? staff?.wecomUserid ?? run.staffUserid, message, idempotencyKey });
   }
   await store.markSent(step, text, deps.now());
   deps.logger.info({ sop: run.sopName, step: step.stepKey, runId: run.id, customerId: run.customerId }, 'SOP step sent');

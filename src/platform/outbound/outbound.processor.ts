@@ -9,10 +9,16 @@ import { backoffDelay, type CallOptions, type WecomApiClient } from '../wecom/ap
 import { WecomApiError } from '../wecom/api/wecom-api.error';
 import type * as T from '../wecom/api/wecom-api.types';
 import { pacingRules, ticketFor } from './outbound-pacing';
-import type { OutboundDelivery, OutboundJobData, OutboundPayload, RestEnqueuer } from './outbound.types';
+import { MEDIA_VALIDITY_MS, md5Hex, ROBOT_IMAGE_MAX_BYTES } from '../wecom/limits/media-limits';
+import type { ImageSource, OutboundDelivery, OutboundJobData, OutboundPayload, RestEnqueuer } from './outbound.types';
 import { heldByQuietHours, quietHoursEnd } from './quiet-hours';
 import type { RedisRateLimiter } from './rate-limiter';
 import type { BotSender } from '../wecom/bot/bot-sender';
+
+/** A picture that cannot be drawn (no renderer, a bad source, too big): no retry changes that. */
+class ImageNotDrawn extends Error {
+  override readonly name = 'ImageNotDrawn';
+}
 
 /** Thrown to put the job back in the delayed set for `retryAfterMs` (queues.ts `retryAfter` backoff). */
 export class RetryLater extends Error {
@@ -35,6 +41,8 @@ export interface OutboundProcessorDeps {
   config: Pick<Config, 'quietHours' | 'timezone' | 'outbound'>;
   /** queues the next part of a split message once a part is sent */
   outbound: RestEnqueuer;
+  /** draws the pictures of image messages (absent: charts are off, and an image message fails with the reason) */
+  images?: ImageSource;
   /** the smart bot's connection, when the bot is configured (its channels fail for good without it) */
   bot?: BotSender;
   now?: () => number;
@@ -105,6 +113,36 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
     return 'unknown';
   };
 
+  /**
+   * The body of an image message, completed: for a robot the picture itself (base64 + md5); for a
+   * member or app chat its media_id — the one kept from an earlier attempt while WeCom still has it,
+   * else a new upload, kept on the row before anything is sent.
+   */
+  const withPicture = async (row: OutboundMessage, payload: OutboundPayload): Promise<OutboundPayload> => {
+    const image = payload.image!;
+    const uploadedAt = image.uploadedAt ? Date.parse(image.uploadedAt) : Number.NaN;
+    // an hour's margin: a retry late on the third day would send an id WeCom is about to drop
+    if (row.channel !== 'robot' && image.mediaId && now() - uploadedAt < MEDIA_VALIDITY_MS - 3600_000)
+      return { ...payload, body: { msgtype: 'image', image: { media_id: image.mediaId } } };
+    if (!deps.images) throw new ImageNotDrawn('no image renderer in this process (charts are off: the chart font is missing or CRM_CHARTS=off)');
+    let png: Buffer;
+    try {
+      png = await deps.images.render(image.source);
+    } catch (error) {
+      throw new ImageNotDrawn(`the picture could not be drawn: ${String((error as Error)?.message ?? error).slice(0, 200)}`);
+    }
+    if (row.channel === 'robot') {
+      if (png.length > ROBOT_IMAGE_MAX_BYTES)
+        throw new ImageNotDrawn(`the picture is ${png.length} bytes; a group robot takes at most ${ROBOT_IMAGE_MAX_BYTES}`);
+      return { ...payload, body: { msgtype: 'image', image: { base64: png.toString('base64'), md5: md5Hex(png) } } };
+    }
+    const uploaded = await deps.wecomApi.uploadMedia('image', { filename: image.filename, contentType: 'image/png', bytes: png }, { attempts: 1 });
+    if (!uploaded.media_id) throw new WecomApiError('media/upload', null, 'answer without media_id', false);
+    const kept: OutboundPayload = { ...payload, image: { ...image, mediaId: uploaded.media_id, uploadedAt: new Date(now()).toISOString() } };
+    await repo.update({ id: row.id }, { payload: kept as never });
+    return { ...kept, body: { msgtype: 'image', image: { media_id: uploaded.media_id } } };
+  };
+
   return async (messageId: number, loaded?: OutboundMessage, options: { claimed?: boolean } = {}): Promise<string> => {
     const row = loaded ?? (await repo.findOneBy({ id: messageId }));
     if (!row) {
@@ -143,18 +181,8 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
     // the limiter counts at admission and WeCom at arrival.
     if (!options.claimed) await repo.update({ id: row.id }, { status: 'sending', attempts, notBefore: null, heldFor: null });
 
-    const rules = pacingRules({ channel: row.channel, recipient: row.recipient, webhookUrl: payload.webhookUrl }, settings);
-    const admissionId = randomUUID();
-    const admitted = await deps.rateLimiter.acquire(rules, ticketFor(row), { admissionId });
-    if (!admitted.granted) return defer(row, admitted.waitMs, 'pacing', { status: row.status, attempts: row.attempts });
-
-    let outcome: Outcome;
-    try {
-      outcome = await send({ client: deps.wecomApi, bot: deps.bot, now }, row, payload, outcomeUnknown).finally(() =>
-        // counted until its answer came back, not from its admission: WeCom counted it somewhere in between
-        deps.rateLimiter.settle(rules, ticketFor(row), admissionId).catch((error) => deps.logger.warn({ err: error }, 'pacing: admission not re-dated')),
-      );
-    } catch (error) {
+    // Whatever WeCom answered (to the upload or the send), handled one way: retry later, or fail with its reason.
+    const refused = async (error: unknown): Promise<string> => {
       if (!(error instanceof WecomApiError)) {
         // Not WeCom's answer (a bug, Redis down): leave the row to the retry, which dedupes.
         await repo.update({ id: row.id }, { status: 'queued', errmsg: `internal: ${String((error as Error)?.message ?? error)}`.slice(0, 512) });
@@ -181,6 +209,31 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
         return settleUnknown(row, error.errcode, `${error.errmsg} — after an earlier attempt whose answer was never received: probably delivered by it`);
       }
       return fail(row, error.errcode, error.errmsg);
+    };
+
+    // A picture is drawn (and for a member or app chat uploaded) before the message's slot is taken:
+    // nothing slow between the slot and the call.
+    let ready: OutboundPayload;
+    try {
+      ready = payload.image ? await withPicture(row, payload) : payload;
+    } catch (error) {
+      if (error instanceof ImageNotDrawn) return fail(row, null, error.message);
+      return refused(error);
+    }
+
+    const rules = pacingRules({ channel: row.channel, recipient: row.recipient, webhookUrl: payload.webhookUrl }, settings);
+    const admissionId = randomUUID();
+    const admitted = await deps.rateLimiter.acquire(rules, ticketFor(row), { admissionId });
+    if (!admitted.granted) return defer(row, admitted.waitMs, 'pacing', { status: row.status, attempts: row.attempts });
+
+    let outcome: Outcome;
+    try {
+      outcome = await send({ client: deps.wecomApi, bot: deps.bot, now }, row, ready, outcomeUnknown).finally(() =>
+        // counted until its answer came back, not from its admission: WeCom counted it somewhere in between
+        deps.rateLimiter.settle(rules, ticketFor(row), admissionId).catch((error) => deps.logger.warn({ err: error }, 'pacing: admission not re-dated')),
+      );
+    } catch (error) {
+      return refused(error);
     }
 
     if (outcome.note) return fail(row, 0, outcome.note);

@@ -20,6 +20,7 @@ import {
   OUTBOUND_JOB,
   outboundJobId,
   type RestEnqueuer,
+  type StoredImage,
 } from './outbound.types';
 import { heldByQuietHours, type QuietHours, quietHoursEnd } from './quiet-hours';
 
@@ -72,6 +73,13 @@ export type BotMessage = { msgtype: 'markdown'; markdown: { content: string } } 
 /** WeCom takes a card update within 5 s of the click; kept a little short of it for the way there. */
 export const BOT_UPDATE_WINDOW_MS = 4500;
 
+/** A picture to one recipient: a group robot (base64 + md5), or a member or app chat (uploaded as temporary media, then sent by media_id). */
+export type OutboundImageRequest = Common & { image: { source: Record<string, unknown>; filename: string } } & (
+    | { channel: 'user'; touser: string }
+    | { channel: 'robot'; webhookUrl: string; label?: string }
+    | { channel: 'appchat'; chatid: string }
+  );
+
 export type { OutboundJobData, OutboundPayload };
 export { outboundJobId };
 
@@ -121,6 +129,15 @@ export class OutboundService implements RestEnqueuer {
     return this.submit(request, false);
   }
 
+  /** Queues a picture (outbound.types.ts StoredImage): drawn, and for a member or app chat uploaded, when it is sent. */
+  async enqueueImage(request: OutboundImageRequest): Promise<EnqueueResult> {
+    const { image, ...rest } = request;
+    const stored = { source: image.source, filename: image.filename };
+    // The body is completed at send time: base64 + md5 for a robot, the media_id for the others.
+    const message = { msgtype: 'image', image: {} } as never;
+    return this.submit({ ...rest, message } as OutboundRequest, false, stored);
+  }
+
   /**
    * Logs the message like `enqueue`, then sends it from this process at once instead of through a
    * queued job: for a welcome, whose code dies 20 s after the add, a queue hop behind a burst costs
@@ -131,11 +148,13 @@ export class OutboundService implements RestEnqueuer {
     return this.submit(request, true);
   }
 
-  private async submit(request: OutboundRequest, now: boolean): Promise<EnqueueResult> {
+  private async submit(request: OutboundRequest, now: boolean, image?: StoredImage): Promise<EnqueueResult> {
     const key = request.idempotencyKey;
     if (!key || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) throw new Error(`idempotencyKey must be 1-${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
     validate(request);
-    const { channel, recipient, kind, urgent, payload } = fitted(describe(request));
+    const described = fitted(describe(request));
+    const { channel, recipient, kind, urgent } = described;
+    const payload: OutboundPayload = image ? { ...described.payload, image } : described.payload;
     const quietHoursExempt = request.personTimed === true;
     const notBefore = heldByQuietHours({ urgent, quietHoursExempt })
       ? quietHoursEnd(new Date(this.now()), this.deps.config.quietHours, this.deps.config.timezone)

@@ -14,11 +14,34 @@ export interface OutboundPayload {
    */
   rest?: Array<Record<string, unknown>>;
   part?: number;
+  /** an `image` message: the picture is drawn at send time from `source` (see ImageSource), not stored */
+  image?: StoredImage;
   /**
    * A smart-bot card update (`bot_update`): WeCom takes it within 5 s of the click only; after that
    * (or when WeCom refuses it) the card is posted again as a new message to this chat.
    */
   fallback?: { chatid: string; body: Record<string, unknown> };
+}
+
+/**
+ * A picture to send, as what draws it (a chart spec): a row holds a few hundred bytes instead of the
+ * PNG (a message body column holds 64 KB), and every attempt sends the same picture (drawing is
+ * deterministic). For an app or app-chat message the temporary media it was uploaded as is kept
+ * here, so a retry after the upload (the send's answer lost, a crash) sends the same media_id again
+ * — which WeCom's duplicate check then drops — instead of uploading and sending a second picture.
+ */
+export interface StoredImage {
+  source: Record<string, unknown>;
+  /** the file name WeCom shows (`漏斗.png`) */
+  filename: string;
+  mediaId?: string;
+  /** ISO time of the upload: WeCom keeps temporary media 3 days */
+  uploadedAt?: string;
+}
+
+/** Draws a picture from its source (the composition root gives the chart renderer). */
+export interface ImageSource {
+  render(source: Record<string, unknown>): Promise<Buffer>;
 }
 
 export interface OutboundJobData {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type * as T from '../../../platform/wecom/api/wecom-api.types';
 import type { AreaRoute } from './area-route';
 import type { ChatItem, FakeWecomState } from './fake-wecom.state';
+import { mediaImage } from './media.area';
 import { validateCard, validateMessage } from './message-content';
 import { WecomFault } from './wecom-fault';
 
@@ -17,7 +18,7 @@ export function sendAppMessage(state: FakeWecomState, body: Record<string, unkno
   if (String(body.agentid ?? '') !== state.agentId) throw new WecomFault(40056, 'invalid agentid');
   const touser = String(body.touser ?? '');
   if (!touser && !body.toparty && !body.totag) throw new WecomFault(40058, 'touser, toparty or totag required');
-  const content = validateMessage(body, ['text', 'markdown', 'template_card']);
+  const content = validateMessage(body, ['text', 'markdown', 'template_card', 'image'], (image) => mediaImage(state, image.media_id));
   const recipients = touser === '@all' ? state.staff.map((s) => s.userid) : touser.split('|').filter(Boolean);
   const valid = recipients.filter((u) => state.isMember(u));
   const invalid = recipients.filter((u) => !state.isMember(u)).map((u) => u.toLowerCase());

@@ -3,6 +3,8 @@ import type { FakeWecomState } from './fake-wecom.state';
 export interface AreaRequest {
   body: Record<string, unknown>;
   query: Record<string, string | undefined>;
+  /** a multipart upload's file (the form field `media`) */
+  file?: { filename?: string; contentType?: string; bytes: Buffer };
 }
 
 /** One WeCom API path as an area of the fake answers it: throws WecomFault for WeCom's refusals. */
@@ -14,6 +16,8 @@ export interface AreaRoute {
   auth?: boolean;
   /** delivers something to a person: a refusal is shown where it would have arrived (sandbox page) */
   delivers?: boolean;
+  /** the body is multipart/form-data (an upload), not JSON */
+  multipart?: boolean;
   handle(state: FakeWecomState, request: AreaRequest): Record<string, unknown> | void;
 }
 

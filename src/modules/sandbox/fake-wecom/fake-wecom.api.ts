@@ -9,6 +9,8 @@ import type { ChatItem, FakeWecomState, WecomCall } from './fake-wecom.state';
 import { groupChatRoutes } from './groupchat.area';
 import { groupMessageRoutes } from './group-messages.area';
 import { handoverRoutes } from './handover.area';
+import { mediaRoutes } from './media.area';
+import { parseMultipart } from './multipart';
 import { recordRefused } from './refusals';
 import { tagRoutes } from './tags.area';
 import { welcomeRoutes } from './welcome.area';
@@ -32,6 +34,7 @@ export const FAKE_WECOM_ROUTES: readonly AreaRoute[] = [
   ...welcomeRoutes,
   ...appMessageRoutes,
   ...groupMessageRoutes,
+  ...mediaRoutes,
 ];
 
 export interface WecomRequest {
@@ -39,8 +42,10 @@ export interface WecomRequest {
   /** the path under cgi-bin, e.g. `message/send` */
   api: string;
   query: Record<string, string | undefined>;
-  /** the raw body (text), or one already parsed (nock parses JSON) */
-  body?: string | Record<string, unknown>;
+  /** the raw body (text), or one already parsed (nock parses JSON); bytes for an upload */
+  body?: string | Record<string, unknown> | Buffer;
+  /** the request's content type (an upload's multipart boundary) */
+  contentType?: string;
 }
 
 export interface WecomAnswer {
@@ -80,12 +85,14 @@ export async function answerWecom(state: FakeWecomState, request: WecomRequest):
   const token = request.query.access_token;
   const params: Record<string, unknown> = { ...request.query };
   delete params.access_token;
-  const parsed = route.method === 'GET' ? { ok: true as const, body: params } : parseBody(request.body);
+  const upload = route.multipart ? parseUpload(request) : undefined;
+  const parsed =
+    route.method === 'GET' || route.multipart ? { ok: true as const, body: params } : parseBody(request.body as string | Record<string, unknown> | undefined);
   const body = parsed.ok ? parsed.body : {};
   const call: WecomCall = { api: route.api, body };
   if (route.api !== 'gettoken' && state.options.logCalls) state.calls.push(call);
   const reached: Reached = { area: false, seqBefore: state.seq };
-  const answer = await answerRoute(state, route, { token, parsed, body, query: request.query }, reached);
+  const answer = await answerRoute(state, route, { token, parsed, body, query: request.query, file: upload }, reached);
   if (typeof answer.body === 'object' && Number(answer.body.errcode ?? 0) !== 0) {
     call.errcode = Number(answer.body.errcode);
     call.errmsg = String(answer.body.errmsg ?? '');
@@ -107,7 +114,13 @@ interface Reached {
 async function answerRoute(
   state: FakeWecomState,
   route: AreaRoute,
-  request: { token: string | undefined; parsed: { ok: boolean }; body: Record<string, unknown>; query: Record<string, string | undefined> },
+  request: {
+    token: string | undefined;
+    parsed: { ok: boolean };
+    body: Record<string, unknown>;
+    query: Record<string, string | undefined>;
+    file?: { filename?: string; contentType?: string; bytes: Buffer };
+  },
   reached: Reached,
 ): Promise<WecomAnswer> {
   const injected = await state.faults.apply({ api: route.api, body: request.body, query: request.query });
@@ -128,12 +141,23 @@ async function answerRoute(
   try {
     const limit = checkWecomLimits(route.api, request.body);
     if (limit) throw new WecomFault(limit.errcode, limit.errmsg);
-    return { status: 200, body: { errcode: 0, errmsg: 'ok', ...(route.handle(state, { body: request.body, query: request.query }) ?? {}) } };
+    return {
+      status: 200,
+      body: { errcode: 0, errmsg: 'ok', ...(route.handle(state, { body: request.body, query: request.query, file: request.file }) ?? {}) },
+    };
   } catch (error) {
     if (!(error instanceof WecomFault)) throw error;
     if (route.delivers) recordRefused(state, route.api, request.body, request.query, error);
     return { status: 200, body: { errcode: error.errcode, errmsg: error.errmsg } };
   }
+}
+
+/** The file of an upload (form field `media`), or none: the area answers WeCom's 44001. */
+function parseUpload(request: WecomRequest): { filename?: string; contentType?: string; bytes: Buffer } | undefined {
+  const raw = Buffer.isBuffer(request.body) ? request.body : typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : undefined;
+  if (!raw) return undefined;
+  const media = parseMultipart(raw, request.contentType)?.find((p) => p.name === 'media');
+  return media ? { filename: media.filename, contentType: media.contentType, bytes: media.bytes } : undefined;
 }
 
 function parseBody(raw: string | Record<string, unknown> | undefined): { ok: true; body: Record<string, unknown> } | { ok: false } {

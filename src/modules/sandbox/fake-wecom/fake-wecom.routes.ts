@@ -11,8 +11,20 @@ export function fakeWecomRouter(state: FakeWecomState, prefix = FAKE_WECOM_PATH)
   const router = new Router({ prefix });
   for (const route of FAKE_WECOM_ROUTES) {
     router.register(`/${route.api}`, [route.method], async (ctx: Context) => {
-      const body = route.method === 'POST' ? await getRawBody(ctx.req, { limit: '1mb', encoding: 'utf8' }) : undefined;
-      const answer = await answerWecom(state, { method: route.method, api: route.api, query: ctx.query as Record<string, string | undefined>, body });
+      // An upload is bytes (WeCom takes files up to 20 MB); everything else is JSON text.
+      const body =
+        route.method !== 'POST'
+          ? undefined
+          : route.multipart
+            ? await getRawBody(ctx.req, { limit: '21mb' })
+            : await getRawBody(ctx.req, { limit: '1mb', encoding: 'utf8' });
+      const answer = await answerWecom(state, {
+        method: route.method,
+        api: route.api,
+        query: ctx.query as Record<string, string | undefined>,
+        body,
+        contentType: ctx.get('content-type'),
+      });
       ctx.status = answer.status;
       ctx.type = typeof answer.body === 'string' ? 'text/plain' : 'application/json';
       ctx.body = answer.body;

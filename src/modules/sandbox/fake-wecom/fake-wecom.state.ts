@@ -55,6 +55,17 @@ export interface ChatItem {
   /** the key of the button clicked on this card */
   clickedKey?: string;
   updatedAt?: number;
+  /** msgtype `image`: the picture, as a data URL the page draws */
+  image?: string;
+}
+
+/** temporary media uploaded with media/upload (media.area.ts) */
+export interface FakeMedia {
+  type: string;
+  filename: string;
+  /** what the sandbox page draws: `data:image/png;base64,…` */
+  dataUrl: string;
+  uploadedAt: number;
 }
 
 export interface ActivityItem {
@@ -208,6 +219,8 @@ export class FakeWecomState {
   readonly responseCodes = new Map<string, ResponseCode>();
   /** when each robot key sent, for WeCom's 20 messages a minute */
   readonly robotSends = new Map<string, number[]>();
+  /** temporary media uploaded (media/upload), by media_id: kept in memory, as WeCom keeps it for 3 days only */
+  readonly media = new Map<string, FakeMedia>();
   /** fingerprints of recent app messages, for enable_duplicate_check */
   readonly recentSends = new Map<string, number>();
   readonly now: () => number;
@@ -297,7 +310,11 @@ export class FakeWecomState {
     this.changed();
   }
 
-  deliver(conversation: Conversation, direction: ChatItem['direction'], content: { msgtype: string; text?: string; card?: T.TemplateCard }): ChatItem {
+  deliver(
+    conversation: Conversation,
+    direction: ChatItem['direction'],
+    content: { msgtype: string; text?: string; card?: T.TemplateCard; image?: string },
+  ): ChatItem {
     const item: ChatItem = { seq: ++this.seq, at: this.now(), conversation, direction, ...structuredClone(content) };
     this.chat.push(item);
     if (this.chat.length > KEEP_CHAT_ITEMS) this.chat.splice(0, this.chat.length - KEEP_CHAT_ITEMS);

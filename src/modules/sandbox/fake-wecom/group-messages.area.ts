@@ -1,4 +1,6 @@
+import { checkRobotImage } from '../../../platform/wecom/limits/media-limits';
 import type { AreaRoute } from './area-route';
+import { mediaImage } from './media.area';
 import type { FakeWecomState } from './fake-wecom.state';
 import { validateMessage } from './message-content';
 import { WecomFault } from './wecom-fault';
@@ -11,7 +13,11 @@ export function appChatSend(state: FakeWecomState, body: Record<string, unknown>
   const chatid = String(body.chatid ?? '');
   const known = state.teams.some((t) => t.appChatId === chatid);
   if (!chatid || (!known && !state.trusts('chats'))) throw new WecomFault(86003, 'chat not exist');
-  state.deliver({ kind: 'appchat', chatid }, 'out', validateMessage(body, ['text', 'markdown', 'textcard']));
+  state.deliver(
+    { kind: 'appchat', chatid },
+    'out',
+    validateMessage(body, ['text', 'markdown', 'textcard', 'image'], (image) => mediaImage(state, image.media_id)),
+  );
 }
 
 export function robotSend(state: FakeWecomState, key: string | undefined, body: Record<string, unknown>): void {
@@ -19,11 +25,19 @@ export function robotSend(state: FakeWecomState, key: string | undefined, body: 
   if (!key || (!known && !state.trusts('chats'))) throw new WecomFault(93000, 'invalid webhook url (unknown key)');
   const recent = (state.robotSends.get(key) ?? []).filter((t) => state.now() - t < 60_000);
   if (recent.length >= ROBOT_PER_MINUTE) throw new WecomFault(45009, 'api freq out of limit (20 messages a minute per robot)');
-  const content = validateMessage(body, ['text', 'markdown', 'template_card']);
+  const content = validateMessage(body, ['text', 'markdown', 'template_card', 'image'], robotPicture);
   if (content.card && !['text_notice', 'news_notice'].includes(content.card.card_type))
     throw new WecomFault(40058, 'a group robot sends only text_notice and news_notice cards');
   state.robotSends.set(key, [...recent, state.now()]);
   state.deliver({ kind: 'robot', key }, 'out', content);
+}
+
+/** A robot's `image` is the picture itself: base64 of a JPG or PNG of at most 2 MB, and its md5. */
+function robotPicture(image: Record<string, unknown>): string {
+  const refused = checkRobotImage(image);
+  if (refused) throw new WecomFault(refused.errcode, refused.errmsg);
+  const base64 = String(image.base64);
+  return `data:${base64.startsWith('/9j/') ? 'image/jpeg' : 'image/png'};base64,${base64}`;
 }
 
 export const groupMessageRoutes: AreaRoute[] = [

@@ -7,11 +7,19 @@ export interface MessageContent {
   msgtype: string;
   text?: string;
   card?: T.TemplateCard;
+  /** an image message's picture as a data URL */
+  image?: string;
 }
 
-export function validateMessage(body: Record<string, unknown>, allowed: string[]): MessageContent {
+/** `picture`: the picture an `image` message carries (by media_id, or inline for a robot), or WeCom's refusal. */
+export function validateMessage(body: Record<string, unknown>, allowed: string[], picture?: (image: Record<string, unknown>) => string): MessageContent {
   const msgtype = String(body.msgtype ?? '');
   if (!allowed.includes(msgtype)) throw new WecomFault(40008, `invalid message type: ${msgtype || '(none)'}`);
+  if (msgtype === 'image') {
+    const image = body.image;
+    if (!image || typeof image !== 'object' || !picture) throw new WecomFault(40058, 'image required');
+    return { msgtype, image: picture(image as Record<string, unknown>) };
+  }
   if (msgtype === 'template_card') return { msgtype, card: validateCard(body.template_card) };
   if (msgtype === 'textcard') {
     const card = body.textcard as { title?: string; description?: string } | undefined;
@@ -51,6 +59,8 @@ export function validateCard(raw: unknown): T.TemplateCard {
     default:
       throw new WecomFault(40058, `invalid template_card.card_type: ${String(card.card_type)}`);
   }
+  const rows = (card.horizontal_content_list as Array<{ type?: number; userid?: string }> | undefined) ?? [];
+  if (rows.some((r) => r.type === 3 && !r.userid)) throw new WecomFault(40058, 'horizontal_content_list: a member row (type 3) needs a userid');
   if (card.task_id !== undefined && !/^[0-9A-Za-z_\-@]{1,128}$/.test(String(card.task_id))) throw new WecomFault(40058, 'invalid task_id');
   return card;
 }

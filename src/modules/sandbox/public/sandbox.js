@@ -59,6 +59,7 @@ const time = (ms) => new Date(ms).toLocaleTimeString('zh-CN', { hour: '2-digit',
 /** One line for the conversation list: a card's title, or the text without markdown marks. */
 function preview(item) {
   if (item.msgtype === 'rejected') return `[被拒收] errcode ${item.errcode}`;
+  if (item.msgtype === 'image') return '[图片]';
   if (item.card) return `[卡片] ${(item.card.main_title && item.card.main_title.title) || item.card.sub_title_text || ''}`;
   return (item.text || '').replace(/<[^>]+>|\*\*|^(#+|>)\s*/gm, '').replace(/\s+/g, ' ');
 }
@@ -116,7 +117,7 @@ function card(item) {
   if (c.quote_area && (c.quote_area.quote_text || c.quote_area.title)) el.append(h('div', { class: 'quote' }, [c.quote_area.title, c.quote_area.quote_text].filter(Boolean).join('\n')));
   if (c.sub_title_text) el.append(h('div', { class: 'sub' }, c.sub_title_text));
   if (Array.isArray(c.horizontal_content_list) && c.horizontal_content_list.length) {
-    el.append(h('dl', { class: 'rows' }, c.horizontal_content_list.map((r) => [h('dt', {}, r.keyname), h('dd', {}, r.value || '')])));
+    el.append(h('dl', { class: 'rows' }, c.horizontal_content_list.map((r) => [h('dt', {}, r.keyname), h('dd', {}, r.type === 3 ? `@${r.value || r.userid}` : r.value || '')])));
   }
   let selection = null;
   if (c.button_selection) {
@@ -175,6 +176,9 @@ function message(item, view) {
   // A send WeCom refused: the salesperson would see nothing; the page shows why (errcode and WeCom's message).
   if (item.msgtype === 'rejected') content = h('div', { class: 'bubble rejected', 'data-errcode': item.errcode }, item.text || '');
   else if (item.card) content = card(item);
+  // A picture (a chart): drawn as the WeCom client shows one, tap to open it full size.
+  else if (item.msgtype === 'image' && item.image)
+    content = h('a', { class: 'bubble image', href: item.image, target: '_blank', rel: 'noopener' }, h('img', { src: item.image, alt: '图片', loading: 'lazy' }));
   else if (item.msgtype === 'markdown') content = markdown(item.text || '');
   else content = h('div', { class: 'bubble' }, item.text || '');
   return h('div', { class: `msg ${inbound ? 'in' : 'out'}${group ? ' robot' : ''}`, 'data-seq': item.seq },
@@ -321,6 +325,19 @@ $('scan').addEventListener('click', () =>
     return `${a.name} 扫码添加了你`;
   }));
 $('fire-due').addEventListener('click', () => act('fire-due', {}, (a) => (a.fired ? `已触发 ${a.fired} 个提醒/SOP 步骤` : '现在没有待发的提醒')));
+// 离职: the member leaves the pretend company; the page then shows their lead, who has the 离职继承 card.
+$('leave').addEventListener('click', async () => {
+  const me = state.view && state.view.staff.find((s) => s.userid === state.user);
+  if (!window.confirm(`让 ${me ? me.name : state.user} 离职？名下客户会等主管分配（离职继承）。`)) return;
+  const answer = await act('leave', { userid: state.user }, (a) => `${a.name || a.userid} 离职了${a.lead ? '，已切换到主管查看分配卡片' : ''}`);
+  if (answer && answer.lead) {
+    state.user = answer.lead;
+    state.seq = -1;
+    drawMessages.first = true;
+    history.replaceState(null, '', `?user=${encodeURIComponent(state.user)}`);
+    selectConversation('app');
+  }
+});
 $('create-tag').addEventListener('click', () =>
   act('create-tag', { group: $('tag-group').value.trim(), name: $('tag-name').value.trim() }, () => `已新建标签 ${$('tag-name').value.trim()}`));
 

@@ -11,6 +11,8 @@ import { OutboundBodyRetention1764410000000 } from './1764410000000-outbound-bod
 import { ReminderClosedAt1764411000000 } from './1764411000000-reminder-closed-at';
 import { Handovers1764420000000 } from './1764420000000-handovers';
 import { OpportunityLifecycle1764430000000 } from './1764430000000-opportunity-lifecycle';
+import { Leavers1764440000000 } from './1764440000000-leavers';
+import { OpportunitiesBySalesperson1764450000000 } from './1764450000000-opportunities-by-salesperson';
 import { GroupBot1764470000000 } from './1764470000000-group-bot';
 
 /** Every migration, in order. Explicit (no globs) so it works the same under ts-node, jest and compiled JS. */
@@ -28,5 +30,7 @@ export const ALL_MIGRATIONS = [
   ReminderClosedAt1764411000000,
   Handovers1764420000000,
   OpportunityLifecycle1764430000000,
+  Leavers1764440000000,
+  OpportunitiesBySalesperson1764450000000,
   GroupBot1764470000000,
 ];

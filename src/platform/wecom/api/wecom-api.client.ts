@@ -47,6 +47,8 @@ interface RequestSpec {
   url?: string;
   /** false for gettoken and robot webhooks */
   auth?: boolean;
+  /** a multipart/form-data upload (field `media`) instead of a JSON body */
+  file?: { filename: string; contentType: string; bytes: Buffer };
 }
 
 const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 1000, maxDelayMs: 30_000 };
@@ -258,6 +260,14 @@ export class WecomApiClient {
     return this.call('webhook/send', { method: 'POST', url: webhookUrl, auth: false, body: message }, options);
   }
 
+  /**
+   * media/upload: a file as temporary media (multipart, field `media`); the media_id it answers is
+   * valid for 3 days. Limits per type in limits/media-limits.ts.
+   */
+  uploadMedia(type: T.MediaType, file: { filename: string; contentType: string; bytes: Buffer }, options?: CallOptions): Promise<T.MediaUploadResponse> {
+    return this.call('media/upload', { method: 'POST', query: { type }, file }, options);
+  }
+
   // ---- plumbing ----
 
   /** Any API by path, for endpoints without a typed method yet. */
@@ -319,9 +329,7 @@ export class WecomApiClient {
     try {
       response = await fetch(url, {
         method: spec.method,
-        headers: spec.body === undefined ? undefined : { 'content-type': 'application/json; charset=utf-8' },
-        // JSON.stringify keeps non-ASCII literal: WeCom rejects \uXXXX escapes (40033).
-        body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+        ...requestBody(spec),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       text = await response.text();
@@ -341,6 +349,18 @@ export class WecomApiClient {
     if (errcode !== 0) throw new WecomApiError(api, errcode, redactSecrets(String(body.errmsg ?? '')), isRetryableErrcode(errcode), response.status);
     return body;
   }
+}
+
+/** A JSON body, or a file as multipart/form-data (fetch writes the boundary and each part's headers). */
+function requestBody(spec: RequestSpec): { headers?: Record<string, string>; body?: string | FormData } {
+  if (spec.file) {
+    const form = new FormData();
+    form.append('media', new Blob([new Uint8Array(spec.file.bytes)], { type: spec.file.contentType }), spec.file.filename);
+    return { body: form };
+  }
+  if (spec.body === undefined) return {};
+  // JSON.stringify keeps non-ASCII literal: WeCom rejects \uXXXX escapes (40033).
+  return { headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(spec.body) };
 }
 
 /** Exponential backoff with jitter: base, 2×base, 4×base … (never below the nominal step). */

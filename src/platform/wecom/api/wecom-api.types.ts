@@ -258,7 +258,9 @@ export interface TemplateCard {
 export type AppMessage =
   | { msgtype: 'text'; text: { content: string } }
   | { msgtype: 'markdown'; markdown: { content: string } }
-  | { msgtype: 'template_card'; template_card: TemplateCard };
+  | { msgtype: 'template_card'; template_card: TemplateCard }
+  /** a picture uploaded as temporary media (media/upload, valid 3 days) */
+  | { msgtype: 'image'; image: { media_id: string } };
 
 export interface MessageSendOptions {
   safe?: 0 | 1;
@@ -301,12 +303,25 @@ export interface UpdateTemplateCardResponse extends WecomResponse {
 export type AppChatMessage =
   | { msgtype: 'text'; text: { content: string } }
   | { msgtype: 'markdown'; markdown: { content: string } }
-  | { msgtype: 'textcard'; textcard: { title: string; description: string; url: string; btntxt?: string } };
+  | { msgtype: 'textcard'; textcard: { title: string; description: string; url: string; btntxt?: string } }
+  | { msgtype: 'image'; image: { media_id: string } };
 
 export type RobotMessage =
   | { msgtype: 'text'; text: { content: string; mentioned_list?: string[]; mentioned_mobile_list?: string[] } }
   | { msgtype: 'markdown'; markdown: { content: string } }
-  | { msgtype: 'template_card'; template_card: TemplateCard };
+  | { msgtype: 'template_card'; template_card: TemplateCard }
+  /** the picture itself: base64 of a JPG or PNG of at most 2 MB before encoding, and the md5 (hex) of those bytes */
+  | { msgtype: 'image'; image: { base64: string; md5: string } };
+
+/** media/upload: temporary media, usable by every app of the corp for 3 days (limits/media-limits.ts). */
+export type MediaType = 'image' | 'voice' | 'video' | 'file';
+
+export interface MediaUploadResponse extends WecomResponse {
+  type?: MediaType;
+  media_id?: string;
+  /** seconds since the epoch, as a string */
+  created_at?: string;
+}
 
 // ---- handover (在职继承 / 离职继承) ----
 
