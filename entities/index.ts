@@ -7,6 +7,7 @@ import { CustomerTag } from './customer-tag.entity';
 import { Customer } from './customer.entity';
 import { ErasedCustomer } from './erased-customer.entity';
 import { FollowUp } from './follow-up.entity';
+import { GroupCard, GroupCardClick } from './group-card.entity';
 import { HandoverCustomer } from './handover-customer.entity';
 import { Handover } from './handover.entity';
 import { InboundEvent } from './inbound-event.entity';
@@ -32,6 +33,7 @@ export * from './customer-tag.entity';
 export * from './customer.entity';
 export * from './erased-customer.entity';
 export * from './follow-up.entity';
+export * from './group-card.entity';
 export * from './handover-customer.entity';
 export * from './handover.entity';
 export * from './handover.entity';
@@ -61,6 +63,8 @@ export const ALL_ENTITIES = [
   CustomerTag,
   ErasedCustomer,
   FollowUp,
+  GroupCard,
+  GroupCardClick,
   Handover,
   HandoverCustomer,
   InboundEvent,

@@ -11,7 +11,8 @@ import { STATUS_LENGTH } from './column-types';
 export type OutboundStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'duplicate' | 'unknown';
 
 /** user: app message to a member. robot: group robot webhook. appchat: app group chat. welcome: send_welcome_msg. card_update: update_template_card. */
-export type OutboundChannel = 'user' | 'robot' | 'appchat' | 'welcome' | 'card_update';
+/** `bot`: a smart-bot message to a chat (aibot_send_msg); `bot_update`: a smart-bot card updated in place (aibot_respond_update_msg). */
+export type OutboundChannel = 'user' | 'robot' | 'appchat' | 'welcome' | 'card_update' | 'bot' | 'bot_update';
 
 /** What a message with `notBefore` waits for. */
 export type OutboundHold = 'quiet_hours' | 'pacing' | 'retry';

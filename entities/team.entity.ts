@@ -20,6 +20,10 @@ export class Team {
   @Column({ type: 'varchar', length: 64, nullable: true })
   appChatId!: string | null;
 
+  /** the team group's chatid for the smart bot (智能机器人): its cards with buttons go there */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  botChatId!: string | null;
+
   @CreateDateColumn({ type: 'datetime' })
   createdAt!: Date;
 

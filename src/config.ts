@@ -168,6 +168,18 @@ const envSchema = z.object({
     .positive('must be a number of minutes above 0')
     .max(7 * 24 * 60)
     .default(120),
+  WECOM_BOT_ID: optionalString.pipe(z.string().max(128).optional()),
+  WECOM_BOT_SECRET: optionalString.pipe(z.string().max(256).optional()),
+  WECOM_BOT_WS_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^wss?:\/\/[^\s]+$/, 'must be a ws:// or wss:// URL')
+      .optional(),
+  ),
+  // the smart bot's messages to one chat (group or single): paced like a group robot unless told otherwise
+  WECOM_BOT_CHAT_PER_MINUTE: z.coerce.number().int().min(1).max(60).default(20),
+  // how long the bot's lease lives without renewal: a dead holder is replaced within about this long
+  WECOM_BOT_LEASE_MS: z.coerce.number().int().min(1000).max(60_000).default(5000),
   MIGRATE_ON_START: z
     .enum(['true', 'false'])
     .default('true')
@@ -236,6 +248,11 @@ export interface Config {
    * without it they are off (one warning at start) and the digests go out as text
    */
   charts: { enabled: boolean; fontFile: string };
+  /**
+   * the smart bot (智能机器人) over its long connection: undefined when WECOM_BOT_ID / WECOM_BOT_SECRET
+   * are unset (no bot; everything works as without it). `wsUrl` undefined: the SDK's default endpoint.
+   */
+  bot: { botId: string; secret: string; wsUrl: string | undefined; leaseMs: number } | undefined;
   /** the WeCom server API client */
   wecomApi: { timeoutMs: number; retryAttempts: number; retryBaseMs: number };
   /** the outbound queue: pacing limits are per `windowMs` (a minute, except in tests) */
@@ -248,6 +265,8 @@ export interface Config {
     apiBudgetPerWindow: number;
     /** the share of the welcome path's APIs' budgets (externalcontact/get, send_welcome_msg) only welcomes may use */
     welcomeBudgetShare: number;
+    /** the smart bot's messages per chat (WECOM_BOT_CHAT_PER_MINUTE) */
+    botChatPerWindow: number;
     maxAttempts: number;
     retryBaseMs: number;
   };
@@ -279,6 +298,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(
       `${missing.join(', ')}: required because ${present.join(', ')} ${present.length === 1 ? 'is' : 'are'} set ` +
         '(set all five WeCom credentials, or none for the local sandbox)',
+    );
+  }
+  const botId = (env.WECOM_BOT_ID ?? '').trim();
+  const botSecret = (env.WECOM_BOT_SECRET ?? '').trim();
+  if ((botId === '') !== (botSecret === '')) {
+    problems.push(
+      `${botId ? 'WECOM_BOT_SECRET' : 'WECOM_BOT_ID'}: required because ${botId ? 'WECOM_BOT_ID' : 'WECOM_BOT_SECRET'} is set (set both for the smart bot, or neither)`,
     );
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
@@ -339,6 +365,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       silentScanCron: e.CRM_SOP_SCAN_CRON === 'off' ? undefined : e.CRM_SOP_SCAN_CRON,
       overdueAfterMs: Math.round(e.CRM_OVERDUE_AFTER_MINUTES * 60_000),
     },
+    bot:
+      e.WECOM_BOT_ID && e.WECOM_BOT_SECRET
+        ? { botId: e.WECOM_BOT_ID, secret: e.WECOM_BOT_SECRET, wsUrl: e.WECOM_BOT_WS_URL, leaseMs: e.WECOM_BOT_LEASE_MS }
+        : undefined,
     wecomApi: { timeoutMs: e.WECOM_API_TIMEOUT_MS, retryAttempts: e.WECOM_API_RETRY_ATTEMPTS, retryBaseMs: e.WECOM_API_RETRY_BASE_MS },
     outbound: {
       concurrency: e.OUTBOUND_CONCURRENCY,
@@ -348,6 +378,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       appChatPerWindow: e.OUTBOUND_APPCHAT_PER_MINUTE,
       apiBudgetPerWindow: e.WECOM_API_BUDGET_PER_MINUTE,
       welcomeBudgetShare: e.WECOM_WELCOME_BUDGET_SHARE,
+      botChatPerWindow: e.WECOM_BOT_CHAT_PER_MINUTE,
       maxAttempts: e.OUTBOUND_MAX_ATTEMPTS,
       retryBaseMs: e.OUTBOUND_RETRY_BASE_MS,
     },
@@ -363,7 +394,7 @@ function clockCron(time: string, weekdays: string): string | undefined {
   return `${minute} ${hour} * * ${weekdays}`;
 }
 
-const SECRET_NAMES = new Set(['WECOM_SECRET', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY', 'ADMIN_TOKEN', 'DATABASE_URL']);
+const SECRET_NAMES = new Set(['WECOM_BOT_SECRET', 'WECOM_SECRET', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY', 'ADMIN_TOKEN', 'DATABASE_URL']);
 
 /** Shows what was given so the operator can spot the typo — except for secrets, where only the length is safe to show. */
 function describeValue(name: string, value: string | undefined): string {

@@ -37,6 +37,9 @@ import { createHandoverService } from './modules/handover';
 import { WecomApiClient } from './platform/wecom/api/wecom-api.client';
 import { ChartService, chartImages, chartsAvailable } from './modules/charts';
 import type { ImageSource } from './platform/outbound/outbound.types';
+import { BotLink } from './platform/wecom/bot/bot-link';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
 
 /** The composition root: every long-lived object is built here, once, and handed to whoever needs it. */
 export interface Container {
@@ -64,6 +67,8 @@ export interface Container {
   outbound: OutboundService;
   /** draws the charts image messages carry; absent when charts are off (CRM_CHARTS=off, or the chart font is missing) */
   images?: ImageSource;
+  /** the smart bot's long connection (WECOM_BOT_ID): started by a worker, which then competes for its lease */
+  bot: BotLink | undefined;
   /** the clock of everything that decides by the time of day (quiet hours, due and overdue times); tests control it */
   now: () => number;
   close(): Promise<void>;
@@ -141,6 +146,24 @@ export async function createContainer(config: Config, wecom: WecomCredentials, l
   const now = options.now ?? Date.now;
   // Charts only with their font: without it they would draw boxes for every Chinese character.
   const images = chartsAvailable(config.charts) ? chartImages(config.charts.fontFile) : undefined;
+  // The smart bot: every process can say who holds its connection; only a started worker competes for it.
+  const bot = config.bot
+    ? new BotLink(
+        config.bot,
+        { redis, namespace: queues.prefix, recorder, producer, logger, metrics },
+        `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      )
+    : undefined;
+  if (bot) {
+    readiness.push({
+      name: 'bot',
+      informational: true,
+      check: async () => {
+        const { state, holder } = await withTimeout(bot.describe(), 1000, 'bot state');
+        return holder ? `${state} (held by ${holder})` : state;
+      },
+    });
+  }
   // sendNow delivers from the calling process (handlers and processors run in worker processes; the web process never calls it).
   const outbound = new OutboundService({
     dataSource,
@@ -149,7 +172,7 @@ export async function createContainer(config: Config, wecom: WecomCredentials, l
     metrics,
     config,
     now,
-    delivery: (rest) => createOutboundDelivery({ dataSource, wecomApi, rateLimiter, logger, metrics, config, outbound: rest, now, images }),
+    delivery: (rest) => createOutboundDelivery({ dataSource, wecomApi, rateLimiter, logger, metrics, config, outbound: rest, now, images, bot }),
   });
   const reminderScheduler = createReminderScheduler(queues, now);
   const reminders = new ReminderService(dataSource, reminderScheduler);
@@ -198,9 +221,11 @@ export async function createContainer(config: Config, wecom: WecomCredentials, l
     images,
     services,
     reminderScheduler,
+    bot,
     now,
     async close() {
       intake.close();
+      await bot?.stop();
       await queues.close();
       redis.disconnect();
       spoolRedis.disconnect();

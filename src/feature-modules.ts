@@ -8,6 +8,7 @@ import type { WorkModule } from './platform/module';
 import { captureWork, createCaptureModule } from './modules/capture';
 import { chatModule } from './modules/chat';
 import { digestsModule } from './modules/digests';
+import { groupBotModule } from './modules/group-bot';
 import { createHandoverService, handoverModule } from './modules/handover';
 import { remindersModule } from './modules/reminders';
 import { checkChannelRuleSops, createSopModule } from './modules/sop';
@@ -47,6 +48,8 @@ export function workerModules(container: Container, now: () => Date = () => new 
     pipelineModule({ dataSource, outbound, logger, config }),
     chatModule({ dataSource, services, outbound, logger, config, now }),
     handoverModule(handover, config),
+    // The smart bot (智能机器人) in team groups, only when WECOM_BOT_ID is set: without it nothing changes.
+    ...(config.bot ? [groupBotModule({ dataSource, services, outbound, logger, config, now })] : []),
   ];
 }
 

@@ -4,7 +4,9 @@ import { INBOUND_JOB } from './platform/events/inbound.producer';
 import { sweepStaleEvents } from './platform/events/stale-event.sweeper';
 import { processor, type WorkModule } from './platform/module';
 import { createOutboundProcessor } from './platform/outbound/outbound.processor';
-import { OUTBOUND_JOB } from './platform/outbound/outbound.types';
+import { BOT_OUTBOUND_JOB, OUTBOUND_JOB } from './platform/outbound/outbound.types';
+import { RetryLater } from './platform/outbound/outbound.processor';
+import { setLocallyPaused } from './platform/queue/queues';
 import { bindWork } from './platform/queue/job-registry';
 import { retentionModule } from './platform/retention/retention.job';
 import { coreModules } from './feature-modules';
@@ -60,7 +62,7 @@ export function startWorker(container: Container, options: WorkerOptions = {}): 
     timezone: config.timezone,
   });
 
-  const work = bindWork(container, [platform, retention, ...(options.modules ?? coreModules(container))]);
+  const work = bindWork(container, [platform, retention, ...botWork(container), ...(options.modules ?? coreModules(container))]);
   queues.get('inbound').on('failed', (job, error) => {
     logger.debug({ queue: 'inbound', jobId: job.id, err: error }, 'job attempt failed');
   });
@@ -76,4 +78,28 @@ export function startWorker(container: Container, options: WorkerOptions = {}): 
 
   logger.info({ concurrency: config.workerConcurrency, handlers: container.handlers.kinds(), jobs: work.jobs, queues: queues.keyPrefix }, 'worker started');
   return { stop: () => clearInterval(timer), sweepNow, ready };
+}
+
+/**
+ * The smart bot (when configured): this worker competes for its connection (bot-link.ts), and works
+ * the bot queue only while it holds it (a local pause otherwise). A job that still reaches a worker
+ * without the connection (the moment it is lost or not yet up) waits a second and goes to whoever has it.
+ */
+function botWork(container: Container): WorkModule[] {
+  const bot = container.bot;
+  if (!bot) return [];
+  const queue = container.queues.get('bot');
+  const pause = (paused: boolean) =>
+    setLocallyPaused(queue, paused).catch((error) => container.logger.warn({ err: error, paused }, 'bot queue: local pause not changed'));
+  void pause(true);
+  bot.onHolding((holding) => void pause(!holding));
+  const deliver = createOutboundProcessor(container);
+  return [
+    {
+      name: 'bot',
+      processors: [processor(BOT_OUTBOUND_JOB, (job) => (bot.ready ? deliver(job) : Promise.reject(new RetryLater(1000, 'retry'))))],
+      produces: [BOT_OUTBOUND_JOB],
+      start: async () => bot.start(),
+    },
+  ];
 }

@@ -18,6 +18,8 @@ export interface Metrics {
   inboundPayloadsPruned: Counter;
   outboundBodiesPruned: Counter;
   auditEntriesPruned: Counter;
+  /** this process's hold on the smart bot's long connection: 1 for its state (standby: another process holds it, or none) */
+  botConnection: Gauge<'state'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -103,6 +105,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     auditEntriesPruned: new Counter({
       name: 'wecom_audit_entries_pruned_total',
       help: 'Audit entries older than the retention, deleted by the retention job',
+      registers: [registry],
+    }),
+    botConnection: new Gauge({
+      name: 'wecom_bot_connection',
+      help: "This process's hold on the smart bot's long connection: 1 for its state (standby, connecting, connected)",
+      labelNames: ['state'],
       registers: [registry],
     }),
   };

@@ -54,8 +54,11 @@ export async function startSandboxApp(label: string, env: Record<string, string>
   const queuePrefix = uniquePrefix(label);
   const container = await createContainer(config, wecom, createLogger(config.logLevel), { queuePrefix, defaultMetrics: false });
   await truncateAll(container.dataSource);
-  const server: Server = createServer(createWebApp(container).callback());
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  // listen() as main.ts does it: the sandbox serves the smart bot's long connection on that server
+  const app = createWebApp(container);
+  const server: Server = await new Promise<Server>((resolve) => {
+    const listening = app.listen(port, '127.0.0.1', () => resolve(listening));
+  });
   const worker = startWorker(container, { modules: workerModules(container) });
   return {
     url: `http://127.0.0.1:${port}`,

@@ -15,6 +15,7 @@ import {
   type TransferFailInput,
 } from '../../../templates/cards/capture-alert.cards';
 import { lostCustomerGroupCard, missingCustomersGroupCard } from '../../../templates/cards/team-group.cards';
+import { churnGroupCard } from '../../../templates/cards/group-cards';
 import type { Logger } from '../../platform/logger';
 import type { OutboundService } from '../../platform/outbound/outbound.service';
 import type { AppMessage } from '../../platform/wecom/api/wecom-api.types';
@@ -37,8 +38,10 @@ export class CaptureAlerts {
     /** lower-cased admin userids (CRM_ADMINS) */
     private readonly admins: string[] = [],
     private readonly logger?: Logger,
+    /** the smart bot is configured: a team group bound to it gets 删人提醒 as a card with buttons */
+    botCards = false,
   ) {
-    this.teamGroups = new TeamGroups(dataSource, outbound);
+    this.teamGroups = new TeamGroups(dataSource, outbound, botCards);
   }
 
   formatTime(at: Date): string {
@@ -52,13 +55,25 @@ export class CaptureAlerts {
   }
 
   /** 删人提醒 (del_follow_user): the salesperson, and the team group, or the lead when there is none. */
-  async customerLost(input: LostCustomerInput & { wecomUserid: string }, key: string): Promise<void> {
+  async customerLost(input: LostCustomerInput & { wecomUserid: string; customerId?: number }, key: string): Promise<void> {
     await this.toUser(input.wecomUserid, card(lostCustomerCard(input)), `${key}:staff`);
     const { team } = await this.staff(input.staffUserid);
+    const customerId = input.customerId;
     const posted = await this.toTeamGroup({
       staffUserid: input.staffUserid,
       render: (who) => lostCustomerGroupMarkdown({ ...input, staffUserid: who.wecomUserid }),
       card: (who) => lostCustomerGroupCard(input, who),
+      // with the smart bot in the team's group: 我来挽回 / 标记流失
+      ...(customerId !== undefined
+        ? {
+            botCard: {
+              kind: 'churn' as const,
+              subjectId: customerId,
+              build: ({ taskId, owner }: { taskId: string; owner: { userid: string; name: string } }) =>
+                churnGroupCard({ taskId, owner, customerName: input.customerName, at: input.at, channel: input.channel }),
+            },
+          }
+        : {}),
       idempotencyKey: `${key}:team`,
     });
     if (!posted) await this.toLead(input.staffUserid, team, card(lostCustomerCard(input, true)), key, 'customer deleted a salesperson');

@@ -24,7 +24,7 @@ export interface CaptureDeps {
   wecomApi: WecomApiClient;
   outbound: OutboundService;
   logger: Logger;
-  config: Pick<Config, 'capture' | 'timezone' | 'admins' | 'outbound'>;
+  config: Pick<Config, 'capture' | 'timezone' | 'admins' | 'outbound'> & Partial<Pick<Config, 'bot'>>;
 }
 
 /** Everything customer capture needs, built once (worker processes and the CLI). */
@@ -56,7 +56,7 @@ export function createCaptureModule(deps: CaptureDeps, options: CaptureOptions =
   const teams = options.teams ?? loadTeamsFile(config.capture.teamsFile);
   const dictionary = new CorpTagDictionary(dataSource, wecomApi);
   const groups = new CustomerGroupSync(dataSource, wecomApi);
-  const alerts = new CaptureAlerts(dataSource, outbound, config.timezone, config.admins, logger);
+  const alerts = new CaptureAlerts(dataSource, outbound, config.timezone, config.admins, logger, config.bot !== undefined);
   // The daily refresh takes at most half of user/get's budget: lookups of members seen for the first time keep the rest.
   const staff = new StaffDirectory(dataSource, wecomApi, logger, {
     refreshCallIntervalMs: (2 * config.outbound.windowMs) / config.outbound.apiBudgetPerWindow,

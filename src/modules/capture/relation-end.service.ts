@@ -52,6 +52,7 @@ export class RelationEndService {
       at: this.deps.alerts.formatTime(at),
       addedAt: current?.addedAt ? this.deps.alerts.formatTime(current.addedAt) : undefined,
       channel: this.deps.rules.label(current?.state),
+      ...(customer ? { customerId: customer.id } : {}),
     };
     if (status === 'lost') await this.deps.alerts.customerLost(alert, `alert:${change.dedupeKey}`);
     else await this.deps.alerts.customerRemoved(alert, `alert:${change.dedupeKey}`);

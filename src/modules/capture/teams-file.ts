@@ -18,6 +18,8 @@ const teamSchema = z
       .refine((u) => /[?&]key=[^&]+/.test(u), 'a group robot URL must carry its key=…')
       .optional(),
     appChatId: z.string().min(1).max(64).optional(),
+    /** the team group's chatid for the smart bot (智能机器人); a lead can also bind a group with `@bot 绑定 <团队名>` */
+    botChatId: z.string().min(1).max(64).optional(),
     /** the team's monthly sales target in yuan (预测's attainment); without it, the sum of its members' */
     monthlyTarget: z.number().positive().optional(),
     /** each member's monthly target in yuan, by userid */
@@ -71,6 +73,8 @@ export async function syncTeams(dataSource: DataSource, file: TeamsFile): Promis
         leadUserid: def.lead?.toLowerCase() ?? null,
         robotWebhookUrl: def.robotWebhookUrl ?? null,
         appChatId: def.appChatId ?? null,
+        // a group bound in chat (`@bot 绑定`) stays bound unless the file names another
+        ...(def.botChatId ? { botChatId: def.botChatId } : {}),
       });
       listedIds.push(team.id);
       const people = [...new Set([...def.members, ...(def.lead ? [def.lead] : [])])];

@@ -9,4 +9,4 @@ export { StageService, stageFromChinese } from './stage.service';
 export { TagService } from './tag.service';
 export { endedRelationOf, withoutEndedRelations } from './ended-relation';
 export type { SopTriggers } from './sop-triggers.port';
-export { TeamGroups, type TeamGroupPost } from './team-group';
+export { TeamGroups, type TeamGroupCard, type TeamGroupPost } from './team-group';

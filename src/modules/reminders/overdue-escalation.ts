@@ -1,9 +1,11 @@
 import type { DataSource } from 'typeorm';
-import { overdueReminderGroupNotice, overdueReminderPost } from '../../../templates/cards/reminder-notices';
+import { overdueForText, overdueReminderGroupNotice, overdueReminderPost } from '../../../templates/cards/reminder-notices';
+import { overdueGroupCard } from '../../../templates/cards/group-cards';
+import { formatChineseDateTime } from '../../../templates/format-date';
 import type { Logger } from '../../platform/logger';
 import type { QuietHours } from '../../platform/outbound/quiet-hours';
 import type { Job } from '../../platform/queue/queues';
-import type { TeamGroups } from '../customers';
+import type { TeamGroupCard, TeamGroups } from '../customers';
 import type { OverdueJobData } from './overdue.scheduler';
 import { OverdueCheckService } from './overdue-check.service';
 import type { ReminderService } from './reminder.service';
@@ -48,7 +50,22 @@ export function createOverdueProcessor(deps: OverdueDeps) {
         const { post, reminder } = check;
         const render = (who: Parameters<typeof overdueReminderPost>[1]) => overdueReminderPost(post.notice, who, deps.timezone, new Date(now()));
         const card = (who: Parameters<typeof overdueReminderGroupNotice>[1]) => overdueReminderGroupNotice(post.notice, who, deps.timezone, new Date(now()));
-        const posted = await deps.teams.post({ staffUserid: post.staffUserid, idempotencyKey: post.idempotencyKey, render, card });
+        // With the smart bot in the team's group: a card the owner and the lead can act on.
+        const botCard: TeamGroupCard = {
+          kind: 'overdue',
+          subjectId: reminder.id,
+          build: ({ taskId, owner, teammates }) =>
+            overdueGroupCard({
+              taskId,
+              owner,
+              teammates,
+              customerName: post.notice.customerName,
+              content: post.notice.content,
+              due: formatChineseDateTime(post.notice.dueAt, deps.timezone, new Date(now())),
+              overdueFor: overdueForText(post.notice.openForMs),
+            }),
+        };
+        const posted = await deps.teams.post({ staffUserid: post.staffUserid, idempotencyKey: post.idempotencyKey, render, card, botCard });
         await checks.markEscalated(reminder.id);
         deps.logger.info({ reminderId: reminder.id, staff: reminder.staffUserid, posted }, 'overdue reminder escalated');
         return posted;

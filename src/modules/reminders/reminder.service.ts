@@ -1,4 +1,4 @@
-import { In, LessThanOrEqual, type DataSource, type EntityManager } from 'typeorm';
+import { In, LessThanOrEqual, Not, type DataSource, type EntityManager } from 'typeorm';
 import { AuditLog, Reminder, type ReminderCloseReason } from '../../../entities';
 import { fitColumn } from '../../platform/db/fit-column';
 import { withoutEndedRelations } from '../customers';
@@ -119,6 +119,18 @@ export class ReminderService {
     if (!result.affected) return { ...(await repo.findOneByOrFail({ id: reminder.id })), changed: false };
     await this.scheduler.cancel(reminder.id);
     return { ...reminder, status: 'done', doneAt: now, changed: true };
+  }
+
+  /**
+   * Hands an open reminder to a teammate (改派 on a team group card). false when it is closed or
+   * theirs already: a repeated click changes nothing.
+   */
+  async reassign(reminderId: number, toUserid: string): Promise<boolean> {
+    const to = toUserid.toLowerCase();
+    const result = await this.dataSource
+      .getRepository(Reminder)
+      .update({ id: reminderId, status: In(['pending', 'sent']), staffUserid: Not(to) }, { staffUserid: to });
+    return Boolean(result.affected);
   }
 
   find(reminderId: number): Promise<Reminder | null> {

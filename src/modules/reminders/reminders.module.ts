@@ -22,7 +22,8 @@ export interface RemindersModuleDeps {
   reminders: ReminderService;
   scheduler: ReminderScheduler;
   logger: Logger;
-  config: { timezone: string; quietHours: QuietHours | undefined; sop: { overdueAfterMs: number } };
+  /** `bot`: the smart bot is configured (a team group bound to it gets overdue cards with buttons) */
+  config: { timezone: string; quietHours: QuietHours | undefined; sop: { overdueAfterMs: number }; bot?: object };
   /** the clock of due and overdue times (tests control it) */
   now: () => number;
 }
@@ -40,7 +41,7 @@ export function remindersModule(deps: RemindersModuleDeps): WorkModule {
   const fire = createReminderProcessor({ dataSource, outbound: deps.outbound, reminders: deps.reminders, logger, timezone: config.timezone, afterFired, now });
   const check = createOverdueProcessor({
     dataSource,
-    teams: new TeamGroups(dataSource, deps.outbound),
+    teams: new TeamGroups(dataSource, deps.outbound, config.bot !== undefined),
     reminders: deps.reminders,
     // on the checks' own clock, so "again at 08:00" means 08:00 on the clock that decided it
     recheck: (data, at) => overdue.recheckOverdue(data, at),

@@ -18,7 +18,15 @@ export function prepareSandbox(config: Config): { config: Config; wecom: WecomCr
   const teamsFile = join(config.dataDir, 'sandbox-teams.json');
   mkdirSync(config.dataDir, { recursive: true });
   writeFileSync(teamsFile, `${JSON.stringify(sandboxTeamsFile(configured, config.wecomApiBase), null, 2)}\n`);
-  return { config: { ...config, capture: { ...config.capture, teamsFile } }, wecom };
+  // The smart bot, when asked for (WECOM_BOT_ID and WECOM_BOT_SECRET set): the sandbox plays its long connection too.
+  const bot = config.bot && !config.bot.wsUrl ? { ...config.bot, wsUrl: sandboxBotUrl(config.port) } : config.bot;
+  return { config: { ...config, capture: { ...config.capture, teamsFile }, bot }, wecom };
+}
+
+/** Where the sandbox serves the smart bot's long connection (on the app's own port). */
+export const SANDBOX_BOT_PATH = '/sandbox/aibot';
+export function sandboxBotUrl(port: number): string {
+  return `ws://127.0.0.1:${port}${SANDBOX_BOT_PATH}`;
 }
 
 function sandboxTeamsFile(configured: TeamsFile, apiBase: string): TeamsFile {
@@ -43,5 +51,7 @@ export function sandboxTeams(config: Config): SandboxTeam[] {
     members: team.members.map((m) => m.toLowerCase()),
     robotKey: robotKeyOf(team.robotWebhookUrl) ?? `sandbox-team-${i + 1}`,
     appChatId: team.appChatId,
+    // the group the sandbox's smart bot sits in (bind it with @客户助手 绑定 <团队名>)
+    botChatId: team.botChatId ?? `wrsandboxbot${i + 1}`,
   }));
 }

@@ -25,7 +25,8 @@ export interface SandboxView {
   channels: Array<{ state: string; label: string }>;
   corpTags: Array<{ group: string; name: string }>;
   chat: ChatItem[];
-  group: { name: string; items: ChatItem[] } | null;
+  /** `bot`: the sandbox plays the smart bot, and the group takes @客户助手 messages */
+  group: { name: string; items: ChatItem[]; bot: boolean } | null;
   customers: CustomerRow[];
   activity: Array<{ at: number; text: string }>;
   pendingReminders: number;
@@ -49,6 +50,8 @@ export interface ViewDeps {
   rules: ChannelRules;
   timezone: string;
   quietHours: QuietHours | undefined;
+  /** the sandbox plays the smart bot */
+  bot?: boolean;
 }
 
 export async function buildView(deps: ViewDeps, user: string): Promise<SandboxView> {
@@ -58,7 +61,8 @@ export async function buildView(deps: ViewDeps, user: string): Promise<SandboxVi
   const inApp = (c: ChatItem) => c.conversation.kind === 'app' && c.conversation.userid.toLowerCase() === userid.toLowerCase();
   const inGroup = (c: ChatItem) =>
     (c.conversation.kind === 'robot' && c.conversation.key === team?.robotKey) ||
-    (c.conversation.kind === 'appchat' && c.conversation.chatid === team?.appChatId);
+    (c.conversation.kind === 'appchat' && c.conversation.chatid === team?.appChatId) ||
+    (c.conversation.kind === 'bot' && c.conversation.chatid === team?.botChatId);
   return {
     seq: world.seq,
     user: userid,
@@ -68,7 +72,7 @@ export async function buildView(deps: ViewDeps, user: string): Promise<SandboxVi
     channels: channelExamples(deps.rules),
     corpTags: world.tagGroups.flatMap((g) => g.tag.map((t) => ({ group: g.group_name, name: t.name }))),
     chat: world.chat.filter(inApp).slice(-100).map(linkImage),
-    group: team ? { name: team.name, items: world.chat.filter(inGroup).slice(-100).map(linkImage) } : null,
+    group: team ? { name: team.name, items: world.chat.filter(inGroup).slice(-100).map(linkImage), bot: deps.bot === true } : null,
     customers: await customerRows(deps.dataSource, world, userid),
     activity: world.activity.slice(-30).reverse(),
     pendingReminders: await deps.dataSource.getRepository(Reminder).countBy({ staffUserid: userid.toLowerCase(), status: 'pending' }),

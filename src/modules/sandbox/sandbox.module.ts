@@ -13,6 +13,7 @@ import { pageRouter } from './page.routes';
 import { sandboxTeams } from './sandbox-setup';
 import { buildView } from './sandbox-view';
 import { Simulator } from './simulator';
+import { mountSandboxBot } from './sandbox-bot';
 
 /**
  * Queues whose delayed jobs wait for a time the product set for a customer: reminders, their overdue
@@ -61,10 +62,13 @@ export function mountSandbox(app: Koa, deps: SandboxDeps): FakeWecomWorld {
     fireDue: () => fireDelayedWorkNow(queues),
   });
   const rules = loadChannelRules(config.capture.channelRulesFile);
+  // The smart bot's long connection, when WECOM_BOT_ID asks for it.
+  const bot = mountSandboxBot(app, config, world) !== undefined;
+  if (bot) logger.info({ path: '/sandbox/aibot' }, 'sandbox plays the smart bot (智能机器人): @客户助手 in the team group');
   const control = controlRouter({
     simulator,
     seq: () => world.seq,
-    view: (user) => buildView({ world, dataSource, rules, timezone: config.timezone, quietHours: config.quietHours }, user),
+    view: (user) => buildView({ world, dataSource, rules, timezone: config.timezone, quietHours: config.quietHours, bot }, user),
     trace: (msgId) => traceMessage(dataSource, msgId),
     image: (seq) => world.chat.find((c) => c.seq === seq)?.image,
   });

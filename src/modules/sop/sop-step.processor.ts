@@ -9,8 +9,9 @@ import { sopStepFields } from './sop-step-fields';
 import { decideStep, type SkipReason } from './sop-step-rules';
 import { SopStepStore } from './sop-step.store';
 import type { SopStepJobData } from './sop.scheduler';
-import type { TeamGroups } from '../customers';
 import { standInFor } from '../handover';
+import type { TeamGroupCard, TeamGroups } from '../customers';
+import { sopGroupCard } from '../../../templates/cards/group-cards';
 
 export interface SopStepDeps {
   dataSource: DataSource;
@@ -61,11 +62,14 @@ export async function fireSopStep(deps: SopStepDeps, stepRunId: number): Promise
   // A salesperson who left (离职继承): the lead receives the step, saying whose it is, until the customer is taken over.
   const standIn = await standInFor(deps.dataSource, run.staffUserid);
   if (stepDef.audience === 'team_group') {
+    // With the smart bot in the team's group: the step as a card whose 已完成 says who did it.
+    const botCard: TeamGroupCard = { kind: 'sop', subjectId: step.id, build: ({ taskId, owner }) => sopGroupCard({ ...base, taskId, owner }) };
     const posted = await deps.teams.post({
       staffUserid: run.staffUserid,
       mentionUserid: standIn?.userid,
       idempotencyKey,
       render: (mention) => sopStepMarkdown({ ...base, mention, onBehalfOf: standIn?.leaverName }),
+      botCard,
     });
     if (posted === 'no_team_group') return skipped('no_team_group');
   } else {

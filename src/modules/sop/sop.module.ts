@@ -29,7 +29,8 @@ export interface SopModuleDeps {
   outbound: OutboundService;
   logger: Logger;
   channels: ChannelNames;
-  config: { timezone: string; sop: { file: string; silentScanCron: string | undefined } };
+  /** `bot`: the smart bot is configured (a team group bound to it gets team steps as cards with 已完成) */
+  config: { timezone: string; sop: { file: string; silentScanCron: string | undefined }; bot?: object };
   now: () => Date;
 }
 
@@ -51,7 +52,7 @@ export function createSopModule(deps: SopModuleDeps, options: { definitions?: So
   // a step's delay is its due time on the engine's clock, the one that planned it
   const steps = createSopScheduler(queues, () => now().getTime());
   const engine = new SopEngine({ dataSource, definitions, scheduler: steps, logger, timezone: config.timezone, now });
-  const teams = new TeamGroups(dataSource, outbound);
+  const teams = new TeamGroups(dataSource, outbound, config.bot !== undefined);
 
   const sweep = async () => {
     const { readded } = await sweepRows(queues, {

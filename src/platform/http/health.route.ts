@@ -3,7 +3,10 @@ import type { Metrics } from '../metrics';
 
 export interface ReadinessCheck {
   name: string;
-  check(): Promise<void>;
+  /** resolves when the dependency answers (with what to show instead of `ok`, if anything) */
+  check(): Promise<void | string>;
+  /** shown, never makes the process unready (the smart bot: the webhook works without it) */
+  informational?: boolean;
 }
 
 /**
@@ -19,16 +22,20 @@ export function healthRouter(checks: ReadinessCheck[], warnings: string[] = []):
     const results = await Promise.all(
       checks.map(async (c) => {
         try {
-          await c.check();
-          return [c.name, 'ok'] as const;
+          const shown = await c.check();
+          return [c.name, shown || 'ok', c.informational === true] as const;
         } catch (error) {
-          return [c.name, `unavailable: ${(error as Error).message}`] as const;
+          return [c.name, `unavailable: ${(error as Error).message}`, c.informational === true] as const;
         }
       }),
     );
-    const ready = results.every(([, state]) => state === 'ok');
+    const ready = results.every(([, state, informational]) => informational || state === 'ok');
     ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results), ...(warnings.length > 0 ? { warnings } : {}) };
+    ctx.body = {
+      status: ready ? 'ready' : 'not_ready',
+      checks: Object.fromEntries(results.map(([name, state]) => [name, state])),
+      ...(warnings.length > 0 ? { warnings } : {}),
+    };
   });
   return router;
 }

@@ -34,6 +34,10 @@ export function fitMessage(channel: OutboundChannel, body: Body): Body[] {
       return [fitWelcome(body)];
     case 'card_update':
       return [fitCardUpdate(body)];
+    case 'bot':
+      return fitChatMessage(body, CONTENT_LIMITS.bot);
+    case 'bot_update':
+      return [fitCardUpdate(body)];
   }
 }
 

@@ -12,6 +12,8 @@ export interface PacingSettings {
   apiBudgetPerWindow: number;
   /** the share of a welcome-path API's budget kept for welcomes (0 to 0.9; see budgetRule) */
   welcomeBudgetShare?: number;
+  /** the smart bot's messages to one chat */
+  botChatPerWindow: number;
 }
 
 /**
@@ -54,6 +56,8 @@ const CHANNEL_API: Record<OutboundChannel, string> = {
   appchat: 'appchat/send',
   welcome: 'externalcontact/send_welcome_msg',
   card_update: 'message/update_template_card',
+  bot: 'aibot_send_msg',
+  bot_update: 'aibot_respond_update_msg',
 };
 
 /** A short, stable name for a robot: its webhook URL carries the key, which must not be a Redis key. */
@@ -79,9 +83,13 @@ export function pacingRules(message: { channel: OutboundChannel; recipient: stri
     case 'appchat':
       specific.push({ key: `appchat:${message.recipient}`, limit: s.appChatPerWindow, windowMs: window });
       break;
+    case 'bot':
+      specific.push({ key: `botchat:${message.recipient}`, limit: s.botChatPerWindow, windowMs: window });
+      break;
     // A card update edits a card already delivered (no new message), and the member is waiting for
     // it after a click: only the corp budget applies. send_welcome_msg goes to the customer.
     case 'card_update':
+    case 'bot_update':
     case 'welcome':
       break;
   }

@@ -13,6 +13,7 @@ import { MEDIA_VALIDITY_MS, md5Hex, ROBOT_IMAGE_MAX_BYTES } from '../wecom/limit
 import type { ImageSource, OutboundDelivery, OutboundJobData, OutboundPayload, RestEnqueuer } from './outbound.types';
 import { heldByQuietHours, quietHoursEnd } from './quiet-hours';
 import type { RedisRateLimiter } from './rate-limiter';
+import type { BotSender } from '../wecom/bot/bot-sender';
 
 /** A picture that cannot be drawn (no renderer, a bad source, too big): no retry changes that. */
 class ImageNotDrawn extends Error {
@@ -42,6 +43,8 @@ export interface OutboundProcessorDeps {
   outbound: RestEnqueuer;
   /** draws the pictures of image messages (absent: charts are off, and an image message fails with the reason) */
   images?: ImageSource;
+  /** the smart bot's connection, when the bot is configured (its channels fail for good without it) */
+  bot?: BotSender;
   now?: () => number;
 }
 
@@ -225,7 +228,7 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
 
     let outcome: Outcome;
     try {
-      outcome = await send(deps.wecomApi, row, ready, outcomeUnknown).finally(() =>
+      outcome = await send({ client: deps.wecomApi, bot: deps.bot, now }, row, ready, outcomeUnknown).finally(() =>
         // counted until its answer came back, not from its admission: WeCom counted it somewhere in between
         deps.rateLimiter.settle(rules, ticketFor(row), admissionId).catch((error) => deps.logger.warn({ err: error }, 'pacing: admission not re-dated')),
       );
@@ -248,7 +251,13 @@ export function createOutboundDelivery(deps: OutboundProcessorDeps): OutboundDel
 }
 
 /** One call to WeCom for the row's channel. The pacing slot is taken: the client must not take another, nor retry. */
-async function send(client: WecomApiClient, row: OutboundMessage, payload: OutboundPayload, outcomeUnknown: boolean): Promise<Outcome> {
+async function send(
+  senders: { client: WecomApiClient; bot: BotSender | undefined; now: () => number },
+  row: OutboundMessage,
+  payload: OutboundPayload,
+  outcomeUnknown: boolean,
+): Promise<Outcome> {
+  const { client } = senders;
   const once: CallOptions = { attempts: 1, paced: true };
   const body = payload.body;
   switch (row.channel) {
@@ -271,7 +280,39 @@ async function send(client: WecomApiClient, row: OutboundMessage, payload: Outbo
       if (!payload.webhookUrl) throw new WecomApiError('webhook/send', null, 'robot message without a webhook URL', false);
       await client.robotSend(payload.webhookUrl, body as unknown as T.RobotMessage, once);
       return { msgid: null, note: null };
+    case 'bot':
+      await botOf(senders.bot, 'aibot_send_msg').send(row.recipient, body);
+      return { msgid: null, note: null };
+    case 'bot_update':
+      return updateBotCard(botOf(senders.bot, 'aibot_respond_update_msg'), payload, senders.now());
   }
+}
+
+function botOf(bot: BotSender | undefined, api: string): BotSender {
+  if (!bot) throw new WecomApiError(api, null, 'no smart bot is configured (WECOM_BOT_ID / WECOM_BOT_SECRET)', false);
+  return bot;
+}
+
+/**
+ * A card updated in place for everyone in the chat, within WeCom's 5 s of the click; later, or
+ * when WeCom refuses the update (its errcode), the card is posted again as a new message. An
+ * update whose answer never came is retried (and by then is usually posted anew).
+ */
+async function updateBotCard(bot: BotSender, payload: OutboundPayload, now: number): Promise<Outcome> {
+  const body = payload.body as { req_id: string; template_card: Record<string, unknown> };
+  const fallback = payload.fallback;
+  const expired = payload.expiresAt !== undefined && now > Date.parse(payload.expiresAt);
+  if (!expired) {
+    try {
+      await bot.updateCard(body.req_id, body.template_card);
+      return { msgid: null, note: null };
+    } catch (error) {
+      if (!(error instanceof WecomApiError) || error.errcode === null || !fallback) throw error;
+    }
+  }
+  if (!fallback) return { msgid: null, note: 'too late to update the card in place, and no message to post instead' };
+  await bot.send(fallback.chatid, fallback.body);
+  return { msgid: null, note: null };
 }
 
 /** errcode 0 does not mean delivered: WeCom lists recipients it skipped (PROTOCOL.md §5.6). */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { In, IsNull, LessThan, MoreThan, Or, type DataSource } from 'typeorm';
+import { In, IsNull, LessThan, MoreThan, Not, Or, type DataSource } from 'typeorm';
 import { OutboundMessage, type OutboundChannel } from '../../../entities/outbound-message.entity';
 import { isUniqueViolation } from '../db/unique-violation';
 import type { Logger } from '../logger';
@@ -11,6 +11,9 @@ import type { AppChatMessage, AppMessage, RobotMessage, SendWelcomeMsgRequest, T
 import { fitMessage } from './fit-message';
 import { robotId } from './outbound-pacing';
 import {
+  BOT_CHANNELS,
+  BOT_OUTBOUND_JOB,
+  isBotChannel,
   type OutboundDelivery,
   type OutboundJobData,
   type OutboundPayload,
@@ -48,7 +51,27 @@ export type OutboundRequest =
       /** the code is single-use and valid 20 s from the add event: give up (failed) after this */
       expiresAt?: Date;
     })
-  | (Common & { channel: 'card_update'; userid: string; responseCode: string; update: { button: { replace_name: string } } | { template_card: TemplateCard } });
+  | (Common & { channel: 'card_update'; userid: string; responseCode: string; update: { button: { replace_name: string } } | { template_card: TemplateCard } })
+  /** the smart bot (智能机器人): a message to a group's chatid, or to a member's userid (the single chat with the bot) */
+  | (Common & { channel: 'bot'; chatid: string; message: BotMessage })
+  | (Common & {
+      channel: 'bot_update';
+      /** the chat the card is in (the log's recipient, and where the card goes again when too late to update it) */
+      chatid: string;
+      /** the req_id of the click's frame: WeCom updates the card it names within 5 s */
+      reqId: string;
+      card: TemplateCard;
+      /** the click's frame arrived at: the update goes within WeCom's 5 s of it, or as a new message */
+      clickedAt: Date;
+      /** the card as a new message, when it is too late to update it in place (another task_id) */
+      fallback: BotMessage;
+    });
+
+/** What the smart bot pushes: markdown or a template card (aibot_send_msg). */
+export type BotMessage = { msgtype: 'markdown'; markdown: { content: string } } | { msgtype: 'template_card'; template_card: TemplateCard };
+
+/** WeCom takes a card update within 5 s of the click; kept a little short of it for the way there. */
+export const BOT_UPDATE_WINDOW_MS = 4500;
 
 /** A picture to one recipient: a group robot (base64 + md5), or a member or app chat (uploaded as temporary media, then sent by media_id). */
 export type OutboundImageRequest = Common & { image: { source: Record<string, unknown>; filename: string } } & (
@@ -139,7 +162,8 @@ export class OutboundService implements RestEnqueuer {
 
     // Sent from here at once (not in quiet hours): the row is written as its first attempt already
     // (one UPDATE less per message); `row` keeps the values from before the attempt, as the delivery expects.
-    const claim = now && this.delivery !== undefined && !notBefore;
+    // The smart bot's messages go from the process holding its connection: always through its queue.
+    const claim = now && this.delivery !== undefined && !notBefore && !isBotChannel(channel);
     let row: OutboundMessage;
     try {
       row = this.repo.create({
@@ -227,13 +251,23 @@ export class OutboundService implements RestEnqueuer {
    * add, or Redis lost its data) or will not run again. Rows waiting for quiet hours or a pacing slot keep their job.
    */
   async requeueStale(staleAfterMs: number, batchSize = 500): Promise<number> {
+    const app = await this.requeueStaleOn('outbound', Not(In([...BOT_CHANNELS])), staleAfterMs, batchSize);
+    return app + (await this.requeueStaleOn('bot', In([...BOT_CHANNELS]), staleAfterMs, batchSize));
+  }
+
+  private async requeueStaleOn(
+    queue: 'outbound' | 'bot',
+    channel: ReturnType<typeof In<OutboundChannel>> | ReturnType<typeof Not<OutboundChannel>>,
+    staleAfterMs: number,
+    batchSize: number,
+  ): Promise<number> {
     const cutoff = new Date(this.now() - staleAfterMs);
     const { readded } = await sweepRows(this.deps.queues, {
-      name: 'outbound',
-      queue: 'outbound',
+      name: queue,
+      queue,
       rows: () =>
         this.repo.find({
-          where: { status: In(['queued', 'sending']), updatedAt: LessThan(cutoff), notBefore: Or(IsNull(), LessThan(cutoff)) },
+          where: { channel, status: In(['queued', 'sending']), updatedAt: LessThan(cutoff), notBefore: Or(IsNull(), LessThan(cutoff)) },
           order: { id: 'ASC' },
           take: batchSize,
         }),
@@ -271,7 +305,7 @@ export class OutboundService implements RestEnqueuer {
           until ? { notBefore: until } : { notBefore: null, heldFor: null },
         );
         if (!updated.affected) continue;
-        const job = await queue.getJob(outboundJobId(row.id));
+        const job = await (isBotChannel(row.channel) ? this.deps.queues.get('bot') : queue).getJob(outboundJobId(row.id));
         const delay = until ? until.getTime() - now : 0;
         try {
           if (job && !(await job.isDelayed())) continue; // running or about to: it asks the setting itself
@@ -308,7 +342,7 @@ export class OutboundService implements RestEnqueuer {
 
   private async addJob(row: OutboundMessage, delayMs?: number): Promise<void> {
     const delay = delayMs ?? (row.notBefore ? Math.max(0, row.notBefore.getTime() - this.now()) : 0);
-    await addJob(this.deps.queues, OUTBOUND_JOB, { messageId: row.id } satisfies OutboundJobData, {
+    await addJob(this.deps.queues, isBotChannel(row.channel) ? BOT_OUTBOUND_JOB : OUTBOUND_JOB, { messageId: row.id } satisfies OutboundJobData, {
       // Bull: 1 is the highest priority; unprioritised jobs are FIFO behind prioritised ones.
       priority: row.urgent ? 1 : undefined,
       delayMs: delay,
@@ -358,6 +392,10 @@ function validate(request: OutboundRequest): void {
       return;
     case 'welcome':
       if (!request.welcomeCode) throw new Error('welcomeCode is required');
+      return;
+    case 'bot':
+    case 'bot_update':
+      oneRecipient(request.chatid, 'chatid');
       return;
     case 'robot':
       if (!/^https?:\/\/[^/]+\/.*[?&]key=[^&]+/.test(request.webhookUrl)) throw new Error('webhookUrl must be a group robot URL with its key');
@@ -419,6 +457,26 @@ function describe(request: OutboundRequest): { channel: OutboundChannel; recipie
         kind: 'card_update',
         urgent: true,
         payload: { body: { response_code: request.responseCode, ...request.update } },
+      };
+    case 'bot':
+      return {
+        channel: 'bot',
+        recipient: request.chatid,
+        kind: request.message.msgtype,
+        urgent: request.urgent ?? false,
+        payload: { body: { ...request.message } },
+      };
+    case 'bot_update':
+      return {
+        channel: 'bot_update',
+        recipient: request.chatid,
+        kind: 'card_update',
+        urgent: true,
+        payload: {
+          body: { req_id: request.reqId, template_card: request.card },
+          expiresAt: new Date(request.clickedAt.getTime() + BOT_UPDATE_WINDOW_MS).toISOString(),
+          fallback: { chatid: request.chatid, body: { ...request.fallback } },
+        },
       };
   }
 }

@@ -16,6 +16,11 @@ export interface OutboundPayload {
   part?: number;
   /** an `image` message: the picture is drawn at send time from `source` (see ImageSource), not stored */
   image?: StoredImage;
+  /**
+   * A smart-bot card update (`bot_update`): WeCom takes it within 5 s of the click only; after that
+   * (or when WeCom refuses it) the card is posted again as a new message to this chat.
+   */
+  fallback?: { chatid: string; body: Record<string, unknown> };
 }
 
 /**
@@ -55,6 +60,21 @@ export const OUTBOUND_JOB = defineJob<OutboundJobData>({
   options: JOB_OPTIONS.outbound,
   jobId: (d) => outboundJobId(d.messageId),
 });
+
+/** The smart bot's messages: the same rows and delivery, on the queue only the connection's holder works. */
+export const BOT_OUTBOUND_JOB = defineJob<OutboundJobData>({
+  queue: 'bot',
+  name: UNNAMED_JOB,
+  concurrency: 4,
+  options: JOB_OPTIONS.outbound,
+  jobId: (d) => outboundJobId(d.messageId),
+});
+
+/** Channels sent through the smart bot's long connection. */
+export const BOT_CHANNELS = ['bot', 'bot_update'] as const;
+export function isBotChannel(channel: string): boolean {
+  return (BOT_CHANNELS as readonly string[]).includes(channel);
+}
 
 /**
  * Sends one logged message now; throws RetryLater when it has to wait. `loaded`: the row as the

@@ -12,8 +12,9 @@ export type { Job, JobOptions, Queue };
  * maintenance: repeatable jobs (the nightly reconciliation with WeCom, digests, the SOP scans), one
  * at a time per job. sop: SOP steps. overdue: the overdue checks of fired reminders (their own queue,
  * so a burst of SOP steps does not hold them up, and each queue's concurrency is its processor's).
+ * bot: the smart bot's outbound messages, worked only by the process holding its connection.
  */
-export const QUEUE_NAMES = ['inbound', 'outbound', 'reminders', 'maintenance', 'sop', 'overdue'] as const;
+export const QUEUE_NAMES = ['inbound', 'outbound', 'reminders', 'maintenance', 'sop', 'overdue', 'bot'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface QueueSet {
@@ -55,6 +56,7 @@ const FAST_TAKEOVER = { lockDuration: 6000, lockRenewTime: 1500, stalledInterval
 const QUEUE_SETTINGS: Record<QueueName, Bull.AdvancedSettings> = {
   inbound: FAST_TAKEOVER,
   outbound: FAST_TAKEOVER,
+  bot: FAST_TAKEOVER,
   reminders: { lockDuration: 10_000, lockRenewTime: 2500, stalledInterval: 5000, maxStalledCount: 2 },
   sop: { lockDuration: 10_000, lockRenewTime: 2500, stalledInterval: 5000, maxStalledCount: 2 },
   overdue: { lockDuration: 10_000, lockRenewTime: 2500, stalledInterval: 5000, maxStalledCount: 2 },
@@ -149,6 +151,16 @@ export async function removeEndedJob(queue: Queue, jobId: string): Promise<boole
   } catch {
     return false;
   }
+}
+
+/**
+ * Stops (or resumes) this process taking jobs of the queue, leaving other processes alone (Bull's
+ * local pause): the bot queue is worked by the holder of the bot's connection only. Pausing aborts
+ * the wait for the next job at once; a job running meanwhile finishes.
+ */
+export async function setLocallyPaused(queue: Queue, paused: boolean): Promise<void> {
+  if (paused) await queue.pause(true, true);
+  else await queue.resume(true);
 }
 
 /** Rejects when `promise` does not settle in time: a Redis outage must not hang an HTTP request. */

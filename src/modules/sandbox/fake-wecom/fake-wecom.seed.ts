@@ -20,6 +20,8 @@ export interface SandboxTeam {
   robotKey: string;
   /** an app group chat (appchat/send) of the team, when it uses one */
   appChatId?: string;
+  /** the group chat the sandbox's smart bot is in, when the sandbox plays the bot */
+  botChatId?: string;
 }
 
 export const SEED_STAFF: SandboxStaff[] = [

@@ -32,6 +32,8 @@ export type Conversation =
   | { kind: 'app'; userid: string }
   | { kind: 'robot'; key: string }
   | { kind: 'appchat'; chatid: string }
+  /** a chat of the smart bot (智能机器人): a team group's chatid, or a member's userid */
+  | { kind: 'bot'; chatid: string }
   | { kind: 'customer'; externalUserid: string; userid: string };
 
 export interface ChatItem {

@@ -29,8 +29,17 @@ function toast(text, isError) {
 }
 
 async function act(name, params, done) {
+  return post(`${API}/actions/${name}`, params, done);
+}
+
+/** The smart bot (智能机器人) in the team group: a member @-mentions it, or clicks one of its cards. */
+function botAct(what, params, done) {
+  return post(`${API}/bot/${what}`, params, done);
+}
+
+async function post(url, params, done) {
   try {
-    const response = await fetch(`${API}/actions/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) });
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) });
     const answer = await response.json();
     if (!answer.ok) throw new Error(answer.error || `HTTP ${response.status}`);
     if (done) toast(done(answer));
@@ -120,7 +129,19 @@ function card(item) {
     el.append(h('div', { class: 'selection' }, s.title || '', selection));
   }
   const picked = () => (selection ? { [c.button_selection.question_key]: [selection.value] } : {});
-  if (c.card_type === 'button_interaction') {
+  // The smart bot's group cards: anyone in the group may click, and the card is redrawn for everyone.
+  const fromBot = item.conversation.kind === 'bot';
+  if (c.card_type === 'button_interaction' && fromBot) {
+    el.append(
+      h('div', { class: 'buttons' },
+        (c.button_list || []).map((b) =>
+          h('button', {
+            class: `style-${b.style || 1}`,
+            'data-key': b.key,
+            onclick: () => botAct('click', { userid: state.user, card: item.seq, key: b.key, selected: picked() }, () => `已点击「${b.text}」`),
+          }, b.text))),
+    );
+  } else if (c.card_type === 'button_interaction') {
     const buttons = h('div', { class: 'buttons' });
     if (item.replacedButton !== undefined) {
       buttons.append(h('button', { class: 'replaced', disabled: true, 'data-replaced': true }, item.replacedButton));
@@ -148,6 +169,7 @@ function card(item) {
 function message(item, view) {
   const inbound = item.direction === 'in';
   const group = item.conversation.kind !== 'app';
+  const bot = item.conversation.kind === 'bot';
   const me = view.staff.find((s) => s.userid === view.user);
   const who = inbound ? (me ? me.name.slice(-1) : '我') : group ? '机器人' : 'CRM';
   let content;
@@ -161,7 +183,7 @@ function message(item, view) {
   else content = h('div', { class: 'bubble' }, item.text || '');
   return h('div', { class: `msg ${inbound ? 'in' : 'out'}${group ? ' robot' : ''}`, 'data-seq': item.seq },
     h('div', { class: 'who' }, who),
-    h('div', { class: 'body' }, h('div', { class: 'meta' }, `${inbound ? (me ? me.name : '我') : group ? '群机器人' : 'CRM助手'} ${time(item.at)}`), content));
+    h('div', { class: 'body' }, h('div', { class: 'meta' }, `${inbound ? (me ? me.name : '我') : bot ? '客户助手（智能机器人）' : group ? '群机器人' : 'CRM助手'} ${time(item.at)}`), content));
 }
 
 function drawMessages(view) {
@@ -213,7 +235,8 @@ function draw(view) {
   if (lastApp) $('app-preview').textContent = preview(lastApp);
   const lastGroup = view.group && view.group.items[view.group.items.length - 1];
   if (lastGroup) $('group-preview').textContent = preview(lastGroup);
-  $('chat-title').textContent = state.conversation === 'app' ? 'CRM助手' : view.group ? `${view.group.name}（群机器人）` : '团队群';
+  $('chat-title').textContent = state.conversation === 'app' ? 'CRM助手' : view.group ? `${view.group.name}（${view.group.bot ? '@客户助手 发命令' : '群机器人'}）` : '团队群';
+  $('composer').classList.toggle('readonly', state.conversation !== 'app' && !(state.conversation === 'group' && view.group && view.group.bot));
   $('pending-count').textContent = String(view.pendingReminders);
   const quiet = $('quiet-hint');
   quiet.hidden = !view.quietUntil;
@@ -252,13 +275,18 @@ function selectConversation(name) {
   for (const li of document.querySelectorAll('.conversation')) li.classList.toggle('active', li.dataset.conversation === name);
   if (name === 'simulator') return;
   state.conversation = name;
-  $('composer').classList.toggle('readonly', name !== 'app');
+  $('composer').classList.toggle('readonly', name !== 'app' && !(name === 'group' && state.view && state.view.group && state.view.group.bot));
   drawMessages.first = true;
   if (state.view) draw(state.view);
 }
 
 /** Sends a message to the app as the current salesperson, and shows the chat it lands in. */
 async function send(content) {
+  // In the team group with the smart bot: the message @-mentions the bot, as a member would.
+  if (state.conversation === 'group' && state.view && state.view.group && state.view.group.bot) {
+    drawMessages.first = true;
+    return botAct('say', { userid: state.user, content });
+  }
   selectConversation('app');
   drawMessages.first = true;
   return act('type', { userid: state.user, content });

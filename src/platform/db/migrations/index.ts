@@ -13,6 +13,7 @@ import { Handovers1764420000000 } from './1764420000000-handovers';
 import { OpportunityLifecycle1764430000000 } from './1764430000000-opportunity-lifecycle';
 import { Leavers1764440000000 } from './1764440000000-leavers';
 import { OpportunitiesBySalesperson1764450000000 } from './1764450000000-opportunities-by-salesperson';
+import { GroupBot1764470000000 } from './1764470000000-group-bot';
 
 /** Every migration, in order. Explicit (no globs) so it works the same under ts-node, jest and compiled JS. */
 export const ALL_MIGRATIONS = [
@@ -31,4 +32,5 @@ export const ALL_MIGRATIONS = [
   OpportunityLifecycle1764430000000,
   Leavers1764440000000,
   OpportunitiesBySalesperson1764450000000,
+  GroupBot1764470000000,
 ];

@@ -16,6 +16,8 @@ export const CONTENT_LIMITS = {
   robot: { text: 2048, markdown: 4096 },
   /** externalcontact/send_welcome_msg: `text.content` */
   welcome: { text: 4000 },
+  /** aibot_send_msg: the smart bot's markdown (its stream replies take 20480; a pushed message is held to the robot's 4096) */
+  bot: { text: 2048, markdown: 4096 },
 } as const;
 
 export type ContentTarget = keyof typeof CONTENT_LIMITS;
