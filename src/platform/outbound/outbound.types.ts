@@ -61,11 +61,17 @@ export const OUTBOUND_JOB = defineJob<OutboundJobData>({
   jobId: (d) => outboundJobId(d.messageId),
 });
 
-/** The smart bot's messages: the same rows and delivery, on the queue only the connection's holder works. */
+/**
+ * The smart bot's messages: the same rows and delivery, on the queue only the connection's holder works.
+ * One at a time: when the connection drops, every send still waiting for its answer has an unknown
+ * outcome and is sent again; with one in flight only the send the drop cut off can be repeated, not
+ * others WeCom had already delivered. The bot is paced at 20 a minute per chat, far below what one
+ * send at a time over an open connection carries.
+ */
 export const BOT_OUTBOUND_JOB = defineJob<OutboundJobData>({
   queue: 'bot',
   name: UNNAMED_JOB,
-  concurrency: 4,
+  concurrency: 1,
   options: JOB_OPTIONS.outbound,
   jobId: (d) => outboundJobId(d.messageId),
 });
