@@ -117,7 +117,15 @@ describe('RedisRateLimiter', () => {
   });
 
   describe('the welcome share of a budget', () => {
-    const settings = { windowMs: 60_000, memberPerWindow: 30, robotPerWindow: 20, appChatPerWindow: 20, apiBudgetPerWindow: 10, botChatPerWindow: 20, welcomeBudgetShare: 0.3 };
+    const settings = {
+      windowMs: 60_000,
+      memberPerWindow: 30,
+      robotPerWindow: 20,
+      appChatPerWindow: 20,
+      apiBudgetPerWindow: 10,
+      botChatPerWindow: 20,
+      welcomeBudgetShare: 0.3,
+    };
     let n = 0;
     const ask = (api: string, forWelcome: boolean) =>
       limiter.acquire([budgetRule(settings, api, forWelcome)], { id: `call${++n}`, rank: 0 }, { register: false });
