@@ -37,7 +37,7 @@ export const wonCommand = defineCommand<{ customerQuery: string; name: string | 
   undoable: true,
   usage: '赢单 <客户> [名称] [成交金额]',
   example: '赢单 张三 4.8万',
-  summary: '商机成交：关闭进行中的商机（可写实际成交金额），客户进入成交阶段',
+  summary: '商机赢单：关闭商机（可写成交金额），客户进入成交',
   parse(args) {
     const { first: customerQuery, rest } = firstArg(args);
     if (!customerQuery) throw new UsageError('请写上客户。');
@@ -69,7 +69,7 @@ export const lostCommand = defineCommand<{ customerQuery: string; words: string[
   undoable: true,
   usage: '输单 <客户> [名称] <原因>',
   example: '输单 张三 预算砍了',
-  summary: '商机失败：关闭进行中的商机并记下原因',
+  summary: '商机输单：关闭商机并记下原因',
   parse(args) {
     const { first: customerQuery, rest } = firstArg(args);
     if (!customerQuery) throw new UsageError('请写上客户和输单原因。');

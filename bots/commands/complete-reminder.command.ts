@@ -37,7 +37,7 @@ export const snoozeReminderCommand = defineCommand<{ id: number; request: Snooze
   aliases: ['延后', '延期'],
   usage: '推迟 <提醒编号> [时间]',
   example: '推迟 12 明天上午10点',
-  summary: '推迟一条提醒（不写时间就推迟1小时；只能往后推）',
+  summary: '推迟一条提醒（默认1小时）',
   parse(args, ctx) {
     const [first, ...rest] = splitArgs(args);
     const id = reminderId(first);

@@ -52,7 +52,7 @@ export const doNotContactCommand = contactPreferenceCommand({
   aliases: ['免打扰'],
   usage: '勿扰 <客户> [原因]',
   example: '勿扰 张三 客户要求不要再发消息',
-  summary: '客户不再收到SOP步骤和自动推送（发送「恢复 客户」取消）',
+  summary: '客户不再收到SOP和自动推送',
   on: true,
   verb: '设为勿扰',
   answer: (name, changed) =>
@@ -64,7 +64,7 @@ export const resumeContactCommand = contactPreferenceCommand({
   aliases: ['取消勿扰', '解除勿扰'],
   usage: '恢复 <客户>',
   example: '恢复 张三',
-  summary: '取消客户的勿扰，SOP步骤恢复发送',
+  summary: '取消客户的勿扰',
   on: false,
   verb: '恢复',
   answer: (name, changed) => (changed ? `🔔 已恢复 ${name}：之后的SOP步骤会照常发送（勿扰期间跳过的不再补发）。` : `${name} 没有设为勿扰。`),

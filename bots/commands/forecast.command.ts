@@ -19,7 +19,7 @@ export const forecastCommand = defineCommand<{ period: ForecastPeriod }>({
   aliases: ['销售预测', '业绩预测'],
   usage: '预测 [本月|本季|下月]',
   example: '预测 本季',
-  summary: '商机预测：进行中、加权金额、预计成交、已赢单、过期和目标完成（主管看团队，管理员看全部）',
+  summary: '商机预测：进行中、加权、预计成交、赢单、目标完成',
   parse(args) {
     if (!args) return { period: 'month' };
     const period = PERIODS[args];

@@ -30,7 +30,7 @@ export const handoverCommand = defineCommand<HandoverInput>({
   aliases: ['转交客户', '在职转接'],
   usage: '转接 <客户…|全部|某人的全部客户> 给 <销售>',
   example: '转接 张伟的全部客户 给 李娜',
-  summary: '主管和管理员：把客户转给另一位销售（企业微信在职转接，确认后 24 小时内完成）',
+  summary: '主管：把客户转给另一位销售（在职转接）',
   parse: parseHandover,
   async run(input, ctx) {
     const answer = await ctx.services.handover.propose({ sender: ctx.sender, isAdmin: ctx.isAdmin, ...input, sourceKey: ctx.sourceKey });

@@ -29,7 +29,7 @@ export const leaverCommand = defineCommand<LeaverInput>({
   aliases: ['离职分配', '离职转接'],
   usage: '离职继承 <离职的同事> [给 <销售>|平均分配]',
   example: '离职继承 张伟 给 李娜',
-  summary: '主管和管理员：把离职同事的客户全部交给一位销售或平均分给团队（企业微信离职继承，24 小时后完成）；只写名字再看一次分配卡片',
+  summary: '主管：分配离职同事的客户（离职继承）',
   parse: parseLeaver,
   async run(input, ctx) {
     const answer = await ctx.services.handover.assignLeaver({

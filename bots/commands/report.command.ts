@@ -26,7 +26,7 @@ export const reportCommand = defineCommand<{ period: ReportPeriod; charts: boole
   aliases: ['团队报表'],
   usage: '报表 [本周|本月|今日] [图]',
   example: '报表 本月 图',
-  summary: '主管和管理员：团队的新客户、跟进、漏斗、流失、渠道（默认本周）；加「图」另发图表',
+  summary: '主管：团队报表（默认本周）；加「图」发图表',
   parse: parseReportPeriod,
   async run(input, ctx) {
     const answer = await ctx.services.digest.report({ userid: ctx.sender, isAdmin: ctx.isAdmin }, input.period, ctx.now);

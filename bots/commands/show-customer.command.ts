@@ -41,7 +41,7 @@ export const showCustomerCommand = defineCommand<ShowCustomerInput>({
   aliases: ['客户', '查', '查询', '查找', '搜索', '找客户', '查看客户'],
   usage: '查客户 <名字/备注/手机号片段> [全部|页码]',
   example: '查客户 张三',
-  summary: '客户档案：阶段、负责人、来源、标签、最近跟进、待办；加「全部」看完整时间线',
+  summary: '客户档案；加「全部」看完整时间线',
   parse: parseShowCustomer,
   async run(input, ctx) {
     // Showing only: a lead sees their team's customers too (writing stays with the owner).

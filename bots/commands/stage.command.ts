@@ -17,7 +17,7 @@ export const stageCommand = defineCommand<{ customerQuery: string; stage: Custom
   undoable: true,
   usage: `阶段 <客户> <${STAGE_LIST}>`,
   example: '阶段 张三 商机',
-  summary: '把客户移到销售漏斗的某个阶段（历史会保留）',
+  summary: '把客户移到销售漏斗的某个阶段',
   parse(args) {
     const parts = splitArgs(args);
     if (parts.length < 2) throw new UsageError('请写上客户和阶段。');

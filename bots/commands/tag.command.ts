@@ -32,7 +32,7 @@ export const addTagCommand = defineCommand<TagInput>({
   undoable: true,
   usage: '打标签 <客户> <标签…>',
   example: '打标签 张三 高意向 教育行业',
-  summary: '给客户加标签（企业标签会同步到企业微信）',
+  summary: '给客户加标签（同步到企业微信）',
   parse: parseTagArgs,
   async run(input, ctx) {
     const customer = await resolveCustomer(ctx, input.customerQuery);

@@ -8,7 +8,7 @@ export const todoCommand = defineCommand<Record<string, never>>({
   phrases: ['我的待办', '待办事项', '今日待办', '今天待办', '提醒列表', '我的任务'],
   usage: '待办',
   example: '待办',
-  summary: '未完成的提醒，卡片上选一条点「完成 / 推迟1小时 / 明天再提醒」（也可回复「完成 编号」）',
+  summary: '未完成的提醒，可在卡片上完成或推迟',
   parse: () => ({}),
   async run(_input, ctx) {
     const [reminders, total] = await Promise.all([ctx.services.reminders.pendingFor(ctx.sender), ctx.services.reminders.countOpenFor(ctx.sender)]);
