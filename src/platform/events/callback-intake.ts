@@ -109,6 +109,11 @@ export class CallbackIntake {
     return stored;
   }
 
+  /** callbacks waiting for the row write in flight to finish (they share the next one) */
+  get storesWaiting(): number {
+    return this.rows.waiting;
+  }
+
   /** ids stored but not yet on the queue (Redis was down) */
   get pendingEnqueues(): number {
     return this.pending.size;
