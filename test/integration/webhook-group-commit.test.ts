@@ -165,7 +165,12 @@ describe('callback intake: group commit', () => {
       const answered = Promise.all(requests.map(post));
       if (hold) {
         try {
-          await waitFor(async () => container.intake.storesWaiting, (n) => n === 59, 1500, 'the 59 other callbacks behind the held write');
+          await waitFor(
+            async () => container.intake.storesWaiting,
+            (n) => n === 59,
+            1500,
+            'the others behind the held write',
+          );
         } finally {
           await hold.query('UNLOCK TABLES');
           await hold.release();
