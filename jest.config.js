@@ -32,7 +32,12 @@ const withDatabase = ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test
  * database, which the embedded SQLite (one process) is not for. (Single tests of that kind inside other files use
  * `mariadbOnlyTest` from test/helpers/test-env.ts and say "(MariaDB only)" in their names.)
  */
-const mariadbOnly = ['<rootDir>/test/integration/webhook-outage.test.ts', '<rootDir>/test/e2e/worker-crash.test.ts', '<rootDir>/test/e2e/bot-takeover.test.ts'];
+const mariadbOnly = [
+  '<rootDir>/test/integration/webhook-outage.test.ts',
+  '<rootDir>/test/integration/bot-outage.test.ts',
+  '<rootDir>/test/e2e/worker-crash.test.ts',
+  '<rootDir>/test/e2e/bot-takeover.test.ts',
+];
 
 /** Files that use no database (Redis, the WeCom client, the fake WeCom): run once, in the mariadb project. */
 const noDatabase = ['conversation-store', 'promote-delayed-jobs', 'rate-limiter', 'sandbox-fake-wecom', 'wecom-api-client'].map(

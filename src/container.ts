@@ -150,7 +150,16 @@ export async function createContainer(config: Config, wecom: WecomCredentials, l
   const bot = config.bot
     ? new BotLink(
         config.bot,
-        { redis, namespace: queues.prefix, recorder, producer, logger, metrics },
+        {
+          redis,
+          namespace: queues.prefix,
+          recorder,
+          producer,
+          spool,
+          keys: { token: wecom.token, encodingAesKey: wecom.encodingAesKey, corpId: wecom.corpId },
+          logger,
+          metrics,
+        },
         `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
       )
     : undefined;

@@ -17,6 +17,8 @@ export interface SpoolEntry extends SealedCallback {
   id: string;
   /** when the webhook received it (ms): stored as the event's created_at, so the welcome code's 20 s count from the truth */
   receivedAt: number;
+  /** what the ciphertext holds: WeCom's callback XML (absent), or a smart-bot frame sealed by this app (sealed-bot-frame.ts) */
+  format?: 'aibot';
 }
 
 export interface SpooledItem {
@@ -44,8 +46,8 @@ export class CallbackSpool {
     return this.redis.status === 'ready';
   }
 
-  async push(sealed: SealedCallback, receivedAt: Date): Promise<void> {
-    const entry: SpoolEntry = { id: randomUUID(), receivedAt: receivedAt.getTime(), ...pick(sealed) };
+  async push(sealed: SealedCallback, receivedAt: Date, format?: SpoolEntry['format']): Promise<void> {
+    const entry: SpoolEntry = { id: randomUUID(), receivedAt: receivedAt.getTime(), ...pick(sealed), ...(format ? { format } : {}) };
     await this.redis.rpush(this.key, JSON.stringify(entry));
   }
 
@@ -103,7 +105,7 @@ function parseEntry(raw: string): SpoolEntry | undefined {
   try {
     const e = JSON.parse(raw) as Partial<SpoolEntry>;
     const strings = [e.id, e.msgSignature, e.timestamp, e.nonce, e.encrypt].every((v) => typeof v === 'string' && v !== '');
-    return strings && typeof e.receivedAt === 'number' ? (e as SpoolEntry) : undefined;
+    return strings && typeof e.receivedAt === 'number' && (e.format === undefined || e.format === 'aibot') ? (e as SpoolEntry) : undefined;
   } catch {
     return undefined;
   }

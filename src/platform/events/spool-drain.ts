@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { CallbackKeys } from '../wecom/callback/callback-crypto';
+import { openSealedBotFrame } from '../wecom/bot/sealed-bot-frame';
 import { CallbackRejected, openVerifiedCallback } from '../wecom/callback/verified-callback';
 import type { CallbackIntake } from './callback-intake';
 import type { CallbackSpool, SpooledItem } from './callback-spool';
@@ -31,7 +32,7 @@ const COUNTED_AS = { stored: 'stored', duplicate: 'duplicates', rejected: 'rejec
 const LOCK_TTL_MS = 30_000;
 
 /**
- * Moves callbacks kept in the spool during a database outage into the database, oldest first. Each
+ * Moves callbacks (and smart-bot frames) kept in the spool during a database outage into the database, oldest first. Each
  * entry is verified again, stored (deduplicated like any redelivery: a late commit of a write that
  * timed out, a second delivery by WeCom, an entry drained twice after a crash are all one row),
  * queued, and only then removed; an entry that can never be stored is set aside with its reason.
@@ -72,7 +73,8 @@ async function drainOne(deps: SpoolDrainDeps, item: SpooledItem): Promise<'store
   }
   let opened;
   try {
-    opened = openVerifiedCallback(deps.keys, item.entry);
+    const { entry } = item;
+    opened = entry.format === 'aibot' ? openSealedBotFrame(deps.keys, entry, new Date(entry.receivedAt)) : openVerifiedCallback(deps.keys, entry);
   } catch (error) {
     if (!(error instanceof CallbackRejected)) throw error;
     // The token or key changed since it was received: it can never verify again.

@@ -1,14 +1,19 @@
 import { WSClient } from '@wecom/aibot-node-sdk';
 import type Redis from 'ioredis';
-import type { EventRecorder } from '../../events/event-recorder';
+import type { CallbackSpool } from '../../events/callback-spool';
+import { type EventRecorder, isRowRefused } from '../../events/event-recorder';
 import type { InboundProducer } from '../../events/inbound.producer';
 import type { Logger } from '../../logger';
 import type { Metrics } from '../../metrics';
 import { WecomApiError } from '../api/wecom-api.error';
+import { withTimeout } from '../../queue/queues';
+import type { CallbackKeys } from '../callback/callback-crypto';
 import type { CallbackFields } from '../callback/callback-xml';
-import { type BotFrame, describeBotFrame } from './bot-frames';
+import type { InboundEventDescriptor } from '../callback/inbound-event';
+import { type BotEventFields, type BotFrame, describeBotFrame } from './bot-frames';
 import { BotLease } from './bot-lease';
 import type { BotSender } from './bot-sender';
+import { sealBotFrame } from './sealed-bot-frame';
 
 export type BotConnectionState = 'standby' | 'connecting' | 'connected';
 
@@ -26,11 +31,19 @@ export interface BotLinkDeps {
   namespace: string;
   recorder: EventRecorder;
   producer: InboundProducer;
+  /** where a frame waits, sealed, while the database is down */
+  spool: CallbackSpool;
+  keys: CallbackKeys;
   logger: Logger;
   metrics: Metrics;
   /** the SDK's heartbeat (30 s by default) */
   heartbeatMs?: number;
 }
+
+/** How long a frame's insert may take before it goes to the spool instead (the webhook's budget too). */
+const STORE_TIMEOUT_MS = 2000;
+/** Frames held in memory while neither the database nor Redis answers; past this they are dropped, said in the log. */
+const MAX_FRAMES_WAITING = 1000;
 
 /** Errcodes after which a send is worth trying again: busy, too frequent (as for the server API). */
 const RETRYABLE = new Set([-1, 45009, 45033]);
@@ -54,6 +67,8 @@ export class BotLink implements BotSender {
   /** WeCom closed this connection because another one opened: wait before connecting again, or two would fight */
   private pausedUntil = 0;
   private readonly listeners: Array<(holding: boolean) => void> = [];
+  /** frames not yet stored nor spooled */
+  private framesWaiting = 0;
 
   constructor(
     private readonly options: BotLinkOptions,
@@ -191,31 +206,65 @@ export class BotLink implements BotSender {
 
   /**
    * Stores the frame (a redelivery finds its row) and queues it. The long connection has no receipt
-   * for a callback: stored first, every answer comes after, from the worker that handles the event.
+   * for a callback and WeCom does not deliver a frame again: stored first, every answer comes after,
+   * from the worker that handles the event. With the database away the frame goes, sealed, to the
+   * callback spool in Redis (sealed-bot-frame.ts), which the spool drain stores when the database is
+   * back; only while neither answers does it wait here, in memory, trying both.
    */
   private async take(frame: BotFrame): Promise<void> {
-    const described = describeBotFrame(frame, new Date());
+    const receivedAt = new Date();
+    const described = describeBotFrame(frame, receivedAt);
     if (!described) return;
-    const { descriptor, fields } = described;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const stored = await this.deps.recorder.store(descriptor, fields as unknown as CallbackFields);
-        this.deps.metrics.eventsReceived.inc({ kind: descriptor.kind, duplicate: String(stored.duplicate) });
-        if (stored.needsJob)
-          await this.deps.producer.enqueue(stored.eventId).catch((error) =>
-            // the row is the record: the stale-event sweeper queues it when Redis answers again
-            this.deps.logger.warn({ eventId: stored.eventId, err: error }, 'bot frame stored; its job waits for the sweeper'),
-          );
-        return;
-      } catch (error) {
-        // The database is away: keep trying for a while (the frame is in memory only until stored).
-        if (attempt >= 20) {
-          this.deps.logger.error({ kind: descriptor.kind, err: error }, 'bot frame could not be stored; dropped');
-          return;
-        }
+    const { logger } = this.deps;
+    if (this.framesWaiting >= MAX_FRAMES_WAITING) {
+      logger.error(
+        { kind: described.descriptor.kind, waiting: this.framesWaiting },
+        'bot frame dropped: neither the database nor Redis has answered for too long',
+      );
+      return;
+    }
+    this.framesWaiting += 1;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        if (await this.store(described.descriptor, described.fields, receivedAt)) return;
+        if (await this.keepInSpool(frame, receivedAt)) return;
+        if (attempt === 1)
+          logger.error({ kind: described.descriptor.kind }, 'bot frame: neither the database nor Redis answers; it waits in memory, tried again');
         await new Promise((r) => setTimeout(r, Math.min(5000, 250 * attempt)));
       }
+    } finally {
+      this.framesWaiting -= 1;
     }
+  }
+
+  /** true when the frame is stored (or can never be: a row the database refuses, said in the log) */
+  private async store(descriptor: InboundEventDescriptor, fields: BotEventFields, receivedAt: Date): Promise<boolean> {
+    let stored;
+    try {
+      stored = await withTimeout(this.deps.recorder.store(descriptor, fields as unknown as CallbackFields, receivedAt), STORE_TIMEOUT_MS, 'bot frame insert');
+    } catch (error) {
+      if (!isRowRefused(error)) return false;
+      this.deps.logger.error({ kind: descriptor.kind, err: error }, 'bot frame refused by the database (too large?); dropped');
+      return true;
+    }
+    this.deps.metrics.eventsReceived.inc({ kind: descriptor.kind, duplicate: String(stored.duplicate) });
+    if (stored.needsJob)
+      await this.deps.producer.enqueue(stored.eventId).catch((error) =>
+        // the row is the record: the stale-event sweeper queues it when Redis answers again
+        this.deps.logger.warn({ eventId: stored.eventId, err: error }, 'bot frame stored; its job waits for the sweeper'),
+      );
+    return true;
+  }
+
+  private async keepInSpool(frame: BotFrame, receivedAt: Date): Promise<boolean> {
+    try {
+      await this.deps.spool.push(sealBotFrame(this.deps.keys, frame), receivedAt, 'aibot');
+    } catch {
+      return false;
+    }
+    this.deps.metrics.callbacksSpooled.inc();
+    this.deps.logger.warn('bot frame kept in the spool: the database did not answer');
+    return true;
   }
 
   /** The gauge of this process, and (from the holder) the state every process shows on /readyz. */
