@@ -24,6 +24,10 @@ const HELP = `用法 / usage: npm run simulate -- <操作 action> [选项 option
   click       --user <userid> --card <卡片编号> --key <按钮key> [--select <question_key>=<option_id>]
                                                                         点击卡片按钮（先在下拉框里选一项）并打印更新后的卡片
                                                                         / click a card button (picking a drop-down option first); prints the card after
+  bot-say     --user <userid> <消息…>                                   在团队群里 @客户助手，并打印群里和私信里的回复（需 WECOM_BOT_ID=sandbox WECOM_BOT_SECRET=sandbox）
+                                                                        / @-mention the smart bot in the team group; prints the answers
+  bot-click   --user <userid> --card <卡片编号> --key <按钮key> [--select <question_key>=<option_id>]
+                                                                        点击团队群里机器人卡片的按钮 / click a button of the bot's card in the group
   fire-due                                                              立即触发到期提醒和SOP / fire due reminders and SOP steps now
   view        [--user <userid>]                                         查看聊天、群和客户 / show chat, group and customers
 
@@ -41,6 +45,8 @@ const HELP = `用法 / usage: npm run simulate -- <操作 action> [选项 option
   npm run simulate -- type --user zhangwei 待办
   npm run simulate -- click --user zhangwei --card 12 --key todo:done --select reminder=3
   npm run simulate -- view --user zhangwei
+  npm run simulate -- bot-say --user wangfang 报表
+  npm run simulate -- bot-click --user zhangwei --card 31 --key group:done:7
 `;
 
 interface Options {
@@ -141,6 +147,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'type':
       return type(client, o, words.join(' '));
+    case 'bot-say':
+      return botSay(client, o, words.join(' '));
+    case 'bot-click':
+      return botClick(client, o);
     default:
       process.stderr.write(`没有这个操作 / unknown action: ${action}\n\n${HELP}`);
       return 2;
@@ -213,6 +223,61 @@ async function click(client: SandboxClient, o: Options): Promise<number> {
     await new Promise((r) => setTimeout(r, 250));
   }
   process.stderr.write(`已点击卡片 #${o.card} 的 ${o.key}，但 10 秒内卡片没有更新、也没有新消息。worker 在运行吗？\n`);
+  return 1;
+}
+
+/** What the product sent since `afterSeq` that this salesperson sees: in the team group and in their own chat. */
+function newSince(view: SandboxView, afterSeq: number, changedCard?: { seq: number; updatedAt: number | undefined }): ChatItem[] {
+  const group = view.group?.items ?? [];
+  const redrawn = changedCard ? group.filter((c) => c.seq === changedCard.seq && c.updatedAt !== changedCard.updatedAt) : [];
+  const sent = [...group, ...view.chat].filter((c) => c.seq > afterSeq && c.direction === 'out');
+  return [...redrawn, ...sent].sort((a, b) => a.seq - b.seq);
+}
+
+/** Polls the view until something new shows (then a moment more, for a second message), or the timeout. */
+async function waitForNew(client: SandboxClient, o: Options, found: (view: SandboxView) => ChatItem[]): Promise<{ items: ChatItem[]; view: SandboxView }> {
+  const deadline = Date.now() + o.timeoutSeconds * 1000;
+  while (Date.now() < deadline) {
+    if (found(await client.view(o.user ?? '')).length > 0) {
+      await new Promise((r) => setTimeout(r, 500));
+      const view = await client.view(o.user ?? '');
+      return { items: found(view), view };
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { items: [], view: await client.view(o.user ?? '') };
+}
+
+/** The group's side of the smart bot: the member's @-message, then what the bot answered in the group and privately. */
+async function botSay(client: SandboxClient, o: Options, content: string): Promise<number> {
+  if (!o.user || !content.trim()) throw new SandboxClientError('写成 bot-say --user <userid> <消息>，例如 bot-say --user wangfang 报表', null);
+  const before = await client.view(o.user);
+  if (!before.group?.bot) throw new SandboxClientError('沙盒没有扮演智能机器人：用 WECOM_BOT_ID=sandbox WECOM_BOT_SECRET=sandbox npm start 启动', null);
+  await client.botSay(o.user, content);
+  if (!o.wait) return print(o, { ok: true }, () => '已在群里发送');
+  const { items, view } = await waitForNew(client, o, (v) => newSince(v, before.seq));
+  if (items.length > 0)
+    return print(o, items, (r) => r.map((i) => `${i.conversation.kind === 'bot' ? '[群] ' : '[私信] '}${describeItem(i, view.timezone)}`).join('\n\n'));
+  process.stderr.write(`${o.timeoutSeconds} 秒内群里和私信里都没有回复。worker 在运行吗？\n`);
+  return 1;
+}
+
+/** Clicks a button of the bot's card in the group, then prints the card redrawn (or what came instead). */
+async function botClick(client: SandboxClient, o: Options): Promise<number> {
+  const before = await client.view(o.user ?? '');
+  const item = before.group?.items.find((c) => c.seq === Number(o.card));
+  if (!o.user || !item?.card) throw new SandboxClientError('没有这张卡片：--card 用 view 或 bot-say 打印的群消息编号（#后面的数字）', null);
+  const selected = parseSelect(o.select ?? [], item);
+  await client.botClick(o.user, item.seq, o.key ?? '', selected);
+  if (!o.wait) return print(o, { ok: true }, () => `已点击卡片 #${o.card} 的 ${o.key}`);
+  const { items, view } = await waitForNew(client, o, (v) => newSince(v, before.seq, { seq: item.seq, updatedAt: item.updatedAt }));
+  if (items.length > 0)
+    return print(o, items, (r) =>
+      [`已点击卡片 #${o.card} 的 ${o.key}`, ...r.map((i) => `${i.conversation.kind === 'bot' ? '[群] ' : '[私信] '}${describeItem(i, view.timezone)}`)].join(
+        '\n',
+      ),
+    );
+  process.stderr.write(`已点击卡片 #${o.card} 的 ${o.key}，但 ${o.timeoutSeconds} 秒内卡片没有更新、也没有新消息。worker 在运行吗？\n`);
   return 1;
 }
 

@@ -129,6 +129,13 @@ export function settledGroupCard(input: { taskId: string; title: string; outcome
   } as TemplateCard;
 }
 
+const BUTTON_TEXT: Record<GroupButton, string> = { take: '我来处理', nudge: '催一下', reassign: '改派', save: '我来挽回', lost: '标记流失', sopdone: '已完成' };
+
+/** The private answer to a member pressing a button they already pressed: it acted the first time only. */
+export function alreadyPressedText(button: GroupButton, outcome: string): string {
+  return `你已经点过「${BUTTON_TEXT[button]}」了（${outcome}），不会再做一次。`;
+}
+
 /** A short private answer to a click someone may not make. */
 export function notAllowedText(button: GroupButton, who: { owner: string; lead: string | null }): string {
   switch (button) {
@@ -136,7 +143,7 @@ export function notAllowedText(button: GroupButton, who: { owner: string; lead: 
       return `「我来处理」是给负责人 ${who.owner} 的：处理后这条提醒会标记完成。组长可以用「改派」交给别人。`;
     case 'nudge':
     case 'reassign':
-      return `「${button === 'nudge' ? '催一下' : '改派'}」只有组长${who.lead ? `（${who.lead}）` : ''}或管理员可以用。`;
+      return `「${BUTTON_TEXT[button]}」只有组长${who.lead ? `（${who.lead}）` : ''}或管理员可以用。`;
     case 'save':
       return '「我来挽回」是给本组同事的：点了会给你建一条跟进提醒。';
     case 'sopdone':

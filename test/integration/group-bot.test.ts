@@ -249,6 +249,16 @@ describe('the smart bot in team groups', () => {
         10_000,
         'the nudge',
       );
+      // 催一下 pressed again: the owner is not nudged twice, and the lead is told why nothing happened
+      fake.click('wangfang', taskId, 'gb:nudge', GROUP);
+      await waitFor(
+        async () => appTextsTo('wangfang'),
+        (t) => t.some((x) => x.includes('你已经点过「催一下」了')),
+        10_000,
+        'the lead told it was pressed already',
+      );
+      expect(appTextsTo('zhangwei').filter((t) => t.includes('催你跟进'))).toHaveLength(1);
+      expect(card.updates).toBe(1);
 
       fake.click('wangfang', taskId, 'gb:reassign', GROUP, { assignee: 'lina' });
       await updated(card, 2, 'the card after 改派');

@@ -8,6 +8,7 @@ import {
   GROUP_BUTTON_PREFIX,
   GROUP_BUTTONS,
   type GroupButton,
+  alreadyPressedText,
   notAllowedText,
   overdueGroupCard,
   settledGroupCard,
@@ -111,7 +112,8 @@ export function createGroupCardClickHandler(deps: GroupCardClickDeps): (event: I
     await insertIgnore(clicks, { cardId: card.id, button, clicker: clickerId, sourceKey: event.dedupeKey, outcome: null });
     const click = await clicks.findOneByOrFail({ cardId: card.id, button, clicker: clickerId });
     if (click.sourceKey !== event.dedupeKey && click.outcome !== null) {
-      deps.logger.info({ cardId: card.id, button }, 'the same member clicked the same button again; it acted once');
+      // A second press is not acted on; the member is told why nothing changed rather than left guessing.
+      await tell(clicker.userid, alreadyPressedText(button, click.outcome), `gbagain:${event.dedupeKey}`);
       return;
     }
 

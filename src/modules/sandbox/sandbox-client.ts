@@ -26,11 +26,21 @@ export class SandboxClient {
   }
 
   async action(name: string, params: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-    return this.request(`/sandbox/api/actions/${encodeURIComponent(name)}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(params),
-    });
+    return this.post(`/sandbox/api/actions/${encodeURIComponent(name)}`, params);
+  }
+
+  private post(path: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return this.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) });
+  }
+
+  /** A member @-mentions the smart bot in their team's group (the sandbox plays the bot: WECOM_BOT_ID=sandbox). */
+  async botSay(userid: string, content: string): Promise<Record<string, unknown>> {
+    return this.post('/sandbox/api/bot/say', { userid, content });
+  }
+
+  /** A member clicks a button of one of the bot's cards in the group (`card`: its number in the view). */
+  async botClick(userid: string, card: number, key: string, selected: Record<string, string[]> = {}): Promise<Record<string, unknown>> {
+    return this.post('/sandbox/api/bot/click', { userid, card, key, selected });
   }
 
   async view(user = ''): Promise<SandboxView> {
