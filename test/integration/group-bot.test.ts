@@ -163,6 +163,32 @@ describe('the smart bot in team groups', () => {
     expect(rows[0]).toMatchObject({ recipient: GROUP, status: 'sent', kind: 'markdown' });
   });
 
+  it('25 messages for one group in a burst: 20 in the first window, the rest after it, none refused by WeCom (45009)', async () => {
+    const refusedBefore = fake.log.filter((l) => l.errcode === 45009).length;
+    await Promise.all(
+      Array.from({ length: 25 }, (_, i) =>
+        container.outbound.enqueue({
+          channel: 'bot',
+          chatid: GROUP,
+          message: { msgtype: 'markdown', markdown: { content: `第${i + 1}条` } },
+          idempotencyKey: `pace-test-${i}`,
+        }),
+      ),
+    );
+    const delivered = await inChat(GROUP, 25, 'all 25 in the group');
+    await waitForQuiet(container);
+    expect(delivered).toHaveLength(25);
+    expect(fake.log.filter((l) => l.errcode === 45009).length).toBe(refusedBefore);
+    // at no point more than the chat's 20 within one window (1 s here, a minute in production)
+    const times = delivered.map((m) => m.at).sort((a, b) => a - b);
+    const mostInAWindow = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1000).length));
+    expect(mostInAWindow).toBeLessThanOrEqual(20);
+    expect(times[20]! - times[0]!).toBeGreaterThanOrEqual(1000);
+    const rows = await container.dataSource.getRepository(OutboundMessage).findBy({ channel: 'bot' });
+    expect(rows.map((r) => r.status)).toEqual(Array(25).fill('sent'));
+    expect(rows.every((r) => r.attempts === 1)).toBe(true);
+  });
+
   describe('an overdue reminder as a card with buttons in the bound group', () => {
     let reminderId: number;
     const appTextsTo = (userid: string) => calls.filter((c) => c.api === 'message/send' && c.body.touser === userid).map((c) => messageText(c.body));
