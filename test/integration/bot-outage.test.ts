@@ -3,9 +3,9 @@ import { Customer, CustomerRelation, FollowUp, InboundEvent, Staff } from '../..
 import type { Container } from '../../src/container';
 import { workerModules } from '../../src/feature-modules';
 import { FakeAibot } from '../../src/modules/sandbox/fake-wecom/aibot.area';
-import { drainSpool } from '../../src/platform/events/spool-drain';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 import { fakeWecom } from '../helpers/fake-wecom';
+import { drainSpoolOf } from '../helpers/spool';
 import { TcpProxy } from '../helpers/tcp-proxy';
 import { createTestContainer, deleteRedisPrefix, ensureTestDatabase, resetState, TEST_REDIS_URL, waitFor } from '../helpers/test-env';
 
@@ -63,16 +63,7 @@ describe('the smart bot while the database is down', () => {
   });
 
   const spoolKey = () => `${container.queues.prefix}:callback-spool`;
-  const keys = () => ({ token: container.wecom.token, encodingAesKey: container.wecom.encodingAesKey, corpId: container.wecom.corpId });
-  const drain = () =>
-    drainSpool({
-      spool: container.spool,
-      intake: container.intake,
-      keys: keys(),
-      databaseUp: async () => void (await container.dataSource.query('SELECT 1')),
-      metrics: container.metrics,
-      logger: container.logger,
-    });
+  const drain = () => drainSpoolOf(container);
 
   it('a frame that comes while the database is down waits in the spool, unreadable, and is stored and answered once when it is back', async () => {
     await dbProxy.stop();

@@ -3,10 +3,10 @@ import Redis from 'ioredis';
 import request from 'supertest';
 import { InboundEvent } from '../../entities';
 import type { Container } from '../../src/container';
-import { drainSpool } from '../../src/platform/events/spool-drain';
 import { sweepStaleEvents } from '../../src/platform/events/stale-event.sweeper';
 import { sealCallback } from '../../src/platform/wecom/callback/callback-crypto';
 import { createWebApp } from '../../src/web';
+import { drainSpoolOf } from '../helpers/spool';
 import { TcpProxy } from '../helpers/tcp-proxy';
 import { createTestContainer, deleteRedisPrefix, ensureTestDatabase, TEST_REDIS_URL, waitFor } from '../helpers/test-env';
 import { externalContactXml, signedCallback } from '../helpers/wecom-callbacks';
@@ -73,15 +73,7 @@ describe('webhook during a database or Redis outage', () => {
     (await container.dataSource.getRepository(InboundEvent).find()).filter((r) => r.payload.ExternalUserID === externalUserId);
   const ready = async () => (await request(app.callback()).get('/readyz')).status === 200 && container.spool.available;
   const spoolKey = () => `${container.queues.prefix}:callback-spool`;
-  const drain = () =>
-    drainSpool({
-      spool: container.spool,
-      intake: container.intake,
-      keys: keys(),
-      databaseUp: async () => void (await container.dataSource.query('SELECT 1')),
-      metrics: container.metrics,
-      logger: container.logger,
-    });
+  const drain = () => drainSpoolOf(container);
 
   it('Redis down: 200 at once, the event is stored, and its job is added as soon as Redis is back', async () => {
     await redisProxy.stop();
