@@ -2,7 +2,8 @@ import type { DataSource } from 'typeorm';
 import { Opportunity } from '../../../entities';
 import type { ForecastFigures } from '../../../templates/forecast';
 import type { ForecastWindow } from './forecast-period';
-import { cents, OPEN, WEIGHTED, WON_IN_PERIOD } from './pipeline-queries';
+import { OPEN, WEIGHTED, WON_IN_PERIOD } from './pipeline-queries';
+import { cents, sumsPerStaff } from './sums-per-staff';
 
 export const NO_FORECAST: ForecastFigures = {
   openCount: 0,
@@ -28,41 +29,21 @@ export async function forecastPerStaff(dataSource: DataSource, w: ForecastWindow
   const due = `${open} AND o.expected_close_at >= :start AND o.expected_close_at < :end`;
   const won = WON_IN_PERIOD;
   const weight = WEIGHTED;
-  const q = dataSource
-    .getRepository(Opportunity)
-    .createQueryBuilder('o')
-    .select('o.staff_userid', 'userid')
-    .addSelect(`SUM(CASE WHEN ${open} THEN 1 ELSE 0 END)`, 'openCount')
-    .addSelect(`SUM(CASE WHEN ${open} THEN o.amount ELSE 0 END)`, 'openAmount')
-    .addSelect(`SUM(CASE WHEN ${open} THEN ${weight} ELSE 0 END)`, 'weighted')
-    .addSelect(`SUM(CASE WHEN ${due} THEN 1 ELSE 0 END)`, 'dueCount')
-    .addSelect(`SUM(CASE WHEN ${due} THEN o.amount ELSE 0 END)`, 'dueAmount')
-    .addSelect(`SUM(CASE WHEN ${due} THEN ${weight} ELSE 0 END)`, 'dueWeighted')
-    .addSelect(`SUM(CASE WHEN ${won} THEN 1 ELSE 0 END)`, 'wonCount')
-    .addSelect(`SUM(CASE WHEN ${won} THEN o.amount ELSE 0 END)`, 'wonAmount')
-    .addSelect(`SUM(CASE WHEN ${open} AND o.expected_close_at < :today THEN 1 ELSE 0 END)`, 'overdueCount')
-    .addSelect(`SUM(CASE WHEN ${open} AND o.expected_close_at < :today THEN o.amount ELSE 0 END)`, 'overdueAmount')
-    .where(`(${open} OR (${won}))`, { start: w.start, end: w.end, today: w.today })
-    .groupBy('o.staff_userid');
+  const overdue = `${open} AND o.expected_close_at < :today`;
+  const q = dataSource.getRepository(Opportunity).createQueryBuilder('o').where(`(${open} OR (${won}))`, { start: w.start, end: w.end, today: w.today });
   if (userids) q.andWhere('o.staff_userid IN (:...userids)', { userids });
-  const rows = await q.getRawMany<Record<string, string | number>>();
-  return new Map(
-    rows.map((r) => [
-      String(r.userid),
-      {
-        openCount: Number(r.openCount),
-        openAmount: cents(r.openAmount),
-        weighted: cents(r.weighted),
-        dueCount: Number(r.dueCount),
-        dueAmount: cents(r.dueAmount),
-        dueWeighted: cents(r.dueWeighted),
-        wonCount: Number(r.wonCount),
-        wonAmount: cents(r.wonAmount),
-        overdueCount: Number(r.overdueCount),
-        overdueAmount: cents(r.overdueAmount),
-      },
-    ]),
-  );
+  return sumsPerStaff(q, {
+    openCount: { when: open },
+    openAmount: { when: open, of: 'o.amount', money: true },
+    weighted: { when: open, of: weight, money: true },
+    dueCount: { when: due },
+    dueAmount: { when: due, of: 'o.amount', money: true },
+    dueWeighted: { when: due, of: weight, money: true },
+    wonCount: { when: won },
+    wonAmount: { when: won, of: 'o.amount', money: true },
+    overdueCount: { when: overdue },
+    overdueAmount: { when: overdue, of: 'o.amount', money: true },
+  });
 }
 
 /** Figures added up (a team's, everyone's). */

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { Opportunity } from '../../../entities';
 import type { PipelineFigures } from '../../../templates/pipeline-figures';
+import { sumsPerStaff } from './sums-per-staff';
 
 /**
  * The money figures, defined once: the SQL conditions below are what "open", "won in the period",
@@ -20,8 +21,6 @@ function secondsToClose(dataSource: DataSource): string {
     : 'TIMESTAMPDIFF(SECOND, o.created_at, o.closed_at)';
 }
 
-export const cents = (v: unknown) => Math.round(Number(v ?? 0) * 100) / 100;
-
 /**
  * Per salesperson (who recorded the opportunity), one aggregate query over the open opportunities
  * and those closed in [start, end). `userids` null: everyone. Only those with a figure appear.
@@ -35,31 +34,16 @@ export async function pipelinePerStaff(
   const q = dataSource
     .getRepository(Opportunity)
     .createQueryBuilder('o')
-    .select('o.staff_userid', 'userid')
-    .addSelect(`SUM(CASE WHEN ${OPEN} THEN 1 ELSE 0 END)`, 'openCount')
-    .addSelect(`SUM(CASE WHEN ${OPEN} THEN o.amount ELSE 0 END)`, 'openAmount')
-    .addSelect(`SUM(CASE WHEN ${OPEN} THEN ${WEIGHTED} ELSE 0 END)`, 'weighted')
-    .addSelect(`SUM(CASE WHEN ${WON_IN_PERIOD} THEN 1 ELSE 0 END)`, 'wonCount')
-    .addSelect(`SUM(CASE WHEN ${WON_IN_PERIOD} THEN o.amount ELSE 0 END)`, 'wonAmount')
-    .addSelect(`SUM(CASE WHEN ${LOST_IN_PERIOD} THEN 1 ELSE 0 END)`, 'lostCount')
-    .addSelect(`SUM(CASE WHEN ${WON_IN_PERIOD} THEN ${secondsToClose(dataSource)} ELSE 0 END)`, 'wonSecondsToClose')
     // open ones, and closed ones through the (status, closed_at) index
-    .where(`(${OPEN} OR (o.status IN ('won', 'lost') AND o.closed_at >= :start AND o.closed_at < :end))`, { start: period.start, end: period.end })
-    .groupBy('o.staff_userid');
+    .where(`(${OPEN} OR (o.status IN ('won', 'lost') AND o.closed_at >= :start AND o.closed_at < :end))`, { start: period.start, end: period.end });
   if (userids) q.andWhere('o.staff_userid IN (:...userids)', { userids });
-  const rows = await q.getRawMany<Record<string, string | number>>();
-  return new Map(
-    rows.map((r) => [
-      String(r.userid),
-      {
-        openCount: Number(r.openCount),
-        openAmount: cents(r.openAmount),
-        weighted: cents(r.weighted),
-        wonCount: Number(r.wonCount),
-        wonAmount: cents(r.wonAmount),
-        lostCount: Number(r.lostCount),
-        wonSecondsToClose: Number(r.wonSecondsToClose ?? 0),
-      },
-    ]),
-  );
+  return sumsPerStaff(q, {
+    openCount: { when: OPEN },
+    openAmount: { when: OPEN, of: 'o.amount', money: true },
+    weighted: { when: OPEN, of: WEIGHTED, money: true },
+    wonCount: { when: WON_IN_PERIOD },
+    wonAmount: { when: WON_IN_PERIOD, of: 'o.amount', money: true },
+    lostCount: { when: LOST_IN_PERIOD },
+    wonSecondsToClose: { when: WON_IN_PERIOD, of: secondsToClose(dataSource) },
+  });
 }
