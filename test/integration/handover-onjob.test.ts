@@ -6,6 +6,7 @@ import { promoteDelayedJobs } from '../../src/platform/queue/queues';
 import { templateCardEventXml } from '../helpers/card-callbacks';
 import { messageText, TEST_TRUST, testWecom, type WecomCall } from '../helpers/fake-wecom';
 import { interceptWecom } from '../helpers/fake-wecom.nock';
+import { customersOf } from '../helpers/handover-customers';
 import { waitForQuiet } from '../helpers/quiet';
 import { resetState, waitFor } from '../helpers/test-env';
 import { startWebhookHarness, type WebhookHarness } from '../helpers/webhook-harness';
@@ -47,14 +48,7 @@ describe('handover while employed (在职转接)', () => {
       { userid: 'outsider', wecomUserid: 'outsider', name: '路人' },
       { userid: 'boss', wecomUserid: 'boss', name: '老板' },
     ]);
-    const customers = await db.getRepository(Customer).save(ids.map((externalUserid, i) => ({ externalUserid, name: `客户${i}` })));
-    await db.getRepository(CustomerRelation).save(customers.map((c) => ({ customerId: c.id, staffUserid: 'zhangwei', addedAt: new Date() })));
-    for (const [i, id] of ids.entries()) {
-      world.customers.set(id, {
-        external_contact: { external_userid: id, name: `客户${i}`, type: 1 },
-        follow_user: [{ userid: 'zhangwei', remark: '', description: '', createtime: 0, tags: [], add_way: 1 }],
-      });
-    }
+    await customersOf(db, world, 'zhangwei', ids);
   });
 
   afterAll(() => harness.close());
