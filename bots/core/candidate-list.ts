@@ -17,8 +17,17 @@ const short = (text: string, max: number) => {
  * they were added, the last follow-up, and the last four digits of a phone number.
  *   1. 王磊（王磊-北京）· 渠道 抖音直播间 · 11月3日添加 · 最近跟进 11月20日「谈了报价」 · 尾号5678
  */
-export function candidateLine(c: CustomerCandidate, index: number, timezone: string, channels: ChannelNames, compact = false): string {
+export function candidateLine(
+  c: CustomerCandidate,
+  index: number,
+  timezone: string,
+  channels: ChannelNames,
+  compact = false,
+  /** how precisely the add is dated: to the minute or second when the day alone leaves two lines alike */
+  addedTo: AddedPrecision = 'day',
+): string {
   const day = (at: Date) => dayjs(at).tz(timezone).format('M月D日');
+  const added = (at: Date) => dayjs(at).tz(timezone).format(ADDED_FORMAT[addedTo]);
   // compact: the same facts in fewer characters, so that a long list still arrives as one message
   const cut = (text: string, max: number) => (compact ? short(text, max) : text);
   const parts: string[] = [];
@@ -26,7 +35,7 @@ export function candidateLine(c: CustomerCandidate, index: number, timezone: str
   if (c.customer.corpName) parts.push(cut(c.customer.corpName, 10));
   // the channel by its rule's display name, as on the profile card (直接添加 without one)
   parts.push(c.relation.state ? `渠道 ${cut(channels.label(c.relation.state), 8)}` : channels.label(null));
-  if (c.relation.addedAt) parts.push(`${day(c.relation.addedAt)}添加`);
+  if (c.relation.addedAt) parts.push(`${added(c.relation.addedAt)}添加`);
   parts.push(c.lastFollowUp ? `最近跟进 ${day(c.lastFollowUp.at)}「${short(c.lastFollowUp.content, compact ? 6 : FOLLOW_UP_CHARS)}」` : '还没有跟进');
   const phone = (c.relation.remarkMobiles ?? []).map((m) => m.replace(/\D/g, '')).find((m) => m.length >= 4);
   if (phone) parts.push(`尾号${phone.slice(-4)}`);
@@ -35,10 +44,28 @@ export function candidateLine(c: CustomerCandidate, index: number, timezone: str
   return `${index + 1}. ${c.customer.name}${remark} · ${parts.join(' · ')}`;
 }
 
+type AddedPrecision = 'day' | 'minute' | 'second';
+const ADDED_FORMAT: Record<AddedPrecision, string> = { day: 'M月D日', minute: 'M月D日 HH:mm', second: 'M月D日 HH:mm:ss' };
+
+/** The lines, each dated as precisely as it takes to tell it from the others (two 王磊 added the same day: by the time). */
+function distinctLines(candidates: CustomerCandidate[], timezone: string, channels: ChannelNames, compact: boolean): string[] {
+  const precision: AddedPrecision[] = candidates.map(() => 'day');
+  const lines = () => candidates.map((c, i) => candidateLine(c, i, timezone, channels, compact, precision[i]));
+  for (const finer of ['minute', 'second'] as const) {
+    const text = lines().map((l) => l.replace(/^\d+\. /, ''));
+    const alike = text.map((t) => text.filter((u) => u === t).length > 1);
+    if (!alike.includes(true)) break;
+    alike.forEach((same, i) => {
+      if (same) precision[i] = finer;
+    });
+  }
+  return lines();
+}
+
 /** The whole "which one?" message: the lines and how to answer. */
 export function candidateListMessage(query: string, candidates: CustomerCandidate[], timezone: string, channels: ChannelNames): string {
   const message = (compact: boolean) => {
-    const lines = candidates.map((c, i) => candidateLine(c, i, timezone, channels, compact));
+    const lines = distinctLines(candidates, timezone, channels, compact);
     return `找到${candidates.length}位「${query}」，回复数字选择（10分钟内有效）：\n${lines.join('\n')}`;
   };
   // A list split over two messages would be answered before its second half arrives.

@@ -5,7 +5,7 @@ import { showCustomerCommand } from '../../bots/commands/show-customer.command';
 import { addTagCommand } from '../../bots/commands/tag.command';
 import { doNotContactCommand } from '../../bots/commands/do-not-contact.command';
 import { parseAmount, parseProbability } from '../../bots/core/amounts';
-import { candidateLine } from '../../bots/core/candidate-list';
+import { candidateLine, candidateListMessage } from '../../bots/core/candidate-list';
 import { type Arrival, listForNumber, listNumber } from '../../bots/core/choice-lists';
 import type { ChoiceList } from '../../bots/core/conversation-store.port';
 import { firstArg, normalizeCommandText, splitArgs } from '../../bots/core/normalize';
@@ -298,6 +298,32 @@ describe('telling same-name customers apart', () => {
     ],
   ])('%s', (_, candidate, line) => {
     expect(candidateLine(candidate, 0, 'Asia/Shanghai', channels)).toBe(line);
+  });
+
+  it('two alike but for the time they were added are told apart by it (to the minute, else the second)', () => {
+    const added = (iso: string): CustomerCandidate => ({
+      customer: customer({}),
+      remark: null,
+      relation: { staffUserid: 'zhangwei', state: null, addedAt: new Date(iso), remarkMobiles: null },
+      lastFollowUp: null,
+    });
+    const other = { ...added('2026-11-03T04:00:00Z'), customer: customer({ corpName: '华东教育' }) };
+    expect(
+      candidateListMessage(
+        '王磊',
+        [added('2026-12-02T10:54:10Z'), added('2026-12-02T10:54:40Z'), added('2026-12-02T09:05:00Z'), other],
+        'Asia/Shanghai',
+        channels,
+      ),
+    ).toBe(
+      [
+        '找到4位「王磊」，回复数字选择（10分钟内有效）：',
+        '1. 王磊 · 直接添加 · 12月2日 18:54:10添加 · 还没有跟进',
+        '2. 王磊 · 直接添加 · 12月2日 18:54:40添加 · 还没有跟进',
+        '3. 王磊 · 直接添加 · 12月2日 17:05添加 · 还没有跟进',
+        '4. 王磊 · 华东教育 · 直接添加 · 11月3日添加 · 还没有跟进',
+      ].join('\n'),
+    );
   });
 });
 
