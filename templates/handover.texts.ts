@@ -39,7 +39,9 @@ export const HANDOVER_TEXT = {
   inactive: (name: string) => `${name} 已不在企业微信里，不能接替客户。`,
   noCustomers: (name: string) => `${name} 名下没有正在跟进的客户。`,
   noCustomer: (name: string) => `没有找到客户「${name}」（要转接的客户须由你团队里的销售跟进）。`,
-  severalCustomers: (name: string, options: string[]) => `「${name}」有多位客户：${options.join('、')}，请写备注或更完整的名字。`,
+  /** `alone`: the only name of the command (then a numbered list follows instead of this, where it can) */
+  severalCustomers: (name: string, options: string[], alone: boolean) =>
+    `「${name}」有多位客户：${options.join('、')}。${alone ? '请写备注或更完整的名字。' : `请写备注或更完整的名字，或单独转接这一位（「转接 ${name} 给 …」，再回复数字选择）。`}`,
   sameOwner: (name: string) => `这些客户已经由 ${name} 跟进，不用转接。`,
 } as const;
 

@@ -1,5 +1,6 @@
 import { defineCommand } from '../core/command';
 import { UsageError, UserError } from '../core/errors';
+import { ChoiceNeeded } from '../core/resolve-customer';
 
 /** 转接 as typed: named customers, or all of someone's (`from`; null: the sender's own), to `to`. */
 export interface HandoverInput {
@@ -33,8 +34,23 @@ export const handoverCommand = defineCommand<HandoverInput>({
   summary: '主管：把客户转给另一位销售（在职转接）',
   parse: parseHandover,
   async run(input, ctx) {
-    const answer = await ctx.services.handover.propose({ sender: ctx.sender, isAdmin: ctx.isAdmin, ...input, sourceKey: ctx.sourceKey });
-    if (answer.kind === 'problem') throw new UserError(answer.text);
+    const chosen = ctx.chosenCustomerId;
+    const answer = await ctx.services.handover.propose({
+      sender: ctx.sender,
+      isAdmin: ctx.isAdmin,
+      ...input,
+      ...(chosen !== undefined ? { customerId: chosen } : {}),
+      sourceKey: ctx.sourceKey,
+    });
+    if (answer.kind === 'problem') {
+      // One name, several customers (two 王磊 in the team): the numbered list, as every command offers it.
+      const [name] = input.customers ?? [];
+      if (answer.ambiguous && name !== undefined && input.customers!.length === 1 && chosen === undefined) {
+        const found = await ctx.services.customers.lookup({ userid: ctx.sender, isAdmin: ctx.isAdmin }, name, 'team');
+        if (found.kind === 'many') throw new ChoiceNeeded(name, found.candidates);
+      }
+      throw new UserError(answer.text);
+    }
     await ctx.reply({ kind: 'card', card: answer.card });
   },
 });

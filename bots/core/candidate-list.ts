@@ -13,8 +13,9 @@ const short = (text: string, max: number) => {
 
 /**
  * One line per candidate of a "which one?" list, with what tells two customers of one name apart:
- * the salesperson's remark, the company, the channel they came from (直接添加 without one), the day
- * they were added, the last follow-up, and the last four digits of a phone number.
+ * the salesperson's remark, whose customer it is (in a lead's list), the company, the channel they
+ * came from (直接添加 without one), the day they were added, the last follow-up, and the last four
+ * digits of a phone number.
  *   1. 王磊（王磊-北京）· 渠道 抖音直播间 · 11月3日添加 · 最近跟进 11月20日「谈了报价」 · 尾号5678
  */
 export function candidateLine(
@@ -39,6 +40,8 @@ export function candidateLine(
   parts.push(c.lastFollowUp ? `最近跟进 ${day(c.lastFollowUp.at)}「${short(c.lastFollowUp.content, compact ? 6 : FOLLOW_UP_CHARS)}」` : '还没有跟进');
   const phone = (c.relation.remarkMobiles ?? []).map((m) => m.replace(/\D/g, '')).find((m) => m.length >= 4);
   if (phone) parts.push(`尾号${phone.slice(-4)}`);
+  // in a lead's or an admin's list, whose customer it is
+  if (c.ownerName) parts.unshift(`${cut(c.ownerName, 6)}的客户`);
   // a customer whose relation with the viewer ended (删人) is still theirs to pick, and said to be gone
   if (c.endedAt) parts.unshift(`${day(c.endedAt)}已删除`);
   return `${index + 1}. ${c.customer.name}${remark} · ${parts.join(' · ')}`;

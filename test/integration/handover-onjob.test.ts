@@ -100,6 +100,35 @@ describe('handover while employed (在职转接)', () => {
     expect(await container.dataSource.getRepository(Handover).count()).toBe(0);
   });
 
+  it('two customers of one name in the team: the numbered list, and the number picks which one moves', async () => {
+    const db = container.dataSource;
+    const team = await db.getRepository(Team).findOneByOrFail({ name: '一组' });
+    await db.getRepository(Staff).save({ userid: 'zhaoliu', wecomUserid: 'zhaoliu', name: '赵六', teamId: team.id });
+    const [a, b] = await db.getRepository(Customer).save([
+      { externalUserid: 'wmWangLei1', name: '王磊' },
+      { externalUserid: 'wmWangLei2', name: '王磊' },
+    ]);
+    await db.getRepository(CustomerRelation).save([
+      { customerId: a!.id, staffUserid: 'zhangwei', addedAt: new Date('2026-11-03T02:00:00Z') },
+      { customerId: b!.id, staffUserid: 'zhaoliu', addedAt: new Date('2026-11-20T02:00:00Z') },
+    ]);
+    const list = messageText(await type('WangLead', '转接 王磊 给 李娜'));
+    expect(list).toContain('找到2位「王磊」，回复数字选择');
+    expect(list).toContain('1. 王磊 · 赵六的客户 · 直接添加 · 11月20日添加');
+    expect(list).toContain('2. 王磊 · 张伟的客户 · 直接添加 · 11月3日添加');
+    expect(await db.getRepository(Handover).count()).toBe(0);
+
+    const card = (await type('WangLead', '1')).template_card;
+    expect(card.main_title.title).toContain('1 位客户');
+    expect(JSON.stringify(card)).toContain('赵六 1 位');
+    expect(await db.getRepository(HandoverCustomer).find()).toEqual([expect.objectContaining({ customerId: b!.id, fromUserid: 'zhaoliu' })]);
+
+    // two names, one of them ambiguous: which ones there are, and how to pick one
+    const two = messageText(await type('WangLead', '转接 王磊、客户1 给 李娜'));
+    expect(two).toContain('王磊（张伟的）、王磊（赵六的）');
+    expect(two).toContain('单独转接这一位');
+  });
+
   it('moves 250 customers in three calls, acts once on a button clicked twice, and tells the lead how it ended', async () => {
     const card = (await type('WangLead', '转接 张伟的全部客户 给 李娜')).template_card;
     expect(card.main_title.title).toContain('250 位客户');

@@ -27,6 +27,8 @@ export interface CustomerCandidate {
   lastFollowUp: { at: Date; content: string } | null;
   /** set when that relation has ended (the customer deleted the salesperson, or the reverse) */
   endedAt?: Date | null;
+  /** whose customer it is, when not the viewer's own (a lead's or an admin's list) */
+  ownerName?: string | null;
 }
 
 export type CustomerLookup = { kind: 'one'; customer: Customer } | { kind: 'many'; candidates: CustomerCandidate[] } | { kind: 'none'; closest: string[] };
@@ -77,7 +79,7 @@ export class CustomerDirectory {
     if (matches.length === 1) return { kind: 'one', customer: matches[0]!.customer };
     if (matches.length > 1) {
       const preferred = exact.length > 1 ? exact : matches;
-      return { kind: 'many', candidates: await this.withLastFollowUps(preferred.slice(0, MAX_CANDIDATES)) };
+      return { kind: 'many', candidates: await this.withOwners(viewer, await this.withLastFollowUps(preferred.slice(0, MAX_CANDIDATES))) };
     }
     return { kind: 'none', closest: await this.closestNames(scope, q) };
   }
@@ -167,6 +169,17 @@ export class CustomerDirectory {
     }));
     const kept = found.filter((m) => m.name && !found.some((o) => o.name.length > m.name.length && o.name.includes(m.name)));
     return [...new Map(kept.map((m) => [m.customer.id, m.customer])).values()];
+  }
+
+  /** Names the salesperson of each candidate that is not the viewer's own (one query): a lead's two 王磊 may be 张伟's and 李娜's. */
+  private async withOwners(viewer: Viewer, candidates: CustomerCandidate[]): Promise<CustomerCandidate[]> {
+    const others = [...new Set(candidates.map((c) => c.relation.staffUserid).filter((u) => u !== viewer.userid.toLowerCase()))];
+    if (others.length === 0) return candidates;
+    const staff = await this.dataSource.getRepository(Staff).findBy({ userid: In(others) });
+    const names = new Map(staff.map((s) => [s.userid, s.name ?? s.userid]));
+    return candidates.map((c) =>
+      c.relation.staffUserid === viewer.userid.toLowerCase() ? c : { ...c, ownerName: names.get(c.relation.staffUserid) ?? c.relation.staffUserid },
+    );
   }
 
   /** Adds each candidate's last follow-up (one query), which often tells two 王磊 apart best. */

@@ -23,11 +23,14 @@ export interface HandoverRequest {
   customers: string[] | null;
   from: string | null;
   to: string;
+  /** the one customer picked from a 「回复数字选择」 list, instead of `customers` by name */
+  customerId?: number;
   /** the message's key: a redelivered message proposes once */
   sourceKey: string;
 }
 
-export type ProposeAnswer = { kind: 'problem'; text: string } | { kind: 'proposal'; card: TemplateCard };
+/** `ambiguous`: a name matched several customers (the command may offer them as a numbered list). */
+export type ProposeAnswer = { kind: 'problem'; text: string; ambiguous?: boolean } | { kind: 'proposal'; card: TemplateCard };
 
 export interface HandoverClick {
   handoverId: number;
@@ -63,7 +66,7 @@ export const TRANSFER_BATCH = 100;
 const MAX_POLL_MS = 6 * 3600_000;
 const MIN_POLL_MS = 60_000;
 
-type Problem = { kind: 'problem'; text: string };
+type Problem = { kind: 'problem'; text: string; ambiguous?: boolean };
 const problem = (text: string): Problem => ({ kind: 'problem', text });
 
 /**
@@ -174,18 +177,20 @@ export class HandoverService implements HandoverRequests {
       const all = await this.store.customersOf(from.userid);
       return all.length > 0 ? all : problem(HANDOVER_TEXT.noCustomers(from.name ?? from.userid));
     }
+    if (request.customerId !== undefined) {
+      const chosen = (await this.store.customersNamed(null, scope.members, request.customerId)).slice(0, 1);
+      return chosen.length > 0 ? chosen : problem(HANDOVER_TEXT.noCustomer(request.customers[0] ?? ''));
+    }
     const picked = new Map<number, Movable>();
     for (const name of request.customers) {
       const rows = await this.store.customersNamed(name, scope.members);
       const distinct = [...new Map(rows.map((r) => [r.customerId, r])).values()];
       if (distinct.length === 0) return problem(HANDOVER_TEXT.noCustomer(name));
-      if (distinct.length > 1)
-        return problem(
-          HANDOVER_TEXT.severalCustomers(
-            name,
-            distinct.slice(0, 5).map((r) => r.name),
-          ),
-        );
+      if (distinct.length > 1) {
+        const owners = await this.store.staff([...new Set(distinct.map((r) => r.fromUserid))]);
+        const options = distinct.slice(0, 5).map((r) => `${r.name}（${owners.get(r.fromUserid)?.name ?? r.fromUserid}的）`);
+        return { ...problem(HANDOVER_TEXT.severalCustomers(name, options, request.customers.length === 1)), ambiguous: true };
+      }
       picked.set(distinct[0]!.customerId, distinct[0]!);
     }
     return [...picked.values()];

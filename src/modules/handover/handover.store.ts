@@ -43,21 +43,25 @@ export class HandoverStore {
     }));
   }
 
-  /** Customers named `text` (name or a salesperson's remark, exactly, else containing it) whom someone in `members` follows (null: anyone). */
-  async customersNamed(text: string, members: ReadonlySet<string> | null): Promise<Movable[]> {
+  /**
+   * Customers named `text` (name or a salesperson's remark, exactly, else containing it) whom someone
+   * in `members` follows (null: anyone); with `customerId` (picked from a list), that one customer.
+   */
+  async customersNamed(text: string | null, members: ReadonlySet<string> | null, customerId?: number): Promise<Movable[]> {
     const find = async (exact: boolean) => {
       const qb = this.dataSource
         .getRepository(CustomerRelation)
         .createQueryBuilder('r')
         .innerJoinAndSelect('r.customer', 'c')
         .where('r.status = :active', { active: 'active' })
-        .andWhere('c.external_userid IS NOT NULL')
-        .andWhere(exact ? '(c.name = :q OR r.remark = :q)' : '(c.name LIKE :like OR r.remark LIKE :like)', {
+        .andWhere('c.external_userid IS NOT NULL');
+      if (customerId !== undefined) qb.andWhere('c.id = :customerId', { customerId });
+      else
+        qb.andWhere(exact ? '(c.name = :q OR r.remark = :q)' : '(c.name LIKE :like OR r.remark LIKE :like)', {
           q: text,
-          like: `%${text.replace(/[%_\\]/g, '\\$&')}%`,
-        })
-        .orderBy('c.id', 'ASC')
-        .addOrderBy('r.id', 'ASC');
+          like: `%${(text ?? '').replace(/[%_\\]/g, '\\$&')}%`,
+        });
+      qb.orderBy('c.id', 'ASC').addOrderBy('r.id', 'ASC');
       if (members) qb.andWhere('r.staff_userid IN (:...members)', { members: [...members] });
       return qb.getMany();
     };
