@@ -111,11 +111,15 @@ export function click(
   selection: Record<string, string[]> = {},
 ): { item: ChatItem; responseCode: string; selected: Record<string, string[]> } {
   const item = state.chat.find((c) => c.seq === seq);
-  if (!item?.card || item.conversation.kind !== 'app') throw new WecomFault(40058, `no card #${seq}`);
-  if (item.conversation.userid.toLowerCase() !== userid.toLowerCase()) throw new WecomFault(40058, `card #${seq} belongs to ${item.conversation.userid}`);
-  if (item.replacedButton !== undefined) throw new WecomFault(40058, 'this card has already been handled');
+  // Said in Chinese for whoever plays the salesperson (the page, npm run simulate), then as WeCom's errmsg would.
+  if (!item?.card || item.conversation.kind !== 'app') throw new WecomFault(40058, `没有卡片 #${seq}（用 view 打印的编号）/ no card #${seq}`);
+  if (item.conversation.userid.toLowerCase() !== userid.toLowerCase())
+    throw new WecomFault(40058, `卡片 #${seq} 是发给 ${item.conversation.userid} 的，别人点不了 / card #${seq} belongs to ${item.conversation.userid}`);
+  if (item.replacedButton !== undefined)
+    throw new WecomFault(40058, `卡片 #${seq} 已经处理过了（按钮已变成「${item.replacedButton}」），企业微信里不能再点 / this card has already been handled`);
   const buttons = (item.card.button_list as Array<{ key?: string; type?: number }> | undefined) ?? [];
-  if (!buttons.some((b) => b.key === key && (b.type ?? 0) === 0)) throw new WecomFault(40058, `card #${seq} has no button with key ${key}`);
+  if (!buttons.some((b) => b.key === key && (b.type ?? 0) === 0))
+    throw new WecomFault(40058, `卡片 #${seq} 没有 key 为 ${key} 的按钮 / card #${seq} has no button with key ${key}`);
   item.clickedKey = key;
   state.touch();
   return { item, responseCode: issueResponseCode(state, seq, item.conversation.userid), selected: selectionOf(item.card, selection) };
