@@ -1,6 +1,8 @@
 import { AuditLog, Customer, CustomerRelation, Handover, HandoverCustomer, Opportunity, Reminder, SopRun, Staff, Team } from '../../entities';
 import type { Container } from '../../src/container';
 import type { FakeWecomWorld } from '../../src/modules/sandbox/fake-wecom/fake-wecom.world';
+import { DigestQueries } from '../../src/modules/digests/digest-queries.service';
+import { dayWindow } from '../../src/modules/digests/digest-window';
 import { handoverRuns } from '../../src/modules/handover/handover-run.job';
 import { promoteDelayedJobs } from '../../src/platform/queue/queues';
 import { templateCardEventXml } from '../helpers/card-callbacks';
@@ -264,6 +266,11 @@ describe('handover while employed (在职转接)', () => {
     expect(await rowsBy('refused')).toBe(1);
     await handoverRuns(container.queues).schedule((await handover()).id, 0);
     await waitForQuiet(container);
+    // 李娜 follows 客户1 now (WeCom's add event for her), and a customer handed over is not her new customer in 报表 or the digests
+    const lina = await db.getRepository(CustomerRelation).findBy({ staffUserid: 'lina', status: 'active' });
+    expect(lina.length).toBeGreaterThanOrEqual(1);
+    const figures = await new DigestQueries(db).perStaff(dayWindow(new Date(), container.config.timezone, 7), ['lina']);
+    expect(figures.get('lina')?.newCustomers ?? 0).toBe(0);
 
     const ownerOf = async (customerId: number) => ({
       reminder: (await db.getRepository(Reminder).findOneByOrFail({ customerId })).staffUserid,

@@ -1,5 +1,6 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { CUSTOMER_STAGES, type CustomerStage } from '../../../entities';
+import { handedOverRelation } from '../handover';
 
 /** null: everyone; a list: these salespeople (lower-cased userids). */
 export type ChartScope = string[] | null;
@@ -41,7 +42,7 @@ export async function dailyActivity(
   scope: ChartScope,
 ): Promise<Array<{ newCustomers: number; followUps: number }>> {
   if (days.length === 0) return [];
-  const perDay = async (table: string, column: string): Promise<number[]> => {
+  const perDay = async (table: string, column: string, also?: string): Promise<number[]> => {
     let q = dataSource.createQueryBuilder().from(table, 'x');
     const params: Record<string, Date> = {};
     days.forEach((d, i) => {
@@ -51,13 +52,16 @@ export async function dailyActivity(
       q = i === 0 ? q.select(expression, `d${i}`) : q.addSelect(expression, `d${i}`);
     });
     q = inScope(
-      q.where(`x.${column} >= :first AND x.${column} < :last`, { ...params, first: days[0]!.start, last: days.at(-1)!.end }),
+      q.where(`x.${column} >= :first AND x.${column} < :last${also ? ` AND ${also}` : ''}`, { ...params, first: days[0]!.start, last: days.at(-1)!.end }),
       'x.staff_userid',
       scope,
     );
     const row: Record<string, unknown> = (await q.getRawOne()) ?? {};
     return days.map((_, i) => Number(row[`d${i}`] ?? 0));
   };
-  const [added, followUps] = await Promise.all([perDay('customer_relations', 'added_at'), perDay('follow_ups', 'created_at')]);
+  const [added, followUps] = await Promise.all([
+    perDay('customer_relations', 'added_at', `NOT ${handedOverRelation('x')}`),
+    perDay('follow_ups', 'created_at'),
+  ]);
   return days.map((_, i) => ({ newCustomers: added[i]!, followUps: followUps[i]! }));
 }

@@ -2,6 +2,7 @@ import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { CUSTOMER_STAGES, type CustomerStage } from '../../../entities';
 import type { StaffFigures, TeamFigures } from '../../../templates/cards/digest-figures';
 import { withoutEndedRelations } from '../customers';
+import { handedOverRelation } from '../handover';
 import type { DigestWindow } from './digest-window';
 
 export const NO_FIGURES: StaffFigures = { newCustomers: 0, followUps: 0, remindersDone: 0, dueOpen: 0, overdue: 0, dueTomorrow: 0, lost: 0, silent: 0 };
@@ -37,7 +38,9 @@ export class DigestQueries {
   async perStaff(w: DigestWindow, scope: Scope = null): Promise<Map<string, StaffFigures>> {
     if (scope && scope.length === 0) return new Map();
     const [added, ended, followUps, reminders, silent] = await Promise.all([
-      this.countByStaff('customer_relations', 'x', scope, (q) => q.andWhere('x.added_at >= :start AND x.added_at < :end', w)),
+      this.countByStaff('customer_relations', 'x', scope, (q) =>
+        q.andWhere(`x.added_at >= :start AND x.added_at < :end AND NOT ${handedOverRelation('x')}`, w),
+      ),
       this.countByStaff('customer_relations', 'x', scope, (q) =>
         q.andWhere('x.status IN (:...ended) AND x.ended_at >= :start AND x.ended_at < :end', { ...w, ended: ['lost', 'removed'] }),
       ),
@@ -113,7 +116,7 @@ export class DigestQueries {
         .addSelect(`COUNT(DISTINCT CASE WHEN c.stage = 'won' OR ${everMovedTo("'won'")} THEN x.customer_id END)`, 'reachedWon')
         .from('customer_relations', 'x')
         .innerJoin('customers', 'c', 'c.id = x.customer_id')
-        .where('x.added_at >= :since AND x.added_at < :end', { since: channelsSince, end: w.end }),
+        .where(`x.added_at >= :since AND x.added_at < :end AND NOT ${handedOverRelation('x')}`, { since: channelsSince, end: w.end }),
       'x.staff_userid',
     )
       .groupBy("COALESCE(x.state, '')")

@@ -19,3 +19,15 @@ export async function handedOverTo(dataSource: DataSource, customerId: number, u
     .getCount();
   return found > 0;
 }
+
+/**
+ * The same test in SQL, for counts of new customers: true when the relation `alias` (a
+ * customer_relations row) came to its salesperson by a handover. A customer handed over is the new
+ * owner's to follow, not a customer the team won that day (报表's 新客户, the channels, the charts).
+ */
+export function handedOverRelation(alias: string): string {
+  return (
+    'EXISTS (SELECT 1 FROM handover_customers hc INNER JOIN handovers h ON h.id = hc.handover_id ' +
+    `WHERE hc.customer_id = ${alias}.customer_id AND h.to_userid = ${alias}.staff_userid AND hc.status IN ('waiting', 'done'))`
+  );
+}

@@ -3,4 +3,4 @@ export type { HandoverClick, HandoverRequest, HandoverRequests, ProposeAnswer } 
 export { createHandoverService, handoverModule } from './handover.module';
 export type { LeaverAnswer, LeaverRequest } from './leaver.service';
 export { standInFor, type StandIn } from './stand-in';
-export { handedOverTo } from './handed-over';
+export { handedOverRelation, handedOverTo } from './handed-over';
