@@ -5,7 +5,7 @@ import { FakeAibot } from '../../src/modules/sandbox/fake-wecom/aibot.area';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 import { type AppProcess, forwardWecomToNock, startAppProcess } from '../helpers/app-process';
 import { fakeWecom } from '../helpers/fake-wecom';
-import { createTestContainer, deleteRedisPrefix, ensureTestDatabase, TEST_REDIS_URL, TEST_WECOM, uniquePrefix, waitFor } from '../helpers/test-env';
+import { createTestContainer, deleteRedisPrefix, ensureTestDatabase, TEST_REDIS_URL, testWecomEnv, uniquePrefix, waitFor } from '../helpers/test-env';
 
 const BOT = { id: 'aibTakeover', secret: 'aibot-takeover-secret' };
 const GROUP = 'wrTakeoverGroup';
@@ -37,12 +37,7 @@ describe('two workers and one smart bot connection', () => {
       DATABASE_URL: await ensureTestDatabase(),
       REDIS_URL: TEST_REDIS_URL,
       QUEUE_PREFIX: prefix,
-      WECOM_CORP_ID: TEST_WECOM.corpId,
-      WECOM_AGENT_ID: TEST_WECOM.agentId,
-      WECOM_SECRET: TEST_WECOM.secret,
-      WECOM_TOKEN: TEST_WECOM.token,
-      WECOM_ENCODING_AES_KEY: TEST_WECOM.encodingAesKey,
-      WECOM_API_BASE: forwarder.apiBase,
+      ...testWecomEnv(forwarder.apiBase),
       CRM_QUIET_HOURS: 'off',
       CRM_RECONCILE_CRON: 'off',
       CRM_STAFF_SYNC_CRON: 'off',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { InboundEvent } from '../../entities';
 import { openDatabase } from '../../src/platform/db/database';
-import { createTestContainer, deleteRedisPrefix, TEST_REDIS_URL, testDatabaseEnv, TEST_WECOM, uniquePrefix, waitFor } from '../helpers/test-env';
+import { createTestContainer, deleteRedisPrefix, TEST_REDIS_URL, testDatabaseEnv, TEST_WECOM, testWecomEnv, uniquePrefix, waitFor } from '../helpers/test-env';
 import { startAppProcess, type AppProcess } from '../helpers/app-process';
 import { externalContactXml, signedCallback } from '../helpers/wecom-callbacks';
 import { SandboxClient } from '../../src/modules/sandbox/sandbox-client';
@@ -51,12 +51,7 @@ describe('process roles', () => {
       ...database,
       REDIS_URL: TEST_REDIS_URL,
       QUEUE_PREFIX: prefix,
-      WECOM_CORP_ID: TEST_WECOM.corpId,
-      WECOM_AGENT_ID: TEST_WECOM.agentId,
-      WECOM_SECRET: TEST_WECOM.secret,
-      WECOM_TOKEN: TEST_WECOM.token,
-      WECOM_ENCODING_AES_KEY: TEST_WECOM.encodingAesKey,
-      WECOM_API_BASE: 'http://127.0.0.1:9/cgi-bin',
+      ...testWecomEnv('http://127.0.0.1:9/cgi-bin'),
       LOG_LEVEL: 'info',
     };
     // /metrics on ports of their own: the public webhook port does not expose it, the worker shows its figures.

@@ -2,7 +2,7 @@ import nock from 'nock';
 import { Customer, OutboundMessage, Staff } from '../../entities';
 import { forwardWecomToNock, startAppProcess, type AppProcess } from '../helpers/app-process';
 import { FakeWecomWorld } from '../helpers/fake-wecom-world';
-import { ensureTestDatabase, TEST_REDIS_URL, TEST_WECOM, waitFor } from '../helpers/test-env';
+import { ensureTestDatabase, TEST_REDIS_URL, testWecomEnv, waitFor } from '../helpers/test-env';
 import { startWebhookHarness, type WebhookHarness } from '../helpers/webhook-harness';
 import { externalContactXml } from '../helpers/wecom-callbacks';
 
@@ -61,12 +61,7 @@ describe('a worker killed mid-welcome', () => {
       DATABASE_URL: await ensureTestDatabase(),
       REDIS_URL: TEST_REDIS_URL,
       QUEUE_PREFIX: harness.container.queues.prefix,
-      WECOM_CORP_ID: TEST_WECOM.corpId,
-      WECOM_AGENT_ID: TEST_WECOM.agentId,
-      WECOM_SECRET: TEST_WECOM.secret,
-      WECOM_TOKEN: TEST_WECOM.token,
-      WECOM_ENCODING_AES_KEY: TEST_WECOM.encodingAesKey,
-      WECOM_API_BASE: forwarder.apiBase,
+      ...testWecomEnv(forwarder.apiBase),
       WECOM_API_TIMEOUT_MS: '120000',
       CRM_QUIET_HOURS: 'off',
       CRM_RECONCILE_CRON: 'off',

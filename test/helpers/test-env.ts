@@ -85,16 +85,23 @@ export async function testDatabaseEnv(): Promise<Record<string, string>> {
   return { DATABASE_URL: await ensureTestDatabase() };
 }
 
-export function testConfig(databaseEnv: Record<string, string>, overrides: Record<string, string> = {}): Config {
-  return loadConfig({
-    ...databaseEnv,
-    REDIS_URL: TEST_REDIS_URL,
+/** The test app's WeCom settings as environment variables (a container's config, a child process), its API at `apiBase`. */
+export function testWecomEnv(apiBase = 'https://qyapi.weixin.qq.com/cgi-bin'): Record<string, string> {
+  return {
     WECOM_CORP_ID: TEST_WECOM.corpId,
     WECOM_AGENT_ID: TEST_WECOM.agentId,
     WECOM_SECRET: TEST_WECOM.secret,
     WECOM_TOKEN: TEST_WECOM.token,
     WECOM_ENCODING_AES_KEY: TEST_WECOM.encodingAesKey,
-    WECOM_API_BASE: 'https://qyapi.weixin.qq.com/cgi-bin',
+    WECOM_API_BASE: apiBase,
+  };
+}
+
+export function testConfig(databaseEnv: Record<string, string>, overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    ...databaseEnv,
+    REDIS_URL: TEST_REDIS_URL,
+    ...testWecomEnv(),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     WORKER_CONCURRENCY: '4',
     // Scheduled digests would fire into whichever test runs at 18:00 Shanghai: tests that want them say so.
