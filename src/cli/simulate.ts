@@ -206,7 +206,7 @@ async function type(client: SandboxClient, o: Options, content: string): Promise
 /**
  * Clicks a card button as the page does: `--select reminder=3` picks an option of the card's drop-down
  * first (checked against the card, so a typo never clicks with the preselected option instead). Then
- * waits (10 s at most) for the card to be updated or a new message, and prints it.
+ * waits (`--timeout`, 10 s by default) for the card to be updated or a new message, and prints it.
  */
 async function click(client: SandboxClient, o: Options): Promise<number> {
   const before = await client.view(o.user ?? '');
@@ -214,15 +214,12 @@ async function click(client: SandboxClient, o: Options): Promise<number> {
   const selected = parseSelect(o.select ?? [], item);
   const result = await client.action('click', { userid: o.user, card: o.card, key: o.key, selected });
   if (!o.wait) return print(o, result, () => `已点击卡片 #${o.card} 的 ${o.key}`);
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const view = await client.view(o.user ?? '');
-    // the card redrawn (updatedAt moved), or a new message (查看客户 sends the profile)
-    const updated = view.chat.filter((c) => (c.seq === Number(o.card) && c.updatedAt !== item?.updatedAt) || (c.seq > before.seq && c.direction === 'out'));
-    if (updated.length > 0) return print(o, updated, (r) => [`已点击卡片 #${o.card} 的 ${o.key}`, ...r.map((i) => describeItem(i, view.timezone))].join('\n'));
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  process.stderr.write(`已点击卡片 #${o.card} 的 ${o.key}，但 10 秒内卡片没有更新、也没有新消息。worker 在运行吗？\n`);
+  // the card redrawn (updatedAt moved), or a new message (查看客户 sends the profile)
+  const { items, view } = await waitForNew(client, o, (v) =>
+    v.chat.filter((c) => (c.seq === Number(o.card) && c.updatedAt !== item?.updatedAt) || (c.seq > before.seq && c.direction === 'out')),
+  );
+  if (items.length > 0) return print(o, items, (r) => [`已点击卡片 #${o.card} 的 ${o.key}`, ...r.map((i) => describeItem(i, view.timezone))].join('\n'));
+  process.stderr.write(`已点击卡片 #${o.card} 的 ${o.key}，但 ${o.timeoutSeconds} 秒内卡片没有更新、也没有新消息。worker 在运行吗？\n`);
   return 1;
 }
 

@@ -1,6 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { HandoverCustomer } from '../../../entities';
 
+/** A customer's handover row in these states moves them to the new owner: WeCom started it, or it is done. */
+const MOVING = ['waiting', 'done'] as const;
+
 /**
  * True when `userid` receives the customer through a handover (在职转接 or 离职继承) WeCom started or
  * completed: WeCom's add event for the new owner is then no new customer — their onboarding moved
@@ -14,7 +17,7 @@ export async function handedOverTo(dataSource: DataSource, customerId: number, u
     .where('hc.customer_id = :customerId AND h.to_userid = :userid AND hc.status IN (:...moving)', {
       customerId,
       userid: userid.toLowerCase(),
-      moving: ['waiting', 'done'],
+      moving: [...MOVING],
     })
     .getCount();
   return found > 0;
@@ -28,6 +31,6 @@ export async function handedOverTo(dataSource: DataSource, customerId: number, u
 export function handedOverRelation(alias: string): string {
   return (
     'EXISTS (SELECT 1 FROM handover_customers hc INNER JOIN handovers h ON h.id = hc.handover_id ' +
-    `WHERE hc.customer_id = ${alias}.customer_id AND h.to_userid = ${alias}.staff_userid AND hc.status IN ('waiting', 'done'))`
+    `WHERE hc.customer_id = ${alias}.customer_id AND h.to_userid = ${alias}.staff_userid AND hc.status IN (${MOVING.map((m) => `'${m}'`).join(', ')}))`
   );
 }

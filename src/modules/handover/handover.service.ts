@@ -178,8 +178,8 @@ export class HandoverService implements HandoverRequests {
       return all.length > 0 ? all : problem(HANDOVER_TEXT.noCustomers(from.name ?? from.userid));
     }
     if (request.customerId !== undefined) {
-      const chosen = (await this.store.customersNamed(null, scope.members, request.customerId)).slice(0, 1);
-      return chosen.length > 0 ? chosen : problem(HANDOVER_TEXT.noCustomer(request.customers[0] ?? ''));
+      const chosen = await this.store.customerFollowed(request.customerId, scope.members);
+      return chosen ? [chosen] : problem(HANDOVER_TEXT.noCustomer(request.customers[0] ?? ''));
     }
     const picked = new Map<number, Movable>();
     for (const name of request.customers) {

@@ -27,52 +27,36 @@ export class HandoverStore {
 
   /** Every customer a salesperson follows now. */
   async customersOf(userid: string): Promise<Movable[]> {
-    const rows = await this.dataSource
-      .getRepository(CustomerRelation)
-      .createQueryBuilder('r')
-      .innerJoinAndSelect('r.customer', 'c')
-      .where('r.staff_userid = :userid AND r.status = :active', { userid, active: 'active' })
-      .andWhere('c.external_userid IS NOT NULL')
-      .orderBy('c.id', 'ASC')
-      .getMany();
-    return rows.map((r) => ({
-      customerId: r.customerId,
-      externalUserid: r.customer.externalUserid!,
-      name: r.remark || r.customer.name,
-      fromUserid: r.staffUserid,
-    }));
+    return movable(await this.followed(new Set([userid])).getMany());
   }
 
   /**
    * Customers named `text` (name or a salesperson's remark, exactly, else containing it) whom someone
-   * in `members` follows (null: anyone); with `customerId` (picked from a list), that one customer.
+   * in `members` follows (null: anyone).
    */
-  async customersNamed(text: string | null, members: ReadonlySet<string> | null, customerId?: number): Promise<Movable[]> {
-    const find = async (exact: boolean) => {
-      const qb = this.dataSource
-        .getRepository(CustomerRelation)
-        .createQueryBuilder('r')
-        .innerJoinAndSelect('r.customer', 'c')
-        .where('r.status = :active', { active: 'active' })
-        .andWhere('c.external_userid IS NOT NULL');
-      if (customerId !== undefined) qb.andWhere('c.id = :customerId', { customerId });
-      else
-        qb.andWhere(exact ? '(c.name = :q OR r.remark = :q)' : '(c.name LIKE :like OR r.remark LIKE :like)', {
-          q: text,
-          like: `%${(text ?? '').replace(/[%_\\]/g, '\\$&')}%`,
-        });
-      qb.orderBy('c.id', 'ASC').addOrderBy('r.id', 'ASC');
-      if (members) qb.andWhere('r.staff_userid IN (:...members)', { members: [...members] });
-      return qb.getMany();
-    };
-    const exact = await find(true);
-    const rows = exact.length > 0 ? exact : await find(false);
-    return rows.map((r) => ({
-      customerId: r.customerId,
-      externalUserid: r.customer.externalUserid!,
-      name: r.remark || r.customer.name,
-      fromUserid: r.staffUserid,
-    }));
+  async customersNamed(text: string, members: ReadonlySet<string> | null): Promise<Movable[]> {
+    const exact = await this.followed(members).andWhere('(c.name = :q OR r.remark = :q)', { q: text }).getMany();
+    if (exact.length > 0) return movable(exact);
+    const like = `%${text.replace(/[%_\\]/g, '\\$&')}%`;
+    return movable(await this.followed(members).andWhere('(c.name LIKE :like OR r.remark LIKE :like)', { like }).getMany());
+  }
+
+  /** The customer picked from a list, if someone in `members` (null: anyone) still follows them. */
+  async customerFollowed(customerId: number, members: ReadonlySet<string> | null): Promise<Movable | undefined> {
+    return movable(await this.followed(members).andWhere('c.id = :customerId', { customerId }).getMany())[0];
+  }
+
+  /** Active relations of customers WeCom knows, in `members`' hands (null: anyone's), in a stable order. */
+  private followed(members: ReadonlySet<string> | null) {
+    const qb = this.dataSource
+      .getRepository(CustomerRelation)
+      .createQueryBuilder('r')
+      .innerJoinAndSelect('r.customer', 'c')
+      .where('r.status = :active', { active: 'active' })
+      .andWhere('c.external_userid IS NOT NULL')
+      .orderBy('c.id', 'ASC')
+      .addOrderBy('r.id', 'ASC');
+    return members ? qb.andWhere('r.staff_userid IN (:...members)', { members: [...members] }) : qb;
   }
 
   /** Records the proposal once per message: a redelivered message gets the first one back. */
@@ -196,4 +180,13 @@ export async function insertHandover(m: EntityManager, input: HandoverInput): Pr
     ...(input.startedAt ? { at: input.startedAt } : {}),
   });
   return handover;
+}
+
+function movable(rows: CustomerRelation[]): Movable[] {
+  return rows.map((r) => ({
+    customerId: r.customerId,
+    externalUserid: r.customer.externalUserid!,
+    name: r.remark || r.customer.name,
+    fromUserid: r.staffUserid,
+  }));
 }

@@ -427,9 +427,11 @@ function describe(request: OutboundRequest): { channel: OutboundChannel; recipie
         urgent: request.urgent ?? false,
         payload: { body: { ...request.message }, webhookUrl: request.webhookUrl },
       };
+    // a group chat, by the app (appchat/send) or by the smart bot's connection: the same row
     case 'appchat':
+    case 'bot':
       return {
-        channel: 'appchat',
+        channel: request.channel,
         recipient: request.chatid,
         kind: request.message.msgtype,
         urgent: request.urgent ?? false,
@@ -457,14 +459,6 @@ function describe(request: OutboundRequest): { channel: OutboundChannel; recipie
         kind: 'card_update',
         urgent: true,
         payload: { body: { response_code: request.responseCode, ...request.update } },
-      };
-    case 'bot':
-      return {
-        channel: 'bot',
-        recipient: request.chatid,
-        kind: request.message.msgtype,
-        urgent: request.urgent ?? false,
-        payload: { body: { ...request.message } },
       };
     case 'bot_update':
       return {
