@@ -78,6 +78,14 @@ describe('two workers and one smart bot connection', () => {
 
     for (let i = 1; i <= 3; i++) fake.say('wangfang', `@客户助手 帮助 记录跟进 ${i}`, GROUP);
     await answers(3, 'three answers from the first holder');
+    // Killed once it has recorded them: a holder killed between WeCom's answer and its own record of
+    // the send leaves that send's outcome unknown, and it is sent again (the dropped send below is that case).
+    await waitFor(
+      async () => container.dataSource.getRepository(OutboundMessage).findBy({ channel: 'bot', status: 'sent' }),
+      (rows) => rows.length === 3,
+      15_000,
+      'the first holder recorded its three sends',
+    );
 
     holder!.child.kill('SIGKILL');
     const killedAt = Date.now();
