@@ -40,7 +40,7 @@ const mariadbOnly = [
 ];
 
 /** Files that use no database (Redis, the WeCom client, the fake WeCom): run once, in the mariadb project. */
-const noDatabase = ['conversation-store', 'promote-delayed-jobs', 'rate-limiter', 'sandbox-fake-wecom', 'wecom-api-client'].map(
+const noDatabase = ['conversation-store', 'json-transport', 'promote-delayed-jobs', 'rate-limiter', 'sandbox-fake-wecom', 'wecom-api-client'].map(
   (n) => `<rootDir>/test/integration/${n}.test.ts`,
 );
 

@@ -7,6 +7,7 @@ import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { type Config, loadConfig, type WecomCredentials } from '../../src/config';
 import { createContainer, type Container } from '../../src/container';
+import { forgetCachedRows } from '../../src/platform/db/row-cache';
 import { createLogger, type Logger } from '../../src/platform/logger';
 import vectors from '../fixtures/wecom-test-vectors.json';
 import { sqliteTestDir } from './sqlite-test-dir';
@@ -166,6 +167,12 @@ export async function createTestContainer(label: string, overrides: Record<strin
 
 /** Empties every table and restarts its ids at 1 (TRUNCATE on MariaDB; SQLite has none, so DELETE and reset its sequences). */
 export async function truncateAll(dataSource: DataSource): Promise<void> {
+  await truncateTables(dataSource);
+  // the app's in-memory copies of rows that production never deletes (row-cache.ts)
+  forgetCachedRows();
+}
+
+async function truncateTables(dataSource: DataSource): Promise<void> {
   const tables = dataSource.entityMetadatas.map((m) => m.tableName);
   if (dataSource.options.type === 'better-sqlite3') {
     // foreign_keys cannot change inside a transaction; TypeORM's SQLite driver has one connection, so this holds for the deletes.

@@ -409,7 +409,10 @@ describe('outbound queue', () => {
   it('after a call with an unknown outcome (network failure), retries asking WeCom to drop a duplicate', async () => {
     const c = await setup();
     nock(HOST).get('/cgi-bin/gettoken').query(true).reply(200, { errcode: 0, errmsg: 'ok', access_token: 'TOKEN', expires_in: 7200 });
-    nock(HOST).post('/cgi-bin/message/send').query(true).replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
+    nock(HOST)
+      .post('/cgi-bin/message/send')
+      .query(true)
+      .replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     let retried: Record<string, unknown> | undefined;
     nock(HOST)
       .post('/cgi-bin/message/send')

@@ -146,7 +146,10 @@ describe('WecomApiClient', () => {
 
   it('retries network failures and HTTP 5xx, then gives up with a retryable error after the attempts', async () => {
     nock(HOST).get('/cgi-bin/gettoken').query(true).reply(200, tokenReply('T'));
-    nock(HOST).post('/cgi-bin/externalcontact/groupchat/get').query(true).replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
+    nock(HOST)
+      .post('/cgi-bin/externalcontact/groupchat/get')
+      .query(true)
+      .replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     nock(HOST).post('/cgi-bin/externalcontact/groupchat/get').query(true).reply(502, 'Bad Gateway');
     nock(HOST)
       .post('/cgi-bin/externalcontact/groupchat/get')

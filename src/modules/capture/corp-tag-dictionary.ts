@@ -1,10 +1,14 @@
 import { In, Not, type DataSource } from 'typeorm';
 import { insertIgnore } from '../../platform/db/insert-ignore';
+import { RowCache } from '../../platform/db/row-cache';
 import { Tag } from '../../../entities';
 import type { WecomApiClient } from '../../platform/wecom/api/wecom-api.client';
 import { WecomApiError } from '../../platform/wecom/api/wecom-api.error';
 import type { CorpTagGroup } from '../../platform/wecom/api/wecom-api.types';
 import type { RuleTag } from './channel-rules';
+
+/** How long the tags a channel rule resolved to are reused (a tag deleted in WeCom is seen by the next refresh). */
+const ENSURED_TTL_MS = 30_000;
 
 export interface DictionaryDiff {
   added: number;
@@ -32,6 +36,21 @@ export class CorpTagDictionary {
    * local Tag rows. A concurrent creation (40071 name exists) re-pulls the dictionary and looks again.
    */
   async ensure(tags: RuleTag[]): Promise<Tag[]> {
+    const key = JSON.stringify(tags.map((t) => [t.group, t.name, !!t.local]));
+    const cached = this.ensured.get(key);
+    if (cached) return cached;
+    const found = await this.lookUp(tags);
+    this.ensured.set(key, found);
+    return found;
+  }
+
+  /**
+   * A channel's tags, as resolved at most ENSURED_TTL_MS ago: a campaign's burst of adds names the
+   * same few. A refresh in this process forgets them at once; another process's within the TTL.
+   */
+  private readonly ensured = new RowCache<Tag[]>(ENSURED_TTL_MS);
+
+  private async lookUp(tags: RuleTag[]): Promise<Tag[]> {
     // One read for the usual case (every tag exists); only missing ones take the slower paths.
     const names = [...new Set(tags.map((t) => t.name))];
     const known = names.length > 0 ? await this.dataSource.getRepository(Tag).findBy({ name: In(names), deleted: false }) : [];
@@ -122,6 +141,8 @@ export class CorpTagDictionary {
         diff.removed = gone.length;
       }
     });
+    // after the commit: a lookup that ran meanwhile may have kept what the rows said before
+    this.ensured.clear();
     return diff;
   }
 }

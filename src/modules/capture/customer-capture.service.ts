@@ -156,7 +156,7 @@ export class CustomerCaptureService {
 
     // Corp tags the rule needs are created (rarely) before the transaction: a WeCom call must not hold it open.
     const ruleTags = match.rule && match.rule.tags.length > 0 ? await this.deps.dictionary.ensure(match.rule.tags) : [];
-    const { customer, relationCreated } = await this.store.recordAdd(change.dedupeKey, {
+    const { customer, customerCreated, relationCreated } = await this.store.recordAdd(change.dedupeKey, {
       detail,
       follow,
       ruleTags,
@@ -183,6 +183,7 @@ export class CustomerCaptureService {
         state,
         sopNames: match.rule?.sops ?? [],
         sourceKey: change.dedupeKey,
+        newCustomer: customerCreated,
       });
     }
   }

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AuditLog, Customer, CustomerRelation, CustomerTag, type RelationStatus, Staff, type Tag } from '../../../entities';
 import { audit } from '../../platform/db/audit';
 import { insertIgnore } from '../../platform/db/insert-ignore';
+import { RowCache } from '../../platform/db/row-cache';
 import type { FollowUser, GetExternalContactResponse } from '../../platform/wecom/api/wecom-api.types';
 import { syncCorpTags, tagRefsOf, upsertActiveRelation, upsertCustomer } from './customer-profile.store';
 
@@ -16,21 +17,38 @@ export interface AddedCustomer {
   auditDetail: (created: boolean) => Record<string, unknown>;
 }
 
+/** How long a salesperson's row (their name) is reused by the adds that follow. */
+const NAMED_STAFF_TTL_MS = 60_000;
+
 /**
  * The rows customer capture reads and writes (customers, relations, tags, staff, and one audit row per
  * action and event), so CustomerCaptureService holds only the rules. Each event's writes are one
  * transaction: a burst is bound by commits.
  */
 export class CustomerCaptureStore {
+  /** Salespeople with a name, as read at most NAMED_STAFF_TTL_MS ago: a burst of adds is a few people's, read once each. */
+  private readonly named = new RowCache<Staff>(NAMED_STAFF_TTL_MS);
+
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Known salespeople are only read: an INSERT per event would cost a commit in a burst. */
+  /**
+   * Known salespeople are only read: an INSERT per event would cost a commit in a burst. One with a
+   * name is read again after NAMED_STAFF_TTL_MS (a rename in the directory shows within it); one
+   * without is read every time, so the name the directory lookup stores is seen at once.
+   */
   async ensureStaff(userId: string): Promise<Staff> {
+    const userid = userId.toLowerCase();
+    const cached = this.named.get(userid);
+    if (cached) return cached;
     const repo = this.dataSource.getRepository(Staff);
-    const known = await repo.findOneBy({ userid: userId.toLowerCase() });
-    if (known) return known;
-    await insertIgnore(repo, { userid: userId.toLowerCase(), wecomUserid: userId });
-    return repo.findOneByOrFail({ userid: userId.toLowerCase() });
+    let staff = await repo.findOneBy({ userid });
+    if (!staff) {
+      await insertIgnore(repo, { userid, wecomUserid: userId });
+      staff = await repo.findOneByOrFail({ userid });
+    }
+    if (staff.name) this.named.set(userid, staff);
+    else this.named.delete(userid);
+    return staff;
   }
 
   async staffName(userid: string): Promise<string | null> {
@@ -38,7 +56,7 @@ export class CustomerCaptureStore {
   }
 
   /** The profile, relation, tags (WeCom's and the rule's), stage and audit of an add, in one transaction (one commit). */
-  recordAdd(dedupeKey: string, add: AddedCustomer): Promise<{ customer: Customer; relationCreated: boolean }> {
+  recordAdd(dedupeKey: string, add: AddedCustomer): Promise<{ customer: Customer; customerCreated: boolean; relationCreated: boolean }> {
     return this.dataSource.transaction(async (m) => {
       const { customer, created } = await upsertCustomer(m, add.detail.external_contact);
       const relation = await upsertActiveRelation(m, customer.id, add.follow);
@@ -53,7 +71,7 @@ export class CustomerCaptureStore {
         await m.getRepository(Customer).update({ id: customer.id }, { stage: add.stage, stageChangedAt: new Date() });
       }
       await this.auditOnce(dedupeKey, 'customer.add', customer.id, add.auditDetail(created), m);
-      return { customer, relationCreated: relation.created };
+      return { customer, customerCreated: created, relationCreated: relation.created };
     });
   }
 

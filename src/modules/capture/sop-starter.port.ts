@@ -4,7 +4,17 @@
  * so an implementation can dedupe on it.
  */
 export interface SopStarter {
-  onCustomerAdded(input: { customerId: number; staffUserid: string; state: string | null; sopNames: string[]; sourceKey: string }): Promise<void>;
+  onCustomerAdded(input: CustomerAdded): Promise<void>;
+}
+
+export interface CustomerAdded {
+  customerId: number;
+  staffUserid: string;
+  state: string | null;
+  sopNames: string[];
+  sourceKey: string;
+  /** this add created the customer (no handover can have brought them) */
+  newCustomer?: boolean;
 }
 
 export const noopSopStarter: SopStarter = { onCustomerAdded: async () => undefined };

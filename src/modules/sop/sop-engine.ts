@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { insertIgnore } from '../../platform/db/insert-ignore';
-import type { DataSource } from 'typeorm';
+import { type DataSource, In } from 'typeorm';
 import { CustomerRelation, CustomerTag, SopRun, SopStepRun, type SopTriggerType } from '../../../entities';
-import type { SopStarter } from '../capture';
+import type { CustomerAdded, SopStarter } from '../capture';
 import type { Logger } from '../../platform/logger';
 import type { SopScheduler } from './sop.scheduler';
 import type { SopTriggers } from '../customers';
@@ -38,26 +38,31 @@ export class SopEngine implements SopStarter, SopTriggers {
   constructor(private readonly deps: SopEngineDeps) {}
 
   /** Customer capture: SOPs whose trigger matches the channel state / tags, and those the channel rule names. */
-  async onCustomerAdded(input: { customerId: number; staffUserid: string; state: string | null; sopNames: string[]; sourceKey: string }): Promise<void> {
+  async onCustomerAdded(input: CustomerAdded): Promise<void> {
     // A customer handed over (WeCom's add for the new owner): the old owner's runs move with them, none starts anew.
-    if (await handedOverTo(this.deps.dataSource, input.customerId, input.staffUserid)) return;
-    const tags = await this.tagNames(input.customerId);
-    const matching = this.deps.definitions.withTrigger('customer_added').filter(({ trigger: t }) => {
+    // One new to us cannot have been handed over.
+    if (!input.newCustomer && (await handedOverTo(this.deps.dataSource, input.customerId, input.staffUserid))) return;
+    const byState = this.deps.definitions.withTrigger('customer_added').filter(({ trigger: t }) => {
       if (t.state !== undefined && t.state !== input.state) return false;
-      if (t.statePrefix !== undefined && !(input.state ?? '').startsWith(t.statePrefix)) return false;
-      return t.tag === undefined || tags.includes(t.tag);
+      return t.statePrefix === undefined || (input.state ?? '').startsWith(t.statePrefix);
     });
+    // The customer's tags are read only when a trigger asks for one (the default SOPs do not).
+    const tags = byState.some((d) => d.trigger.tag !== undefined) ? await this.tagNames(input.customerId) : [];
+    const matching = byState.filter(({ trigger: t }) => t.tag === undefined || tags.includes(t.tag));
     const named = input.sopNames.map((n) => this.deps.definitions.byName(n)).filter((d): d is SopDefinition => !!d && d.enabled);
-    for (const def of new Set([...matching, ...named])) {
-      // One onboarding per salesperson and customer: a re-add or a replayed add does not start it again.
-      await this.start(def, {
-        customerId: input.customerId,
-        staffUserid: input.staffUserid,
-        triggerType: 'customer_added',
-        identity: input.staffUserid,
-        context: { state: input.state },
-      });
-    }
+    // One onboarding per salesperson and customer: a re-add or a replayed add does not start it again.
+    await this.startAll(
+      [...new Set([...matching, ...named])].map((def) => ({
+        def,
+        input: {
+          customerId: input.customerId,
+          staffUserid: input.staffUserid,
+          triggerType: 'customer_added' as const,
+          identity: input.staffUserid,
+          context: { state: input.state },
+        },
+      })),
+    );
   }
 
   async stageChanged(input: { customerId: number; to: string; staffUserid: string | null; sourceKey: string }): Promise<void> {
@@ -105,38 +110,60 @@ export class SopEngine implements SopStarter, SopTriggers {
 
   /** Creates the run (or finds it) and its steps, then makes sure every pending step has its job. */
   async start(def: SopDefinition, input: RunStart): Promise<SopRun | null> {
+    return (await this.startAll([{ def, input }]))[0] ?? null;
+  }
+
+  /**
+   * Several runs at once (the SOPs one add starts): one transaction with a statement per table,
+   * however many runs and steps, and one bulk add of their jobs.
+   */
+  private async startAll(starts: Array<{ def: SopDefinition; input: RunStart }>): Promise<SopRun[]> {
+    if (starts.length === 0) return [];
     const startedAt = this.deps.now();
-    const runKey = `${input.triggerType}:${def.name}:${input.customerId}:${hash(input.identity)}`;
-    const steps = await this.deps.dataSource.transaction(async (m) => {
-      await insertIgnore(m.getRepository(SopRun), {
-        sopName: def.name,
-        customerId: input.customerId,
-        staffUserid: input.staffUserid,
-        triggerType: input.triggerType,
-        runKey,
-        status: 'active',
-        context: input.context as never,
-        startedAt,
-      });
-      const run = await m.getRepository(SopRun).findOneByOrFail({ runKey });
+    const keyed = starts.map((s) => ({ ...s, runKey: `${s.input.triggerType}:${s.def.name}:${s.input.customerId}:${hash(s.input.identity)}` }));
+    const planned = await this.deps.dataSource.transaction(async (m) => {
       await insertIgnore(
-        m.getRepository(SopStepRun),
-        def.steps.map((s, i) => ({
-          runId: run.id,
-          stepKey: s.key,
-          stepIndex: i,
-          dueAt: sopStepDueAt(run.startedAt, this.deps.definitions.offsetOf(def.name, s.key), this.deps.timezone),
-          status: 'pending' as const,
+        m.getRepository(SopRun),
+        keyed.map(({ def, input, runKey }) => ({
+          sopName: def.name,
+          customerId: input.customerId,
+          staffUserid: input.staffUserid,
+          triggerType: input.triggerType,
+          runKey,
+          status: 'active' as const,
+          context: input.context as never,
+          startedAt,
         })),
       );
-      return { run, pending: await m.getRepository(SopStepRun).find({ where: { runId: run.id, status: 'pending' }, order: { stepIndex: 'ASC' } }) };
+      const found = await m.getRepository(SopRun).findBy({ runKey: In(keyed.map((k) => k.runKey)) });
+      const runs = keyed.map((k) => ({ def: k.def, run: found.find((r) => r.runKey === k.runKey)! }));
+      // A run planned before keeps its steps (their due times count from its own start).
+      await insertIgnore(
+        m.getRepository(SopStepRun),
+        runs.flatMap(({ def, run }) =>
+          def.steps.map((s, i) => ({
+            runId: run.id,
+            stepKey: s.key,
+            stepIndex: i,
+            dueAt: sopStepDueAt(run.startedAt, this.deps.definitions.offsetOf(def.name, s.key), this.deps.timezone),
+            status: 'pending' as const,
+          })),
+        ),
+      );
+      const pending = await m.getRepository(SopStepRun).find({
+        where: { runId: In(runs.map((r) => r.run.id)), status: 'pending' },
+        order: { runId: 'ASC', stepIndex: 'ASC' },
+      });
+      return { runs, pending };
     });
-    await this.deps.scheduler.scheduleSteps(steps.pending);
-    this.deps.logger.info(
-      { sop: def.name, runId: steps.run.id, customerId: input.customerId, staff: input.staffUserid, steps: steps.pending.length },
-      'SOP run planned',
-    );
-    return steps.run;
+    await this.deps.scheduler.scheduleSteps(planned.pending);
+    for (const { def, run } of planned.runs) {
+      this.deps.logger.info(
+        { sop: def.name, runId: run.id, customerId: run.customerId, staff: run.staffUserid, steps: planned.pending.filter((p) => p.runId === run.id).length },
+        'SOP run planned',
+      );
+    }
+    return planned.runs.map((r) => r.run);
   }
 
   /** The salesperson a stage/tag SOP is for: the one who made the change if they follow the customer, else the first who does. */

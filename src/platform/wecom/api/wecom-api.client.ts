@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import type { Logger } from '../../logger';
 import { AccessTokenStore } from './access-token.store';
+import { JsonTransport } from './json-transport';
 import { isRetryableErrcode, redactSecrets, WecomApiError } from './wecom-api.error';
 import type * as T from './wecom-api.types';
 
@@ -66,6 +67,7 @@ export class WecomApiClient {
   private readonly base: string;
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
+  private readonly transport = new JsonTransport();
 
   constructor(private readonly options: WecomApiClientOptions) {
     this.base = options.apiBase.replace(/\/+$/, '');
@@ -326,15 +328,18 @@ export class WecomApiClient {
     if (token !== undefined) url.searchParams.set('access_token', token);
     for (const [name, value] of Object.entries(spec.query ?? {})) if (value !== undefined) url.searchParams.set(name, value);
 
-    let response: Response;
+    let response: { status: number; ok: boolean };
     let text: string;
     try {
-      response = await fetch(url, {
-        method: spec.method,
-        ...requestBody(spec),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      text = await response.text();
+      if (spec.file) {
+        const answer = await fetch(url, { method: spec.method, ...requestBody(spec), signal: AbortSignal.timeout(this.timeoutMs) });
+        response = answer;
+        text = await answer.text();
+      } else {
+        const answer = await this.transport.request(url, { method: spec.method, ...requestBody(spec), timeoutMs: this.timeoutMs });
+        response = { status: answer.status, ok: answer.status >= 200 && answer.status < 300 };
+        text = answer.text;
+      }
     } catch (error) {
       throw new WecomApiError(api, null, `network: ${describeNetworkError(error)}`, true);
     }
@@ -354,6 +359,8 @@ export class WecomApiClient {
 }
 
 /** A JSON body, or a file as multipart/form-data (fetch writes the boundary and each part's headers). */
+function requestBody(spec: RequestSpec & { file: NonNullable<RequestSpec['file']> }): { body: FormData };
+function requestBody(spec: RequestSpec): { headers?: Record<string, string>; body?: string };
 function requestBody(spec: RequestSpec): { headers?: Record<string, string>; body?: string | FormData } {
   if (spec.file) {
     const form = new FormData();
