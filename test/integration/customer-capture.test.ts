@@ -63,7 +63,16 @@ describe('customer capture through the webhook', () => {
   beforeAll(async () => {
     container = await createTestContainer('capture', { CRM_QUIET_HOURS: 'off', INBOUND_RETRY_DELAY_MS: '50', OUTBOUND_PACING_WINDOW_MS: '200' });
     world = new FakeWecomWorld().install();
-    const capture = createCaptureModule(container, { rules, teams, sops: { onCustomerAdded: async (input) => void sopCalls.push(input) } });
+    const capture = createCaptureModule(container, {
+      rules,
+      teams,
+      sops: {
+        planOnCustomerAdded: async (_m, input) => {
+          sopCalls.push(input);
+          return async () => undefined;
+        },
+      },
+    });
     app = createWebApp(container);
     worker = startWorker(container, { sweepEveryMs: 60_000, modules: [...coreModules(container), captureWork(container, capture)] });
     await worker.ready;

@@ -156,36 +156,42 @@ export class CustomerCaptureService {
 
     // Corp tags the rule needs are created (rarely) before the transaction: a WeCom call must not hold it open.
     const ruleTags = match.rule && match.rule.tags.length > 0 ? await this.deps.dictionary.ensure(match.rule.tags) : [];
-    const { customer, customerCreated, relationCreated } = await this.store.recordAdd(change.dedupeKey, {
-      detail,
-      follow,
-      ruleTags,
-      stage: match.stage ?? null,
-      auditDetail: (created) => ({
-        userid,
-        state,
-        rule: match.rule?.name ?? null,
-        ruleTagIds: ruleTags.map((t) => t.id),
-        newCustomer: created,
-        half: change.changeType === 'add_half_external_contact',
-        // the stage a channel rule gives a new customer (an audited stage change, by the system)
-        ...(created && match.stage ? { ruleStage: match.stage } : {}),
-      }),
-    });
+    const { customer, also: scheduleSteps } = await this.store.recordAdd(
+      change.dedupeKey,
+      {
+        detail,
+        follow,
+        ruleTags,
+        stage: match.stage ?? null,
+        auditDetail: (created) => ({
+          userid,
+          state,
+          rule: match.rule?.name ?? null,
+          ruleTagIds: ruleTags.map((t) => t.id),
+          newCustomer: created,
+          half: change.changeType === 'add_half_external_contact',
+          // the stage a channel rule gives a new customer (an audited stage change, by the system)
+          ...(created && match.stage ? { ruleStage: match.stage } : {}),
+        }),
+      },
+      // The SOPs a new relation (or the rule) starts are planned in the same transaction.
+      (m, recorded) =>
+        recorded.relationCreated || match.rule?.sops.length
+          ? this.deps.sops.planOnCustomerAdded(m, {
+              customerId: recorded.customer.id,
+              staffUserid: userid,
+              state,
+              sopNames: match.rule?.sops ?? [],
+              sourceKey: change.dedupeKey,
+              newCustomer: recorded.customerCreated,
+            })
+          : Promise.resolve(null),
+    );
 
     // mark_tag is idempotent on WeCom's side (marking a tag twice keeps one), so a retry may repeat it.
     const corpIds = ruleTags.filter((t) => t.origin === 'wecom' && t.wecomTagId).map((t) => t.wecomTagId!);
     if (corpIds.length > 0) await this.deps.api.markTag({ userid: follow.userid, external_userid: customer.externalUserid!, add_tag: corpIds });
-    if (relationCreated || match.rule?.sops.length) {
-      await this.deps.sops.onCustomerAdded({
-        customerId: customer.id,
-        staffUserid: userid,
-        state,
-        sopNames: match.rule?.sops ?? [],
-        sourceKey: change.dedupeKey,
-        newCustomer: customerCreated,
-      });
-    }
+    if (scheduleSteps) await scheduleSteps();
   }
 
   /** An edit that overtook its add creates the relation (without the welcome: that is the add's job). */

@@ -6,6 +6,13 @@ import { RowCache } from '../../platform/db/row-cache';
 import type { FollowUser, GetExternalContactResponse } from '../../platform/wecom/api/wecom-api.types';
 import { syncCorpTags, tagRefsOf, upsertActiveRelation, upsertCustomer } from './customer-profile.store';
 
+/** What an add's transaction wrote: the customer, and whether it created them and the relation. */
+export interface RecordedAdd {
+  customer: Customer;
+  customerCreated: boolean;
+  relationCreated: boolean;
+}
+
 /** What an add writes: WeCom's customer, the follow user who added them, and what the channel rule gives. */
 export interface AddedCustomer {
   detail: GetExternalContactResponse;
@@ -55,12 +62,15 @@ export class CustomerCaptureStore {
     return (await this.dataSource.getRepository(Staff).findOneBy({ userid }))?.name ?? null;
   }
 
-  /** The profile, relation, tags (WeCom's and the rule's), stage and audit of an add, in one transaction (one commit). */
-  recordAdd(dedupeKey: string, add: AddedCustomer): Promise<{ customer: Customer; customerCreated: boolean; relationCreated: boolean }> {
+  /**
+   * The profile, relation, tags (WeCom's and the rule's), stage and audit of an add, and what
+   * `alsoWrite` adds (the SOPs it starts), in one transaction (one commit).
+   */
+  recordAdd<T>(dedupeKey: string, add: AddedCustomer, alsoWrite: (m: EntityManager, recorded: RecordedAdd) => Promise<T>): Promise<RecordedAdd & { also: T }> {
     return this.dataSource.transaction(async (m) => {
       const { customer, created } = await upsertCustomer(m, add.detail.external_contact);
       const relation = await upsertActiveRelation(m, customer.id, add.follow);
-      await syncCorpTags(m, customer.id, tagRefsOf(add.detail.follow_user));
+      await syncCorpTags(m, customer.id, tagRefsOf(add.detail.follow_user), { newCustomer: created });
       if (add.ruleTags.length > 0) {
         await insertIgnore(
           m.getRepository(CustomerTag),
@@ -70,8 +80,19 @@ export class CustomerCaptureStore {
       if (created && add.stage && customer.stage !== add.stage) {
         await m.getRepository(Customer).update({ id: customer.id }, { stage: add.stage, stageChangedAt: new Date() });
       }
-      await this.auditOnce(dedupeKey, 'customer.add', customer.id, add.auditDetail(created), m);
-      return { customer, customerCreated: created, relationCreated: relation.created };
+      // A customer this transaction created has no audit row of this event yet (a retry after a commit finds the customer).
+      const auditEntry = {
+        actor: 'system',
+        action: 'customer.add',
+        targetType: 'customer',
+        targetId: customer.id,
+        detail: add.auditDetail(created),
+        sourceKey: dedupeKey,
+      };
+      if (created) await audit(m, auditEntry);
+      else await this.auditOnce(dedupeKey, 'customer.add', customer.id, auditEntry.detail, m);
+      const recorded = { customer, customerCreated: created, relationCreated: relation.created };
+      return { ...recorded, also: await alsoWrite(m, recorded) };
     });
   }
 

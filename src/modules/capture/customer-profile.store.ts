@@ -97,7 +97,7 @@ export interface CorpTagDiff {
  * a tag a channel rule or 打标签 added and someone then removed in the WeCom client goes. Local tags
  * are ours alone and stay. A tag id not yet in the dictionary is added from the names WeCom gave.
  */
-export async function syncCorpTags(m: EntityManager, customerId: number, tags: WecomTagRef[]): Promise<CorpTagDiff> {
+export async function syncCorpTags(m: EntityManager, customerId: number, tags: WecomTagRef[], options: { newCustomer?: boolean } = {}): Promise<CorpTagDiff> {
   const tagRepo = m.getRepository(Tag);
   const links = m.getRepository(CustomerTag);
   const ids = [...new Set(tags.map((t) => t.id))];
@@ -106,7 +106,8 @@ export async function syncCorpTags(m: EntityManager, customerId: number, tags: W
     await insertIgnore(tagRepo, { wecomTagId: ref.id, name: ref.name.slice(0, 64), groupName: (ref.groupName ?? '').slice(0, 64), origin: 'wecom' });
   }
   const known = ids.length > 0 ? await tagRepo.findBy({ wecomTagId: In(ids) }) : [];
-  const current = await links.find({ where: { customerId }, relations: { tag: true } });
+  // a customer created in this transaction has no links yet
+  const current = options.newCustomer ? [] : await links.find({ where: { customerId }, relations: { tag: true } });
   const wanted = new Set(known.map((t) => t.id));
   const missing = known.filter((t) => !current.some((l) => l.tagId === t.id));
   if (missing.length > 0) {

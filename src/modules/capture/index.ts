@@ -6,7 +6,7 @@ export { ContactWayError, ContactWayService } from './contact-way.service';
 export { CustomerSync } from './customer-sync';
 export type { SyncProgress } from './customer-sync';
 export { reconcileAndReport } from './reconcile.job';
-export type { CustomerAdded, SopStarter } from './sop-starter.port';
+export type { CustomerAdded, ScheduleSteps, SopStarter } from './sop-starter.port';
 export { loadTeamsFile } from './teams-file';
 export type { TeamsFile } from './teams-file';
 export type { TransferHook } from './transfer-hook.port';

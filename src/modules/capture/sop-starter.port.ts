@@ -1,11 +1,17 @@
+import type { EntityManager } from 'typeorm';
+
 /**
- * Where customer capture hands over to the SOP engine (a later issue replaces the no-op). Called
- * once per new relation, after the customer is stored; `sourceKey` is stable across redeliveries,
- * so an implementation can dedupe on it.
+ * Where customer capture hands over to the SOP engine. Called once per new relation (and for a
+ * channel rule naming SOPs), inside the add's own transaction `m`: the customer, the relation and
+ * the runs they start commit together, so a retried add finds all of them or none. It returns what
+ * schedules the planned steps' jobs, for after the commit. `sourceKey` is stable across redeliveries.
  */
 export interface SopStarter {
-  onCustomerAdded(input: CustomerAdded): Promise<void>;
+  planOnCustomerAdded(m: EntityManager, input: CustomerAdded): Promise<ScheduleSteps>;
 }
+
+/** Adds the jobs of the steps just planned (after their transaction committed; the SOP row sweep re-adds lost ones). */
+export type ScheduleSteps = () => Promise<void>;
 
 export interface CustomerAdded {
   customerId: number;
@@ -17,4 +23,4 @@ export interface CustomerAdded {
   newCustomer?: boolean;
 }
 
-export const noopSopStarter: SopStarter = { onCustomerAdded: async () => undefined };
+export const noopSopStarter: SopStarter = { planOnCustomerAdded: async () => async () => undefined };

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { HandoverCustomer } from '../../../entities';
 
 /** A customer's handover row in these states moves them to the new owner: WeCom started it, or it is done. */
@@ -9,8 +9,8 @@ const MOVING = ['waiting', 'done'] as const;
  * completed: WeCom's add event for the new owner is then no new customer — their onboarding moved
  * with them at the takeover (takeover.store.ts) and must not start a second time.
  */
-export async function handedOverTo(dataSource: DataSource, customerId: number, userid: string): Promise<boolean> {
-  const found = await dataSource
+export async function handedOverTo(db: DataSource | EntityManager, customerId: number, userid: string): Promise<boolean> {
+  const found = await db
     .getRepository(HandoverCustomer)
     .createQueryBuilder('hc')
     .innerJoin('hc.handover', 'h')

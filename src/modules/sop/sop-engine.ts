@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { insertIgnore } from '../../platform/db/insert-ignore';
-import { type DataSource, In } from 'typeorm';
+import { type DataSource, type EntityManager, In } from 'typeorm';
 import { CustomerRelation, CustomerTag, SopRun, SopStepRun, type SopTriggerType } from '../../../entities';
-import type { CustomerAdded, SopStarter } from '../capture';
+import type { CustomerAdded, ScheduleSteps, SopStarter } from '../capture';
 import type { Logger } from '../../platform/logger';
 import type { SopScheduler } from './sop.scheduler';
 import type { SopTriggers } from '../customers';
@@ -17,6 +17,12 @@ export interface SopEngineDeps {
   logger: Logger;
   timezone: string;
   now: () => Date;
+}
+
+/** Runs planned in a transaction, with their pending steps: scheduled once it committed. */
+interface PlannedRuns {
+  runs: Array<{ def: SopDefinition; run: SopRun }>;
+  pending: SopStepRun[];
 }
 
 interface RunStart {
@@ -37,21 +43,22 @@ interface RunStart {
 export class SopEngine implements SopStarter, SopTriggers {
   constructor(private readonly deps: SopEngineDeps) {}
 
-  /** Customer capture: SOPs whose trigger matches the channel state / tags, and those the channel rule names. */
-  async onCustomerAdded(input: CustomerAdded): Promise<void> {
+  /** Customer capture, in the add's transaction: SOPs whose trigger matches the channel state / tags, and those the channel rule names. */
+  async planOnCustomerAdded(m: EntityManager, input: CustomerAdded): Promise<ScheduleSteps> {
     // A customer handed over (WeCom's add for the new owner): the old owner's runs move with them, none starts anew.
     // One new to us cannot have been handed over.
-    if (!input.newCustomer && (await handedOverTo(this.deps.dataSource, input.customerId, input.staffUserid))) return;
+    if (!input.newCustomer && (await handedOverTo(m, input.customerId, input.staffUserid))) return async () => undefined;
     const byState = this.deps.definitions.withTrigger('customer_added').filter(({ trigger: t }) => {
       if (t.state !== undefined && t.state !== input.state) return false;
       return t.statePrefix === undefined || (input.state ?? '').startsWith(t.statePrefix);
     });
     // The customer's tags are read only when a trigger asks for one (the default SOPs do not).
-    const tags = byState.some((d) => d.trigger.tag !== undefined) ? await this.tagNames(input.customerId) : [];
+    const tags = byState.some((d) => d.trigger.tag !== undefined) ? await this.tagNames(m, input.customerId) : [];
     const matching = byState.filter(({ trigger: t }) => t.tag === undefined || tags.includes(t.tag));
     const named = input.sopNames.map((n) => this.deps.definitions.byName(n)).filter((d): d is SopDefinition => !!d && d.enabled);
     // One onboarding per salesperson and customer: a re-add or a replayed add does not start it again.
-    await this.startAll(
+    const planned = await this.planRuns(
+      m,
       [...new Set([...matching, ...named])].map((def) => ({
         def,
         input: {
@@ -63,6 +70,7 @@ export class SopEngine implements SopStarter, SopTriggers {
         },
       })),
     );
+    return () => this.schedule(planned);
   }
 
   async stageChanged(input: { customerId: number; to: string; staffUserid: string | null; sourceKey: string }): Promise<void> {
@@ -118,52 +126,59 @@ export class SopEngine implements SopStarter, SopTriggers {
    * however many runs and steps, and one bulk add of their jobs.
    */
   private async startAll(starts: Array<{ def: SopDefinition; input: RunStart }>): Promise<SopRun[]> {
-    if (starts.length === 0) return [];
+    const planned = await this.deps.dataSource.transaction((m) => this.planRuns(m, starts));
+    await this.schedule(planned);
+    return planned.runs.map((r) => r.run);
+  }
+
+  /** The runs and their steps, in the caller's transaction `m`; nothing is scheduled yet. */
+  private async planRuns(m: EntityManager, starts: Array<{ def: SopDefinition; input: RunStart }>): Promise<PlannedRuns> {
+    if (starts.length === 0) return { runs: [], pending: [] };
     const startedAt = this.deps.now();
     const keyed = starts.map((s) => ({ ...s, runKey: `${s.input.triggerType}:${s.def.name}:${s.input.customerId}:${hash(s.input.identity)}` }));
-    const planned = await this.deps.dataSource.transaction(async (m) => {
-      await insertIgnore(
-        m.getRepository(SopRun),
-        keyed.map(({ def, input, runKey }) => ({
-          sopName: def.name,
-          customerId: input.customerId,
-          staffUserid: input.staffUserid,
-          triggerType: input.triggerType,
-          runKey,
-          status: 'active' as const,
-          context: input.context as never,
-          startedAt,
+    await insertIgnore(
+      m.getRepository(SopRun),
+      keyed.map(({ def, input, runKey }) => ({
+        sopName: def.name,
+        customerId: input.customerId,
+        staffUserid: input.staffUserid,
+        triggerType: input.triggerType,
+        runKey,
+        status: 'active' as const,
+        context: input.context as never,
+        startedAt,
+      })),
+    );
+    const found = await m.getRepository(SopRun).findBy({ runKey: In(keyed.map((k) => k.runKey)) });
+    const runs = keyed.map((k) => ({ def: k.def, run: found.find((r) => r.runKey === k.runKey)! }));
+    // A run planned before keeps its steps (their due times count from its own start).
+    await insertIgnore(
+      m.getRepository(SopStepRun),
+      runs.flatMap(({ def, run }) =>
+        def.steps.map((s, i) => ({
+          runId: run.id,
+          stepKey: s.key,
+          stepIndex: i,
+          dueAt: sopStepDueAt(run.startedAt, this.deps.definitions.offsetOf(def.name, s.key), this.deps.timezone),
+          status: 'pending' as const,
         })),
-      );
-      const found = await m.getRepository(SopRun).findBy({ runKey: In(keyed.map((k) => k.runKey)) });
-      const runs = keyed.map((k) => ({ def: k.def, run: found.find((r) => r.runKey === k.runKey)! }));
-      // A run planned before keeps its steps (their due times count from its own start).
-      await insertIgnore(
-        m.getRepository(SopStepRun),
-        runs.flatMap(({ def, run }) =>
-          def.steps.map((s, i) => ({
-            runId: run.id,
-            stepKey: s.key,
-            stepIndex: i,
-            dueAt: sopStepDueAt(run.startedAt, this.deps.definitions.offsetOf(def.name, s.key), this.deps.timezone),
-            status: 'pending' as const,
-          })),
-        ),
-      );
-      const pending = await m.getRepository(SopStepRun).find({
-        where: { runId: In(runs.map((r) => r.run.id)), status: 'pending' },
-        order: { runId: 'ASC', stepIndex: 'ASC' },
-      });
-      return { runs, pending };
+      ),
+    );
+    const pending = await m.getRepository(SopStepRun).find({
+      where: { runId: In(runs.map((r) => r.run.id)), status: 'pending' },
+      order: { runId: 'ASC', stepIndex: 'ASC' },
     });
-    await this.deps.scheduler.scheduleSteps(planned.pending);
+    return { runs, pending };
+  }
+
+  private async schedule(planned: PlannedRuns): Promise<void> {
+    if (planned.pending.length > 0) await this.deps.scheduler.scheduleSteps(planned.pending);
     for (const { def, run } of planned.runs) {
       this.deps.logger.info(
         { sop: def.name, runId: run.id, customerId: run.customerId, staff: run.staffUserid, steps: planned.pending.filter((p) => p.runId === run.id).length },
         'SOP run planned',
       );
     }
-    return planned.runs.map((r) => r.run);
   }
 
   /** The salesperson a stage/tag SOP is for: the one who made the change if they follow the customer, else the first who does. */
@@ -172,8 +187,8 @@ export class SopEngine implements SopStarter, SopTriggers {
     return active.find((r) => r.staffUserid === actor)?.staffUserid ?? active[0]?.staffUserid ?? null;
   }
 
-  private async tagNames(customerId: number): Promise<string[]> {
-    const links = await this.deps.dataSource.getRepository(CustomerTag).find({ where: { customerId }, relations: { tag: true } });
+  private async tagNames(m: EntityManager, customerId: number): Promise<string[]> {
+    const links = await m.getRepository(CustomerTag).find({ where: { customerId }, relations: { tag: true } });
     return links.filter((l) => !l.tag.deleted).map((l) => l.tag.name);
   }
 }
