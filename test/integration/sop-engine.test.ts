@@ -177,6 +177,26 @@ describe('SOP engine', () => {
     expect(group).toContain('<@ZhangSan>');
   });
 
+  it('an add whose mark_tag fails after the customer is stored starts its SOP when the retried add records it, once', async () => {
+    // WeCom busy for every try of the first attempt's mark_tag: the event's job fails after the
+    // customer, the relation and (in the same transaction) the SOP run were written, and is retried.
+    world.faults.answer('externalcontact/mark_tag', { errcode: -1, errmsg: 'system busy' }, 3);
+    world.addCustomer('wmSopRetry', '小丽', [{ userid: 'ZhangSan', state: 'live-0903' }]);
+    await post(addEvent('wmSopRetry', 'live-0903'));
+    const first = await waitFor(
+      async () => appMarkdown(),
+      (m) => m.length === 1,
+      20_000,
+      'the first step, after the retried add',
+    );
+    expect(first[0]).toContain('确认 小丽 收到了欢迎语');
+    const customer = await repo(Customer).findOneByOrFail({ externalUserid: 'wmSopRetry' });
+    expect(world.callsTo('externalcontact/mark_tag')).toHaveLength(4);
+    expect(world.callsTo('externalcontact/send_welcome_msg')).toHaveLength(1);
+    expect(await repo(SopRun).findBy({ customerId: customer.id })).toEqual([expect.objectContaining({ sopName: 'live-onboarding' })]);
+    expect((await stepsOf(customer.id)).map((s) => s.stepKey)).toEqual(['welcome-check', 'first-call', 'team-note']);
+  });
+
   it('a customer who deletes the salesperson has the pending steps skipped, with the reason', async () => {
     world.addCustomer('wmSop2', '小刚', [{ userid: 'ZhangSan', state: 'live-0902' }]);
     await post(addEvent('wmSop2', 'live-0902'));

@@ -174,9 +174,10 @@ export class CustomerCaptureService {
           ...(created && match.stage ? { ruleStage: match.stage } : {}),
         }),
       },
-      // The SOPs a new relation (or the rule) starts are planned in the same transaction.
+      // The SOPs a new relation (or the rule) starts are planned in the same transaction; a retry of
+      // an add committed before plans again (it finds what it planned) and schedules what is pending.
       (m, recorded) =>
-        recorded.relationCreated || match.rule?.sops.length
+        recorded.relationCreated || recorded.recordedBefore || match.rule?.sops.length
           ? this.deps.sops.planOnCustomerAdded(m, {
               customerId: recorded.customer.id,
               staffUserid: userid,

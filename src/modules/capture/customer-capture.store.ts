@@ -11,6 +11,8 @@ export interface RecordedAdd {
   customer: Customer;
   customerCreated: boolean;
   relationCreated: boolean;
+  /** an earlier try of this event committed the add already (this one is its retry) */
+  recordedBefore: boolean;
 }
 
 /** What an add writes: WeCom's customer, the follow user who added them, and what the channel rule gives. */
@@ -90,8 +92,8 @@ export class CustomerCaptureStore {
         sourceKey: dedupeKey,
       };
       if (created) await audit(m, auditEntry);
-      else await this.auditOnce(dedupeKey, 'customer.add', customer.id, auditEntry.detail, m);
-      const recorded = { customer, customerCreated: created, relationCreated: relation.created };
+      const recordedBefore = !created && !(await this.auditOnce(dedupeKey, 'customer.add', customer.id, auditEntry.detail, m));
+      const recorded = { customer, customerCreated: created, relationCreated: relation.created, recordedBefore };
       return { ...recorded, also: await alsoWrite(m, recorded) };
     });
   }
@@ -131,13 +133,13 @@ export class CustomerCaptureStore {
     });
   }
 
-  /** One audit row per (action, event): a retried job does not write it again. */
-  async auditOnce(dedupeKey: string, action: string, targetId: number | string, detail: Record<string, unknown>, manager?: EntityManager): Promise<void> {
+  /** One audit row per (action, event): a retried job does not write it again. False when it was there already. */
+  async auditOnce(dedupeKey: string, action: string, targetId: number | string, detail: Record<string, unknown>, manager?: EntityManager): Promise<boolean> {
     const write = async (m: EntityManager) => {
-      if (await m.getRepository(AuditLog).existsBy({ action, sourceKey: dedupeKey })) return;
+      if (await m.getRepository(AuditLog).existsBy({ action, sourceKey: dedupeKey })) return false;
       await audit(m, { actor: 'system', action, targetType: 'customer', targetId, detail, sourceKey: dedupeKey });
+      return true;
     };
-    if (manager) await write(manager);
-    else await this.dataSource.transaction(write);
+    return manager ? write(manager) : this.dataSource.transaction(write);
   }
 }
