@@ -105,7 +105,7 @@ const envSchema = z.object({
     .string()
     .default('15 4 * * *')
     .refine((v) => v === 'off' || v.trim().split(/\s+/).length === 5, { message: 'must be a 5-field cron expression (minute hour day month weekday) or off' }),
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(64),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(100),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   INBOUND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   INBOUND_RETRY_DELAY_MS: z.coerce.number().int().min(1).default(2000),

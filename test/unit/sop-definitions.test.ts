@@ -31,6 +31,25 @@ describe('SOP step offsets', () => {
     expect(at(offset)).toBe(expected);
   });
 
+  it.each([
+    ['Asia/Shanghai', '2026-11-24 23:59'],
+    ['America/New_York', '2026-03-07 15:30'], // the next day has 23 hours (DST starts)
+    ['America/New_York', '2026-10-31 09:00'], // the next day has 25 hours (DST ends)
+    ['Europe/London', '2026-03-28 23:30'],
+    ['Australia/Adelaide', '2026-04-04 12:00'],
+  ])('in %s from %s, a clock time is that time on that local day, across DST changes too', (zone, startText) => {
+    const from = dayjs.tz(startText, zone).toDate();
+    const startDay = startText.slice(0, 10);
+    for (const offset of ['+1d 10:00', '+1d 04:00', '+0d 23:00', '+3d 9:30']) {
+      const parsed = parseSopOffset(offset)!;
+      // the local day by calendar arithmetic, and the wall time parsed in the zone (dayjs.tz(text) resolves the offset of that time)
+      const day = dayjs.utc(startDay).add(parsed.days, 'day').format('YYYY-MM-DD');
+      const clock = `${String(parsed.clock!.hour).padStart(2, '0')}:${String(parsed.clock!.minute).padStart(2, '0')}`;
+      const expected = dayjs.tz(`${day} ${clock}`, zone).toDate();
+      expect([offset, sopStepDueAt(from, parsed, zone).toISOString()]).toEqual([offset, (expected < from ? from : expected).toISOString()]);
+    }
+  });
+
   it.each(['3d', '+3', '+2h 10:00', '+1d 25:00', '+1w', '', 'tomorrow'])('refuses %j', (offset) => {
     expect(parseSopOffset(offset)).toBeUndefined();
   });

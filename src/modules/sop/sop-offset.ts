@@ -1,4 +1,4 @@
-import dayjs from '../../platform/dayjs';
+import { inZone, zoneOffsetMinutes } from '../../platform/dayjs';
 
 /**
  * A step's offset from its run's start, as operations write it: `+0` (at once), `+30s`, `+10m`,
@@ -30,6 +30,9 @@ export function parseSopOffset(text: string): SopOffset | undefined {
 /** When the step is due for a run started at `start`; never before the start. */
 export function sopStepDueAt(start: Date, offset: SopOffset, timezone: string): Date {
   if (!offset.clock) return new Date(start.getTime() + offset.ms + offset.days * 86_400_000);
-  const at = dayjs(start).tz(timezone).add(offset.days, 'day').hour(offset.clock.hour).minute(offset.clock.minute).second(0).millisecond(0).toDate();
+  const local = inZone(start, timezone).add(offset.days, 'day').hour(offset.clock.hour).minute(offset.clock.minute).second(0).millisecond(0);
+  // The clock time is read at the start's offset; across a DST change the target's own offset applies.
+  const shift = local.utcOffset() - zoneOffsetMinutes(local.toDate(), timezone);
+  const at = local.add(shift, 'minute').toDate();
   return at.getTime() < start.getTime() ? start : at;
 }
