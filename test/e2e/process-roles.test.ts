@@ -61,7 +61,10 @@ describe('process roles', () => {
     const worker = run(['worker'], { ...env, METRICS_PORT: String(workerMetricsPort) });
     children.push(web, worker);
     // two processes compiling TypeScript at start: on a loaded 2-core machine that alone took over 30 s
-    await waitFor(() => healthy(port), Boolean, 60_000, 'web process ready');
+    // (and once in a full run over 60 s); a timeout says what the web process printed
+    await waitFor(() => healthy(port), Boolean, 90_000, 'web process ready').catch((error: Error) => {
+      throw new Error(`${error.message}\nweb output (last 3,000 characters):\n${web.output().slice(-3000)}`);
+    });
     await waitFor(() => healthy(workerMetricsPort, '/metrics'), Boolean, 30_000, 'worker metrics port');
     expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
 
