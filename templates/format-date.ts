@@ -1,37 +1,12 @@
+import { zonedParts } from '../src/platform/dayjs';
+
 const WEEKDAY = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
-const WEEKDAY_EN = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
-/**
- * One formatter per time zone, kept: dayjs's `.tz()` builds a new Intl formatter on every call,
- * which made formatting a reminder card's time a noticeable share of the worker's CPU.
- */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
+/** The wall-clock date and time of `at` in `timeZone` (one cached formatter per zone: zonedParts). */
 function civilTime(at: Date, timeZone: string) {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      weekday: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  const part: Record<string, string> = {};
-  for (const p of formatter.formatToParts(at)) part[p.type] = p.value;
-  const two = (v: string | undefined) => (v ?? '0').padStart(2, '0');
-  return {
-    year: Number(part.year),
-    month: Number(part.month),
-    day: Number(part.day),
-    weekday: WEEKDAY_EN.indexOf(part.weekday ?? ''),
-    hhmm: `${two(part.hour === '24' ? '0' : part.hour)}:${two(part.minute)}`,
-  };
+  const p = zonedParts(at, timeZone);
+  const two = (v: number) => String(v).padStart(2, '0');
+  return { year: p.year, month: p.month, day: p.day, weekday: p.weekday, hhmm: `${two(p.hour)}:${two(p.minute)}` };
 }
 
 /**

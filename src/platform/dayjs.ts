@@ -10,29 +10,50 @@ export default dayjs;
 
 /**
  * One formatter per time zone, kept: dayjs's `.tz()` builds a new Intl formatter on every call,
- * which costs a burst of adds 5 % of the worker's CPU in the SOP due times alone (bench:capture).
+ * which made a reminder card's time, and a burst's SOP due times (5 % of the worker's CPU in
+ * bench:capture), a noticeable share of the worker's CPU.
  */
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** Minutes east of UTC of `timeZone` at the instant `at` (480 for Asia/Shanghai). */
-export function zoneOffsetMinutes(at: Date, timeZone: string): number {
-  let formatter = offsetFormatters.get(timeZone);
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** The wall-clock time of the instant `at` in `timeZone` (month 1–12, hour 0–23, weekday 0 = Sunday). */
+export function zonedParts(
+  at: Date,
+  timeZone: string,
+): { year: number; month: number; day: number; hour: number; minute: number; second: number; weekday: number } {
+  let formatter = formatters.get(timeZone);
   if (!formatter) {
     formatter = new Intl.DateTimeFormat('en-US', {
       timeZone,
       year: 'numeric',
       month: 'numeric',
       day: 'numeric',
+      weekday: 'short',
       hour: 'numeric',
       minute: 'numeric',
       second: 'numeric',
       hourCycle: 'h23',
     });
-    offsetFormatters.set(timeZone, formatter);
+    formatters.set(timeZone, formatter);
   }
-  const part: Record<string, number> = {};
-  for (const p of formatter.formatToParts(at)) part[p.type] = Number(p.value);
-  const asUtc = Date.UTC(part.year!, part.month! - 1, part.day!, part.hour! % 24, part.minute!, part.second!);
+  const part: Record<string, string> = {};
+  for (const p of formatter.formatToParts(at)) part[p.type] = p.value;
+  return {
+    year: Number(part.year),
+    month: Number(part.month),
+    day: Number(part.day),
+    hour: Number(part.hour) % 24,
+    minute: Number(part.minute),
+    second: Number(part.second),
+    weekday: WEEKDAYS.indexOf(part.weekday ?? ''),
+  };
+}
+
+/** Minutes east of UTC of `timeZone` at the instant `at` (480 for Asia/Shanghai). */
+export function zoneOffsetMinutes(at: Date, timeZone: string): number {
+  const p = zonedParts(at, timeZone);
+  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   return Math.round((asUtc - (at.getTime() - at.getMilliseconds())) / 60_000);
 }
 

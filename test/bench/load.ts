@@ -50,45 +50,28 @@ export function createPoster(maxSockets: number): { post(port: number, req: Prep
 /** `port`: one, or several (several web processes): connection i goes to port i mod n. */
 export async function runLoad(port: number | number[], requests: PreparedRequest[], concurrency: number): Promise<LoadResult> {
   const ports = Array.isArray(port) ? port : [port];
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const poster = createPoster(concurrency);
   const latencies: number[] = [];
   let failures = 0;
   let next = 0;
   const started = process.hrtime.bigint();
-  const one = (req: PreparedRequest, target: number) =>
-    new Promise<void>((resolve) => {
-      const t0 = process.hrtime.bigint();
-      const r = request(
-        {
-          host: '127.0.0.1',
-          port: target,
-          path: req.path,
-          method: 'POST',
-          agent,
-          headers: { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(req.body) },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-            if (res.statusCode !== 200) failures += 1;
-            resolve();
-          });
-        },
-      );
-      r.on('error', () => {
-        failures += 1;
-        resolve();
-      });
-      r.end(req.body);
-    });
+  const one = async (req: PreparedRequest, target: number) => {
+    const t0 = process.hrtime.bigint();
+    const status = await poster.post(target, req).catch(() => 0);
+    if (status === 0) {
+      failures += 1;
+      return;
+    }
+    latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    if (status !== 200) failures += 1;
+  };
   await Promise.all(
     Array.from({ length: concurrency }, async (_, connection) => {
       while (next < requests.length) await one(requests[next++]!, ports[connection % ports.length]!);
     }),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  agent.destroy();
+  poster.close();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
   return {
