@@ -83,16 +83,7 @@ export class CustomerCaptureStore {
         await m.getRepository(Customer).update({ id: customer.id }, { stage: add.stage, stageChangedAt: new Date() });
       }
       // A customer this transaction created has no audit row of this event yet (a retry after a commit finds the customer).
-      const auditEntry = {
-        actor: 'system',
-        action: 'customer.add',
-        targetType: 'customer',
-        targetId: customer.id,
-        detail: add.auditDetail(created),
-        sourceKey: dedupeKey,
-      };
-      if (created) await audit(m, auditEntry);
-      const recordedBefore = !created && !(await this.auditOnce(dedupeKey, 'customer.add', customer.id, auditEntry.detail, m));
+      const recordedBefore = !(await this.auditOnce(dedupeKey, 'customer.add', customer.id, add.auditDetail(created), m, { firstTry: created }));
       const recorded = { customer, customerCreated: created, relationCreated: relation.created, recordedBefore };
       return { ...recorded, also: await alsoWrite(m, recorded) };
     });
@@ -133,10 +124,20 @@ export class CustomerCaptureStore {
     });
   }
 
-  /** One audit row per (action, event): a retried job does not write it again. False when it was there already. */
-  async auditOnce(dedupeKey: string, action: string, targetId: number | string, detail: Record<string, unknown>, manager?: EntityManager): Promise<boolean> {
+  /**
+   * One audit row per (action, event): a retried job does not write it again. False when it was there
+   * already. `firstTry`: the caller knows no earlier try of the event wrote it (the check is skipped).
+   */
+  async auditOnce(
+    dedupeKey: string,
+    action: string,
+    targetId: number | string,
+    detail: Record<string, unknown>,
+    manager?: EntityManager,
+    options: { firstTry?: boolean } = {},
+  ): Promise<boolean> {
     const write = async (m: EntityManager) => {
-      if (await m.getRepository(AuditLog).existsBy({ action, sourceKey: dedupeKey })) return false;
+      if (!options.firstTry && (await m.getRepository(AuditLog).existsBy({ action, sourceKey: dedupeKey }))) return false;
       await audit(m, { actor: 'system', action, targetType: 'customer', targetId, detail, sourceKey: dedupeKey });
       return true;
     };

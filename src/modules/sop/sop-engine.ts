@@ -118,20 +118,15 @@ export class SopEngine implements SopStarter, SopTriggers {
 
   /** Creates the run (or finds it) and its steps, then makes sure every pending step has its job. */
   async start(def: SopDefinition, input: RunStart): Promise<SopRun | null> {
-    return (await this.startAll([{ def, input }]))[0] ?? null;
+    const planned = await this.deps.dataSource.transaction((m) => this.planRuns(m, [{ def, input }]));
+    await this.schedule(planned);
+    return planned.runs[0]?.run ?? null;
   }
 
   /**
-   * Several runs at once (the SOPs one add starts): one transaction with a statement per table,
-   * however many runs and steps, and one bulk add of their jobs.
+   * The runs and their steps in the caller's transaction `m`, one statement per table however many
+   * runs and steps (the SOPs one add starts); nothing is scheduled yet.
    */
-  private async startAll(starts: Array<{ def: SopDefinition; input: RunStart }>): Promise<SopRun[]> {
-    const planned = await this.deps.dataSource.transaction((m) => this.planRuns(m, starts));
-    await this.schedule(planned);
-    return planned.runs.map((r) => r.run);
-  }
-
-  /** The runs and their steps, in the caller's transaction `m`; nothing is scheduled yet. */
   private async planRuns(m: EntityManager, starts: Array<{ def: SopDefinition; input: RunStart }>): Promise<PlannedRuns> {
     if (starts.length === 0) return { runs: [], pending: [] };
     const startedAt = this.deps.now();
